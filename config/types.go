@@ -1,0 +1,164 @@
+package config
+
+import (
+	"os"
+	"syscall"
+)
+
+// AutoLogfile is the value of ProcessLog.Logfile when the configuration says
+// AUTO: the process package replaces it with a generated name in the child
+// log directory when the group is added, as supervisord does at start-up.
+const AutoLogfile = "AUTO"
+
+// Config is one agent's whole configuration: the supervisord INI file, its
+// includes, and the [supvisors] section. It is a plain value; nothing in it
+// changes after Load returns, so it is safe to share between goroutines.
+type Config struct {
+	// File is the absolute path of the main configuration file.
+	File string
+	// Supervisord holds the [supervisord] section.
+	Supervisord Supervisord
+	// InetHTTPServer is the [inet_http_server] section, nil when absent.
+	InetHTTPServer *InetHTTPServer
+	// UnixHTTPServer is the [unix_http_server] section, nil when absent.
+	UnixHTTPServer *UnixHTTPServer
+	// Groups are the process groups, from [program:x] (a homogeneous group
+	// named after the program) and [group:g] sections, sorted by priority
+	// then name.
+	Groups []*Group
+	// Supvisors is the [supvisors] section (or [rpcinterface:supvisors]),
+	// with SUPVISORS_* environment overrides applied.
+	Supvisors Supvisors
+}
+
+// Supervisord is the [supervisord] section. Keys the agent has no use for
+// (minprocs, nocleanup, strip_ansi, silent, ...) are accepted and kept so a
+// stock file loads unchanged.
+type Supervisord struct {
+	Logfile         string // "" when the file says NONE; default $CWD/supervisord.log
+	LogfileMaxBytes int64  // default 50MB
+	LogfileBackups  int    // default 10
+	Loglevel        string // critical, error, warn, info, debug, trace, blather; default info
+	Pidfile         string // default $CWD/supervisord.pid
+	Identifier      string // default "supervisor"
+	Environment     []EnvVar
+	Childlogdir     string // default the system temporary directory
+	Minfds          int    // default 1024
+	Minprocs        int    // default 200
+	Nodaemon        bool
+	Nocleanup       bool
+	StripANSI       bool
+	Silent          bool
+	Umask           os.FileMode // default 022
+	User            string
+	Directory       string
+}
+
+// InetHTTPServer is the [inet_http_server] section.
+type InetHTTPServer struct {
+	// Port is host:port as written ("127.0.0.1:9001", ":9001", "*:9001" means all interfaces).
+	Port     string
+	Username string
+	// Password is plain text or "{SHA}" followed by the hex SHA-1 of the password.
+	Password string
+}
+
+// UnixHTTPServer is the [unix_http_server] section.
+type UnixHTTPServer struct {
+	File     string
+	Chmod    os.FileMode // default 0700
+	Chown    string      // "user" or "user:group", "" to leave as is
+	Username string
+	Password string
+}
+
+// Group is a process group: what supervisorctl shows before the colon.
+type Group struct {
+	Name     string
+	Priority int
+	// Homogeneous is true for a group made by a [program:x] section (its
+	// processes share one program and differ by process_num); false for a
+	// [group:g] section.
+	Homogeneous bool
+	// Processes are sorted by priority then name.
+	Processes []*Process
+}
+
+// Autorestart is the program's autorestart setting.
+type Autorestart int
+
+const (
+	// AutorestartFalse never restarts an exited process.
+	AutorestartFalse Autorestart = iota
+	// AutorestartUnexpected restarts it when its exit code is not in exitcodes.
+	AutorestartUnexpected
+	// AutorestartTrue always restarts it.
+	AutorestartTrue
+)
+
+// Process is the configuration of one process, expanded from a [program:x]
+// section (one per process_num when numprocs > 1).
+type Process struct {
+	// Name is the expanded process_name; Group the group it belongs to;
+	// Program the name in [program:x].
+	Name, Group, Program string
+	// ProcessNum is %(process_num)d for this process; Index its 0-based
+	// position among the processes of its program (used by the rules' '#').
+	ProcessNum, Index int
+	Command           string
+	Directory         string // "" when not set
+	Umask             *os.FileMode
+	Priority          int
+	Autostart         bool
+	Autorestart       Autorestart
+	Startsecs         int
+	Startretries      int
+	Stopsignal        syscall.Signal
+	Stopwaitsecs      int
+	Stopasgroup       bool
+	Killasgroup       bool
+	Exitcodes         []int
+	// User is the user= name as written; UID is -1 when no user is set.
+	User           string
+	UID, GID       int
+	RedirectStderr bool
+	Environment    []EnvVar
+	Serverurl      string // "" when not set or AUTO
+	Stdout, Stderr ProcessLog
+}
+
+// ProcessLog is the capture configuration of one output channel.
+type ProcessLog struct {
+	// Logfile is a path, AutoLogfile, or "" for NONE (and for stderr when
+	// redirect_stderr is true).
+	Logfile         string
+	MaxBytes        int64
+	Backups         int
+	CaptureMaxBytes int64
+	EventsEnabled   bool
+	Syslog          bool
+}
+
+// EnvVar is one KEY=value pair of an environment= option, in file order.
+type EnvVar struct {
+	Key, Value string
+}
+
+// Supvisors is the [supvisors] section (DESIGN.md's table). Every node of a
+// cluster shares it.
+type Supvisors struct {
+	// Present is true when the file has a [supvisors] or
+	// [rpcinterface:supvisors] section.
+	Present              bool
+	AddressList          []string
+	RulesFile            string
+	AutoFence            bool
+	InternalPort         int
+	EventPort            int
+	SynchroTimeout       int // seconds
+	StartingStrategy     string
+	ConciliationStrategy string
+	GossipKey            []byte // decoded; nil when not set
+	StatsPeriods         []int
+	StatsHisto           int
+}
