@@ -1,0 +1,362 @@
+package process
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+)
+
+// miniAgentEnv makes the test binary a tiny agent that supervises one
+// `sleep 1000` and prints its pid (see TestChildrenDieWithAgent).
+const miniAgentEnv = "PROCESS_TEST_MINI_AGENT"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(miniAgentEnv) != "" {
+		runMiniAgent()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// runMiniAgent supervises one program and prints its pid. In "pid1" mode
+// (run as PID 1 of a new namespace) the program leaves an orphan behind and
+// the main log goes to stdout.
+func runMiniAgent() {
+	opts := Options{BaseEnv: os.Environ()}
+	command := "sleep 1000"
+	if os.Getenv(miniAgentEnv) == "pid1" {
+		opts.Logger = hclog.New(&hclog.LoggerOptions{Output: os.Stdout})
+		command = "/bin/sh -c 'sleep 0.1 & exit 0'"
+	}
+	s := New(opts)
+	s.SetConfigs([]*config.Group{{Name: "mini", Processes: []*config.Process{{
+		Name: "mini", Group: "mini", Command: command, Autostart: true, Startsecs: 0,
+		Stopsignal: syscall.SIGTERM, Exitcodes: []int{0}, UID: -1,
+	}}}})
+	s.Start()
+	fmt.Println(s.Processes()[0].Info().PID)
+	select {}
+}
+
+// TestReapStraysAsPID1 runs the mini agent as PID 1 of a new PID namespace:
+// the orphan its program leaves is reaped and reported.
+func TestReapStraysAsPID1(t *testing.T) {
+	if os.Getuid() != 0 {
+		t.Skip("needs root for a PID namespace")
+	}
+	agent := exec.Command("unshare", "--pid", "--fork", "--kill-child", os.Args[0], "-test.run=^$")
+	agent.Env = append(os.Environ(), miniAgentEnv+"=pid1")
+	out, err := agent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := agent.Start(); err != nil {
+		t.Skipf("unshare: %v", err)
+	}
+	defer func() {
+		agent.Process.Kill()
+		agent.Wait()
+	}()
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		scanner := bufio.NewScanner(out)
+		for scanner.Scan() {
+			lines <- scanner.Text()
+		}
+	}()
+	deadline := time.After(waitTimeout)
+	want := map[string]bool{"exited: mini (exit status 0; expected)": false, "reaped unknown pid ": false}
+	for missing := len(want); missing > 0; {
+		select {
+		case line, ok := <-lines:
+			if !ok {
+				t.Fatal("the mini agent ended")
+			}
+			for w, seen := range want {
+				if !seen && strings.Contains(line, w) {
+					want[w] = true
+					missing--
+				}
+			}
+		case <-deadline:
+			t.Fatalf("the log lacks some of %v", want)
+		}
+	}
+}
+
+// TestChildrenDieWithAgent kills an agent with SIGKILL: its child must not
+// survive it.
+func TestChildrenDieWithAgent(t *testing.T) {
+	agent := exec.Command(os.Args[0], "-test.run=^$")
+	agent.Env = append(os.Environ(), miniAgentEnv+"=1")
+	out, err := agent.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := agent.Start(); err != nil {
+		t.Fatal(err)
+	}
+	line, err := bufio.NewReader(out).ReadString('\n')
+	if err != nil {
+		agent.Process.Kill()
+		agent.Wait()
+		t.Fatalf("mini agent: %v", err)
+	}
+	child, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || child <= 0 {
+		t.Fatalf("mini agent printed %q", line)
+	}
+	if err := agent.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	agent.Wait()
+	waitGone(t, child)
+}
+
+func TestSetConfigsDiff(t *testing.T) {
+	h := newHarness(t)
+	auto := func(c *config.Process) { c.Stdout.Logfile, c.Stderr.Logfile = config.AutoLogfile, config.AutoLogfile }
+	h.SetConfigs([]*config.Group{
+		group("same", 1, h.program("same", "sleep 1", auto)),
+		group("edited", 1, h.program("edited", "sleep 1")),
+		group("gone", 1, h.program("gone", "sleep 1")),
+	})
+	h.Start()
+	if got := h.Group("same").Process("same").Config().Stdout.Logfile; got == config.AutoLogfile || !strings.HasPrefix(got, h.dir) {
+		t.Fatalf("AUTO not resolved: %q", got)
+	}
+	added, changed, removed := h.SetConfigs([]*config.Group{
+		group("same", 1, h.program("same", "sleep 1", auto, func(c *config.Process) {
+			c.Environment = []config.EnvVar{} // nil and empty are the same mapping
+			c.Index = 3                       // not a Supervisor setting
+		})),
+		group("edited", 1, h.program("edited", "sleep 2")),
+		group("new", 1, h.program("new", "sleep 1")),
+	})
+	if !reflect.DeepEqual(added, []string{"new"}) || !reflect.DeepEqual(changed, []string{"edited"}) || !reflect.DeepEqual(removed, []string{"gone"}) {
+		t.Errorf("diff %v %v %v", added, changed, removed)
+	}
+	tests := []struct {
+		name string
+		mod  func(*config.Process)
+		same bool
+	}{
+		{"environment order", func(c *config.Process) {
+			c.Environment = []config.EnvVar{{Key: "B", Value: "2"}, {Key: "A", Value: "1"}}
+		}, true},
+		{"environment value", func(c *config.Process) { c.Environment = []config.EnvVar{{Key: "A", Value: "9"}} }, false},
+		{"priority", func(c *config.Process) { c.Priority = 1 }, false},
+		{"umask", func(c *config.Process) { m := os.FileMode(0o22); c.Umask = &m }, false},
+		{"stdout log path", func(c *config.Process) { c.Stdout.Logfile = "/elsewhere" }, false},
+		{"user name only", func(c *config.Process) { c.User = "root" }, true},
+	}
+	base := h.program("p", "sleep 1", func(c *config.Process) {
+		c.Environment = []config.EnvVar{{Key: "A", Value: "1"}, {Key: "B", Value: "2"}}
+	})
+	for _, tt := range tests {
+		other := *base
+		tt.mod(&other)
+		if got := sameProcess(base, &other); got != tt.same {
+			t.Errorf("%s: sameProcess = %v, want %v", tt.name, got, tt.same)
+		}
+	}
+}
+
+func TestAddRemoveGroup(t *testing.T) {
+	h := newHarness(t)
+	auto := func(c *config.Process) { c.Stdout.Logfile, c.Stderr.Logfile = config.AutoLogfile, config.AutoLogfile }
+	h.SetConfigs([]*config.Group{group("g", 1,
+		h.program("a", "sleep 1000", auto, func(c *config.Process) { c.Autostart, c.Startsecs = true, 0 }),
+		h.program("b", "sleep 1000", auto))})
+	wantFault(t, h.AddGroup("nope"), fault.BadName, "BAD_NAME: nope")
+	wantFault(t, h.RemoveGroup("g"), fault.BadName, "BAD_NAME: g")
+	if err := h.AddGroup("g"); err != nil {
+		t.Fatal(err)
+	}
+	wantFault(t, h.AddGroup("g"), fault.AlreadyAdded, "ALREADY_ADDED: g")
+	g := h.Group("g")
+	a, b := g.Process("a"), g.Process("b")
+	if a.State() != Running || b.State() != Stopped {
+		t.Fatalf("autostart: a %v, b %v", a.State(), b.State())
+	}
+	if a.Namespec() != "g:a" {
+		t.Errorf("namespec %q", a.Namespec())
+	}
+	stdout := a.Info().StdoutLogfile
+	if ok, _ := filepath.Match(filepath.Join(h.dir, "a-stdout---supervisor-*.log"), stdout); !ok {
+		t.Errorf("AUTO stdout log %q", stdout)
+	}
+	if _, err := os.Stat(stdout); err != nil {
+		t.Errorf("AUTO log not created: %v", err)
+	}
+	if got := h.Configs()[0].Processes[0].Stdout.Logfile; got != stdout {
+		t.Errorf("configs show %q, want the resolved %q", got, stdout)
+	}
+	wantFault(t, h.RemoveGroup("g"), fault.StillRunning, "STILL_RUNNING: g")
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WaitStopped(ctxTimeout(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.RemoveGroup("g"); err != nil {
+		t.Fatal(err)
+	}
+	if h.Group("g") != nil || len(h.Processes()) != 0 {
+		t.Error("group still active")
+	}
+	// Added again without a reread, it keeps its log files.
+	if err := h.AddGroup("g"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.Group("g").Process("a").Info().StdoutLogfile; got != stdout {
+		t.Errorf("re-added group logs to %q, want %q", got, stdout)
+	}
+}
+
+func TestClearAutoChildLogs(t *testing.T) {
+	dir := t.TempDir()
+	names := []string{
+		"a-stdout---supervisor-abc123.log", "a-stderr---supervisor-x_y.log.1", "a-stdout---supervisor-abc.log.10",
+		"b-stdout---other-abc.log", "supervisor-abc.log", "a-stdout---supervisor-.log", "notes.txt", "x---supervisor-z.logfile",
+	}
+	var want []bool
+	python(t, `
+import json, re, sys
+fnre = re.compile(r'.+?---%s-\S+\.log\.{0,1}\d{0,4}' % 'supervisor')
+print(json.dumps([bool(fnre.match(n)) for n in json.load(sys.stdin)]))`, names, &want)
+	for _, n := range names {
+		if err := os.WriteFile(filepath.Join(dir, n), nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ClearAutoChildLogs(dir, "supervisor", nil)
+	for i, n := range names {
+		_, err := os.Stat(filepath.Join(dir, n))
+		if removed := err != nil; removed != want[i] {
+			t.Errorf("%s: removed %v, want %v", n, removed, want[i])
+		}
+	}
+}
+
+// TestShutdownOrder stops groups one at a time, highest priority first,
+// and gives up on a process in BACKOFF.
+func TestShutdownOrder(t *testing.T) {
+	h := newHarness(t)
+	slow := `/bin/sh -c 'trap "sleep 0.2; exit 0" TERM; echo ready; while :; do sleep 0.1; done'`
+	procs := h.run(t,
+		group("first", 1, h.program("first", slow, func(c *config.Process) { c.Startsecs = 0 })),
+		group("last", 2, h.program("last", slow, func(c *config.Process) { c.Startsecs = 0 })),
+		group("failing", 0, h.program("failing", "/bin/sh -c 'exit 1'", func(c *config.Process) { c.Startretries = 100 })))
+	events := h.record(t)
+	for _, p := range procs {
+		if err := p.Start(""); err != nil && p.Name() != "failing" {
+			t.Fatal(err)
+		}
+	}
+	waitLog(t, procs["first"], "stdout", "ready")
+	waitLog(t, procs["last"], "stdout", "ready")
+	h.waitState(t, procs["failing"], Backoff)
+	if err := h.Shutdown(ctxTimeout(t), true); err != nil {
+		t.Fatal(err)
+	}
+	if h.State() != SupervisorRestarting {
+		t.Errorf("state %v", h.State())
+	}
+	var order []string
+	events.mu.Lock()
+	for _, e := range events.events {
+		if e.To == Stopping || e.To == Stopped || e.To == Fatal {
+			order = append(order, e.Process.Name()+">"+e.To.String())
+		}
+	}
+	events.mu.Unlock()
+	want := []string{"last>STOPPING", "last>STOPPED", "first>STOPPING", "first>STOPPED", "failing>FATAL"}
+	if !reflect.DeepEqual(order, want) {
+		t.Errorf("order %v, want %v", order, want)
+	}
+	for _, p := range procs {
+		if !p.State().IsStopped() {
+			t.Errorf("%s still %v", p.Name(), p.State())
+		}
+	}
+}
+
+func TestManyProcesses(t *testing.T) {
+	const n = 200
+	h := newHarness(t)
+	var cfgs []*config.Process
+	for i := range n {
+		cfgs = append(cfgs, h.program(fmt.Sprintf("p%03d", i), "sleep 1000", func(c *config.Process) {
+			c.Autostart, c.Startsecs = true, 0
+			c.Stdout.Logfile, c.Stderr.Logfile = "", ""
+		}))
+	}
+	h.run(t, group("many", 1, cfgs...))
+	procs := h.Processes()
+	if len(procs) != n {
+		t.Fatalf("%d processes", len(procs))
+	}
+	for _, p := range procs {
+		if p.State() != Running {
+			t.Fatalf("%s: %v", p.Name(), p.State())
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
+	defer cancel()
+	if err := h.Shutdown(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range procs {
+		if p.State() != Stopped {
+			t.Fatalf("%s: %v", p.Name(), p.State())
+		}
+	}
+	if z := zombies(t); len(z) > 0 {
+		t.Errorf("zombies left: %v", z)
+	}
+}
+
+func TestNoZombies(t *testing.T) {
+	h := newHarness(t)
+	p := h.one(t, h.program("short", "/bin/sh -c 'exit 0'", func(c *config.Process) {
+		c.Startsecs = 0
+		c.Autorestart = config.AutorestartFalse
+	}))
+	for range 20 {
+		if err := p.Start(""); err != nil {
+			t.Fatal(err)
+		}
+		h.waitState(t, p, Exited)
+	}
+	// A child of the test process that is not ours stays for its owner.
+	other := exec.Command("/bin/true")
+	if err := other.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	h.waitState(t, p, Exited)
+	if err := other.Wait(); err != nil {
+		t.Errorf("os/exec lost its child: %v", err)
+	}
+	if z := zombies(t); len(z) > 0 {
+		t.Errorf("zombies left: %v", z)
+	}
+}
