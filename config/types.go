@@ -29,6 +29,10 @@ type Config struct {
 	// Supvisors is the [supvisors] section (or [rpcinterface:supvisors]),
 	// with SUPVISORS_* environment overrides applied.
 	Supvisors Supvisors
+	// Warnings are Supervisor's parse warnings (and this agent's, for
+	// sections it accepts but does not run), each prefixed with
+	// "file:line: ", for the caller to log.
+	Warnings []string
 }
 
 // Supervisord is the [supervisord] section. Keys the agent has no use for
@@ -103,7 +107,9 @@ type Process struct {
 	// Program the name in [program:x].
 	Name, Group, Program string
 	// ProcessNum is %(process_num)d for this process; Index its 0-based
-	// position among the processes of its program (used by the rules' '#').
+	// position among the processes of its program in Supervisor's order
+	// (by name: w_10 comes before w_2), which is how Supvisors numbers
+	// them for the rules' '#'.
 	ProcessNum, Index int
 	Command           string
 	Directory         string // "" when not set

@@ -1,0 +1,231 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/viper"
+)
+
+// The strategy names the [supvisors] section accepts, in wire-code order
+// (DESIGN.md).
+var (
+	startingStrategies     = []string{"CONFIG", "LESS_LOADED", "MOST_LOADED", "LOCAL"}
+	conciliationStrategies = []string{"SENICIDE", "INFANTICIDE", "USER", "STOP", "RESTART", "RUNNING_FAILURE"}
+)
+
+// supvisorsOption is one key of the [supvisors] section: its default and
+// how its text is checked and stored.
+type supvisorsOption struct {
+	key   string
+	def   func(l *loader) string
+	store func(l *loader, s *Supvisors, text string) error
+}
+
+func constant(s string) func(*loader) string { return func(*loader) string { return s } }
+
+var supvisorsOptions = []supvisorsOption{
+	{"address_list", func(l *loader) string { return l.hostname }, storeAddressList},
+	{"rules_file", constant(""), storeRulesFile},
+	{"auto_fence", constant("false"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.AutoFence, err = parseBool(t)
+		return err
+	}},
+	{"internal_port", constant("65001"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.InternalPort, err = boundedInteger(t, 1, 65535)
+		return err
+	}},
+	{"event_port", constant("65002"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.EventPort, err = boundedInteger(t, 1, 65535)
+		return err
+	}},
+	{"synchro_timeout", constant("15"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.SynchroTimeout, err = boundedInteger(t, 1, 1000)
+		return err
+	}},
+	{"starting_strategy", constant("CONFIG"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.StartingStrategy, err = oneOf(t, startingStrategies)
+		return err
+	}},
+	{"conciliation_strategy", constant("USER"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.ConciliationStrategy, err = oneOf(t, conciliationStrategies)
+		return err
+	}},
+	{"gossip_key", constant(""), storeGossipKey},
+	{"stats_periods", constant("10"), storeStatsPeriods},
+	{"stats_histo", constant("200"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.StatsHisto, err = boundedInteger(t, 10, 1500)
+		return err
+	}},
+}
+
+func supvisorsKeyNames() []string {
+	keys := make([]string, len(supvisorsOptions))
+	for i, o := range supvisorsOptions {
+		keys[i] = o.key
+	}
+	return keys
+}
+
+// supvisorsEnv is the environment variable that overrides key.
+func supvisorsEnv(key string) string { return "SUPVISORS_" + strings.ToUpper(key) }
+
+// supvisors reads the [supvisors] (or [rpcinterface:supvisors]) section.
+// viper layers the sources: the defaults, the section's values (expanded
+// with %(here)s, %(host_node_name)s and ENV_X), then the non-empty
+// SUPVISORS_<KEY> variables of the injected environment.
+func (l *loader) supvisors() (Supvisors, error) {
+	sec, present := l.doc.section("supvisors")
+	if !present {
+		sec, present = l.doc.section("rpcinterface:supvisors")
+	}
+	v := viper.New()
+	for _, o := range supvisorsOptions {
+		v.SetDefault(o.key, o.def(l))
+	}
+	var r *reader
+	if present {
+		r = l.reader(sec, l.env.with(expansions{"host_node_name": l.hostname}), true)
+		values := map[string]any{}
+		for _, o := range supvisorsOptions {
+			if text, _, ok := r.get(o.key); ok {
+				values[o.key] = text
+			}
+		}
+		if r.err != nil {
+			return Supvisors{}, r.err
+		}
+		if err := v.MergeConfigMap(values); err != nil {
+			return Supvisors{}, &Error{File: sec.file, Line: sec.line, Section: sec.name, Err: err}
+		}
+		for _, key := range supvisorsIgnoredKeys {
+			if val, ok := sec.values[key]; ok {
+				l.log.Debug("Supvisors 0.1 option not used by this agent, ignored", "section", sec.name, "key", key, "file", val.file, "line", val.line)
+			}
+		}
+	}
+	fromEnv := map[string]bool{}
+	for _, o := range supvisorsOptions {
+		if val := l.osEnv[supvisorsEnv(o.key)]; val != "" {
+			v.Set(o.key, val)
+			fromEnv[o.key] = true
+		}
+	}
+
+	out := Supvisors{Present: present}
+	for _, o := range supvisorsOptions {
+		if err := o.store(l, &out, v.GetString(o.key)); err != nil {
+			return Supvisors{}, l.supvisorsError(r, o.key, fromEnv[o.key], err)
+		}
+	}
+	if out.InternalPort == out.EventPort {
+		return Supvisors{}, l.supvisorsError(r, "event_port", fromEnv["event_port"],
+			fmt.Errorf("event_port and internal_port are both %d", out.EventPort))
+	}
+	return out, nil
+}
+
+// supvisorsError locates err at the environment variable, the section's
+// line or the section header, wherever the value came from.
+func (l *loader) supvisorsError(r *reader, key string, fromEnv bool, err error) error {
+	switch {
+	case fromEnv:
+		section := "supvisors"
+		if r != nil {
+			section = r.sec.name
+		}
+		return &Error{Env: supvisorsEnv(key), Section: section, Key: key, Err: err}
+	case r == nil:
+		return &Error{File: l.file, Section: "supvisors", Key: key, Err: fmt.Errorf("default value: %w", err)}
+	}
+	v, _ := r.sec.lookup(key)
+	r.fail(key, v, err)
+	return r.err
+}
+
+func storeAddressList(_ *loader, s *Supvisors, text string) error {
+	for _, a := range listOfStrings(text) {
+		if a == "" {
+			continue
+		}
+		if slices.Contains(s.AddressList, a) {
+			return fmt.Errorf("address %s is listed twice", a)
+		}
+		s.AddressList = append(s.AddressList, a)
+	}
+	if len(s.AddressList) == 0 {
+		return errors.New("address_list is empty")
+	}
+	return nil
+}
+
+// storeRulesFile keeps the rules file as written, "~" expanded; its
+// directory must exist (Supvisors 0.1's existing_dirpath).
+func storeRulesFile(l *loader, s *Supvisors, text string) error {
+	if text == "" {
+		return nil
+	}
+	p, err := l.paths.existingDirpath(text)
+	s.RulesFile = p
+	return err
+}
+
+func storeGossipKey(_ *loader, s *Supvisors, text string) error {
+	if text == "" {
+		return nil
+	}
+	key, err := base64.StdEncoding.DecodeString(text)
+	if err != nil {
+		return fmt.Errorf("gossip_key is not valid base64: %w", err)
+	}
+	if n := len(key); n != 16 && n != 24 && n != 32 {
+		return fmt.Errorf("gossip_key decodes to %d bytes, expected 16, 24 or 32", n)
+	}
+	s.GossipKey = key
+	return nil
+}
+
+// storeStatsPeriods reads 1 to 3 periods, each a multiple of 5 in
+// [5;3600] seconds, and sorts them (Supvisors 0.1).
+func storeStatsPeriods(_ *loader, s *Supvisors, text string) error {
+	items := listOfStrings(text)
+	if len(items) < 1 || len(items) > 3 {
+		return fmt.Errorf("stats_periods has %d values, expected 1 to 3", len(items))
+	}
+	for _, item := range items {
+		p, err := boundedInteger(item, 5, 3600)
+		if err != nil {
+			return err
+		}
+		if p%5 != 0 {
+			return fmt.Errorf("invalid value %d: expected a multiple of 5", p)
+		}
+		s.StatsPeriods = append(s.StatsPeriods, p)
+	}
+	slices.Sort(s.StatsPeriods)
+	return nil
+}
+
+func boundedInteger(text string, lo, hi int) (int, error) {
+	n, err := parseInteger(text)
+	if err != nil {
+		return 0, err
+	}
+	if n < lo || n > hi {
+		return 0, fmt.Errorf("invalid value %d: expected in [%d;%d]", n, lo, hi)
+	}
+	return n, nil
+}
+
+// oneOf returns the name among names that text spells, in any case.
+func oneOf(text string, names []string) (string, error) {
+	for _, n := range names {
+		if strings.EqualFold(text, n) {
+			return n, nil
+		}
+	}
+	return "", fmt.Errorf("invalid value %q: expected one of %s", text, strings.Join(names, ", "))
+}
