@@ -1,0 +1,69 @@
+package rpc
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// BenchmarkDecodeRequest decodes the request supervisorctl sends for
+// `tail`: three params.
+func BenchmarkDecodeRequest(b *testing.B) {
+	doc := pythonRequests[0]
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeRequest(strings.NewReader(doc), requestLimits); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeProcessInfos encodes a getAllProcessInfo reply of 1,000
+// processes (14-key structs).
+func BenchmarkEncodeProcessInfos(b *testing.B) {
+	infos := processInfos(1000)
+	reply := &infos
+	buf, err := appendResponse(nil, reply)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(buf)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if buf, err = appendResponse(buf[:0], reply); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoundTrip is one call over loopback HTTP with the Go client, on
+// a kept-alive connection: encode, HTTP, decode, dispatch through gorilla,
+// encode the reply, decode it.
+func BenchmarkRoundTrip(b *testing.B) {
+	s, _ := newTestServer(b, Options{Username: "u", Password: "p"})
+	c := newClient(b, serve(b, s), ClientOptions{Username: "u", Password: "p"})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var sum int
+		if err := c.Call(ctx, "test.add", []any{1, 2}, &sum); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkRoundTripProcessInfos is getAllProcessInfo-shaped with 1,000
+// processes, over loopback HTTP.
+func BenchmarkRoundTripProcessInfos(b *testing.B) {
+	s, _ := newTestServer(b, Options{})
+	c := newClient(b, serve(b, s), ClientOptions{})
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		var infos []processInfo
+		if err := c.Call(ctx, "test.info", []any{1000, 0}, &infos); err != nil || len(infos) != 1000 {
+			b.Fatal(err)
+		}
+	}
+}

@@ -1,0 +1,119 @@
+package rpc
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// countingReader counts what the HTTP client took from a request body.
+type countingReader struct {
+	r io.Reader
+	n atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
+}
+
+// TestHostileRequests sends malformed and hostile requests; each must get a
+// fault or an HTTP 4xx, and the server must keep serving.
+func TestHostileRequests(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	url := serve(t, s)
+	laughs := `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">` +
+		`<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;"><!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">` +
+		`<!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;"><!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">` +
+		`<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">` +
+		`<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>` +
+		`<methodCall><methodName>test.echo</methodName><params><param><value><string>&lol9;</string></value></param></params></methodCall>`
+	deep := callXML("test.echo", strings.Repeat("<array><data><value>", 10000)+strings.Repeat("</value></data></array>", 10000))
+	wide := callXML("test.echo", "<array><data>"+strings.Repeat("<value/>", 200_000)+"</data></array>")
+	cases := []struct {
+		name string
+		body string
+		// fault is the fault code expected with HTTP 200; "" means a 4xx.
+		fault string
+	}{
+		{"not xml", "hello", ""},
+		{"truncated", callXML("test.add")[:40], ""},
+		{"no method name", "<?xml version='1.0'?><methodCall><params></params></methodCall>", ""},
+		{"billion laughs", laughs, ""},
+		{"external entity", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + callXML("test.echo", "<string>&e;</string>"), ""},
+		{"10,000-deep nesting", deep, ""},
+		{"200,000 elements", wide, ""},
+		{"bad base64", callXML("test.echo", "<base64>!!!not base64</base64>"), ""},
+		{"bad int", callXML("test.add", "<int>12x</int>", "<int>0</int>"), ""},
+		{"bad boolean", callXML("test.greet", "<string>x</string>", "<boolean>yes</boolean>"), ""},
+		{"NUL in the document", callXML("test.echo", "<string>a\x00b</string>"), ""},
+		{"invalid utf-8", callXML("test.echo", "<string>a\xffb</string>"), ""},
+		{"wrong type", callXML("test.add", "<string>1</string>", "<int>0</int>"), "<int>2</int>"},
+		{"too many params", callXML("snake.get_api_version", "<int>3</int>"), "<int>2</int>"},
+		{"too few params", callXML("test.add", "<int>1</int>"), "<int>2</int>"},
+		{"unknown method", callXML("test.noSuchThing"), "<int>1</int>"},
+		{"private method", callXML("test._update"), "<int>1</int>"},
+		{"traversal", callXML("test.add.__class__"), "<int>1</int>"},
+		{"struct for a name", callXML("test.greet", "<struct></struct>"), "<int>2</int>"},
+		{"huge int", callXML("test.add", "<int>99999999999999999999999</int>", "<int>0</int>"), ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			status, body := post(t, url+"/RPC2", "text/xml", strings.NewReader(c.body))
+			if c.fault == "" {
+				if status < 400 || status >= 500 {
+					t.Errorf("HTTP %d, want 4xx\n%s", status, clip(body))
+				}
+			} else if status != 200 || !strings.Contains(body, "<fault>") || !strings.Contains(body, c.fault) {
+				t.Errorf("HTTP %d, want a fault with %s\n%s", status, c.fault, body)
+			}
+			var sum int
+			if err := newClient(t, url, ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
+				t.Fatalf("server unhealthy after it: %d, %v", sum, err)
+			}
+		})
+	}
+}
+
+// TestHugeBody streams 50 MB at the default limit, with and without a
+// Content-Length: the server answers 413 (or drops the connection) after
+// reading little of it.
+func TestHugeBody(t *testing.T) {
+	s, _ := newTestServer(t, Options{})
+	url := serve(t, s)
+	const size = 50 << 20
+	for _, withLength := range []bool{true, false} {
+		head := "<?xml version='1.0'?><methodCall><methodName>test.echo</methodName><params><param><value><string>"
+		tail := "</string></value></param></params></methodCall>"
+		body := &countingReader{r: io.MultiReader(strings.NewReader(head), bytes.NewReader(bytes.Repeat([]byte("A"), size)), strings.NewReader(tail))}
+		req, err := http.NewRequest(http.MethodPost, url+"/RPC2", body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "text/xml")
+		if withLength {
+			req.ContentLength = int64(len(head) + size + len(tail))
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusRequestEntityTooLarge {
+				t.Errorf("Content-Length %v: HTTP %d, want 413", withLength, resp.StatusCode)
+			}
+		}
+		sent := body.n.Load()
+		t.Logf("Content-Length %v: %d bytes sent, error %v", withLength, sent, err)
+		if sent >= size/2 {
+			t.Errorf("Content-Length %v: the server took %d bytes of %d", withLength, sent, size)
+		}
+	}
+	var sum int
+	if err := newClient(t, url, ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
+		t.Fatalf("server unhealthy: %d, %v", sum, err)
+	}
+}

@@ -1,0 +1,254 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	gorilla "github.com/gorilla/rpc"
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/rpc/fault"
+)
+
+// DefaultMaxBodyBytes is the request body limit when Options leaves it 0:
+// far above any real call (supervisorctl's largest is a few hundred bytes),
+// small enough that a hostile body costs little.
+const DefaultMaxBodyBytes = 4 << 20
+
+// HTTP timeouts. There is no write timeout: startProcess with wait=true and
+// `tail -f` legitimately run for as long as they need. The read timeout
+// covers reading the request only: net/http lifts the connection's read
+// deadline once the body has been read, so it never cancels a running call.
+const (
+	readHeaderTimeout = 10 * time.Second
+	readTimeout       = 60 * time.Second // the whole request, body included
+	// supervisorctl's shell and other Python clients keep one connection
+	// and do not reconnect when the server has closed it (BrokenPipeError),
+	// so an idle connection lives as long as supervisord's medusa keeps one:
+	// its zombie timeout is 30 minutes.
+	idleTimeout    = 30 * time.Minute
+	maxHeaderBytes = 64 << 10
+)
+
+// Options configures a Server; NewServer reads it once and keeps no
+// reference to it.
+type Options struct {
+	// Logger receives errors, panics and a trace line per call; nil
+	// discards them.
+	Logger hclog.Logger
+	// Username enables HTTP basic auth when not empty. Password is plain
+	// text or "{SHA}" followed by the hex SHA-1 of the password.
+	Username, Password string
+	// MaxBodyBytes bounds a request body (0: DefaultMaxBodyBytes); a larger
+	// one gets HTTP 413 without being read.
+	MaxBodyBytes int64
+}
+
+// Server serves XML-RPC over HTTP: POST /RPC2 and / dispatch calls to the
+// registered namespaces, other routes come from Handle, and every route is
+// behind the same basic auth. Register services before serving. Safe for
+// concurrent use.
+type Server struct {
+	logger  hclog.Logger
+	auth    *basicAuth
+	maxBody int64
+	reg     *registry
+	gorilla *gorilla.Server
+	mux     *http.ServeMux
+	http    *http.Server
+
+	stopOnce   sync.Once
+	stopBase   context.CancelFunc
+	bufferPool sync.Pool // *[]byte for encoded replies
+}
+
+// NewServer returns a server with only the system namespace.
+func NewServer(opts Options) *Server {
+	s := &Server{
+		logger:  opts.Logger,
+		auth:    newBasicAuth(opts.Username, opts.Password),
+		maxBody: opts.MaxBodyBytes,
+		reg:     newRegistry(),
+		gorilla: gorilla.NewServer(),
+		mux:     http.NewServeMux(),
+	}
+	if s.logger == nil {
+		s.logger = hclog.NewNullLogger()
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBodyBytes
+	}
+	for _, ct := range xmlContentTypes {
+		s.gorilla.RegisterCodec(codec{}, ct)
+	}
+	if err := s.reg.register(s.gorilla, "system", &systemService{s: s}, LowerCamel, systemHelp); err != nil {
+		panic(err) // the system namespace is fixed: this cannot fail
+	}
+	rpc := http.HandlerFunc(s.serveRPC)
+	s.mux.Handle("/RPC2", rpc)
+	s.mux.Handle("/RPC2/", rpc) // supervisord matches any path starting with /RPC2
+	s.mux.Handle("/{$}", rpc)
+	base, stop := context.WithCancel(context.Background())
+	s.stopBase = stop
+	s.http = &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		IdleTimeout:       idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
+		BaseContext:       func(net.Listener) context.Context { return base },
+		ErrorLog:          s.logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
+	}
+	return s
+}
+
+// RegisterService publishes the gorilla-style methods of svc (exported,
+// func(*http.Request, *Args, *Reply) error) as namespace.name, name coming
+// from the Go method name by naming. help holds system.methodHelp's text,
+// keyed by wire name ("supervisor.getState"). The namespace "system" is
+// the server's own.
+func (s *Server) RegisterService(namespace string, svc any, naming Naming, help map[string]string) error {
+	return s.reg.register(s.gorilla, namespace, svc, naming, help)
+}
+
+// RegisterAlias makes alias ("supervisor.getVersion") call the method
+// target ("supervisor.getAPIVersion"); system.listMethods lists it too.
+func (s *Server) RegisterAlias(alias, target string) error {
+	return s.reg.alias(alias, target)
+}
+
+// Handle adds a route such as "/logtail/" behind the server's auth, with
+// the same body limit. It panics on a pattern that conflicts
+// with another, as http.ServeMux does.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
+		h.ServeHTTP(w, r)
+	}))
+}
+
+// ServeHTTP checks the credentials, then routes: POST /RPC2 and / are
+// XML-RPC calls, other paths go to the Handle routes.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.auth != nil && !s.auth.allows(r) {
+		w.Header().Set("WWW-Authenticate", authRealm)
+		http.Error(w, "Unauthorized", http.StatusUnauthorized)
+		return
+	}
+	s.mux.ServeHTTP(w, r)
+}
+
+// Serve accepts connections on l (TCP or unix) until Shutdown; it returns
+// http.ErrServerClosed then. It may serve several listeners at once.
+func (s *Server) Serve(l net.Listener) error {
+	return s.http.Serve(l)
+}
+
+// Shutdown stops accepting connections, cancels the context of the calls
+// and streams in progress so that waits and `tail -f` end, and waits for
+// them to return; when ctx ends first it closes the remaining connections
+// and returns ctx's error.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.stopOnce.Do(s.stopBase)
+	err := s.http.Shutdown(ctx)
+	if err != nil {
+		_ = s.http.Close()
+	}
+	return err
+}
+
+// serveRPC handles one XML-RPC request: HTTP errors for what supervisord
+// refuses at the HTTP level (405, 400 for unparsable XML or no method name)
+// and for what this server adds (415 for a non-XML Content-Type, 413 for a
+// body over the limit); a methodResponse with HTTP 200 otherwise.
+func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	if !slices.Contains(xmlContentTypes, mediaType(r.Header.Get("Content-Type"))) {
+		http.Error(w, "Unsupported Media Type", http.StatusUnsupportedMediaType)
+		return
+	}
+	if r.ContentLength > s.maxBody {
+		s.refuseBody(w, r)
+		return
+	}
+	req, err := decodeRequest(http.MaxBytesReader(w, r.Body, s.maxBody), requestLimits)
+	if err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			s.refuseBody(w, r)
+			return
+		}
+		s.logger.Warn("xml-rpc request is invalid", "remote", r.RemoteAddr, "error", err)
+		http.Error(w, "Bad Request", http.StatusBadRequest)
+		return
+	}
+	m, reply, err := s.call(r, req.method, req.params)
+	s.writeReply(w, req.method, m, reply, err)
+}
+
+func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request) {
+	s.logger.Warn("xml-rpc request body too large", "remote", r.RemoteAddr, "limit", s.maxBody)
+	w.Header().Set("Connection", "close")
+	http.Error(w, "Request Entity Too Large", http.StatusRequestEntityTooLarge)
+}
+
+// writeReply sends reply of m (nil when the method is unknown), or the
+// fault err is, as a methodResponse. A reply that cannot be encoded is a
+// FAILED fault.
+func (s *Server) writeReply(w http.ResponseWriter, name string, m *method, reply any, err error) {
+	bp := s.buffer()
+	var body []byte
+	if err == nil {
+		if hint := int(m.replySize.Load()); cap(*bp) < hint {
+			*bp = make([]byte, 0, hint+hint/8)
+		}
+		var encErr error
+		if body, encErr = appendResponse((*bp)[:0], reply); encErr != nil {
+			s.logger.Error("cannot encode xml-rpc reply", "method", name, "error", encErr)
+			err = fault.Newf(fault.Failed, "cannot encode the reply: %v", encErr)
+		} else {
+			m.replySize.Store(int64(len(body)))
+		}
+	}
+	if err != nil {
+		f := asFault(err)
+		s.logger.Trace("xml-rpc method returned a fault", "method", name, "code", int(f.Code), "fault", f.String)
+		body = appendFault((*bp)[:0], f)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/xml")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	h.Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	if _, err := w.Write(body); err != nil {
+		s.logger.Debug("cannot send xml-rpc reply", "method", name, "error", err)
+	}
+	*bp = body
+	s.putBuffer(bp)
+}
+
+// maxPooledBuffer keeps one huge reply from pinning its buffer.
+const maxPooledBuffer = 4 << 20
+
+func (s *Server) buffer() *[]byte {
+	if bp, ok := s.bufferPool.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, 0, 4096)
+	return &b
+}
+
+func (s *Server) putBuffer(bp *[]byte) {
+	if cap(*bp) <= maxPooledBuffer {
+		s.bufferPool.Put(bp)
+	}
+}
