@@ -1,0 +1,257 @@
+// Package agent runs one node: it builds the process supervisor and the
+// XML-RPC servers from a configuration, starts them in order, and stops,
+// reloads or restarts them on request.
+package agent
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/logfile"
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// Options configure an Agent. The zero value of every field but ConfigPath
+// is a sensible default.
+type Options struct {
+	// ConfigPath is the supervisord INI file (-c).
+	ConfigPath string
+	// Address is the --address flag: which entry of address_list this agent is.
+	Address string
+	// LogJSON writes the agent's log as JSON lines instead of text.
+	LogJSON bool
+	// Stderr receives the log besides the [supervisord] logfile
+	// (default os.Stderr; nil output when [supervisord] silent is set).
+	Stderr *os.File
+	// Environ is the agent's environment, for %(ENV_X)s, SUPVISORS_* overrides
+	// and the children (default os.Environ()).
+	Environ []string
+}
+
+// Agent is one node's supervisor. Create it, Run it; Shutdown, Restart,
+// Reload and ReopenLogs may be called from any goroutine while it runs.
+type Agent struct {
+	opts    Options
+	logger  hclog.Logger
+	mainLog *logfile.File
+
+	requests chan request
+
+	mu  sync.Mutex // guards cfg and gen
+	cfg *config.Config
+	gen *generation
+}
+
+// request is what the loop in Run is asked to do next.
+type request int
+
+const (
+	requestShutdown request = iota
+	requestRestart
+	requestReload
+)
+
+// Create loads the configuration, resolves the node's address, applies the
+// [supervisord] process settings and opens the log. Nothing is spawned or
+// listened on until Run.
+func Create(opts Options) (*Agent, error) {
+	if opts.Stderr == nil {
+		opts.Stderr = os.Stderr
+	}
+	if opts.Environ == nil {
+		opts.Environ = os.Environ()
+	}
+	cfg, err := loadConfig(opts)
+	if err != nil {
+		return nil, err
+	}
+	if err := applyProcessSettings(cfg.Supervisord); err != nil {
+		return nil, err
+	}
+	a := &Agent{opts: opts, cfg: cfg, requests: make(chan request, 4)}
+	a.logger, a.mainLog, err = newLogger(cfg.Supervisord, opts)
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range cfg.Warnings {
+		a.logger.Warn(w)
+	}
+	return a, nil
+}
+
+func loadConfig(opts Options) (*config.Config, error) {
+	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ})
+	if err != nil {
+		return nil, fmt.Errorf("load configuration: %w", err)
+	}
+	if _, err := resolveAddress(cfg, opts.Address); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// Logger returns the agent's logger. Safe for concurrent use.
+func (a *Agent) Logger() hclog.Logger { return a.logger }
+
+// Run starts the processes and servers and serves until Shutdown (or ctx
+// ends), carrying out restarts and reloads in between. It returns once every
+// child has stopped and the servers are closed.
+func (a *Agent) Run(ctx context.Context) error {
+	if err := writePidfile(a.cfg.Supervisord.Pidfile); err != nil {
+		return err
+	}
+	defer removePidfile(a.cfg.Supervisord.Pidfile, a.logger)
+	a.logger.Info("supervisord started", "pid", os.Getpid())
+	defer a.mainLog.Close()
+	for {
+		gen, err := a.startGeneration()
+		if err != nil {
+			return err
+		}
+		req := a.serve(ctx)
+		restarting := req == requestRestart
+		gen.stop(restarting)
+		if !restarting {
+			a.logger.Info("exiting")
+			return nil
+		}
+		cfg, err := loadConfig(a.opts)
+		if err != nil {
+			return fmt.Errorf("restart: %w", err)
+		}
+		a.mu.Lock()
+		a.cfg = cfg
+		a.mu.Unlock()
+		a.logger.Info("restarting")
+	}
+}
+
+// serve waits for the next shutdown or restart, doing reloads meanwhile.
+func (a *Agent) serve(ctx context.Context) request {
+	for {
+		select {
+		case <-ctx.Done():
+			return requestShutdown
+		case req := <-a.requests:
+			if req != requestReload {
+				return req
+			}
+			a.reload()
+		}
+	}
+}
+
+func (a *Agent) startGeneration() (*generation, error) {
+	a.mu.Lock()
+	cfg := a.cfg
+	a.mu.Unlock()
+	gen, err := startGeneration(cfg, a)
+	if err != nil {
+		return nil, err
+	}
+	a.mu.Lock()
+	a.gen = gen
+	a.mu.Unlock()
+	return gen, nil
+}
+
+// Shutdown asks Run to stop every process and return. It does not wait.
+func (a *Agent) Shutdown() { a.send(requestShutdown) }
+
+// Restart asks Run to stop every process, re-read the configuration and
+// start again in the same process (supervisorctl reload).
+func (a *Agent) Restart() { a.send(requestRestart) }
+
+// Reload re-reads the configuration and applies the differences like
+// `supervisorctl update` (SIGHUP).
+func (a *Agent) Reload() { a.send(requestReload) }
+
+func (a *Agent) send(r request) {
+	select {
+	case a.requests <- r:
+	default: // a burst of requests: the pending ones cover it
+	}
+}
+
+// ReopenLogs reopens the main log and the children's logs after an
+// external rotation (SIGUSR2).
+func (a *Agent) ReopenLogs() {
+	if a.mainLog != nil {
+		if err := a.mainLog.Reopen(); err != nil {
+			a.logger.Error("reopen log", "error", err)
+		}
+	}
+	a.mu.Lock()
+	gen := a.gen
+	a.mu.Unlock()
+	if gen != nil {
+		gen.sup.ReopenLogs()
+	}
+}
+
+// reload is `supervisorctl update`: re-read, then stop and remove removed
+// and changed groups, and add added and changed ones.
+func (a *Agent) reload() {
+	a.logger.Info("received SIGHUP indicating reload request")
+	cfg, err := config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ})
+	if err != nil {
+		a.logger.Error("reload: configuration not re-read", "error", err)
+		return
+	}
+	a.mu.Lock()
+	gen := a.gen
+	a.mu.Unlock()
+	if gen == nil {
+		return
+	}
+	added, changed, removed := gen.sup.SetConfigs(cfg.Groups)
+	for _, name := range append(append([]string{}, removed...), changed...) {
+		if g := gen.sup.Group(name); g != nil {
+			stopGroup(context.Background(), g)
+		}
+		if err := gen.sup.RemoveGroup(name); err != nil {
+			a.logger.Error("reload: remove group", "group", name, "error", err)
+		}
+	}
+	for _, name := range append(append([]string{}, added...), changed...) {
+		if err := gen.sup.AddGroup(name); err != nil {
+			a.logger.Error("reload: add group", "group", name, "error", err)
+		}
+	}
+}
+
+// stopGroup stops every running process of g and waits for them.
+func stopGroup(ctx context.Context, g *process.Group) {
+	var wg sync.WaitGroup
+	for _, p := range g.Processes() {
+		if p.Stop() != nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_ = p.WaitStopped(ctx)
+		}()
+	}
+	wg.Wait()
+}
+
+// Identification implements rpc.Control.
+func (a *Agent) Identification() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.cfg.Supervisord.Identifier
+}
+
+// MainLog implements rpc.Control.
+func (a *Agent) MainLog() *logfile.File { return a.mainLog }
+
+// ReadConfig implements rpc.Control.
+func (a *Agent) ReadConfig() (*config.Config, error) {
+	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ})
+}

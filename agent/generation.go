@@ -1,0 +1,181 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/rpc"
+)
+
+// generation is what one configuration runs: the process supervisor and the
+// XML-RPC servers. A restart stops one generation and starts the next, as
+// supervisord re-runs its main loop in the same process.
+type generation struct {
+	logger  hclog.Logger
+	sup     *process.Supervisor
+	servers []*rpc.Server
+	sockets []string // unix socket files to remove at the end
+}
+
+func startGeneration(cfg *config.Config, a *Agent) (*generation, error) {
+	sd := cfg.Supervisord
+	gen := &generation{logger: a.logger}
+	gen.sup = process.New(process.Options{
+		Logger:      a.logger.Named("process"),
+		Identifier:  sd.Identifier,
+		Childlogdir: sd.Childlogdir,
+		Environment: sd.Environment,
+		ServerURL:   childServerURL(cfg),
+		BaseEnv:     a.opts.Environ,
+	})
+	if !sd.Nocleanup {
+		process.ClearAutoChildLogs(sd.Childlogdir, sd.Identifier, a.logger)
+	}
+	gen.sup.SetConfigs(cfg.Groups)
+	svc := rpc.NewSupervisorService(gen.sup, a)
+	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
+	if s := cfg.UnixHTTPServer; s != nil {
+		if err := gen.listenUnix(s, svc); err != nil {
+			gen.closeServers()
+			return nil, err
+		}
+	}
+	if s := cfg.InetHTTPServer; s != nil {
+		if err := gen.listenInet(s, svc); err != nil {
+			gen.closeServers()
+			return nil, err
+		}
+	}
+	gen.sup.Start()
+	return gen, nil
+}
+
+func (g *generation) newServer(username, password string, svc *rpc.SupervisorService) (*rpc.Server, error) {
+	srv := rpc.NewServer(rpc.Options{
+		Logger:   g.logger.Named("rpc"),
+		Username: username,
+		Password: password,
+	})
+	if err := rpc.RegisterSupervisor(srv, svc); err != nil {
+		return nil, err
+	}
+	if err := rpc.RegisterSupvisors(srv, &rpc.SupvisorsService{}); err != nil {
+		return nil, err
+	}
+	srv.Handle("/logtail/", svc.LogtailHandler())
+	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
+	return srv, nil
+}
+
+func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorService) error {
+	addr := listenAddress(s.Port)
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("inet_http_server: listen on %s: %w", addr, err)
+	}
+	return g.serve(l, s.Username, s.Password, svc)
+}
+
+func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorService) error {
+	// A socket file left by an agent that died is stale; one that answers
+	// belongs to a running agent and must not be stolen.
+	if c, err := net.Dial("unix", s.File); err == nil {
+		c.Close()
+		return fmt.Errorf("unix_http_server: another program is already listening on %s", s.File)
+	}
+	if err := os.Remove(s.File); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("unix_http_server: remove stale socket: %w", err)
+	}
+	l, err := net.Listen("unix", s.File)
+	if err != nil {
+		return fmt.Errorf("unix_http_server: listen on %s: %w", s.File, err)
+	}
+	g.sockets = append(g.sockets, s.File)
+	if err := os.Chmod(s.File, s.Chmod); err != nil {
+		l.Close()
+		return fmt.Errorf("unix_http_server: chmod %s: %w", s.File, err)
+	}
+	if err := chown(s.File, s.Chown); err != nil {
+		l.Close()
+		return fmt.Errorf("unix_http_server: %w", err)
+	}
+	return g.serve(l, s.Username, s.Password, svc)
+}
+
+func (g *generation) serve(l net.Listener, username, password string, svc *rpc.SupervisorService) error {
+	srv, err := g.newServer(username, password, svc)
+	if err != nil {
+		l.Close()
+		return err
+	}
+	g.servers = append(g.servers, srv)
+	go func() {
+		if err := srv.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			g.logger.Error("xml-rpc server stopped", "address", l.Addr().String(), "error", err)
+		}
+	}()
+	g.logger.Info("xml-rpc server listening", "address", l.Addr().String())
+	return nil
+}
+
+// stop stops every process (the servers keep answering, with SHUTDOWN_STATE
+// faults, as supervisord does), then closes the servers.
+func (g *generation) stop(restarting bool) {
+	if err := g.sup.Shutdown(context.Background(), restarting); err != nil {
+		g.logger.Error("stopping processes", "error", err)
+	}
+	g.closeServers()
+}
+
+func (g *generation) closeServers() {
+	for _, srv := range g.servers {
+		ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		_ = srv.Shutdown(ctx)
+		cancel()
+	}
+	for _, path := range g.sockets {
+		_ = os.Remove(path)
+	}
+}
+
+// listenAddress turns [inet_http_server] port ("host:port", ":port",
+// "*:port", or a bare port) into a net.Listen address.
+func listenAddress(port string) string {
+	host, p, found := strings.Cut(port, ":")
+	if !found {
+		return ":" + port
+	}
+	if host == "*" {
+		host = ""
+	}
+	return net.JoinHostPort(host, p)
+}
+
+// childServerURL is supervisord's fallback serverurl for SUPERVISOR_SERVER_URL:
+// the unix socket if there is one, else the inet server (localhost when it
+// listens on every interface).
+func childServerURL(cfg *config.Config) string {
+	if s := cfg.UnixHTTPServer; s != nil {
+		return "unix://" + s.File
+	}
+	if s := cfg.InetHTTPServer; s != nil {
+		host, port, err := net.SplitHostPort(listenAddress(s.Port))
+		if err != nil {
+			return ""
+		}
+		if host == "" {
+			host = "localhost"
+		}
+		return "http://" + net.JoinHostPort(host, port)
+	}
+	return ""
+}

@@ -1,0 +1,99 @@
+// Command supvisors is the agent daemon: a supervisord that also coordinates
+// the applications of a cluster. It runs in the foreground.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/supvisors/supvisors-go/agent"
+)
+
+func main() {
+	if err := newCommand().Execute(); err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(2)
+	}
+}
+
+func newCommand() *cobra.Command {
+	var opts agent.Options
+	var nodaemon bool
+	cmd := &cobra.Command{
+		Use:           "supvisors -c FILE [--address NAME]",
+		Short:         "Supervise this node's processes and coordinate the cluster's applications",
+		Args:          cobra.NoArgs,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if opts.ConfigPath == "" {
+				path, err := findConfig()
+				if err != nil {
+					return err
+				}
+				opts.ConfigPath = path
+			}
+			if opts.Address == "" {
+				opts.Address = os.Getenv("SUPVISORS_ADDRESS")
+			}
+			return run(opts)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVarP(&opts.ConfigPath, "configuration", "c", "", "configuration file")
+	f.StringVar(&opts.Address, "address", "", "which entry of address_list this agent is (env SUPVISORS_ADDRESS)")
+	f.BoolVarP(&nodaemon, "nodaemon", "n", false, "run in the foreground (always the case; accepted for compatibility)")
+	f.BoolVar(&opts.LogJSON, "log-json", false, "write the log as JSON lines")
+	return cmd
+}
+
+// run creates the agent and runs it until a signal or an RPC stops it.
+func run(opts agent.Options) error {
+	a, err := agent.Create(opts)
+	if err != nil {
+		return err
+	}
+	signals := make(chan os.Signal, 8)
+	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
+	defer signal.Stop(signals)
+	go func() {
+		for sig := range signals {
+			switch sig {
+			case syscall.SIGHUP:
+				a.Reload()
+			case syscall.SIGUSR2:
+				a.ReopenLogs()
+			default:
+				a.Logger().Warn("received signal, shutting down", "signal", sig.String())
+				a.Shutdown()
+			}
+		}
+	}()
+	return a.Run(context.Background())
+}
+
+// findConfig looks where supervisord looks when -c is not given: beside the
+// executable's parent directory, then the working directory, then /etc.
+func findConfig() (string, error) {
+	here := filepath.Dir(filepath.Dir(os.Args[0]))
+	for _, p := range []string{
+		filepath.Join(here, "etc", "supervisord.conf"),
+		filepath.Join(here, "supervisord.conf"),
+		"supervisord.conf",
+		"etc/supervisord.conf",
+		"/etc/supervisord.conf",
+		"/etc/supervisor/supervisord.conf",
+	} {
+		if _, err := os.Stat(p); err == nil {
+			return filepath.Abs(p)
+		}
+	}
+	return "", errors.New("no configuration file found: use -c FILE")
+}

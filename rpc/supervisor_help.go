@@ -1,0 +1,38 @@
+package rpc
+
+// supervisorHelp is what system.methodHelp answers for the supervisor
+// namespace.
+var supervisorHelp = map[string]string{
+	"supervisor.getAPIVersion":        "Return the version of the XML-RPC API (\"3.0\").\n@return string version",
+	"supervisor.getSupervisorVersion": "Return the Supervisor release this agent is compatible with.\n@return string version",
+	"supervisor.getIdentification":    "Return the [supervisord] identifier of this agent.\n@return string identifier",
+	"supervisor.getState":             "Return the state of the agent's supervisor.\n@return struct {int statecode, string statename}",
+	"supervisor.getPID":               "Return the process id of the agent.\n@return int pid",
+	"supervisor.readLog":              "Read length bytes of the main log from offset (a negative offset with length 0 reads the last bytes).\n@param int offset\n@param int length\n@return string data",
+	"supervisor.clearLog":             "Empty the main log.\n@return boolean true unless error",
+	"supervisor.shutdown":             "Stop every process and shut the agent down.\n@return boolean true unless error",
+	"supervisor.restart":              "Stop every process, re-read the configuration and start again.\n@return boolean true unless error",
+	"supervisor.reloadConfig":         "Re-read the configuration and compare it with the running groups.\n@return array [[added, changed, removed]] group names",
+	"supervisor.addProcessGroup":      "Activate a process group of the configuration last read.\n@param string name group name\n@return boolean true unless error",
+	"supervisor.removeProcessGroup":   "Remove a process group whose processes are all stopped.\n@param string name group name\n@return boolean true unless error",
+	"supervisor.getProcessInfo":       "Return the state of one process.\n@param string name process name, or group:name\n@return struct process info",
+	"supervisor.getAllProcessInfo":    "Return the state of every process, sorted by group and name.\n@return array of process info structs",
+	"supervisor.getAllConfigInfo":     "Describe every process of the configuration last read.\n@return array of config info structs",
+	"supervisor.startProcess":         "Start a process (or every process of group:*).\n@param string name process name, group:name or group:*\n@param boolean wait wait until it is RUNNING (default true)\n@return boolean true unless error",
+	"supervisor.startProcessGroup":    "Start every process of a group that is not running.\n@param string name group name\n@param boolean wait wait for each process (default true)\n@return array of status structs",
+	"supervisor.startAllProcesses":    "Start every process that is not running, in priority order.\n@param boolean wait wait for each process (default true)\n@return array of status structs",
+	"supervisor.stopProcess":          "Stop a process (or every process of group:*).\n@param string name process name, group:name or group:*\n@param boolean wait wait until it is stopped (default true)\n@return boolean true unless error",
+	"supervisor.stopProcessGroup":     "Stop every running process of a group.\n@param string name group name\n@param boolean wait wait for each process (default true)\n@return array of status structs",
+	"supervisor.stopAllProcesses":     "Stop every running process, in reverse priority order.\n@param boolean wait wait for each process (default true)\n@return array of status structs",
+	"supervisor.signalProcess":        "Send a signal to a process (or every process of group:*).\n@param string name process name, group:name or group:*\n@param string signal name (HUP, SIGHUP) or number\n@return boolean true unless error",
+	"supervisor.signalProcessGroup":   "Send a signal to every signallable process of a group.\n@param string name group name\n@param string signal name or number\n@return array of status structs",
+	"supervisor.signalAllProcesses":   "Send a signal to every signallable process.\n@param string signal name or number\n@return array of status structs",
+	"supervisor.sendProcessStdin":     "Write characters to the standard input of a process.\n@param string name process name or group:name\n@param string chars data to send\n@return boolean true unless error",
+	"supervisor.sendRemoteCommEvent":  "Accepted for compatibility; the agent has no event listeners.\n@param string type\n@param string data\n@return boolean true",
+	"supervisor.readProcessStdoutLog": "Read length bytes of a process's stdout log from offset.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return string data",
+	"supervisor.readProcessStderrLog": "Read length bytes of a process's stderr log from offset.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return string data",
+	"supervisor.tailProcessStdoutLog": "Read at most length bytes of a process's stdout log from offset, moving the offset to the end on overflow.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return array [string data, int offset, boolean overflow]",
+	"supervisor.tailProcessStderrLog": "Read at most length bytes of a process's stderr log from offset, moving the offset to the end on overflow.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return array [string data, int offset, boolean overflow]",
+	"supervisor.clearProcessLogs":     "Empty the stdout and stderr logs of a process.\n@param string name process name or group:name\n@return boolean true unless error",
+	"supervisor.clearAllProcessLogs":  "Empty the logs of every process.\n@return array of status structs",
+}
