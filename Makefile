@@ -1,0 +1,49 @@
+# supvisors: see README.md. `make run` and `make test` are the whole set-up.
+GO      ?= go
+BIN     := bin
+PKGS    := ./...
+FUZZTIME ?= 30s
+
+.PHONY: all build test deps run bench fuzz lint clean
+
+all: build
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/ ./cmd/...
+
+# deps installs what the tests drive from outside: Debian's supervisor
+# package (the real supervisorctl, and python3's supervisor module).
+deps:
+	@command -v supervisorctl >/dev/null 2>&1 && /usr/bin/python3 -c 'import supervisor' 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq supervisor >/dev/null; \
+	  else \
+	    echo "tests need Debian's supervisor package: sudo apt-get install -y supervisor"; exit 1; \
+	  fi; }
+	$(GO) mod download
+
+test: deps build
+	$(GO) vet $(PKGS)
+	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+run: build
+	./scripts/demo.sh
+
+bench: build
+	$(GO) test -run '^$$' -bench . -benchmem -timeout 20m $(PKGS)
+
+# fuzz runs every fuzz target for FUZZTIME each.
+fuzz:
+	@for pkg in $$($(GO) list $(PKGS)); do \
+	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	    echo "== $$pkg $$target"; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	  done; \
+	done
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); exit 1; }
+	$(GO) vet $(PKGS)
+
+clean:
+	rm -rf $(BIN)

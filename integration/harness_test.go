@@ -1,0 +1,260 @@
+// Package integration drives the real supvisors binary from outside, with
+// Debian's supervisorctl and python3 as clients, and Debian's supervisord as
+// the oracle that says what the right answer is.
+package integration
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// agentBinary is the supvisors binary built once for the whole package.
+var agentBinary string
+
+func TestMain(m *testing.M) {
+	os.Exit(runTests(m))
+}
+
+func runTests(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "supvisors-bin-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	agentBinary = filepath.Join(dir, "supvisors")
+	build := exec.Command("go", "build", "-o", agentBinary, "../cmd/supvisors")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintln(os.Stderr, "build supvisors:", err)
+		return 1
+	}
+	for _, tool := range []string{"supervisorctl", "supervisord"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			fmt.Fprintf(os.Stderr, "%s not found: install Debian's supervisor package (make deps)\n", tool)
+			return 1
+		}
+	}
+	return m.Run()
+}
+
+// server is a running supervisor: ours or Debian's supervisord.
+type server struct {
+	name     string // "supvisors" or "supervisord"
+	dir      string // its scratch directory: config, logs, socket
+	conf     string // config file path
+	url      string // http://127.0.0.1:PORT
+	sock     string // unix socket path
+	user     string
+	password string // what clients send
+	// configPassword is what the configuration says, when it differs from
+	// password (a {SHA} hash).
+	configPassword string
+	cmd            *exec.Cmd
+	stderr         *bytes.Buffer
+	exited         chan struct{}
+}
+
+// serverConfig is the part of a configuration every test shares; body holds
+// the test's own sections. {{DIR}} in body stands for the server's directory.
+func serverConfig(dir string, port int, user, password, body string) string {
+	auth := ""
+	if user != "" {
+		auth = fmt.Sprintf("username=%s\npassword=%s\n", user, password)
+	}
+	return fmt.Sprintf(`[supervisord]
+logfile=%[1]s/supervisord.log
+pidfile=%[1]s/supervisord.pid
+childlogdir=%[1]s
+identifier=it
+
+[inet_http_server]
+port=127.0.0.1:%[2]d
+%[3]s
+[unix_http_server]
+file=%[1]s/s.sock
+%[3]s
+[rpcinterface:supervisor]
+supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+
+[supervisorctl]
+
+`, dir, port, auth) + strings.ReplaceAll(body, "{{DIR}}", dir)
+}
+
+// startServer starts ours (kind "supvisors") or the oracle ("supervisord")
+// with the test's config body, and waits until it answers.
+func startServer(t testing.TB, kind, body string) *server {
+	t.Helper()
+	return startServerWith(t, kind, body, func(*server) {})
+}
+
+// startServerWith is startServer with a chance to change the server's
+// settings before its configuration is written.
+func startServerWith(t testing.TB, kind, body string, modify func(*server)) *server {
+	t.Helper()
+	dir := t.TempDir()
+	s := &server{name: kind, dir: dir, user: "user", password: "123", sock: filepath.Join(dir, "s.sock")}
+	modify(s)
+	port := freePort(t)
+	s.url = fmt.Sprintf("http://127.0.0.1:%d", port)
+	s.conf = filepath.Join(dir, "supervisord.conf")
+	s.writeConfig(t, body)
+	switch kind {
+	case "supvisors":
+		s.cmd = exec.Command(agentBinary, "-c", s.conf)
+	case "supervisord":
+		s.cmd = exec.Command("supervisord", "-n", "-c", s.conf)
+	default:
+		t.Fatalf("unknown server kind %q", kind)
+	}
+	s.stderr = &bytes.Buffer{}
+	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
+	s.cmd.Dir = dir
+	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", kind, err)
+	}
+	s.exited = make(chan struct{})
+	go func() { _ = s.cmd.Wait(); close(s.exited) }()
+	t.Cleanup(func() { s.kill(t) })
+	waitFor(t, 15*time.Second, func() (bool, string) {
+		select {
+		case <-s.exited:
+			t.Fatalf("%s exited at start-up: %s", kind, s.stderr.String())
+		default:
+		}
+		out, _ := s.ctl(t, "pid")
+		return regexp.MustCompile(`^\d+\n$`).MatchString(out), "server answering: " + out
+	})
+	return s
+}
+
+func (s *server) writeConfig(t testing.TB, body string) {
+	t.Helper()
+	port := strings.TrimPrefix(s.url, "http://127.0.0.1:")
+	var p int
+	fmt.Sscan(port, &p)
+	password := s.password
+	if s.configPassword != "" {
+		password = s.configPassword
+	}
+	if err := os.WriteFile(s.conf, []byte(serverConfig(s.dir, p, s.user, password, body)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// kill stops the server at the end of a test: SIGTERM, then SIGKILL of its
+// whole process group if it does not go.
+func (s *server) kill(t testing.TB) {
+	select {
+	case <-s.exited:
+		return
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		t.Errorf("%s did not exit on SIGTERM", s.name)
+		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
+		<-s.exited
+	}
+}
+
+// ctl runs Debian's supervisorctl against the server over TCP with its
+// credentials, and returns stdout+stderr and the exit code.
+func (s *server) ctl(t testing.TB, args ...string) (string, int) {
+	t.Helper()
+	return s.ctlURL(t, s.url, args...)
+}
+
+func (s *server) ctlURL(t testing.TB, url string, args ...string) (string, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	full := append([]string{"-s", url, "-u", s.user, "-p", s.password}, args...)
+	cmd := exec.CommandContext(ctx, "supervisorctl", full...)
+	// An empty config keeps the machine's /etc/supervisor out of the test.
+	cmd.Dir = s.dir
+	cmd.Env = append(os.Environ(), "HOME="+s.dir)
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return string(out), 0
+	case errors.As(err, &exit):
+		return string(out), exit.ExitCode()
+	}
+	t.Fatalf("supervisorctl %v: %v", args, err)
+	return "", 0
+}
+
+// waitStable waits until no process is STARTING, BACKOFF or STOPPING.
+func (s *server) waitStable(t testing.TB) {
+	t.Helper()
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		out, _ := s.ctl(t, "status")
+		return !regexp.MustCompile(`STARTING|BACKOFF|STOPPING`).MatchString(out), out
+	})
+}
+
+// waitFor polls cond until it holds or the deadline passes; the last detail
+// cond returned goes into the failure message.
+func waitFor(t testing.TB, timeout time.Duration, cond func() (bool, string)) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	delay := 5 * time.Millisecond
+	for {
+		ok, detail := cond()
+		if ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("condition not met within %v: %s", timeout, detail)
+		}
+		time.Sleep(delay)
+		delay = min(delay*2, 200*time.Millisecond)
+	}
+}
+
+func freePort(t testing.TB) int {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+var normalizers = []struct {
+	re   *regexp.Regexp
+	with string
+}{
+	{regexp.MustCompile(`pid \d+, uptime \d+:\d\d:\d\d`), "pid PID, uptime UPTIME"},
+	{regexp.MustCompile(`(?m)^\d+$`), "PID"},
+	{regexp.MustCompile(`[A-Z][a-z]{2} \d\d \d\d:\d\d [AP]M`), "DATE"},
+	{regexp.MustCompile(`http://127\.0\.0\.1:\d+`), "URL"},
+}
+
+// normalize removes what legitimately differs between two runs: pids,
+// uptimes, stop dates, ports, scratch directories.
+func normalize(s, dir string) string {
+	s = strings.ReplaceAll(s, dir, "DIR")
+	for _, n := range normalizers {
+		s = n.re.ReplaceAllString(s, n.with)
+	}
+	return s
+}
