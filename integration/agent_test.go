@@ -45,9 +45,15 @@ func TestUnixSocketAndAuth(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, "supvisors", "[program:up]\ncommand=/bin/sleep 1000\nstartsecs=0\n")
 	s.waitStable(t)
-	out, code := s.ctlURL(t, "unix://"+s.sock, "status")
+	unix := "unix://" + s.sock
+	out, code := s.ctlURL(t, unix, "status")
 	if code != 0 || !regexp.MustCompile(`up\s+RUNNING\s+pid \d+`).MatchString(out) {
 		t.Errorf("status over the unix socket: exit %d\n%s", code, out)
+	}
+	for _, c := range [][]string{{"stop", "up", "up: stopped"}, {"start", "up", "up: started"}, {"restart", "up", "up: started"}} {
+		if out, code := s.ctlURL(t, unix, c[0], c[1]); code != 0 || !strings.Contains(out, c[2]) {
+			t.Errorf("%s %s over the unix socket: exit %d\n%s", c[0], c[1], code, out)
+		}
 	}
 	good := s.password
 	for _, url := range []string{s.url, "unix://" + s.sock} {
@@ -272,4 +278,50 @@ func processAlive(pid int) bool {
 	}
 	fields := strings.Fields(string(data[strings.LastIndexByte(string(data), ')')+1:]))
 	return len(fields) > 0 && fields[0] != "Z"
+}
+
+// TestReloadShutdownAndMaintail checks supervisorctl's maintail, reload (the
+// agent restarts its processes in the same process, with a re-read
+// configuration) and shutdown (the agent stops everything and exits 0).
+func TestReloadShutdownAndMaintail(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", "[program:one]\ncommand=/bin/sleep 1000\nstartsecs=0\n")
+	s.waitStable(t)
+	if out, _ := s.ctl(t, "maintail"); !strings.Contains(out, "spawned: 'one' with pid") {
+		t.Errorf("maintail lacks the spawn line:\n%s", out)
+	}
+	before := childPids(t, s.cmd.Process.Pid)
+	s.writeConfig(t, "[program:one]\ncommand=/bin/sleep 1000\nstartsecs=0\n[program:two]\ncommand=/bin/sleep 1000\nstartsecs=0\n")
+	if out, code := s.ctl(t, "reload"); code != 0 || !strings.Contains(out, "Restarted supervisord") {
+		t.Fatalf("reload: exit %d\n%s", code, out)
+	}
+	waitFor(t, 15*time.Second, func() (bool, string) {
+		out, _ := s.ctl(t, "status")
+		return regexp.MustCompile(`(?s)one\s+RUNNING.*two\s+RUNNING`).MatchString(out), out
+	})
+	after := childPids(t, s.cmd.Process.Pid)
+	for _, pid := range before {
+		if processAlive(pid) {
+			t.Errorf("child %d of the first run survived the reload", pid)
+		}
+	}
+	if len(after) != 2 {
+		t.Errorf("after reload the agent has children %v, want 2", after)
+	}
+	if out, code := s.ctl(t, "shutdown"); code != 0 || !strings.Contains(out, "Shut down") {
+		t.Fatalf("shutdown: exit %d\n%s", code, out)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(15 * time.Second):
+		t.Fatal("agent still running after shutdown")
+	}
+	if code := s.cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("agent exited %d after shutdown, want 0", code)
+	}
+	for _, pid := range after {
+		if processAlive(pid) {
+			t.Errorf("child %d survived the shutdown", pid)
+		}
+	}
 }

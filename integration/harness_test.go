@@ -129,7 +129,8 @@ func startServerWith(t testing.TB, kind, body string, modify func(*server)) *ser
 	s.exited = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(s.exited) }()
 	t.Cleanup(func() { s.kill(t) })
-	waitFor(t, 15*time.Second, func() (bool, string) {
+	// Debian's supervisord answers late while it spawns 1,000 processes.
+	waitFor(t, 2*time.Minute, func() (bool, string) {
 		select {
 		case <-s.exited:
 			t.Fatalf("%s exited at start-up: %s", kind, s.stderr.String())
@@ -166,7 +167,7 @@ func (s *server) kill(t testing.TB) {
 	_ = s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case <-s.exited:
-	case <-time.After(15 * time.Second):
+	case <-time.After(2 * time.Minute):
 		t.Errorf("%s did not exit on SIGTERM", s.name)
 		_ = syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL)
 		<-s.exited

@@ -61,7 +61,7 @@ func BenchmarkRoundTripProcessInfos(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		var infos []processInfo
+		var infos []ProcessInfo
 		if err := c.Call(ctx, "test.info", []any{1000, 0}, &infos); err != nil || len(infos) != 1000 {
 			b.Fatal(err)
 		}

@@ -135,7 +135,7 @@ func (s *testService) Step(r *http.Request, args *StepArgs, reply *string) error
 }
 
 // Info returns a getAllProcessInfo-shaped array of n structs.
-func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]processInfo) error {
+func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]ProcessInfo) error {
 	*reply = processInfos(args.A)
 	return nil
 }
@@ -143,29 +143,11 @@ func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]processInfo)
 // NotPublished has no gorilla shape and must not be listed.
 func (s *testService) NotPublished() string { return "" }
 
-// processInfo has the 14 keys of Supervisor's getProcessInfo.
-type processInfo struct {
-	Name          string `xmlrpc:"name"`
-	Group         string `xmlrpc:"group"`
-	Start         int64  `xmlrpc:"start"`
-	Stop          int64  `xmlrpc:"stop"`
-	Now           int64  `xmlrpc:"now"`
-	State         int    `xmlrpc:"state"`
-	Statename     string `xmlrpc:"statename"`
-	Spawnerr      string `xmlrpc:"spawnerr"`
-	Exitstatus    int    `xmlrpc:"exitstatus"`
-	Logfile       string `xmlrpc:"logfile"`
-	StdoutLogfile string `xmlrpc:"stdout_logfile"`
-	StderrLogfile string `xmlrpc:"stderr_logfile"`
-	PID           int    `xmlrpc:"pid"`
-	Description   string `xmlrpc:"description"`
-}
-
-func processInfos(n int) []processInfo {
-	out := make([]processInfo, n)
+func processInfos(n int) []ProcessInfo {
+	out := make([]ProcessInfo, n)
 	for i := range out {
 		name := fmt.Sprintf("worker_%04d", i)
-		out[i] = processInfo{
+		out[i] = ProcessInfo{
 			Name: name, Group: "workers", Start: 1700000000, Now: 1700000100, State: 20,
 			Statename: "RUNNING", Logfile: "/var/log/" + name + ".log", StdoutLogfile: "/var/log/" + name + ".log",
 			StderrLogfile: "/var/log/" + name + ".err", PID: 10000 + i, Description: "pid 1234, uptime 0:01:40",

@@ -26,11 +26,16 @@ func (s *SupervisorService) ReadLog(_ *http.Request, args *ReadArgs, reply *stri
 	if err := s.checkState(); err != nil {
 		return err
 	}
-	path := mainLogPath(s.control.MainLog())
+	return readLog(mainLogPath(s.control.MainLog()), args.Offset, args.Length, reply)
+}
+
+// readLog is readLog's and readProcess*Log's common part: NO_FILE when the
+// log does not exist, else Supervisor's readFile.
+func readLog(path string, offset, length int, reply *string) error {
 	if !exists(path) {
 		return fault.New(fault.NoFile, noneIfEmpty(path))
 	}
-	data, err := logfile.Read(path, int64(args.Offset), int64(args.Length))
+	data, err := logfile.Read(path, int64(offset), int64(length))
 	if err != nil {
 		return err
 	}
@@ -69,15 +74,7 @@ func (s *SupervisorService) readProcessLog(args *ReadProcessArgs, channel string
 	if err != nil {
 		return err
 	}
-	if !exists(path) {
-		return fault.New(fault.NoFile, noneIfEmpty(path))
-	}
-	data, err := logfile.Read(path, int64(args.Offset), int64(args.Length))
-	if err != nil {
-		return err
-	}
-	*reply = data
-	return nil
+	return readLog(path, args.Offset, args.Length, reply)
 }
 
 // TailProcessStdoutLog tails a process's stdout log (also tailProcessLog):

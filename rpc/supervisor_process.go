@@ -120,35 +120,15 @@ func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply 
 // StartProcess starts one process, or a whole group for "g:*" (then the reply
 // is startProcessGroup's array).
 func (s *SupervisorService) StartProcess(r *http.Request, args *StartArgs, reply *any) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g, p, err := s.lookup(args.Name)
-	if err != nil {
-		return err
-	}
-	if p == nil {
-		*reply = startAll(r.Context(), g.Processes(), args.Wait)
-		return nil
-	}
-	if err := startOne(r.Context(), p, args.Wait); err != nil {
-		return err
-	}
-	*reply = true
-	return nil
+	return s.forNamespec(args.Name, reply,
+		func(p *process.Process) error { return startOne(r.Context(), p, args.Wait) },
+		func(procs []*process.Process) []StatusResult { return startAll(r.Context(), procs, args.Wait) })
 }
 
 // StartProcessGroup starts every process of a group that is not running.
 func (s *SupervisorService) StartProcessGroup(r *http.Request, args *StartArgs, reply *[]StatusResult) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g := s.sup.Group(args.Name)
-	if g == nil {
-		return fault.New(fault.BadName, args.Name)
-	}
-	*reply = startAll(r.Context(), g.Processes(), args.Wait)
-	return nil
+	return s.forGroup(args.Name, reply,
+		func(procs []*process.Process) []StatusResult { return startAll(r.Context(), procs, args.Wait) })
 }
 
 // StartAllProcesses starts every process that is not running, in priority
@@ -163,35 +143,15 @@ func (s *SupervisorService) StartAllProcesses(r *http.Request, args *WaitArgs, r
 
 // StopProcess stops one process, or a whole group for "g:*".
 func (s *SupervisorService) StopProcess(r *http.Request, args *StartArgs, reply *any) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g, p, err := s.lookup(args.Name)
-	if err != nil {
-		return err
-	}
-	if p == nil {
-		*reply = stopAll(r.Context(), g.Processes(), args.Wait)
-		return nil
-	}
-	if err := stopOne(r.Context(), p, args.Wait); err != nil {
-		return err
-	}
-	*reply = true
-	return nil
+	return s.forNamespec(args.Name, reply,
+		func(p *process.Process) error { return stopOne(r.Context(), p, args.Wait) },
+		func(procs []*process.Process) []StatusResult { return stopAll(r.Context(), procs, args.Wait) })
 }
 
 // StopProcessGroup stops every running process of a group.
 func (s *SupervisorService) StopProcessGroup(r *http.Request, args *StartArgs, reply *[]StatusResult) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g := s.sup.Group(args.Name)
-	if g == nil {
-		return fault.New(fault.BadName, args.Name)
-	}
-	*reply = stopAll(r.Context(), g.Processes(), args.Wait)
-	return nil
+	return s.forGroup(args.Name, reply,
+		func(procs []*process.Process) []StatusResult { return stopAll(r.Context(), procs, args.Wait) })
 }
 
 // StopAllProcesses stops every running process, in priority order as
@@ -207,35 +167,15 @@ func (s *SupervisorService) StopAllProcesses(r *http.Request, args *WaitArgs, re
 // SignalProcess sends a signal (name or number) to one process, or to a whole
 // group for "g:*".
 func (s *SupervisorService) SignalProcess(_ *http.Request, args *SignalArgs, reply *any) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g, p, err := s.lookup(args.Name)
-	if err != nil {
-		return err
-	}
-	if p == nil {
-		*reply = signalAll(g.Processes(), args.Signal)
-		return nil
-	}
-	if err := signalOne(p, args.Signal); err != nil {
-		return err
-	}
-	*reply = true
-	return nil
+	return s.forNamespec(args.Name, reply,
+		func(p *process.Process) error { return signalOne(p, args.Signal) },
+		func(procs []*process.Process) []StatusResult { return signalAll(procs, args.Signal) })
 }
 
 // SignalProcessGroup signals every signallable process of a group.
 func (s *SupervisorService) SignalProcessGroup(_ *http.Request, args *SignalArgs, reply *[]StatusResult) error {
-	if err := s.checkState(); err != nil {
-		return err
-	}
-	g := s.sup.Group(args.Name)
-	if g == nil {
-		return fault.New(fault.BadName, args.Name)
-	}
-	*reply = signalAll(g.Processes(), args.Signal)
-	return nil
+	return s.forGroup(args.Name, reply,
+		func(procs []*process.Process) []StatusResult { return signalAll(procs, args.Signal) })
 }
 
 // SignalAllProcesses signals every signallable process.
@@ -244,6 +184,42 @@ func (s *SupervisorService) SignalAllProcesses(_ *http.Request, args *SignalAllA
 		return err
 	}
 	*reply = signalAll(s.byPriority(), args.Signal)
+	return nil
+}
+
+// forNamespec runs one on the process namespec names, replying true, or all
+// on its group's processes for "g:*", replying their results: how
+// startProcess, stopProcess and signalProcess forward to their group method.
+func (s *SupervisorService) forNamespec(namespec string, reply *any,
+	one func(*process.Process) error, all func([]*process.Process) []StatusResult) error {
+	if err := s.checkState(); err != nil {
+		return err
+	}
+	g, p, err := s.lookup(namespec)
+	if err != nil {
+		return err
+	}
+	if p == nil {
+		*reply = all(g.Processes())
+		return nil
+	}
+	if err := one(p); err != nil {
+		return err
+	}
+	*reply = true
+	return nil
+}
+
+// forGroup runs all on the processes of the active group name.
+func (s *SupervisorService) forGroup(name string, reply *[]StatusResult, all func([]*process.Process) []StatusResult) error {
+	if err := s.checkState(); err != nil {
+		return err
+	}
+	g := s.sup.Group(name)
+	if g == nil {
+		return fault.New(fault.BadName, name)
+	}
+	*reply = all(g.Processes())
 	return nil
 }
 
