@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/spf13/viper"
 )
@@ -60,6 +61,37 @@ var supvisorsOptions = []supvisorsOption{
 		s.StatsHisto, err = boundedInteger(t, 10, 1500)
 		return err
 	}},
+	// Gossip timings: "" keeps the ring's defaults (README: failure detection).
+	{"probe_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.ProbeInterval })},
+	{"probe_timeout", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.ProbeTimeout })},
+	{"gossip_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.GossipInterval })},
+	{"push_pull_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.PushPullInterval })},
+	{"suspicion_mult", constant(""), func(_ *loader, s *Supvisors, t string) (err error) {
+		if t == "" {
+			return nil
+		}
+		s.SuspicionMult, err = boundedInteger(t, 1, 20)
+		return err
+	}},
+}
+
+// storeDuration stores a Go duration ("200ms", "1.5s") between 1 ms and one
+// hour into the field field returns; "" leaves it zero.
+func storeDuration(field func(*Supvisors) *time.Duration) func(*loader, *Supvisors, string) error {
+	return func(_ *loader, s *Supvisors, text string) error {
+		if text == "" {
+			return nil
+		}
+		d, err := time.ParseDuration(text)
+		if err != nil {
+			return fmt.Errorf("invalid duration %q: expected e.g. 200ms or 1s", text)
+		}
+		if d < time.Millisecond || d > time.Hour {
+			return fmt.Errorf("invalid duration %s: expected in [1ms;1h]", d)
+		}
+		*field(s) = d
+		return nil
+	}
 }
 
 func supvisorsKeyNames() []string {

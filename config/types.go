@@ -3,6 +3,7 @@ package config
 import (
 	"os"
 	"syscall"
+	"time"
 )
 
 // AutoLogfile is the value of ProcessLog.Logfile when the configuration says
@@ -167,4 +168,8 @@ type Supvisors struct {
 	GossipKey            []byte // decoded; nil when not set
 	StatsPeriods         []int
 	StatsHisto           int
+	// Gossip timings; zero means the ring's default.
+	ProbeInterval, ProbeTimeout      time.Duration
+	GossipInterval, PushPullInterval time.Duration
+	SuspicionMult                    int
 }
