@@ -316,6 +316,9 @@ type eventLog struct {
 func (h *harness) record(t testing.TB) *eventLog {
 	l := &eventLog{added: make(chan struct{})}
 	t.Cleanup(h.Subscribe(func(e Event) {
+		if e.Kind != StateChanged {
+			return
+		}
 		l.mu.Lock()
 		defer l.mu.Unlock()
 		l.events = append(l.events, e)

@@ -15,12 +15,33 @@ import (
 	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
-// Event is a process state change. Subscribers get the events of one
-// process in order. It is a plain value, safe to share.
+// Event is a process state change, or the process joining or leaving the
+// active configuration. Subscribers get the events of one process in order.
+// It is a plain value, safe to share.
 type Event struct {
+	Kind     EventKind
 	Process  *Process
 	From, To State
 	Time     time.Time
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	// StateChanged: the process went From → To.
+	StateChanged EventKind = iota
+	// Added: the process's group was added; From and To are its state.
+	Added
+	// Removed: the process's group was removed; it will send no more events.
+	Removed
+)
+
+// announce delivers an Added or Removed event for p to the subscribers.
+func (p *Process) announce(kind EventKind) {
+	p.locked(func() {
+		p.events = append(p.events, Event{Kind: kind, Process: p, From: p.st.State, To: p.st.State, Time: p.sup.clock.Now()})
+	})
 }
 
 // Process is one supervised process (Supervisor's Subprocess): the shell

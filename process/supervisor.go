@@ -157,6 +157,9 @@ func (s *Supervisor) AddGroup(name string) error {
 	g := newGroup(s, cfg, s.added)
 	s.groups[name] = g
 	s.mu.Unlock()
+	for _, p := range g.procs {
+		p.announce(Added)
+	}
 	g.transition()
 	return nil
 }
@@ -179,6 +182,7 @@ func (s *Supervisor) RemoveGroup(name string) error {
 	s.mu.Unlock()
 	for _, p := range g.procs {
 		p.retire()
+		p.announce(Removed)
 	}
 	return nil
 }

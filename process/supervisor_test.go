@@ -8,8 +8,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -358,5 +360,43 @@ func TestNoZombies(t *testing.T) {
 	}
 	if z := zombies(t); len(z) > 0 {
 		t.Errorf("zombies left: %v", z)
+	}
+}
+
+// TestMembershipEvents checks that subscribers hear of processes joining and
+// leaving the active configuration, before and after their state changes.
+func TestMembershipEvents(t *testing.T) {
+	h := newHarness(t)
+	h.SetConfigs([]*config.Group{group("g", 1,
+		h.program("a", "sleep 1000", func(c *config.Process) { c.Autostart, c.Startsecs = true, 0 }))})
+	var mu sync.Mutex
+	var seen []string
+	t.Cleanup(h.Subscribe(func(e Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, fmt.Sprintf("%d %s %v→%v", e.Kind, e.Process.Namespec(), e.From, e.To))
+	}))
+	if err := h.AddGroup("g"); err != nil {
+		t.Fatal(err)
+	}
+	a := h.Group("g").Process("a")
+	if err := a.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.WaitStopped(ctxTimeout(t)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.RemoveGroup("g"); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	want := []string{
+		fmt.Sprintf("%d g:a STOPPED→STOPPED", Added),
+		"0 g:a STOPPED→STARTING", "0 g:a STARTING→RUNNING", "0 g:a RUNNING→STOPPING", "0 g:a STOPPING→STOPPED",
+		fmt.Sprintf("%d g:a STOPPED→STOPPED", Removed),
+	}
+	if !slices.Equal(seen, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(seen, "\n"), strings.Join(want, "\n"))
 	}
 }
