@@ -94,7 +94,10 @@ command=/bin/sh -c "echo hello; echo err >&2; exec /bin/sleep 1000"
 startsecs=0
 
 [program:fail]
-command=/bin/false
+; not /bin/false: whether an instant exit is seen before startProcess
+; returns is a race in supervisord (it reaps once right after the spawn),
+; and the order of the results, hence supervisorctl's exit code, with it.
+command=/bin/sh -c "sleep 0.1; exit 1"
 autostart=false
 startsecs=1
 startretries=0
