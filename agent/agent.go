@@ -42,9 +42,10 @@ type Agent struct {
 
 	requests chan request
 
-	mu  sync.Mutex // guards cfg and gen
-	cfg *config.Config
-	gen *generation
+	mu      sync.Mutex // guards cfg, address and gen
+	cfg     *config.Config
+	address string // this agent's entry of address_list
+	gen     *generation
 }
 
 // request is what the loop in Run is asked to do next.
@@ -66,14 +67,14 @@ func Create(opts Options) (*Agent, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	cfg, err := loadConfig(opts)
+	cfg, address, err := loadConfig(opts)
 	if err != nil {
 		return nil, err
 	}
 	if err := applyProcessSettings(cfg.Supervisord); err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, cfg: cfg, requests: make(chan request, 4)}
+	a := &Agent{opts: opts, cfg: cfg, address: address, requests: make(chan request, 4)}
 	a.logger, a.mainLog, err = newLogger(cfg.Supervisord, opts)
 	if err != nil {
 		return nil, err
@@ -84,15 +85,18 @@ func Create(opts Options) (*Agent, error) {
 	return a, nil
 }
 
-func loadConfig(opts Options) (*config.Config, error) {
+// loadConfig reads the configuration and resolves which address of
+// address_list this agent is.
+func loadConfig(opts Options) (*config.Config, string, error) {
 	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ})
 	if err != nil {
-		return nil, fmt.Errorf("load configuration: %w", err)
+		return nil, "", fmt.Errorf("load configuration: %w", err)
 	}
-	if _, err := resolveAddress(cfg, opts.Address); err != nil {
-		return nil, err
+	address, err := resolveAddress(cfg, opts.Address)
+	if err != nil {
+		return nil, "", err
 	}
-	return cfg, nil
+	return cfg, address, nil
 }
 
 // Logger returns the agent's logger. Safe for concurrent use.
@@ -120,12 +124,12 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.logger.Info("exiting")
 			return nil
 		}
-		cfg, err := loadConfig(a.opts)
+		cfg, address, err := loadConfig(a.opts)
 		if err != nil {
 			return fmt.Errorf("restart: %w", err)
 		}
 		a.mu.Lock()
-		a.cfg = cfg
+		a.cfg, a.address = cfg, address
 		a.mu.Unlock()
 		a.logger.Info("restarting")
 	}
@@ -148,9 +152,9 @@ func (a *Agent) serve(ctx context.Context) request {
 
 func (a *Agent) startGeneration() (*generation, error) {
 	a.mu.Lock()
-	cfg := a.cfg
+	cfg, address := a.cfg, a.address
 	a.mu.Unlock()
-	gen, err := startGeneration(cfg, a)
+	gen, err := startGeneration(cfg, address, a)
 	if err != nil {
 		return nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpc"
@@ -22,11 +23,12 @@ import (
 type generation struct {
 	logger  hclog.Logger
 	sup     *process.Supervisor
+	cluster *cluster.Cluster
 	servers []*rpc.Server
 	sockets []string // unix socket files to remove at the end
 }
 
-func startGeneration(cfg *config.Config, a *Agent) (*generation, error) {
+func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
 	gen := &generation{logger: a.logger}
 	gen.sup = process.New(process.Options{
@@ -41,20 +43,30 @@ func startGeneration(cfg *config.Config, a *Agent) (*generation, error) {
 		process.ClearAutoChildLogs(sd.Childlogdir, sd.Identifier, a.logger)
 	}
 	gen.sup.SetConfigs(cfg.Groups)
+	var err error
+	gen.cluster, err = cluster.Create(cluster.Config{
+		Local:      address,
+		Supvisors:  cfg.Supvisors,
+		Supervisor: gen.sup,
+		Logger:     a.logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	svc := rpc.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
 	if s := cfg.UnixHTTPServer; s != nil {
-		if err := gen.listenUnix(s, svc); err != nil {
-			gen.closeServers()
-			return nil, err
-		}
+		err = gen.listenUnix(s, svc)
 	}
-	if s := cfg.InetHTTPServer; s != nil {
-		if err := gen.listenInet(s, svc); err != nil {
-			gen.closeServers()
-			return nil, err
-		}
+	if s := cfg.InetHTTPServer; s != nil && err == nil {
+		err = gen.listenInet(s, svc)
 	}
+	if err != nil {
+		gen.closeServers()
+		_ = gen.cluster.Shutdown(false)
+		return nil, err
+	}
+	gen.cluster.Start()
 	gen.sup.Start()
 	return gen, nil
 }
@@ -68,7 +80,7 @@ func (g *generation) newServer(username, password string, svc *rpc.SupervisorSer
 	if err := rpc.RegisterSupervisor(srv, svc); err != nil {
 		return nil, err
 	}
-	if err := rpc.RegisterSupvisors(srv, &rpc.SupvisorsService{}); err != nil {
+	if err := rpc.RegisterSupvisors(srv, rpc.NewSupvisorsService(g.cluster)); err != nil {
 		return nil, err
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())
@@ -128,10 +140,13 @@ func (g *generation) serve(l net.Listener, username, password string, svc *rpc.S
 }
 
 // stop stops every process (the servers keep answering, with SHUTDOWN_STATE
-// faults, as supervisord does), then closes the servers.
+// faults, as supervisord does), leaves the cluster, then closes the servers.
 func (g *generation) stop(restarting bool) {
 	if err := g.sup.Shutdown(context.Background(), restarting); err != nil {
 		g.logger.Error("stopping processes", "error", err)
+	}
+	if err := g.cluster.Shutdown(true); err != nil {
+		g.logger.Error("leaving the cluster", "error", err)
 	}
 	g.closeServers()
 }

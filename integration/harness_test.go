@@ -54,7 +54,9 @@ type server struct {
 	name     string // "supvisors" or "supervisord"
 	dir      string // its scratch directory: config, logs, socket
 	conf     string // config file path
-	url      string // http://127.0.0.1:PORT
+	host     string // the address it listens on (127.0.0.1 unless set)
+	port     int
+	url      string // http://HOST:PORT
 	sock     string // unix socket path
 	user     string
 	password string // what clients send
@@ -68,7 +70,7 @@ type server struct {
 
 // serverConfig is the part of a configuration every test shares; body holds
 // the test's own sections. {{DIR}} in body stands for the server's directory.
-func serverConfig(dir string, port int, user, password, body string) string {
+func serverConfig(dir, host string, port int, user, password, body string) string {
 	auth := ""
 	if user != "" {
 		auth = fmt.Sprintf("username=%s\npassword=%s\n", user, password)
@@ -80,7 +82,7 @@ childlogdir=%[1]s
 identifier=it
 
 [inet_http_server]
-port=127.0.0.1:%[2]d
+port=%[4]s:%[2]d
 %[3]s
 [unix_http_server]
 file=%[1]s/s.sock
@@ -90,7 +92,7 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 
-`, dir, port, auth) + strings.ReplaceAll(body, "{{DIR}}", dir)
+`, dir, port, auth, host) + strings.ReplaceAll(body, "{{DIR}}", dir)
 }
 
 // startServer starts ours (kind "supvisors") or the oracle ("supervisord")
@@ -106,9 +108,12 @@ func startServerWith(t testing.TB, kind, body string, modify func(*server)) *ser
 	t.Helper()
 	dir := t.TempDir()
 	s := &server{name: kind, dir: dir, user: "user", password: "123", sock: filepath.Join(dir, "s.sock")}
+	s.host = "127.0.0.1"
 	modify(s)
-	port := freePort(t)
-	s.url = fmt.Sprintf("http://127.0.0.1:%d", port)
+	if s.port == 0 {
+		s.port = freePort(t)
+	}
+	s.url = fmt.Sprintf("http://%s:%d", s.host, s.port)
 	s.conf = filepath.Join(dir, "supervisord.conf")
 	s.writeConfig(t, body)
 	switch kind {
@@ -144,14 +149,11 @@ func startServerWith(t testing.TB, kind, body string, modify func(*server)) *ser
 
 func (s *server) writeConfig(t testing.TB, body string) {
 	t.Helper()
-	port := strings.TrimPrefix(s.url, "http://127.0.0.1:")
-	var p int
-	fmt.Sscan(port, &p)
 	password := s.password
 	if s.configPassword != "" {
 		password = s.configPassword
 	}
-	if err := os.WriteFile(s.conf, []byte(serverConfig(s.dir, p, s.user, password, body)), 0o644); err != nil {
+	if err := os.WriteFile(s.conf, []byte(serverConfig(s.dir, s.host, s.port, s.user, password, body)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -1,25 +1,303 @@
 package rpc
 
-import "net/http"
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster"
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+)
 
 // SupvisorsAPIVersion is the version of the Supvisors API the spec documents.
 const SupvisorsAPIVersion = "0.1"
 
-// SupvisorsService is the `supvisors` XML-RPC namespace. Safe for concurrent
-// use.
-type SupvisorsService struct{}
+// SupvisorsService is the `supvisors` XML-RPC namespace: any node answers
+// for the whole cluster. Safe for concurrent use.
+type SupvisorsService struct {
+	cluster *cluster.Cluster
+}
+
+// NewSupvisorsService returns the supvisors namespace over c.
+func NewSupvisorsService(c *cluster.Cluster) *SupvisorsService {
+	return &SupvisorsService{cluster: c}
+}
 
 // RegisterSupvisors registers svc as the `supvisors` namespace of s.
 func RegisterSupvisors(s *Server, svc *SupvisorsService) error {
 	return s.RegisterService("supvisors", svc, SnakeCase, supvisorsHelp)
 }
 
-var supvisorsHelp = map[string]string{
-	"supvisors.get_api_version": "Return the version of the Supvisors XML-RPC API.\n@return string version",
+// SupvisorsState is get_supvisors_state's reply.
+type SupvisorsState struct {
+	Statecode int    `xmlrpc:"statecode"`
+	Statename string `xmlrpc:"statename"`
+}
+
+// Strategies is get_strategies' reply.
+type Strategies struct {
+	AutoFencing  bool   `xmlrpc:"auto-fencing"`
+	Starting     string `xmlrpc:"starting"`
+	Conciliation string `xmlrpc:"conciliation"`
+}
+
+// AddressInfo is get_address_info's reply. Times are epoch seconds: the
+// spec's milliseconds do not fit XML-RPC's 32-bit int (DESIGN.md).
+type AddressInfo struct {
+	AddressName string `xmlrpc:"address_name"`
+	Statecode   int    `xmlrpc:"statecode"`
+	Statename   string `xmlrpc:"statename"`
+	RemoteTime  int64  `xmlrpc:"remote_time"`
+	LocalTime   int64  `xmlrpc:"local_time"`
+	Loading     int    `xmlrpc:"loading"`
+}
+
+// ApplicationInfo is get_application_info's reply.
+type ApplicationInfo struct {
+	ApplicationName string `xmlrpc:"application_name"`
+	Statecode       int    `xmlrpc:"statecode"`
+	Statename       string `xmlrpc:"statename"`
+	MajorFailure    bool   `xmlrpc:"major_failure"`
+	MinorFailure    bool   `xmlrpc:"minor_failure"`
+}
+
+// ClusterProcessInfo is one entry of get_process_info's reply: a process as
+// the whole cluster sees it.
+type ClusterProcessInfo struct {
+	ApplicationName string   `xmlrpc:"application_name"`
+	ProcessName     string   `xmlrpc:"process_name"`
+	Statecode       int      `xmlrpc:"statecode"`
+	Statename       string   `xmlrpc:"statename"`
+	ExpectedExit    bool     `xmlrpc:"expected_exit"`
+	LastEventTime   int64    `xmlrpc:"last_event_time"`
+	Addresses       []string `xmlrpc:"addresses"`
+}
+
+// AddressArgs is the single address name parameter.
+type AddressArgs struct {
+	AddressName string
+}
+
+// ApplicationArgs is the single application name parameter.
+type ApplicationArgs struct {
+	ApplicationName string
+}
+
+// NamespecArgs is the single namespec parameter.
+type NamespecArgs struct {
+	Namespec string
 }
 
 // GetAPIVersion returns the Supvisors API version (get_api_version).
 func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *string) error {
 	*reply = SupvisorsAPIVersion
 	return nil
+}
+
+// GetSupvisorsState returns the state of Supvisors as this node sees it.
+func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *SupvisorsState) error {
+	s.cluster.Read(func(v *view.View) {
+		st := v.State()
+		*reply = SupvisorsState{Statecode: int(st), Statename: st.String()}
+	})
+	return nil
+}
+
+// GetMasterAddress returns the master's address, "" while there is none.
+func (s *SupvisorsService) GetMasterAddress(_ *http.Request, _ *NoArgs, reply *string) error {
+	s.cluster.Read(func(v *view.View) { *reply = v.Master() })
+	return nil
+}
+
+// GetStrategies returns the auto-fencing flag and the default strategies.
+func (s *SupvisorsService) GetStrategies(_ *http.Request, _ *NoArgs, reply *Strategies) error {
+	autoFence, starting, conciliation := s.cluster.Strategies()
+	*reply = Strategies{AutoFencing: autoFence, Starting: starting, Conciliation: conciliation}
+	return nil
+}
+
+func addressInfo(a view.AddressInfo) AddressInfo {
+	return AddressInfo{
+		AddressName: a.Name,
+		Statecode:   int(a.State),
+		Statename:   a.State.String(),
+		RemoteTime:  unixOrZero(a.RemoteTime),
+		LocalTime:   unixOrZero(a.LocalTime),
+		Loading:     a.Loading,
+	}
+}
+
+// GetAddressInfo describes one address of address_list.
+func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, reply *AddressInfo) error {
+	var found bool
+	s.cluster.Read(func(v *view.View) {
+		var a view.AddressInfo
+		if a, found = v.Address(args.AddressName, time.Now()); found {
+			*reply = addressInfo(a)
+		}
+	})
+	if !found {
+		return fault.New(fault.BadAddress, args.AddressName)
+	}
+	return nil
+}
+
+// GetAllAddressesInfo describes every address, sorted by name.
+func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply *[]AddressInfo) error {
+	s.cluster.Read(func(v *view.View) {
+		addrs := v.Addresses(time.Now())
+		out := make([]AddressInfo, len(addrs))
+		for i, a := range addrs {
+			out[i] = addressInfo(a)
+		}
+		slices.SortFunc(out, func(a, b AddressInfo) int { return cmp.Compare(a.AddressName, b.AddressName) })
+		*reply = out
+	})
+	return nil
+}
+
+// ReadmitAddress lets an address fenced by auto_fence (ISOLATED) back into
+// the cluster once its agent has restarted, on every node. An extension:
+// Supvisors 0.1 has no way back but restarting every agent.
+func (s *SupvisorsService) ReadmitAddress(_ *http.Request, args *AddressArgs, reply *bool) error {
+	if err := s.cluster.Readmit(args.AddressName); err != nil {
+		return err
+	}
+	*reply = true
+	return nil
+}
+
+// checkDeployed is the spec's gate for the application and process queries:
+// Supvisors must have left INITIALIZATION (and not be SHUTDOWN).
+func checkDeployed(v *view.View) error {
+	switch st := v.State(); st {
+	case view.Initialization, view.Shutdown:
+		return fault.New(fault.BadSupvisorsState, "Supvisors is in state "+st.String())
+	}
+	return nil
+}
+
+func applicationInfo(a view.ApplicationInfo) ApplicationInfo {
+	return ApplicationInfo{
+		ApplicationName: a.Name,
+		Statecode:       int(a.State),
+		Statename:       a.State.String(),
+		MajorFailure:    a.MajorFailure,
+		MinorFailure:    a.MinorFailure,
+	}
+}
+
+// GetApplicationInfo describes one application.
+func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *ApplicationArgs, reply *ApplicationInfo) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err != nil {
+			return
+		}
+		a, found := v.Application(args.ApplicationName)
+		if !found {
+			err = fault.New(fault.BadName, args.ApplicationName)
+			return
+		}
+		*reply = applicationInfo(a)
+	})
+	return err
+}
+
+// GetAllApplicationsInfo describes every application, sorted by name.
+func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]ApplicationInfo) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err != nil {
+			return
+		}
+		apps := v.Applications()
+		out := make([]ApplicationInfo, len(apps))
+		for i, a := range apps {
+			out[i] = applicationInfo(a)
+		}
+		*reply = out
+	})
+	return err
+}
+
+func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
+	out := make([]ClusterProcessInfo, len(procs))
+	for i, p := range procs {
+		out[i] = ClusterProcessInfo{
+			ApplicationName: p.Group,
+			ProcessName:     p.Name,
+			Statecode:       int(p.State),
+			Statename:       p.State.String(),
+			ExpectedExit:    p.ExpectedExit,
+			LastEventTime:   unixOrZero(p.LastEventTime),
+			Addresses:       nonNil(p.Addresses),
+		}
+	}
+	return out
+}
+
+// GetProcessInfo describes the processes a namespec names ("name",
+// "group:name" or "group:*") across the cluster.
+func (s *SupvisorsService) GetProcessInfo(_ *http.Request, args *NamespecArgs, reply *[]ClusterProcessInfo) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err != nil {
+			return
+		}
+		var procs []view.ProcessInfo
+		if procs, err = lookupProcesses(v, args.Namespec); err == nil {
+			*reply = clusterProcessInfos(procs)
+		}
+	})
+	return err
+}
+
+// lookupProcesses resolves a namespec against the cluster's processes.
+func lookupProcesses(v *view.View, namespec string) ([]view.ProcessInfo, error) {
+	group, name, whole := splitNamespec(namespec)
+	if whole {
+		if procs := v.ProcessesOf(group); len(procs) > 0 {
+			return procs, nil
+		}
+	} else if p, found := v.Process(view.Key{Group: group, Name: name}); found {
+		return []view.ProcessInfo{p}, nil
+	}
+	return nil, fault.New(fault.BadName, namespec)
+}
+
+// GetAllProcessInfo describes every process of the cluster.
+func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err != nil {
+			return
+		}
+		*reply = clusterProcessInfos(v.Processes())
+	})
+	return err
+}
+
+// GetConflicts describes the processes running on more than one address.
+func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err != nil {
+			return
+		}
+		*reply = clusterProcessInfos(v.Conflicts())
+	})
+	return err
+}
+
+var supvisorsHelp = map[string]string{
+	"supvisors.get_api_version":           "Return the version of the Supvisors XML-RPC API.\n@return string version",
+	"supvisors.get_supvisors_state":       "Return the state of Supvisors.\n@return struct {int statecode, string statename}",
+	"supvisors.get_master_address":        "Return the address of the Supvisors master, empty while there is none.\n@return string address",
+	"supvisors.get_strategies":            "Return the auto-fencing flag and the default starting and conciliation strategies.\n@return struct {boolean auto-fencing, string starting, string conciliation}",
+	"supvisors.get_address_info":          "Describe one address of address_list.\n@param string address_name\n@return struct address info",
+	"supvisors.get_all_addresses_info":    "Describe every address of address_list, sorted by name.\n@return array of address info structs",
+	"supvisors.readmit_address":           "Let an address fenced by auto_fence (ISOLATED) back into the cluster once its agent has restarted.\n@param string address_name\n@return boolean true unless error",
+	"supvisors.get_application_info":      "Describe one application.\n@param string application_name\n@return struct application info",
+	"supvisors.get_all_applications_info": "Describe every application, sorted by name.\n@return array of application info structs",
+	"supvisors.get_process_info":          "Describe processes across the cluster.\n@param string namespec name, group:name or group:*\n@return array of process info structs",
+	"supvisors.get_all_process_info":      "Describe every process of the cluster.\n@return array of process info structs",
+	"supvisors.get_conflicts":             "Describe the processes running on more than one address.\n@return array of process info structs",
 }

@@ -1,0 +1,385 @@
+// Package cluster makes one agent a member of the Supvisors cluster: it
+// feeds the replicated view (package view, the pure core) from the gossip
+// ring (package ring, over memberlist) and from the local process
+// supervisor, and carries out what the view decides.
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/cluster/ring"
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// leaveTimeout bounds a graceful leave at shutdown.
+const leaveTimeout = 2 * time.Second
+
+// burstQueue is how many gossip broadcasts may wait before the full local
+// state goes to every member at once instead (a group of processes starting
+// together would otherwise trickle out a few records per packet).
+const burstQueue = 32
+
+// Config configures a Cluster.
+type Config struct {
+	// Local is this agent's address: an entry of Supvisors.AddressList.
+	Local string
+	// Supvisors is the [supvisors] section. Without one (Present false)
+	// the agent is a cluster of one and opens no gossip port.
+	Supvisors config.Supvisors
+	// Supervisor is the local process supervisor the cluster publishes.
+	Supervisor *process.Supervisor
+	// Logger receives the cluster's and memberlist's logs.
+	Logger hclog.Logger
+	// Ring, when set, adjusts the ring's configuration after the
+	// [supvisors] settings are applied (tests shrink timings with it).
+	Ring func(*ring.Config)
+}
+
+// Cluster is one agent's membership of the cluster. Its methods are safe for
+// concurrent use.
+type Cluster struct {
+	cfg   Config
+	log   hclog.Logger
+	ring  *ring.Ring // nil for a cluster of one
+	local string
+
+	mu      sync.Mutex // guards view, timer, changed and stopped
+	view    *view.View
+	timer   *time.Timer
+	changed chan struct{}
+	stopped bool
+
+	unsubscribe func()
+	metaDirty   chan struct{} // coalesces meta re-advertisements
+	pushDirty   chan struct{} // coalesces full-state pushes
+	done        chan struct{}
+	wg          sync.WaitGroup
+}
+
+// Create builds the cluster member: the view, and the ring bound to
+// address:internal_port when the configuration has a [supvisors] section.
+// Nothing is sent before Start.
+func Create(cfg Config) (*Cluster, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = hclog.NewNullLogger()
+	}
+	s := cfg.Supvisors
+	c := &Cluster{
+		cfg:       cfg,
+		log:       cfg.Logger.Named("cluster"),
+		local:     cfg.Local,
+		changed:   make(chan struct{}),
+		metaDirty: make(chan struct{}, 1),
+		pushDirty: make(chan struct{}, 1),
+		done:      make(chan struct{}),
+	}
+	list := c.addressList()
+	if !slices.Contains(list, cfg.Local) {
+		return nil, fmt.Errorf("address %s is not in address_list %v", cfg.Local, list)
+	}
+	var rc ring.Config
+	var stable time.Duration
+	if s.Present {
+		var err error
+		if rc, err = c.ringConfig(list); err != nil {
+			return nil, err
+		}
+		stable = rc.SuspicionWindow(len(list))
+	}
+	now := time.Now()
+	c.view = view.New(view.Config{
+		Local:          cfg.Local,
+		AddressList:    list,
+		AutoFence:      s.AutoFence,
+		SynchroTimeout: time.Duration(s.SynchroTimeout) * time.Second,
+		StableWindow:   stable,
+	}, uint64(now.UnixNano()), now)
+	if s.Present {
+		r, err := ring.Create(rc)
+		if err != nil {
+			return nil, err
+		}
+		c.ring = r
+	}
+	return c, nil
+}
+
+// ringConfig is ring.DefaultConfig with the [supvisors] settings.
+func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
+	s := c.cfg.Supvisors
+	rc := ring.DefaultConfig()
+	ip, err := resolveIP(c.local)
+	if err != nil {
+		return rc, err
+	}
+	rc.Name, rc.BindAddr, rc.Port = c.local, ip.String(), s.InternalPort
+	for _, a := range list {
+		if a != c.local {
+			rc.Peers = append(rc.Peers, a)
+		}
+	}
+	rc.SecretKey = s.GossipKey
+	override := func(dst *time.Duration, v time.Duration) {
+		if v > 0 {
+			*dst = v
+		}
+	}
+	override(&rc.ProbeInterval, s.ProbeInterval)
+	override(&rc.ProbeTimeout, s.ProbeTimeout)
+	override(&rc.GossipInterval, s.GossipInterval)
+	override(&rc.PushPullInterval, s.PushPullInterval)
+	if s.SuspicionMult > 0 {
+		rc.SuspicionMult = s.SuspicionMult
+	}
+	rc.Logger = c.cfg.Logger.Named("memberlist")
+	rc.Handler = handler{c}
+	if c.cfg.Ring != nil {
+		c.cfg.Ring(&rc)
+	}
+	return rc, nil
+}
+
+// resolveIP returns the IP the address stands for: itself, or the first
+// IPv4 address of a host name.
+func resolveIP(address string) (net.IP, error) {
+	if ip := net.ParseIP(address); ip != nil {
+		return ip, nil
+	}
+	ips, err := net.LookupIP(address)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", address, err)
+	}
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("resolve %s: no address", address)
+	}
+	if i := slices.IndexFunc(ips, func(ip net.IP) bool { return ip.To4() != nil }); i >= 0 {
+		return ips[i], nil
+	}
+	return ips[0], nil
+}
+
+// Start publishes the local processes, joins the ring in the background and
+// starts the Supvisors state machine. It returns at once.
+func (c *Cluster) Start() {
+	c.unsubscribe = c.cfg.Supervisor.Subscribe(c.localEvent)
+	for _, p := range c.cfg.Supervisor.Processes() {
+		c.publish(recordOf(p.Info(), false))
+	}
+	c.wg.Add(1)
+	go c.advertise()
+	if c.ring != nil {
+		c.ring.Start()
+	}
+	c.update(func(time.Time) view.Effects { return view.Effects{} })
+}
+
+// Shutdown stops publishing and leaves the ring: gracefully when leave is
+// set (the others see this node leave at once), or as a crash would.
+func (c *Cluster) Shutdown(leave bool) error {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return nil
+	}
+	c.stopped = true
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.mu.Unlock()
+	if c.unsubscribe != nil {
+		c.unsubscribe()
+	}
+	close(c.done)
+	c.wg.Wait()
+	if c.ring == nil {
+		return nil
+	}
+	var errs []error
+	if leave {
+		if err := c.ring.Leave(leaveTimeout); err != nil {
+			errs = append(errs, fmt.Errorf("leave the ring: %w", err))
+		}
+	}
+	if err := c.ring.Shutdown(); err != nil {
+		errs = append(errs, fmt.Errorf("stop the ring: %w", err))
+	}
+	return errors.Join(errs...)
+}
+
+// update runs f on the view under the lock, then the state machine, logs
+// what changed, and carries out the effects.
+func (c *Cluster) update(f func(now time.Time) view.Effects) {
+	c.mu.Lock()
+	if c.stopped {
+		c.mu.Unlock()
+		return
+	}
+	now := time.Now()
+	before := c.snapshotLocked()
+	eff := f(now)
+	eff.Merge(c.view.Tick(now))
+	c.logChangesLocked(before)
+	c.scheduleLocked(now, eff.Wakeup)
+	close(c.changed)
+	c.changed = make(chan struct{})
+	c.mu.Unlock()
+	c.carryOut(eff)
+}
+
+// snapshot is what update logs the changes of.
+type snapshot struct {
+	state     view.State
+	master    string
+	addresses []view.AddressState
+}
+
+func (c *Cluster) snapshotLocked() snapshot {
+	return snapshot{state: c.view.State(), master: c.view.Master(), addresses: c.view.AddressStates()}
+}
+
+func (c *Cluster) logChangesLocked(before snapshot) {
+	for i, st := range c.view.AddressStates() {
+		if st != before.addresses[i] {
+			c.log.Info("address state", "address", c.addressList()[i], "from", before.addresses[i], "to", st)
+		}
+	}
+	if st, m := c.view.State(), c.view.Master(); st != before.state || m != before.master {
+		c.log.Info("supvisors state", "from", before.state, "to", st, "master", m)
+	}
+}
+
+// carryOut does what the view asked, outside the lock: memberlist may be
+// calling us while holding its own.
+func (c *Cluster) carryOut(eff view.Effects) {
+	for _, name := range eff.RequestState {
+		c.sendAsync(name, encodeName(msgStateRequest, c.local))
+	}
+	if eff.MetaChanged {
+		select {
+		case c.metaDirty <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// scheduleLocked arms the timer for the view's next deadline.
+func (c *Cluster) scheduleLocked(now, at time.Time) {
+	if at.IsZero() {
+		return
+	}
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	c.timer = time.AfterFunc(max(at.Sub(now), 0), func() {
+		c.update(func(time.Time) view.Effects { return view.Effects{} })
+	})
+}
+
+// advertise re-advertises the node meta and pushes the full state when
+// asked, one at a time, until Shutdown.
+func (c *Cluster) advertise() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.metaDirty:
+			if c.ring != nil {
+				if err := c.ring.UpdateMeta(); err != nil {
+					c.log.Warn("advertise node meta", "error", err)
+				}
+			}
+		case <-c.pushDirty:
+			c.pushFullState()
+		}
+	}
+}
+
+// pushFullState sends the local full state to every alive member.
+func (c *Cluster) pushFullState() {
+	msg := c.localStateMessage()
+	for _, m := range c.ring.Members() {
+		if m != c.local {
+			c.send(m, msg)
+		}
+	}
+}
+
+func (c *Cluster) localStateMessage() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return encodeFullState(c.view.LocalState())
+}
+
+func (c *Cluster) sendAsync(to string, msg []byte) {
+	if c.ring == nil {
+		return
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		c.send(to, msg)
+	}()
+}
+
+func (c *Cluster) send(to string, msg []byte) {
+	if err := c.ring.SendReliable(to, msg); err != nil {
+		c.log.Debug("send", "to", to, "error", err)
+	}
+}
+
+// addressList is the view's address_list.
+func (c *Cluster) addressList() []string {
+	if c.cfg.Supvisors.Present {
+		return c.cfg.Supvisors.AddressList
+	}
+	return []string{c.local}
+}
+
+// Changed returns a channel closed at the next change of the view.
+func (c *Cluster) Changed() <-chan struct{} {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.changed
+}
+
+// Local returns this agent's address.
+func (c *Cluster) Local() string { return c.local }
+
+// Strategies returns the [supvisors] auto_fence and default strategies
+// (get_strategies).
+func (c *Cluster) Strategies() (autoFence bool, starting, conciliation string) {
+	s := c.cfg.Supvisors
+	return s.AutoFence, s.StartingStrategy, s.ConciliationStrategy
+}
+
+// Read runs f with the view under the lock, for queries; f must not keep
+// the view.
+func (c *Cluster) Read(f func(v *view.View)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c.view)
+}
+
+// Readmit lets an address ISOLATED by auto_fence back in once its agent
+// has restarted, on every node: applied here and gossiped.
+func (c *Cluster) Readmit(address string) error {
+	var err error
+	c.update(func(time.Time) view.Effects {
+		err = c.view.Readmit(address)
+		return view.Effects{}
+	})
+	if err == nil && c.ring != nil {
+		c.ring.Broadcast("readmit/"+address, encodeName(msgReadmit, address))
+	}
+	return err
+}

@@ -1,0 +1,223 @@
+package cluster
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/process"
+)
+
+const (
+	addr1 = "127.0.0.1"
+	addr2 = "127.0.0.2"
+	addr3 = "127.0.0.3"
+)
+
+// TestJoinInAnyOrder starts three nodes in reverse preference order, each
+// only after the previous one runs alone; all reach OPERATION with the
+// first address of address_list as master and every address RUNNING.
+func TestJoinInAnyOrder(t *testing.T) {
+	t.Parallel()
+	nodes := testCluster(t, 3, nil)
+	for i := len(nodes) - 1; i >= 0; i-- {
+		nodes[i].start(sleeper("app", "a", "b"))
+		nodes[i].waitFor("own address RUNNING", addressIs(nodes[i].addr, view.AddressRunning))
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION with master 127.0.0.1", inOperation(addr1))
+		for _, other := range nodes {
+			n.waitFor(other.addr+" RUNNING", addressIs(other.addr, view.AddressRunning))
+		}
+	}
+}
+
+// TestProcessVisibleEverywhere starts a process on node 1 and checks node 3
+// sees it with addresses [127.0.0.1]; then a copy on node 2 is a conflict
+// everywhere (CONCILIATION), which ends when one copy stops.
+func TestProcessVisibleEverywhere(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	start(t, nodes[0], "app", "a")
+	nodes[2].waitFor("app:a RUNNING on 127.0.0.1", processOn("app", "a", process.Running, addr1))
+
+	start(t, nodes[1], "app", "a")
+	for _, n := range nodes {
+		n.waitFor("conflict on app:a", func(v *view.View) bool {
+			return v.State() == view.Conciliation && len(v.Conflicts()) == 1
+		})
+	}
+	stop(t, nodes[0], "app", "a")
+	for _, n := range nodes {
+		n.waitFor("OPERATION again, app:a on 127.0.0.2", func(v *view.View) bool {
+			return v.State() == view.Operation && processOn("app", "a", process.Running, addr2)(v)
+		})
+	}
+}
+
+// TestNodeLost kills node 2: the others see it SILENT, its process FATAL
+// "node 127.0.0.2 lost"; restarted, it is RUNNING again everywhere.
+func TestNodeLost(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	start(t, nodes[1], "app", "b")
+	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", process.Running, addr2))
+	nodes[1].kill()
+	for _, n := range []*testNode{nodes[0], nodes[2]} {
+		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, view.AddressSilent))
+		n.waitFor("app:b FATAL, node lost", func(v *view.View) bool {
+			p, ok := v.Process(view.Key{Group: "app", Name: "b"})
+			return ok && p.State == process.Fatal && len(p.Addresses) == 0
+		})
+		n.waitFor("still OPERATION under 127.0.0.1", inOperation(addr1))
+	}
+	restarted := testCluster(t, 3, func(c *Config) { c.Supvisors.InternalPort = nodes[0].cfg.Supvisors.InternalPort })[1]
+	restarted.start(sleeper("app", "a", "b"))
+	for _, n := range []*testNode{nodes[0], nodes[2], restarted} {
+		n.waitFor("127.0.0.2 RUNNING again", addressIs(addr2, view.AddressRunning))
+		n.waitFor("app:b STOPPED", processOn("app", "b", process.Stopped))
+	}
+}
+
+// TestMasterLost kills the master: every survivor agrees on the next address
+// of address_list and returns to OPERATION.
+func TestMasterLost(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	nodes[0].kill()
+	for _, n := range nodes[1:] {
+		n.waitFor("127.0.0.1 SILENT", addressIs(addr1, view.AddressSilent))
+		n.waitFor("OPERATION with master 127.0.0.2", inOperation(addr2))
+	}
+}
+
+// TestAutoFence: with auto_fence a lost node is ISOLATED, stays so when its
+// agent restarts, and comes back only once an operator re-admits it.
+func TestAutoFence(t *testing.T) {
+	t.Parallel()
+	fence := func(c *Config) { c.Supvisors.AutoFence = true }
+	nodes := testCluster(t, 3, fence)
+	for _, n := range nodes {
+		n.start(sleeper("app", "a", "b"))
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION", inOperation(addr1))
+	}
+	nodes[2].kill()
+	for _, n := range nodes[:2] {
+		n.waitFor("127.0.0.3 ISOLATED", addressIs(addr3, view.AddressIsolated))
+	}
+	restarted := testCluster(t, 3, func(c *Config) {
+		fence(c)
+		c.Supvisors.InternalPort = nodes[0].cfg.Supvisors.InternalPort
+	})[2]
+	restarted.start(sleeper("app", "a", "b"))
+	// The restarted node runs on its own: the others refuse it.
+	restarted.waitFor("own address RUNNING", addressIs(addr3, view.AddressRunning))
+	for _, n := range nodes[:2] {
+		n.c.Read(func(v *view.View) {
+			if a, _ := v.Address(addr3, time.Now()); a.State != view.AddressIsolated {
+				t.Errorf("%s: restarted 127.0.0.3 is %v before being re-admitted", n.addr, a.State)
+			}
+		})
+	}
+	if err := nodes[1].c.Readmit(addr3); err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range nodes[:2] {
+		n.waitFor("127.0.0.3 RUNNING after readmit", addressIs(addr3, view.AddressRunning))
+	}
+}
+
+// TestRefused checks that an address outside address_list, and a node with
+// another gossip key, cannot join.
+func TestRefused(t *testing.T) {
+	t.Parallel()
+	key := []byte("0123456789abcdef")
+	nodes := testCluster(t, 4, func(c *Config) {
+		c.Supvisors.GossipKey = key
+		c.Supvisors.AddressList = []string{addr1, addr2, addr3}
+		c.Supvisors.SynchroTimeout = 2
+	})
+	nodes[3].cfg.Supvisors.AddressList = []string{addr1, addr2, addr3, "127.0.0.4"}
+	nodes[2].cfg.Supvisors.GossipKey = []byte("fedcba9876543210")
+	for _, n := range nodes {
+		n.start(sleeper("app", "a"))
+	}
+	// 1 and 2 reach OPERATION only once synchro_timeout gives up on 3:
+	// by then 3 and 4 have long tried to join.
+	for _, n := range nodes[:2] {
+		n.waitFor("OPERATION without 127.0.0.3", func(v *view.View) bool {
+			return inOperation(addr1)(v) && addressIs(addr2, view.AddressRunning)(v)
+		})
+	}
+	for _, n := range nodes[:2] {
+		n.c.Read(func(v *view.View) {
+			if a, _ := v.Address(addr3, time.Now()); a.State == view.AddressRunning {
+				t.Errorf("%s: 127.0.0.3 with another key is RUNNING", n.addr)
+			}
+			if _, listed := v.Address("127.0.0.4", time.Now()); listed {
+				t.Errorf("%s: unlisted 127.0.0.4 appears in the view", n.addr)
+			}
+		})
+	}
+	nodes[2].c.Read(func(v *view.View) {
+		if a, _ := v.Address(addr1, time.Now()); a.State == view.AddressRunning {
+			t.Errorf("127.0.0.3 with another key sees 127.0.0.1 RUNNING")
+		}
+	})
+	for _, n := range nodes[:2] {
+		if slices.Contains(n.c.ring.Members(), "127.0.0.4") || slices.Contains(n.c.ring.Members(), addr3) {
+			t.Errorf("%s: ring members %v", n.addr, n.c.ring.Members())
+		}
+	}
+}
+
+// started starts n nodes with the group app (a, b) and waits until all are
+// in OPERATION under 127.0.0.1.
+func started(t *testing.T, n int) []*testNode {
+	t.Helper()
+	nodes := testCluster(t, n, nil)
+	for _, node := range nodes {
+		node.start(sleeper("app", "a", "b"))
+	}
+	for _, node := range nodes {
+		node.waitFor("OPERATION", inOperation(addr1))
+	}
+	return nodes
+}
+
+func start(t *testing.T, n *testNode, group, name string) {
+	t.Helper()
+	p := n.sup.Group(group).Process(name)
+	if err := p.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := p.WaitStarted(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func stop(t *testing.T, n *testNode, group, name string) {
+	t.Helper()
+	p := n.sup.Group(group).Process(name)
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := p.WaitStopped(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// processOn is true when group:name is in state with exactly addresses.
+func processOn(group, name string, state process.State, addresses ...string) func(v *view.View) bool {
+	return func(v *view.View) bool {
+		p, ok := v.Process(view.Key{Group: group, Name: name})
+		return ok && p.State == state && slices.Equal(p.Addresses, addresses)
+	}
+}

@@ -1,0 +1,114 @@
+package cluster
+
+import (
+	"fmt"
+	"net"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+)
+
+// handler is the Cluster as the ring sees it. The ring calls it from
+// memberlist's goroutines, sometimes under memberlist's locks: it only takes
+// the cluster's lock and never calls back into the ring synchronously.
+type handler struct{ c *Cluster }
+
+// Admit refuses peers that are not in address_list, are fenced, claim an IP
+// address that is not theirs, or are not Supvisors agents.
+func (h handler) Admit(name string, addr net.IP, metaBytes []byte) error {
+	if ip := net.ParseIP(name); ip != nil && addr != nil && !ip.Equal(addr) {
+		return fmt.Errorf("node %s advertises address %s", name, addr)
+	}
+	meta, err := decodeMeta(metaBytes)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", name, err)
+	}
+	var refused error
+	h.c.Read(func(v *view.View) { refused = v.Admit(name, meta) })
+	return refused
+}
+
+func (h handler) Alive(name string, metaBytes []byte) {
+	meta, err := decodeMeta(metaBytes)
+	if err != nil {
+		h.c.log.Warn("bad node meta", "node", name, "error", err)
+		return
+	}
+	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberAlive(name, meta, now) })
+}
+
+func (h handler) Dead(name string, left bool) {
+	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberDead(name, left, now) })
+}
+
+func (h handler) Message(payload []byte) {
+	t, body, err := decodeType(payload)
+	if err == nil {
+		err = h.dispatch(t, body)
+	}
+	if err != nil {
+		h.c.log.Warn("bad message", "error", err)
+	}
+}
+
+func (h handler) dispatch(t messageType, body []byte) error {
+	c := h.c
+	switch t {
+	case msgUpdate:
+		u, err := decodeUpdate(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects {
+			c.view.ApplyUpdate(u)
+			return view.Effects{}
+		})
+	case msgFullState:
+		fs, err := decodeFullState(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(now time.Time) view.Effects {
+			c.view.ApplyFullState(fs, now)
+			return view.Effects{}
+		})
+	case msgStateRequest:
+		from, err := decodeName(body)
+		if err != nil {
+			return err
+		}
+		var fenced bool
+		c.Read(func(v *view.View) { fenced = v.Admit(from, view.Meta{}) != nil })
+		if !fenced {
+			c.sendAsync(from, c.localStateMessage())
+		}
+	case msgReadmit:
+		address, err := decodeName(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects {
+			if err := c.view.Readmit(address); err != nil {
+				c.log.Debug("readmit", "address", address, "error", err)
+			}
+			return view.Effects{}
+		})
+	default:
+		return fmt.Errorf("unknown message type %d", t)
+	}
+	return nil
+}
+
+func (h handler) LocalState(bool) []byte { return h.c.localStateMessage() }
+
+func (h handler) MergeState(payload []byte, _ bool) { h.Message(payload) }
+
+func (h handler) NodeMeta() []byte {
+	var meta []byte
+	h.c.Read(func(v *view.View) { meta = encodeMeta(v.LocalMeta()) })
+	return meta
+}
+
+func (h handler) Heartbeat(name string, remote time.Time) {
+	h.c.Read(func(v *view.View) { v.Heartbeat(name, remote, time.Now()) })
+}

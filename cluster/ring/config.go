@@ -1,0 +1,99 @@
+// Package ring is the gossip membership of the cluster, over
+// hashicorp/memberlist: failure detection, node meta, broadcasts, reliable
+// messages and push/pull state sync. It knows nothing of Supvisors; its
+// owner sees it through a Handler.
+package ring
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// Config configures a Ring. DefaultConfig gives the shipped timings.
+type Config struct {
+	// Name is the node's name in the ring: its address.
+	Name string
+	// BindAddr and Port are where the ring listens (UDP and TCP), and what
+	// it advertises.
+	BindAddr string
+	Port     int
+	// Peers are the names (addresses) of the other nodes, each listening
+	// on Port too: the ring joins each, and joins it again whenever it is
+	// not an alive member.
+	Peers []string
+	// SecretKey (16, 24 or 32 bytes) encrypts and authenticates gossip
+	// with AES-GCM; nil leaves it in the clear.
+	SecretKey []byte
+	// Label is written on every packet and checked on receipt, keeping
+	// apart clusters that share a network.
+	Label string
+
+	// ProbeInterval is how often a member is probed, ProbeTimeout how long
+	// a direct probe waits for its ack before asking others to try.
+	ProbeInterval, ProbeTimeout time.Duration
+	// GossipInterval is how often queued broadcasts go out.
+	GossipInterval time.Duration
+	// PushPullInterval is how often the full state is exchanged with one
+	// random member (anti-entropy).
+	PushPullInterval time.Duration
+	// SuspicionMult scales how long a suspected member may refute before
+	// it is declared dead.
+	SuspicionMult int
+	// JoinInterval is how often a seed that is not an alive member is
+	// joined again.
+	JoinInterval time.Duration
+	// TCPTimeout bounds reliable sends and joins.
+	TCPTimeout time.Duration
+
+	// Logger receives memberlist's log lines, with their levels.
+	Logger hclog.Logger
+	// Handler is told what happens in the ring.
+	Handler Handler
+}
+
+// DefaultConfig returns the shipped timings: a failed node is declared
+// dead in about 0.5–1 s on a LAN (see SuspicionWindow and the README),
+// without false positives while the host is busy.
+func DefaultConfig() Config {
+	return Config{
+		ProbeInterval:    200 * time.Millisecond,
+		ProbeTimeout:     100 * time.Millisecond,
+		GossipInterval:   50 * time.Millisecond,
+		PushPullInterval: 15 * time.Second,
+		SuspicionMult:    2,
+		JoinInterval:     time.Second,
+		TCPTimeout:       2 * time.Second,
+		Label:            "supvisors",
+	}
+}
+
+// SuspicionWindow is memberlist's minimum suspicion timeout in a ring of n
+// nodes, SuspicionMult·max(1, log10 n)·ProbeInterval: how long a suspected
+// member may refute, hence how long nodes may disagree about it.
+func (c Config) SuspicionWindow(n int) time.Duration {
+	return time.Duration(float64(c.SuspicionMult) * math.Max(1, math.Log10(float64(n))) * float64(c.ProbeInterval))
+}
+
+func (c Config) validate() error {
+	var errs []error
+	if c.Name == "" {
+		errs = append(errs, errors.New("no node name"))
+	}
+	if c.Handler == nil {
+		errs = append(errs, errors.New("no handler"))
+	}
+	if c.ProbeTimeout <= 0 || c.ProbeTimeout >= c.ProbeInterval {
+		errs = append(errs, fmt.Errorf("probe_timeout %v must be positive and shorter than probe_interval %v", c.ProbeTimeout, c.ProbeInterval))
+	}
+	if c.GossipInterval <= 0 || c.PushPullInterval <= 0 || c.JoinInterval <= 0 || c.TCPTimeout <= 0 {
+		errs = append(errs, errors.New("gossip, push/pull, join and TCP intervals must be positive"))
+	}
+	if c.SuspicionMult < 1 {
+		errs = append(errs, fmt.Errorf("suspicion_mult %d must be at least 1", c.SuspicionMult))
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,210 @@
+package view
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// address is one entry of address_list as this node sees it.
+type address struct {
+	name  string
+	index int
+	state AddressState
+	// meta is what the node last advertised in the ring.
+	meta    Meta
+	records *nodeRecords
+	// remoteTime and localTime are the last heartbeat, in the node's clock
+	// and in ours.
+	remoteTime, localTime time.Time
+	// requested is when its state was last asked for (while CHECKING).
+	requested time.Time
+	// lostAt is when it was last lost (SILENT or ISOLATED).
+	lostAt time.Time
+
+	// fenced: this node isolated it (auto_fence); it is refused at the ring
+	// until readmitted, and then only as a newer incarnation than the one
+	// fenced.
+	fenced            bool
+	fencedIncarnation uint64
+	readmitted        bool
+	// peerFences: its meta says it has fenced this node, so it is shown
+	// ISOLATED here too while that lasts.
+	peerFences bool
+}
+
+func (a *address) fencedByUs() bool { return a.fenced }
+
+// lost tells whether an address in state s was lost: its copies no longer
+// count as running.
+func (s AddressState) lost() bool {
+	return s == AddressSilent || s == AddressIsolating || s == AddressIsolated
+}
+
+// ErrUnknownAddress is returned for a name outside address_list.
+var ErrUnknownAddress = errors.New("address not in address_list")
+
+// ErrNotFenced is returned by Readmit for an address this node has not
+// fenced.
+var ErrNotFenced = errors.New("address is not ISOLATED")
+
+// Admit tells whether the ring may accept a member: it must be in
+// address_list and not fenced, unless an operator re-admitted it and it
+// is a newer incarnation of its agent than the one fenced.
+func (v *View) Admit(name string, meta Meta) error {
+	a := v.byName[name]
+	switch {
+	case a == nil:
+		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
+	case a.fenced && !(a.readmitted && meta.Incarnation > a.fencedIncarnation):
+		return fmt.Errorf("%s is ISOLATED (auto_fence) until an operator re-admits it and its agent restarts", name)
+	}
+	return nil
+}
+
+// MemberAlive handles the ring's news that a member is alive, with its
+// meta: a new incarnation or a returning address is CHECKING until its
+// full state arrives.
+func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
+	var eff Effects
+	a := v.remote(name)
+	if a == nil || v.Admit(name, meta) != nil || meta.Incarnation < a.records.incarnation {
+		return eff
+	}
+	if a.fenced {
+		a.fenced, a.readmitted = false, false
+		eff.MetaChanged = true
+	}
+	a.meta = meta
+	wasPeerFenced := a.peerFences
+	a.peerFences = fences(meta.Fenced, v.local.index)
+	if a.peerFences {
+		v.setState(a, AddressIsolated, now)
+		return eff
+	}
+	newAgent := meta.Incarnation > a.records.incarnation
+	if newAgent {
+		t := touched{}
+		a.records.adopt(meta.Incarnation, t)
+		v.procs.refresh(v, t)
+	}
+	if newAgent || wasPeerFenced || a.state == AddressUnknown || a.state == AddressSilent {
+		v.setState(a, AddressChecking, now)
+		eff.Merge(v.request(a, now))
+	}
+	return eff
+}
+
+// request asks a for its full state and sets when to ask again.
+func (v *View) request(a *address, now time.Time) Effects {
+	a.requested = now
+	return Effects{RequestState: []string{a.name}, Wakeup: now.Add(v.cfg.CheckRetry)}
+}
+
+// MemberDead handles the ring's news that a member failed (left false) or
+// left gracefully: it is SILENT, or ISOLATED when it failed under
+// auto_fence. A graceful leave is never fenced: nothing of it runs any
+// more, and it may come back at will.
+func (v *View) MemberDead(name string, left bool, now time.Time) Effects {
+	var eff Effects
+	a := v.remote(name)
+	if a == nil || a.fenced {
+		return eff
+	}
+	switch {
+	case a.state == AddressUnknown || a.state == AddressSilent:
+	case v.cfg.AutoFence && !left && !a.peerFences:
+		a.fenced, a.fencedIncarnation, a.readmitted = true, a.records.incarnation, false
+		v.setState(a, AddressIsolated, now)
+		eff.MetaChanged = true
+	default:
+		a.peerFences = false
+		v.setState(a, AddressSilent, now)
+	}
+	return eff
+}
+
+// Readmit lets an address this node fenced back in once its agent has
+// restarted: the ring admits its next incarnation.
+func (v *View) Readmit(name string) error {
+	a := v.byName[name]
+	switch {
+	case a == nil:
+		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
+	case !a.fenced:
+		return fmt.Errorf("%s is %v: %w", name, a.state, ErrNotFenced)
+	}
+	a.readmitted = true
+	return nil
+}
+
+// Heartbeat records that name answered a probe: its clock said remote
+// when ours said local.
+func (v *View) Heartbeat(name string, remote, local time.Time) {
+	if a := v.remote(name); a != nil {
+		a.remoteTime, a.localTime = remote, local
+	}
+}
+
+// AddressInfo describes one address (get_address_info).
+type AddressInfo struct {
+	Name                  string
+	State                 AddressState
+	RemoteTime, LocalTime time.Time
+	// Loading is the sum of the expected loading of its running processes.
+	Loading int
+	// Incarnation identifies the run of its agent (0: never heard of).
+	Incarnation uint64
+}
+
+// Address describes the address name at time now; false when it is not
+// in address_list.
+func (v *View) Address(name string, now time.Time) (AddressInfo, bool) {
+	a := v.byName[name]
+	if a == nil {
+		return AddressInfo{}, false
+	}
+	return v.addressInfo(a, now), true
+}
+
+// Addresses describes every address, in address_list order.
+func (v *View) Addresses(now time.Time) []AddressInfo {
+	out := make([]AddressInfo, len(v.addresses))
+	for i, a := range v.addresses {
+		out[i] = v.addressInfo(a, now)
+	}
+	return out
+}
+
+// AddressStates returns the state of every address, in address_list
+// order: cheaper than Addresses when that is all one needs.
+func (v *View) AddressStates() []AddressState {
+	out := make([]AddressState, len(v.addresses))
+	for i, a := range v.addresses {
+		out[i] = a.state
+	}
+	return out
+}
+
+func (v *View) addressInfo(a *address, now time.Time) AddressInfo {
+	info := AddressInfo{Name: a.name, State: a.state, RemoteTime: a.remoteTime, LocalTime: a.localTime,
+		Loading: v.loading(a), Incarnation: a.records.incarnation}
+	if a == v.local {
+		info.RemoteTime, info.LocalTime = now, now
+	}
+	return info
+}
+
+// loading is the sum of the loading of a's running processes.
+func (v *View) loading(a *address) int {
+	if a.state != AddressRunning {
+		return 0
+	}
+	total := 0
+	for k, r := range a.records.byKey {
+		if !r.Removed && r.State.IsRunning() {
+			total += v.cfg.Loading(k)
+		}
+	}
+	return total
+}

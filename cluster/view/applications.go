@@ -1,0 +1,83 @@
+package view
+
+import "github.com/supvisors/supvisors-go/process"
+
+// ApplicationInfo describes an application: a group of processes.
+type ApplicationInfo struct {
+	Name  string
+	State ApplicationState
+	// MajorFailure: a required process is stopped (other than by an
+	// expected exit) while the application is STARTING or RUNNING.
+	MajorFailure bool
+	// MinorFailure: an optional process is FATAL or exited unexpectedly
+	// while the application is STARTING or RUNNING.
+	MinorFailure bool
+}
+
+// applicationOf aggregates the processes of one application.
+func applicationOf(name string, procs []ProcessInfo, required func(Key) bool) ApplicationInfo {
+	app := ApplicationInfo{Name: name, State: applicationState(procs)}
+	if app.State != ApplicationStarting && app.State != ApplicationRunning {
+		return app
+	}
+	for _, p := range procs {
+		failed := p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit
+		if required(p.Key()) {
+			app.MajorFailure = app.MajorFailure || failed || p.State == process.Stopped || p.State == process.Unknown
+		} else {
+			app.MinorFailure = app.MinorFailure || failed
+		}
+	}
+	return app
+}
+
+// applicationState is STARTING if a process is STARTING or BACKOFF, else
+// STOPPING if one is STOPPING, else RUNNING if one is RUNNING, else
+// STOPPED.
+func applicationState(procs []ProcessInfo) ApplicationState {
+	var starting, stopping, running bool
+	for _, p := range procs {
+		switch p.State {
+		case process.Starting, process.Backoff:
+			starting = true
+		case process.Stopping:
+			stopping = true
+		case process.Running:
+			running = true
+		}
+	}
+	switch {
+	case starting:
+		return ApplicationStarting
+	case stopping:
+		return ApplicationStopping
+	case running:
+		return ApplicationRunning
+	}
+	return ApplicationStopped
+}
+
+// Application describes the application name; false when no address has
+// a process of it.
+func (v *View) Application(name string) (ApplicationInfo, bool) {
+	procs := v.ProcessesOf(name)
+	if len(procs) == 0 {
+		return ApplicationInfo{}, false
+	}
+	return applicationOf(name, procs, v.cfg.Required), true
+}
+
+// Applications describes every application, sorted by name.
+func (v *View) Applications() []ApplicationInfo {
+	var out []ApplicationInfo
+	procs := v.Processes()
+	for start := 0; start < len(procs); {
+		end := start + 1
+		for end < len(procs) && procs[end].Group == procs[start].Group {
+			end++
+		}
+		out = append(out, applicationOf(procs[start].Group, procs[start:end], v.cfg.Required))
+		start = end
+	}
+	return out
+}

@@ -1,0 +1,204 @@
+package view
+
+import (
+	"cmp"
+	"slices"
+	"time"
+
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// ProcessInfo is a process as the whole cluster sees it.
+type ProcessInfo struct {
+	Group, Name string
+	// State is the state of its running copy (RUNNING before BACKOFF
+	// before STARTING when there are several), or else that of its latest
+	// event on any address.
+	State process.State
+	// Addresses lists, in address_list order, the RUNNING addresses where
+	// it is STARTING, RUNNING or BACKOFF; more than one is a conflict.
+	Addresses []string
+	// ExpectedExit tells whether its last exit was expected (true while it
+	// runs).
+	ExpectedExit bool
+	// LastEventTime is the time of the event State comes from.
+	LastEventTime time.Time
+	// SpawnErr explains a FATAL state ("node 10.0.0.2 lost" when the node
+	// it ran on was lost).
+	SpawnErr string
+	// Copies has one entry per address with the process in its
+	// configuration, in address_list order.
+	Copies []Copy
+}
+
+// Key returns the process's key.
+func (p ProcessInfo) Key() Key { return Key{p.Group, p.Name} }
+
+// Copy is the process on one address.
+type Copy struct {
+	Address string
+	Record  ProcessRecord
+	// Counts: the address is RUNNING and the copy in a running state.
+	Counts bool
+}
+
+// processIndex keeps the keys of every process known on any address, in
+// order, and the set of conflicts, up to date as records change.
+type processIndex struct {
+	present   map[Key]struct{}
+	sorted    []Key // nil when it must be rebuilt
+	conflicts map[Key]struct{}
+}
+
+func newProcessIndex() processIndex {
+	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}}
+}
+
+// refresh re-examines the keys whose records changed.
+func (x *processIndex) refresh(v *View, t touched) {
+	for k := range t {
+		x.examine(v, k)
+	}
+}
+
+// refreshAll re-examines every key: an address changed state.
+func (x *processIndex) refreshAll(v *View) {
+	for k := range x.present {
+		x.examine(v, k)
+	}
+}
+
+func (x *processIndex) examine(v *View, k Key) {
+	present, running := false, 0
+	for _, a := range v.addresses {
+		if r, ok := a.records.get(k); ok {
+			present = true
+			if a.state == AddressRunning && r.State.IsRunning() {
+				running++
+			}
+		}
+	}
+	if _, was := x.present[k]; was != present {
+		x.sorted = nil
+		if present {
+			x.present[k] = struct{}{}
+		} else {
+			delete(x.present, k)
+		}
+	}
+	if running > 1 {
+		x.conflicts[k] = struct{}{}
+	} else {
+		delete(x.conflicts, k)
+	}
+}
+
+func (x *processIndex) keys() []Key {
+	if x.sorted == nil {
+		x.sorted = make([]Key, 0, len(x.present))
+		for k := range x.present {
+			x.sorted = append(x.sorted, k)
+		}
+		slices.SortFunc(x.sorted, compareKeys)
+	}
+	return x.sorted
+}
+
+func compareKeys(a, b Key) int {
+	return cmp.Or(cmp.Compare(a.Group, b.Group), cmp.Compare(a.Name, b.Name))
+}
+
+// runningPriority is the order in which the state of a conflict is chosen.
+var runningPriority = []process.State{process.Running, process.Backoff, process.Starting}
+
+// info aggregates the copies of k over every address.
+func (v *View) info(k Key) ProcessInfo {
+	p := ProcessInfo{Group: k.Group, Name: k.Name}
+	latest := -1
+	for _, a := range v.addresses {
+		r, ok := a.records.get(k)
+		if !ok {
+			continue
+		}
+		if a.state != AddressRunning && r.State.IsRunning() {
+			// Its node is lost (or being checked anew): the copy is gone.
+			r.State, r.SpawnErr, r.Changed, r.PID = process.Fatal, "node "+a.name+" lost", a.lostAt, 0
+		}
+		c := Copy{Address: a.name, Record: r, Counts: a.state == AddressRunning && r.State.IsRunning()}
+		p.Copies = append(p.Copies, c)
+		if c.Counts {
+			p.Addresses = append(p.Addresses, a.name)
+		}
+		if latest < 0 || r.Changed.After(p.Copies[latest].Record.Changed) {
+			latest = len(p.Copies) - 1
+		}
+	}
+	if len(p.Addresses) > 0 {
+		p.ExpectedExit = true
+		c := runningCopy(p.Copies)
+		p.State, p.LastEventTime = c.Record.State, c.Record.Changed
+		return p
+	}
+	if latest >= 0 {
+		r := p.Copies[latest].Record
+		p.State, p.ExpectedExit, p.LastEventTime, p.SpawnErr = r.State, r.Expected, r.Changed, r.SpawnErr
+	}
+	return p
+}
+
+// runningCopy is the copy whose state stands for a process that runs:
+// RUNNING before BACKOFF before STARTING, ties in address_list order.
+func runningCopy(copies []Copy) Copy {
+	for _, want := range runningPriority {
+		if i := slices.IndexFunc(copies, func(c Copy) bool { return c.Counts && c.Record.State == want }); i >= 0 {
+			return copies[i]
+		}
+	}
+	return Copy{}
+}
+
+// Process describes group:name across the cluster; false when no address
+// has it.
+func (v *View) Process(k Key) (ProcessInfo, bool) {
+	if _, ok := v.procs.present[k]; !ok {
+		return ProcessInfo{}, false
+	}
+	return v.info(k), true
+}
+
+// Processes describes every process of the cluster, sorted by group then
+// name.
+func (v *View) Processes() []ProcessInfo {
+	keys := v.procs.keys()
+	out := make([]ProcessInfo, len(keys))
+	for i, k := range keys {
+		out[i] = v.info(k)
+	}
+	return out
+}
+
+// ProcessesOf describes every process of group, sorted by name.
+func (v *View) ProcessesOf(group string) []ProcessInfo {
+	keys := v.procs.keys()
+	i, _ := slices.BinarySearchFunc(keys, group, func(k Key, g string) int { return cmp.Compare(k.Group, g) })
+	var out []ProcessInfo
+	for ; i < len(keys) && keys[i].Group == group; i++ {
+		out = append(out, v.info(keys[i]))
+	}
+	return out
+}
+
+// Conflicts describes the processes running on more than one address,
+// sorted by group then name.
+func (v *View) Conflicts() []ProcessInfo {
+	var out []ProcessInfo
+	for _, k := range v.procs.keys() {
+		if _, ok := v.procs.conflicts[k]; ok {
+			out = append(out, v.info(k))
+		}
+	}
+	return out
+}
+
+// HasConflicts tells whether any process runs on more than one address.
+func (v *View) HasConflicts() bool { return len(v.procs.conflicts) > 0 }

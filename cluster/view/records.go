@@ -1,0 +1,136 @@
+package view
+
+import (
+	"time"
+
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// Key names a process across the cluster: its group (the application) and
+// its name. Every node that has the program in its configuration has a
+// record under the same key.
+type Key struct {
+	Group, Name string
+}
+
+// Namespec is "group:name", as Supervisor writes it.
+func (k Key) Namespec() string { return k.Group + ":" + k.Name }
+
+// ProcessRecord is what a node says of one of its own processes. Times are
+// the owner's clock; Seq orders the owner's records (higher is newer).
+type ProcessRecord struct {
+	Group, Name string
+	State       process.State
+	Start, Stop time.Time
+	// Changed is the time of the last state change.
+	Changed    time.Time
+	PID        int
+	SpawnErr   string
+	ExitStatus int
+	// Expected tells whether the last exit status was in exitcodes.
+	Expected bool
+	Seq      uint64
+	// Removed marks a process that left the owner's configuration: a
+	// tombstone, so that an older update cannot bring it back.
+	Removed bool
+}
+
+// Key returns the record's key.
+func (r ProcessRecord) Key() Key { return Key{r.Group, r.Name} }
+
+// sameContent tells whether r and o describe the same thing, Seq aside.
+func (r ProcessRecord) sameContent(o ProcessRecord) bool {
+	r.Seq, o.Seq = 0, 0
+	return r == o
+}
+
+// Update is one changed record of a node, as gossiped.
+type Update struct {
+	Node        string
+	Incarnation uint64
+	Record      ProcessRecord
+}
+
+// FullState is everything a node owns, as of its sequence number Seq: the
+// answer to a state request and the payload of push/pull syncs.
+type FullState struct {
+	Node        string
+	Incarnation uint64
+	Seq         uint64
+	Records     []ProcessRecord // tombstones left out
+}
+
+// nodeRecords is one node's records as known here, for one incarnation of
+// its agent.
+type nodeRecords struct {
+	incarnation uint64
+	byKey       map[Key]ProcessRecord
+	// fullSeq is the Seq of the newest full state merged: a record missing
+	// from it was gone by then, so an older update of it is stale.
+	fullSeq uint64
+}
+
+func newNodeRecords(incarnation uint64) *nodeRecords {
+	return &nodeRecords{incarnation: incarnation, byKey: map[Key]ProcessRecord{}}
+}
+
+// get returns the live record of k.
+func (n *nodeRecords) get(k Key) (ProcessRecord, bool) {
+	r, ok := n.byKey[k]
+	if !ok || r.Removed {
+		return ProcessRecord{}, false
+	}
+	return r, true
+}
+
+// touched lists the keys whose live record changed.
+type touched map[Key]struct{}
+
+// adopt makes incarnation current: a newer agent starts with no records
+// (its predecessor's children died with it). It reports false for an
+// older incarnation, whose news must be dropped.
+func (n *nodeRecords) adopt(incarnation uint64, t touched) bool {
+	switch {
+	case incarnation < n.incarnation:
+		return false
+	case incarnation > n.incarnation:
+		for k, r := range n.byKey {
+			if !r.Removed {
+				t[k] = struct{}{}
+			}
+		}
+		n.incarnation, n.byKey, n.fullSeq = incarnation, map[Key]ProcessRecord{}, 0
+	}
+	return true
+}
+
+// apply stores r if it is newer than what is known of its key.
+func (n *nodeRecords) apply(r ProcessRecord, t touched) {
+	k := r.Key()
+	old, ok := n.byKey[k]
+	if ok && old.Seq >= r.Seq || !ok && r.Seq <= n.fullSeq {
+		return
+	}
+	n.byKey[k] = r
+	t[k] = struct{}{}
+}
+
+// applyFull merges a full state of the current incarnation: its records
+// where newer, and the removal of every record it lacks that is not newer
+// than it.
+func (n *nodeRecords) applyFull(fs FullState, t touched) {
+	present := make(map[Key]struct{}, len(fs.Records))
+	for _, r := range fs.Records {
+		present[r.Key()] = struct{}{}
+		n.apply(r, t)
+	}
+	for k, r := range n.byKey {
+		if _, ok := present[k]; !ok && r.Seq <= fs.Seq {
+			delete(n.byKey, k)
+			if !r.Removed {
+				t[k] = struct{}{}
+			}
+		}
+	}
+	n.fullSeq = max(n.fullSeq, fs.Seq)
+}

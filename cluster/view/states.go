@@ -1,0 +1,67 @@
+package view
+
+import "fmt"
+
+// State is the Supvisors state of one node, with the wire codes of
+// DESIGN.md. It is a plain value, safe for concurrent use.
+type State int
+
+// The Supvisors states.
+const (
+	Initialization State = iota
+	Deployment
+	Operation
+	Conciliation
+	Restarting
+	ShuttingDown
+	Shutdown
+)
+
+var stateNames = [...]string{"INITIALIZATION", "DEPLOYMENT", "OPERATION", "CONCILIATION", "RESTARTING", "SHUTTING_DOWN", "SHUTDOWN"}
+
+// String returns the state's name as Supvisors spells it.
+func (s State) String() string { return enumName(stateNames[:], int(s)) }
+
+// AddressState is the state of an address of address_list as one node sees
+// it. It is a plain value, safe for concurrent use.
+type AddressState int
+
+// The address states.
+const (
+	AddressUnknown AddressState = iota
+	AddressChecking
+	AddressRunning
+	AddressSilent
+	AddressIsolating
+	AddressIsolated
+)
+
+var addressStateNames = [...]string{"UNKNOWN", "CHECKING", "RUNNING", "SILENT", "ISOLATING", "ISOLATED"}
+
+// String returns the state's name as Supvisors spells it.
+func (s AddressState) String() string { return enumName(addressStateNames[:], int(s)) }
+
+// ApplicationState is the state of an application over its processes. It
+// is a plain value, safe for concurrent use.
+type ApplicationState int
+
+// The application states, in the spec's order.
+const (
+	ApplicationUnknown ApplicationState = iota
+	ApplicationStopped
+	ApplicationStarting
+	ApplicationStopping
+	ApplicationRunning
+)
+
+var applicationStateNames = [...]string{"UNKNOWN", "STOPPED", "STARTING", "STOPPING", "RUNNING"}
+
+// String returns the state's name as Supvisors spells it.
+func (s ApplicationState) String() string { return enumName(applicationStateNames[:], int(s)) }
+
+func enumName(names []string, i int) string {
+	if i >= 0 && i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("STATE_%d", i)
+}

@@ -1,0 +1,246 @@
+// Package view is the pure core of the cluster: one node's picture of every
+// address of address_list and of every process of the cluster, and the
+// Supvisors state machine over it (election, synchronisation, conflicts).
+//
+// Nothing here does I/O or reads a clock. Every input carries its time, and
+// what the node must do about it comes back as Effects for the caller to
+// carry out; so the whole behaviour is table-tested without sockets or
+// timers. A View is not safe for concurrent use: its owner serialises every
+// call (package cluster holds one mutex around it).
+package view
+
+import (
+	"slices"
+	"time"
+)
+
+// Config configures a View.
+type Config struct {
+	// Local is this node's address, an entry of AddressList.
+	Local string
+	// AddressList is [supvisors] address_list, in master preference order.
+	AddressList []string
+	// AutoFence: an address that goes silent is ISOLATED.
+	AutoFence bool
+	// SynchroTimeout bounds how long INITIALIZATION waits for addresses
+	// never heard of.
+	SynchroTimeout time.Duration
+	// StableWindow is how long the set of RUNNING addresses must stay
+	// unchanged before a master is elected on it: the ring's suspicion
+	// window, during which nodes may still disagree about a member.
+	StableWindow time.Duration
+	// CheckRetry is how long a CHECKING address may take to send its state
+	// before it is asked again (default 1 s).
+	CheckRetry time.Duration
+	// Loading is the expected loading of a process when it runs (default 1
+	// for every process).
+	Loading func(Key) int
+	// Required tells whether a process is required by its application
+	// (default: none is).
+	Required func(Key) bool
+}
+
+// Meta is what a node advertises of itself in the ring's node meta: the
+// incarnation of its agent, its Supvisors state and master, and the
+// addresses it has fenced (a bitmap over address_list indexes).
+type Meta struct {
+	Incarnation uint64
+	State       State
+	Master      string
+	Fenced      []byte
+}
+
+// fences reports whether bit i of a fence bitmap is set.
+func fences(bitmap []byte, i int) bool {
+	return i/8 < len(bitmap) && bitmap[i/8]&(1<<(i%8)) != 0
+}
+
+// Effects is what the caller must do after a call into the View.
+type Effects struct {
+	// RequestState lists addresses to ask for their full state.
+	RequestState []string
+	// MetaChanged: the local Meta changed and must be re-advertised.
+	MetaChanged bool
+	// Wakeup is when Tick must be called next (zero: no deadline).
+	Wakeup time.Time
+}
+
+// Merge adds o to e.
+func (e *Effects) Merge(o Effects) {
+	e.RequestState = append(e.RequestState, o.RequestState...)
+	e.MetaChanged = e.MetaChanged || o.MetaChanged
+	e.Wakeup = earliest(e.Wakeup, o.Wakeup)
+}
+
+// earliest is the earlier of two deadlines, zero meaning none.
+func earliest(a, b time.Time) time.Time {
+	switch {
+	case a.IsZero():
+		return b
+	case b.IsZero() || a.Before(b):
+		return a
+	}
+	return b
+}
+
+// View is one node's picture of the cluster. Not safe for concurrent use.
+type View struct {
+	cfg         Config
+	incarnation uint64
+	addresses   []*address // in address_list order
+	byName      map[string]*address
+	local       *address
+
+	state   State
+	master  string
+	started time.Time
+	// synchronised is set once INITIALIZATION has given up on the
+	// addresses never heard of (or heard of them all).
+	synchronised bool
+	// lastChange is when an address last entered or left RUNNING.
+	lastChange time.Time
+	seq        uint64 // of the local records
+
+	procs processIndex
+}
+
+// New returns the view of a node whose agent started at now with the given
+// incarnation (a number that grows with every start of the agent). The
+// local address is RUNNING at once; every other address is UNKNOWN.
+func New(cfg Config, incarnation uint64, now time.Time) *View {
+	if cfg.CheckRetry <= 0 {
+		cfg.CheckRetry = time.Second
+	}
+	if cfg.Loading == nil {
+		cfg.Loading = func(Key) int { return 1 }
+	}
+	if cfg.Required == nil {
+		cfg.Required = func(Key) bool { return false }
+	}
+	v := &View{cfg: cfg, incarnation: incarnation, byName: map[string]*address{}, started: now, lastChange: now}
+	for i, name := range cfg.AddressList {
+		a := &address{name: name, index: i, records: newNodeRecords(0)}
+		v.addresses = append(v.addresses, a)
+		v.byName[name] = a
+	}
+	v.local = v.byName[cfg.Local]
+	v.local.state = AddressRunning
+	v.local.records = newNodeRecords(incarnation)
+	v.local.meta = Meta{Incarnation: incarnation}
+	v.procs = newProcessIndex()
+	return v
+}
+
+// State returns the node's Supvisors state.
+func (v *View) State() State { return v.state }
+
+// Master returns the master's address, "" while there is none.
+func (v *View) Master() string { return v.master }
+
+// Local returns the local address.
+func (v *View) Local() string { return v.cfg.Local }
+
+// Incarnation returns the local agent's incarnation.
+func (v *View) Incarnation() uint64 { return v.incarnation }
+
+// LocalMeta returns what this node advertises of itself.
+func (v *View) LocalMeta() Meta {
+	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master}
+	for _, a := range v.addresses {
+		if a.fencedByUs() {
+			if m.Fenced == nil {
+				m.Fenced = make([]byte, (len(v.addresses)+7)/8)
+			}
+			m.Fenced[a.index/8] |= 1 << (a.index % 8)
+		}
+	}
+	return m
+}
+
+// SetLocal records the current state of a local process (rec.Seq is set
+// here) and returns the update to gossip; changed is false when nothing
+// differs from what was recorded.
+func (v *View) SetLocal(rec ProcessRecord) (u Update, changed bool) {
+	if old, ok := v.local.records.byKey[rec.Key()]; ok && old.sameContent(rec) {
+		return Update{}, false
+	}
+	if _, ok := v.local.records.byKey[rec.Key()]; !ok && rec.Removed {
+		return Update{}, false
+	}
+	v.seq++
+	rec.Seq = v.seq
+	t := touched{}
+	v.local.records.apply(rec, t)
+	v.procs.refresh(v, t)
+	return Update{Node: v.cfg.Local, Incarnation: v.incarnation, Record: rec}, true
+}
+
+// LocalState returns the local full state.
+func (v *View) LocalState() FullState {
+	fs := FullState{Node: v.cfg.Local, Incarnation: v.incarnation, Seq: v.seq}
+	for _, r := range v.local.records.byKey {
+		if !r.Removed {
+			fs.Records = append(fs.Records, r)
+		}
+	}
+	slices.SortFunc(fs.Records, func(a, b ProcessRecord) int { return compareKeys(a.Key(), b.Key()) })
+	return fs
+}
+
+// ApplyUpdate merges a gossiped update from another node.
+func (v *View) ApplyUpdate(u Update) {
+	a := v.remote(u.Node)
+	if a == nil || a.fencedByUs() {
+		return
+	}
+	t := touched{}
+	if a.records.adopt(u.Incarnation, t) {
+		a.records.apply(u.Record, t)
+	}
+	v.procs.refresh(v, t)
+}
+
+// ApplyFullState merges a node's full state; a CHECKING address whose
+// current incarnation it is becomes RUNNING.
+func (v *View) ApplyFullState(fs FullState, now time.Time) {
+	a := v.remote(fs.Node)
+	if a == nil || a.fencedByUs() {
+		return
+	}
+	t := touched{}
+	if !a.records.adopt(fs.Incarnation, t) {
+		return
+	}
+	a.records.applyFull(fs, t)
+	if a.state == AddressChecking && fs.Incarnation == a.meta.Incarnation {
+		v.setState(a, AddressRunning, now)
+	}
+	v.procs.refresh(v, t)
+}
+
+// remote returns the address of another node, nil for the local one or a
+// name outside address_list.
+func (v *View) remote(name string) *address {
+	a := v.byName[name]
+	if a == v.local {
+		return nil
+	}
+	return a
+}
+
+// setState moves a to state, noting when the set of RUNNING addresses
+// changes (the election waits for it to settle) and refreshing every
+// process (whether a copy counts depends on its address's state).
+func (v *View) setState(a *address, state AddressState, now time.Time) {
+	if a.state == state {
+		return
+	}
+	if (a.state == AddressRunning) != (state == AddressRunning) {
+		v.lastChange = now
+	}
+	if state.lost() && !a.state.lost() {
+		a.lostAt = now
+	}
+	a.state = state
+	v.procs.refreshAll(v)
+}

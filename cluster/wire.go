@@ -1,0 +1,196 @@
+package cluster
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/go-msgpack/v2/codec"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// messageType is the first byte of every message between agents.
+type messageType byte
+
+const (
+	msgUpdate       messageType = 1 // one changed process record (gossip)
+	msgFullState    messageType = 2 // everything a node owns (reliable, push/pull)
+	msgStateRequest messageType = 3 // "send me your full state" (reliable)
+	msgReadmit      messageType = 4 // an operator re-admits a fenced address (gossip)
+)
+
+// maxDecodeLen bounds what a length prefix may make the decoder allocate
+// up front, so a corrupt or hostile message cannot exhaust memory.
+const maxDecodeLen = 1 << 16
+
+var msgpack = func() *codec.MsgpackHandle {
+	h := &codec.MsgpackHandle{}
+	h.MaxInitLen = maxDecodeLen
+	return h
+}()
+
+// The wire forms are arrays (toarray): compact in UDP packets, and every
+// agent of a cluster runs the same version.
+
+type wireRecord struct {
+	_struct    bool `codec:",toarray"`
+	Group      string
+	Name       string
+	State      int
+	Start      int64 // unix nanoseconds, 0 = never
+	Stop       int64
+	Changed    int64
+	PID        int
+	SpawnErr   string
+	ExitStatus int
+	Expected   bool
+	Seq        uint64
+	Removed    bool
+}
+
+type wireUpdate struct {
+	_struct     bool `codec:",toarray"`
+	Node        string
+	Incarnation uint64
+	Record      wireRecord
+}
+
+type wireFullState struct {
+	_struct     bool `codec:",toarray"`
+	Node        string
+	Incarnation uint64
+	Seq         uint64
+	Records     []wireRecord
+}
+
+type wireMeta struct {
+	_struct     bool `codec:",toarray"`
+	Incarnation uint64
+	State       int
+	Master      string
+	Fenced      []byte
+}
+
+type wireName struct {
+	_struct bool `codec:",toarray"`
+	Name    string
+}
+
+func encode(t messageType, v any) []byte {
+	var body []byte
+	if err := codec.NewEncoderBytes(&body, msgpack).Encode(v); err != nil {
+		// Only a programming error (an unencodable type) gets here.
+		panic(fmt.Sprintf("encode message %d: %v", t, err))
+	}
+	return append([]byte{byte(t)}, body...)
+}
+
+var errEmptyMessage = errors.New("empty message")
+
+// decodeType splits a message into its type and body.
+func decodeType(msg []byte) (messageType, []byte, error) {
+	if len(msg) == 0 {
+		return 0, nil, errEmptyMessage
+	}
+	return messageType(msg[0]), msg[1:], nil
+}
+
+func decodeBody(body []byte, v any) error {
+	if err := codec.NewDecoderBytes(body, msgpack).Decode(v); err != nil {
+		return fmt.Errorf("decode message: %w", err)
+	}
+	return nil
+}
+
+func nanos(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNanos(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+func toWireRecord(r view.ProcessRecord) wireRecord {
+	return wireRecord{
+		Group: r.Group, Name: r.Name, State: int(r.State),
+		Start: nanos(r.Start), Stop: nanos(r.Stop), Changed: nanos(r.Changed), PID: r.PID,
+		SpawnErr: r.SpawnErr, ExitStatus: r.ExitStatus, Expected: r.Expected,
+		Seq: r.Seq, Removed: r.Removed,
+	}
+}
+
+func (w wireRecord) record() view.ProcessRecord {
+	return view.ProcessRecord{
+		Group: w.Group, Name: w.Name, State: process.State(w.State),
+		Start: fromNanos(w.Start), Stop: fromNanos(w.Stop), Changed: fromNanos(w.Changed), PID: w.PID,
+		SpawnErr: w.SpawnErr, ExitStatus: w.ExitStatus, Expected: w.Expected,
+		Seq: w.Seq, Removed: w.Removed,
+	}
+}
+
+func encodeUpdate(u view.Update) []byte {
+	return encode(msgUpdate, wireUpdate{Node: u.Node, Incarnation: u.Incarnation, Record: toWireRecord(u.Record)})
+}
+
+func decodeUpdate(body []byte) (view.Update, error) {
+	var w wireUpdate
+	if err := decodeBody(body, &w); err != nil {
+		return view.Update{}, err
+	}
+	return view.Update{Node: w.Node, Incarnation: w.Incarnation, Record: w.Record.record()}, nil
+}
+
+func encodeFullState(fs view.FullState) []byte {
+	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records))}
+	for i, r := range fs.Records {
+		w.Records[i] = toWireRecord(r)
+	}
+	return encode(msgFullState, w)
+}
+
+func decodeFullState(body []byte) (view.FullState, error) {
+	var w wireFullState
+	if err := decodeBody(body, &w); err != nil {
+		return view.FullState{}, err
+	}
+	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records))}
+	for i, r := range w.Records {
+		fs.Records[i] = r.record()
+	}
+	return fs, nil
+}
+
+// encodeMeta is the node meta memberlist advertises: without a type byte,
+// and well under memberlist's 512-byte limit (an address is at most a host
+// name).
+func encodeMeta(m view.Meta) []byte {
+	var out []byte
+	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced}); err != nil {
+		panic(fmt.Sprintf("encode meta: %v", err))
+	}
+	return out
+}
+
+func decodeMeta(b []byte) (view.Meta, error) {
+	var w wireMeta
+	if err := decodeBody(b, &w); err != nil {
+		return view.Meta{}, err
+	}
+	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced}, nil
+}
+
+func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }
+
+func decodeName(body []byte) (string, error) {
+	var w wireName
+	err := decodeBody(body, &w)
+	return w.Name, err
+}

@@ -1,0 +1,118 @@
+package integration
+
+import (
+	"fmt"
+	"net"
+	"strings"
+	"testing"
+	"time"
+)
+
+// startClusterNodes starts n real agents on 127.0.0.1..n sharing one
+// configuration body (programs) and a [supvisors] section.
+func startClusterNodes(t *testing.T, n int, supvisors, body string) []*server {
+	t.Helper()
+	httpPort, internalPort := portFreeOnAll(t, n), 0
+	for internalPort == 0 || internalPort == httpPort {
+		internalPort = portFreeOnAll(t, n)
+	}
+	var list []string
+	for i := 1; i <= n; i++ {
+		list = append(list, fmt.Sprintf("127.0.0.%d", i))
+	}
+	section := fmt.Sprintf("\n[supvisors]\naddress_list=%s\ninternal_port=%d\nevent_port=%d\n%s\n",
+		strings.Join(list, ","), internalPort, internalPort+1, supvisors)
+	nodes := make([]*server, n)
+	for i := range nodes {
+		nodes[i] = startServerWith(t, "supvisors", section+body, func(s *server) {
+			s.host, s.port = list[i], httpPort
+		})
+	}
+	return nodes
+}
+
+// portFreeOnAll finds a TCP and UDP port free on 127.0.0.1..n.
+func portFreeOnAll(t *testing.T, n int) int {
+	t.Helper()
+next:
+	for range 100 {
+		port := freePort(t)
+		for i := 1; i <= n; i++ {
+			addr := fmt.Sprintf("127.0.0.%d:%d", i, port)
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				continue next
+			}
+			l.Close()
+			u, err := net.ListenPacket("udp", addr)
+			if err != nil {
+				continue next
+			}
+			u.Close()
+		}
+		return port
+	}
+	t.Fatal("no port free on every loopback address")
+	return 0
+}
+
+// waitPython polls a python expression (p is the node's proxy) until it
+// prints want.
+func (s *server) waitPython(t *testing.T, expr, want string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		out := strings.TrimSpace(s.python(t, "print("+expr+")"))
+		return out == want, fmt.Sprintf("%s on %s: %s, want %s", expr, s.host, out, want)
+	})
+}
+
+// TestClusterWithPythonClients runs three real agents and asks each, with
+// Python's xmlrpc.client, about the whole cluster.
+func TestClusterWithPythonClients(t *testing.T) {
+	t.Parallel()
+	nodes := startClusterNodes(t, 3, "", `
+[program:web]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+`)
+	for _, n := range nodes {
+		n.waitPython(t, "p.supvisors.get_supvisors_state()['statename']", "OPERATION")
+		n.waitPython(t, "p.supvisors.get_master_address()", "127.0.0.1")
+		n.waitPython(t, "[a['statename'] for a in p.supvisors.get_all_addresses_info()]", "['RUNNING', 'RUNNING', 'RUNNING']")
+	}
+	out := nodes[0].python(t, `print(p.system.listMethods())
+print(p.supvisors.get_strategies())
+print(p.supvisors.get_api_version())`)
+	for _, want := range []string{"'supvisors.get_all_process_info'", "'supvisors.readmit_address'",
+		"{'auto-fencing': False, 'starting': 'CONFIG', 'conciliation': 'USER'}", "0.1"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("node 1 answered without %s:\n%s", want, out)
+		}
+	}
+
+	// A process started on node 2 is seen from node 3.
+	nodes[1].python(t, "p.supervisor.startProcess('web')")
+	nodes[2].waitPython(t, "[(i['application_name'], i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web')]",
+		"[('web', 'web', 'RUNNING', ['127.0.0.2'])]")
+	nodes[2].waitPython(t, "p.supvisors.get_application_info('web')['statename']", "RUNNING")
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['loading']", "1")
+
+	// Faults: unknown address and name.
+	out = nodes[0].python(t, `import xmlrpc.client
+for call in (lambda: p.supvisors.get_address_info('10.9.9.9'), lambda: p.supvisors.get_process_info('nosuch')):
+    try:
+        call()
+    except xmlrpc.client.Fault as f:
+        print(f.faultCode, f.faultString)`)
+	if !strings.Contains(out, "102 BAD_ADDRESS: 10.9.9.9") || !strings.Contains(out, "10 BAD_NAME: nosuch") {
+		t.Errorf("faults:\n%s", out)
+	}
+
+	// kill -9 node 2: the others see it SILENT and its process FATAL.
+	_ = nodes[1].cmd.Process.Kill()
+	for _, n := range []*server{nodes[0], nodes[2]} {
+		n.waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "SILENT")
+		n.waitPython(t, "[(i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web:web')]", "[('FATAL', [])]")
+	}
+}
