@@ -46,7 +46,7 @@ var ErrUnknownAddress = errors.New("address not in address_list")
 
 // ErrNotFenced is returned by Readmit for an address this node has not
 // fenced.
-var ErrNotFenced = errors.New("address is not ISOLATED")
+var ErrNotFenced = errors.New("address not fenced by this node")
 
 // Admit tells whether the ring may accept a member: it must be in
 // address_list and not fenced, unless an operator re-admitted it and it
@@ -75,6 +75,9 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		a.fenced, a.readmitted = false, false
 		eff.MetaChanged = true
 	}
+	// Gossip of a restarted agent may come before the ring's news of it:
+	// its records may already be of the new incarnation.
+	newAgent := meta.Incarnation > a.meta.Incarnation || meta.Incarnation > a.records.incarnation
 	a.meta = meta
 	wasPeerFenced := a.peerFences
 	a.peerFences = fences(meta.Fenced, v.local.index)
@@ -82,7 +85,6 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		v.setState(a, AddressIsolated, now)
 		return eff
 	}
-	newAgent := meta.Incarnation > a.records.incarnation
 	if newAgent {
 		t := touched{}
 		a.records.adopt(meta.Incarnation, t)
@@ -132,7 +134,7 @@ func (v *View) Readmit(name string) error {
 	case a == nil:
 		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
 	case !a.fenced:
-		return fmt.Errorf("%s is %v: %w", name, a.state, ErrNotFenced)
+		return fmt.Errorf("%s (%v): %w", name, a.state, ErrNotFenced)
 	}
 	a.readmitted = true
 	return nil

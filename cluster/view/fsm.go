@@ -110,18 +110,27 @@ func (v *View) situation(now time.Time) situation {
 			s.pending = true
 		case AddressRunning:
 			if s.firstRunning == "" {
-				s.firstRunning, s.firstRunningState = a.name, a.meta.State
+				s.firstRunning, s.firstRunningState = a.name, advertised(a, a.name)
 			}
 		}
 	}
 	if m := v.byName[v.master]; m != nil && m.state == AddressRunning {
 		s.masterRunning = true
-		s.masterState = m.meta.State
+		s.masterState = advertised(m, v.master)
 		if m == v.local {
 			s.masterState = v.state
 		}
 	}
 	return s
+}
+
+// advertised is the state a advertises as master, INITIALIZATION when its
+// meta names another master (an advertisement from before it was elected).
+func advertised(a *address, master string) State {
+	if a.meta.Master != master {
+		return Initialization
+	}
+	return a.meta.State
 }
 
 // Tick re-evaluates what time alone changes: state requests to repeat for

@@ -120,9 +120,13 @@ func (v *View) info(k Key) ProcessInfo {
 		if !ok {
 			continue
 		}
-		if a.state != AddressRunning && r.State.IsRunning() {
-			// Its node is lost (or being checked anew): the copy is gone.
+		switch {
+		case a.state.lost() && r.State.IsRunning():
 			r.State, r.SpawnErr, r.Changed, r.PID = process.Fatal, "node "+a.name+" lost", a.lostAt, 0
+		case a.state != AddressRunning && r.State.IsRunning():
+			// Its node is being checked anew: what runs there is not
+			// known yet.
+			r.State, r.PID = process.Unknown, 0
 		}
 		c := Copy{Address: a.name, Record: r, Counts: a.state == AddressRunning && r.State.IsRunning()}
 		p.Copies = append(p.Copies, c)

@@ -107,6 +107,7 @@ type View struct {
 // New returns the view of a node whose agent started at now with the given
 // incarnation (a number that grows with every start of the agent). The
 // local address is RUNNING at once; every other address is UNKNOWN.
+// cfg.Local must be an entry of cfg.AddressList.
 func New(cfg Config, incarnation uint64, now time.Time) *View {
 	if cfg.CheckRetry <= 0 {
 		cfg.CheckRetry = time.Second

@@ -1,0 +1,321 @@
+package view
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDecide(t *testing.T) {
+	now := at(5 * time.Second)
+	deadline := at(10 * time.Second) // synchro_timeout still ahead
+	past := at(4 * time.Second)      // a deadline or stableAt already passed
+	future := at(7 * time.Second)    // a stableAt still ahead
+
+	// base is a local node a1 in INITIALIZATION, before the synchro
+	// deadline, every address answered and the view stable.
+	base := func() situation {
+		return situation{
+			state: Initialization, local: a1, now: now,
+			synchroDeadline: deadline, stableAt: past,
+			firstRunning: a1, firstRunningState: Initialization,
+		}
+	}
+	// running is base in state st with master, which runs and advertises ms.
+	running := func(st State, master string, ms State) situation {
+		s := base()
+		s.state, s.master, s.synchronised = st, master, true
+		s.masterRunning, s.masterState = true, ms
+		s.firstRunning, s.firstRunningState = master, ms
+		return s
+	}
+
+	tests := []struct {
+		name string
+		s    situation
+		want decision
+	}{
+		// INITIALIZATION
+		{
+			name: "initialization waits for pending addresses until the synchro deadline",
+			s:    func() situation { s := base(); s.pending = true; return s }(),
+			want: decision{state: Initialization, wakeup: deadline},
+		},
+		{
+			name: "initialization waits for pending addresses, not for an earlier stableAt",
+			s:    func() situation { s := base(); s.pending, s.stableAt = true, future; return s }(),
+			want: decision{state: Initialization, wakeup: deadline},
+		},
+		{
+			name: "initialization with every address answered waits for stableAt",
+			s:    func() situation { s := base(); s.stableAt = future; return s }(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "initialization after the deadline with pending addresses waits for stableAt",
+			s: func() situation {
+				s := base()
+				s.pending, s.synchroDeadline, s.stableAt = true, past, future
+				return s
+			}(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "initialization goes on after the deadline even with pending addresses",
+			s:    func() situation { s := base(); s.pending, s.synchroDeadline = true, past; return s }(),
+			want: decision{state: Operation, master: a1, endSynchro: true},
+		},
+		{
+			name: "initialization goes on exactly at the deadline and at stableAt",
+			s:    func() situation { s := base(); s.pending, s.synchroDeadline, s.stableAt = true, now, now; return s }(),
+			want: decision{state: Operation, master: a1, endSynchro: true},
+		},
+		{
+			name: "initialization already synchronised does not wait for pending addresses",
+			s:    func() situation { s := base(); s.pending, s.synchronised = true, true; return s }(),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "initialization synchronised still waits for stableAt",
+			s:    func() situation { s := base(); s.pending, s.synchronised, s.stableAt = true, true, future; return s }(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "initialization with every address answered ends the synchro",
+			s:    base(),
+			want: decision{state: Operation, master: a1, endSynchro: true},
+		},
+		{
+			name: "local master goes straight to conciliation on conflicts",
+			s:    func() situation { s := base(); s.conflicts = true; return s }(),
+			want: decision{state: Conciliation, master: a1, endSynchro: true},
+		},
+		{
+			name: "elects firstRunning, not the local address",
+			s:    func() situation { s := base(); s.local = a2; return s }(),
+			want: decision{state: Deployment, master: a1, endSynchro: true},
+		},
+		{
+			name: "elected remote master advertising DEPLOYMENT: stays in deployment",
+			s:    func() situation { s := base(); s.local, s.firstRunningState = a2, Deployment; return s }(),
+			want: decision{state: Deployment, master: a1, endSynchro: true},
+		},
+		{
+			name: "elected remote master advertising OPERATION: joins operation",
+			s:    func() situation { s := base(); s.local, s.firstRunningState = a2, Operation; return s }(),
+			want: decision{state: Operation, master: a1, endSynchro: true},
+		},
+		{
+			name: "elected remote master advertising CONCILIATION, no local conflict: operation",
+			s:    func() situation { s := base(); s.local, s.firstRunningState = a2, Conciliation; return s }(),
+			want: decision{state: Operation, master: a1, endSynchro: true},
+		},
+		{
+			name: "elected remote master advertising OPERATION, local conflicts: conciliation",
+			s: func() situation {
+				s := base()
+				s.local, s.firstRunningState, s.conflicts = a2, Operation, true
+				return s
+			}(),
+			want: decision{state: Conciliation, master: a1, endSynchro: true},
+		},
+		{
+			name: "a stale master of a previous round is not kept by the election",
+			s:    func() situation { s := base(); s.master, s.firstRunning, s.local = a1, a2, a2; return s }(),
+			want: decision{state: Operation, master: a2, endSynchro: true},
+		},
+
+		// DEPLOYMENT
+		{
+			name: "non-master stays in deployment while the master advertises INITIALIZATION",
+			s:    func() situation { s := running(Deployment, a1, Initialization); s.local = a2; return s }(),
+			want: decision{state: Deployment, master: a1},
+		},
+		{
+			name: "non-master stays in deployment while the master advertises DEPLOYMENT",
+			s:    func() situation { s := running(Deployment, a1, Deployment); s.local = a2; return s }(),
+			want: decision{state: Deployment, master: a1},
+		},
+		{
+			name: "non-master goes to operation once the master advertises OPERATION",
+			s:    func() situation { s := running(Deployment, a1, Operation); s.local = a2; return s }(),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "non-master goes on once the master advertises CONCILIATION",
+			s:    func() situation { s := running(Deployment, a1, Conciliation); s.local = a2; return s }(),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "non-master with conflicts goes to conciliation once the master is done",
+			s: func() situation {
+				s := running(Deployment, a1, Operation)
+				s.local, s.conflicts = a2, true
+				return s
+			}(),
+			want: decision{state: Conciliation, master: a1},
+		},
+		{
+			name: "local master in deployment goes to operation",
+			s:    running(Deployment, a1, Deployment),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "local master in deployment with conflicts goes to conciliation",
+			s:    func() situation { s := running(Deployment, a1, Deployment); s.conflicts = true; return s }(),
+			want: decision{state: Conciliation, master: a1},
+		},
+
+		// master lost
+		{
+			name: "master lost in deployment",
+			s: func() situation {
+				s := running(Deployment, a1, Deployment)
+				s.local, s.masterRunning, s.firstRunning, s.stableAt = a2, false, a2, future
+				return s
+			}(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "master lost in operation",
+			s: func() situation {
+				s := running(Operation, a1, Operation)
+				s.local, s.masterRunning, s.firstRunning, s.stableAt = a2, false, a2, future
+				return s
+			}(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "master lost in conciliation",
+			s: func() situation {
+				s := running(Conciliation, a1, Conciliation)
+				s.local, s.masterRunning, s.firstRunning, s.stableAt, s.conflicts = a2, false, a2, future, true
+				return s
+			}(),
+			want: decision{state: Initialization, wakeup: future},
+		},
+		{
+			name: "master lost with the view already stable: re-elected at once",
+			s: func() situation {
+				s := running(Operation, a1, Operation)
+				s.local, s.masterRunning, s.firstRunning, s.firstRunningState = a2, false, a2, Initialization
+				return s
+			}(),
+			want: decision{state: Operation, master: a2},
+		},
+
+		// OPERATION and CONCILIATION
+		{
+			name: "operation stays put",
+			s:    running(Operation, a1, Operation),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "operation goes to conciliation on conflicts",
+			s:    func() situation { s := running(Operation, a1, Operation); s.conflicts = true; return s }(),
+			want: decision{state: Conciliation, master: a1},
+		},
+		{
+			name: "conciliation stays while conflicts last",
+			s:    func() situation { s := running(Conciliation, a1, Conciliation); s.conflicts = true; return s }(),
+			want: decision{state: Conciliation, master: a1},
+		},
+		{
+			name: "conciliation goes back to operation without conflicts",
+			s:    running(Conciliation, a1, Conciliation),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "non-master operation follows its own conflicts, not the master's state",
+			s:    func() situation { s := running(Operation, a1, Conciliation); s.local = a2; return s }(),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "a better firstRunning waits for stableAt",
+			s: func() situation {
+				s := running(Operation, a2, Operation)
+				s.firstRunning, s.stableAt = a1, future
+				return s
+			}(),
+			want: decision{state: Operation, master: a2, wakeup: future},
+		},
+		{
+			name: "a better firstRunning waits for stableAt, conflicts still count",
+			s: func() situation {
+				s := running(Operation, a2, Operation)
+				s.firstRunning, s.stableAt, s.conflicts = a1, future, true
+				return s
+			}(),
+			want: decision{state: Conciliation, master: a2, wakeup: future},
+		},
+		{
+			name: "a better firstRunning replaces the master once stable",
+			s:    func() situation { s := running(Operation, a2, Operation); s.firstRunning = a1; return s }(),
+			want: decision{state: Operation, master: a1},
+		},
+		{
+			name: "a better firstRunning replaces the master in conciliation once stable",
+			s: func() situation {
+				s := running(Conciliation, a2, Conciliation)
+				s.firstRunning, s.conflicts = a1, true
+				return s
+			}(),
+			want: decision{state: Conciliation, master: a1},
+		},
+	}
+
+	// RESTARTING, SHUTTING_DOWN and SHUTDOWN are left alone, whatever else.
+	for _, st := range []State{Restarting, ShuttingDown, Shutdown} {
+		tests = append(tests,
+			struct {
+				name string
+				s    situation
+				want decision
+			}{
+				name: st.String() + " is left alone with the master lost and conflicts",
+				s: func() situation {
+					s := running(st, a1, st)
+					s.local, s.masterRunning, s.firstRunning, s.conflicts, s.stableAt = a2, false, a2, true, future
+					return s
+				}(),
+				want: decision{state: st, master: a1},
+			},
+			struct {
+				name string
+				s    situation
+				want decision
+			}{
+				name: st.String() + " is left alone in a fresh view",
+				s:    func() situation { s := base(); s.state, s.pending = st, true; return s }(),
+				want: decision{state: st},
+			})
+	}
+
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := decide(tt.s)
+			if got != tt.want {
+				t.Errorf("decide(%+v)\n got %+v\nwant %+v", tt.s, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestDecideSettles checks that a decision is a fixed point: deciding again
+// from where decide settled (the local node being the master it elected)
+// changes nothing.
+func TestDecideSettles(t *testing.T) {
+	for _, conflicts := range []bool{false, true} {
+		s := situation{
+			state: Initialization, local: a1, now: at(time.Minute),
+			synchroDeadline: at(10 * time.Second), stableAt: at(2 * time.Second),
+			firstRunning: a1, conflicts: conflicts,
+		}
+		d := decide(s)
+		s.state, s.master, s.synchronised = d.state, d.master, true
+		s.masterRunning, s.masterState = true, d.state
+		again := decide(s)
+		if again.state != d.state || again.master != d.master || again.endSynchro || !again.wakeup.IsZero() {
+			t.Errorf("conflicts=%v: decided %+v, then %+v", conflicts, d, again)
+		}
+	}
+}

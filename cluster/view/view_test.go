@@ -1,0 +1,1323 @@
+package view
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/process"
+)
+
+var (
+	keyP = Key{"g", "p"}
+	keyQ = Key{"g", "q"}
+)
+
+func TestEnumCodesAndNames(t *testing.T) {
+	states := []struct {
+		s    State
+		code int
+		name string
+	}{
+		{Initialization, 0, "INITIALIZATION"}, {Deployment, 1, "DEPLOYMENT"}, {Operation, 2, "OPERATION"},
+		{Conciliation, 3, "CONCILIATION"}, {Restarting, 4, "RESTARTING"}, {ShuttingDown, 5, "SHUTTING_DOWN"},
+		{Shutdown, 6, "SHUTDOWN"}, {State(7), 7, "STATE_7"}, {State(-1), -1, "STATE_-1"},
+	}
+	for _, tt := range states {
+		if int(tt.s) != tt.code || tt.s.String() != tt.name {
+			t.Errorf("State %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
+		}
+	}
+	addresses := []struct {
+		s    AddressState
+		code int
+		name string
+	}{
+		{AddressUnknown, 0, "UNKNOWN"}, {AddressChecking, 1, "CHECKING"}, {AddressRunning, 2, "RUNNING"},
+		{AddressSilent, 3, "SILENT"}, {AddressIsolating, 4, "ISOLATING"}, {AddressIsolated, 5, "ISOLATED"},
+		{AddressState(6), 6, "STATE_6"},
+	}
+	for _, tt := range addresses {
+		if int(tt.s) != tt.code || tt.s.String() != tt.name {
+			t.Errorf("AddressState %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
+		}
+	}
+	apps := []struct {
+		s    ApplicationState
+		code int
+		name string
+	}{
+		{ApplicationUnknown, 0, "UNKNOWN"}, {ApplicationStopped, 1, "STOPPED"}, {ApplicationStarting, 2, "STARTING"},
+		{ApplicationStopping, 3, "STOPPING"}, {ApplicationRunning, 4, "RUNNING"}, {ApplicationState(5), 5, "STATE_5"},
+	}
+	for _, tt := range apps {
+		if int(tt.s) != tt.code || tt.s.String() != tt.name {
+			t.Errorf("ApplicationState %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
+		}
+	}
+}
+
+func TestNew(t *testing.T) {
+	v := newView(a2)
+	wantFSM(t, v, Initialization, "")
+	if v.Local() != a2 || v.Incarnation() != localInc {
+		t.Errorf("Local %q Incarnation %d", v.Local(), v.Incarnation())
+	}
+	infos := v.Addresses(at(ms))
+	var names []string
+	for _, info := range infos {
+		names = append(names, info.Name)
+		want, wantInc := AddressUnknown, uint64(0)
+		if info.Name == a2 {
+			want, wantInc = AddressRunning, localInc
+		}
+		if info.State != want || info.Incarnation != wantInc || info.Loading != 0 {
+			t.Errorf("%s: %+v, want state %v incarnation %d loading 0", info.Name, info, want, wantInc)
+		}
+	}
+	wantStrings(t, "Addresses", names, []string{a1, a2, a3})
+	if got := v.AddressStates(); !slices.Equal(got, []AddressState{AddressUnknown, AddressRunning, AddressUnknown}) {
+		t.Errorf("AddressStates() = %v", got)
+	}
+	if m := v.LocalMeta(); m.Incarnation != localInc || m.State != Initialization || m.Master != "" || m.Fenced != nil {
+		t.Errorf("LocalMeta %+v", m)
+	}
+	if _, ok := v.Address("10.9.9.9", t0); ok {
+		t.Error("Address of a name outside address_list: found")
+	}
+	if len(v.Processes()) != 0 || len(v.Applications()) != 0 || v.HasConflicts() || len(v.Conflicts()) != 0 {
+		t.Error("a new view has processes, applications or conflicts")
+	}
+}
+
+func TestViewCheckingThenRunning(t *testing.T) {
+	v := newView(a1)
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(time.Second))
+	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+	if !eff.Wakeup.Equal(at(time.Second + checkRetry)) {
+		t.Errorf("Wakeup %v, want now+CheckRetry", eff.Wakeup)
+	}
+	if eff.MetaChanged {
+		t.Error("MetaChanged for a member joining")
+	}
+	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a3, AddressUnknown)
+	if info, _ := v.Address(a2, t0); info.Incarnation != incOf(a2) {
+		t.Errorf("Incarnation of a2: %d, want %d", info.Incarnation, incOf(a2))
+	}
+
+	// The ring says it again: nothing new to ask.
+	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(1500*ms)); len(eff.RequestState) != 0 {
+		t.Errorf("alive again while CHECKING: RequestState %q", eff.RequestState)
+	}
+
+	// Not yet due: Tick waits for the retry (before the synchro deadline).
+	eff = v.Tick(at(1999 * ms))
+	if len(eff.RequestState) != 0 || !eff.Wakeup.Equal(at(time.Second+checkRetry)) {
+		t.Errorf("Tick before the retry: %+v", eff)
+	}
+	// Due: asked again.
+	eff = v.Tick(at(2 * time.Second))
+	wantStrings(t, "RequestState after CheckRetry", eff.RequestState, []string{a2})
+	if !eff.Wakeup.Equal(at(2*time.Second + checkRetry)) {
+		t.Errorf("Wakeup after the retry %v, want %v", eff.Wakeup, at(2*time.Second+checkRetry))
+	}
+
+	// An older incarnation's state is ignored.
+	old := full(a2, rec("g", "p", process.Running, 1, at(ms)))
+	old.Incarnation = incOf(a2) - 1
+	v.ApplyFullState(old, at(2100*ms))
+	wantAddrState(t, v, a2, AddressChecking)
+	if _, ok := v.Process(keyP); ok {
+		t.Error("a record of an older incarnation was merged")
+	}
+
+	// Its own state: RUNNING, records merged.
+	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 1, at(ms))), at(2200*ms))
+	wantAddrState(t, v, a2, AddressRunning)
+	if got := v.AddressStates(); !slices.Equal(got, []AddressState{AddressRunning, AddressRunning, AddressUnknown}) {
+		t.Errorf("AddressStates() = %v", got)
+	}
+	p := mustProcess(t, v, keyP)
+	wantStrings(t, "Addresses of g:p", p.Addresses, []string{a2})
+
+	// RUNNING now: nothing to re-request.
+	if eff := v.Tick(at(5 * time.Second)); len(eff.RequestState) != 0 {
+		t.Errorf("Tick with no CHECKING address: RequestState %q", eff.RequestState)
+	}
+	// Alive again with the same incarnation (a meta update): stays RUNNING.
+	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Deployment}, at(5*time.Second)); len(eff.RequestState) != 0 || eff.MetaChanged {
+		t.Errorf("meta update of a RUNNING address: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressRunning)
+}
+
+func TestViewFullStateOfNewerIncarnationIsNotEnough(t *testing.T) {
+	v := newView(a1)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(time.Second))
+	fs := full(a2)
+	fs.Incarnation = incOf(a2) + 1
+	v.ApplyFullState(fs, at(1100*ms))
+	wantAddrState(t, v, a2, AddressChecking)
+}
+
+func TestViewCheckRetryDefault(t *testing.T) {
+	v := newView(a1, func(c *Config) { c.CheckRetry = 0 })
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(time.Second))
+	if !eff.Wakeup.Equal(at(2 * time.Second)) {
+		t.Errorf("Wakeup %v, want now+1s", eff.Wakeup)
+	}
+}
+
+func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
+	v := newView(a1)
+	for _, name := range []string{a1, "10.9.9.9"} {
+		if eff := v.MemberAlive(name, Meta{Incarnation: 50}, at(ms)); len(eff.RequestState) != 0 || eff.MetaChanged {
+			t.Errorf("MemberAlive(%s): %+v", name, eff)
+		}
+		if eff := v.MemberDead(name, false, at(ms)); eff.MetaChanged {
+			t.Errorf("MemberDead(%s): %+v", name, eff)
+		}
+		v.ApplyUpdate(Update{Node: name, Incarnation: 50, Record: rec("x", "y", process.Running, 1, at(ms))})
+		v.ApplyFullState(FullState{Node: name, Incarnation: 50, Seq: 2, Records: []ProcessRecord{rec("x", "z", process.Running, 2, at(ms))}}, at(ms))
+		v.Heartbeat(name, at(time.Hour), at(time.Hour))
+	}
+	wantAddrState(t, v, a1, AddressRunning)
+	if info, _ := v.Address(a1, at(time.Minute)); info.Incarnation != localInc || !info.RemoteTime.Equal(at(time.Minute)) {
+		t.Errorf("local address after foreign news: %+v", info)
+	}
+	if len(v.Processes()) != 0 {
+		t.Errorf("records of the local name or an outsider merged: %q", namespecs(v.Processes()))
+	}
+}
+
+func TestViewStartupLocalMaster(t *testing.T) {
+	v := newView(a1)
+	eff := v.Tick(t0)
+	wantFSM(t, v, Initialization, "")
+	if !eff.Wakeup.Equal(at(synchroTimeout)) || eff.MetaChanged {
+		t.Errorf("first Tick: %+v, want Wakeup at the synchro deadline", eff)
+	}
+
+	join(t, v, a2, Initialization, at(100*ms))
+	join(t, v, a3, Initialization, at(200*ms))
+	stable := at(200*ms + stableWindow)
+
+	eff = v.Tick(stable.Add(-time.Nanosecond))
+	wantFSM(t, v, Initialization, "")
+	if !eff.Wakeup.Equal(stable) || eff.MetaChanged {
+		t.Errorf("Tick before the view is stable: %+v, want Wakeup %v", eff, stable)
+	}
+
+	eff = v.Tick(stable)
+	wantFSM(t, v, Operation, a1)
+	if !eff.MetaChanged || !eff.Wakeup.IsZero() {
+		t.Errorf("Tick once stable: %+v, want MetaChanged and no wakeup", eff)
+	}
+	if m := v.LocalMeta(); m.State != Operation || m.Master != a1 || m.Incarnation != localInc || m.Fenced != nil {
+		t.Errorf("LocalMeta %+v", m)
+	}
+	if eff := v.Tick(stable.Add(time.Second)); eff.MetaChanged || !eff.Wakeup.IsZero() || len(eff.RequestState) != 0 {
+		t.Errorf("Tick in a settled OPERATION: %+v", eff)
+	}
+}
+
+func TestViewStartupNonMaster(t *testing.T) {
+	tests := []struct {
+		advertised State
+		want       State
+	}{
+		{Initialization, Deployment},
+		{Deployment, Deployment},
+		{Operation, Operation},
+		{Conciliation, Operation}, // no conflict here
+	}
+	for _, tt := range tests {
+		t.Run("master advertises "+tt.advertised.String(), func(t *testing.T) {
+			v, now := upCluster(t, a2, nil)
+			wantFSM(t, v, Deployment, a1)
+			if m := v.LocalMeta(); m.State != Deployment || m.Master != a1 {
+				t.Errorf("LocalMeta %+v", m)
+			}
+			eff := v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: tt.advertised, Master: a1}, now.Add(ms))
+			if len(eff.RequestState) != 0 {
+				t.Errorf("meta update of the master: RequestState %q", eff.RequestState)
+			}
+			wantAddrState(t, v, a1, AddressRunning)
+			eff = v.Tick(now.Add(2 * ms))
+			wantFSM(t, v, tt.want, a1)
+			if eff.MetaChanged != (tt.want != Deployment) {
+				t.Errorf("MetaChanged %v", eff.MetaChanged)
+			}
+		})
+	}
+}
+
+func TestViewJoinsRunningCluster(t *testing.T) {
+	// a3 starts late: a1 and a2 already advertise OPERATION under a1.
+	v, _ := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
+	wantFSM(t, v, Operation, a1)
+}
+
+func TestViewSynchroTimeout(t *testing.T) {
+	v := newView(a1)
+	join(t, v, a2, Initialization, at(100*ms))
+
+	eff := v.Tick(at(5 * time.Second))
+	wantFSM(t, v, Initialization, "")
+	if !eff.Wakeup.Equal(at(synchroTimeout)) {
+		t.Errorf("Wakeup %v, want the synchro deadline", eff.Wakeup)
+	}
+	wantAddrState(t, v, a3, AddressUnknown)
+
+	v.Tick(at(synchroTimeout - time.Nanosecond))
+	wantFSM(t, v, Initialization, "")
+
+	eff = v.Tick(at(synchroTimeout))
+	wantAddrState(t, v, a3, AddressSilent)
+	wantAddrState(t, v, a2, AddressRunning)
+	wantFSM(t, v, Operation, a1)
+	if !eff.MetaChanged {
+		t.Error("no MetaChanged on leaving INITIALIZATION")
+	}
+
+	// It shows up later: CHECKING, then RUNNING; the state machine stays.
+	if eff := v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(20*time.Second)); !slices.Equal(eff.RequestState, []string{a3}) {
+		t.Errorf("late member: RequestState %q", eff.RequestState)
+	}
+	wantAddrState(t, v, a3, AddressChecking)
+	v.ApplyFullState(full(a3), at(20*time.Second))
+	wantAddrState(t, v, a3, AddressRunning)
+	v.Tick(at(30 * time.Second))
+	wantFSM(t, v, Operation, a1)
+}
+
+func TestViewSynchroTimeoutWithCheckingAddress(t *testing.T) {
+	v := newView(a1)
+	join(t, v, a2, Initialization, at(100*ms))
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(synchroTimeout-checkRetry)) // never answers
+
+	eff := v.Tick(at(synchroTimeout))
+	wantFSM(t, v, Operation, a1)
+	wantAddrState(t, v, a3, AddressChecking)
+	wantStrings(t, "RequestState", eff.RequestState, []string{a3})
+}
+
+func TestViewMemberDead(t *testing.T) {
+	tests := []struct {
+		name       string
+		autoFence  bool
+		left       bool
+		want       AddressState
+		wantFenced bool
+	}{
+		{"failed without auto_fence", false, false, AddressSilent, false},
+		{"left without auto_fence", false, true, AddressSilent, false},
+		{"failed with auto_fence", true, false, AddressIsolated, true},
+		{"left with auto_fence", true, true, AddressSilent, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mods []func(*Config)
+			if tt.autoFence {
+				mods = append(mods, withAutoFence)
+			}
+			v := newView(a1, mods...)
+			join(t, v, a2, Initialization, at(100*ms),
+				rec("g", "p", process.Running, 1, at(50*ms)),
+				rec("g", "q", process.Exited, 2, at(60*ms)))
+			join(t, v, a3, Initialization, at(100*ms))
+			v.Tick(at(100*ms + stableWindow))
+			wantFSM(t, v, Operation, a1)
+
+			lost := at(5 * time.Second)
+			eff := v.MemberDead(a2, tt.left, lost)
+			wantAddrState(t, v, a2, tt.want)
+			if eff.MetaChanged != tt.wantFenced {
+				t.Errorf("MetaChanged %v, want %v", eff.MetaChanged, tt.wantFenced)
+			}
+			m := v.LocalMeta()
+			if got := fences(m.Fenced, 1); got != tt.wantFenced {
+				t.Errorf("LocalMeta().Fenced %v: bit of %s %v, want %v", m.Fenced, a2, got, tt.wantFenced)
+			}
+			if fences(m.Fenced, 0) || fences(m.Fenced, 2) {
+				t.Errorf("LocalMeta().Fenced %v fences another address", m.Fenced)
+			}
+			if info, _ := v.Address(a2, lost); info.Loading != 0 {
+				t.Errorf("loading of a lost address: %d", info.Loading)
+			}
+
+			p := mustProcess(t, v, keyP)
+			if p.State != process.Fatal || p.SpawnErr != "node "+a2+" lost" || len(p.Addresses) != 0 || !p.LastEventTime.Equal(lost) {
+				t.Errorf("g:p of the lost node: %+v", p)
+			}
+			if len(p.Copies) != 1 || p.Copies[0].Counts || p.Copies[0].Record.PID != 0 {
+				t.Errorf("copies of g:p: %+v", p.Copies)
+			}
+			// A process that was not running there keeps its state.
+			if q := mustProcess(t, v, keyQ); q.State != process.Exited || q.SpawnErr != "" || !q.LastEventTime.Equal(at(60*ms)) {
+				t.Errorf("g:q of the lost node: %+v", q)
+			}
+
+			// Dead again: nothing new.
+			if eff := v.MemberDead(a2, tt.left, lost.Add(time.Second)); eff.MetaChanged {
+				t.Errorf("second MemberDead: %+v", eff)
+			}
+			wantAddrState(t, v, a2, tt.want)
+			if p := mustProcess(t, v, keyP); !p.LastEventTime.Equal(lost) {
+				t.Errorf("second MemberDead moved the time of loss: %v", p.LastEventTime)
+			}
+
+			// A non-master lost: the state machine stays.
+			v.Tick(lost.Add(time.Millisecond))
+			wantFSM(t, v, Operation, a1)
+		})
+	}
+}
+
+func TestViewMemberDeadOfUnknownAddress(t *testing.T) {
+	v := newView(a1, withAutoFence)
+	if eff := v.MemberDead(a2, false, at(ms)); eff.MetaChanged {
+		t.Errorf("MemberDead of an UNKNOWN address: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressUnknown)
+	if m := v.LocalMeta(); m.Fenced != nil {
+		t.Errorf("an UNKNOWN address was fenced: %v", m.Fenced)
+	}
+}
+
+func TestViewMemberDeadWhileChecking(t *testing.T) {
+	v := newView(a1)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms))
+	v.MemberDead(a2, false, at(2*ms))
+	wantAddrState(t, v, a2, AddressSilent)
+	// No longer CHECKING: not asked again.
+	if eff := v.Tick(at(5 * time.Second)); len(eff.RequestState) != 0 {
+		t.Errorf("SILENT address re-requested: %q", eff.RequestState)
+	}
+	// Back with the same incarnation: CHECKING again.
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(6*time.Second))
+	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, AddressChecking)
+}
+
+func TestViewMasterLost(t *testing.T) {
+	tests := []struct {
+		name      string
+		autoFence bool
+	}{
+		{"silent", false},
+		{"isolated", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mods []func(*Config)
+			if tt.autoFence {
+				mods = append(mods, withAutoFence)
+			}
+			v, now := upCluster(t, a2, map[string]State{a1: Operation}, mods...)
+			wantFSM(t, v, Operation, a1)
+
+			lost := now.Add(time.Second)
+			v.MemberDead(a1, false, lost)
+			eff := v.Tick(lost)
+			wantFSM(t, v, Initialization, "")
+			if !eff.MetaChanged || !eff.Wakeup.Equal(lost.Add(stableWindow)) {
+				t.Errorf("Tick on master lost: %+v, want MetaChanged and Wakeup %v", eff, lost.Add(stableWindow))
+			}
+			if m := v.LocalMeta(); m.State != Initialization || m.Master != "" {
+				t.Errorf("LocalMeta %+v", m)
+			}
+
+			v.Tick(lost.Add(stableWindow - time.Nanosecond))
+			wantFSM(t, v, Initialization, "")
+
+			eff = v.Tick(lost.Add(stableWindow))
+			wantFSM(t, v, Operation, a2)
+			if !eff.MetaChanged {
+				t.Error("no MetaChanged on re-election")
+			}
+		})
+	}
+}
+
+func TestViewMasterLostNextIsRemote(t *testing.T) {
+	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
+	wantFSM(t, v, Operation, a1)
+
+	lost := now.Add(time.Second)
+	v.MemberDead(a1, false, lost)
+	// a2 saw it too and advertises INITIALIZATION.
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Initialization}, lost.Add(ms))
+	v.Tick(lost.Add(ms))
+	wantFSM(t, v, Initialization, "")
+
+	v.Tick(lost.Add(stableWindow))
+	wantFSM(t, v, Deployment, a2)
+
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+ms))
+	v.Tick(lost.Add(stableWindow + ms))
+	wantFSM(t, v, Operation, a2)
+}
+
+// TestViewStaleAdvertisementOfNewMaster: the new master still advertises
+// the OPERATION it was in under the old master; a non-master must wait for
+// it to advertise its own state as master.
+func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
+	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
+	lost := now.Add(time.Second)
+	v.MemberDead(a1, false, lost)
+	v.Tick(lost.Add(stableWindow))
+	wantFSM(t, v, Deployment, a2)
+	// a2's meta is still {OPERATION, master a1}: not a2 done deploying.
+	v.Tick(lost.Add(stableWindow + ms))
+	wantFSM(t, v, Deployment, a2)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+2*ms))
+	v.Tick(lost.Add(stableWindow + 2*ms))
+	wantFSM(t, v, Operation, a2)
+}
+
+// TestViewCopyOnCheckingAddress: while an address that came back is
+// checked anew, what it ran is UNKNOWN; once lost it was FATAL.
+func TestViewCopyOnCheckingAddress(t *testing.T) {
+	v := newView(a1)
+	k := Key{"g", "p"}
+	join(t, v, a2, Initialization, at(100*ms), rec("g", "p", process.Running, 1, at(50*ms)))
+	v.MemberDead(a2, false, at(time.Second))
+	if p := mustProcess(t, v, k); p.State != process.Fatal || p.SpawnErr != "node 10.0.0.2 lost" || !p.LastEventTime.Equal(at(time.Second)) {
+		t.Errorf("lost: %+v", p)
+	}
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(2*time.Second))
+	wantAddrState(t, v, a2, AddressChecking)
+	if p := mustProcess(t, v, k); p.State != process.Unknown || len(p.Addresses) != 0 || !p.LastEventTime.Equal(at(50*ms)) {
+		t.Errorf("checking: %+v", p)
+	}
+	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 1, at(50*ms))), at(2*time.Second))
+	if p := mustProcess(t, v, k); p.State != process.Running || !slices.Equal(p.Addresses, []string{a2}) {
+		t.Errorf("running again: %+v", p)
+	}
+}
+
+func TestViewMasterRestarts(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	// The master's agent restarts: the ring reports a new incarnation.
+	restart := now.Add(time.Second)
+	eff := v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, restart)
+	wantStrings(t, "RequestState", eff.RequestState, []string{a1})
+	wantAddrState(t, v, a1, AddressChecking)
+	v.Tick(restart)
+	wantFSM(t, v, Initialization, "")
+}
+
+func TestViewBetterMasterReturns(t *testing.T) {
+	v := newView(a2)
+	join(t, v, a3, Initialization, at(100*ms))
+	v.Tick(at(synchroTimeout)) // a1 never heard of
+	wantFSM(t, v, Operation, a2)
+	wantAddrState(t, v, a1, AddressSilent)
+
+	back := at(20 * time.Second)
+	join(t, v, a1, Initialization, back)
+	eff := v.Tick(back)
+	wantFSM(t, v, Operation, a2)
+	if !eff.Wakeup.Equal(back.Add(stableWindow)) || eff.MetaChanged {
+		t.Errorf("Tick before the view is stable: %+v", eff)
+	}
+	eff = v.Tick(back.Add(stableWindow))
+	wantFSM(t, v, Operation, a1)
+	if !eff.MetaChanged {
+		t.Error("no MetaChanged on the change of master")
+	}
+}
+
+func TestViewAdmit(t *testing.T) {
+	v := newView(a1, withAutoFence)
+	if err := v.Admit("10.9.9.9", Meta{Incarnation: 1}); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("Admit(outsider) = %v, want ErrUnknownAddress", err)
+	}
+	for _, name := range []string{a1, a2, a3} {
+		if err := v.Admit(name, Meta{Incarnation: 1}); err != nil {
+			t.Errorf("Admit(%s) = %v", name, err)
+		}
+	}
+}
+
+func TestViewFencing(t *testing.T) {
+	v, now := upCluster(t, a1, nil, withAutoFence)
+	wantFSM(t, v, Operation, a1)
+	inc := incOf(a2)
+
+	v.MemberDead(a2, false, now.Add(time.Second))
+	wantAddrState(t, v, a2, AddressIsolated)
+
+	for _, meta := range []Meta{{Incarnation: inc}, {Incarnation: inc + 1}} {
+		if err := v.Admit(a2, meta); err == nil {
+			t.Errorf("Admit(fenced %s, incarnation %d) before Readmit: nil", a2, meta.Incarnation)
+		}
+	}
+	// The ring cannot bring it back, nor can its gossip.
+	if eff := v.MemberAlive(a2, Meta{Incarnation: inc + 1}, now.Add(2*time.Second)); eff.MetaChanged || len(eff.RequestState) != 0 {
+		t.Errorf("MemberAlive of a fenced address: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressIsolated)
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	v.ApplyFullState(full(a2, rec("g", "q", process.Running, 2, now)), now.Add(2*time.Second))
+	wantAddrState(t, v, a2, AddressIsolated)
+	if len(v.Processes()) != 0 {
+		t.Errorf("records of a fenced address merged: %q", namespecs(v.Processes()))
+	}
+	if eff := v.MemberDead(a2, false, now.Add(3*time.Second)); eff.MetaChanged {
+		t.Errorf("MemberDead of a fenced address: %+v", eff)
+	}
+
+	// Readmit: only a fenced address of address_list.
+	if err := v.Readmit("10.9.9.9"); !errors.Is(err, ErrUnknownAddress) {
+		t.Errorf("Readmit(outsider) = %v, want ErrUnknownAddress", err)
+	}
+	for _, name := range []string{a1, a3} {
+		if err := v.Readmit(name); !errors.Is(err, ErrNotFenced) {
+			t.Errorf("Readmit(%s) = %v, want ErrNotFenced", name, err)
+		}
+	}
+	if err := v.Readmit(a2); err != nil {
+		t.Fatalf("Readmit(%s) = %v", a2, err)
+	}
+	wantAddrState(t, v, a2, AddressIsolated)
+	if !fences(v.LocalMeta().Fenced, 1) {
+		t.Error("readmitted address no longer fenced before its agent restarted")
+	}
+
+	// Same incarnation: still refused. Newer: admitted.
+	if err := v.Admit(a2, Meta{Incarnation: inc}); err == nil {
+		t.Error("Admit of the fenced incarnation after Readmit: nil")
+	}
+	if eff := v.MemberAlive(a2, Meta{Incarnation: inc}, now.Add(4*time.Second)); eff.MetaChanged || len(eff.RequestState) != 0 {
+		t.Errorf("MemberAlive of the fenced incarnation after Readmit: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressIsolated)
+	if err := v.Admit(a2, Meta{Incarnation: inc + 1}); err != nil {
+		t.Errorf("Admit of a newer incarnation after Readmit: %v", err)
+	}
+
+	eff := v.MemberAlive(a2, Meta{Incarnation: inc + 1}, now.Add(5*time.Second))
+	if !eff.MetaChanged {
+		t.Error("fence cleared without MetaChanged")
+	}
+	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, AddressChecking)
+	if m := v.LocalMeta(); fences(m.Fenced, 1) {
+		t.Errorf("LocalMeta().Fenced %v still fences %s", m.Fenced, a2)
+	}
+	if err := v.Readmit(a2); !errors.Is(err, ErrNotFenced) {
+		t.Errorf("Readmit after the fence cleared = %v, want ErrNotFenced", err)
+	}
+	if err := v.Admit(a2, Meta{Incarnation: inc + 1}); err != nil {
+		t.Errorf("Admit after the fence cleared: %v", err)
+	}
+
+	fs := full(a2, rec("g", "p", process.Running, 1, now))
+	fs.Incarnation = inc + 1
+	v.ApplyFullState(fs, now.Add(5*time.Second))
+	wantAddrState(t, v, a2, AddressRunning)
+	if p := mustProcess(t, v, keyP); !slices.Equal(p.Addresses, []string{a2}) {
+		t.Errorf("g:p after readmission: %+v", p)
+	}
+}
+
+func TestViewFencedBitmap(t *testing.T) {
+	// 9 addresses: the bitmap takes two bytes.
+	cfg := testConfig("n0")
+	cfg.AddressList = []string{"n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"}
+	cfg.AutoFence = true
+	v := New(cfg, 1, t0)
+	for _, name := range []string{"n2", "n8"} {
+		v.MemberAlive(name, Meta{Incarnation: 3}, at(ms))
+		v.MemberDead(name, false, at(2*ms))
+	}
+	m := v.LocalMeta()
+	if !slices.Equal(m.Fenced, []byte{0x04, 0x01}) {
+		t.Errorf("Fenced %#v, want [0x04 0x01]", m.Fenced)
+	}
+}
+
+func TestViewPeerFencesUs(t *testing.T) {
+	tests := []struct {
+		local, peer string
+		bit         byte // the local address's bit
+		other       byte // another address's bit
+	}{
+		{a1, a2, 0x01, 0x04},
+		{a2, a3, 0x02, 0x01},
+		{a3, a1, 0x04, 0x02},
+	}
+	for _, tt := range tests {
+		t.Run(tt.local, func(t *testing.T) {
+			v, now := upCluster(t, tt.local, nil)
+			inc := incOf(tt.peer)
+			p := rec("g", "p", process.Running, 1, now)
+			update(v, tt.peer, p)
+			if got := mustProcess(t, v, keyP); !slices.Equal(got.Addresses, []string{tt.peer}) {
+				t.Fatalf("g:p: %+v", got)
+			}
+
+			eff := v.MemberAlive(tt.peer, Meta{Incarnation: inc, Fenced: []byte{tt.bit}}, now.Add(time.Second))
+			wantAddrState(t, v, tt.peer, AddressIsolated)
+			if len(eff.RequestState) != 0 || eff.MetaChanged {
+				t.Errorf("peer fences us: %+v", eff)
+			}
+			if got := mustProcess(t, v, keyP); len(got.Addresses) != 0 || got.State != process.Fatal {
+				t.Errorf("g:p on a peer that fenced us: %+v", got)
+			}
+			if fences(v.LocalMeta().Fenced, slices.Index([]string{a1, a2, a3}, tt.peer)) {
+				t.Error("a peer that fenced us is fenced by us")
+			}
+
+			// Its meta now fences someone else only: CHECKING again.
+			eff = v.MemberAlive(tt.peer, Meta{Incarnation: inc, Fenced: []byte{tt.other}}, now.Add(2*time.Second))
+			wantAddrState(t, v, tt.peer, AddressChecking)
+			wantStrings(t, "RequestState", eff.RequestState, []string{tt.peer})
+
+			v.ApplyFullState(full(tt.peer, p), now.Add(3*time.Second))
+			wantAddrState(t, v, tt.peer, AddressRunning)
+		})
+	}
+}
+
+func TestViewPeerFencedUsThenDies(t *testing.T) {
+	v, now := upCluster(t, a1, nil, withAutoFence)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), Fenced: []byte{0x01}}, now.Add(time.Second))
+	wantAddrState(t, v, a2, AddressIsolated)
+	// It fenced us, so we do not fence it back: SILENT.
+	if eff := v.MemberDead(a2, false, now.Add(2*time.Second)); eff.MetaChanged {
+		t.Errorf("MemberDead of a peer that fenced us: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressSilent)
+	if v.LocalMeta().Fenced != nil {
+		t.Errorf("Fenced %v", v.LocalMeta().Fenced)
+	}
+}
+
+func TestViewAgentRestart(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	if info, _ := v.Address(a2, now); info.Loading != 1 {
+		t.Fatalf("loading before the restart: %d", info.Loading)
+	}
+
+	restart := now.Add(time.Second)
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, restart)
+	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, AddressChecking)
+	if _, ok := v.Process(keyP); ok {
+		t.Error("records of the previous incarnation kept")
+	}
+	if info, _ := v.Address(a2, restart); info.Incarnation != incOf(a2)+1 || info.Loading != 0 {
+		t.Errorf("Address after the restart: %+v", info)
+	}
+
+	// Gossip from the dead agent is dropped.
+	update(v, a2, rec("g", "p", process.Running, 2, now))
+	if _, ok := v.Process(keyP); ok {
+		t.Error("update of the previous incarnation merged")
+	}
+	// A full state of the dead agent neither merges nor makes it RUNNING.
+	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 3, now)), restart)
+	wantAddrState(t, v, a2, AddressChecking)
+
+	fs := full(a2, rec("g", "q", process.Starting, 1, restart))
+	fs.Incarnation = incOf(a2) + 1
+	v.ApplyFullState(fs, restart.Add(ms))
+	wantAddrState(t, v, a2, AddressRunning)
+	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:q"})
+
+	// An older incarnation on the ring is ignored.
+	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, restart.Add(2*ms)); len(eff.RequestState) != 0 {
+		t.Errorf("older incarnation alive: %+v", eff)
+	}
+	wantAddrState(t, v, a2, AddressRunning)
+	if info, _ := v.Address(a2, restart); info.Incarnation != incOf(a2)+1 {
+		t.Errorf("Incarnation %d after an older incarnation's news", info.Incarnation)
+	}
+}
+
+// TestViewAgentRestartGossipFirst: the restarted agent's first update
+// reaches this node before the ring reports its new incarnation (gossip
+// broadcasts and memberlist's alive messages are not ordered). The address
+// must still be re-checked: its old records were dropped, and the one
+// update merged is not its full state.
+func TestViewAgentRestartGossipFirst(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+
+	restart := now.Add(time.Second)
+	v.ApplyUpdate(Update{Node: a2, Incarnation: incOf(a2) + 1, Record: rec("g", "q", process.Starting, 5, restart)})
+	if _, ok := v.Process(keyP); ok {
+		t.Error("records of the previous incarnation kept")
+	}
+
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, restart.Add(ms))
+	wantAddrState(t, v, a2, AddressChecking)
+	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+}
+
+func TestViewFullStateOfRunningAddress(t *testing.T) {
+	// A push/pull sync of a RUNNING address: merged, lacking records dropped.
+	v, now := upCluster(t, a1, nil)
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "q", process.Running, 2, now))
+	v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2), Seq: 5, Records: []ProcessRecord{rec("g", "p", process.Stopped, 4, now)}}, now)
+	wantAddrState(t, v, a2, AddressRunning)
+	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:p"})
+	if p := mustProcess(t, v, keyP); p.State != process.Stopped {
+		t.Errorf("g:p: %v", p.State)
+	}
+	// An older update is stale.
+	update(v, a2, rec("g", "q", process.Running, 3, now))
+	if _, ok := v.Process(keyQ); ok {
+		t.Error("g:q resurrected by an update older than the full state")
+	}
+}
+
+func TestViewProcessAggregation(t *testing.T) {
+	type cp struct {
+		st       process.State
+		changed  time.Duration
+		expected bool
+		spawnErr string
+	}
+	tests := []struct {
+		name   string
+		copies map[string]cp // by address
+		// want
+		state        process.State
+		addresses    []string
+		expectedExit bool
+		lastEvent    time.Duration
+		spawnErr     string
+		conflict     bool
+	}{
+		{
+			name:   "running on one remote address",
+			copies: map[string]cp{a2: {st: process.Running, changed: 3 * ms}},
+			state:  process.Running, addresses: []string{a2}, expectedExit: true, lastEvent: 3 * ms,
+		},
+		{
+			name:   "running locally, stopped elsewhere",
+			copies: map[string]cp{a1: {st: process.Running, changed: 1 * ms}, a3: {st: process.Stopped, changed: 9 * ms}},
+			state:  process.Running, addresses: []string{a1}, expectedExit: true, lastEvent: 1 * ms,
+		},
+		{
+			name:   "running on two addresses: a conflict",
+			copies: map[string]cp{a3: {st: process.Running, changed: 2 * ms}, a1: {st: process.Running, changed: 4 * ms}},
+			state:  process.Running, addresses: []string{a1, a3}, expectedExit: true, lastEvent: 4 * ms, conflict: true,
+		},
+		{
+			name: "RUNNING before BACKOFF before STARTING",
+			copies: map[string]cp{
+				a1: {st: process.Starting, changed: 7 * ms}, a2: {st: process.Backoff, changed: 8 * ms}, a3: {st: process.Running, changed: 1 * ms},
+			},
+			state: process.Running, addresses: []string{a1, a2, a3}, expectedExit: true, lastEvent: 1 * ms, conflict: true,
+		},
+		{
+			name:   "BACKOFF before STARTING",
+			copies: map[string]cp{a1: {st: process.Starting, changed: 7 * ms}, a2: {st: process.Backoff, changed: 2 * ms}},
+			state:  process.Backoff, addresses: []string{a1, a2}, expectedExit: true, lastEvent: 2 * ms, conflict: true,
+		},
+		{
+			name:   "a running copy wins over a later stopped one",
+			copies: map[string]cp{a2: {st: process.Starting, changed: 1 * ms}, a3: {st: process.Fatal, changed: 9 * ms, spawnErr: "boom"}},
+			state:  process.Starting, addresses: []string{a2}, expectedExit: true, lastEvent: 1 * ms,
+		},
+		{
+			name: "no running copy: the latest changed",
+			copies: map[string]cp{
+				a1: {st: process.Stopped, changed: 1 * ms}, a2: {st: process.Exited, changed: 3 * ms}, a3: {st: process.Fatal, changed: 2 * ms, spawnErr: "x"},
+			},
+			state: process.Exited, expectedExit: false, lastEvent: 3 * ms,
+		},
+		{
+			name:   "no running copy: the latest exited expectedly",
+			copies: map[string]cp{a1: {st: process.Exited, changed: 5 * ms, expected: true}, a2: {st: process.Stopped, changed: 3 * ms}},
+			state:  process.Exited, expectedExit: true, lastEvent: 5 * ms,
+		},
+		{
+			name:   "no running copy: the latest is FATAL with its spawn error",
+			copies: map[string]cp{a1: {st: process.Stopped, changed: 1 * ms}, a3: {st: process.Fatal, changed: 6 * ms, spawnErr: "can't find command"}},
+			state:  process.Fatal, lastEvent: 6 * ms, spawnErr: "can't find command",
+		},
+		{
+			name:   "no running copy: ties go to address_list order",
+			copies: map[string]cp{a3: {st: process.Fatal, changed: 4 * ms}, a2: {st: process.Stopped, changed: 4 * ms}},
+			state:  process.Stopped, lastEvent: 4 * ms,
+		},
+		{
+			name:   "stopping is not running",
+			copies: map[string]cp{a1: {st: process.Stopping, changed: 4 * ms}, a2: {st: process.Stopped, changed: 2 * ms}},
+			state:  process.Stopping, lastEvent: 4 * ms,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, now := upCluster(t, a1, nil)
+			for _, name := range []string{a1, a2, a3} {
+				c, ok := tt.copies[name]
+				if !ok {
+					continue
+				}
+				r := ProcessRecord{Group: "g", Name: "p", State: c.st, Changed: at(c.changed), Expected: c.expected, SpawnErr: c.spawnErr, PID: 100}
+				if name == a1 {
+					v.SetLocal(r)
+				} else {
+					r.Seq = 1
+					update(v, name, r)
+				}
+			}
+			p := mustProcess(t, v, keyP)
+			if p.Group != "g" || p.Name != "p" {
+				t.Errorf("key %v", p.Key())
+			}
+			if p.State != tt.state {
+				t.Errorf("State %v, want %v", p.State, tt.state)
+			}
+			wantStrings(t, "Addresses", p.Addresses, tt.addresses)
+			if p.ExpectedExit != tt.expectedExit {
+				t.Errorf("ExpectedExit %v, want %v", p.ExpectedExit, tt.expectedExit)
+			}
+			if !p.LastEventTime.Equal(at(tt.lastEvent)) {
+				t.Errorf("LastEventTime %v, want %v", p.LastEventTime, at(tt.lastEvent))
+			}
+			if p.SpawnErr != tt.spawnErr {
+				t.Errorf("SpawnErr %q, want %q", p.SpawnErr, tt.spawnErr)
+			}
+			var copies, counting []string
+			for _, c := range p.Copies {
+				copies = append(copies, c.Address)
+				if c.Counts {
+					counting = append(counting, c.Address)
+				}
+			}
+			var wantCopies []string
+			for _, name := range []string{a1, a2, a3} {
+				if _, ok := tt.copies[name]; ok {
+					wantCopies = append(wantCopies, name)
+				}
+			}
+			wantStrings(t, "Copies", copies, wantCopies)
+			wantStrings(t, "counting Copies", counting, tt.addresses)
+			if v.HasConflicts() != tt.conflict {
+				t.Errorf("HasConflicts %v, want %v", v.HasConflicts(), tt.conflict)
+			}
+			var wantConflicts []string
+			if tt.conflict {
+				wantConflicts = []string{"g:p"}
+			}
+			wantStrings(t, "Conflicts", namespecs(v.Conflicts()), wantConflicts)
+
+			want := Operation
+			if tt.conflict {
+				want = Conciliation
+			}
+			v.Tick(now.Add(ms))
+			wantFSM(t, v, want, a1)
+		})
+	}
+}
+
+func TestViewConciliationCycle(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	wantFSM(t, v, Operation, a1)
+
+	v.SetLocal(rec("g", "p", process.Running, 0, now))
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "q", process.Running, 2, now))
+	if !v.HasConflicts() {
+		t.Fatal("no conflict with g:p running on two addresses")
+	}
+	cs := v.Conflicts()
+	wantStrings(t, "Conflicts", namespecs(cs), []string{"g:p"})
+	if len(cs) == 1 {
+		wantStrings(t, "conflict Addresses", cs[0].Addresses, []string{a1, a2})
+	}
+	eff := v.Tick(now.Add(ms))
+	wantFSM(t, v, Conciliation, a1)
+	if !eff.MetaChanged || v.LocalMeta().State != Conciliation {
+		t.Errorf("entering CONCILIATION: %+v, meta %+v", eff, v.LocalMeta())
+	}
+
+	// One copy stops: back to OPERATION.
+	update(v, a2, rec("g", "p", process.Stopping, 3, now.Add(2*ms)))
+	if v.HasConflicts() || len(v.Conflicts()) != 0 {
+		t.Errorf("conflicts after a copy stopped: %q", namespecs(v.Conflicts()))
+	}
+	eff = v.Tick(now.Add(3 * ms))
+	wantFSM(t, v, Operation, a1)
+	if !eff.MetaChanged {
+		t.Error("no MetaChanged on leaving CONCILIATION")
+	}
+
+	// Again, then the other node is lost: its copy no longer counts.
+	update(v, a2, rec("g", "p", process.Running, 4, now.Add(4*ms)))
+	v.Tick(now.Add(4 * ms))
+	wantFSM(t, v, Conciliation, a1)
+	v.MemberDead(a2, false, now.Add(5*ms))
+	if v.HasConflicts() {
+		t.Error("conflict with a lost address")
+	}
+	v.Tick(now.Add(5 * ms))
+	wantFSM(t, v, Operation, a1)
+
+	// Back with the same incarnation and its copy still running: a conflict
+	// again once its state is merged.
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, now.Add(6*ms))
+	if v.HasConflicts() {
+		t.Error("conflict with a CHECKING address")
+	}
+	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 4, now.Add(4*ms)), rec("g", "q", process.Running, 2, now)), now.Add(7*ms))
+	if !v.HasConflicts() {
+		t.Error("no conflict once the address is RUNNING again")
+	}
+}
+
+func TestViewProcessesSorted(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	v.SetLocal(rec("web", "server", process.Running, 0, now))
+	v.SetLocal(rec("db", "pg", process.Running, 0, now))
+	update(v, a2, rec("web", "cache", process.Stopped, 1, now))
+	update(v, a2, rec("web", "server", process.Stopped, 2, now))
+	update(v, a3, rec("batch", "job_2", process.Exited, 1, now))
+	update(v, a3, rec("batch", "job_10", process.Exited, 2, now))
+	update(v, a3, rec("web_ui", "front", process.Running, 3, now))
+	update(v, a3, rec("db", "pg", process.Stopped, 4, now))
+
+	wantStrings(t, "Processes", namespecs(v.Processes()),
+		[]string{"batch:job_10", "batch:job_2", "db:pg", "web:cache", "web:server", "web_ui:front"})
+	wantStrings(t, "ProcessesOf(web)", namespecs(v.ProcessesOf("web")), []string{"web:cache", "web:server"})
+	wantStrings(t, "ProcessesOf(batch)", namespecs(v.ProcessesOf("batch")), []string{"batch:job_10", "batch:job_2"})
+	wantStrings(t, "ProcessesOf(web_ui)", namespecs(v.ProcessesOf("web_ui")), []string{"web_ui:front"})
+	wantStrings(t, "ProcessesOf(we)", namespecs(v.ProcessesOf("we")), nil)
+	wantStrings(t, "ProcessesOf(zzz)", namespecs(v.ProcessesOf("zzz")), nil)
+	wantStrings(t, "ProcessesOf()", namespecs(v.ProcessesOf("")), nil)
+	if _, ok := v.Process(Key{"web", "nope"}); ok {
+		t.Error("Process of an unknown key: found")
+	}
+
+	// Removal from one address keeps the process; from all drops it.
+	v.SetLocal(ProcessRecord{Group: "web", Name: "server", Removed: true})
+	if p := mustProcess(t, v, Key{"web", "server"}); len(p.Copies) != 1 || p.Copies[0].Address != a2 {
+		t.Errorf("web:server after its local removal: %+v", p.Copies)
+	}
+	update(v, a2, ProcessRecord{Group: "web", Name: "server", Seq: 5, Removed: true})
+	if _, ok := v.Process(Key{"web", "server"}); ok {
+		t.Error("web:server found after removal everywhere")
+	}
+	wantStrings(t, "Processes after removal", namespecs(v.Processes()),
+		[]string{"batch:job_10", "batch:job_2", "db:pg", "web:cache", "web_ui:front"})
+	wantStrings(t, "ProcessesOf(web) after removal", namespecs(v.ProcessesOf("web")), []string{"web:cache"})
+
+	// New ones sort in.
+	update(v, a2, rec("aaa", "z", process.Stopped, 6, now))
+	wantStrings(t, "Processes after an addition", namespecs(v.Processes()),
+		[]string{"aaa:z", "batch:job_10", "batch:job_2", "db:pg", "web:cache", "web_ui:front"})
+}
+
+func TestViewApplications(t *testing.T) {
+	type proc struct {
+		st       process.State
+		expected bool
+		required bool
+	}
+	tests := []struct {
+		name         string
+		procs        []proc
+		state        ApplicationState
+		major, minor bool
+	}{
+		{"all stopped", []proc{{st: process.Stopped}, {st: process.Exited}}, ApplicationStopped, false, false},
+		{"stopped with failures reports none", []proc{{st: process.Fatal, required: true}, {st: process.Fatal}}, ApplicationStopped, false, false},
+		{"starting", []proc{{st: process.Running}, {st: process.Starting}}, ApplicationStarting, false, false},
+		{"backoff is starting", []proc{{st: process.Running}, {st: process.Backoff}}, ApplicationStarting, false, false},
+		{"starting before stopping", []proc{{st: process.Stopping}, {st: process.Starting}}, ApplicationStarting, false, false},
+		{"stopping", []proc{{st: process.Running}, {st: process.Stopping}}, ApplicationStopping, false, false},
+		{"stopping reports no failure", []proc{{st: process.Stopping}, {st: process.Fatal}, {st: process.Stopped, required: true}}, ApplicationStopping, false, false},
+		{"running", []proc{{st: process.Running}, {st: process.Stopped}}, ApplicationRunning, false, false},
+		{"minor: optional FATAL", []proc{{st: process.Running}, {st: process.Fatal}}, ApplicationRunning, false, true},
+		{"minor: optional unexpected EXITED", []proc{{st: process.Running}, {st: process.Exited}}, ApplicationRunning, false, true},
+		{"optional expected EXITED", []proc{{st: process.Running}, {st: process.Exited, expected: true}}, ApplicationRunning, false, false},
+		{"optional STOPPED", []proc{{st: process.Running}, {st: process.Stopped}}, ApplicationRunning, false, false},
+		{"minor while starting", []proc{{st: process.Starting}, {st: process.Fatal}}, ApplicationStarting, false, true},
+		{"major: required STOPPED", []proc{{st: process.Running}, {st: process.Stopped, required: true}}, ApplicationRunning, true, false},
+		{"major: required FATAL", []proc{{st: process.Running}, {st: process.Fatal, required: true}}, ApplicationRunning, true, false},
+		{"major: required unexpected EXITED", []proc{{st: process.Running}, {st: process.Exited, required: true}}, ApplicationRunning, true, false},
+		{"major: required UNKNOWN", []proc{{st: process.Running}, {st: process.Unknown, required: true}}, ApplicationRunning, true, false},
+		{"required expected EXITED", []proc{{st: process.Running}, {st: process.Exited, expected: true, required: true}}, ApplicationRunning, false, false},
+		{"major while starting", []proc{{st: process.Starting, required: true}, {st: process.Stopped, required: true}}, ApplicationStarting, true, false},
+		{"major and minor", []proc{{st: process.Running, required: true}, {st: process.Fatal, required: true}, {st: process.Fatal}}, ApplicationRunning, true, true},
+		{"required running: no failure", []proc{{st: process.Running, required: true}, {st: process.Starting, required: true}}, ApplicationStarting, false, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			required := map[Key]bool{}
+			cfg := testConfig(a1)
+			cfg.AddressList = []string{a1}
+			cfg.Required = func(k Key) bool { return required[k] }
+			v := New(cfg, localInc, t0)
+			for i, p := range tt.procs {
+				k := Key{"app", string(rune('a' + i))}
+				required[k] = p.required
+				v.SetLocal(ProcessRecord{Group: k.Group, Name: k.Name, State: p.st, Expected: p.expected, Changed: at(time.Duration(i) * ms)})
+			}
+			v.SetLocal(rec("other", "x", process.Fatal, 0, t0)) // another application
+			app, ok := v.Application("app")
+			if !ok {
+				t.Fatal("Application(app): not found")
+			}
+			want := ApplicationInfo{Name: "app", State: tt.state, MajorFailure: tt.major, MinorFailure: tt.minor}
+			if app != want {
+				t.Errorf("Application(app) = %+v, want %+v", app, want)
+			}
+			apps := v.Applications()
+			if len(apps) != 2 || apps[0] != want || apps[1] != (ApplicationInfo{Name: "other", State: ApplicationStopped}) {
+				t.Errorf("Applications() = %+v", apps)
+			}
+		})
+	}
+}
+
+func TestViewApplicationsAcrossAddresses(t *testing.T) {
+	v, now := upCluster(t, a1, nil, func(c *Config) {
+		c.Required = func(k Key) bool { return k == Key{"web", "server"} }
+	})
+	if _, ok := v.Application("web"); ok {
+		t.Error("Application of a group no address has: found")
+	}
+	update(v, a2, rec("web", "server", process.Running, 1, now))
+	update(v, a3, rec("web", "server", process.Stopped, 1, now))
+	update(v, a3, rec("web", "cache", process.Stopped, 2, now))
+	update(v, a3, rec("db", "pg", process.Starting, 3, now))
+	apps := v.Applications()
+	want := []ApplicationInfo{
+		{Name: "db", State: ApplicationStarting},
+		{Name: "web", State: ApplicationRunning},
+	}
+	if !slices.Equal(apps, want) {
+		t.Errorf("Applications() = %+v, want %+v", apps, want)
+	}
+	// The node running the required process is lost: FATAL, major failure,
+	// and the application no longer RUNNING... unless another process runs.
+	update(v, a3, rec("web", "cache", process.Running, 4, now))
+	v.MemberDead(a2, false, now.Add(time.Second))
+	app, _ := v.Application("web")
+	if want := (ApplicationInfo{Name: "web", State: ApplicationRunning, MajorFailure: true}); app != want {
+		t.Errorf("Application(web) after losing %s: %+v, want %+v", a2, app, want)
+	}
+}
+
+func TestViewLoading(t *testing.T) {
+	loading := map[Key]int{{"g", "big"}: 25, {"g", "mid"}: 10}
+	v, now := upCluster(t, a1, nil, func(c *Config) {
+		c.Loading = func(k Key) int {
+			if l, ok := loading[k]; ok {
+				return l
+			}
+			return 1
+		}
+	})
+	update(v, a2, rec("g", "big", process.Running, 1, now))
+	update(v, a2, rec("g", "small", process.Starting, 2, now))
+	update(v, a2, rec("g", "back", process.Backoff, 3, now))
+	update(v, a2, rec("g", "mid", process.Stopped, 4, now))
+	update(v, a2, rec("g", "exited", process.Exited, 5, now))
+	update(v, a2, rec("g", "stopping", process.Stopping, 6, now))
+	v.SetLocal(rec("g", "mid", process.Running, 0, now))
+	v.SetLocal(rec("g", "big", process.Fatal, 0, now))
+
+	wantLoad := map[string]int{a1: 10, a2: 27, a3: 0}
+	for _, info := range v.Addresses(now) {
+		if info.Loading != wantLoad[info.Name] {
+			t.Errorf("loading of %s: %d, want %d", info.Name, info.Loading, wantLoad[info.Name])
+		}
+	}
+	// A removed process no longer loads.
+	update(v, a2, ProcessRecord{Group: "g", Name: "big", Seq: 7, Removed: true})
+	if info, _ := v.Address(a2, now); info.Loading != 2 {
+		t.Errorf("loading of %s after a removal: %d, want 2", a2, info.Loading)
+	}
+	// Not RUNNING: no loading.
+	v.MemberDead(a2, true, now.Add(time.Second))
+	if info, _ := v.Address(a2, now); info.Loading != 0 {
+		t.Errorf("loading of a SILENT address: %d", info.Loading)
+	}
+}
+
+func TestViewLoadingDefault(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a3, rec("g", "a", process.Running, 1, now))
+	update(v, a3, rec("g", "b", process.Running, 2, now))
+	update(v, a3, rec("h", "c", process.Starting, 3, now))
+	update(v, a3, rec("h", "d", process.Stopped, 4, now))
+	if info, _ := v.Address(a3, now); info.Loading != 3 {
+		t.Errorf("loading %d, want 3", info.Loading)
+	}
+}
+
+func TestViewTimes(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	when := now.Add(time.Hour)
+	if info, _ := v.Address(a1, when); !info.RemoteTime.Equal(when) || !info.LocalTime.Equal(when) {
+		t.Errorf("local times: %+v, want both %v", info, when)
+	}
+	if info, _ := v.Address(a2, when); !info.RemoteTime.IsZero() || !info.LocalTime.IsZero() {
+		t.Errorf("times of a remote never probed: %+v", info)
+	}
+	remote, local := at(time.Minute+3*ms), at(time.Minute)
+	v.Heartbeat(a2, remote, local)
+	info, _ := v.Address(a2, when)
+	if !info.RemoteTime.Equal(remote) || !info.LocalTime.Equal(local) {
+		t.Errorf("after Heartbeat: %+v, want remote %v local %v", info, remote, local)
+	}
+	infos := v.Addresses(when)
+	if !infos[0].LocalTime.Equal(when) || !infos[1].RemoteTime.Equal(remote) || !infos[2].RemoteTime.IsZero() {
+		t.Errorf("Addresses times: %+v", infos)
+	}
+}
+
+func TestSetLocal(t *testing.T) {
+	v := newView(a1)
+	r := ProcessRecord{Group: "g", Name: "p", State: process.Running, PID: 42, Changed: at(ms), Seq: 77}
+
+	u, changed := v.SetLocal(r)
+	if !changed || u.Node != a1 || u.Incarnation != localInc || u.Record.Seq != 1 || u.Record.PID != 42 {
+		t.Errorf("first SetLocal: %+v, %v", u, changed)
+	}
+	// Identical content (whatever Seq it carries): nothing.
+	r.Seq = 3
+	if u, changed := v.SetLocal(r); changed || u != (Update{}) {
+		t.Errorf("identical SetLocal: %+v, %v", u, changed)
+	}
+	// A change: next Seq.
+	r.State, r.Changed = process.Stopping, at(2*ms)
+	if u, changed := v.SetLocal(r); !changed || u.Record.Seq != 2 || u.Record.State != process.Stopping {
+		t.Errorf("changed SetLocal: %+v, %v", u, changed)
+	}
+	// Removing an unknown key: nothing, and Seq does not move.
+	if u, changed := v.SetLocal(ProcessRecord{Group: "g", Name: "nope", Removed: true}); changed || u != (Update{}) {
+		t.Errorf("removing an unknown key: %+v, %v", u, changed)
+	}
+	if _, ok := v.Process(Key{"g", "nope"}); ok {
+		t.Error("removing an unknown key made it known")
+	}
+	if u, changed := v.SetLocal(ProcessRecord{Group: "a", Name: "first", State: process.Stopped}); !changed || u.Record.Seq != 3 {
+		t.Errorf("SetLocal after a no-op removal: %+v, %v (want Seq 3)", u, changed)
+	}
+	v.SetLocal(ProcessRecord{Group: "g", Name: "b", State: process.Stopped}) // Seq 4
+	v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: process.Exited})  // Seq 5
+
+	// Removing a known key: a tombstone, gossiped.
+	u, changed = v.SetLocal(ProcessRecord{Group: "g", Name: "x", Removed: true})
+	if !changed || !u.Record.Removed || u.Record.Seq != 6 {
+		t.Errorf("removing g:x: %+v, %v", u, changed)
+	}
+	if _, ok := v.Process(Key{"g", "x"}); ok {
+		t.Error("g:x found after its removal")
+	}
+	// Removing it again: nothing.
+	if _, changed := v.SetLocal(ProcessRecord{Group: "g", Name: "x", Removed: true}); changed {
+		t.Error("removing g:x again: changed")
+	}
+
+	fs := v.LocalState()
+	if fs.Node != a1 || fs.Incarnation != localInc || fs.Seq != 6 {
+		t.Errorf("LocalState header: node %q incarnation %d seq %d", fs.Node, fs.Incarnation, fs.Seq)
+	}
+	var names []string
+	for _, r := range fs.Records {
+		names = append(names, r.Key().Namespec())
+		if r.Removed {
+			t.Errorf("LocalState holds the tombstone of %s", r.Key().Namespec())
+		}
+	}
+	wantStrings(t, "LocalState records", names, []string{"a:first", "g:b", "g:p"})
+	if fs.Records[2].Seq != 2 || fs.Records[2].State != process.Stopping {
+		t.Errorf("g:p in LocalState: %+v", fs.Records[2])
+	}
+
+	// Back after its removal: a new record.
+	if u, changed := v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: process.Exited}); !changed || u.Record.Seq != 7 || u.Record.Removed {
+		t.Errorf("g:x back: %+v, %v", u, changed)
+	}
+	if _, ok := v.Process(Key{"g", "x"}); !ok {
+		t.Error("g:x not found once back")
+	}
+}
+
+func TestLocalStateReplicates(t *testing.T) {
+	// The local state of one view, merged by another, shows the same.
+	src := newView(a2)
+	var updates []Update
+	for _, r := range []ProcessRecord{
+		{Group: "g", Name: "p", State: process.Running, Changed: at(ms)},
+		{Group: "g", Name: "q", State: process.Stopped, Changed: at(2 * ms)},
+		{Group: "g", Name: "r", State: process.Starting, Changed: at(3 * ms)},
+	} {
+		u, _ := src.SetLocal(r)
+		updates = append(updates, u)
+	}
+	src.SetLocal(ProcessRecord{Group: "g", Name: "r", Removed: true})
+
+	dst := newView(a1)
+	dst.MemberAlive(a2, Meta{Incarnation: localInc}, at(10*ms))
+	// An early update arrives before the full state; late ones after.
+	dst.ApplyUpdate(updates[0])
+	dst.ApplyFullState(src.LocalState(), at(11*ms))
+	wantAddrState(t, dst, a2, AddressRunning)
+	for _, u := range updates {
+		dst.ApplyUpdate(u) // stale now: g:r must stay removed
+	}
+	wantStrings(t, "replicated Processes", namespecs(dst.Processes()), []string{"g:p", "g:q"})
+
+	// Further changes flow as updates.
+	u, _ := src.SetLocal(ProcessRecord{Group: "g", Name: "q", Removed: true})
+	dst.ApplyUpdate(u)
+	u, _ = src.SetLocal(ProcessRecord{Group: "g", Name: "p", State: process.Exited, Changed: at(20 * ms)})
+	dst.ApplyUpdate(u)
+	wantStrings(t, "Processes after updates", namespecs(dst.Processes()), []string{"g:p"})
+	if p := mustProcess(t, dst, keyP); p.State != process.Exited || len(p.Addresses) != 0 {
+		t.Errorf("g:p: %+v", p)
+	}
+}
+
+func TestEarliestAndMerge(t *testing.T) {
+	a, b := at(time.Second), at(2*time.Second)
+	tests := []struct{ x, y, want time.Time }{
+		{time.Time{}, time.Time{}, time.Time{}},
+		{a, time.Time{}, a},
+		{time.Time{}, b, b},
+		{a, b, a},
+		{b, a, a},
+		{a, a, a},
+	}
+	for _, tt := range tests {
+		if got := earliest(tt.x, tt.y); !got.Equal(tt.want) {
+			t.Errorf("earliest(%v, %v) = %v, want %v", tt.x, tt.y, got, tt.want)
+		}
+	}
+	e := Effects{RequestState: []string{a2}, Wakeup: b}
+	e.Merge(Effects{RequestState: []string{a3}, MetaChanged: true, Wakeup: a})
+	e.Merge(Effects{})
+	if !slices.Equal(e.RequestState, []string{a2, a3}) || !e.MetaChanged || !e.Wakeup.Equal(a) {
+		t.Errorf("merged %+v", e)
+	}
+}
+
+func TestFences(t *testing.T) {
+	bitmap := []byte{0x81, 0x02}
+	for i, want := range []bool{true, false, false, false, false, false, false, true, false, true, false} {
+		if got := fences(bitmap, i); got != want {
+			t.Errorf("fences(%#v, %d) = %v, want %v", bitmap, i, got, want)
+		}
+	}
+	if fences(nil, 0) || fences([]byte{}, 3) || fences(bitmap, 16) {
+		t.Error("a short bitmap fences")
+	}
+}
