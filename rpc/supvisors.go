@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"cmp"
+	"errors"
 	"net/http"
 	"slices"
 	"time"
@@ -163,7 +164,10 @@ func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply
 // Supvisors 0.1 has no way back but restarting every agent.
 func (s *SupvisorsService) ReadmitAddress(_ *http.Request, args *AddressArgs, reply *bool) error {
 	if err := s.cluster.Readmit(args.AddressName); err != nil {
-		return err
+		if errors.Is(err, view.ErrUnknownAddress) {
+			return fault.New(fault.BadAddress, args.AddressName)
+		}
+		return fault.New(fault.BadAddress, err.Error())
 	}
 	*reply = true
 	return nil

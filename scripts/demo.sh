@@ -34,10 +34,11 @@ Three agents are running (logs in run/<address>/):
   http://127.0.0.1:60000/RPC2   http://127.0.0.2:60000/RPC2   http://127.0.0.3:60000/RPC2   (user demo, password demo)
 
 Try:
-  $ctl http://127.0.0.2:60000 status
-  $ctl http://127.0.0.1:60000 restart backend:*
+  $ctl http://127.0.0.2:60000 start backend:*            # runs on 127.0.0.2
+  $ctl http://127.0.0.3:60000 start clock
   $ctl http://127.0.0.3:60000 tail -f clock
-  python3 -c "import xmlrpc.client as x; print(x.ServerProxy('http://demo:demo@127.0.0.1:60000/RPC2').system.listMethods())"
+  python3 -c "import xmlrpc.client as x; p = x.ServerProxy('http://demo:demo@127.0.0.1:60000/RPC2'); print(p.supvisors.get_supvisors_state(), p.supvisors.get_master_address()); [print(i) for i in p.supvisors.get_all_process_info()]"
+  python3 -c "import xmlrpc.client as x; [print(a) for a in x.ServerProxy('http://demo:demo@127.0.0.3:60000/RPC2').supvisors.get_all_addresses_info()]"
 
 Ctrl-C stops everything.
 EOT
