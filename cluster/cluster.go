@@ -183,7 +183,8 @@ func (c *Cluster) Start() {
 }
 
 // Shutdown stops publishing and leaves the ring: gracefully when leave is
-// set (the others see this node leave at once), or as a crash would.
+// set (the others get the final process states, then see this node leave
+// at once), or as a crash would.
 func (c *Cluster) Shutdown(leave bool) error {
 	c.mu.Lock()
 	if c.stopped {
@@ -205,6 +206,10 @@ func (c *Cluster) Shutdown(leave bool) error {
 	}
 	var errs []error
 	if leave {
+		// The last process states first, so that the others do not take
+		// this node's processes for lost with it, nor the leave for a
+		// failure.
+		c.pushState(c.stateMessage((*view.View).LeavingState))
 		if err := c.ring.Leave(leaveTimeout); err != nil {
 			errs = append(errs, fmt.Errorf("leave the ring: %w", err))
 		}
@@ -299,14 +304,13 @@ func (c *Cluster) advertise() {
 				}
 			}
 		case <-c.pushDirty:
-			c.pushFullState()
+			c.pushState(c.stateMessage((*view.View).LocalState))
 		}
 	}
 }
 
-// pushFullState sends the local full state to every alive member.
-func (c *Cluster) pushFullState() {
-	msg := c.localStateMessage()
+// pushState sends a full state message to every alive member.
+func (c *Cluster) pushState(msg []byte) {
 	for _, m := range c.ring.Members() {
 		if m != c.local {
 			c.send(m, msg)
@@ -314,10 +318,11 @@ func (c *Cluster) pushFullState() {
 	}
 }
 
-func (c *Cluster) localStateMessage() []byte {
+// stateMessage encodes the full state which returns.
+func (c *Cluster) stateMessage(which func(*view.View) view.FullState) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return encodeFullState(c.view.LocalState())
+	return encodeFullState(which(c.view))
 }
 
 func (c *Cluster) sendAsync(to string, msg []byte) {

@@ -80,6 +80,27 @@ func TestNodeLost(t *testing.T) {
 	}
 }
 
+// TestGracefulLeave stops node 2 as SIGTERM does, under auto_fence: the
+// others see it SILENT (a node that leaves is never fenced) and its
+// process STOPPED, not lost.
+func TestGracefulLeave(t *testing.T) {
+	t.Parallel()
+	nodes := testCluster(t, 3, func(c *Config) { c.Supvisors.AutoFence = true })
+	for _, n := range nodes {
+		n.start(sleeper("app", "a", "b"))
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION", inOperation(addr1))
+	}
+	start(t, nodes[1], "app", "b")
+	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", process.Running, addr2))
+	nodes[1].stop()
+	for _, n := range []*testNode{nodes[0], nodes[2]} {
+		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, view.AddressSilent))
+		n.waitFor("app:b STOPPED", processOn("app", "b", process.Stopped))
+	}
+}
+
 // TestMasterLost kills the master: every survivor agrees on the next address
 // of address_list and returns to OPERATION.
 func TestMasterLost(t *testing.T) {

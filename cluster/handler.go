@@ -37,8 +37,8 @@ func (h handler) Alive(name string, metaBytes []byte) {
 	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberAlive(name, meta, now) })
 }
 
-func (h handler) Dead(name string, left bool) {
-	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberDead(name, left, now) })
+func (h handler) Dead(name string) {
+	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberDead(name, now) })
 }
 
 func (h handler) Message(payload []byte) {
@@ -80,7 +80,7 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		var fenced bool
 		c.Read(func(v *view.View) { fenced = v.Admit(from, view.Meta{}) != nil })
 		if !fenced {
-			c.sendAsync(from, c.localStateMessage())
+			c.sendAsync(from, c.stateMessage((*view.View).LocalState))
 		}
 	case msgReadmit:
 		address, err := decodeName(body)
@@ -99,7 +99,7 @@ func (h handler) dispatch(t messageType, body []byte) error {
 	return nil
 }
 
-func (h handler) LocalState(bool) []byte { return h.c.localStateMessage() }
+func (h handler) LocalState(bool) []byte { return h.c.stateMessage((*view.View).LocalState) }
 
 func (h handler) MergeState(payload []byte, _ bool) { h.Message(payload) }
 

@@ -86,6 +86,19 @@ func (n *testNode) kill() {
 	n.stopNow(n.c, n.sup, false)
 }
 
+// stop stops the node as SIGTERM does: children first, then a graceful
+// leave.
+func (n *testNode) stop() {
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := n.sup.Shutdown(ctx, false); err != nil {
+		n.tb.Error(err)
+	}
+	if err := n.c.Shutdown(true); err != nil {
+		n.tb.Error(err)
+	}
+}
+
 func (n *testNode) stopNow(c *Cluster, sup *process.Supervisor, leave bool) {
 	_ = c.Shutdown(leave)
 	ctx, cancel := contextWithTimeout()

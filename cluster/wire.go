@@ -63,6 +63,7 @@ type wireFullState struct {
 	Incarnation uint64
 	Seq         uint64
 	Records     []wireRecord
+	Leaving     bool
 }
 
 type wireMeta struct {
@@ -149,7 +150,7 @@ func decodeUpdate(body []byte) (view.Update, error) {
 }
 
 func encodeFullState(fs view.FullState) []byte {
-	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records))}
+	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records)), Leaving: fs.Leaving}
 	for i, r := range fs.Records {
 		w.Records[i] = toWireRecord(r)
 	}
@@ -161,7 +162,7 @@ func decodeFullState(body []byte) (view.FullState, error) {
 	if err := decodeBody(body, &w); err != nil {
 		return view.FullState{}, err
 	}
-	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records))}
+	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records)), Leaving: w.Leaving}
 	for i, r := range w.Records {
 		fs.Records[i] = r.record()
 	}

@@ -1,7 +1,6 @@
 package integration
 
 import (
-	"fmt"
 	"strings"
 	"testing"
 )
@@ -12,12 +11,7 @@ import (
 // status calls answer.
 func TestSupvisorsGatesInInitialization(t *testing.T) {
 	t.Parallel()
-	httpPort, internalPort := portFreeOnAll(t, 3), 0
-	for internalPort == 0 || internalPort == httpPort {
-		internalPort = portFreeOnAll(t, 3)
-	}
-	s := startServerWith(t, "supvisors", supvisorsSection([]string{"127.0.0.1", "127.0.0.2", "127.0.0.3"}, internalPort, "synchro_timeout=1000")+
-		"[program:web]\ncommand=/bin/sleep 1000\nautostart=false\n", func(s *server) { s.port = httpPort })
+	s := planCluster(t, 3, "synchro_timeout=1000").startNode(t, 0, "[program:web]\ncommand=/bin/sleep 1000\nautostart=false\n")
 	out := s.python(t, `import xmlrpc.client
 print(p.supvisors.get_supvisors_state())
 print(repr(p.supvisors.get_master_address()))
@@ -107,11 +101,4 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
-}
-
-// supvisorsSection is the [supvisors] section of a cluster of list on
-// internalPort, with extra lines.
-func supvisorsSection(list []string, internalPort int, extra string) string {
-	return fmt.Sprintf("\n[supvisors]\naddress_list=%s\ninternal_port=%d\nevent_port=%d\n%s\n",
-		strings.Join(list, ","), internalPort, internalPort+1, extra)
 }

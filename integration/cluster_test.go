@@ -8,31 +8,64 @@ import (
 	"time"
 )
 
-// startClusterNodes starts n real agents on 127.0.0.1..n sharing one
-// configuration body (programs) and a [supvisors] section.
-func startClusterNodes(t *testing.T, n int, supvisors, body string) []*server {
+// clusterPlan is a cluster of agents on 127.0.0.1..n: the ports they
+// share and their [supvisors] section.
+type clusterPlan struct {
+	list                   []string
+	httpPort, internalPort int
+	section                string
+}
+
+// planCluster picks ports free on 127.0.0.1..n for a cluster whose
+// [supvisors] section has the extra lines supvisors.
+func planCluster(t testing.TB, n int, supvisors string) clusterPlan {
 	t.Helper()
-	httpPort, internalPort := portFreeOnAll(t, n), 0
-	for internalPort == 0 || internalPort == httpPort {
-		internalPort = portFreeOnAll(t, n)
+	p := clusterPlan{httpPort: portFreeOnAll(t, n)}
+	for p.internalPort == 0 || p.internalPort == p.httpPort {
+		p.internalPort = portFreeOnAll(t, n)
 	}
-	var list []string
 	for i := 1; i <= n; i++ {
-		list = append(list, fmt.Sprintf("127.0.0.%d", i))
+		p.list = append(p.list, fmt.Sprintf("127.0.0.%d", i))
 	}
-	section := fmt.Sprintf("\n[supvisors]\naddress_list=%s\ninternal_port=%d\nevent_port=%d\n%s\n",
-		strings.Join(list, ","), internalPort, internalPort+1, supvisors)
+	p.section = fmt.Sprintf("\n[supvisors]\naddress_list=%s\ninternal_port=%d\nevent_port=%d\n%s\n",
+		strings.Join(p.list, ","), p.internalPort, p.internalPort+1, supvisors)
+	return p
+}
+
+// node prepares the agent of the i-th address (from 0) with the programs
+// of body; launch it and wait for it with the server's methods.
+func (p clusterPlan) node(t testing.TB, i int, body string) *server {
+	t.Helper()
+	return newServer(t, "supvisors", p.section+body, func(s *server) {
+		s.host, s.port = p.list[i], p.httpPort
+	})
+}
+
+// startNode starts the agent of the i-th address and waits until it
+// answers.
+func (p clusterPlan) startNode(t testing.TB, i int, body string) *server {
+	t.Helper()
+	s := p.node(t, i, body)
+	s.launch(t)
+	s.waitAnswering(t)
+	return s
+}
+
+// startClusterNodes starts n real agents on 127.0.0.1..n sharing one
+// configuration body (programs) and a [supvisors] section, one after the
+// other.
+func startClusterNodes(t testing.TB, n int, supvisors, body string) []*server {
+	t.Helper()
+	p := planCluster(t, n, supvisors)
 	nodes := make([]*server, n)
 	for i := range nodes {
-		nodes[i] = startServerWith(t, "supvisors", section+body, func(s *server) {
-			s.host, s.port = list[i], httpPort
-		})
+		nodes[i] = p.startNode(t, i, body)
 	}
 	return nodes
 }
 
 // portFreeOnAll finds a TCP and UDP port free on 127.0.0.1..n.
-func portFreeOnAll(t *testing.T, n int) int {
+func portFreeOnAll(t testing.TB, n int) int {
 	t.Helper()
 next:
 	for range 100 {
@@ -58,7 +91,7 @@ next:
 
 // waitPython polls a python expression (p is the node's proxy) until it
 // prints want.
-func (s *server) waitPython(t *testing.T, expr, want string) {
+func (s *server) waitPython(t testing.TB, expr, want string) {
 	t.Helper()
 	waitFor(t, 30*time.Second, func() (bool, string) {
 		out := strings.TrimSpace(s.python(t, "print("+expr+")"))

@@ -106,6 +106,16 @@ func startServer(t testing.TB, kind, body string) *server {
 // settings before its configuration is written.
 func startServerWith(t testing.TB, kind, body string, modify func(*server)) *server {
 	t.Helper()
+	s := newServer(t, kind, body, modify)
+	s.launch(t)
+	s.waitAnswering(t)
+	return s
+}
+
+// newServer prepares a server: its directory and configuration, and the
+// command that runs it.
+func newServer(t testing.TB, kind, body string, modify func(*server)) *server {
+	t.Helper()
 	dir := t.TempDir()
 	s := &server{name: kind, dir: dir, user: "user", password: "123", sock: filepath.Join(dir, "s.sock")}
 	s.host = "127.0.0.1"
@@ -128,23 +138,33 @@ func startServerWith(t testing.TB, kind, body string, modify func(*server)) *ser
 	s.cmd.Stdout, s.cmd.Stderr = s.stderr, s.stderr
 	s.cmd.Dir = dir
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	return s
+}
+
+// launch starts the server's process; the test's cleanup stops it.
+func (s *server) launch(t testing.TB) {
+	t.Helper()
 	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", kind, err)
+		t.Fatalf("start %s: %v", s.name, err)
 	}
 	s.exited = make(chan struct{})
 	go func() { _ = s.cmd.Wait(); close(s.exited) }()
 	t.Cleanup(func() { s.kill(t) })
+}
+
+// waitAnswering waits until the server answers supervisorctl.
+func (s *server) waitAnswering(t testing.TB) {
+	t.Helper()
 	// Debian's supervisord answers late while it spawns 1,000 processes.
 	waitFor(t, 2*time.Minute, func() (bool, string) {
 		select {
 		case <-s.exited:
-			t.Fatalf("%s exited at start-up: %s", kind, s.stderr.String())
+			t.Fatalf("%s exited at start-up: %s", s.name, s.stderr.String())
 		default:
 		}
 		out, _ := s.ctl(t, "pid")
 		return regexp.MustCompile(`^\d+\n$`).MatchString(out), "server answering: " + out
 	})
-	return s
 }
 
 func (s *server) writeConfig(t testing.TB, body string) {

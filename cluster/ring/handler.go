@@ -14,8 +14,9 @@ type Handler interface {
 	Admit(name string, addr net.IP, meta []byte) error
 	// Alive: a member joined, came back, or changed its meta.
 	Alive(name string, meta []byte)
-	// Dead: a member failed (left false) or left gracefully.
-	Dead(name string, left bool)
+	// Dead: a member failed or left (memberlist's node state cannot tell
+	// which).
+	Dead(name string)
 	// Message is a broadcast or reliable message from another member.
 	// payload is only valid during the call.
 	Message(payload []byte)

@@ -213,7 +213,7 @@ func (d delegate) alive(n *memberlist.Node) {
 
 func (d delegate) NotifyLeave(n *memberlist.Node) {
 	if n.Name != d.r.cfg.Name {
-		d.r.cfg.Handler.Dead(n.Name, n.State == memberlist.StateLeft)
+		d.r.cfg.Handler.Dead(n.Name)
 	}
 }
 

@@ -21,6 +21,8 @@ type address struct {
 	requested time.Time
 	// lostAt is when it was last lost (SILENT or ISOLATED).
 	lostAt time.Time
+	// leaving is the incarnation that said it is leaving on purpose.
+	leaving uint64
 
 	// fenced: this node isolated it (auto_fence); it is refused at the ring
 	// until readmitted, and then only as a newer incarnation than the one
@@ -103,16 +105,17 @@ func (v *View) request(a *address, now time.Time) Effects {
 	return Effects{RequestState: []string{a.name}, Wakeup: now.Add(v.cfg.CheckRetry)}
 }
 
-// MemberDead handles the ring's news that a member failed (left false) or
-// left gracefully: it is SILENT, or ISOLATED when it failed under
-// auto_fence. A graceful leave is never fenced: nothing of it runs any
-// more, and it may come back at will.
-func (v *View) MemberDead(name string, left bool, now time.Time) Effects {
+// MemberDead handles the ring's news that a member is gone: it is SILENT,
+// or ISOLATED under auto_fence unless it said it was leaving (a graceful
+// leave is never fenced: nothing of it runs any more, and it may come back
+// at will).
+func (v *View) MemberDead(name string, now time.Time) Effects {
 	var eff Effects
 	a := v.remote(name)
 	if a == nil || a.fenced {
 		return eff
 	}
+	left := a.leaving != 0 && a.leaving == a.records.incarnation
 	switch {
 	case a.state == AddressUnknown || a.state == AddressSilent:
 	case v.cfg.AutoFence && !left && !a.peerFences:

@@ -58,6 +58,9 @@ type FullState struct {
 	Incarnation uint64
 	Seq         uint64
 	Records     []ProcessRecord // tombstones left out
+	// Leaving: the node sends this last, before it leaves the ring on
+	// purpose; its departure is then not a failure.
+	Leaving bool
 }
 
 // nodeRecords is one node's records as known here, for one incarnation of

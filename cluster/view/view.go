@@ -188,6 +188,14 @@ func (v *View) LocalState() FullState {
 	return fs
 }
 
+// LeavingState is the local full state marked as the last one before this
+// node leaves on purpose.
+func (v *View) LeavingState() FullState {
+	fs := v.LocalState()
+	fs.Leaving = true
+	return fs
+}
+
 // ApplyUpdate merges a gossiped update from another node.
 func (v *View) ApplyUpdate(u Update) {
 	a := v.remote(u.Node)
@@ -213,6 +221,9 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) {
 		return
 	}
 	a.records.applyFull(fs, t)
+	if fs.Leaving {
+		a.leaving = fs.Incarnation
+	}
 	if a.state == AddressChecking && fs.Incarnation == a.meta.Incarnation {
 		v.setState(a, AddressRunning, now)
 	}

@@ -176,7 +176,7 @@ func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
 		if eff := v.MemberAlive(name, Meta{Incarnation: 50}, at(ms)); len(eff.RequestState) != 0 || eff.MetaChanged {
 			t.Errorf("MemberAlive(%s): %+v", name, eff)
 		}
-		if eff := v.MemberDead(name, false, at(ms)); eff.MetaChanged {
+		if eff := v.MemberDead(name, at(ms)); eff.MetaChanged {
 			t.Errorf("MemberDead(%s): %+v", name, eff)
 		}
 		v.ApplyUpdate(Update{Node: name, Incarnation: 50, Record: rec("x", "y", process.Running, 1, at(ms))})
@@ -332,7 +332,14 @@ func TestViewMemberDead(t *testing.T) {
 			wantFSM(t, v, Operation, a1)
 
 			lost := at(5 * time.Second)
-			eff := v.MemberDead(a2, tt.left, lost)
+			if tt.left {
+				// What a node that leaves sends last.
+				fs := full(a2, rec("g", "p", process.Running, 1, at(50*ms)), rec("g", "q", process.Exited, 2, at(60*ms)))
+				fs.Leaving = true
+				v.ApplyFullState(fs, lost)
+				wantAddrState(t, v, a2, AddressRunning)
+			}
+			eff := v.MemberDead(a2, lost)
 			wantAddrState(t, v, a2, tt.want)
 			if eff.MetaChanged != tt.wantFenced {
 				t.Errorf("MetaChanged %v, want %v", eff.MetaChanged, tt.wantFenced)
@@ -361,7 +368,7 @@ func TestViewMemberDead(t *testing.T) {
 			}
 
 			// Dead again: nothing new.
-			if eff := v.MemberDead(a2, tt.left, lost.Add(time.Second)); eff.MetaChanged {
+			if eff := v.MemberDead(a2, lost.Add(time.Second)); eff.MetaChanged {
 				t.Errorf("second MemberDead: %+v", eff)
 			}
 			wantAddrState(t, v, a2, tt.want)
@@ -378,7 +385,7 @@ func TestViewMemberDead(t *testing.T) {
 
 func TestViewMemberDeadOfUnknownAddress(t *testing.T) {
 	v := newView(a1, withAutoFence)
-	if eff := v.MemberDead(a2, false, at(ms)); eff.MetaChanged {
+	if eff := v.MemberDead(a2, at(ms)); eff.MetaChanged {
 		t.Errorf("MemberDead of an UNKNOWN address: %+v", eff)
 	}
 	wantAddrState(t, v, a2, AddressUnknown)
@@ -390,7 +397,7 @@ func TestViewMemberDeadOfUnknownAddress(t *testing.T) {
 func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v := newView(a1)
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms))
-	v.MemberDead(a2, false, at(2*ms))
+	v.MemberDead(a2, at(2*ms))
 	wantAddrState(t, v, a2, AddressSilent)
 	// No longer CHECKING: not asked again.
 	if eff := v.Tick(at(5 * time.Second)); len(eff.RequestState) != 0 {
@@ -420,7 +427,7 @@ func TestViewMasterLost(t *testing.T) {
 			wantFSM(t, v, Operation, a1)
 
 			lost := now.Add(time.Second)
-			v.MemberDead(a1, false, lost)
+			v.MemberDead(a1, lost)
 			eff := v.Tick(lost)
 			wantFSM(t, v, Initialization, "")
 			if !eff.MetaChanged || !eff.Wakeup.Equal(lost.Add(stableWindow)) {
@@ -447,7 +454,7 @@ func TestViewMasterLostNextIsRemote(t *testing.T) {
 	wantFSM(t, v, Operation, a1)
 
 	lost := now.Add(time.Second)
-	v.MemberDead(a1, false, lost)
+	v.MemberDead(a1, lost)
 	// a2 saw it too and advertises INITIALIZATION.
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Initialization}, lost.Add(ms))
 	v.Tick(lost.Add(ms))
@@ -467,7 +474,7 @@ func TestViewMasterLostNextIsRemote(t *testing.T) {
 func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
 	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
 	lost := now.Add(time.Second)
-	v.MemberDead(a1, false, lost)
+	v.MemberDead(a1, lost)
 	v.Tick(lost.Add(stableWindow))
 	wantFSM(t, v, Deployment, a2)
 	// a2's meta is still {OPERATION, master a1}: not a2 done deploying.
@@ -484,7 +491,7 @@ func TestViewCopyOnCheckingAddress(t *testing.T) {
 	v := newView(a1)
 	k := Key{"g", "p"}
 	join(t, v, a2, Initialization, at(100*ms), rec("g", "p", process.Running, 1, at(50*ms)))
-	v.MemberDead(a2, false, at(time.Second))
+	v.MemberDead(a2, at(time.Second))
 	if p := mustProcess(t, v, k); p.State != process.Fatal || p.SpawnErr != "node 10.0.0.2 lost" || !p.LastEventTime.Equal(at(time.Second)) {
 		t.Errorf("lost: %+v", p)
 	}
@@ -548,7 +555,7 @@ func TestViewFencing(t *testing.T) {
 	wantFSM(t, v, Operation, a1)
 	inc := incOf(a2)
 
-	v.MemberDead(a2, false, now.Add(time.Second))
+	v.MemberDead(a2, now.Add(time.Second))
 	wantAddrState(t, v, a2, AddressIsolated)
 
 	for _, meta := range []Meta{{Incarnation: inc}, {Incarnation: inc + 1}} {
@@ -567,7 +574,7 @@ func TestViewFencing(t *testing.T) {
 	if len(v.Processes()) != 0 {
 		t.Errorf("records of a fenced address merged: %q", namespecs(v.Processes()))
 	}
-	if eff := v.MemberDead(a2, false, now.Add(3*time.Second)); eff.MetaChanged {
+	if eff := v.MemberDead(a2, now.Add(3*time.Second)); eff.MetaChanged {
 		t.Errorf("MemberDead of a fenced address: %+v", eff)
 	}
 
@@ -633,7 +640,7 @@ func TestViewFencedBitmap(t *testing.T) {
 	v := New(cfg, 1, t0)
 	for _, name := range []string{"n2", "n8"} {
 		v.MemberAlive(name, Meta{Incarnation: 3}, at(ms))
-		v.MemberDead(name, false, at(2*ms))
+		v.MemberDead(name, at(2*ms))
 	}
 	m := v.LocalMeta()
 	if !slices.Equal(m.Fenced, []byte{0x04, 0x01}) {
@@ -689,7 +696,7 @@ func TestViewPeerFencedUsThenDies(t *testing.T) {
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), Fenced: []byte{0x01}}, now.Add(time.Second))
 	wantAddrState(t, v, a2, AddressIsolated)
 	// It fenced us, so we do not fence it back: SILENT.
-	if eff := v.MemberDead(a2, false, now.Add(2*time.Second)); eff.MetaChanged {
+	if eff := v.MemberDead(a2, now.Add(2*time.Second)); eff.MetaChanged {
 		t.Errorf("MemberDead of a peer that fenced us: %+v", eff)
 	}
 	wantAddrState(t, v, a2, AddressSilent)
@@ -960,7 +967,7 @@ func TestViewConciliationCycle(t *testing.T) {
 	update(v, a2, rec("g", "p", process.Running, 4, now.Add(4*ms)))
 	v.Tick(now.Add(4 * ms))
 	wantFSM(t, v, Conciliation, a1)
-	v.MemberDead(a2, false, now.Add(5*ms))
+	v.MemberDead(a2, now.Add(5*ms))
 	if v.HasConflicts() {
 		t.Error("conflict with a lost address")
 	}
@@ -1106,7 +1113,7 @@ func TestViewApplicationsAcrossAddresses(t *testing.T) {
 	// The node running the required process is lost: FATAL, major failure,
 	// and the application no longer RUNNING... unless another process runs.
 	update(v, a3, rec("web", "cache", process.Running, 4, now))
-	v.MemberDead(a2, false, now.Add(time.Second))
+	v.MemberDead(a2, now.Add(time.Second))
 	app, _ := v.Application("web")
 	if want := (ApplicationInfo{Name: "web", State: ApplicationRunning, MajorFailure: true}); app != want {
 		t.Errorf("Application(web) after losing %s: %+v, want %+v", a2, app, want)
@@ -1144,7 +1151,7 @@ func TestViewLoading(t *testing.T) {
 		t.Errorf("loading of %s after a removal: %d, want 2", a2, info.Loading)
 	}
 	// Not RUNNING: no loading.
-	v.MemberDead(a2, true, now.Add(time.Second))
+	v.MemberDead(a2, now.Add(time.Second))
 	if info, _ := v.Address(a2, now); info.Loading != 0 {
 		t.Errorf("loading of a SILENT address: %d", info.Loading)
 	}
