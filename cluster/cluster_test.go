@@ -152,9 +152,21 @@ func TestAutoFence(t *testing.T) {
 }
 
 // TestRefused checks that an address outside address_list, and a node with
-// another gossip key, cannot join.
+// another gossip key or none, cannot join.
 func TestRefused(t *testing.T) {
 	t.Parallel()
+	for _, tt := range []struct {
+		name     string
+		otherKey []byte
+	}{{"another key", []byte("fedcba9876543210")}, {"no key", nil}} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			testRefused(t, tt.otherKey)
+		})
+	}
+}
+
+func testRefused(t *testing.T, otherKey []byte) {
 	key := []byte("0123456789abcdef")
 	nodes := testCluster(t, 4, func(c *Config) {
 		c.Supvisors.GossipKey = key
@@ -162,7 +174,7 @@ func TestRefused(t *testing.T) {
 		c.Supvisors.SynchroTimeout = 2
 	})
 	nodes[3].cfg.Supvisors.AddressList = []string{addr1, addr2, addr3, "127.0.0.4"}
-	nodes[2].cfg.Supvisors.GossipKey = []byte("fedcba9876543210")
+	nodes[2].cfg.Supvisors.GossipKey = otherKey
 	for _, n := range nodes {
 		n.start(sleeper("app", "a"))
 	}
@@ -176,7 +188,7 @@ func TestRefused(t *testing.T) {
 	for _, n := range nodes[:2] {
 		n.c.Read(func(v *view.View) {
 			if a, _ := v.Address(addr3, time.Now()); a.State == view.AddressRunning {
-				t.Errorf("%s: 127.0.0.3 with another key is RUNNING", n.addr)
+				t.Errorf("%s: 127.0.0.3 without the key is RUNNING", n.addr)
 			}
 			if _, listed := v.Address("127.0.0.4", time.Now()); listed {
 				t.Errorf("%s: unlisted 127.0.0.4 appears in the view", n.addr)
@@ -185,7 +197,7 @@ func TestRefused(t *testing.T) {
 	}
 	nodes[2].c.Read(func(v *view.View) {
 		if a, _ := v.Address(addr1, time.Now()); a.State == view.AddressRunning {
-			t.Errorf("127.0.0.3 with another key sees 127.0.0.1 RUNNING")
+			t.Errorf("127.0.0.3 without the key sees 127.0.0.1 RUNNING")
 		}
 	})
 	for _, n := range nodes[:2] {

@@ -102,3 +102,36 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 		}
 	}
 }
+
+// TestFenceAndReadmit: under auto_fence, a node killed with -9 is ISOLATED
+// by the others; restarted, it stays out (and shows them ISOLATED, since
+// they fence it) until an operator calls readmit_address on any node.
+func TestFenceAndReadmit(t *testing.T) {
+	t.Parallel()
+	const body = "[program:web]\ncommand=/bin/sleep 1000\nautostart=false\n"
+	plan := planCluster(t, 3, "auto_fence=true")
+	var nodes []*server
+	for i := range 3 {
+		nodes = append(nodes, plan.startNode(t, i, body))
+	}
+	allRunning := "['RUNNING', 'RUNNING', 'RUNNING']"
+	states := "[a['statename'] for a in p.supvisors.get_all_addresses_info()]"
+	for _, n := range nodes {
+		n.waitPython(t, states, allRunning)
+	}
+	_ = nodes[2].cmd.Process.Kill()
+	for _, n := range nodes[:2] {
+		n.waitPython(t, states, "['RUNNING', 'RUNNING', 'ISOLATED']")
+	}
+	nodes[2] = plan.startNode(t, 2, body)
+	nodes[2].waitPython(t, states, "['ISOLATED', 'ISOLATED', 'RUNNING']")
+	for _, n := range nodes[:2] {
+		n.waitPython(t, states, "['RUNNING', 'RUNNING', 'ISOLATED']")
+	}
+	if out := strings.TrimSpace(nodes[1].python(t, "print(p.supvisors.readmit_address('127.0.0.3'))")); out != "True" {
+		t.Fatalf("readmit_address: %s", out)
+	}
+	for _, n := range nodes {
+		n.waitPython(t, states, allRunning)
+	}
+}
