@@ -183,6 +183,16 @@ func checkDeployed(v *view.View) error {
 	return nil
 }
 
+// readDeployed runs f on the view once the gate passes.
+func (s *SupvisorsService) readDeployed(f func(v *view.View) error) (err error) {
+	s.cluster.Read(func(v *view.View) {
+		if err = checkDeployed(v); err == nil {
+			err = f(v)
+		}
+	})
+	return err
+}
+
 func applicationInfo(a view.ApplicationInfo) ApplicationInfo {
 	return ApplicationInfo{
 		ApplicationName: a.Name,
@@ -194,35 +204,28 @@ func applicationInfo(a view.ApplicationInfo) ApplicationInfo {
 }
 
 // GetApplicationInfo describes one application.
-func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *ApplicationArgs, reply *ApplicationInfo) (err error) {
-	s.cluster.Read(func(v *view.View) {
-		if err = checkDeployed(v); err != nil {
-			return
-		}
+func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *ApplicationArgs, reply *ApplicationInfo) error {
+	return s.readDeployed(func(v *view.View) error {
 		a, found := v.Application(args.ApplicationName)
 		if !found {
-			err = fault.New(fault.BadName, args.ApplicationName)
-			return
+			return fault.New(fault.BadName, args.ApplicationName)
 		}
 		*reply = applicationInfo(a)
+		return nil
 	})
-	return err
 }
 
 // GetAllApplicationsInfo describes every application, sorted by name.
-func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]ApplicationInfo) (err error) {
-	s.cluster.Read(func(v *view.View) {
-		if err = checkDeployed(v); err != nil {
-			return
-		}
+func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]ApplicationInfo) error {
+	return s.readDeployed(func(v *view.View) error {
 		apps := v.Applications()
 		out := make([]ApplicationInfo, len(apps))
 		for i, a := range apps {
 			out[i] = applicationInfo(a)
 		}
 		*reply = out
+		return nil
 	})
-	return err
 }
 
 func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
@@ -243,17 +246,12 @@ func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
 
 // GetProcessInfo describes the processes a namespec names ("name",
 // "group:name" or "group:*") across the cluster.
-func (s *SupvisorsService) GetProcessInfo(_ *http.Request, args *NamespecArgs, reply *[]ClusterProcessInfo) (err error) {
-	s.cluster.Read(func(v *view.View) {
-		if err = checkDeployed(v); err != nil {
-			return
-		}
-		var procs []view.ProcessInfo
-		if procs, err = lookupProcesses(v, args.Namespec); err == nil {
-			*reply = clusterProcessInfos(procs)
-		}
+func (s *SupvisorsService) GetProcessInfo(_ *http.Request, args *NamespecArgs, reply *[]ClusterProcessInfo) error {
+	return s.readDeployed(func(v *view.View) error {
+		procs, err := lookupProcesses(v, args.Namespec)
+		*reply = clusterProcessInfos(procs)
+		return err
 	})
-	return err
 }
 
 // lookupProcesses resolves a namespec against the cluster's processes.
@@ -270,25 +268,19 @@ func lookupProcesses(v *view.View, namespec string) ([]view.ProcessInfo, error) 
 }
 
 // GetAllProcessInfo describes every process of the cluster.
-func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) (err error) {
-	s.cluster.Read(func(v *view.View) {
-		if err = checkDeployed(v); err != nil {
-			return
-		}
+func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) error {
+	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Processes())
+		return nil
 	})
-	return err
 }
 
 // GetConflicts describes the processes running on more than one address.
-func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) (err error) {
-	s.cluster.Read(func(v *view.View) {
-		if err = checkDeployed(v); err != nil {
-			return
-		}
+func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) error {
+	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Conflicts())
+		return nil
 	})
-	return err
 }
 
 var supvisorsHelp = map[string]string{
