@@ -56,6 +56,31 @@ func BenchmarkGetAllProcessInfo(b *testing.B) {
 	}
 }
 
+// BenchmarkSupvisorsGetAllProcessInfo measures supvisors.get_all_process_info
+// with 1,000 processes over loopback (a cluster of one: the call answers
+// from the same replicated view as in a cluster).
+func BenchmarkSupvisorsGetAllProcessInfo(b *testing.B) {
+	s := startServer(b, "supvisors", thousandSleepers)
+	waitAllRunning(b, s, 1000)
+	body := `<?xml version='1.0'?><methodCall><methodName>supvisors.get_all_process_info</methodName><params></params></methodCall>`
+	client := &http.Client{}
+	if reply := postRPC(b, client, s, body); strings.Count(reply, "<name>addresses</name>") != 1000 {
+		b.Fatalf("get_all_process_info: %.300s", reply)
+	}
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		t0 := time.Now()
+		postRPC(b, client, s, body)
+		latencies = append(latencies, time.Since(t0))
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	reportLatencies(b, latencies, elapsed)
+	b.ReportMetric(float64(rssKB(b, s.cmd.Process.Pid))/1024, "agent-RSS-MB")
+}
+
 // BenchmarkStartProcessWait measures startProcess(name, wait=true) of a
 // process with startsecs=0, stop included, from request to reply.
 func BenchmarkStartProcessWait(b *testing.B) {
