@@ -69,6 +69,10 @@ const (
 	evSignalFailed
 	// evStopReport asks for the throttled "waiting for x to stop" line.
 	evStopReport
+	// evForceFatal marks a process that could not be started FATAL, with
+	// Text as its spawnerr (Supvisors' force_process_fatal); it applies only
+	// to a process in STOPPED_STATES.
+	evForceFatal
 )
 
 // event is one input of the state machine. Now and Mood (supervisord's
@@ -161,6 +165,12 @@ func step(cfg *config.Process, st procState, ev event) (procState, effects) {
 		m.killFailed(fmt.Sprintf("unknown problem sending sig %s (%d):%s", cfg.Name, m.st.PID, ev.Text))
 	case evStopReport:
 		m.stopReport()
+	case evForceFatal:
+		if m.st.State.IsStopped() {
+			m.st.SpawnErr = ev.Text
+			m.log(hclog.Info, "gave up: %s entered FATAL state, %s", cfg.Name, ev.Text)
+			m.giveUp()
+		}
 	}
 	if !m.eff.Spawn {
 		m.transition()

@@ -58,6 +58,22 @@ func TestStep(t *testing.T) {
 		want procState
 		eff  effects
 	}{
+		// Supvisors' force_process_fatal.
+		{
+			name: "force FATAL a stopped process",
+			cfg:  fsmConfig(func(c *config.Process) { c.Autostart = false }), mood: SupervisorRunning,
+			from: procState{State: Exited, ExitStatus: 2, LastStart: t0},
+			ev:   event{Kind: evForceFatal, Now: t0, Text: "no resource available"},
+			want: procState{State: Fatal, ExitStatus: 2, LastStart: t0, SpawnErr: "no resource available"},
+			eff:  effects{Changes: changes(Exited, Fatal), Logs: []logLine{info("gave up: x entered FATAL state, no resource available")}},
+		},
+		{
+			name: "force FATAL leaves a running process alone",
+			cfg:  fsmConfig(), mood: SupervisorRunning,
+			from: running,
+			ev:   event{Kind: evForceFatal, Now: t0, Text: "no resource available"},
+			want: running,
+		},
 		// Automatic starts.
 		{
 			name: "autostart a never started process",

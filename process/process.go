@@ -215,6 +215,14 @@ func (p *Process) Stop() (err error) {
 	return err
 }
 
+// ForceFatal marks a stopped process FATAL with reason as its spawnerr:
+// what Supvisors does to a process it could not start (start_args with a
+// missing command, no address to run it). Running processes are left
+// alone.
+func (p *Process) ForceFatal(reason string) {
+	p.locked(func() { p.run(event{Kind: evForceFatal, Text: reason}) })
+}
+
 // WaitStopped is stopProcess' deferred part: nil once the process is in
 // STOPPED_STATES, ctx.Err() if ctx ends first. While it waits it logs
 // "waiting for x to stop" every 2 seconds, as supervisord does.
