@@ -24,13 +24,14 @@ type generation struct {
 	logger  hclog.Logger
 	sup     *process.Supervisor
 	cluster *cluster.Cluster
+	peers   *peers
 	servers []*rpc.Server
 	sockets []string // unix socket files to remove at the end
 }
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
-	gen := &generation{logger: a.logger}
+	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer)}
 	gen.sup = process.New(process.Options{
 		Logger:      a.logger.Named("process"),
 		Identifier:  sd.Identifier,
@@ -49,6 +50,8 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		Supvisors:  cfg.Supvisors,
 		Supervisor: gen.sup,
 		Logger:     a.logger,
+		Rules:      cfg.Rules,
+		Lifecycle:  a,
 	})
 	if err != nil {
 		return nil, err
@@ -80,7 +83,7 @@ func (g *generation) newServer(username, password string, svc *rpc.SupervisorSer
 	if err := rpc.RegisterSupervisor(srv, svc); err != nil {
 		return nil, err
 	}
-	if err := rpc.RegisterSupvisors(srv, rpc.NewSupvisorsService(g.cluster)); err != nil {
+	if err := rpc.RegisterSupvisors(srv, rpc.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
 		return nil, err
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())
@@ -149,6 +152,7 @@ func (g *generation) stop(restarting bool) {
 		g.logger.Error("leaving the cluster", "error", err)
 	}
 	g.closeServers()
+	g.peers.close()
 }
 
 func (g *generation) closeServers() {

@@ -5,6 +5,7 @@
 package cluster
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -39,6 +40,12 @@ type Config struct {
 	Supervisor *process.Supervisor
 	// Logger receives the cluster's and memberlist's logs.
 	Logger hclog.Logger
+	// Rules are the rules file's (nil: every application with the default
+	// rules).
+	Rules *config.Rules
+	// Lifecycle is the agent, restarted or stopped by restart() and
+	// shutdown() (nil: they stop the applications only).
+	Lifecycle Lifecycle
 	// Ring, when set, adjusts the ring's configuration after the
 	// [supvisors] settings are applied (tests shrink timings with it).
 	Ring func(*ring.Config)
@@ -52,8 +59,9 @@ type Cluster struct {
 	ring  *ring.Ring // nil for a cluster of one
 	local string
 
-	mu      sync.Mutex // guards view, timer, changed and stopped
+	mu      sync.Mutex // guards view, jobs, timer, changed and stopped
 	view    *view.View
+	jobs    jobs
 	timer   *time.Timer
 	changed chan struct{}
 	stopped bool
@@ -81,6 +89,7 @@ func Create(cfg Config) (*Cluster, error) {
 		metaDirty: make(chan struct{}, 1),
 		pushDirty: make(chan struct{}, 1),
 		done:      make(chan struct{}),
+		jobs:      newJobs(),
 	}
 	list := c.addressList()
 	if !slices.Contains(list, cfg.Local) {
@@ -102,6 +111,9 @@ func Create(cfg Config) (*Cluster, error) {
 		AutoFence:      s.AutoFence,
 		SynchroTimeout: time.Duration(s.SynchroTimeout) * time.Second,
 		StableWindow:   stable,
+		Loading:        func(k view.Key) int { return cfg.Rules.Program(k.Group, k.Name).Loading },
+		Required:       func(k view.Key) bool { return cfg.Rules.Program(k.Group, k.Name).Required },
+		RulesHash:      rulesHash(cfg.Rules),
 	}, uint64(now.UnixNano()), now)
 	if s.Present {
 		r, err := ring.Create(rc)
@@ -111,6 +123,15 @@ func Create(cfg Config) (*Cluster, error) {
 		c.ring = r
 	}
 	return c, nil
+}
+
+// rulesHash is what the node meta says of the rules file: the first bytes
+// of its hash, nothing without one.
+func rulesHash(r *config.Rules) []byte {
+	if r == nil || r.File == "" {
+		return nil
+	}
+	return r.Hash[:8]
 }
 
 // ringConfig is ring.DefaultConfig with the [supvisors] settings.
@@ -274,6 +295,15 @@ func (c *Cluster) carryOut(eff view.Effects) {
 		default:
 		}
 	}
+	if eff.Deploy {
+		c.spawn(c.deploy)
+	}
+	if eff.StopAll {
+		c.spawn(func(ctx context.Context) { c.stopEverything(ctx, eff.Restart) })
+	}
+	if len(eff.Crashed) > 0 {
+		c.spawn(func(ctx context.Context) { c.onCrashes(ctx, eff.Crashed) })
+	}
 }
 
 // scheduleLocked arms the timer for the view's next deadline.
@@ -329,11 +359,7 @@ func (c *Cluster) sendAsync(to string, msg []byte) {
 	if c.ring == nil {
 		return
 	}
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		c.send(to, msg)
-	}()
+	c.spawn(func(context.Context) { c.send(to, msg) })
 }
 
 func (c *Cluster) send(to string, msg []byte) {

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"time"
@@ -77,9 +78,9 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		var fenced bool
-		c.Read(func(v *view.View) { fenced = v.Admit(from, view.Meta{}) != nil })
-		if !fenced {
+		var refused bool
+		c.Read(func(v *view.View) { refused = v.Refuses(from) })
+		if !refused {
 			c.sendAsync(from, c.stateMessage((*view.View).LocalState))
 		}
 	case msgReadmit:
@@ -92,6 +93,17 @@ func (h handler) dispatch(t messageType, body []byte) error {
 				c.log.Debug("readmit", "address", address, "error", err)
 			}
 			return view.Effects{}
+		})
+	case msgStart, msgStop, msgStopAgent:
+		cmd, err := decodeCommand(body)
+		if err != nil {
+			return err
+		}
+		// Off memberlist's goroutine: a start forks.
+		c.spawn(func(context.Context) {
+			if err := c.carryOutCommand(t, cmd); err != nil {
+				c.log.Warn("request of the master", "process", cmd.key.Namespec(), "error", err)
+			}
 		})
 	default:
 		return fmt.Errorf("unknown message type %d", t)

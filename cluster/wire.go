@@ -19,6 +19,9 @@ const (
 	msgFullState    messageType = 2 // everything a node owns (reliable, push/pull)
 	msgStateRequest messageType = 3 // "send me your full state" (reliable)
 	msgReadmit      messageType = 4 // an operator re-admits a fenced address (gossip)
+	msgStart        messageType = 5 // the master asks a node to start a process (reliable)
+	msgStop         messageType = 6 // the master asks a node to stop a process (reliable)
+	msgStopAgent    messageType = 7 // the master asks a node's agent to restart or exit (reliable)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -72,6 +75,7 @@ type wireMeta struct {
 	State       int
 	Master      string
 	Fenced      []byte
+	Rules       []byte
 }
 
 type wireName struct {
@@ -174,7 +178,7 @@ func decodeFullState(body []byte) (view.FullState, error) {
 // name).
 func encodeMeta(m view.Meta) []byte {
 	var out []byte
-	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced}); err != nil {
+	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules}); err != nil {
 		panic(fmt.Sprintf("encode meta: %v", err))
 	}
 	return out
@@ -185,7 +189,7 @@ func decodeMeta(b []byte) (view.Meta, error) {
 	if err := decodeBody(b, &w); err != nil {
 		return view.Meta{}, err
 	}
-	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced}, nil
+	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules}, nil
 }
 
 func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }
@@ -194,4 +198,31 @@ func decodeName(body []byte) (string, error) {
 	var w wireName
 	err := decodeBody(body, &w)
 	return w.Name, err
+}
+
+// wireCommand is a request of the master to one node: start (with extra
+// arguments) or stop a process, or restart or stop the agent.
+type wireCommand struct {
+	_struct bool `codec:",toarray"`
+	Group   string
+	Name    string
+	Extra   string
+	Restart bool
+}
+
+// command is a decoded wireCommand.
+type command struct {
+	key     view.Key
+	extra   string
+	restart bool
+}
+
+func encodeCommand(t messageType, c command) []byte {
+	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, Restart: c.restart})
+}
+
+func decodeCommand(body []byte) (command, error) {
+	var w wireCommand
+	err := decodeBody(body, &w)
+	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, restart: w.Restart}, err
 }

@@ -43,7 +43,7 @@ func TestWireRoundTrip(t *testing.T) {
 		t.Errorf("full state: %+v, %v; want %+v", got, err, fs)
 	}
 
-	m := view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}}
+	m := view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567")}
 	if got, err := decodeMeta(encodeMeta(m)); err != nil || !reflect.DeepEqual(got, m) {
 		t.Errorf("meta: %+v, %v; want %+v", got, err, m)
 	}
@@ -59,7 +59,7 @@ func TestWireRoundTrip(t *testing.T) {
 // TestMetaFitsTheRing checks the meta of a large cluster stays well under
 // memberlist's 512-byte limit.
 func TestMetaFitsTheRing(t *testing.T) {
-	m := view.Meta{Incarnation: ^uint64(0), State: view.ShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8)}
+	m := view.Meta{Incarnation: ^uint64(0), State: view.ShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8)}
 	if n := len(encodeMeta(m)); n > 512 {
 		t.Errorf("meta of a 1,000-address cluster with a 253-byte master name is %d bytes", n)
 	}

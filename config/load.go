@@ -220,6 +220,13 @@ func (l *loader) build() (*Config, error) {
 	if cfg.Supvisors, err = l.supvisors(); err != nil {
 		return nil, err
 	}
+	if file := cfg.Supvisors.RulesFile; file != "" {
+		// The error already names the rules file and line.
+		if cfg.Rules, err = LoadRules(file, cfg.Supvisors.AddressList); err != nil {
+			return nil, err
+		}
+	}
+	cfg.Rules.disableAutorestart(cfg.Groups)
 	cfg.Warnings = l.warnings
 	return cfg, nil
 }

@@ -42,7 +42,7 @@ probe_timeout = 0.1s
 gossip_interval = 40ms
 push_pull_interval = 5s
 suspicion_mult = 3
-`}, opts)
+`, "rules.xml": "<root/>"}, opts)
 			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
 				ConciliationStrategy: "RUNNING_FAILURE", GossipKey: []byte("0123456789abcdef"), StatsPeriods: []int{5, 60, 3600}, StatsHisto: 1500,

@@ -30,6 +30,10 @@ type Config struct {
 	// Supvisors is the [supvisors] section (or [rpcinterface:supvisors]),
 	// with SUPVISORS_* environment overrides applied.
 	Supvisors Supvisors
+	// Rules is the rules file Supvisors.RulesFile names, nil when none is
+	// set (every application then has the default rules; the methods of
+	// Rules accept nil).
+	Rules *Rules
 	// Warnings are Supervisor's parse warnings (and this agent's, for
 	// sections it accepts but does not run), each prefixed with
 	// "file:line: ", for the caller to log.

@@ -18,12 +18,15 @@ const SupvisorsAPIVersion = "0.1"
 // SupvisorsService is the `supvisors` XML-RPC namespace: any node answers
 // for the whole cluster. Safe for concurrent use.
 type SupvisorsService struct {
-	cluster *cluster.Cluster
+	cluster   *cluster.Cluster
+	forwarder Forwarder
 }
 
-// NewSupvisorsService returns the supvisors namespace over c.
-func NewSupvisorsService(c *cluster.Cluster) *SupvisorsService {
-	return &SupvisorsService{cluster: c}
+// NewSupvisorsService returns the supvisors namespace over c; control
+// requests go to the master through forward (nil: only the master can
+// carry them out).
+func NewSupvisorsService(c *cluster.Cluster, forward Forwarder) *SupvisorsService {
+	return &SupvisorsService{cluster: c, forwarder: forward}
 }
 
 // RegisterSupvisors registers svc as the `supvisors` namespace of s.
@@ -175,13 +178,7 @@ func (s *SupvisorsService) ReadmitAddress(_ *http.Request, args *AddressArgs, re
 
 // checkDeployed is the spec's gate for the application and process queries:
 // Supvisors must have left INITIALIZATION (and not be SHUTDOWN).
-func checkDeployed(v *view.View) error {
-	switch st := v.State(); st {
-	case view.Initialization, view.Shutdown:
-		return fault.New(fault.BadSupvisorsState, "Supvisors is in state "+st.String())
-	}
-	return nil
-}
+func checkDeployed(v *view.View) error { return gate(v, deployed) }
 
 // readDeployed runs f on the view once the gate passes.
 func (s *SupvisorsService) readDeployed(f func(v *view.View) error) (err error) {
@@ -296,4 +293,15 @@ var supvisorsHelp = map[string]string{
 	"supvisors.get_process_info":          "Describe processes across the cluster.\n@param string namespec name, group:name or group:*\n@return array of process info structs",
 	"supvisors.get_all_process_info":      "Describe every process of the cluster.\n@return array of process info structs",
 	"supvisors.get_conflicts":             "Describe the processes running on more than one address.\n@return array of process info structs",
+	"supvisors.get_application_rules":     "Return the rules of an application.\n@param string application_name\n@return struct application rules",
+	"supvisors.get_process_rules":         "Return the rules of processes.\n@param string namespec name, group:name or group:*\n@return array of process rules structs",
+	"supvisors.start_application":         "Start an application with a starting strategy, by its rules.\n@param int strategy code or name (CONFIG, LESS_LOADED, MOST_LOADED, LOCAL)\n@param string application_name\n@param boolean wait wait for the application to be started\n@return boolean false when there is nothing to start",
+	"supvisors.stop_application":          "Stop an application.\n@param string application_name\n@param boolean wait wait for the application to be stopped\n@return boolean true unless error",
+	"supvisors.restart_application":       "Restart an application with a starting strategy.\n@param int strategy code or name\n@param string application_name\n@param boolean wait wait for the application to be restarted\n@return boolean true unless error",
+	"supvisors.start_args":                "Start a local process with extra arguments appended to its command.\n@param string namespec\n@param string extra_args\n@param boolean wait wait for the process to be started\n@return boolean true unless error",
+	"supvisors.start_process":             "Start processes with a starting strategy.\n@param int strategy code or name\n@param string namespec name, group:name or group:*\n@param string extra_args\n@param boolean wait wait for the processes to be started\n@return boolean true unless error",
+	"supvisors.stop_process":              "Stop processes wherever they run.\n@param string namespec name, group:name or group:*\n@param boolean wait wait for the processes to be stopped\n@return boolean true unless error",
+	"supvisors.restart_process":           "Restart processes with a starting strategy.\n@param int strategy code or name\n@param string namespec name, group:name or group:*\n@param boolean wait wait for the processes to be restarted\n@return boolean true unless error",
+	"supvisors.restart":                   "Stop every application, then restart every agent.\n@return boolean true unless error",
+	"supvisors.shutdown":                  "Stop every application, then stop every agent.\n@return boolean true unless error",
 }

@@ -1,6 +1,7 @@
 package view
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -51,8 +52,9 @@ var ErrUnknownAddress = errors.New("address not in address_list")
 var ErrNotFenced = errors.New("address not fenced by this node")
 
 // Admit tells whether the ring may accept a member: it must be in
-// address_list and not fenced, unless an operator re-admitted it and it
-// is a newer incarnation of its agent than the one fenced.
+// address_list, load the same rules file, and not be fenced, unless an
+// operator re-admitted it and it is a newer incarnation of its agent than
+// the one fenced.
 func (v *View) Admit(name string, meta Meta) error {
 	a := v.byName[name]
 	switch {
@@ -60,8 +62,21 @@ func (v *View) Admit(name string, meta Meta) error {
 		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
 	case a.fenced && !(a.readmitted && meta.Incarnation > a.fencedIncarnation):
 		return fmt.Errorf("%s is ISOLATED (auto_fence) until an operator re-admits it and its agent restarts", name)
+	case a != v.local && !bytes.Equal(meta.Rules, v.cfg.RulesHash):
+		return fmt.Errorf("%s loads another rules file (hash %x, this node's %x): %w", name, meta.Rules, v.cfg.RulesHash, ErrRulesDiffer)
 	}
 	return nil
+}
+
+// ErrRulesDiffer is returned by Admit for a node whose rules file is not
+// this node's: the two would act on different truths.
+var ErrRulesDiffer = errors.New("rules files differ")
+
+// Refuses tells whether this node refuses to deal with name: outside
+// address_list, or fenced.
+func (v *View) Refuses(name string) bool {
+	a := v.byName[name]
+	return a == nil || a.fenced
 }
 
 // MemberAlive handles the ring's news that a member is alive, with its
@@ -88,6 +103,10 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		return eff
 	}
 	if newAgent {
+		if a.state == AddressRunning {
+			// Its previous agent was lost, with whatever ran there.
+			v.setState(a, AddressSilent, now)
+		}
 		t := touched{}
 		a.records.adopt(meta.Incarnation, t)
 		v.procs.refresh(v, t)

@@ -1,6 +1,9 @@
 package view
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // situation is what the Supvisors state machine looks at: a snapshot of
 // the view at one instant.
@@ -26,6 +29,13 @@ type situation struct {
 	// masterState is the state the master advertises of itself.
 	masterState State
 	conflicts   bool
+	// deployed: the local node, master, is done deploying applications.
+	deployed bool
+	// stopRequest is RESTARTING or SHUTTING_DOWN once restart() or
+	// shutdown() was asked of the local node (INITIALIZATION otherwise);
+	// stopped: the applications are stopped since.
+	stopRequest State
+	stopped     bool
 }
 
 // decision is what the state machine decides.
@@ -34,6 +44,10 @@ type decision struct {
 	master string
 	// endSynchro: addresses still UNKNOWN are given up on (SILENT).
 	endSynchro bool
+	// deploy: the local node just became the master in DEPLOYMENT and must
+	// deploy the applications; stopAll: it just entered RESTARTING or
+	// SHUTTING_DOWN as master and must stop them.
+	deploy, stopAll bool
 	// wakeup is when the decision may change with time alone.
 	wakeup time.Time
 }
@@ -44,7 +58,9 @@ type decision struct {
 // OPERATION (or CONCILIATION while conflicts exist) once the master is
 // done deploying; back to INITIALIZATION when the master is lost. A
 // better master (earlier in address_list) is adopted once the view is
-// stable.
+// stable. restart() and shutdown() lead the master, then the others, to
+// RESTARTING or SHUTTING_DOWN, and the master to SHUTDOWN once the
+// applications are stopped.
 func decide(s situation) decision {
 	d := decision{state: s.state, master: s.master}
 	for range 4 { // each pass moves at most one state forward
@@ -61,26 +77,14 @@ func decide(s situation) decision {
 				d.endSynchro = !s.synchronised
 				d.state, d.master = Deployment, s.firstRunning
 				s.masterRunning, s.masterState = true, s.firstRunningState
+				d.deploy = d.master == s.local
+				s.deployed = false // a new round
 			}
-		case Deployment:
-			switch {
-			case !s.masterRunning:
-				d.state, d.master = Initialization, ""
-			case d.master == s.local || s.masterState == Operation || s.masterState == Conciliation:
-				d.state = settled(s.conflicts)
-			}
-		case Operation, Conciliation:
-			switch {
-			case !s.masterRunning:
-				d.state, d.master = Initialization, ""
-			case s.firstRunning != d.master && s.now.Before(s.stableAt):
-				d.wakeup = earliest(d.wakeup, s.stableAt)
-				d.state = settled(s.conflicts)
-			case s.firstRunning != d.master:
-				d.master = s.firstRunning
-				d.state = settled(s.conflicts)
-			default:
-				d.state = settled(s.conflicts)
+		case Deployment, Operation, Conciliation:
+			d.state = s.working(&d)
+		case Restarting, ShuttingDown:
+			if s.stopped {
+				d.state = Shutdown
 			}
 		}
 		if d.state == before {
@@ -88,6 +92,28 @@ func decide(s situation) decision {
 		}
 	}
 	return d
+}
+
+// working is the next state from DEPLOYMENT, OPERATION or CONCILIATION.
+func (s situation) working(d *decision) State {
+	isMaster := d.master == s.local
+	switch {
+	case isMaster && s.stopRequest != Initialization:
+		d.stopAll = true
+		return s.stopRequest
+	case !s.masterRunning:
+		d.master = ""
+		return Initialization
+	case !isMaster && (s.masterState == Restarting || s.masterState == ShuttingDown):
+		return s.masterState
+	case d.state == Deployment && !(isMaster && s.deployed) && !(!isMaster && (s.masterState == Operation || s.masterState == Conciliation)):
+		return Deployment
+	case s.firstRunning != d.master && s.now.Before(s.stableAt):
+		d.wakeup = earliest(d.wakeup, s.stableAt)
+	case s.firstRunning != d.master:
+		d.master = s.firstRunning
+	}
+	return settled(s.conflicts)
 }
 
 func settled(conflicts bool) State {
@@ -103,6 +129,7 @@ func (v *View) situation(now time.Time) situation {
 		state: v.state, master: v.master, local: v.cfg.Local, now: now,
 		synchronised: v.synchronised, synchroDeadline: v.started.Add(v.cfg.SynchroTimeout),
 		stableAt: v.lastChange.Add(v.cfg.StableWindow), conflicts: v.HasConflicts(),
+		deployed: v.deployed, stopRequest: v.stopRequest, stopped: v.stopped,
 	}
 	for _, a := range v.addresses {
 		switch a.state {
@@ -133,6 +160,31 @@ func advertised(a *address, master string) State {
 	return a.meta.State
 }
 
+// DeploymentDone tells the view that the local master has deployed the
+// applications: DEPLOYMENT may end.
+func (v *View) DeploymentDone() { v.deployed = true }
+
+// RequestStop asks the cluster to restart (RESTARTING) or shut down
+// (SHUTTING_DOWN): the local node must be the master, past
+// INITIALIZATION. The state changes at the next Tick.
+func (v *View) RequestStop(restart bool) error {
+	switch {
+	case v.master != v.cfg.Local:
+		return fmt.Errorf("%s is not the master (%q is)", v.cfg.Local, v.master)
+	case v.state != Deployment && v.state != Operation && v.state != Conciliation:
+		return fmt.Errorf("supvisors is in state %v", v.state)
+	}
+	v.stopRequest = ShuttingDown
+	if restart {
+		v.stopRequest = Restarting
+	}
+	return nil
+}
+
+// StoppedAll tells the view that the applications are stopped after a
+// RequestStop: the state becomes SHUTDOWN.
+func (v *View) StoppedAll() { v.stopped = true }
+
 // Tick re-evaluates what time alone changes: state requests to repeat for
 // addresses still CHECKING, and the state machine. Call it after every
 // other call that changes the view, and at the Wakeup it returns.
@@ -161,6 +213,14 @@ func (v *View) Tick(now time.Time) Effects {
 		eff.MetaChanged = true
 		v.state, v.master = d.state, d.master
 	}
+	if d.deploy {
+		v.deployed = false
+		eff.Deploy = true
+	}
+	if d.stopAll {
+		eff.StopAll, eff.Restart = true, v.stopRequest == Restarting
+	}
+	eff.Crashed, v.crashed = v.crashed, nil
 	eff.Wakeup = earliest(eff.Wakeup, d.wakeup)
 	return eff
 }

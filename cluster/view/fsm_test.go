@@ -62,17 +62,17 @@ func TestDecide(t *testing.T) {
 		{
 			name: "initialization goes on after the deadline even with pending addresses",
 			s:    func() situation { s := base(); s.pending, s.synchroDeadline = true, past; return s }(),
-			want: decision{state: Operation, master: a1, endSynchro: true},
+			want: decision{state: Deployment, master: a1, endSynchro: true, deploy: true},
 		},
 		{
 			name: "initialization goes on exactly at the deadline and at stableAt",
 			s:    func() situation { s := base(); s.pending, s.synchroDeadline, s.stableAt = true, now, now; return s }(),
-			want: decision{state: Operation, master: a1, endSynchro: true},
+			want: decision{state: Deployment, master: a1, endSynchro: true, deploy: true},
 		},
 		{
 			name: "initialization already synchronised does not wait for pending addresses",
 			s:    func() situation { s := base(); s.pending, s.synchronised = true, true; return s }(),
-			want: decision{state: Operation, master: a1},
+			want: decision{state: Deployment, master: a1, deploy: true},
 		},
 		{
 			name: "initialization synchronised still waits for stableAt",
@@ -80,14 +80,14 @@ func TestDecide(t *testing.T) {
 			want: decision{state: Initialization, wakeup: future},
 		},
 		{
-			name: "initialization with every address answered ends the synchro",
+			name: "initialization with every address answered ends the synchro; the local master is to deploy",
 			s:    base(),
-			want: decision{state: Operation, master: a1, endSynchro: true},
+			want: decision{state: Deployment, master: a1, endSynchro: true, deploy: true},
 		},
 		{
-			name: "local master goes straight to conciliation on conflicts",
+			name: "local master stops in deployment, to deploy, even with conflicts",
 			s:    func() situation { s := base(); s.conflicts = true; return s }(),
-			want: decision{state: Conciliation, master: a1, endSynchro: true},
+			want: decision{state: Deployment, master: a1, endSynchro: true, deploy: true},
 		},
 		{
 			name: "elects firstRunning, not the local address",
@@ -121,7 +121,7 @@ func TestDecide(t *testing.T) {
 		{
 			name: "a stale master of a previous round is not kept by the election",
 			s:    func() situation { s := base(); s.master, s.firstRunning, s.local = a1, a2, a2; return s }(),
-			want: decision{state: Operation, master: a2, endSynchro: true},
+			want: decision{state: Deployment, master: a2, endSynchro: true, deploy: true},
 		},
 
 		// DEPLOYMENT
@@ -156,12 +156,12 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name: "local master in deployment goes to operation",
-			s:    running(Deployment, a1, Deployment),
+			s:    func() situation { s := running(Deployment, a1, Deployment); s.deployed = true; return s }(),
 			want: decision{state: Operation, master: a1},
 		},
 		{
 			name: "local master in deployment with conflicts goes to conciliation",
-			s:    func() situation { s := running(Deployment, a1, Deployment); s.conflicts = true; return s }(),
+			s:    func() situation { s := running(Deployment, a1, Deployment); s.conflicts, s.deployed = true, true; return s }(),
 			want: decision{state: Conciliation, master: a1},
 		},
 
@@ -200,7 +200,7 @@ func TestDecide(t *testing.T) {
 				s.local, s.masterRunning, s.firstRunning, s.firstRunningState = a2, false, a2, Initialization
 				return s
 			}(),
-			want: decision{state: Operation, master: a2},
+			want: decision{state: Deployment, master: a2, deploy: true},
 		},
 
 		// OPERATION and CONCILIATION
@@ -262,6 +262,47 @@ func TestDecide(t *testing.T) {
 			want: decision{state: Conciliation, master: a1},
 		},
 	}
+
+	// restart() and shutdown().
+	for _, st := range []State{Restarting, ShuttingDown} {
+		for _, from := range []State{Deployment, Operation, Conciliation} {
+			tests = append(tests, struct {
+				name string
+				s    situation
+				want decision
+			}{
+				name: "the master asked for " + st.String() + " in " + from.String() + " stops everything",
+				s:    func() situation { s := running(from, a1, from); s.stopRequest = st; return s }(),
+				want: decision{state: st, master: a1, stopAll: true},
+			}, struct {
+				name string
+				s    situation
+				want decision
+			}{
+				name: "a non-master in " + from.String() + " follows the master into " + st.String(),
+				s:    func() situation { s := running(from, a1, st); s.local = a2; return s }(),
+				want: decision{state: st, master: a1},
+			})
+		}
+		tests = append(tests, struct {
+			name string
+			s    situation
+			want decision
+		}{
+			name: st.String() + " ends in SHUTDOWN once the applications are stopped",
+			s:    func() situation { s := running(st, a1, st); s.stopped = true; return s }(),
+			want: decision{state: Shutdown, master: a1},
+		})
+	}
+	tests = append(tests, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "a stop request waits in INITIALIZATION",
+		s:    func() situation { s := base(); s.stopRequest, s.pending = Restarting, true; return s }(),
+		want: decision{state: Initialization, wakeup: deadline},
+	})
 
 	// RESTARTING, SHUTTING_DOWN and SHUTDOWN are left alone, whatever else.
 	for _, st := range []State{Restarting, ShuttingDown, Shutdown} {

@@ -113,7 +113,7 @@ func upCluster(tb testing.TB, local string, states map[string]State, mods ...fun
 		}
 	}
 	now = now.Add(stableWindow)
-	v.Tick(now)
+	tick(v, now)
 	return v, now
 }
 
@@ -171,4 +171,15 @@ func wantStrings(tb testing.TB, what string, got, want []string) {
 	if !slices.Equal(got, want) {
 		tb.Errorf("%s: %q, want %q", what, got, want)
 	}
+}
+
+// tick is v.Tick with the deployment a local master asks for done at once:
+// these tests have no applications to deploy.
+func tick(v *View, now time.Time) Effects {
+	eff := v.Tick(now)
+	if eff.Deploy {
+		v.DeploymentDone()
+		eff.Merge(v.Tick(now))
+	}
+	return eff
 }

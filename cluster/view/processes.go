@@ -48,10 +48,12 @@ type processIndex struct {
 	present   map[Key]struct{}
 	sorted    []Key // nil when it must be rebuilt
 	conflicts map[Key]struct{}
+	// running holds the processes with a running copy.
+	running map[Key]struct{}
 }
 
 func newProcessIndex() processIndex {
-	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}}
+	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key]struct{}{}}
 }
 
 // refresh re-examines the keys whose records changed.
@@ -90,6 +92,16 @@ func (x *processIndex) examine(v *View, k Key) {
 		x.conflicts[k] = struct{}{}
 	} else {
 		delete(x.conflicts, k)
+	}
+	_, wasRunning := x.running[k]
+	switch {
+	case running > 0:
+		x.running[k] = struct{}{}
+	case wasRunning:
+		delete(x.running, k)
+		if p := v.info(k); p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit {
+			v.crashed = append(v.crashed, k)
+		}
 	}
 }
 
@@ -159,6 +171,16 @@ func runningCopy(copies []Copy) Copy {
 		}
 	}
 	return Copy{}
+}
+
+// Record returns what address said last of k, false when it has no such
+// process (or is not in address_list).
+func (v *View) Record(address string, k Key) (ProcessRecord, bool) {
+	a := v.byName[address]
+	if a == nil {
+		return ProcessRecord{}, false
+	}
+	return a.records.get(k)
 }
 
 // Process describes group:name across the cluster; false when no address

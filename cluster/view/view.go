@@ -38,16 +38,20 @@ type Config struct {
 	// Required tells whether a process is required by its application
 	// (default: none is).
 	Required func(Key) bool
+	// RulesHash identifies the rules file; every node must have the same.
+	RulesHash []byte
 }
 
 // Meta is what a node advertises of itself in the ring's node meta: the
 // incarnation of its agent, its Supvisors state and master, and the
-// addresses it has fenced (a bitmap over address_list indexes).
+// addresses it has fenced (a bitmap over address_list indexes), and the
+// hash of its rules file.
 type Meta struct {
 	Incarnation uint64
 	State       State
 	Master      string
 	Fenced      []byte
+	Rules       []byte
 }
 
 // fences reports whether bit i of a fence bitmap is set.
@@ -61,6 +65,16 @@ type Effects struct {
 	RequestState []string
 	// MetaChanged: the local Meta changed and must be re-advertised.
 	MetaChanged bool
+	// Deploy: the local node, master in DEPLOYMENT, must deploy the
+	// applications, then call DeploymentDone.
+	Deploy bool
+	// StopAll: the local node, master, must stop every application (by
+	// stop_sequence), have every agent restart (Restart) or exit, then
+	// call StoppedAll.
+	StopAll, Restart bool
+	// Crashed lists the processes whose last running copy ended in a
+	// failure (FATAL, an unexpected exit, its node lost).
+	Crashed []Key
 	// Wakeup is when Tick must be called next (zero: no deadline).
 	Wakeup time.Time
 }
@@ -69,6 +83,9 @@ type Effects struct {
 func (e *Effects) Merge(o Effects) {
 	e.RequestState = append(e.RequestState, o.RequestState...)
 	e.MetaChanged = e.MetaChanged || o.MetaChanged
+	e.Deploy = e.Deploy || o.Deploy
+	e.StopAll, e.Restart = e.StopAll || o.StopAll, e.Restart || o.Restart
+	e.Crashed = append(e.Crashed, o.Crashed...)
 	e.Wakeup = earliest(e.Wakeup, o.Wakeup)
 }
 
@@ -100,6 +117,15 @@ type View struct {
 	// lastChange is when an address last entered or left RUNNING.
 	lastChange time.Time
 	seq        uint64 // of the local records
+
+	// deployed, stopRequest and stopped feed the state machine: see
+	// DeploymentDone, RequestStop and StoppedAll.
+	deployed    bool
+	stopRequest State
+	stopped     bool
+	// crashed collects the processes whose last running copy failed,
+	// until Tick hands them out.
+	crashed []Key
 
 	procs processIndex
 }
@@ -146,7 +172,7 @@ func (v *View) Incarnation() uint64 { return v.incarnation }
 
 // LocalMeta returns what this node advertises of itself.
 func (v *View) LocalMeta() Meta {
-	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master}
+	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash}
 	for _, a := range v.addresses {
 		if a.fencedByUs() {
 			if m.Fenced == nil {

@@ -113,12 +113,12 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	}
 
 	// Not yet due: Tick waits for the retry (before the synchro deadline).
-	eff = v.Tick(at(1999 * ms))
+	eff = tick(v, at(1999 * ms))
 	if len(eff.RequestState) != 0 || !eff.Wakeup.Equal(at(time.Second+checkRetry)) {
 		t.Errorf("Tick before the retry: %+v", eff)
 	}
 	// Due: asked again.
-	eff = v.Tick(at(2 * time.Second))
+	eff = tick(v, at(2 * time.Second))
 	wantStrings(t, "RequestState after CheckRetry", eff.RequestState, []string{a2})
 	if !eff.Wakeup.Equal(at(2*time.Second + checkRetry)) {
 		t.Errorf("Wakeup after the retry %v, want %v", eff.Wakeup, at(2*time.Second+checkRetry))
@@ -143,7 +143,7 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	wantStrings(t, "Addresses of g:p", p.Addresses, []string{a2})
 
 	// RUNNING now: nothing to re-request.
-	if eff := v.Tick(at(5 * time.Second)); len(eff.RequestState) != 0 {
+	if eff := tick(v, at(5 * time.Second)); len(eff.RequestState) != 0 {
 		t.Errorf("Tick with no CHECKING address: RequestState %q", eff.RequestState)
 	}
 	// Alive again with the same incarnation (a meta update): stays RUNNING.
@@ -194,7 +194,7 @@ func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
 
 func TestViewStartupLocalMaster(t *testing.T) {
 	v := newView(a1)
-	eff := v.Tick(t0)
+	eff := tick(v, t0)
 	wantFSM(t, v, Initialization, "")
 	if !eff.Wakeup.Equal(at(synchroTimeout)) || eff.MetaChanged {
 		t.Errorf("first Tick: %+v, want Wakeup at the synchro deadline", eff)
@@ -204,13 +204,13 @@ func TestViewStartupLocalMaster(t *testing.T) {
 	join(t, v, a3, Initialization, at(200*ms))
 	stable := at(200*ms + stableWindow)
 
-	eff = v.Tick(stable.Add(-time.Nanosecond))
+	eff = tick(v, stable.Add(-time.Nanosecond))
 	wantFSM(t, v, Initialization, "")
 	if !eff.Wakeup.Equal(stable) || eff.MetaChanged {
 		t.Errorf("Tick before the view is stable: %+v, want Wakeup %v", eff, stable)
 	}
 
-	eff = v.Tick(stable)
+	eff = tick(v, stable)
 	wantFSM(t, v, Operation, a1)
 	if !eff.MetaChanged || !eff.Wakeup.IsZero() {
 		t.Errorf("Tick once stable: %+v, want MetaChanged and no wakeup", eff)
@@ -218,7 +218,7 @@ func TestViewStartupLocalMaster(t *testing.T) {
 	if m := v.LocalMeta(); m.State != Operation || m.Master != a1 || m.Incarnation != localInc || m.Fenced != nil {
 		t.Errorf("LocalMeta %+v", m)
 	}
-	if eff := v.Tick(stable.Add(time.Second)); eff.MetaChanged || !eff.Wakeup.IsZero() || len(eff.RequestState) != 0 {
+	if eff := tick(v, stable.Add(time.Second)); eff.MetaChanged || !eff.Wakeup.IsZero() || len(eff.RequestState) != 0 {
 		t.Errorf("Tick in a settled OPERATION: %+v", eff)
 	}
 }
@@ -245,7 +245,7 @@ func TestViewStartupNonMaster(t *testing.T) {
 				t.Errorf("meta update of the master: RequestState %q", eff.RequestState)
 			}
 			wantAddrState(t, v, a1, AddressRunning)
-			eff = v.Tick(now.Add(2 * ms))
+			eff = tick(v, now.Add(2 * ms))
 			wantFSM(t, v, tt.want, a1)
 			if eff.MetaChanged != (tt.want != Deployment) {
 				t.Errorf("MetaChanged %v", eff.MetaChanged)
@@ -264,17 +264,17 @@ func TestViewSynchroTimeout(t *testing.T) {
 	v := newView(a1)
 	join(t, v, a2, Initialization, at(100*ms))
 
-	eff := v.Tick(at(5 * time.Second))
+	eff := tick(v, at(5 * time.Second))
 	wantFSM(t, v, Initialization, "")
 	if !eff.Wakeup.Equal(at(synchroTimeout)) {
 		t.Errorf("Wakeup %v, want the synchro deadline", eff.Wakeup)
 	}
 	wantAddrState(t, v, a3, AddressUnknown)
 
-	v.Tick(at(synchroTimeout - time.Nanosecond))
+	tick(v, at(synchroTimeout - time.Nanosecond))
 	wantFSM(t, v, Initialization, "")
 
-	eff = v.Tick(at(synchroTimeout))
+	eff = tick(v, at(synchroTimeout))
 	wantAddrState(t, v, a3, AddressSilent)
 	wantAddrState(t, v, a2, AddressRunning)
 	wantFSM(t, v, Operation, a1)
@@ -289,7 +289,7 @@ func TestViewSynchroTimeout(t *testing.T) {
 	wantAddrState(t, v, a3, AddressChecking)
 	v.ApplyFullState(full(a3), at(20*time.Second))
 	wantAddrState(t, v, a3, AddressRunning)
-	v.Tick(at(30 * time.Second))
+	tick(v, at(30 * time.Second))
 	wantFSM(t, v, Operation, a1)
 }
 
@@ -298,7 +298,7 @@ func TestViewSynchroTimeoutWithCheckingAddress(t *testing.T) {
 	join(t, v, a2, Initialization, at(100*ms))
 	v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(synchroTimeout-checkRetry)) // never answers
 
-	eff := v.Tick(at(synchroTimeout))
+	eff := tick(v, at(synchroTimeout))
 	wantFSM(t, v, Operation, a1)
 	wantAddrState(t, v, a3, AddressChecking)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a3})
@@ -328,7 +328,7 @@ func TestViewMemberDead(t *testing.T) {
 				rec("g", "p", process.Running, 1, at(50*ms)),
 				rec("g", "q", process.Exited, 2, at(60*ms)))
 			join(t, v, a3, Initialization, at(100*ms))
-			v.Tick(at(100*ms + stableWindow))
+			tick(v, at(100*ms + stableWindow))
 			wantFSM(t, v, Operation, a1)
 
 			lost := at(5 * time.Second)
@@ -377,7 +377,7 @@ func TestViewMemberDead(t *testing.T) {
 			}
 
 			// A non-master lost: the state machine stays.
-			v.Tick(lost.Add(time.Millisecond))
+			tick(v, lost.Add(time.Millisecond))
 			wantFSM(t, v, Operation, a1)
 		})
 	}
@@ -400,7 +400,7 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v.MemberDead(a2, at(2*ms))
 	wantAddrState(t, v, a2, AddressSilent)
 	// No longer CHECKING: not asked again.
-	if eff := v.Tick(at(5 * time.Second)); len(eff.RequestState) != 0 {
+	if eff := tick(v, at(5 * time.Second)); len(eff.RequestState) != 0 {
 		t.Errorf("SILENT address re-requested: %q", eff.RequestState)
 	}
 	// Back with the same incarnation: CHECKING again.
@@ -428,7 +428,7 @@ func TestViewMasterLost(t *testing.T) {
 
 			lost := now.Add(time.Second)
 			v.MemberDead(a1, lost)
-			eff := v.Tick(lost)
+			eff := tick(v, lost)
 			wantFSM(t, v, Initialization, "")
 			if !eff.MetaChanged || !eff.Wakeup.Equal(lost.Add(stableWindow)) {
 				t.Errorf("Tick on master lost: %+v, want MetaChanged and Wakeup %v", eff, lost.Add(stableWindow))
@@ -437,10 +437,10 @@ func TestViewMasterLost(t *testing.T) {
 				t.Errorf("LocalMeta %+v", m)
 			}
 
-			v.Tick(lost.Add(stableWindow - time.Nanosecond))
+			tick(v, lost.Add(stableWindow - time.Nanosecond))
 			wantFSM(t, v, Initialization, "")
 
-			eff = v.Tick(lost.Add(stableWindow))
+			eff = tick(v, lost.Add(stableWindow))
 			wantFSM(t, v, Operation, a2)
 			if !eff.MetaChanged {
 				t.Error("no MetaChanged on re-election")
@@ -457,14 +457,14 @@ func TestViewMasterLostNextIsRemote(t *testing.T) {
 	v.MemberDead(a1, lost)
 	// a2 saw it too and advertises INITIALIZATION.
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Initialization}, lost.Add(ms))
-	v.Tick(lost.Add(ms))
+	tick(v, lost.Add(ms))
 	wantFSM(t, v, Initialization, "")
 
-	v.Tick(lost.Add(stableWindow))
+	tick(v, lost.Add(stableWindow))
 	wantFSM(t, v, Deployment, a2)
 
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+ms))
-	v.Tick(lost.Add(stableWindow + ms))
+	tick(v, lost.Add(stableWindow + ms))
 	wantFSM(t, v, Operation, a2)
 }
 
@@ -475,13 +475,13 @@ func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
 	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
-	v.Tick(lost.Add(stableWindow))
+	tick(v, lost.Add(stableWindow))
 	wantFSM(t, v, Deployment, a2)
 	// a2's meta is still {OPERATION, master a1}: not a2 done deploying.
-	v.Tick(lost.Add(stableWindow + ms))
+	tick(v, lost.Add(stableWindow + ms))
 	wantFSM(t, v, Deployment, a2)
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+2*ms))
-	v.Tick(lost.Add(stableWindow + 2*ms))
+	tick(v, lost.Add(stableWindow + 2*ms))
 	wantFSM(t, v, Operation, a2)
 }
 
@@ -513,25 +513,25 @@ func TestViewMasterRestarts(t *testing.T) {
 	eff := v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, restart)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a1})
 	wantAddrState(t, v, a1, AddressChecking)
-	v.Tick(restart)
+	tick(v, restart)
 	wantFSM(t, v, Initialization, "")
 }
 
 func TestViewBetterMasterReturns(t *testing.T) {
 	v := newView(a2)
 	join(t, v, a3, Initialization, at(100*ms))
-	v.Tick(at(synchroTimeout)) // a1 never heard of
+	tick(v, at(synchroTimeout)) // a1 never heard of
 	wantFSM(t, v, Operation, a2)
 	wantAddrState(t, v, a1, AddressSilent)
 
 	back := at(20 * time.Second)
 	join(t, v, a1, Initialization, back)
-	eff := v.Tick(back)
+	eff := tick(v, back)
 	wantFSM(t, v, Operation, a2)
 	if !eff.Wakeup.Equal(back.Add(stableWindow)) || eff.MetaChanged {
 		t.Errorf("Tick before the view is stable: %+v", eff)
 	}
-	eff = v.Tick(back.Add(stableWindow))
+	eff = tick(v, back.Add(stableWindow))
 	wantFSM(t, v, Operation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on the change of master")
@@ -925,7 +925,7 @@ func TestViewProcessAggregation(t *testing.T) {
 			if tt.conflict {
 				want = Conciliation
 			}
-			v.Tick(now.Add(ms))
+			tick(v, now.Add(ms))
 			wantFSM(t, v, want, a1)
 		})
 	}
@@ -946,7 +946,7 @@ func TestViewConciliationCycle(t *testing.T) {
 	if len(cs) == 1 {
 		wantStrings(t, "conflict Addresses", cs[0].Addresses, []string{a1, a2})
 	}
-	eff := v.Tick(now.Add(ms))
+	eff := tick(v, now.Add(ms))
 	wantFSM(t, v, Conciliation, a1)
 	if !eff.MetaChanged || v.LocalMeta().State != Conciliation {
 		t.Errorf("entering CONCILIATION: %+v, meta %+v", eff, v.LocalMeta())
@@ -957,7 +957,7 @@ func TestViewConciliationCycle(t *testing.T) {
 	if v.HasConflicts() || len(v.Conflicts()) != 0 {
 		t.Errorf("conflicts after a copy stopped: %q", namespecs(v.Conflicts()))
 	}
-	eff = v.Tick(now.Add(3 * ms))
+	eff = tick(v, now.Add(3 * ms))
 	wantFSM(t, v, Operation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on leaving CONCILIATION")
@@ -965,13 +965,13 @@ func TestViewConciliationCycle(t *testing.T) {
 
 	// Again, then the other node is lost: its copy no longer counts.
 	update(v, a2, rec("g", "p", process.Running, 4, now.Add(4*ms)))
-	v.Tick(now.Add(4 * ms))
+	tick(v, now.Add(4 * ms))
 	wantFSM(t, v, Conciliation, a1)
 	v.MemberDead(a2, now.Add(5*ms))
 	if v.HasConflicts() {
 		t.Error("conflict with a lost address")
 	}
-	v.Tick(now.Add(5 * ms))
+	tick(v, now.Add(5 * ms))
 	wantFSM(t, v, Operation, a1)
 
 	// Back with the same incarnation and its copy still running: a conflict
@@ -1327,4 +1327,80 @@ func TestFences(t *testing.T) {
 	if fences(nil, 0) || fences([]byte{}, 3) || fences(bitmap, 16) {
 		t.Error("a short bitmap fences")
 	}
+}
+
+// TestViewCrashes checks which ends of a process's last running copy the
+// view reports as crashes (for the running failure strategy).
+func TestViewCrashes(t *testing.T) {
+	k := Key{"g", "p"}
+	running := func(seq uint64) ProcessRecord { return rec("g", "p", process.Running, seq, at(time.Second)) }
+	exited := func(expected bool) ProcessRecord {
+		r := rec("g", "p", process.Exited, 2, at(2*time.Second))
+		r.Expected = expected
+		return r
+	}
+	tests := []struct {
+		name  string
+		then  func(v *View, now time.Time)
+		crash bool
+	}{
+		{"FATAL", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Fatal, 2, now)) }, true},
+		{"unexpected exit", func(v *View, now time.Time) { update(v, a2, exited(false)) }, true},
+		{"expected exit", func(v *View, now time.Time) { update(v, a2, exited(true)) }, false},
+		{"stopped", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Stopped, 2, now)) }, false},
+		{"stopping", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Stopping, 2, now)) }, false},
+		{"node lost", func(v *View, now time.Time) { v.MemberDead(a2, now) }, true},
+		{"agent restarted", func(v *View, now time.Time) {
+			v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, now)
+		}, true},
+		{"one copy of two", func(v *View, now time.Time) {
+			update(v, a3, running(1))
+			update(v, a2, rec("g", "p", process.Fatal, 2, now))
+		}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, now := upCluster(t, a1, nil)
+			update(v, a2, running(1))
+			if eff := tick(v, now); len(eff.Crashed) != 0 {
+				t.Fatalf("crash on start: %v", eff.Crashed)
+			}
+			tt.then(v, now.Add(time.Second))
+			eff := tick(v, now.Add(time.Second))
+			if got := slices.Equal(eff.Crashed, []Key{k}); got != tt.crash {
+				t.Errorf("Crashed %v, want a crash: %v", eff.Crashed, tt.crash)
+			}
+			if eff := tick(v, now.Add(2*time.Second)); len(eff.Crashed) != 0 {
+				t.Errorf("crash reported twice: %v", eff.Crashed)
+			}
+		})
+	}
+}
+
+// TestViewStopRequest: restart() on the master leads it to RESTARTING with
+// StopAll, then SHUTDOWN once the applications are stopped; it is refused
+// on a non-master.
+func TestViewStopRequest(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	if err := v.RequestStop(true); err != nil {
+		t.Fatal(err)
+	}
+	eff := tick(v, now)
+	wantFSM(t, v, Restarting, a1)
+	if !eff.StopAll || !eff.Restart || !eff.MetaChanged {
+		t.Errorf("entering RESTARTING: %+v", eff)
+	}
+	v.StoppedAll()
+	tick(v, now)
+	wantFSM(t, v, Shutdown, a1)
+
+	other, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	if err := other.RequestStop(false); err == nil {
+		t.Error("RequestStop accepted on a non-master")
+	}
+	other.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: ShuttingDown, Master: a1}, now)
+	if eff := tick(other, now); eff.StopAll {
+		t.Errorf("a non-master asked to stop everything: %+v", eff)
+	}
+	wantFSM(t, other, ShuttingDown, a1)
 }

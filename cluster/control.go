@@ -1,0 +1,357 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// Lifecycle is what the cluster asks of its agent at the end of restart()
+// and shutdown(): restart or stop it (every child is stopped already).
+type Lifecycle interface {
+	Restart()
+	Shutdown()
+}
+
+// ErrNotMaster is returned by the control methods on a node that is not the
+// master: the request must go to the master.
+var ErrNotMaster = errors.New("this node is not the master")
+
+// The control methods below are the master's: they return ErrNotMaster
+// elsewhere. Each runs as a job of the cluster, which goes on if the
+// caller stops waiting (ctx ends, or wait is false); with wait they return
+// what the job came to.
+
+// StartApplication starts the application app with strategy s: its
+// processes by ascending start_sequence (0: not started with it), each
+// phase once the previous one is RUNNING. It reports false when the
+// application has nothing to start.
+func (c *Cluster) StartApplication(ctx context.Context, s strategy.Starting, app string, wait bool) (bool, error) {
+	if len(c.startPhases(app)) == 0 {
+		return false, c.checkMaster()
+	}
+	return true, c.run(ctx, wait, func(jctx context.Context) error { return c.startApplication(jctx, s, app) })
+}
+
+// StopApplication stops the running processes of app by ascending
+// stop_sequence.
+func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) error {
+	return c.run(ctx, wait, func(jctx context.Context) error { return c.stopApplication(jctx, app) })
+}
+
+// RestartApplication stops app, then starts it with strategy s.
+func (c *Cluster) RestartApplication(ctx context.Context, s strategy.Starting, app string, wait bool) error {
+	return c.run(ctx, wait, func(jctx context.Context) error {
+		if err := c.stopApplication(jctx, app); err != nil {
+			return err
+		}
+		return c.startApplication(jctx, s, app)
+	})
+}
+
+// StartProcesses starts each process of keys with strategy s and extra
+// arguments, all at once.
+func (c *Cluster) StartProcesses(ctx context.Context, s strategy.Starting, keys []view.Key, extra string, wait bool) error {
+	return c.run(ctx, wait, func(jctx context.Context) error {
+		return errors.Join(forEach(keys, func(k view.Key) error { return c.startProcess(jctx, s, k, extra) })...)
+	})
+}
+
+// StopProcesses stops every running copy of each process of keys.
+func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool) error {
+	return c.run(ctx, wait, func(jctx context.Context) error {
+		return errors.Join(forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) })...)
+	})
+}
+
+// RestartProcesses stops then starts each process of keys.
+func (c *Cluster) RestartProcesses(ctx context.Context, s strategy.Starting, keys []view.Key, wait bool) error {
+	return c.run(ctx, wait, func(jctx context.Context) error {
+		return errors.Join(forEach(keys, func(k view.Key) error {
+			if err := c.stopProcess(jctx, k); err != nil {
+				return err
+			}
+			return c.startProcess(jctx, s, k, "")
+		})...)
+	})
+}
+
+// StopAll is restart() (restart true) and shutdown(): the cluster goes to
+// RESTARTING or SHUTTING_DOWN, stops every application by stop_sequence,
+// then every agent restarts or exits.
+func (c *Cluster) StopAll(restart bool) error {
+	var err error
+	c.update(func(now time.Time) view.Effects {
+		err = c.view.RequestStop(restart)
+		return view.Effects{}
+	})
+	if err != nil {
+		return fault.New(fault.BadSupvisorsState, err.Error())
+	}
+	return nil
+}
+
+// checkMaster is nil on the master.
+func (c *Cluster) checkMaster() error {
+	var master string
+	c.Read(func(v *view.View) { master = v.Master() })
+	if master != c.local {
+		return ErrNotMaster
+	}
+	return nil
+}
+
+// run runs job on the master, for the cluster's lifetime; with wait it
+// returns the job's outcome, or ctx's end.
+func (c *Cluster) run(ctx context.Context, wait bool, job func(context.Context) error) error {
+	if err := c.checkMaster(); err != nil {
+		return err
+	}
+	done := make(chan error, 1)
+	if !c.spawn(func(ctx context.Context) { done <- job(ctx) }) {
+		return fault.New(fault.ShutdownState, "the agent is stopping")
+	}
+	if !wait {
+		return nil
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// spawn runs job in its own goroutine with a context that ends with the
+// cluster; false once the cluster is stopping.
+func (c *Cluster) spawn(job func(context.Context)) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.stopped {
+		return false
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		go func() {
+			select {
+			case <-c.done:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		job(ctx)
+	}()
+	return true
+}
+
+// startPhases is the start plan of app: its processes grouped by
+// ascending start_sequence, those of 0 left out.
+func (c *Cluster) startPhases(app string) [][]view.ProcessInfo {
+	var procs []view.ProcessInfo
+	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
+	return strategy.Phases(procs, func(p view.ProcessInfo) int {
+		return c.cfg.Rules.Program(p.Group, p.Name).StartSequence
+	}, true)
+}
+
+// startApplication runs app's start plan. A required process that fails
+// applies the application's starting failure strategy: ABORT leaves the
+// rest unstarted, STOP stops the application, CONTINUE goes on.
+func (c *Cluster) startApplication(ctx context.Context, s strategy.Starting, app string) error {
+	defer c.busyApplication(app)()
+	rules := c.cfg.Rules.Application(app)
+	for _, phase := range c.startPhases(app) {
+		errs := forEach(phase, func(p view.ProcessInfo) error {
+			if len(p.Addresses) > 0 {
+				return nil // already running
+			}
+			return c.startProcess(ctx, s, p.Key(), "")
+		})
+		var failed error
+		for i, err := range errs {
+			if err == nil {
+				continue
+			}
+			p := phase[i]
+			if !c.cfg.Rules.Program(p.Group, p.Name).Required {
+				c.log.Warn("optional process failed to start", "process", p.Key().Namespec(), "error", err)
+				continue
+			}
+			c.log.Error("required process failed to start", "process", p.Key().Namespec(), "error", err, "strategy", rules.StartingFailure)
+			failed = errors.Join(failed, err)
+		}
+		if failed == nil || rules.StartingFailure == strategy.FailContinue {
+			continue
+		}
+		if rules.StartingFailure == strategy.FailStop {
+			if err := c.stopApplication(ctx, app); err != nil {
+				failed = errors.Join(failed, err)
+			}
+		}
+		return fault.Newf(fault.AbnormalTermination, "%s: %v", app, failed)
+	}
+	var info view.ApplicationInfo
+	c.Read(func(v *view.View) { info, _ = v.Application(app) })
+	if info.State != view.ApplicationRunning {
+		return fault.Newf(fault.AbnormalTermination, "%s is %v", app, info.State)
+	}
+	return nil
+}
+
+// stopApplication stops app's running processes by ascending
+// stop_sequence, each phase once the previous one is stopped.
+func (c *Cluster) stopApplication(ctx context.Context, app string) error {
+	defer c.busyApplication(app)()
+	var procs []view.ProcessInfo
+	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
+	phases := strategy.Phases(procs, func(p view.ProcessInfo) int {
+		return c.cfg.Rules.Program(p.Group, p.Name).StopSequence
+	}, false)
+	for _, phase := range phases {
+		if err := errors.Join(forEach(phase, func(p view.ProcessInfo) error {
+			if len(p.Addresses) == 0 {
+				return nil
+			}
+			return c.stopProcess(ctx, p.Key())
+		})...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// busyApplication marks app as being started or stopped until the
+// returned function is called.
+func (c *Cluster) busyApplication(app string) func() {
+	c.mu.Lock()
+	c.jobs.apps[app]++
+	c.mu.Unlock()
+	return func() {
+		c.mu.Lock()
+		c.jobs.apps[app]--
+		c.mu.Unlock()
+	}
+}
+
+// defaultStarting is the [supvisors] starting_strategy.
+func (c *Cluster) defaultStarting() strategy.Starting {
+	s, err := strategy.ParseStarting(c.cfg.Supvisors.StartingStrategy)
+	if err != nil {
+		return strategy.StartConfig
+	}
+	return s
+}
+
+// deploy is DEPLOYMENT on the master: the stopped applications whose
+// start_sequence is not 0 start, grouped by ascending start_sequence, each
+// group once the previous one is started.
+func (c *Cluster) deploy(ctx context.Context) {
+	var apps []view.ApplicationInfo
+	c.Read(func(v *view.View) { apps = v.Applications() })
+	apps = slices.DeleteFunc(apps, func(a view.ApplicationInfo) bool { return a.State != view.ApplicationStopped })
+	groups := strategy.Phases(apps, func(a view.ApplicationInfo) int {
+		return c.cfg.Rules.Application(a.Name).StartSequence
+	}, true)
+	for _, group := range groups {
+		for i, err := range forEach(group, func(a view.ApplicationInfo) error {
+			return c.startApplication(ctx, c.defaultStarting(), a.Name)
+		}) {
+			if err != nil {
+				c.log.Error("deployment", "application", group[i].Name, "error", err)
+			}
+		}
+	}
+	c.update(func(time.Time) view.Effects {
+		c.view.DeploymentDone()
+		return view.Effects{}
+	})
+}
+
+// onCrashes applies the running failure strategy of each process whose
+// last running copy failed (crashed, or its node lost), unless it is
+// being started or stopped (a starting failure then).
+func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
+	for _, k := range keys {
+		c.mu.Lock()
+		busy := c.jobs.busy[k] > 0 || c.jobs.apps[k.Group] > 0
+		master, state := c.view.Master(), c.view.State()
+		c.mu.Unlock()
+		if busy || master != c.local || (state != view.Operation && state != view.Conciliation) {
+			continue
+		}
+		s := c.cfg.Rules.Program(k.Group, k.Name).RunningFailure
+		c.log.Warn("process failed", "process", k.Namespec(), "running_failure_strategy", s)
+		var err error
+		switch s {
+		case strategy.RunRestartProcess:
+			err = c.startProcess(ctx, c.defaultStarting(), k, "")
+		case strategy.RunStopApplication:
+			err = c.stopApplication(ctx, k.Group)
+		case strategy.RunRestartApplication:
+			if err = c.stopApplication(ctx, k.Group); err == nil {
+				err = c.startApplication(ctx, c.defaultStarting(), k.Group)
+			}
+		}
+		if err != nil {
+			c.log.Error("running failure strategy", "process", k.Namespec(), "strategy", s, "error", err)
+		}
+	}
+}
+
+// stopEverything is RESTARTING or SHUTTING_DOWN on the master: every
+// application stops, by ascending stop_sequence; then every other agent,
+// then this one, restarts or exits.
+func (c *Cluster) stopEverything(ctx context.Context, restart bool) {
+	var apps []view.ApplicationInfo
+	var others []string
+	c.Read(func(v *view.View) {
+		apps = v.Applications()
+		for _, a := range v.Addresses(time.Time{}) {
+			if a.Name != c.local && a.State == view.AddressRunning {
+				others = append(others, a.Name)
+			}
+		}
+	})
+	for _, group := range strategy.Phases(apps, func(a view.ApplicationInfo) int {
+		return c.cfg.Rules.Application(a.Name).StopSequence
+	}, false) {
+		for i, err := range forEach(group, func(a view.ApplicationInfo) error { return c.stopApplication(ctx, a.Name) }) {
+			if err != nil {
+				c.log.Error("stopping", "application", group[i].Name, "error", err)
+			}
+		}
+	}
+	for _, address := range others {
+		if err := c.command(address, msgStopAgent, command{restart: restart}); err != nil {
+			c.log.Error("stop agent", "address", address, "error", err)
+		}
+	}
+	c.update(func(time.Time) view.Effects {
+		c.view.StoppedAll()
+		return view.Effects{}
+	})
+	c.stopAgent(restart)
+}
+
+// stopAgent has the local agent restart or exit.
+func (c *Cluster) stopAgent(restart bool) {
+	if c.cfg.Lifecycle == nil {
+		c.log.Warn("no agent to restart or stop")
+		return
+	}
+	c.log.Info(fmt.Sprintf("supvisors %s: the agent stops", map[bool]string{true: "restart", false: "shutdown"}[restart]))
+	if restart {
+		c.cfg.Lifecycle.Restart()
+	} else {
+		c.cfg.Lifecycle.Shutdown()
+	}
+}

@@ -1,0 +1,321 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// deliveryMargin is what a start or stop may take beyond the program's own
+// timings (startsecs, backoffs, stopwaitsecs) before the master gives up
+// on it: the request's trip, and the news of the outcome coming back.
+const deliveryMargin = 5 * time.Second
+
+// jobs is the bookkeeping of what the master is doing: starts in flight
+// (their loading counts on their address until they are done) and the
+// processes and applications being started or stopped (a crash there is a
+// starting failure, not a running one). Guarded by Cluster.mu.
+type jobs struct {
+	inflight map[string]int
+	busy     map[view.Key]int
+	apps     map[string]int
+}
+
+func newJobs() jobs {
+	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, apps: map[string]int{}}
+}
+
+// errNoAddress is a start that found no address with room for the process.
+var errNoAddress = errors.New("no address can take it")
+
+// startProcess starts k on the address the strategy chooses, with extra
+// arguments, and waits until it is RUNNING (or, with wait_exit, exited as
+// expected). Every failure is an ABNORMAL_TERMINATION fault saying why.
+func (c *Cluster) startProcess(ctx context.Context, s strategy.Starting, k view.Key, extra string) error {
+	rules := c.cfg.Rules.Program(k.Group, k.Name)
+	c.mu.Lock()
+	address, ok := strategy.Place(s, c.candidatesLocked(k, rules), rules.Loading, c.local)
+	var before uint64
+	if ok {
+		rec, _ := c.view.Record(address, k)
+		before = rec.Seq
+		c.jobs.inflight[address] += rules.Loading
+		c.jobs.busy[k]++
+	}
+	c.mu.Unlock()
+	if !ok {
+		return abnormal(k, errNoAddress)
+	}
+	defer func() {
+		c.mu.Lock()
+		c.jobs.inflight[address] -= rules.Loading
+		c.jobs.busy[k]--
+		c.mu.Unlock()
+	}()
+	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", s)
+	if err := c.command(address, msgStart, command{key: k, extra: extra}); err != nil {
+		return abnormal(k, err)
+	}
+	deadline := time.Now().Add(c.startTimeout(k))
+	return c.await(ctx, deadline, func(v *view.View) (bool, error) {
+		return startOutcome(v, address, k, before, rules.WaitExit)
+	})
+}
+
+// startOutcome tells whether the start of k on address is done (and how):
+// only news newer than the record before counts.
+func startOutcome(v *view.View, address string, k view.Key, before uint64, waitExit bool) (bool, error) {
+	if a, _ := v.Address(address, time.Time{}); a.State != view.AddressRunning {
+		return true, abnormal(k, fmt.Errorf("address %s is %v", address, a.State))
+	}
+	rec, ok := v.Record(address, k)
+	switch {
+	case !ok:
+		return true, abnormal(k, fmt.Errorf("no longer configured on %s", address))
+	case rec.Seq <= before:
+		return false, nil
+	}
+	switch rec.State {
+	case process.Running:
+		return !waitExit, nil
+	case process.Exited:
+		if waitExit && rec.Expected {
+			return true, nil
+		}
+		return true, abnormal(k, fmt.Errorf("exited on %s with status %d", address, rec.ExitStatus))
+	case process.Fatal, process.Stopped, process.Unknown:
+		return true, abnormal(k, fmt.Errorf("%v on %s: %s", rec.State, address, rec.SpawnErr))
+	}
+	return false, nil
+}
+
+// candidatesLocked lists the addresses the rules allow for k, in their
+// order, with their loads including the starts in flight.
+func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules) []strategy.Candidate {
+	names := c.RuleAddresses(k)
+	cands := make([]strategy.Candidate, 0, len(names))
+	for _, name := range names {
+		a, _ := c.view.Address(name, time.Time{})
+		_, configured := c.view.Record(name, k)
+		cands = append(cands, strategy.Candidate{
+			Address:  name,
+			Eligible: a.State == view.AddressRunning && configured,
+			Load:     a.Loading + c.jobs.inflight[name],
+		})
+	}
+	return cands
+}
+
+// RuleAddresses returns the addresses k's rules allow, in their order:
+// address_list for "*"; with "#", the i-th of them (or of address_list)
+// for the i-th process of a homogeneous group, none when there is no i-th.
+func (c *Cluster) RuleAddresses(k view.Key) []string {
+	rules := c.cfg.Rules.Program(k.Group, k.Name)
+	names := rules.Addresses
+	if names == nil {
+		names = c.addressList()
+	}
+	if !rules.Hashed {
+		return names
+	}
+	if p := c.localConfig(k); p != nil && p.Index < len(names) {
+		return []string{names[p.Index]}
+	}
+	return nil
+}
+
+// Rules returns the rules file's rules (nil: the defaults everywhere).
+func (c *Cluster) Rules() *config.Rules { return c.cfg.Rules }
+
+// localConfig is the local configuration of k: every node is expected to
+// share the programs' settings, so the master reads its own.
+func (c *Cluster) localConfig(k view.Key) *config.Process {
+	if g := c.cfg.Supervisor.Group(k.Group); g != nil {
+		if p := g.Process(k.Name); p != nil {
+			return p.Config()
+		}
+	}
+	return nil
+}
+
+// startTimeout is how long a start of k may take: every attempt's
+// startsecs and backoff delay (1 s, 2 s, ...) plus the delivery margin.
+func (c *Cluster) startTimeout(k view.Key) time.Duration {
+	startsecs, retries := 1, 3
+	if p := c.localConfig(k); p != nil {
+		startsecs, retries = p.Startsecs, p.Startretries
+	}
+	seconds := startsecs*(retries+1) + retries*(retries+1)/2
+	return time.Duration(seconds)*time.Second + deliveryMargin
+}
+
+// stopProcess stops every running copy of k and waits until none runs.
+func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
+	c.mu.Lock()
+	info, _ := c.view.Process(k)
+	c.jobs.busy[k]++
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		c.jobs.busy[k]--
+		c.mu.Unlock()
+	}()
+	for _, address := range info.Addresses {
+		c.log.Info("stopping", "process", k.Namespec(), "address", address)
+		if err := c.command(address, msgStop, command{key: k}); err != nil {
+			return fault.Newf(fault.Failed, "%s: %v", k.Namespec(), err)
+		}
+	}
+	stopwaitsecs := 10
+	if p := c.localConfig(k); p != nil {
+		stopwaitsecs = p.Stopwaitsecs
+	}
+	deadline := time.Now().Add(time.Duration(stopwaitsecs)*time.Second + deliveryMargin)
+	return c.await(ctx, deadline, func(v *view.View) (bool, error) {
+		p, _ := v.Process(k)
+		for _, cp := range p.Copies {
+			if cp.Counts || cp.Record.State == process.Stopping {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
+}
+
+// await waits until done says the job is over, re-checking at every change
+// of the view; past the deadline it is ABNORMAL_TERMINATION.
+func (c *Cluster) await(ctx context.Context, deadline time.Time, done func(*view.View) (bool, error)) error {
+	timer := time.NewTimer(time.Until(deadline))
+	defer timer.Stop()
+	for {
+		changed := c.Changed()
+		var over bool
+		var err error
+		c.Read(func(v *view.View) { over, err = done(v) })
+		if over {
+			return err
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-timer.C:
+			return fault.New(fault.AbnormalTermination, "timed out")
+		case <-c.done:
+			return fault.New(fault.ShutdownState, "the agent is stopping")
+		}
+	}
+}
+
+func abnormal(k view.Key, err error) error {
+	return fault.Newf(fault.AbnormalTermination, "%s: %v", k.Namespec(), err)
+}
+
+// command sends a request to the agent of address; the local one carries
+// it out at once.
+func (c *Cluster) command(address string, t messageType, cmd command) error {
+	if address == c.local {
+		return c.carryOutCommand(t, cmd)
+	}
+	if c.ring == nil {
+		return fmt.Errorf("%s is not this node and there is no ring", address)
+	}
+	return c.ring.SendReliable(address, encodeCommand(t, cmd))
+}
+
+// carryOutCommand does what the master asked of this node. A start that
+// fails leaves the process FATAL, which is how the master learns of it.
+func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
+	switch t {
+	case msgStart:
+		err := c.StartArgs(context.Background(), cmd.key, cmd.extra, false)
+		var f *fault.Fault
+		if errors.As(err, &f) && f.Code == fault.AlreadyStarted {
+			return nil
+		}
+		return err
+	case msgStop:
+		p := c.localProcess(cmd.key)
+		if p == nil {
+			return fault.New(fault.BadName, cmd.key.Namespec())
+		}
+		if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
+			return err
+		}
+	case msgStopAgent:
+		c.stopAgent(cmd.restart)
+	}
+	return nil
+}
+
+func isFault(err error, code fault.Code) bool {
+	var f *fault.Fault
+	return errors.As(err, &f) && f.Code == code
+}
+
+func (c *Cluster) localProcess(k view.Key) *process.Process {
+	if g := c.cfg.Supervisor.Group(k.Group); g != nil {
+		return g.Process(k.Name)
+	}
+	return nil
+}
+
+// StartArgs is supvisors.start_args: start the local process k with extra
+// arguments appended to its command. Extra arguments need a program that
+// does not restart on its own and is not started with its application
+// (BAD_EXTRA_ARGUMENTS); a command that cannot be run leaves the process
+// FATAL (and the fault is returned). With wait, it returns once the
+// process is RUNNING, ABNORMAL_TERMINATION if it does not get there.
+func (c *Cluster) StartArgs(ctx context.Context, k view.Key, extra string, wait bool) error {
+	p := c.localProcess(k)
+	if p == nil {
+		return fault.New(fault.BadName, k.Namespec())
+	}
+	if extra != "" {
+		rules := c.cfg.Rules.Program(k.Group, k.Name)
+		if p.Config().Autorestart != config.AutorestartFalse || rules.Required || rules.StartSequence > 0 {
+			return fault.New(fault.BadExtraArguments, k.Namespec())
+		}
+	}
+	if err := p.Start(extra); err != nil {
+		if isFault(err, fault.NoFile) || isFault(err, fault.NotExecutable) {
+			var f *fault.Fault
+			errors.As(err, &f)
+			p.ForceFatal(f.String)
+		}
+		return err
+	}
+	if !wait {
+		return nil
+	}
+	if err := p.WaitStarted(ctx); err != nil {
+		if isFault(err, fault.SpawnError) || isFault(err, fault.AbnormalTermination) {
+			return fault.New(fault.AbnormalTermination, k.Namespec())
+		}
+		return err
+	}
+	return nil
+}
+
+// forEach runs f on every item at once and returns their errors, in order.
+func forEach[T any](items []T, f func(T) error) []error {
+	errs := make([]error, len(items))
+	var wg sync.WaitGroup
+	for i, x := range items {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = f(x)
+		}()
+	}
+	wg.Wait()
+	return errs
+}

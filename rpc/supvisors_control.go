@@ -1,0 +1,375 @@
+package rpc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/supvisors/supvisors-go/cluster"
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// Forwarder calls method with params on the agent of address and decodes
+// its reply: how a node that is not the master hands a control request to
+// the master. Safe for concurrent use.
+type Forwarder func(ctx context.Context, address, method string, params []any, reply any) error
+
+// ApplicationRules is get_application_rules' reply.
+type ApplicationRules struct {
+	ApplicationName         string `xmlrpc:"application_name"`
+	StartSequence           int    `xmlrpc:"start_sequence"`
+	StopSequence            int    `xmlrpc:"stop_sequence"`
+	StartingFailureStrategy string `xmlrpc:"starting_failure_strategy"`
+	RunningFailureStrategy  string `xmlrpc:"running_failure_strategy"`
+}
+
+// ProcessRules is one entry of get_process_rules' reply: the spec's keys,
+// and expected_loading (what Supvisors 0.1 clients read) beside loading.
+type ProcessRules struct {
+	ApplicationName        string   `xmlrpc:"application_name"`
+	ProcessName            string   `xmlrpc:"process_name"`
+	Addresses              []string `xmlrpc:"addresses"`
+	StartSequence          int      `xmlrpc:"start_sequence"`
+	StopSequence           int      `xmlrpc:"stop_sequence"`
+	Required               bool     `xmlrpc:"required"`
+	WaitExit               bool     `xmlrpc:"wait_exit"`
+	Loading                int      `xmlrpc:"loading"`
+	ExpectedLoading        int      `xmlrpc:"expected_loading"`
+	RunningFailureStrategy string   `xmlrpc:"running_failure_strategy"`
+}
+
+// StrategyApplicationArgs are start_application's and restart_application's
+// parameters. Strategy is the code or the name.
+type StrategyApplicationArgs struct {
+	Strategy        any
+	ApplicationName string
+	Wait            bool `xmlrpc:"wait,optional" default:"true"`
+}
+
+// ApplicationWaitArgs are stop_application's parameters.
+type ApplicationWaitArgs struct {
+	ApplicationName string
+	Wait            bool `xmlrpc:"wait,optional" default:"true"`
+}
+
+// StartArgsArgs are start_args' parameters.
+type StartArgsArgs struct {
+	Namespec  string
+	ExtraArgs string `xmlrpc:"extra_args,optional"`
+	Wait      bool   `xmlrpc:"wait,optional" default:"true"`
+}
+
+// StartProcessArgs are start_process' parameters.
+type StartProcessArgs struct {
+	Strategy  any
+	Namespec  string
+	ExtraArgs string `xmlrpc:"extra_args,optional"`
+	Wait      bool   `xmlrpc:"wait,optional" default:"true"`
+}
+
+// StrategyNamespecArgs are restart_process' parameters.
+type StrategyNamespecArgs struct {
+	Strategy any
+	Namespec string
+	Wait     bool `xmlrpc:"wait,optional" default:"true"`
+}
+
+// NamespecWaitArgs are stop_process' parameters.
+type NamespecWaitArgs struct {
+	Namespec string
+	Wait     bool `xmlrpc:"wait,optional" default:"true"`
+}
+
+// parseStarting reads a strategy argument: its wire code, or its name.
+func parseStarting(arg any) (strategy.Starting, error) {
+	switch v := arg.(type) {
+	case int:
+		if s, ok := strategy.StartingFromCode(v); ok {
+			return s, nil
+		}
+	case string:
+		if s, err := strategy.ParseStarting(v); err == nil {
+			return s, nil
+		}
+	}
+	return 0, fault.New(fault.BadStrategy, fmt.Sprint(arg))
+}
+
+// The state gates of the spec's "@throws BAD_SUPVISORS_STATE".
+var (
+	inOperation              = []view.State{view.Operation}
+	inOperationOrConciliaton = []view.State{view.Operation, view.Conciliation}
+)
+
+// gate checks the local state is one of states.
+func gate(v *view.View, states []view.State) error {
+	for _, st := range states {
+		if v.State() == st {
+			return nil
+		}
+	}
+	return fault.New(fault.BadSupvisorsState, "Supvisors is in state "+v.State().String())
+}
+
+// control checks the gate and what check says of the request on this
+// node's view, then has the master carry it out: here with act, or
+// forwarded as method with params to the master, whose reply goes in
+// reply.
+func (s *SupvisorsService) control(r *http.Request, states []view.State, check func(v *view.View) error,
+	method string, params []any, reply any, act func(ctx context.Context) error) error {
+	var master string
+	err := func() (err error) {
+		s.cluster.Read(func(v *view.View) {
+			if err = gate(v, states); err == nil && check != nil {
+				err = check(v)
+			}
+			master = v.Master()
+		})
+		return err
+	}()
+	if err != nil {
+		return err
+	}
+	if master == s.cluster.Local() {
+		err = act(r.Context())
+	} else {
+		err = s.forward(r.Context(), master, method, params, reply)
+	}
+	if errors.Is(err, cluster.ErrNotMaster) {
+		return fault.New(fault.BadSupvisorsState, "the master changed, try again")
+	}
+	return err
+}
+
+// forward sends a control request to the master.
+func (s *SupvisorsService) forward(ctx context.Context, master, method string, params []any, reply any) error {
+	if s.forwarder == nil {
+		return fault.Newf(fault.Failed, "cannot reach the master %s: no inet_http_server", master)
+	}
+	return s.forwarder(ctx, master, method, params, reply)
+}
+
+// application checks app is known.
+func application(v *view.View, app string) (view.ApplicationInfo, error) {
+	info, ok := v.Application(app)
+	if !ok {
+		return info, fault.New(fault.BadName, app)
+	}
+	return info, nil
+}
+
+// GetApplicationRules returns the rules of an application.
+func (s *SupvisorsService) GetApplicationRules(_ *http.Request, args *ApplicationArgs, reply *ApplicationRules) error {
+	return s.readDeployed(func(v *view.View) error {
+		if _, err := application(v, args.ApplicationName); err != nil {
+			return err
+		}
+		r := s.cluster.Rules().Application(args.ApplicationName)
+		*reply = ApplicationRules{
+			ApplicationName:         args.ApplicationName,
+			StartSequence:           r.StartSequence,
+			StopSequence:            r.StopSequence,
+			StartingFailureStrategy: r.StartingFailure.String(),
+			RunningFailureStrategy:  r.RunningFailure.String(),
+		}
+		return nil
+	})
+}
+
+// GetProcessRules returns the rules of the processes a namespec names.
+func (s *SupvisorsService) GetProcessRules(_ *http.Request, args *NamespecArgs, reply *[]ProcessRules) error {
+	return s.readDeployed(func(v *view.View) error {
+		procs, err := lookupProcesses(v, args.Namespec)
+		if err != nil {
+			return err
+		}
+		out := make([]ProcessRules, len(procs))
+		for i, p := range procs {
+			r := s.cluster.Rules().Program(p.Group, p.Name)
+			out[i] = ProcessRules{
+				ApplicationName: p.Group, ProcessName: p.Name,
+				Addresses:     nonNil(s.cluster.RuleAddresses(p.Key())),
+				StartSequence: r.StartSequence, StopSequence: r.StopSequence,
+				Required: r.Required, WaitExit: r.WaitExit,
+				Loading: r.Loading, ExpectedLoading: r.Loading,
+				RunningFailureStrategy: r.RunningFailure.String(),
+			}
+		}
+		*reply = out
+		return nil
+	})
+}
+
+// StartApplication starts an application with a strategy. It answers false
+// when the application has nothing to start (every program of
+// start_sequence 0).
+func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
+	st, err := parseStarting(args.Strategy)
+	if err != nil {
+		return err
+	}
+	check := func(v *view.View) error {
+		info, err := application(v, args.ApplicationName)
+		if err == nil && info.State != view.ApplicationStopped {
+			err = fault.New(fault.AlreadyStarted, args.ApplicationName)
+		}
+		return err
+	}
+	*reply = true
+	return s.control(r, inOperation, check, "supvisors.start_application",
+		[]any{args.Strategy, args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
+			started, err := s.cluster.StartApplication(ctx, st, args.ApplicationName, args.Wait)
+			*reply = started
+			return err
+		})
+}
+
+// StopApplication stops an application.
+func (s *SupvisorsService) StopApplication(r *http.Request, args *ApplicationWaitArgs, reply *bool) error {
+	check := func(v *view.View) error {
+		info, err := application(v, args.ApplicationName)
+		if err == nil && info.State == view.ApplicationStopped {
+			err = fault.New(fault.NotRunning, args.ApplicationName)
+		}
+		return err
+	}
+	*reply = true
+	return s.control(r, inOperationOrConciliaton, check, "supvisors.stop_application",
+		[]any{args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.StopApplication(ctx, args.ApplicationName, args.Wait)
+		})
+}
+
+// RestartApplication stops then starts an application with a strategy.
+func (s *SupvisorsService) RestartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
+	st, err := parseStarting(args.Strategy)
+	if err != nil {
+		return err
+	}
+	check := func(v *view.View) error {
+		_, err := application(v, args.ApplicationName)
+		return err
+	}
+	*reply = true
+	return s.control(r, inOperation, check, "supvisors.restart_application",
+		[]any{args.Strategy, args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.RestartApplication(ctx, st, args.ApplicationName, args.Wait)
+		})
+}
+
+// StartArgs starts a local process with extra arguments (no state gate:
+// the master uses it while it deploys).
+func (s *SupvisorsService) StartArgs(r *http.Request, args *StartArgsArgs, reply *bool) error {
+	group, name, whole := splitNamespec(args.Namespec)
+	if whole {
+		return fault.New(fault.BadName, args.Namespec)
+	}
+	if err := s.cluster.StartArgs(r.Context(), view.Key{Group: group, Name: name}, args.ExtraArgs, args.Wait); err != nil {
+		return err
+	}
+	*reply = true
+	return nil
+}
+
+// targets resolves a namespec to the keys of its processes.
+func targets(v *view.View, namespec string) ([]view.Key, []view.ProcessInfo, error) {
+	procs, err := lookupProcesses(v, namespec)
+	keys := make([]view.Key, len(procs))
+	for i, p := range procs {
+		keys[i] = p.Key()
+	}
+	return keys, procs, err
+}
+
+// StartProcess starts the processes a namespec names with a strategy.
+func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs, reply *bool) error {
+	st, err := parseStarting(args.Strategy)
+	if err != nil {
+		return err
+	}
+	var keys []view.Key
+	check := func(v *view.View) error {
+		var procs []view.ProcessInfo
+		var err error
+		if keys, procs, err = targets(v, args.Namespec); err != nil {
+			return err
+		}
+		for _, p := range procs {
+			if len(p.Addresses) > 0 {
+				return fault.New(fault.AlreadyStarted, p.Key().Namespec())
+			}
+		}
+		return nil
+	}
+	*reply = true
+	return s.control(r, inOperation, check, "supvisors.start_process",
+		[]any{args.Strategy, args.Namespec, args.ExtraArgs, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.StartProcesses(ctx, st, keys, args.ExtraArgs, args.Wait)
+		})
+}
+
+// StopProcess stops the processes a namespec names wherever they run:
+// NOT_RUNNING when none of them runs.
+func (s *SupvisorsService) StopProcess(r *http.Request, args *NamespecWaitArgs, reply *bool) error {
+	var keys []view.Key
+	check := func(v *view.View) error {
+		var procs []view.ProcessInfo
+		var err error
+		if keys, procs, err = targets(v, args.Namespec); err != nil {
+			return err
+		}
+		for _, p := range procs {
+			if len(p.Addresses) > 0 {
+				return nil
+			}
+		}
+		return fault.New(fault.NotRunning, args.Namespec)
+	}
+	*reply = true
+	return s.control(r, inOperationOrConciliaton, check, "supvisors.stop_process",
+		[]any{args.Namespec, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.StopProcesses(ctx, keys, args.Wait)
+		})
+}
+
+// RestartProcess stops then starts the processes a namespec names.
+func (s *SupvisorsService) RestartProcess(r *http.Request, args *StrategyNamespecArgs, reply *bool) error {
+	st, err := parseStarting(args.Strategy)
+	if err != nil {
+		return err
+	}
+	var keys []view.Key
+	check := func(v *view.View) (err error) {
+		keys, _, err = targets(v, args.Namespec)
+		return err
+	}
+	*reply = true
+	return s.control(r, inOperation, check, "supvisors.restart_process",
+		[]any{args.Strategy, args.Namespec, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.RestartProcesses(ctx, st, keys, args.Wait)
+		})
+}
+
+// Restart stops every application, then restarts every agent.
+func (s *SupvisorsService) Restart(r *http.Request, _ *NoArgs, reply *bool) error {
+	return s.stopAll(r, true, reply)
+}
+
+// Shutdown stops every application, then every agent.
+func (s *SupvisorsService) Shutdown(r *http.Request, _ *NoArgs, reply *bool) error {
+	return s.stopAll(r, false, reply)
+}
+
+func (s *SupvisorsService) stopAll(r *http.Request, restart bool, reply *bool) error {
+	method := map[bool]string{true: "supvisors.restart", false: "supvisors.shutdown"}[restart]
+	*reply = true
+	return s.control(r, deployed, nil, method, []any{}, reply, func(context.Context) error {
+		return s.cluster.StopAll(restart)
+	})
+}
+
+// deployed is the gate of restart() and shutdown(): past INITIALIZATION.
+var deployed = []view.State{view.Deployment, view.Operation, view.Conciliation, view.Restarting, view.ShuttingDown}
