@@ -161,7 +161,11 @@ func TestDecide(t *testing.T) {
 		},
 		{
 			name: "local master in deployment with conflicts goes to conciliation",
-			s:    func() situation { s := running(Deployment, a1, Deployment); s.conflicts, s.deployed = true, true; return s }(),
+			s: func() situation {
+				s := running(Deployment, a1, Deployment)
+				s.conflicts, s.deployed = true, true
+				return s
+			}(),
 			want: decision{state: Conciliation, master: a1},
 		},
 

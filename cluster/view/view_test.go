@@ -113,12 +113,12 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	}
 
 	// Not yet due: Tick waits for the retry (before the synchro deadline).
-	eff = tick(v, at(1999 * ms))
+	eff = tick(v, at(1999*ms))
 	if len(eff.RequestState) != 0 || !eff.Wakeup.Equal(at(time.Second+checkRetry)) {
 		t.Errorf("Tick before the retry: %+v", eff)
 	}
 	// Due: asked again.
-	eff = tick(v, at(2 * time.Second))
+	eff = tick(v, at(2*time.Second))
 	wantStrings(t, "RequestState after CheckRetry", eff.RequestState, []string{a2})
 	if !eff.Wakeup.Equal(at(2*time.Second + checkRetry)) {
 		t.Errorf("Wakeup after the retry %v, want %v", eff.Wakeup, at(2*time.Second+checkRetry))
@@ -143,7 +143,7 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	wantStrings(t, "Addresses of g:p", p.Addresses, []string{a2})
 
 	// RUNNING now: nothing to re-request.
-	if eff := tick(v, at(5 * time.Second)); len(eff.RequestState) != 0 {
+	if eff := tick(v, at(5*time.Second)); len(eff.RequestState) != 0 {
 		t.Errorf("Tick with no CHECKING address: RequestState %q", eff.RequestState)
 	}
 	// Alive again with the same incarnation (a meta update): stays RUNNING.
@@ -245,7 +245,7 @@ func TestViewStartupNonMaster(t *testing.T) {
 				t.Errorf("meta update of the master: RequestState %q", eff.RequestState)
 			}
 			wantAddrState(t, v, a1, AddressRunning)
-			eff = tick(v, now.Add(2 * ms))
+			eff = tick(v, now.Add(2*ms))
 			wantFSM(t, v, tt.want, a1)
 			if eff.MetaChanged != (tt.want != Deployment) {
 				t.Errorf("MetaChanged %v", eff.MetaChanged)
@@ -264,14 +264,14 @@ func TestViewSynchroTimeout(t *testing.T) {
 	v := newView(a1)
 	join(t, v, a2, Initialization, at(100*ms))
 
-	eff := tick(v, at(5 * time.Second))
+	eff := tick(v, at(5*time.Second))
 	wantFSM(t, v, Initialization, "")
 	if !eff.Wakeup.Equal(at(synchroTimeout)) {
 		t.Errorf("Wakeup %v, want the synchro deadline", eff.Wakeup)
 	}
 	wantAddrState(t, v, a3, AddressUnknown)
 
-	tick(v, at(synchroTimeout - time.Nanosecond))
+	tick(v, at(synchroTimeout-time.Nanosecond))
 	wantFSM(t, v, Initialization, "")
 
 	eff = tick(v, at(synchroTimeout))
@@ -289,7 +289,7 @@ func TestViewSynchroTimeout(t *testing.T) {
 	wantAddrState(t, v, a3, AddressChecking)
 	v.ApplyFullState(full(a3), at(20*time.Second))
 	wantAddrState(t, v, a3, AddressRunning)
-	tick(v, at(30 * time.Second))
+	tick(v, at(30*time.Second))
 	wantFSM(t, v, Operation, a1)
 }
 
@@ -328,7 +328,7 @@ func TestViewMemberDead(t *testing.T) {
 				rec("g", "p", process.Running, 1, at(50*ms)),
 				rec("g", "q", process.Exited, 2, at(60*ms)))
 			join(t, v, a3, Initialization, at(100*ms))
-			tick(v, at(100*ms + stableWindow))
+			tick(v, at(100*ms+stableWindow))
 			wantFSM(t, v, Operation, a1)
 
 			lost := at(5 * time.Second)
@@ -400,7 +400,7 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v.MemberDead(a2, at(2*ms))
 	wantAddrState(t, v, a2, AddressSilent)
 	// No longer CHECKING: not asked again.
-	if eff := tick(v, at(5 * time.Second)); len(eff.RequestState) != 0 {
+	if eff := tick(v, at(5*time.Second)); len(eff.RequestState) != 0 {
 		t.Errorf("SILENT address re-requested: %q", eff.RequestState)
 	}
 	// Back with the same incarnation: CHECKING again.
@@ -437,7 +437,7 @@ func TestViewMasterLost(t *testing.T) {
 				t.Errorf("LocalMeta %+v", m)
 			}
 
-			tick(v, lost.Add(stableWindow - time.Nanosecond))
+			tick(v, lost.Add(stableWindow-time.Nanosecond))
 			wantFSM(t, v, Initialization, "")
 
 			eff = tick(v, lost.Add(stableWindow))
@@ -464,7 +464,7 @@ func TestViewMasterLostNextIsRemote(t *testing.T) {
 	wantFSM(t, v, Deployment, a2)
 
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+ms))
-	tick(v, lost.Add(stableWindow + ms))
+	tick(v, lost.Add(stableWindow+ms))
 	wantFSM(t, v, Operation, a2)
 }
 
@@ -478,10 +478,10 @@ func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
 	tick(v, lost.Add(stableWindow))
 	wantFSM(t, v, Deployment, a2)
 	// a2's meta is still {OPERATION, master a1}: not a2 done deploying.
-	tick(v, lost.Add(stableWindow + ms))
+	tick(v, lost.Add(stableWindow+ms))
 	wantFSM(t, v, Deployment, a2)
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+2*ms))
-	tick(v, lost.Add(stableWindow + 2*ms))
+	tick(v, lost.Add(stableWindow+2*ms))
 	wantFSM(t, v, Operation, a2)
 }
 
@@ -957,7 +957,7 @@ func TestViewConciliationCycle(t *testing.T) {
 	if v.HasConflicts() || len(v.Conflicts()) != 0 {
 		t.Errorf("conflicts after a copy stopped: %q", namespecs(v.Conflicts()))
 	}
-	eff = tick(v, now.Add(3 * ms))
+	eff = tick(v, now.Add(3*ms))
 	wantFSM(t, v, Operation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on leaving CONCILIATION")
@@ -965,13 +965,13 @@ func TestViewConciliationCycle(t *testing.T) {
 
 	// Again, then the other node is lost: its copy no longer counts.
 	update(v, a2, rec("g", "p", process.Running, 4, now.Add(4*ms)))
-	tick(v, now.Add(4 * ms))
+	tick(v, now.Add(4*ms))
 	wantFSM(t, v, Conciliation, a1)
 	v.MemberDead(a2, now.Add(5*ms))
 	if v.HasConflicts() {
 		t.Error("conflict with a lost address")
 	}
-	tick(v, now.Add(5 * ms))
+	tick(v, now.Add(5*ms))
 	wantFSM(t, v, Operation, a1)
 
 	// Back with the same incarnation and its copy still running: a conflict
