@@ -1,0 +1,216 @@
+package cluster
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// appCluster starts n nodes that all have the programs of ini and the
+// rules, the way config.Load reads them (so rules turn autorestart off
+// where they should), and waits until all are in OPERATION.
+func appCluster(t *testing.T, n int, ini, rules string) []*testNode {
+	t.Helper()
+	dir := t.TempDir()
+	rulesFile := filepath.Join(dir, "rules.xml")
+	if err := os.WriteFile(rulesFile, []byte(rules), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	nodes := testCluster(t, n, nil)
+	for _, node := range nodes {
+		list := strings.Join(node.cfg.Supvisors.AddressList, ",")
+		conf := filepath.Join(dir, "supervisord.conf")
+		body := fmt.Sprintf("[supervisord]\n[supvisors]\naddress_list=%s\nrules_file=%s\n%s", list, rulesFile, ini)
+		if err := os.WriteFile(conf, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := config.Load(conf, config.LoadOptions{Environ: os.Environ()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		node.cfg.Rules = cfg.Rules
+		node.start(cfg.Groups...)
+	}
+	for _, node := range nodes {
+		node.waitFor("OPERATION", inOperation(addr1))
+	}
+	return nodes
+}
+
+// program is a [program:x] section of a long-running sleeper.
+func program(name string, lines ...string) string {
+	return fmt.Sprintf("[program:%s]\ncommand=/bin/sleep 1000\nautostart=false\nstartsecs=0\n%s\n", name, strings.Join(lines, "\n"))
+}
+
+// runningOn is true when k runs on exactly the addresses.
+func runningOn(k view.Key, addresses ...string) func(*view.View) bool {
+	return func(v *view.View) bool {
+		p, ok := v.Process(k)
+		return ok && p.State == process.Running && slices.Equal(p.Addresses, addresses)
+	}
+}
+
+func key(group, name string) view.Key { return view.Key{Group: group, Name: name} }
+
+// startTime is when k last started on address.
+func startTime(n *testNode, address string, k view.Key) time.Time {
+	var rec view.ProcessRecord
+	n.c.Read(func(v *view.View) { rec, _ = v.Record(address, k) })
+	return rec.Start
+}
+
+// TestDeployment: the master starts the applications of start_sequence 1,
+// then 2, each by its programs' start_sequence; 0 stays stopped.
+func TestDeployment(t *testing.T) {
+	t.Parallel()
+	nodes := appCluster(t, 3,
+		program("db")+program("server")+program("worker")+program("tool")+
+			"[group:web]\nprograms=server,worker\n",
+		`<root>
+  <application name="db"><start_sequence>1</start_sequence>
+    <program name="db"><start_sequence>1</start_sequence><required>true</required></program></application>
+  <application name="web"><start_sequence>2</start_sequence>
+    <program name="server"><start_sequence>1</start_sequence><addresses>127.0.0.2</addresses></program>
+    <program name="worker"><start_sequence>2</start_sequence><addresses>127.0.0.3</addresses></program></application>
+  <application name="tool"><program name="tool"><start_sequence>1</start_sequence></program></application>
+</root>`)
+	n := nodes[2]
+	n.waitFor("db on 127.0.0.1", runningOn(key("db", "db"), addr1))
+	n.waitFor("web:server on 127.0.0.2", runningOn(key("web", "server"), addr2))
+	n.waitFor("web:worker on 127.0.0.3", runningOn(key("web", "worker"), addr3))
+	n.c.Read(func(v *view.View) {
+		if p, _ := v.Process(key("tool", "tool")); p.State != process.Stopped {
+			t.Errorf("tool (application start_sequence 0) is %v", p.State)
+		}
+	})
+	db, server, worker := startTime(n, addr1, key("db", "db")), startTime(n, addr2, key("web", "server")), startTime(n, addr3, key("web", "worker"))
+	if server.Before(db) || worker.Before(server) {
+		t.Errorf("start order: db %v, server %v, worker %v", db, server, worker)
+	}
+}
+
+// TestPlacementByLoading: with loading 60, one address takes one process.
+func TestPlacementByLoading(t *testing.T) {
+	t.Parallel()
+	nodes := appCluster(t, 3, program("heavy", "numprocs=3", "process_name=%(program_name)s_%(process_num)d"),
+		`<root><application name="heavy"><pattern name="heavy_"><loading>60</loading></pattern></application></root>`)
+	master := nodes[0].c
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	for i, want := range []string{addr1, addr2, addr3} {
+		k := key("heavy", fmt.Sprintf("heavy_%d", i))
+		if err := master.StartProcesses(ctx, strategy.StartConfig, []view.Key{k}, "", true); err != nil {
+			t.Fatal(err)
+		}
+		nodes[1].waitFor(k.Namespec()+" on "+want, runningOn(k, want))
+	}
+	// No room left: the 4th 60 % process cannot be placed.
+	if err := master.StopProcesses(ctx, []view.Key{key("heavy", "heavy_2")}, true); err != nil {
+		t.Fatal(err)
+	}
+	err := master.StartProcesses(ctx, strategy.StartMostLoaded, []view.Key{key("heavy", "heavy_2")}, "", true)
+	if err != nil {
+		t.Fatalf("MOST_LOADED with 127.0.0.3 free: %v", err)
+	}
+	nodes[1].waitFor("heavy_2 back on 127.0.0.3", runningOn(key("heavy", "heavy_2"), addr3))
+
+	// Control is the master's.
+	if _, err := nodes[1].c.StartApplication(ctx, strategy.StartConfig, "heavy", true); err != ErrNotMaster {
+		t.Errorf("StartApplication on a non-master: %v", err)
+	}
+}
+
+// TestStartingFailureStrategies: a required program that fails in phase 1
+// of an application started with wait.
+func TestStartingFailureStrategies(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		strategy    string
+		phase2Runs  bool
+		appAfterall view.ApplicationState
+	}{
+		{"ABORT", false, view.ApplicationRunning},
+		{"STOP", false, view.ApplicationStopped},
+		{"CONTINUE", true, view.ApplicationRunning},
+	} {
+		t.Run(tt.strategy, func(t *testing.T) {
+			t.Parallel()
+			ini := "[program:bad]\ncommand=/bin/false\nautostart=false\nstartsecs=1\nstartretries=0\n" +
+				program("first") + program("second") + "[group:app]\nprograms=bad,first,second\n"
+			rules := fmt.Sprintf(`<root><application name="app"><starting_failure_strategy>%s</starting_failure_strategy>
+  <program name="bad"><start_sequence>1</start_sequence><required>true</required></program>
+  <program name="first"><start_sequence>1</start_sequence></program>
+  <program name="second"><start_sequence>2</start_sequence></program></application></root>`, tt.strategy)
+			nodes := appCluster(t, 2, ini, rules)
+			ctx, cancel := contextWithTimeout()
+			defer cancel()
+			// With CONTINUE the application ends RUNNING (with a major
+			// failure): start_application succeeds, as in Supvisors.
+			_, err := nodes[0].c.StartApplication(ctx, strategy.StartConfig, "app", true)
+			if tt.phase2Runs && err != nil || !tt.phase2Runs && !isFault(err, fault.AbnormalTermination) {
+				t.Fatalf("StartApplication: %v", err)
+			}
+			n := nodes[1]
+			if tt.phase2Runs {
+				n.waitFor("second running", runningOn(key("app", "second"), addr1))
+			}
+			n.waitFor("application "+tt.appAfterall.String(), func(v *view.View) bool {
+				a, _ := v.Application("app")
+				p, _ := v.Process(key("app", "second"))
+				return a.State == tt.appAfterall && (len(p.Addresses) > 0) == tt.phase2Runs &&
+					a.MajorFailure == (a.State == view.ApplicationRunning)
+			})
+		})
+	}
+}
+
+// TestRestartProcessOnNodeLoss: the node running a RESTART_PROCESS program
+// dies; the master starts it on the other allowed address.
+func TestRestartProcessOnNodeLoss(t *testing.T) {
+	t.Parallel()
+	nodes := appCluster(t, 3, program("svc"),
+		`<root><application name="svc"><start_sequence>1</start_sequence>
+  <program name="svc"><start_sequence>1</start_sequence><addresses>127.0.0.2,127.0.0.3</addresses>
+    <running_failure_strategy>RESTART_PROCESS</running_failure_strategy></program></application></root>`)
+	k := key("svc", "svc")
+	nodes[0].waitFor("svc on 127.0.0.2", runningOn(k, addr2))
+	nodes[1].kill()
+	nodes[0].waitFor("svc on 127.0.0.3", runningOn(k, addr3))
+}
+
+// TestStopApplicationOnCrash: a STOP_APPLICATION program crashes (its
+// autorestart is off): its whole application is stopped.
+func TestStopApplicationOnCrash(t *testing.T) {
+	t.Parallel()
+	nodes := appCluster(t, 2, program("main", "autorestart=true")+program("helper")+"[group:app]\nprograms=main,helper\n",
+		`<root><application name="app"><start_sequence>1</start_sequence>
+  <program name="main"><start_sequence>1</start_sequence><running_failure_strategy>STOP_APPLICATION</running_failure_strategy></program>
+  <program name="helper"><start_sequence>1</start_sequence></program></application></root>`)
+	main := key("app", "main")
+	nodes[1].waitFor("app running", func(v *view.View) bool {
+		a, _ := v.Application("app")
+		return a.State == view.ApplicationRunning && runningOn(main, addr1)(v) && runningOn(key("app", "helper"), addr1)(v)
+	})
+	p := nodes[0].sup.Group("app").Process("main")
+	if p.Config().Autorestart != config.AutorestartFalse {
+		t.Errorf("autorestart of a STOP_APPLICATION program: %v", p.Config().Autorestart)
+	}
+	if err := p.Signal(9); err != nil {
+		t.Fatal(err)
+	}
+	nodes[1].waitFor("app stopped", func(v *view.View) bool {
+		a, _ := v.Application("app")
+		h, _ := v.Process(key("app", "helper"))
+		return a.State == view.ApplicationStopped && h.State == process.Stopped
+	})
+}
