@@ -32,11 +32,11 @@ var ErrNotMaster = errors.New("this node is not the master")
 // processes by ascending start_sequence (0: not started with it), each
 // phase once the previous one is RUNNING. It reports false when the
 // application has nothing to start.
-func (c *Cluster) StartApplication(ctx context.Context, s strategy.Starting, app string, wait bool) (bool, error) {
+func (c *Cluster) StartApplication(ctx context.Context, p strategy.Placement, app string, wait bool) (bool, error) {
 	if len(c.startPhases(app)) == 0 {
 		return false, c.checkMaster()
 	}
-	return true, c.run(ctx, wait, func(jctx context.Context) error { return c.startApplication(jctx, s, app) })
+	return true, c.run(ctx, wait, func(jctx context.Context) error { return c.startApplication(jctx, p, app) })
 }
 
 // StopApplication stops the running processes of app by ascending
@@ -46,20 +46,20 @@ func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) er
 }
 
 // RestartApplication stops app, then starts it with strategy s.
-func (c *Cluster) RestartApplication(ctx context.Context, s strategy.Starting, app string, wait bool) error {
+func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, app string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		if err := c.stopApplication(jctx, app); err != nil {
 			return err
 		}
-		return c.startApplication(jctx, s, app)
+		return c.startApplication(jctx, p, app)
 	})
 }
 
 // StartProcesses starts each process of keys with strategy s and extra
 // arguments, all at once.
-func (c *Cluster) StartProcesses(ctx context.Context, s strategy.Starting, keys []view.Key, extra string, wait bool) error {
+func (c *Cluster) StartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, extra string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
-		return errors.Join(forEach(keys, func(k view.Key) error { return c.startProcess(jctx, s, k, extra) })...)
+		return errors.Join(forEach(keys, func(k view.Key) error { return c.startProcess(jctx, p, k, extra) })...)
 	})
 }
 
@@ -71,13 +71,13 @@ func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool)
 }
 
 // RestartProcesses stops then starts each process of keys.
-func (c *Cluster) RestartProcesses(ctx context.Context, s strategy.Starting, keys []view.Key, wait bool) error {
+func (c *Cluster) RestartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		return errors.Join(forEach(keys, func(k view.Key) error {
 			if err := c.stopProcess(jctx, k); err != nil {
 				return err
 			}
-			return c.startProcess(jctx, s, k, "")
+			return c.startProcess(jctx, p, k, "")
 		})...)
 	})
 }
@@ -166,7 +166,7 @@ func (c *Cluster) startPhases(app string) [][]view.ProcessInfo {
 // startApplication runs app's start plan. A required process that fails
 // applies the application's starting failure strategy: ABORT leaves the
 // rest unstarted, STOP stops the application, CONTINUE goes on.
-func (c *Cluster) startApplication(ctx context.Context, s strategy.Starting, app string) error {
+func (c *Cluster) startApplication(ctx context.Context, placement strategy.Placement, app string) error {
 	defer c.busyApplication(app)()
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
@@ -174,7 +174,7 @@ func (c *Cluster) startApplication(ctx context.Context, s strategy.Starting, app
 			if len(p.Addresses) > 0 {
 				return nil // already running
 			}
-			return c.startProcess(ctx, s, p.Key(), "")
+			return c.startProcess(ctx, placement, p.Key(), "")
 		})
 		var failed error
 		for i, err := range errs {
@@ -242,13 +242,14 @@ func (c *Cluster) busyApplication(app string) func() {
 	}
 }
 
-// defaultStarting is the [supvisors] starting_strategy.
-func (c *Cluster) defaultStarting() strategy.Starting {
+// defaultPlacement is the [supvisors] starting_strategy, LOCAL being the
+// master.
+func (c *Cluster) defaultPlacement() strategy.Placement {
 	s, err := strategy.ParseStarting(c.cfg.Supvisors.StartingStrategy)
 	if err != nil {
-		return strategy.StartConfig
+		s = strategy.StartConfig
 	}
-	return s
+	return strategy.Placement{Strategy: s, Local: c.local}
 }
 
 // deploy is DEPLOYMENT on the master: the stopped applications whose
@@ -263,7 +264,7 @@ func (c *Cluster) deploy(ctx context.Context) {
 	}, true)
 	for _, group := range groups {
 		for i, err := range forEach(group, func(a view.ApplicationInfo) error {
-			return c.startApplication(ctx, c.defaultStarting(), a.Name)
+			return c.startApplication(ctx, c.defaultPlacement(), a.Name)
 		}) {
 			if err != nil {
 				c.log.Error("deployment", "application", group[i].Name, "error", err)
@@ -293,12 +294,12 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 		var err error
 		switch s {
 		case strategy.RunRestartProcess:
-			err = c.startProcess(ctx, c.defaultStarting(), k, "")
+			err = c.startProcess(ctx, c.defaultPlacement(), k, "")
 		case strategy.RunStopApplication:
 			err = c.stopApplication(ctx, k.Group)
 		case strategy.RunRestartApplication:
 			if err = c.stopApplication(ctx, k.Group); err == nil {
-				err = c.startApplication(ctx, c.defaultStarting(), k.Group)
+				err = c.startApplication(ctx, c.defaultPlacement(), k.Group)
 			}
 		}
 		if err != nil {

@@ -109,7 +109,7 @@ func TestPlacementByLoading(t *testing.T) {
 	defer cancel()
 	for i, want := range []string{addr1, addr2, addr3} {
 		k := key("heavy", fmt.Sprintf("heavy_%d", i))
-		if err := master.StartProcesses(ctx, strategy.StartConfig, []view.Key{k}, "", true); err != nil {
+		if err := master.StartProcesses(ctx, strategy.Placement{Strategy: strategy.StartConfig}, []view.Key{k}, "", true); err != nil {
 			t.Fatal(err)
 		}
 		nodes[1].waitFor(k.Namespec()+" on "+want, runningOn(k, want))
@@ -118,14 +118,14 @@ func TestPlacementByLoading(t *testing.T) {
 	if err := master.StopProcesses(ctx, []view.Key{key("heavy", "heavy_2")}, true); err != nil {
 		t.Fatal(err)
 	}
-	err := master.StartProcesses(ctx, strategy.StartMostLoaded, []view.Key{key("heavy", "heavy_2")}, "", true)
+	err := master.StartProcesses(ctx, strategy.Placement{Strategy: strategy.StartMostLoaded}, []view.Key{key("heavy", "heavy_2")}, "", true)
 	if err != nil {
 		t.Fatalf("MOST_LOADED with 127.0.0.3 free: %v", err)
 	}
 	nodes[1].waitFor("heavy_2 back on 127.0.0.3", runningOn(key("heavy", "heavy_2"), addr3))
 
 	// Control is the master's.
-	if _, err := nodes[1].c.StartApplication(ctx, strategy.StartConfig, "heavy", true); err != ErrNotMaster {
+	if _, err := nodes[1].c.StartApplication(ctx, strategy.Placement{Strategy: strategy.StartConfig}, "heavy", true); err != ErrNotMaster {
 		t.Errorf("StartApplication on a non-master: %v", err)
 	}
 }
@@ -156,7 +156,7 @@ func TestStartingFailureStrategies(t *testing.T) {
 			defer cancel()
 			// With CONTINUE the application ends RUNNING (with a major
 			// failure): start_application succeeds, as in Supvisors.
-			_, err := nodes[0].c.StartApplication(ctx, strategy.StartConfig, "app", true)
+			_, err := nodes[0].c.StartApplication(ctx, strategy.Placement{Strategy: strategy.StartConfig}, "app", true)
 			if tt.phase2Runs && err != nil || !tt.phase2Runs && !isFault(err, fault.AbnormalTermination) {
 				t.Fatalf("StartApplication: %v", err)
 			}

@@ -39,10 +39,10 @@ var errNoAddress = errors.New("no address can take it")
 // startProcess starts k on the address the strategy chooses, with extra
 // arguments, and waits until it is RUNNING (or, with wait_exit, exited as
 // expected). Every failure is an ABNORMAL_TERMINATION fault saying why.
-func (c *Cluster) startProcess(ctx context.Context, s strategy.Starting, k view.Key, extra string) error {
+func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view.Key, extra string) error {
 	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	c.mu.Lock()
-	address, ok := strategy.Place(s, c.candidatesLocked(k, rules), rules.Loading, c.local)
+	address, ok := strategy.Place(p, c.candidatesLocked(k, rules), rules.Loading)
 	var before uint64
 	if ok {
 		rec, _ := c.view.Record(address, k)
@@ -60,7 +60,7 @@ func (c *Cluster) startProcess(ctx context.Context, s strategy.Starting, k view.
 		c.jobs.busy[k]--
 		c.mu.Unlock()
 	}()
-	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", s)
+	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
 	if err := c.command(address, msgStart, command{key: k, extra: extra}); err != nil {
 		return abnormal(k, err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
@@ -83,19 +84,37 @@ type NamespecWaitArgs struct {
 	Wait     bool `xmlrpc:"wait,optional" default:"true"`
 }
 
-// parseStarting reads a strategy argument: its wire code, or its name.
-func parseStarting(arg any) (strategy.Starting, error) {
+// parseStarting reads a strategy argument, its wire code or its name, for
+// a request received by local. A request forwarded to the master names
+// LOCAL as "LOCAL:address" (the node that received it).
+func parseStarting(arg any, local string) (strategy.Placement, error) {
+	p := strategy.Placement{Local: local}
 	switch v := arg.(type) {
 	case int:
 		if s, ok := strategy.StartingFromCode(v); ok {
-			return s, nil
+			p.Strategy = s
+			return p, nil
 		}
 	case string:
-		if s, err := strategy.ParseStarting(v); err == nil {
-			return s, nil
+		name, address, pinned := strings.Cut(v, ":")
+		if s, err := strategy.ParseStarting(name); err == nil && (!pinned || s == strategy.StartLocal && address != "") {
+			p.Strategy = s
+			if pinned {
+				p.Local = address
+			}
+			return p, nil
 		}
 	}
-	return 0, fault.New(fault.BadStrategy, fmt.Sprint(arg))
+	return p, fault.New(fault.BadStrategy, fmt.Sprint(arg))
+}
+
+// forwarded is how a placement travels to the master: its code, or LOCAL
+// with the address it means.
+func forwarded(p strategy.Placement) any {
+	if p.Strategy == strategy.StartLocal {
+		return "LOCAL:" + p.Local
+	}
+	return int(p.Strategy)
 }
 
 // The state gates of the spec's "@throws BAD_SUPVISORS_STATE".
@@ -207,7 +226,7 @@ func (s *SupvisorsService) GetProcessRules(_ *http.Request, args *NamespecArgs, 
 // when the application has nothing to start (every program of
 // start_sequence 0).
 func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy)
+	st, err := parseStarting(args.Strategy, s.cluster.Local())
 	if err != nil {
 		return err
 	}
@@ -220,7 +239,7 @@ func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyAppli
 	}
 	*reply = true
 	return s.control(r, inOperation, check, "supvisors.start_application",
-		[]any{args.Strategy, args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
+		[]any{forwarded(st), args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
 			started, err := s.cluster.StartApplication(ctx, st, args.ApplicationName, args.Wait)
 			*reply = started
 			return err
@@ -245,7 +264,7 @@ func (s *SupvisorsService) StopApplication(r *http.Request, args *ApplicationWai
 
 // RestartApplication stops then starts an application with a strategy.
 func (s *SupvisorsService) RestartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy)
+	st, err := parseStarting(args.Strategy, s.cluster.Local())
 	if err != nil {
 		return err
 	}
@@ -255,7 +274,7 @@ func (s *SupvisorsService) RestartApplication(r *http.Request, args *StrategyApp
 	}
 	*reply = true
 	return s.control(r, inOperation, check, "supvisors.restart_application",
-		[]any{args.Strategy, args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
+		[]any{forwarded(st), args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
 			return s.cluster.RestartApplication(ctx, st, args.ApplicationName, args.Wait)
 		})
 }
@@ -286,7 +305,7 @@ func targets(v *view.View, namespec string) ([]view.Key, []view.ProcessInfo, err
 
 // StartProcess starts the processes a namespec names with a strategy.
 func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy)
+	st, err := parseStarting(args.Strategy, s.cluster.Local())
 	if err != nil {
 		return err
 	}
@@ -306,7 +325,7 @@ func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs,
 	}
 	*reply = true
 	return s.control(r, inOperation, check, "supvisors.start_process",
-		[]any{args.Strategy, args.Namespec, args.ExtraArgs, args.Wait}, reply, func(ctx context.Context) error {
+		[]any{forwarded(st), args.Namespec, args.ExtraArgs, args.Wait}, reply, func(ctx context.Context) error {
 			return s.cluster.StartProcesses(ctx, st, keys, args.ExtraArgs, args.Wait)
 		})
 }
@@ -337,7 +356,7 @@ func (s *SupvisorsService) StopProcess(r *http.Request, args *NamespecWaitArgs, 
 
 // RestartProcess stops then starts the processes a namespec names.
 func (s *SupvisorsService) RestartProcess(r *http.Request, args *StrategyNamespecArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy)
+	st, err := parseStarting(args.Strategy, s.cluster.Local())
 	if err != nil {
 		return err
 	}
@@ -348,7 +367,7 @@ func (s *SupvisorsService) RestartProcess(r *http.Request, args *StrategyNamespe
 	}
 	*reply = true
 	return s.control(r, inOperation, check, "supvisors.restart_process",
-		[]any{args.Strategy, args.Namespec, args.Wait}, reply, func(ctx context.Context) error {
+		[]any{forwarded(st), args.Namespec, args.Wait}, reply, func(ctx context.Context) error {
 			return s.cluster.RestartProcesses(ctx, st, keys, args.Wait)
 		})
 }

@@ -1,5 +1,12 @@
 package strategy
 
+// Placement is a starting strategy with the address LOCAL means: the node
+// that received the request, whichever node carries it out.
+type Placement struct {
+	Strategy Starting
+	Local    string
+}
+
 // Candidate is an address that could run a process, as placement sees it.
 type Candidate struct {
 	Address string
@@ -20,17 +27,17 @@ func (c Candidate) fits(loading int) bool { return c.Eligible && c.Load+loading 
 // CONFIG takes the first that fits, LESS_LOADED and MOST_LOADED the one
 // with the lowest and highest load (ties to the earlier), LOCAL the local
 // address if it fits. It reports false when none fits.
-func Place(s Starting, candidates []Candidate, loading int, local string) (string, bool) {
+func Place(p Placement, candidates []Candidate, loading int) (string, bool) {
 	best := -1
 	for i, c := range candidates {
 		if !c.fits(loading) {
 			continue
 		}
-		switch s {
+		switch p.Strategy {
 		case StartConfig:
 			return c.Address, true
 		case StartLocal:
-			if c.Address == local {
+			if c.Address == p.Local {
 				return c.Address, true
 			}
 		case StartLessLoaded:

@@ -33,7 +33,7 @@ func TestPlace(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v/%d/%s", tt.s, tt.loading, tt.local), func(t *testing.T) {
-			got, ok := Place(tt.s, tt.cands, tt.loading, tt.local)
+			got, ok := Place(Placement{tt.s, tt.local}, tt.cands, tt.loading)
 			if got != tt.want || ok != (tt.want != "") {
 				t.Errorf("Place = %q, %v; want %q", got, ok, tt.want)
 			}
