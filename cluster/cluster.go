@@ -66,6 +66,10 @@ type Cluster struct {
 	changed chan struct{}
 	stopped bool
 
+	// rulesMismatch holds the addresses already reported for loading
+	// another rules file (memberlist asks about them again and again).
+	rulesMismatch sync.Map
+
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
 	pushDirty   chan struct{} // coalesces full-state pushes

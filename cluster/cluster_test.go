@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/process"
 )
 
@@ -252,5 +253,27 @@ func processOn(group, name string, state process.State, addresses ...string) fun
 	return func(v *view.View) bool {
 		p, ok := v.Process(view.Key{Group: group, Name: name})
 		return ok && p.State == state && slices.Equal(p.Addresses, addresses)
+	}
+}
+
+// TestRulesMismatch: a node that loads another rules file is refused, so
+// that the cluster never acts on two truths.
+func TestRulesMismatch(t *testing.T) {
+	t.Parallel()
+	nodes := testCluster(t, 2, func(c *Config) { c.Supvisors.SynchroTimeout = 1 })
+	nodes[0].cfg.Rules = &config.Rules{File: "a.xml", Hash: [32]byte{1}}
+	nodes[1].cfg.Rules = &config.Rules{File: "b.xml", Hash: [32]byte{2}}
+	for _, n := range nodes {
+		n.start(sleeper("app", "a"))
+	}
+	for i, n := range nodes {
+		other := nodes[1-i].addr
+		// Alone in OPERATION once synchro_timeout gave up on the other.
+		n.waitFor("OPERATION alone", func(v *view.View) bool {
+			return v.State() == view.Operation && addressIs(other, view.AddressSilent)(v)
+		})
+	}
+	if slices.Contains(nodes[0].c.ring.Members(), addr2) {
+		t.Errorf("ring members of 127.0.0.1: %v", nodes[0].c.ring.Members())
 	}
 }

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"time"
@@ -26,6 +27,11 @@ func (h handler) Admit(name string, addr net.IP, metaBytes []byte) error {
 	}
 	var refused error
 	h.c.Read(func(v *view.View) { refused = v.Admit(name, meta) })
+	if errors.Is(refused, view.ErrRulesDiffer) {
+		if _, told := h.c.rulesMismatch.LoadOrStore(name, true); !told {
+			h.c.log.Error("refusing a node that loads another rules file: every node must load the same one", "address", name, "error", refused)
+		}
+	}
 	return refused
 }
 
