@@ -21,8 +21,10 @@ import (
 	"github.com/supvisors/supvisors-go/process"
 )
 
-// leaveTimeout bounds a graceful leave at shutdown.
-const leaveTimeout = 2 * time.Second
+// leaveTimeout bounds how long a graceful leave waits for its broadcast to
+// go out: a few gossip rounds; when every agent leaves at once (shutdown())
+// nobody is left to gossip to, and it is not worth waiting for.
+const leaveTimeout = 500 * time.Millisecond
 
 // burstQueue is how many gossip broadcasts may wait before the full local
 // state goes to every member at once instead (a group of processes starting
@@ -73,8 +75,12 @@ type Cluster struct {
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
 	pushDirty   chan struct{} // coalesces full-state pushes
-	done        chan struct{}
-	wg          sync.WaitGroup
+	masterDirty chan struct{} // coalesces sends of toMaster
+	// toMaster holds the local updates not sent to the master yet (guarded
+	// by mu).
+	toMaster map[view.Key]view.Update
+	done     chan struct{}
+	wg       sync.WaitGroup
 }
 
 // Create builds the cluster member: the view, and the ring bound to
@@ -94,8 +100,11 @@ func Create(cfg Config) (*Cluster, error) {
 		pushDirty: make(chan struct{}, 1),
 		done:      make(chan struct{}),
 		jobs:      newJobs(),
+
+		masterDirty: make(chan struct{}, 1),
+		toMaster:    map[view.Key]view.Update{},
 	}
-	list := c.addressList()
+	list := c.AddressList()
 	if !slices.Contains(list, cfg.Local) {
 		return nil, fmt.Errorf("address %s is not in address_list %v", cfg.Local, list)
 	}
@@ -199,8 +208,9 @@ func (c *Cluster) Start() {
 	for _, p := range c.cfg.Supervisor.Processes() {
 		c.publish(recordOf(p.Info(), false))
 	}
-	c.wg.Add(1)
+	c.wg.Add(2)
 	go c.advertise()
+	go c.feedMaster()
 	if c.ring != nil {
 		c.ring.Start()
 	}
@@ -236,7 +246,7 @@ func (c *Cluster) Shutdown(leave bool) error {
 		// failure.
 		c.pushState(c.stateMessage((*view.View).LeavingState))
 		if err := c.ring.Leave(leaveTimeout); err != nil {
-			errs = append(errs, fmt.Errorf("leave the ring: %w", err))
+			c.log.Debug("leave not confirmed", "error", err)
 		}
 	}
 	if err := c.ring.Shutdown(); err != nil {
@@ -279,7 +289,7 @@ func (c *Cluster) snapshotLocked() snapshot {
 func (c *Cluster) logChangesLocked(before snapshot) {
 	for i, st := range c.view.AddressStates() {
 		if st != before.addresses[i] {
-			c.log.Info("address state", "address", c.addressList()[i], "from", before.addresses[i], "to", st)
+			c.log.Info("address state", "address", c.AddressList()[i], "from", before.addresses[i], "to", st)
 		}
 	}
 	if st, m := c.view.State(), c.view.Master(); st != before.state || m != before.master {
@@ -294,10 +304,7 @@ func (c *Cluster) carryOut(eff view.Effects) {
 		c.sendAsync(name, encodeName(msgStateRequest, c.local))
 	}
 	if eff.MetaChanged {
-		select {
-		case c.metaDirty <- struct{}{}:
-		default:
-		}
+		notify(c.metaDirty)
 	}
 	if eff.Deploy {
 		c.spawn(c.deploy)
@@ -339,6 +346,7 @@ func (c *Cluster) advertise() {
 			}
 		case <-c.pushDirty:
 			c.pushState(c.stateMessage((*view.View).LocalState))
+
 		}
 	}
 }
@@ -372,8 +380,9 @@ func (c *Cluster) send(to string, msg []byte) {
 	}
 }
 
-// addressList is the view's address_list.
-func (c *Cluster) addressList() []string {
+// AddressList returns address_list (this address alone for a cluster of
+// one).
+func (c *Cluster) AddressList() []string {
 	if c.cfg.Supvisors.Present {
 		return c.cfg.Supvisors.AddressList
 	}

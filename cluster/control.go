@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
@@ -59,26 +60,26 @@ func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, 
 // arguments, all at once.
 func (c *Cluster) StartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, extra string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
-		return errors.Join(forEach(keys, func(k view.Key) error { return c.startProcess(jctx, p, k, extra) })...)
+		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.startProcess(jctx, p, k, extra) }))
 	})
 }
 
 // StopProcesses stops every running copy of each process of keys.
 func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
-		return errors.Join(forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) })...)
+		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) }))
 	})
 }
 
 // RestartProcesses stops then starts each process of keys.
 func (c *Cluster) RestartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
-		return errors.Join(forEach(keys, func(k view.Key) error {
+		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error {
 			if err := c.stopProcess(jctx, k); err != nil {
 				return err
 			}
 			return c.startProcess(jctx, p, k, "")
-		})...)
+		}))
 	})
 }
 
@@ -95,6 +96,30 @@ func (c *Cluster) StopAll(restart bool) error {
 		return fault.New(fault.BadSupvisorsState, err.Error())
 	}
 	return nil
+}
+
+// oneFault makes one fault of code out of the errors of several jobs, nil
+// when none failed: the details of each, one after the other, after
+// prefix.
+func oneFault(code fault.Code, prefix string, errs []error) error {
+	var details []string
+	for _, err := range errs {
+		var f *fault.Fault
+		switch {
+		case err == nil:
+		case errors.As(err, &f) && f.Detail() != "":
+			details = append(details, f.Detail())
+		default:
+			details = append(details, err.Error())
+		}
+	}
+	if len(details) == 0 {
+		return nil
+	}
+	if prefix != "" {
+		details[0] = prefix + ": " + details[0]
+	}
+	return fault.New(code, strings.Join(details, "; "))
 }
 
 // checkMaster is nil on the master.
@@ -176,7 +201,7 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 			}
 			return c.startProcess(ctx, placement, p.Key(), "")
 		})
-		var failed error
+		var failed []error
 		for i, err := range errs {
 			if err == nil {
 				continue
@@ -187,17 +212,15 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 				continue
 			}
 			c.log.Error("required process failed to start", "process", p.Key().Namespec(), "error", err, "strategy", rules.StartingFailure)
-			failed = errors.Join(failed, err)
+			failed = append(failed, err)
 		}
-		if failed == nil || rules.StartingFailure == strategy.FailContinue {
+		if len(failed) == 0 || rules.StartingFailure == strategy.FailContinue {
 			continue
 		}
 		if rules.StartingFailure == strategy.FailStop {
-			if err := c.stopApplication(ctx, app); err != nil {
-				failed = errors.Join(failed, err)
-			}
+			failed = append(failed, c.stopApplication(ctx, app))
 		}
-		return fault.Newf(fault.AbnormalTermination, "%s: %v", app, failed)
+		return oneFault(fault.AbnormalTermination, app, failed)
 	}
 	var info view.ApplicationInfo
 	c.Read(func(v *view.View) { info, _ = v.Application(app) })
@@ -217,12 +240,12 @@ func (c *Cluster) stopApplication(ctx context.Context, app string) error {
 		return c.cfg.Rules.Program(p.Group, p.Name).StopSequence
 	}, false)
 	for _, phase := range phases {
-		if err := errors.Join(forEach(phase, func(p view.ProcessInfo) error {
+		if err := oneFault(fault.AbnormalTermination, "", forEach(phase, func(p view.ProcessInfo) error {
 			if len(p.Addresses) == 0 {
 				return nil
 			}
 			return c.stopProcess(ctx, p.Key())
-		})...); err != nil {
+		})); err != nil {
 			return err
 		}
 	}

@@ -70,6 +70,17 @@ func (h handler) dispatch(t messageType, body []byte) error {
 			c.view.ApplyUpdate(u)
 			return view.Effects{}
 		})
+	case msgUpdates:
+		us, err := decodeUpdates(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects {
+			for _, u := range us {
+				c.view.ApplyUpdate(u)
+			}
+			return view.Effects{}
+		})
 	case msgFullState:
 		fs, err := decodeFullState(body)
 		if err != nil {

@@ -121,7 +121,7 @@ func (c *Cluster) RuleAddresses(k view.Key) []string {
 	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	names := rules.Addresses
 	if names == nil {
-		names = c.addressList()
+		names = c.AddressList()
 	}
 	if !rules.Hashed {
 		return names

@@ -16,20 +16,63 @@ func (c *Cluster) localEvent(e process.Event) {
 // (a burst of changes), the full state goes to every member instead.
 func (c *Cluster) publish(rec view.ProcessRecord) {
 	var upd view.Update
-	var changed bool
+	var changed, toMaster bool
 	c.update(func(time.Time) view.Effects {
 		upd, changed = c.view.SetLocal(rec)
+		// The master follows its jobs by these: they go to it at once, not
+		// a gossip round later.
+		if master := c.view.Master(); changed && master != "" && master != c.local {
+			c.toMaster[rec.Key()] = upd
+			toMaster = true
+		}
 		return view.Effects{}
 	})
 	if !changed || c.ring == nil {
 		return
 	}
+	if toMaster {
+		notify(c.masterDirty)
+	}
 	c.ring.Broadcast(rec.Key().Namespec(), encodeUpdate(upd))
 	if c.ring.QueueLen() > burstQueue {
+		notify(c.pushDirty)
+	}
+}
+
+// notify signals a coalescing channel (capacity 1).
+func notify(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// feedMaster sends the master the local updates as they come, until
+// Shutdown.
+func (c *Cluster) feedMaster() {
+	defer c.wg.Done()
+	for {
 		select {
-		case c.pushDirty <- struct{}{}:
-		default:
+		case <-c.done:
+			return
+		case <-c.masterDirty:
+			c.sendToMaster()
 		}
+	}
+}
+
+// sendToMaster sends the master the local updates it has not had.
+func (c *Cluster) sendToMaster() {
+	c.mu.Lock()
+	master := c.view.Master()
+	us := make([]view.Update, 0, len(c.toMaster))
+	for _, u := range c.toMaster {
+		us = append(us, u)
+	}
+	clear(c.toMaster)
+	c.mu.Unlock()
+	if len(us) > 0 && master != "" && master != c.local {
+		c.send(master, encodeUpdates(us))
 	}
 }
 

@@ -22,6 +22,7 @@ const (
 	msgStart        messageType = 5 // the master asks a node to start a process (reliable)
 	msgStop         messageType = 6 // the master asks a node to stop a process (reliable)
 	msgStopAgent    messageType = 7 // the master asks a node's agent to restart or exit (reliable)
+	msgUpdates      messageType = 8 // several changed records, straight to the master (reliable)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -151,6 +152,26 @@ func decodeUpdate(body []byte) (view.Update, error) {
 		return view.Update{}, err
 	}
 	return view.Update{Node: w.Node, Incarnation: w.Incarnation, Record: w.Record.record()}, nil
+}
+
+func encodeUpdates(us []view.Update) []byte {
+	w := make([]wireUpdate, len(us))
+	for i, u := range us {
+		w[i] = wireUpdate{Node: u.Node, Incarnation: u.Incarnation, Record: toWireRecord(u.Record)}
+	}
+	return encode(msgUpdates, w)
+}
+
+func decodeUpdates(body []byte) ([]view.Update, error) {
+	var w []wireUpdate
+	if err := decodeBody(body, &w); err != nil {
+		return nil, err
+	}
+	us := make([]view.Update, len(w))
+	for i, u := range w {
+		us[i] = view.Update{Node: u.Node, Incarnation: u.Incarnation, Record: u.Record.record()}
+	}
+	return us, nil
 }
 
 func encodeFullState(fs view.FullState) []byte {

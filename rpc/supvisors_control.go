@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/supvisors/supvisors-go/cluster"
@@ -85,10 +86,10 @@ type NamespecWaitArgs struct {
 }
 
 // parseStarting reads a strategy argument, its wire code or its name, for
-// a request received by local. A request forwarded to the master names
-// LOCAL as "LOCAL:address" (the node that received it).
-func parseStarting(arg any, local string) (strategy.Placement, error) {
-	p := strategy.Placement{Local: local}
+// a request received by the local node. A request forwarded to the master
+// names LOCAL as "LOCAL:address" (the node that received it).
+func (s *SupvisorsService) parseStarting(arg any) (strategy.Placement, error) {
+	p := strategy.Placement{Local: s.cluster.Local()}
 	switch v := arg.(type) {
 	case int:
 		if s, ok := strategy.StartingFromCode(v); ok {
@@ -97,8 +98,8 @@ func parseStarting(arg any, local string) (strategy.Placement, error) {
 		}
 	case string:
 		name, address, pinned := strings.Cut(v, ":")
-		if s, err := strategy.ParseStarting(name); err == nil && (!pinned || s == strategy.StartLocal && address != "") {
-			p.Strategy = s
+		if st, err := strategy.ParseStarting(name); err == nil && (!pinned || st == strategy.StartLocal && slices.Contains(s.cluster.AddressList(), address)) {
+			p.Strategy = st
 			if pinned {
 				p.Local = address
 			}
@@ -226,7 +227,7 @@ func (s *SupvisorsService) GetProcessRules(_ *http.Request, args *NamespecArgs, 
 // when the application has nothing to start (every program of
 // start_sequence 0).
 func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy, s.cluster.Local())
+	st, err := s.parseStarting(args.Strategy)
 	if err != nil {
 		return err
 	}
@@ -264,7 +265,7 @@ func (s *SupvisorsService) StopApplication(r *http.Request, args *ApplicationWai
 
 // RestartApplication stops then starts an application with a strategy.
 func (s *SupvisorsService) RestartApplication(r *http.Request, args *StrategyApplicationArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy, s.cluster.Local())
+	st, err := s.parseStarting(args.Strategy)
 	if err != nil {
 		return err
 	}
@@ -286,7 +287,12 @@ func (s *SupvisorsService) StartArgs(r *http.Request, args *StartArgsArgs, reply
 	if whole {
 		return fault.New(fault.BadName, args.Namespec)
 	}
-	if err := s.cluster.StartArgs(r.Context(), view.Key{Group: group, Name: name}, args.ExtraArgs, args.Wait); err != nil {
+	err := s.cluster.StartArgs(r.Context(), view.Key{Group: group, Name: name}, args.ExtraArgs, args.Wait)
+	var f *fault.Fault
+	if errors.As(err, &f) && f.Detail() == group+":"+name {
+		return fault.New(f.Code, args.Namespec) // the name as the caller wrote it
+	}
+	if err != nil {
 		return err
 	}
 	*reply = true
@@ -305,7 +311,7 @@ func targets(v *view.View, namespec string) ([]view.Key, []view.ProcessInfo, err
 
 // StartProcess starts the processes a namespec names with a strategy.
 func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy, s.cluster.Local())
+	st, err := s.parseStarting(args.Strategy)
 	if err != nil {
 		return err
 	}
@@ -356,7 +362,7 @@ func (s *SupvisorsService) StopProcess(r *http.Request, args *NamespecWaitArgs, 
 
 // RestartProcess stops then starts the processes a namespec names.
 func (s *SupvisorsService) RestartProcess(r *http.Request, args *StrategyNamespecArgs, reply *bool) error {
-	st, err := parseStarting(args.Strategy, s.cluster.Local())
+	st, err := s.parseStarting(args.Strategy)
 	if err != nil {
 		return err
 	}

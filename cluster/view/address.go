@@ -134,9 +134,15 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 	if a == nil || a.fenced {
 		return eff
 	}
-	left := a.leaving != 0 && a.leaving == a.records.incarnation
+	ending := a.meta.State.ending()
+	left := ending || a.leaving != 0 && a.leaving == a.records.incarnation
 	switch {
 	case a.state == AddressUnknown || a.state == AddressSilent:
+	case a.meta.State == Restarting || a.meta.State == Shutdown:
+		// restart(): its agent comes back as a new one; INITIALIZATION
+		// waits for it (until synchro_timeout).
+		a.peerFences = false
+		v.setState(a, AddressUnknown, now)
 	case v.cfg.AutoFence && !left && !a.peerFences:
 		a.fenced, a.fencedIncarnation, a.readmitted = true, a.records.incarnation, false
 		v.setState(a, AddressIsolated, now)

@@ -106,12 +106,18 @@ func (s situation) working(d *decision) State {
 		return Initialization
 	case !isMaster && (s.masterState == Restarting || s.masterState == ShuttingDown):
 		return s.masterState
-	case d.state == Deployment && !(isMaster && s.deployed) && !(!isMaster && (s.masterState == Operation || s.masterState == Conciliation)):
-		return Deployment
-	case s.firstRunning != d.master && s.now.Before(s.stableAt):
-		d.wakeup = earliest(d.wakeup, s.stableAt)
-	case s.firstRunning != d.master:
+	case s.firstRunning != d.master && !s.now.Before(s.stableAt):
+		// A better master, on a stable view: followed even in
+		// DEPLOYMENT (the old one may never finish it).
 		d.master = s.firstRunning
+		if d.state == Deployment {
+			return Deployment
+		}
+	case s.firstRunning != d.master:
+		d.wakeup = earliest(d.wakeup, s.stableAt)
+	}
+	if d.state == Deployment && !(isMaster && s.deployed) && !(!isMaster && (s.masterState == Operation || s.masterState == Conciliation)) {
+		return Deployment
 	}
 	return settled(s.conflicts)
 }
@@ -132,13 +138,13 @@ func (v *View) situation(now time.Time) situation {
 		deployed: v.deployed, stopRequest: v.stopRequest, stopped: v.stopped,
 	}
 	for _, a := range v.addresses {
-		switch a.state {
-		case AddressUnknown, AddressChecking:
+		switch {
+		case a.state == AddressUnknown || a.state == AddressChecking || a != v.local && a.state == AddressRunning && a.meta.State.ending():
+			// An agent on its way out will come back as a new one: wait
+			// for it as for one not heard of yet.
 			s.pending = true
-		case AddressRunning:
-			if s.firstRunning == "" {
-				s.firstRunning, s.firstRunningState = a.name, advertised(a, a.name)
-			}
+		case a.state == AddressRunning && s.firstRunning == "":
+			s.firstRunning, s.firstRunningState = a.name, advertised(a, a.name)
 		}
 	}
 	if m := v.byName[v.master]; m != nil && m.state == AddressRunning {
@@ -150,6 +156,9 @@ func (v *View) situation(now time.Time) situation {
 	}
 	return s
 }
+
+// ending tells whether a node in state s is being restarted or stopped.
+func (s State) ending() bool { return s == Restarting || s == ShuttingDown || s == Shutdown }
 
 // advertised is the state a advertises as master, INITIALIZATION when its
 // meta names another master (an advertisement from before it was elected).

@@ -267,6 +267,32 @@ func TestDecide(t *testing.T) {
 		},
 	}
 
+	tests = append(tests, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "a non-master in deployment follows a better master once stable",
+		s: func() situation {
+			s := running(Deployment, a2, Initialization)
+			s.local, s.firstRunning, s.firstRunningState = a3, a1, Operation
+			return s
+		}(),
+		want: decision{state: Deployment, master: a1},
+	}, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "a non-master in deployment waits for the view to be stable before another master",
+		s: func() situation {
+			s := running(Deployment, a2, Initialization)
+			s.local, s.firstRunning, s.stableAt = a3, a1, future
+			return s
+		}(),
+		want: decision{state: Deployment, master: a2, wakeup: future},
+	})
+
 	// restart() and shutdown().
 	for _, st := range []State{Restarting, ShuttingDown} {
 		for _, from := range []State{Deployment, Operation, Conciliation} {

@@ -1404,3 +1404,36 @@ func TestViewStopRequest(t *testing.T) {
 	}
 	wantFSM(t, other, ShuttingDown, a1)
 }
+
+// TestViewWaitsForRestartingPeers: after restart(), a new agent sees the
+// old agents of its peers still on their way out; it waits for their new
+// incarnations instead of electing without them.
+func TestViewWaitsForRestartingPeers(t *testing.T) {
+	v := newView(a2)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Shutdown, Master: a1}, at(10*ms))
+	v.ApplyFullState(full(a1), at(10*ms))
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: Restarting, Master: a1}, at(10*ms))
+	v.ApplyFullState(full(a3), at(10*ms))
+	tick(v, at(100*ms+stableWindow))
+	wantFSM(t, v, Initialization, "")
+
+	// The old agents leave (saying so): UNKNOWN, still waited for.
+	for _, name := range []string{a1, a3} {
+		fs := full(name)
+		fs.Leaving = true
+		v.ApplyFullState(fs, at(time.Second))
+		v.MemberDead(name, at(time.Second))
+		wantAddrState(t, v, name, AddressUnknown)
+	}
+	tick(v, at(time.Second+stableWindow))
+	wantFSM(t, v, Initialization, "")
+
+	// Their new agents come: a1 is elected.
+	for _, name := range []string{a1, a3} {
+		v.MemberAlive(name, Meta{Incarnation: incOf(name) + 1}, at(2*time.Second))
+		v.ApplyFullState(FullState{Node: name, Incarnation: incOf(name) + 1}, at(2*time.Second))
+		wantAddrState(t, v, name, AddressRunning)
+	}
+	tick(v, at(2*time.Second+stableWindow))
+	wantFSM(t, v, Deployment, a1)
+}
