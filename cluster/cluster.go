@@ -341,7 +341,7 @@ func (c *Cluster) advertise() {
 		case <-c.metaDirty:
 			if c.ring != nil {
 				if err := c.ring.UpdateMeta(); err != nil {
-					c.log.Warn("advertise node meta", "error", err)
+					c.log.Debug("node meta not confirmed", "error", err)
 				}
 			}
 		case <-c.pushDirty:

@@ -144,7 +144,10 @@ func (r *Ring) SendReliable(name string, msg []byte) error {
 
 // UpdateMeta re-advertises the local node's meta (Handler.NodeMeta).
 func (r *Ring) UpdateMeta() error {
-	return r.ml.UpdateNode(r.cfg.TCPTimeout)
+	// memberlist waits until the news has been gossiped enough; a few
+	// rounds is plenty, and nobody may be left to gossip to (a whole
+	// cluster stopping).
+	return r.ml.UpdateNode(10 * r.cfg.GossipInterval)
 }
 
 // Leave tells the others this node leaves, waiting at most timeout for the
