@@ -36,19 +36,7 @@ func BenchmarkGetAllProcessInfo(b *testing.B) {
 		b.Run(kind, func(b *testing.B) {
 			s := startServer(b, kind, thousandSleepers)
 			waitAllRunning(b, s, 1000)
-			body := `<?xml version='1.0'?><methodCall><methodName>supervisor.getAllProcessInfo</methodName><params></params></methodCall>`
-			client := &http.Client{}
-			latencies := make([]time.Duration, 0, b.N)
-			b.ResetTimer()
-			start := time.Now()
-			for range b.N {
-				t0 := time.Now()
-				postRPC(b, client, s, body)
-				latencies = append(latencies, time.Since(t0))
-			}
-			elapsed := time.Since(start)
-			b.StopTimer()
-			reportLatencies(b, latencies, elapsed)
+			benchmarkCall(b, s, `<?xml version='1.0'?><methodCall><methodName>supervisor.getAllProcessInfo</methodName><params></params></methodCall>`)
 			if kind == "supvisors" {
 				b.ReportMetric(float64(rssKB(b, s.cmd.Process.Pid))/1024, "agent-RSS-MB")
 			}
@@ -63,21 +51,10 @@ func BenchmarkSupvisorsGetAllProcessInfo(b *testing.B) {
 	s := startServer(b, "supvisors", thousandSleepers)
 	waitAllRunning(b, s, 1000)
 	body := `<?xml version='1.0'?><methodCall><methodName>supvisors.get_all_process_info</methodName><params></params></methodCall>`
-	client := &http.Client{}
-	if reply := postRPC(b, client, s, body); strings.Count(reply, "<name>addresses</name>") != 1000 {
+	if reply := postRPC(b, &http.Client{}, s, body); strings.Count(reply, "<name>addresses</name>") != 1000 {
 		b.Fatalf("get_all_process_info: %.300s", reply)
 	}
-	latencies := make([]time.Duration, 0, b.N)
-	b.ResetTimer()
-	start := time.Now()
-	for range b.N {
-		t0 := time.Now()
-		postRPC(b, client, s, body)
-		latencies = append(latencies, time.Since(t0))
-	}
-	elapsed := time.Since(start)
-	b.StopTimer()
-	reportLatencies(b, latencies, elapsed)
+	benchmarkCall(b, s, body)
 	b.ReportMetric(float64(rssKB(b, s.cmd.Process.Pid))/1024, "agent-RSS-MB")
 }
 
@@ -102,6 +79,23 @@ func BenchmarkStartProcessWait(b *testing.B) {
 		b.StartTimer()
 	}
 	reportLatencies(b, latencies, time.Since(t))
+}
+
+// benchmarkCall posts body to s b.N times over one client and reports the
+// latencies.
+func benchmarkCall(b *testing.B, s *server, body string) {
+	client := &http.Client{}
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	start := time.Now()
+	for range b.N {
+		t0 := time.Now()
+		postRPC(b, client, s, body)
+		latencies = append(latencies, time.Since(t0))
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	reportLatencies(b, latencies, elapsed)
 }
 
 var replyBuf bytes.Buffer
