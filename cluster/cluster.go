@@ -19,6 +19,7 @@ import (
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/strategy"
 )
 
 // leaveTimeout bounds how long a graceful leave waits for its broadcast to
@@ -127,6 +128,7 @@ func Create(cfg Config) (*Cluster, error) {
 		Loading:        func(k view.Key) int { return cfg.Rules.Program(k.Group, k.Name).Loading },
 		Required:       func(k view.Key) bool { return cfg.Rules.Program(k.Group, k.Name).Required },
 		RulesHash:      rulesHash(cfg.Rules),
+		Quorum:         s.Quorum,
 	}, uint64(now.UnixNano()), now)
 	if s.Present {
 		r, err := ring.Create(rc)
@@ -279,11 +281,12 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 type snapshot struct {
 	state     view.State
 	master    string
+	quorum    bool
 	addresses []view.AddressState
 }
 
 func (c *Cluster) snapshotLocked() snapshot {
-	return snapshot{state: c.view.State(), master: c.view.Master(), addresses: c.view.AddressStates()}
+	return snapshot{state: c.view.State(), master: c.view.Master(), quorum: c.view.HasQuorum(), addresses: c.view.AddressStates()}
 }
 
 func (c *Cluster) logChangesLocked(before snapshot) {
@@ -294,6 +297,13 @@ func (c *Cluster) logChangesLocked(before snapshot) {
 	}
 	if st, m := c.view.State(), c.view.Master(); st != before.state || m != before.master {
 		c.log.Info("supvisors state", "from", before.state, "to", st, "master", m)
+	}
+	if q := c.view.HasQuorum(); q != before.quorum {
+		if q {
+			c.log.Info("quorum reached: this side of the cluster acts again", "quorum", c.cfg.Supvisors.Quorum)
+		} else {
+			c.log.Warn("quorum lost: this side of the cluster takes no action (no deployment, fail-over, fencing or conciliation)", "quorum", c.cfg.Supvisors.Quorum)
+		}
 	}
 }
 
@@ -314,6 +324,11 @@ func (c *Cluster) carryOut(eff view.Effects) {
 	}
 	if len(eff.Crashed) > 0 {
 		c.spawn(func(ctx context.Context) { c.onCrashes(ctx, eff.Crashed) })
+	}
+	if eff.Conciliate {
+		if s := c.defaultConciliation(); s != strategy.User {
+			c.spawn(func(ctx context.Context) { c.conciliate(ctx, s) })
+		}
 	}
 }
 

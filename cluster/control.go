@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/conciliation"
 	"github.com/supvisors/supvisors-go/rpc/fault"
 	"github.com/supvisors/supvisors-go/strategy"
 )
@@ -122,12 +123,20 @@ func oneFault(code fault.Code, prefix string, errs []error) error {
 	return fault.New(code, strings.Join(details, "; "))
 }
 
-// checkMaster is nil on the master.
+// ErrNoQuorum is returned by the control methods on a side of a partition
+// that does not see a quorum of address_list: it takes no cluster action.
+var ErrNoQuorum = errors.New("no quorum: this side of the cluster takes no action")
+
+// checkMaster is nil on the master, with a quorum.
 func (c *Cluster) checkMaster() error {
 	var master string
-	c.Read(func(v *view.View) { master = v.Master() })
-	if master != c.local {
+	var quorum bool
+	c.Read(func(v *view.View) { master, quorum = v.Master(), v.HasQuorum() })
+	switch {
+	case master != c.local:
 		return ErrNotMaster
+	case !quorum:
+		return ErrNoQuorum
 	}
 	return nil
 }
@@ -307,28 +316,103 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 	for _, k := range keys {
 		c.mu.Lock()
 		busy := c.jobs.busy[k] > 0 || c.jobs.apps[k.Group] > 0
-		master, state := c.view.Master(), c.view.State()
+		acting := c.actingLocked()
 		c.mu.Unlock()
-		if busy || master != c.local || (state != view.Operation && state != view.Conciliation) {
-			continue
-		}
-		s := c.cfg.Rules.Program(k.Group, k.Name).RunningFailure
-		c.log.Warn("process failed", "process", k.Namespec(), "running_failure_strategy", s)
-		var err error
-		switch s {
-		case strategy.RunRestartProcess:
-			err = c.startProcess(ctx, c.defaultPlacement(), k, "")
-		case strategy.RunStopApplication:
-			err = c.stopApplication(ctx, k.Group)
-		case strategy.RunRestartApplication:
-			if err = c.stopApplication(ctx, k.Group); err == nil {
-				err = c.startApplication(ctx, c.defaultPlacement(), k.Group)
-			}
-		}
-		if err != nil {
-			c.log.Error("running failure strategy", "process", k.Namespec(), "strategy", s, "error", err)
+		if !busy && acting {
+			c.applyRunningFailure(ctx, k)
 		}
 	}
+}
+
+// actingLocked tells whether this node acts for the cluster: the master in
+// OPERATION or CONCILIATION, with a quorum.
+func (c *Cluster) actingLocked() bool {
+	st := c.view.State()
+	return c.view.Master() == c.local && c.view.HasQuorum() && (st == view.Operation || st == view.Conciliation)
+}
+
+// applyRunningFailure applies k's running failure strategy: RESTART_PROCESS
+// starts it again with the default strategy, STOP_APPLICATION stops its
+// application, RESTART_APPLICATION restarts it, CONTINUE only logs.
+func (c *Cluster) applyRunningFailure(ctx context.Context, k view.Key) {
+	s := c.cfg.Rules.Program(k.Group, k.Name).RunningFailure
+	c.log.Warn("process failed", "process", k.Namespec(), "running_failure_strategy", s)
+	var err error
+	switch s {
+	case strategy.RunRestartProcess:
+		err = c.startProcess(ctx, c.defaultPlacement(), k, "")
+	case strategy.RunStopApplication:
+		err = c.stopApplication(ctx, k.Group)
+	case strategy.RunRestartApplication:
+		if err = c.stopApplication(ctx, k.Group); err == nil {
+			err = c.startApplication(ctx, c.defaultPlacement(), k.Group)
+		}
+	}
+	if err != nil {
+		c.log.Error("running failure strategy", "process", k.Namespec(), "strategy", s, "error", err)
+	}
+}
+
+// Conciliate applies conciliation strategy s to the current conflicts, on
+// the master, in the background: false for USER, which leaves them to an
+// operator.
+func (c *Cluster) Conciliate(s strategy.Conciliation) (bool, error) {
+	if s == strategy.User {
+		return false, c.checkMaster()
+	}
+	return true, c.run(context.Background(), false, func(ctx context.Context) error {
+		c.conciliate(ctx, s)
+		return nil
+	})
+}
+
+// conciliate carries out strategy s over the current conflicts: stop the
+// copies it says, then start again or apply the running failure strategy
+// of the processes it says.
+func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
+	now := time.Now()
+	var conflicts []conciliation.Conflict
+	c.Read(func(v *view.View) {
+		for _, p := range v.Conflicts() {
+			cf := conciliation.Conflict{Key: p.Key()}
+			for _, cp := range p.Copies {
+				if cp.Counts {
+					cf.Copies = append(cf.Copies, conciliation.Copy{Address: cp.Address, Uptime: v.Uptime(cp.Address, cp.Record.Start, now)})
+				}
+			}
+			conflicts = append(conflicts, cf)
+		}
+	})
+	plan := conciliation.Resolve(s, conflicts)
+	if plan.Empty() {
+		return
+	}
+	c.log.Info("conciliation", "strategy", s, "conflicts", len(conflicts))
+	for i, err := range forEach(plan.Stop, func(t conciliation.Target) error {
+		return c.stopCopies(ctx, t.Key, []string{t.Address})
+	}) {
+		if err != nil {
+			c.log.Error("conciliation: stop", "process", plan.Stop[i].Key.Namespec(), "address", plan.Stop[i].Address, "error", err)
+		}
+	}
+	for i, err := range forEach(plan.Restart, func(k view.Key) error { return c.startProcess(ctx, c.defaultPlacement(), k, "") }) {
+		if err != nil {
+			c.log.Error("conciliation: start", "process", plan.Restart[i].Namespec(), "error", err)
+		}
+	}
+	forEach(plan.RunningFailure, func(k view.Key) error {
+		c.applyRunningFailure(ctx, k)
+		return nil
+	})
+}
+
+// defaultConciliation is the [supvisors] conciliation_strategy.
+func (c *Cluster) defaultConciliation() strategy.Conciliation {
+	s, err := strategy.ParseConciliation(c.cfg.Supvisors.ConciliationStrategy)
+	if err != nil {
+		return strategy.User
+	}
+	return s
 }
 
 // stopEverything is RESTARTING or SHUTTING_DOWN on the master: every

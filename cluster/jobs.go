@@ -159,8 +159,15 @@ func (c *Cluster) startTimeout(k view.Key) time.Duration {
 
 // stopProcess stops every running copy of k and waits until none runs.
 func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
+	var info view.ProcessInfo
+	c.Read(func(v *view.View) { info, _ = v.Process(k) })
+	return c.stopCopies(ctx, k, info.Addresses)
+}
+
+// stopCopies stops the copies of k on addresses and waits until they are
+// stopped.
+func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string) error {
 	c.mu.Lock()
-	info, _ := c.view.Process(k)
 	c.jobs.busy[k]++
 	c.mu.Unlock()
 	defer func() {
@@ -168,7 +175,7 @@ func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
 		c.jobs.busy[k]--
 		c.mu.Unlock()
 	}()
-	for _, address := range info.Addresses {
+	for _, address := range addresses {
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
 		if err := c.command(address, msgStop, command{key: k}); err != nil {
 			return fault.Newf(fault.Failed, "%s: %v", k.Namespec(), err)
@@ -180,9 +187,10 @@ func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
 	}
 	deadline := time.Now().Add(time.Duration(stopwaitsecs)*time.Second + deliveryMargin)
 	return c.await(ctx, deadline, func(v *view.View) (bool, error) {
-		p, _ := v.Process(k)
-		for _, cp := range p.Copies {
-			if cp.Counts || cp.Record.State == process.Stopping {
+		for _, address := range addresses {
+			rec, ok := v.Record(address, k)
+			a, _ := v.Address(address, time.Time{})
+			if ok && a.State == view.AddressRunning && (rec.State.IsRunning() || rec.State == process.Stopping) {
 				return false, nil
 			}
 		}

@@ -66,6 +66,7 @@ var supvisorsOptions = []supvisorsOption{
 	{"probe_timeout", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.ProbeTimeout })},
 	{"gossip_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.GossipInterval })},
 	{"push_pull_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.PushPullInterval })},
+	{"quorum", constant(""), storeQuorum},
 	{"suspicion_mult", constant(""), func(_ *loader, s *Supvisors, t string) (err error) {
 		if t == "" {
 			return nil
@@ -176,6 +177,22 @@ func (l *loader) supvisorsError(r *reader, key string, fromEnv bool, err error) 
 	v, _ := r.sec.lookup(key)
 	r.fail(key, v, err)
 	return r.err
+}
+
+// storeQuorum reads quorum: "" (off), "majority" (more than half of
+// address_list), or a number of addresses. address_list is read first.
+func storeQuorum(_ *loader, s *Supvisors, text string) (err error) {
+	switch {
+	case text == "":
+	case strings.EqualFold(text, "majority"):
+		s.Quorum = len(s.AddressList)/2 + 1
+	default:
+		s.Quorum, err = boundedInteger(text, 1, len(s.AddressList))
+		if err != nil {
+			err = fmt.Errorf("%w, or majority", err)
+		}
+	}
+	return err
 }
 
 func storeAddressList(_ *loader, s *Supvisors, text string) error {

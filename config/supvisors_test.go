@@ -42,12 +42,13 @@ probe_timeout = 0.1s
 gossip_interval = 40ms
 push_pull_interval = 5s
 suspicion_mult = 3
+quorum = majority
 `, "rules.xml": "<root/>"}, opts)
 			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
 				ConciliationStrategy: "RUNNING_FAILURE", GossipKey: []byte("0123456789abcdef"), StatsPeriods: []int{5, 60, 3600}, StatsHisto: 1500,
 				ProbeInterval: 150 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond, GossipInterval: 40 * time.Millisecond,
-				PushPullInterval: 5 * time.Second, SuspicionMult: 3}
+				PushPullInterval: 5 * time.Second, SuspicionMult: 3, Quorum: 2}
 			if !reflect.DeepEqual(cfg.Supvisors, want) {
 				t.Errorf("supvisors = %+v\nwant %+v", cfg.Supvisors, want)
 			}
@@ -107,6 +108,8 @@ func TestSupvisorsErrors(t *testing.T) {
 		{"duration", "probe_interval=200\n", 3, `[supvisors] probe_interval: invalid duration "200": expected e.g. 200ms or 1s`},
 		{"duration range", "gossip_interval=2h\n", 3, "[supvisors] gossip_interval: invalid duration 2h0m0s: expected in [1ms;1h]"},
 		{"suspicion", "suspicion_mult=0\n", 3, "[supvisors] suspicion_mult: invalid value 0: expected in [1;20]"},
+		{"quorum", "address_list=a,b,c\nquorum=4\n", 4, "[supvisors] quorum: invalid value 4: expected in [1;3], or majority"},
+		{"quorum word", "quorum=most\n", 3, `[supvisors] quorum: invalid integer "most"`},
 		{"expansion", "rules_file=%(program_name)s\n", 3, "cannot be expanded"},
 	}
 	for _, tc := range cases {

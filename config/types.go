@@ -176,4 +176,7 @@ type Supvisors struct {
 	ProbeInterval, ProbeTimeout      time.Duration
 	GossipInterval, PushPullInterval time.Duration
 	SuspicionMult                    int
+	// Quorum is how many addresses of address_list a node must see RUNNING
+	// (itself included) to take cluster actions; 0 is off.
+	Quorum int
 }

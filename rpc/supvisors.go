@@ -34,10 +34,13 @@ func RegisterSupvisors(s *Server, svc *SupvisorsService) error {
 	return s.RegisterService("supvisors", svc, SnakeCase, supvisorsHelp)
 }
 
-// SupvisorsState is get_supvisors_state's reply.
+// SupvisorsState is get_supvisors_state's reply: the spec's keys, and
+// quorum, false while this node's side of the cluster does not see the
+// [supvisors] quorum (always true without one).
 type SupvisorsState struct {
 	Statecode int    `xmlrpc:"statecode"`
 	Statename string `xmlrpc:"statename"`
+	Quorum    bool   `xmlrpc:"quorum"`
 }
 
 // Strategies is get_strategies' reply.
@@ -104,7 +107,7 @@ func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *stri
 func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *SupvisorsState) error {
 	s.cluster.Read(func(v *view.View) {
 		st := v.State()
-		*reply = SupvisorsState{Statecode: int(st), Statename: st.String()}
+		*reply = SupvisorsState{Statecode: int(st), Statename: st.String(), Quorum: v.HasQuorum()}
 	})
 	return nil
 }
@@ -282,7 +285,7 @@ func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]Clu
 
 var supvisorsHelp = map[string]string{
 	"supvisors.get_api_version":           "Return the version of the Supvisors XML-RPC API.\n@return string version",
-	"supvisors.get_supvisors_state":       "Return the state of Supvisors.\n@return struct {int statecode, string statename}",
+	"supvisors.get_supvisors_state":       "Return the state of Supvisors.\n@return struct {int statecode, string statename, boolean quorum}",
 	"supvisors.get_master_address":        "Return the address of the Supvisors master, empty while there is none.\n@return string address",
 	"supvisors.get_strategies":            "Return the auto-fencing flag and the default starting and conciliation strategies.\n@return struct {boolean auto-fencing, string starting, string conciliation}",
 	"supvisors.get_address_info":          "Describe one address of address_list.\n@param string address_name\n@return struct address info",
@@ -302,6 +305,7 @@ var supvisorsHelp = map[string]string{
 	"supvisors.start_process":             "Start processes with a starting strategy.\n@param int strategy code or name\n@param string namespec name, group:name or group:*\n@param string extra_args\n@param boolean wait wait for the processes to be started\n@return boolean true unless error",
 	"supvisors.stop_process":              "Stop processes wherever they run.\n@param string namespec name, group:name or group:*\n@param boolean wait wait for the processes to be stopped\n@return boolean true unless error",
 	"supvisors.restart_process":           "Restart processes with a starting strategy.\n@param int strategy code or name\n@param string namespec name, group:name or group:*\n@param boolean wait wait for the processes to be restarted\n@return boolean true unless error",
+	"supvisors.conciliate":                "Apply a conciliation strategy to the conflicts (in CONCILIATION).\n@param int strategy code or name (SENICIDE, INFANTICIDE, USER, STOP, RESTART, RUNNING_FAILURE)\n@return boolean false for USER, true once under way",
 	"supvisors.restart":                   "Stop every application, then restart every agent.\n@return boolean true unless error",
 	"supvisors.shutdown":                  "Stop every application, then stop every agent.\n@return boolean true unless error",
 }

@@ -122,6 +122,7 @@ func forwarded(p strategy.Placement) any {
 var (
 	inOperation              = []view.State{view.Operation}
 	inOperationOrConciliaton = []view.State{view.Operation, view.Conciliation}
+	inConciliation           = []view.State{view.Conciliation}
 )
 
 // gate checks the local state is one of states.
@@ -158,8 +159,11 @@ func (s *SupvisorsService) control(r *http.Request, states []view.State, check f
 	} else {
 		err = s.forward(r.Context(), master, method, params, reply)
 	}
-	if errors.Is(err, cluster.ErrNotMaster) {
+	switch {
+	case errors.Is(err, cluster.ErrNotMaster):
 		return fault.New(fault.BadSupvisorsState, "the master changed, try again")
+	case errors.Is(err, cluster.ErrNoQuorum):
+		return fault.New(fault.BadSupvisorsState, err.Error())
 	}
 	return err
 }
@@ -376,6 +380,35 @@ func (s *SupvisorsService) RestartProcess(r *http.Request, args *StrategyNamespe
 		[]any{forwarded(st), args.Namespec, args.Wait}, reply, func(ctx context.Context) error {
 			return s.cluster.RestartProcesses(ctx, st, keys, args.Wait)
 		})
+}
+
+// ConciliationArgs is conciliate's parameter: the strategy's code or name.
+type ConciliationArgs struct {
+	Strategy any
+}
+
+// Conciliate applies a conciliation strategy to the conflicts, in
+// CONCILIATION only: true once it is under way, false for USER (which
+// leaves them to an operator).
+func (s *SupvisorsService) Conciliate(r *http.Request, args *ConciliationArgs, reply *bool) error {
+	var st strategy.Conciliation
+	ok := false
+	switch v := args.Strategy.(type) {
+	case int:
+		st, ok = strategy.ConciliationFromCode(v)
+	case string:
+		var err error
+		st, err = strategy.ParseConciliation(v)
+		ok = err == nil
+	}
+	if !ok {
+		return fault.New(fault.BadStrategy, fmt.Sprint(args.Strategy))
+	}
+	return s.control(r, inConciliation, nil, "supvisors.conciliate", []any{int(st)}, reply, func(context.Context) error {
+		var err error
+		*reply, err = s.cluster.Conciliate(st)
+		return err
+	})
 }
 
 // Restart stops every application, then restarts every agent.

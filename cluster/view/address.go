@@ -127,7 +127,7 @@ func (v *View) request(a *address, now time.Time) Effects {
 // MemberDead handles the ring's news that a member is gone: it is SILENT,
 // or ISOLATED under auto_fence unless it said it was leaving (a graceful
 // leave is never fenced: nothing of it runs any more, and it may come back
-// at will).
+// at will) or this side of the cluster is left without a quorum.
 func (v *View) MemberDead(name string, now time.Time) Effects {
 	var eff Effects
 	a := v.remote(name)
@@ -143,7 +143,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		// waits for it (until synchro_timeout).
 		a.peerFences = false
 		v.setState(a, AddressUnknown, now)
-	case v.cfg.AutoFence && !left && !a.peerFences:
+	case v.cfg.AutoFence && !left && !a.peerFences && v.running(a) >= v.cfg.Quorum:
 		a.fenced, a.fencedIncarnation, a.readmitted = true, a.records.incarnation, false
 		v.setState(a, AddressIsolated, now)
 		eff.MetaChanged = true

@@ -36,6 +36,8 @@ type situation struct {
 	// stopped: the applications are stopped since.
 	stopRequest State
 	stopped     bool
+	// quorum: enough addresses are RUNNING for the cluster to act.
+	quorum bool
 }
 
 // decision is what the state machine decides.
@@ -71,6 +73,10 @@ func decide(s situation) decision {
 			switch {
 			case !ready:
 				d.wakeup = earliest(d.wakeup, s.synchroDeadline)
+			case !s.quorum:
+				// A side without a quorum elects no master: it deploys
+				// nothing and fails nothing over.
+				d.endSynchro = !s.synchronised
 			case s.now.Before(s.stableAt):
 				d.wakeup = earliest(d.wakeup, s.stableAt)
 			default:
@@ -136,6 +142,7 @@ func (v *View) situation(now time.Time) situation {
 		synchronised: v.synchronised, synchroDeadline: v.started.Add(v.cfg.SynchroTimeout),
 		stableAt: v.lastChange.Add(v.cfg.StableWindow), conflicts: v.HasConflicts(),
 		deployed: v.deployed, stopRequest: v.stopRequest, stopped: v.stopped,
+		quorum: v.HasQuorum(),
 	}
 	for _, a := range v.addresses {
 		switch {
@@ -167,6 +174,26 @@ func advertised(a *address, master string) State {
 		return Initialization
 	}
 	return a.meta.State
+}
+
+// newConflicts tells whether the master in CONCILIATION, with a quorum, has
+// conflicts it was not asked to conciliate yet.
+func (v *View) newConflicts() bool {
+	if v.state != Conciliation || v.master != v.cfg.Local || !v.HasQuorum() {
+		v.conciliating = nil
+		return false
+	}
+	if v.conciliating == nil {
+		v.conciliating = map[Key]struct{}{}
+	}
+	fresh := false
+	for k := range v.procs.conflicts {
+		if _, seen := v.conciliating[k]; !seen {
+			v.conciliating[k] = struct{}{}
+			fresh = true
+		}
+	}
+	return fresh
 }
 
 // DeploymentDone tells the view that the local master has deployed the
@@ -230,6 +257,7 @@ func (v *View) Tick(now time.Time) Effects {
 		eff.StopAll, eff.Restart = true, v.stopRequest == Restarting
 	}
 	eff.Crashed, v.crashed = v.crashed, nil
+	eff.Conciliate = v.newConflicts()
 	eff.Wakeup = earliest(eff.Wakeup, d.wakeup)
 	return eff
 }

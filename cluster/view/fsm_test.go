@@ -17,7 +17,7 @@ func TestDecide(t *testing.T) {
 		return situation{
 			state: Initialization, local: a1, now: now,
 			synchroDeadline: deadline, stableAt: past,
-			firstRunning: a1, firstRunningState: Initialization,
+			firstRunning: a1, firstRunningState: Initialization, quorum: true,
 		}
 	}
 	// running is base in state st with master, which runs and advertises ms.
@@ -291,6 +291,24 @@ func TestDecide(t *testing.T) {
 			return s
 		}(),
 		want: decision{state: Deployment, master: a2, wakeup: future},
+	})
+
+	tests = append(tests, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "initialization without a quorum elects nobody",
+		s:    func() situation { s := base(); s.quorum = false; return s }(),
+		want: decision{state: Initialization, endSynchro: true},
+	}, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "initialization without a quorum still waits for the synchro deadline",
+		s:    func() situation { s := base(); s.quorum, s.pending = false, true; return s }(),
+		want: decision{state: Initialization, wakeup: deadline},
 	})
 
 	// restart() and shutdown().

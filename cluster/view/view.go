@@ -40,6 +40,10 @@ type Config struct {
 	Required func(Key) bool
 	// RulesHash identifies the rules file; every node must have the same.
 	RulesHash []byte
+	// Quorum is how many addresses must be RUNNING (the local one
+	// included) for the cluster to act: elect and deploy, fail over, fence,
+	// conciliate. 0 is off.
+	Quorum int
 }
 
 // Meta is what a node advertises of itself in the ring's node meta: the
@@ -75,6 +79,9 @@ type Effects struct {
 	// Crashed lists the processes whose last running copy ended in a
 	// failure (FATAL, an unexpected exit, its node lost).
 	Crashed []Key
+	// Conciliate: the local node, master in CONCILIATION, must apply the
+	// conciliation strategy (new conflicts appeared).
+	Conciliate bool
 	// Wakeup is when Tick must be called next (zero: no deadline).
 	Wakeup time.Time
 }
@@ -86,6 +93,7 @@ func (e *Effects) Merge(o Effects) {
 	e.Deploy = e.Deploy || o.Deploy
 	e.StopAll, e.Restart = e.StopAll || o.StopAll, e.Restart || o.Restart
 	e.Crashed = append(e.Crashed, o.Crashed...)
+	e.Conciliate = e.Conciliate || o.Conciliate
 	e.Wakeup = earliest(e.Wakeup, o.Wakeup)
 }
 
@@ -126,6 +134,9 @@ type View struct {
 	// crashed collects the processes whose last running copy failed,
 	// until Tick hands them out.
 	crashed []Key
+	// conciliating holds the conflicts the master has been asked to
+	// conciliate since it entered CONCILIATION.
+	conciliating map[Key]struct{}
 
 	procs processIndex
 }
@@ -166,6 +177,36 @@ func (v *View) Master() string { return v.master }
 
 // Local returns the local address.
 func (v *View) Local() string { return v.cfg.Local }
+
+// HasQuorum tells whether enough addresses are RUNNING for the cluster to
+// act (always, without a quorum).
+func (v *View) HasQuorum() bool { return v.running(nil) >= v.cfg.Quorum }
+
+// running counts the RUNNING addresses but except.
+func (v *View) running(except *address) int {
+	n := 0
+	for _, a := range v.addresses {
+		if a != except && a.state == AddressRunning {
+			n++
+		}
+	}
+	return n
+}
+
+// Uptime is how long a process started at start (in the clock of its
+// address) has run, in that node's clock: its time now is estimated from
+// its last heartbeat, so that clocks need not agree.
+func (v *View) Uptime(address string, start, now time.Time) time.Duration {
+	a := v.byName[address]
+	if a == nil || start.IsZero() {
+		return 0
+	}
+	remoteNow := now
+	if a != v.local && !a.localTime.IsZero() {
+		remoteNow = a.remoteTime.Add(now.Sub(a.localTime))
+	}
+	return max(remoteNow.Sub(start), 0)
+}
 
 // Incarnation returns the local agent's incarnation.
 func (v *View) Incarnation() uint64 { return v.incarnation }

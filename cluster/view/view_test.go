@@ -1437,3 +1437,84 @@ func TestViewWaitsForRestartingPeers(t *testing.T) {
 	tick(v, at(2*time.Second+stableWindow))
 	wantFSM(t, v, Deployment, a1)
 }
+
+// TestViewQuorum: with a quorum of 2 of 3, a node alone elects nobody and
+// fences nobody; with the quorum it does both.
+func TestViewQuorum(t *testing.T) {
+	quorum := func(c *Config) { c.Quorum = 2; c.AutoFence = true }
+	v := newView(a1, quorum)
+	if v.HasQuorum() {
+		t.Error("quorum alone")
+	}
+	tick(v, at(synchroTimeout))
+	wantFSM(t, v, Initialization, "")
+	wantAddrState(t, v, a2, AddressSilent) // given up on, not fenced
+
+	join(t, v, a2, Initialization, at(11*time.Second))
+	if !v.HasQuorum() {
+		t.Error("no quorum with 2 of 3")
+	}
+	tick(v, at(11*time.Second+stableWindow))
+	wantFSM(t, v, Operation, a1)
+
+	// Losing a2 leaves 1 of 3: no quorum, so a2 is not fenced, and the
+	// master is kept but acts no more.
+	v.MemberDead(a2, at(20*time.Second))
+	wantAddrState(t, v, a2, AddressSilent)
+	if v.HasQuorum() {
+		t.Error("quorum kept alone")
+	}
+
+	// With a3 there too, losing a2 keeps the quorum: a2 is fenced.
+	w := newView(a1, quorum)
+	join(t, w, a2, Initialization, at(100*ms))
+	join(t, w, a3, Initialization, at(100*ms))
+	tick(w, at(100*ms+stableWindow))
+	w.MemberDead(a2, at(5*time.Second))
+	wantAddrState(t, w, a2, AddressIsolated)
+}
+
+// TestViewConciliateEffect: the master asks for conciliation on entering
+// CONCILIATION and on every new conflict, not again for the same one.
+func TestViewConciliateEffect(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	conflict := func(name string, seq uint64) {
+		update(v, a2, rec("g", name, process.Running, seq, now))
+		update(v, a3, rec("g", name, process.Running, seq, now))
+	}
+	conflict("p", 1)
+	if eff := tick(v, now); !eff.Conciliate || v.State() != Conciliation {
+		t.Fatalf("first conflict: %+v, state %v", eff, v.State())
+	}
+	if eff := tick(v, now); eff.Conciliate {
+		t.Error("asked twice for the same conflict")
+	}
+	conflict("q", 2)
+	if eff := tick(v, now); !eff.Conciliate {
+		t.Error("not asked for a new conflict")
+	}
+	// A non-master never is.
+	w, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	update(w, a1, rec("g", "p", process.Running, 1, now))
+	update(w, a3, rec("g", "p", process.Running, 1, now))
+	if eff := tick(w, now); eff.Conciliate || w.State() != Conciliation {
+		t.Errorf("non-master: %+v, state %v", eff, w.State())
+	}
+}
+
+// TestViewUptime: a copy's uptime is in its own node's clock, estimated
+// from the last heartbeat; 10.0.0.2's clock is an hour ahead here.
+func TestViewUptime(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	v.Heartbeat(a2, now.Add(time.Hour), now)
+	start := now.Add(time.Hour - time.Minute) // a minute before, on a2's clock
+	if got := v.Uptime(a2, start, now.Add(10*time.Second)); got != time.Minute+10*time.Second {
+		t.Errorf("remote uptime %v", got)
+	}
+	if got := v.Uptime(a1, now.Add(-time.Second), now); got != time.Second {
+		t.Errorf("local uptime %v", got)
+	}
+	if got := v.Uptime(a3, time.Time{}, now); got != 0 {
+		t.Errorf("never started: %v", got)
+	}
+}

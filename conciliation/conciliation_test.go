@@ -1,0 +1,46 @@
+package conciliation
+
+import (
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+func TestResolve(t *testing.T) {
+	web, db := view.Key{Group: "web", Name: "server"}, view.Key{Group: "db", Name: "db"}
+	// web: a RUNNING copy up 1 h on .1, a STARTING one up 2 s on .2, a
+	// BACKOFF one (its last attempt 5 s ago) on .3; db: a tie on .2 and .3.
+	conflicts := []Conflict{
+		{web, []Copy{{"10.0.0.1", time.Hour}, {"10.0.0.2", 2 * time.Second}, {"10.0.0.3", 5 * time.Second}}},
+		{db, []Copy{{"10.0.0.2", time.Minute}, {"10.0.0.3", time.Minute}}},
+	}
+	all := []Target{{web, "10.0.0.1"}, {web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.2"}, {db, "10.0.0.3"}}
+	tests := []struct {
+		s    strategy.Conciliation
+		want Plan
+	}{
+		{strategy.Senicide, Plan{Stop: []Target{{web, "10.0.0.1"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
+		{strategy.Infanticide, Plan{Stop: []Target{{web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
+		{strategy.User, Plan{}},
+		{strategy.Stop, Plan{Stop: all}},
+		{strategy.Restart, Plan{Stop: all, Restart: []view.Key{web, db}}},
+		{strategy.RunningFailureConciliation, Plan{Stop: all, RunningFailure: []view.Key{web, db}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.s.String(), func(t *testing.T) {
+			got := Resolve(tt.s, conflicts)
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Resolve:\n got %+v\nwant %+v", got, tt.want)
+			}
+			if got.Empty() != (tt.s == strategy.User) {
+				t.Errorf("Empty() = %v", got.Empty())
+			}
+		})
+	}
+	if p := Resolve(strategy.Senicide, nil); !p.Empty() {
+		t.Errorf("no conflicts: %+v", p)
+	}
+}
