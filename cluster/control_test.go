@@ -21,12 +21,18 @@ import (
 // where they should), and waits until all are in OPERATION.
 func appCluster(t *testing.T, n int, ini, rules string) []*testNode {
 	t.Helper()
+	return appClusterWith(t, n, ini, rules, nil)
+}
+
+// appClusterWith is appCluster with a change of every node's Config.
+func appClusterWith(t *testing.T, n int, ini, rules string, configure func(*Config)) []*testNode {
+	t.Helper()
 	dir := t.TempDir()
 	rulesFile := filepath.Join(dir, "rules.xml")
 	if err := os.WriteFile(rulesFile, []byte(rules), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	nodes := testCluster(t, n, nil)
+	nodes := testCluster(t, n, configure)
 	for _, node := range nodes {
 		list := strings.Join(node.cfg.Supvisors.AddressList, ",")
 		conf := filepath.Join(dir, "supervisord.conf")
