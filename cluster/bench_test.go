@@ -8,6 +8,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/strategy"
 )
 
 // These benchmarks measure the cluster's timings with the shipped gossip
@@ -165,3 +166,37 @@ func reportTimes(b *testing.B, times []time.Duration) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// BenchmarkConciliation: a process is started on a second node; time until
+// every node is in CONCILIATION, then from conciliate(SENICIDE) until every
+// node is back in OPERATION.
+func BenchmarkConciliation(b *testing.B) {
+	var detect, resolve []time.Duration
+	for range b.N {
+		b.StopTimer()
+		nodes := testCluster(b, 3, func(c *Config) { c.Supvisors.ConciliationStrategy = "USER" })
+		for _, n := range nodes {
+			n.start(sleeper("app", "a"))
+		}
+		for _, n := range nodes {
+			n.waitFor("OPERATION", inOperation(addr1))
+		}
+		start(b, nodes[0], "app", "a")
+		untilAll(nodes, func(v *view.View) bool { p, _ := v.Process(view.Key{Group: "app", Name: "a"}); return len(p.Addresses) == 1 }, time.Now())
+		b.StartTimer()
+		t0 := time.Now()
+		start(b, nodes[1], "app", "a")
+		detect = append(detect, untilAll(nodes, func(v *view.View) bool { return v.State() == view.Conciliation }, t0))
+		t1 := time.Now()
+		if _, err := nodes[0].c.Conciliate(strategy.Senicide); err != nil {
+			b.Fatal(err)
+		}
+		resolve = append(resolve, untilAll(nodes, inOperation(addr1), t1))
+		b.StopTimer()
+		stopAll(nodes)
+	}
+	reportTimes(b, detect)
+	slices.Sort(resolve)
+	b.ReportMetric(ms(resolve[len(resolve)/2]), "p50-conciliate-ms")
+	b.ReportMetric(ms(resolve[len(resolve)-1]), "max-conciliate-ms")
+}

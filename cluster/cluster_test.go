@@ -222,7 +222,7 @@ func started(t *testing.T, n int) []*testNode {
 	return nodes
 }
 
-func start(t *testing.T, n *testNode, group, name string) {
+func start(t testing.TB, n *testNode, group, name string) {
 	t.Helper()
 	p := n.sup.Group(group).Process(name)
 	if err := p.Start(""); err != nil {
