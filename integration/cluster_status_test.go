@@ -101,6 +101,30 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 			t.Errorf("no %q in:\n%s", want, out)
 		}
 	}
+
+	// conciliate(), from the node that is not the master.
+	out = nodes[1].python(t, `import xmlrpc.client
+for s in ('SOMETIMES', 9, 2, 'user', 'SENICIDE'):
+    try:
+        print(s, p.supvisors.conciliate(s))
+    except xmlrpc.client.Fault as f:
+        print(s, f.faultCode, f.faultString)`)
+	for _, want := range []string{"SOMETIMES 103 BAD_STRATEGY: SOMETIMES", "9 103 BAD_STRATEGY: 9", "2 False", "user False", "SENICIDE True"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	for _, n := range nodes {
+		n.waitPython(t, "p.supvisors.get_supvisors_state()['statename'], len(p.supvisors.get_process_info('web:server')[0]['addresses'])", "OPERATION 1")
+	}
+	out = nodes[0].python(t, `import xmlrpc.client
+try:
+    p.supvisors.conciliate(0)
+except xmlrpc.client.Fault as f:
+    print(f.faultCode, f.faultString)`)
+	if !strings.Contains(out, "101 BAD_SUPVISORS_STATE: Supvisors is in state OPERATION") {
+		t.Errorf("conciliate in OPERATION: %s", out)
+	}
 }
 
 // TestFenceAndReadmit: under auto_fence, a node killed with -9 is ISOLATED
