@@ -142,7 +142,7 @@ func (s *server) python(t testing.TB, code string) string {
 	t.Helper()
 	url := strings.Replace(s.url, "http://", "http://"+s.user+":"+s.password+"@", 1) + "/RPC2"
 	prog := fmt.Sprintf("import xmlrpc.client\np = xmlrpc.client.ServerProxy(%q)\n%s\n", url, code)
-	out, err := exec.Command("/usr/bin/python3", "-c", prog).CombinedOutput()
+	out, err := s.command(context.Background(), "/usr/bin/python3", "-c", prog).CombinedOutput()
 	if err != nil {
 		t.Fatalf("python: %v\n%s", err, out)
 	}

@@ -66,6 +66,18 @@ type server struct {
 	cmd            *exec.Cmd
 	stderr         *bytes.Buffer
 	exited         chan struct{}
+	// netns is the network namespace the server lives in (netns_test.go);
+	// "" for the host's. Its clients run there too.
+	netns string
+}
+
+// command prepares a client command that reaches the server: run as is, or
+// with `ip netns exec` inside the server's network namespace.
+func (s *server) command(ctx context.Context, name string, args ...string) *exec.Cmd {
+	if s.netns == "" {
+		return exec.CommandContext(ctx, name, args...)
+	}
+	return exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", s.netns, name}, args...)...)
 }
 
 // serverConfig is the part of a configuration every test shares; body holds
@@ -208,7 +220,7 @@ func (s *server) ctlURL(t testing.TB, url string, args ...string) (string, int) 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	full := append([]string{"-s", url, "-u", s.user, "-p", s.password}, args...)
-	cmd := exec.CommandContext(ctx, "supervisorctl", full...)
+	cmd := s.command(ctx, "supervisorctl", full...)
 	// An empty config keeps the machine's /etc/supervisor out of the test.
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "HOME="+s.dir)
