@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -176,6 +177,31 @@ func advertised(a *address, master string) State {
 	return a.meta.State
 }
 
+// acting tells whether the local node acts for the cluster: the master in
+// OPERATION or CONCILIATION, with a quorum.
+func (v *View) acting() bool {
+	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum()
+}
+
+// takeCrashes hands out the crashed processes that still do not run, in
+// order. One no address has any more (its agent restarted, and its new
+// records are not in yet) waits until one has.
+func (v *View) takeCrashes() []Key {
+	var out []Key
+	for k := range v.crashed {
+		p, ok := v.Process(k)
+		if !ok {
+			continue
+		}
+		if len(p.Addresses) == 0 {
+			out = append(out, k)
+		}
+		delete(v.crashed, k)
+	}
+	slices.SortFunc(out, compareKeys)
+	return out
+}
+
 // newConflicts tells whether the master in CONCILIATION, with a quorum, has
 // conflicts it was not asked to conciliate yet.
 func (v *View) newConflicts() bool {
@@ -256,7 +282,9 @@ func (v *View) Tick(now time.Time) Effects {
 	if d.stopAll {
 		eff.StopAll, eff.Restart = true, v.stopRequest == Restarting
 	}
-	eff.Crashed, v.crashed = v.crashed, nil
+	if v.acting() {
+		eff.Crashed = v.takeCrashes()
+	}
 	eff.Conciliate = v.newConflicts()
 	eff.Wakeup = earliest(eff.Wakeup, d.wakeup)
 	return eff

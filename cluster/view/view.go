@@ -77,7 +77,9 @@ type Effects struct {
 	// call StoppedAll.
 	StopAll, Restart bool
 	// Crashed lists the processes whose last running copy ended in a
-	// failure (FATAL, an unexpected exit, its node lost).
+	// failure (FATAL, an unexpected exit, its node lost) and that still do
+	// not run; only the master in OPERATION or CONCILIATION, with a quorum,
+	// gets it (the running failure strategies are its).
 	Crashed []Key
 	// Conciliate: the local node, master in CONCILIATION, must apply the
 	// conciliation strategy (new conflicts appeared).
@@ -132,8 +134,9 @@ type View struct {
 	stopRequest State
 	stopped     bool
 	// crashed collects the processes whose last running copy failed,
-	// until Tick hands them out.
-	crashed []Key
+	// until Tick hands them out to the acting master (a node that becomes
+	// master, say because the old one died with them, gets them then).
+	crashed map[Key]struct{}
 	// conciliating holds the conflicts the master has been asked to
 	// conciliate since it entered CONCILIATION.
 	conciliating map[Key]struct{}
@@ -166,6 +169,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	v.local.records = newNodeRecords(incarnation)
 	v.local.meta = Meta{Incarnation: incarnation}
 	v.procs = newProcessIndex()
+	v.crashed = map[Key]struct{}{}
 	return v
 }
 

@@ -1352,6 +1352,11 @@ func TestViewCrashes(t *testing.T) {
 		{"node lost", func(v *View, now time.Time) { v.MemberDead(a2, now) }, true},
 		{"agent restarted", func(v *View, now time.Time) {
 			v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, now)
+			if eff := tick(v, now); len(eff.Crashed) != 0 {
+				t.Errorf("crash handed out before the new agent's records: %v", eff.Crashed)
+			}
+			v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2) + 1, Seq: 1,
+				Records: []ProcessRecord{rec("g", "p", process.Stopped, 1, now)}}, now)
 		}, true},
 		{"one copy of two", func(v *View, now time.Time) {
 			update(v, a3, running(1))
@@ -1516,5 +1521,22 @@ func TestViewUptime(t *testing.T) {
 	}
 	if got := v.Uptime(a3, time.Time{}, now); got != 0 {
 		t.Errorf("never started: %v", got)
+	}
+}
+
+// TestViewCrashesWaitForTheMaster: the master dies with a process; the
+// next master gets the crash once it acts (in OPERATION).
+func TestViewCrashesWaitForTheMaster(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	update(v, a1, rec("g", "p", process.Running, 1, now))
+	lost := now.Add(time.Second)
+	v.MemberDead(a1, lost)
+	if eff := tick(v, lost); len(eff.Crashed) != 0 || v.State() != Initialization {
+		t.Fatalf("crash handed to a non-master: %+v, state %v", eff, v.State())
+	}
+	eff := tick(v, lost.Add(stableWindow))
+	wantFSM(t, v, Operation, a2)
+	if !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
+		t.Errorf("Crashed %v once master", eff.Crashed)
 	}
 }
