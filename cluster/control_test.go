@@ -220,3 +220,18 @@ func TestStopApplicationOnCrash(t *testing.T) {
 		return a.State == view.ApplicationStopped && h.State == process.Stopped
 	})
 }
+
+// TestRestartProcessOnMasterLoss: the master itself dies with a
+// RESTART_PROCESS program; the next master starts it again.
+func TestRestartProcessOnMasterLoss(t *testing.T) {
+	t.Parallel()
+	nodes := appCluster(t, 3, program("svc"),
+		`<root><application name="svc"><start_sequence>1</start_sequence>
+  <program name="svc"><start_sequence>1</start_sequence><running_failure_strategy>RESTART_PROCESS</running_failure_strategy></program></application></root>`)
+	k := key("svc", "svc")
+	nodes[2].waitFor("svc on 127.0.0.1", runningOn(k, addr1))
+	nodes[0].kill()
+	nodes[2].waitFor("svc on 127.0.0.2 under the new master", func(v *view.View) bool {
+		return v.Master() == addr2 && runningOn(k, addr2)(v)
+	})
+}
