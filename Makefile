@@ -4,7 +4,7 @@ BIN     := bin
 PKGS    := ./...
 FUZZTIME ?= 30s
 
-.PHONY: all build test deps run bench fuzz lint clean
+.PHONY: all build test test-partitions deps run bench fuzz lint clean
 
 all: build
 
@@ -25,6 +25,16 @@ deps:
 test: deps build
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+# test-partitions runs the network-partition tests (root only: each test
+# builds its own Linux network namespaces and bridges, see
+# integration/netns_test.go); make test skips them. It fails if a lab's
+# namespace or blackhole route (proto 213) is left behind.
+test-partitions: deps build
+	$(GO) vet ./integration/
+	SUPVISORS_PARTITION_TESTS=1 $(GO) test -count=1 -timeout 20m -run 'TestPartition' ./integration/
+	@left="$$(ip netns list | grep -E '^sv[0-9]+x[0-9]+'; ip route show proto 213)"; \
+	  test -z "$$left" || { echo "partition tests left behind:"; echo "$$left"; exit 1; }
 
 run: build
 	./scripts/demo.sh
