@@ -182,7 +182,10 @@ func BenchmarkConciliation(b *testing.B) {
 			n.waitFor("OPERATION", inOperation(addr1))
 		}
 		start(b, nodes[0], "app", "a")
-		untilAll(nodes, func(v *view.View) bool { p, _ := v.Process(view.Key{Group: "app", Name: "a"}); return len(p.Addresses) == 1 }, time.Now())
+		untilAll(nodes, func(v *view.View) bool {
+			p, _ := v.Process(view.Key{Group: "app", Name: "a"})
+			return len(p.Addresses) == 1
+		}, time.Now())
 		b.StartTimer()
 		t0 := time.Now()
 		start(b, nodes[1], "app", "a")

@@ -110,13 +110,14 @@ func Create(cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("address %s is not in address_list %v", cfg.Local, list)
 	}
 	var rc ring.Config
-	var stable time.Duration
+	var stable, fenceDelay time.Duration
 	if s.Present {
 		var err error
 		if rc, err = c.ringConfig(list); err != nil {
 			return nil, err
 		}
 		stable = rc.SuspicionWindow(len(list))
+		fenceDelay = rc.DetectionSpread(len(list))
 	}
 	now := time.Now()
 	c.view = view.New(view.Config{
@@ -129,6 +130,7 @@ func Create(cfg Config) (*Cluster, error) {
 		Required:       func(k view.Key) bool { return cfg.Rules.Program(k.Group, k.Name).Required },
 		RulesHash:      rulesHash(cfg.Rules),
 		Quorum:         s.Quorum,
+		FenceDelay:     fenceDelay,
 	}, uint64(now.UnixNano()), now)
 	if s.Present {
 		r, err := ring.Create(rc)
@@ -430,14 +432,17 @@ func (c *Cluster) Read(f func(v *view.View)) {
 }
 
 // Readmit lets an address ISOLATED by auto_fence back in once its agent
-// has restarted, on every node: applied here and gossiped.
+// has restarted, on every node: applied here and gossiped (every node
+// gossips it on the first time it hears of it).
 func (c *Cluster) Readmit(address string) error {
 	var err error
+	var news bool
 	c.update(func(time.Time) view.Effects {
+		news = !c.view.Readmitted(address)
 		err = c.view.Readmit(address)
 		return view.Effects{}
 	})
-	if err == nil && c.ring != nil {
+	if err == nil && news && c.ring != nil {
 		c.ring.Broadcast("readmit/"+address, encodeName(msgReadmit, address))
 	}
 	return err

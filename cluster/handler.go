@@ -66,17 +66,21 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		c.update(func(time.Time) view.Effects {
-			c.view.ApplyUpdate(u)
-			return view.Effects{}
-		})
+		c.applyUpdates([]view.Update{u})
 	case msgUpdates:
 		us, err := decodeUpdates(body)
 		if err != nil {
 			return err
 		}
-		c.update(func(time.Time) view.Effects {
-			for _, u := range us {
+		c.applyUpdates(us)
+	case msgSync:
+		own, others, err := decodeSync(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(now time.Time) view.Effects {
+			c.view.ApplyFullState(own, now)
+			for _, u := range others {
 				c.view.ApplyUpdate(u)
 			}
 			return view.Effects{}
@@ -105,12 +109,9 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		c.update(func(time.Time) view.Effects {
-			if err := c.view.Readmit(address); err != nil {
-				c.log.Debug("readmit", "address", address, "error", err)
-			}
-			return view.Effects{}
-		})
+		if err := c.Readmit(address); err != nil {
+			c.log.Debug("readmit", "address", address, "error", err)
+		}
 	case msgStart, msgStop, msgStopAgent:
 		cmd, err := decodeCommand(body)
 		if err != nil {
@@ -128,7 +129,34 @@ func (h handler) dispatch(t messageType, body []byte) error {
 	return nil
 }
 
-func (h handler) LocalState(bool) []byte { return h.c.stateMessage((*view.View).LocalState) }
+// applyUpdates merges updates from other nodes and gossips on those that
+// were news: a broadcast is sent only a few times by its sender, so every
+// node passes on what it learns (the epidemic that reaches every member).
+func (c *Cluster) applyUpdates(us []view.Update) {
+	var news []view.Update
+	c.update(func(time.Time) view.Effects {
+		for _, u := range us {
+			if c.view.ApplyUpdate(u) {
+				news = append(news, u)
+			}
+		}
+		return view.Effects{}
+	})
+	if c.ring == nil {
+		return
+	}
+	for _, u := range news {
+		c.ring.Broadcast(u.Node+"/"+u.Record.Key().Namespec(), encodeUpdate(u))
+	}
+}
+
+// LocalState is the push/pull payload: this node's full state, and what it
+// knows of the others' (anti-entropy for the whole view).
+func (h handler) LocalState(bool) []byte {
+	h.c.mu.Lock()
+	defer h.c.mu.Unlock()
+	return encodeSync(h.c.view.LocalState(), h.c.view.OthersRecords())
+}
 
 func (h handler) MergeState(payload []byte, _ bool) { h.Message(payload) }
 

@@ -33,7 +33,7 @@ func (c *Cluster) publish(rec view.ProcessRecord) {
 	if toMaster {
 		notify(c.masterDirty)
 	}
-	c.ring.Broadcast(rec.Key().Namespec(), encodeUpdate(upd))
+	c.ring.Broadcast(c.local+"/"+rec.Key().Namespec(), encodeUpdate(upd))
 	if c.ring.QueueLen() > burstQueue {
 		notify(c.pushDirty)
 	}

@@ -23,6 +23,7 @@ const (
 	msgStop         messageType = 6 // the master asks a node to stop a process (reliable)
 	msgStopAgent    messageType = 7 // the master asks a node's agent to restart or exit (reliable)
 	msgUpdates      messageType = 8 // several changed records, straight to the master (reliable)
+	msgSync         messageType = 9 // push/pull: the sender's full state and what it knows of the others
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -154,44 +155,74 @@ func decodeUpdate(body []byte) (view.Update, error) {
 	return view.Update{Node: w.Node, Incarnation: w.Incarnation, Record: w.Record.record()}, nil
 }
 
-func encodeUpdates(us []view.Update) []byte {
+func toWireUpdates(us []view.Update) []wireUpdate {
 	w := make([]wireUpdate, len(us))
 	for i, u := range us {
 		w[i] = wireUpdate{Node: u.Node, Incarnation: u.Incarnation, Record: toWireRecord(u.Record)}
 	}
-	return encode(msgUpdates, w)
+	return w
 }
+
+func fromWireUpdates(w []wireUpdate) []view.Update {
+	us := make([]view.Update, len(w))
+	for i, u := range w {
+		us[i] = view.Update{Node: u.Node, Incarnation: u.Incarnation, Record: u.Record.record()}
+	}
+	return us
+}
+
+func encodeUpdates(us []view.Update) []byte { return encode(msgUpdates, toWireUpdates(us)) }
 
 func decodeUpdates(body []byte) ([]view.Update, error) {
 	var w []wireUpdate
 	if err := decodeBody(body, &w); err != nil {
 		return nil, err
 	}
-	us := make([]view.Update, len(w))
-	for i, u := range w {
-		us[i] = view.Update{Node: u.Node, Incarnation: u.Incarnation, Record: u.Record.record()}
-	}
-	return us, nil
+	return fromWireUpdates(w), nil
 }
 
-func encodeFullState(fs view.FullState) []byte {
+type wireSync struct {
+	_struct bool `codec:",toarray"`
+	Own     wireFullState
+	Others  []wireUpdate
+}
+
+func encodeSync(own view.FullState, others []view.Update) []byte {
+	return encode(msgSync, wireSync{Own: toWireFullState(own), Others: toWireUpdates(others)})
+}
+
+func decodeSync(body []byte) (view.FullState, []view.Update, error) {
+	var w wireSync
+	if err := decodeBody(body, &w); err != nil {
+		return view.FullState{}, nil, err
+	}
+	return fromWireFullState(w.Own), fromWireUpdates(w.Others), nil
+}
+
+func toWireFullState(fs view.FullState) wireFullState {
 	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records)), Leaving: fs.Leaving}
 	for i, r := range fs.Records {
 		w.Records[i] = toWireRecord(r)
 	}
-	return encode(msgFullState, w)
+	return w
 }
+
+func fromWireFullState(w wireFullState) view.FullState {
+	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records)), Leaving: w.Leaving}
+	for i, r := range w.Records {
+		fs.Records[i] = r.record()
+	}
+	return fs
+}
+
+func encodeFullState(fs view.FullState) []byte { return encode(msgFullState, toWireFullState(fs)) }
 
 func decodeFullState(body []byte) (view.FullState, error) {
 	var w wireFullState
 	if err := decodeBody(body, &w); err != nil {
 		return view.FullState{}, err
 	}
-	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records)), Leaving: w.Leaving}
-	for i, r := range w.Records {
-		fs.Records[i] = r.record()
-	}
-	return fs, nil
+	return fromWireFullState(w), nil
 }
 
 // encodeMeta is the node meta memberlist advertises: without a type byte,

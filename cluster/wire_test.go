@@ -43,6 +43,15 @@ func TestWireRoundTrip(t *testing.T) {
 		t.Errorf("full state: %+v, %v; want %+v", got, err, fs)
 	}
 
+	others := []view.Update{{Node: "10.0.0.3", Incarnation: 8, Record: gone}}
+	typ, body, _ = decodeType(encodeSync(fs, others))
+	if typ != msgSync {
+		t.Fatalf("sync: type %d", typ)
+	}
+	if own, got, err := decodeSync(body); err != nil || !reflect.DeepEqual(own, fs) || !reflect.DeepEqual(got, others) {
+		t.Errorf("sync: %+v %+v, %v", own, got, err)
+	}
+
 	m := view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567")}
 	if got, err := decodeMeta(encodeMeta(m)); err != nil || !reflect.DeepEqual(got, m) {
 		t.Errorf("meta: %+v, %v; want %+v", got, err, m)
@@ -81,6 +90,9 @@ func FuzzDecode(f *testing.F) {
 		_, _ = decodeUpdate(body)
 		_, _ = decodeFullState(body)
 		_, _ = decodeName(body)
+		_, _, _ = decodeSync(body)
+		_, _ = decodeUpdates(body)
+		_, _ = decodeCommand(body)
 		_, _ = decodeMeta(data)
 	})
 }

@@ -29,12 +29,18 @@ func statesList(n int, def string, other map[int]string) string {
 // nodes, each polled inside its namespace, and returns the time it took.
 func waitNodes(t *testing.T, nodes []*server, timeout time.Duration, expr string, want func(i int) string) time.Duration {
 	t.Helper()
+	return waitNodesCode(t, nodes, timeout, "print("+expr+")", want)
+}
+
+// waitNodesCode is waitNodes for python code that prints what it finds.
+func waitNodesCode(t *testing.T, nodes []*server, timeout time.Duration, code string, want func(i int) string) time.Duration {
+	t.Helper()
 	began := time.Now()
 	deadline := began.Add(timeout)
 	for i, s := range nodes {
 		waitFor(t, time.Until(deadline), func() (bool, string) {
-			out := strings.TrimSpace(s.python(t, "print("+expr+")"))
-			return out == want(i+1), fmt.Sprintf("%s on node %d (%s): %s, want %s", expr, i+1, s.host, out, want(i+1))
+			out := strings.TrimSpace(s.python(t, code))
+			return out == want(i+1), fmt.Sprintf("%s on node %d (%s): %s, want %s", code, i+1, s.host, out, want(i+1))
 		})
 	}
 	return time.Since(began)
@@ -50,7 +56,6 @@ func TestPartitionSmoke(t *testing.T) {
 	began := time.Now()
 	nodes := lab.startAgents(t, "", "[program:idle]\ncommand=/bin/sleep 1000\nautostart=false\n")
 	t.Logf("lab %s on %s: 5 agents answering in %v", lab.id, lab.prefix, time.Since(began).Round(time.Millisecond))
-	every := func(want string) func(int) string { return func(int) string { return want } }
 	allRunning := statesList(n, "RUNNING", nil)
 	waitNodes(t, nodes, 30*time.Second, "p.supvisors.get_supvisors_state()['statename']", every("OPERATION"))
 	waitNodes(t, nodes, 30*time.Second, "p.supvisors.get_master_address()", every(lab.addr(1)))

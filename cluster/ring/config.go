@@ -63,7 +63,7 @@ func DefaultConfig() Config {
 		ProbeInterval:    200 * time.Millisecond,
 		ProbeTimeout:     100 * time.Millisecond,
 		GossipInterval:   50 * time.Millisecond,
-		PushPullInterval: 15 * time.Second,
+		PushPullInterval: 10 * time.Second,
 		SuspicionMult:    2,
 		JoinInterval:     time.Second,
 		TCPTimeout:       2 * time.Second,
@@ -76,6 +76,15 @@ func DefaultConfig() Config {
 // member may refute, hence how long nodes may disagree about it.
 func (c Config) SuspicionWindow(n int) time.Duration {
 	return time.Duration(float64(c.SuspicionMult) * math.Max(1, math.Log10(float64(n))) * float64(c.ProbeInterval))
+}
+
+// DetectionSpread bounds how far apart the ring may report the failures of
+// several members that failed together (a partition): memberlist's longest
+// suspicion timeout (6 times the window) plus the longest probe interval a
+// node struggling to reach its peers stretches to (8 times), and a probe
+// round of each.
+func (c Config) DetectionSpread(n int) time.Duration {
+	return 6*c.SuspicionWindow(n) + 10*c.ProbeInterval
 }
 
 func (c Config) validate() error {

@@ -45,6 +45,12 @@ func Create(cfg Config) (*Ring, error) {
 	mc.PushPullInterval = cfg.PushPullInterval
 	mc.SuspicionMult = cfg.SuspicionMult
 	mc.TCPTimeout = cfg.TCPTimeout
+	// A broadcast goes out RetransmitMult·ceil(log10(N+1)) times, to
+	// random members, the recently dead among them: more than memberlist's
+	// 4, and no gossip to the dead past a few seconds (a healed partition
+	// merges back through the joins), so that it reaches everyone.
+	mc.RetransmitMult = 6
+	mc.GossipToTheDeadTime = 5 * time.Second
 	mc.SecretKey, mc.Label = cfg.SecretKey, cfg.Label
 	mc.Logger = cfg.Logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true, InferLevelsWithTimestamp: true})
 	d := delegate{r}

@@ -34,6 +34,10 @@ type address struct {
 	// peerFences: its meta says it has fenced this node, so it is shown
 	// ISOLATED here too while that lasts.
 	peerFences bool
+	// fencePending: lost under auto_fence with a quorum configured, it is
+	// SILENT until the view has been stable for the fence delay; fenced
+	// then if this side still has the quorum.
+	fencePending bool
 }
 
 func (a *address) fencedByUs() bool { return a.fenced }
@@ -92,6 +96,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		a.fenced, a.readmitted = false, false
 		eff.MetaChanged = true
 	}
+	a.fencePending = false
 	// Gossip of a restarted agent may come before the ring's news of it:
 	// its records may already be of the new incarnation.
 	newAgent := meta.Incarnation > a.meta.Incarnation || meta.Incarnation > a.records.incarnation
@@ -143,13 +148,50 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		// waits for it (until synchro_timeout).
 		a.peerFences = false
 		v.setState(a, AddressUnknown, now)
-	case v.cfg.AutoFence && !left && !a.peerFences && v.running(a) >= v.cfg.Quorum:
-		a.fenced, a.fencedIncarnation, a.readmitted = true, a.records.incarnation, false
-		v.setState(a, AddressIsolated, now)
+	case v.cfg.AutoFence && !left && !a.peerFences && v.cfg.Quorum > 0:
+		a.fencePending = true
+		v.setState(a, AddressSilent, now)
+	case v.cfg.AutoFence && !left && !a.peerFences:
+		v.fence(a, now)
 		eff.MetaChanged = true
 	default:
 		a.peerFences = false
 		v.setState(a, AddressSilent, now)
+	}
+	return eff
+}
+
+// fence isolates a: it is refused at the ring until re-admitted.
+func (v *View) fence(a *address, now time.Time) {
+	a.fenced, a.fencedIncarnation, a.readmitted, a.fencePending = true, a.records.incarnation, false, false
+	v.setState(a, AddressIsolated, now)
+}
+
+// decideFences settles the fences pending under a quorum: none while this
+// side lacks the quorum (a minority, losing its peers one by one, must
+// not fence the majority), all once the view has been stable for the
+// fence delay with the quorum.
+func (v *View) decideFences(now time.Time) Effects {
+	var eff Effects
+	var pending []*address
+	for _, a := range v.addresses {
+		if a.fencePending {
+			pending = append(pending, a)
+		}
+	}
+	switch due := v.lastChange.Add(v.cfg.FenceDelay); {
+	case len(pending) == 0:
+	case !v.HasQuorum():
+		for _, a := range pending {
+			a.fencePending = false
+		}
+	case now.Before(due):
+		eff.Wakeup = due
+	default:
+		for _, a := range pending {
+			v.fence(a, now)
+		}
+		eff.MetaChanged = true
 	}
 	return eff
 }
@@ -166,6 +208,12 @@ func (v *View) Readmit(name string) error {
 	}
 	a.readmitted = true
 	return nil
+}
+
+// Readmitted tells whether an operator re-admitted the fenced address name.
+func (v *View) Readmitted(name string) bool {
+	a := v.byName[name]
+	return a != nil && a.fenced && a.readmitted
 }
 
 // Heartbeat records that name answered a probe: its clock said remote

@@ -262,6 +262,7 @@ func (v *View) Tick(now time.Time) Effects {
 			eff.Merge(v.request(a, now))
 		}
 	}
+	eff.Merge(v.decideFences(now))
 	d := decide(v.situation(now))
 	if d.endSynchro {
 		v.synchronised = true

@@ -44,6 +44,11 @@ type Config struct {
 	// included) for the cluster to act: elect and deploy, fail over, fence,
 	// conciliate. 0 is off.
 	Quorum int
+	// FenceDelay is, with a quorum, how long the view must be stable after
+	// a loss before the lost address is fenced: longer than the ring may
+	// take to report the rest of a partition, so that a minority knows it
+	// is one before it fences anybody.
+	FenceDelay time.Duration
 }
 
 // Meta is what a node advertises of itself in the ring's node meta: the
@@ -259,6 +264,23 @@ func (v *View) LocalState() FullState {
 	return fs
 }
 
+// OthersRecords returns what this node knows of the other nodes' records,
+// tombstones included, as updates: the part of a push/pull that lets the
+// views converge even where a gossip broadcast was missed (a relayed
+// record is only ever applied if newer).
+func (v *View) OthersRecords() []Update {
+	var out []Update
+	for _, a := range v.addresses {
+		if a == v.local || a.fenced {
+			continue
+		}
+		for _, r := range a.records.byKey {
+			out = append(out, Update{Node: a.name, Incarnation: a.records.incarnation, Record: r})
+		}
+	}
+	return out
+}
+
 // LeavingState is the local full state marked as the last one before this
 // node leaves on purpose.
 func (v *View) LeavingState() FullState {
@@ -267,17 +289,20 @@ func (v *View) LeavingState() FullState {
 	return fs
 }
 
-// ApplyUpdate merges a gossiped update from another node.
-func (v *View) ApplyUpdate(u Update) {
+// ApplyUpdate merges a gossiped update from another node; it reports
+// whether the update was news here (to be gossiped on).
+func (v *View) ApplyUpdate(u Update) bool {
 	a := v.remote(u.Node)
 	if a == nil || a.fencedByUs() {
-		return
+		return false
 	}
 	t := touched{}
 	if a.records.adopt(u.Incarnation, t) {
 		a.records.apply(u.Record, t)
 	}
 	v.procs.refresh(v, t)
+	_, news := t[u.Record.Key()]
+	return news
 }
 
 // ApplyFullState merges a node's full state; a CHECKING address whose

@@ -1470,13 +1470,38 @@ func TestViewQuorum(t *testing.T) {
 		t.Error("quorum kept alone")
 	}
 
-	// With a3 there too, losing a2 keeps the quorum: a2 is fenced.
-	w := newView(a1, quorum)
+	// With a3 there too, losing a2 keeps the quorum: a2 is fenced once the
+	// view has been stable for the fence delay.
+	withDelay := func(c *Config) { c.FenceDelay = 3 * time.Second }
+	w := newView(a1, quorum, withDelay)
 	join(t, w, a2, Initialization, at(100*ms))
 	join(t, w, a3, Initialization, at(100*ms))
 	tick(w, at(100*ms+stableWindow))
 	w.MemberDead(a2, at(5*time.Second))
+	if eff := tick(w, at(5*time.Second)); !eff.Wakeup.Equal(at(8 * time.Second)) {
+		t.Errorf("wakeup %v, want the end of the fence delay", eff.Wakeup)
+	}
+	wantAddrState(t, w, a2, AddressSilent)
+	if eff := tick(w, at(8*time.Second)); !eff.MetaChanged {
+		t.Error("fencing without re-advertising")
+	}
 	wantAddrState(t, w, a2, AddressIsolated)
+
+	// A minority losing its peers one by one fences nobody: a3 is lost
+	// within the delay, the quorum with it.
+	x := newView(a1, quorum, withDelay)
+	join(t, x, a2, Initialization, at(100*ms))
+	join(t, x, a3, Initialization, at(100*ms))
+	tick(x, at(100*ms+stableWindow))
+	x.MemberDead(a2, at(5*time.Second))
+	tick(x, at(5*time.Second))
+	x.MemberDead(a3, at(7*time.Second))
+	tick(x, at(20*time.Second))
+	wantAddrState(t, x, a2, AddressSilent)
+	wantAddrState(t, x, a3, AddressSilent)
+	// a2 back before any fence: admitted.
+	x.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(21*time.Second))
+	wantAddrState(t, x, a2, AddressChecking)
 }
 
 // TestViewConciliateEffect: the master asks for conciliation on entering
@@ -1538,5 +1563,26 @@ func TestViewCrashesWaitForTheMaster(t *testing.T) {
 	wantFSM(t, v, Operation, a2)
 	if !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
 		t.Errorf("Crashed %v once master", eff.Crashed)
+	}
+}
+
+// TestApplyUpdateNews: an update is news once, not when repeated or older.
+func TestApplyUpdateNews(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	u := Update{Node: a2, Incarnation: incOf(a2), Record: rec("g", "p", process.Running, 5, now)}
+	if !v.ApplyUpdate(u) {
+		t.Error("first update not news")
+	}
+	if v.ApplyUpdate(u) {
+		t.Error("the same update news twice")
+	}
+	old := u
+	old.Record.Seq = 4
+	if v.ApplyUpdate(old) {
+		t.Error("an older update is news")
+	}
+	fenced := Update{Node: "10.9.9.9", Incarnation: 1, Record: rec("g", "p", process.Running, 1, now)}
+	if v.ApplyUpdate(fenced) {
+		t.Error("an update of an outsider is news")
 	}
 }
