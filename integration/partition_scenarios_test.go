@@ -189,13 +189,16 @@ func runPartitionScenario(t *testing.T, sc partitionScenario) {
 			}
 		}
 	}
+	waitNodes(t, nodes, 60*time.Second, addressStates, every(statesList(5, "RUNNING", nil)))
+	t.Logf("%s: healed → every address RUNNING everywhere in %v", sc.name, time.Since(healed).Round(time.Millisecond))
 	if sc.conciliateByHand != "" {
-		waitNodes(t, nodes[:1], 60*time.Second, "p.supvisors.get_supvisors_state()['statename']", every("CONCILIATION"))
+		// Once every copy is known: each new conflict waits for the
+		// operator under USER.
+		waitNodes(t, nodes, 60*time.Second, "p.supvisors.get_supvisors_state()['statename']", every("CONCILIATION"))
 		if out := strings.TrimSpace(nodes[2].python(t, "print(p.supvisors.conciliate('"+sc.conciliateByHand+"'))")); out != "True" {
 			t.Fatalf("conciliate(%s): %s", sc.conciliateByHand, out)
 		}
 	}
-	waitNodes(t, nodes, 60*time.Second, addressStates, every(statesList(5, "RUNNING", nil)))
 	waitNodesCode(t, nodes, 60*time.Second, stateAndConflicts, every("OPERATION 0"))
 	t.Logf("%s: healed → no conflict left, every node in OPERATION, in %v", sc.name, time.Since(healed).Round(time.Millisecond))
 	assertOnce(t, nodes)

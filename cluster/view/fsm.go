@@ -177,6 +177,36 @@ func advertised(a *address, master string) State {
 	return a.meta.State
 }
 
+// checkConflicts asks the addresses of the conflicting copies for their
+// full state every CheckRetry while conflicts last: a view that missed
+// the broadcast of a copy's end would otherwise stay in CONCILIATION until
+// the next push/pull.
+func (v *View) checkConflicts(now time.Time) Effects {
+	var eff Effects
+	if len(v.procs.conflicts) == 0 {
+		return eff
+	}
+	involved := map[*address]bool{}
+	for k := range v.procs.conflicts {
+		for _, a := range v.addresses {
+			if r, ok := a.records.get(k); ok && a != v.local && a.state == AddressRunning && r.State.IsRunning() {
+				involved[a] = true
+			}
+		}
+	}
+	for _, a := range v.addresses {
+		if !involved[a] {
+			continue
+		}
+		if due := a.requested.Add(v.cfg.CheckRetry); now.Before(due) {
+			eff.Wakeup = earliest(eff.Wakeup, due)
+		} else {
+			eff.Merge(v.request(a, now))
+		}
+	}
+	return eff
+}
+
 // acting tells whether the local node acts for the cluster: the master in
 // OPERATION or CONCILIATION, with a quorum.
 func (v *View) acting() bool {
@@ -263,6 +293,7 @@ func (v *View) Tick(now time.Time) Effects {
 		}
 	}
 	eff.Merge(v.decideFences(now))
+	eff.Merge(v.checkConflicts(now))
 	d := decide(v.situation(now))
 	if d.endSynchro {
 		v.synchronised = true

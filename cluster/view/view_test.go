@@ -1586,3 +1586,27 @@ func TestApplyUpdateNews(t *testing.T) {
 		t.Error("an update of an outsider is news")
 	}
 }
+
+// TestViewChecksConflicts: while a conflict lasts, the addresses of its
+// copies are asked for their full state every CheckRetry.
+func TestViewChecksConflicts(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a3, rec("g", "p", process.Running, 1, now))
+	later := now.Add(10 * time.Second)
+	eff := tick(v, later)
+	slices.Sort(eff.RequestState)
+	if !slices.Equal(eff.RequestState, []string{a2, a3}) {
+		t.Errorf("RequestState %v", eff.RequestState)
+	}
+	if eff := tick(v, later.Add(ms)); len(eff.RequestState) != 0 || !eff.Wakeup.Equal(later.Add(checkRetry)) {
+		t.Errorf("asked again within CheckRetry: %+v", eff)
+	}
+	if eff := tick(v, later.Add(checkRetry)); len(eff.RequestState) != 2 {
+		t.Errorf("not asked again after CheckRetry: %+v", eff)
+	}
+	update(v, a3, rec("g", "p", process.Stopped, 2, now))
+	if eff := tick(v, later.Add(3*checkRetry)); len(eff.RequestState) != 0 {
+		t.Errorf("asked without a conflict: %+v", eff)
+	}
+}
