@@ -7,11 +7,11 @@ import (
 )
 
 func TestInetHTTPServer(t *testing.T) {
-	cfg, _, err := loadMain(t, "[supervisord]\n[inet_http_server]\nport = *:9001\nusername = %(ENV_USER)s\npassword = {SHA}abc\n")
+	_, _, err := loadMain(t, "[supervisord]\n[inet_http_server]\nport = *:9001\nusername = %(ENV_USER)s\npassword = {SHA}abc\n")
 	if err == nil {
 		t.Fatal("want an error: ENV_USER is not in the test environment")
 	}
-	cfg, _ = mustLoad(t, map[string]string{"main.conf": "[supervisord]\n[inet_http_server]\nport = *:9001\nusername = %(ENV_USER)s\npassword = {SHA}abc\n"},
+	cfg, _ := mustLoad(t, map[string]string{"main.conf": "[supervisord]\n[inet_http_server]\nport = *:9001\nusername = %(ENV_USER)s\npassword = {SHA}abc\n"},
 		testOptions("USER=bob"))
 	if want := (InetHTTPServer{Port: "*:9001", Username: "bob", Password: "{SHA}abc"}); *cfg.InetHTTPServer != want {
 		t.Errorf("inet_http_server = %+v, want %+v", *cfg.InetHTTPServer, want)

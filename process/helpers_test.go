@@ -55,10 +55,9 @@ func (b *logBuffer) String() string {
 // harness is a Supervisor under test with its main log and child log dir.
 type harness struct {
 	*Supervisor
-	log    *logBuffer
-	dir    string
-	clock  *FakeClock // nil with the real clock
-	prefix string
+	log   *logBuffer
+	dir   string
+	clock *FakeClock // nil with the real clock
 }
 
 type harnessOption func(*Options)
