@@ -159,7 +159,12 @@ func TestRepositoryConfigs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg, dir := mustLoad(t, map[string]string{"configs/demo/main.conf": string(demo), "run/127.0.0.2/.keep": "", "main.conf": "[include]\nfiles=configs/demo/main.conf\n"},
+	rules, err := os.ReadFile("../configs/demo/rules.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, dir := mustLoad(t, map[string]string{"configs/demo/main.conf": string(demo), "configs/demo/rules.xml": string(rules),
+		"run/127.0.0.2/.keep": "", "main.conf": "[include]\nfiles=configs/demo/main.conf\n"},
 		testOptions("SUPVISORS_ADDRESS=127.0.0.2"))
 	if cfg.InetHTTPServer.Port != "127.0.0.2:60000" || cfg.Supervisord.Identifier != "127.0.0.2" ||
 		cfg.Supervisord.Childlogdir != dir+"/configs/demo/../../run/127.0.0.2" {
@@ -170,6 +175,9 @@ func TestRepositoryConfigs(t *testing.T) {
 	}
 	if len(cfg.Groups) != 3 || cfg.Groups[0].Name != "backend" || len(cfg.Groups[0].Processes) != 2 {
 		t.Errorf("demo: groups %+v", cfg.Groups)
+	}
+	if cfg.Rules == nil || len(cfg.Rules.Applications) != 3 || cfg.Rules.Application("web").StartSequence != 2 {
+		t.Errorf("demo: rules %+v", cfg.Rules)
 	}
 }
 
