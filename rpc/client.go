@@ -3,6 +3,7 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -26,7 +27,21 @@ type ClientOptions struct {
 	Username, Password string
 	// MaxReplyBytes bounds a reply body (0: DefaultMaxReplyBytes).
 	MaxReplyBytes int64
+	// TLSConfig configures https:// connections (nil: Go's defaults, the
+	// system's roots). NewClient keeps it; it must not be changed after.
+	TLSConfig *tls.Config
 }
+
+// HTTPError is the error Call returns (wrapped) when the server answers
+// with an HTTP status other than 200 OK, e.g. 401 for refused credentials.
+// It is immutable, safe for concurrent use.
+type HTTPError struct {
+	StatusCode int    // e.g. 401
+	Status     string // e.g. "401 Unauthorized"
+}
+
+// Error implements error: "HTTP 401 Unauthorized".
+func (e *HTTPError) Error() string { return "HTTP " + e.Status }
 
 // Client is a minimal XML-RPC client speaking to a supervisord-compatible
 // server, over HTTP or a unix socket, on persistent connections. Safe for
@@ -39,15 +54,17 @@ type Client struct {
 	maxReply           int64
 }
 
-// NewClient returns a client for serverURL: "http://host:port" (calls go to
-// /RPC2, as with Python's ServerProxy, unless the URL has a path) or
-// "unix:///path/to/socket" (Supervisor's serverurl form).
+// NewClient returns a client for serverURL: "http://host:port" or
+// "https://host:port" (calls go to /RPC2, as with Python's ServerProxy,
+// unless the URL has a path) or "unix:///path/to/socket" (Supervisor's
+// serverurl form).
 func NewClient(serverURL string, opts ClientOptions) (*Client, error) {
 	dialer := &net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
 		DialContext:         dialer.DialContext,
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     90 * time.Second,
+		TLSClientConfig:     opts.TLSConfig,
 	}
 	c := &Client{
 		http:     &http.Client{Transport: transport},
@@ -73,8 +90,8 @@ func NewClient(serverURL string, opts ClientOptions) (*Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("rpc: server URL: %w", err)
 	}
-	if u.Scheme != "http" || u.Host == "" {
-		return nil, fmt.Errorf("rpc: server URL %q: want http://host:port or unix:///path", serverURL)
+	if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("rpc: server URL %q: want http://host:port, https://host:port or unix:///path", serverURL)
 	}
 	if u.User != nil && c.username == "" {
 		c.username = u.User.Username()
@@ -91,7 +108,8 @@ func NewClient(serverURL string, opts ClientOptions) (*Client, error) {
 // Call calls method with params and decodes the reply into reply, a
 // non-nil pointer (or nil to discard it): into structs by `xmlrpc:"name"`
 // tag, maps, slices, scalars or an empty interface. A fault comes back as a
-// *fault.Fault error; anything else that goes wrong as another error.
+// *fault.Fault error; an HTTP status other than 200 as an error wrapping an
+// *HTTPError; anything else that goes wrong as another error.
 func (c *Client) Call(ctx context.Context, method string, params []any, reply any) error {
 	var dst reflect.Value
 	if reply != nil {
@@ -120,7 +138,7 @@ func (c *Client) Call(ctx context.Context, method string, params []any, reply an
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4096))
-		return fmt.Errorf("rpc: call %s: HTTP %s", method, resp.Status)
+		return fmt.Errorf("rpc: call %s: %w", method, &HTTPError{StatusCode: resp.StatusCode, Status: resp.Status})
 	}
 	v, f, err := decodeResponse(http.MaxBytesReader(nil, resp.Body, c.maxReply), c.limits)
 	if err != nil {
