@@ -135,19 +135,22 @@ func gate(v *view.View, states []view.State) error {
 	return fault.New(fault.BadSupvisorsState, "Supvisors is in state "+v.State().String())
 }
 
-// control checks the gate and what check says of the request on this
-// node's view, then has the master carry it out: here with act, or
-// forwarded as method with params to the master, whose reply goes in
-// reply.
+// control checks the gate on this node, then has the master check the
+// request (check) and carry it out (act): here, or forwarded as method
+// with params to the master, whose reply goes in reply.
 func (s *SupvisorsService) control(r *http.Request, states []view.State, check func(v *view.View) error,
 	method string, params []any, reply any, act func(ctx context.Context) error) error {
 	var master string
 	err := func() (err error) {
 		s.cluster.Read(func(v *view.View) {
-			if err = gate(v, states); err == nil && check != nil {
+			master = v.Master()
+			err = gate(v, states)
+			// The names and the states of the processes are checked by
+			// the master, whose view is the freshest (it follows every
+			// change directly): another node may lag a gossip round.
+			if err == nil && check != nil && master == s.cluster.Local() {
 				err = check(v)
 			}
-			master = v.Master()
 		})
 		return err
 	}()
