@@ -1,147 +1,84 @@
 package client
 
 import (
-	"fmt"
-
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 
 // ProcessState is a Supervisor process state, with its wire code (the
-// statecode/state of a reply). It is a plain value, safe for concurrent use.
-type ProcessState int
+// statecode/state of a reply): package process's type, whose String is the
+// name ("RUNNING"). A plain value, safe for concurrent use.
+type ProcessState = process.State
 
 // The process states and their wire codes.
 const (
-	ProcessStopped  ProcessState = 0
-	ProcessStarting ProcessState = 10
-	ProcessRunning  ProcessState = 20
-	ProcessBackoff  ProcessState = 30
-	ProcessStopping ProcessState = 40
-	ProcessExited   ProcessState = 100
-	ProcessFatal    ProcessState = 200
-	ProcessUnknown  ProcessState = 1000
+	ProcessStopped  = process.Stopped
+	ProcessStarting = process.Starting
+	ProcessRunning  = process.Running
+	ProcessBackoff  = process.Backoff
+	ProcessStopping = process.Stopping
+	ProcessExited   = process.Exited
+	ProcessFatal    = process.Fatal
+	ProcessUnknown  = process.Unknown
 )
 
-var processStateNames = map[ProcessState]string{
-	ProcessStopped: "STOPPED", ProcessStarting: "STARTING", ProcessRunning: "RUNNING", ProcessBackoff: "BACKOFF",
-	ProcessStopping: "STOPPING", ProcessExited: "EXITED", ProcessFatal: "FATAL", ProcessUnknown: "UNKNOWN",
-}
-
-// String returns the state's name as Supervisor spells it ("RUNNING"), or
-// "STATE_<n>" for a code outside the table.
-func (s ProcessState) String() string {
-	if n, ok := processStateNames[s]; ok {
-		return n
-	}
-	return fmt.Sprintf("STATE_%d", int(s))
-}
-
-// IsRunning reports whether s is one of Supervisor's RUNNING_STATES
-// (STARTING, RUNNING, BACKOFF).
-func (s ProcessState) IsRunning() bool {
-	return s == ProcessStarting || s == ProcessRunning || s == ProcessBackoff
-}
-
-// IsStopped reports whether s is one of Supervisor's STOPPED_STATES
-// (STOPPED, EXITED, FATAL, UNKNOWN), for which supervisorctl status exits 3.
-func (s ProcessState) IsStopped() bool {
-	return s == ProcessStopped || s == ProcessExited || s == ProcessFatal || s == ProcessUnknown
-}
-
-// SupervisorState is supervisord's own state (getState's statecode). It is
-// a plain value, safe for concurrent use.
-type SupervisorState int
+// SupervisorState is supervisord's own state (getState's statecode),
+// package process's type. A plain value, safe for concurrent use.
+type SupervisorState = process.SupervisorState
 
 // The supervisord states and their wire codes.
 const (
-	SupervisorFatal      SupervisorState = 2
-	SupervisorRunning    SupervisorState = 1
-	SupervisorRestarting SupervisorState = 0
-	SupervisorShutdown   SupervisorState = -1
+	SupervisorFatal      = process.SupervisorFatal
+	SupervisorRunning    = process.SupervisorRunning
+	SupervisorRestarting = process.SupervisorRestarting
+	SupervisorShutdown   = process.SupervisorShutdown
 )
 
-// String returns the state's name ("RUNNING"), or "STATE_<n>".
-func (s SupervisorState) String() string {
-	switch s {
-	case SupervisorFatal:
-		return "FATAL"
-	case SupervisorRunning:
-		return "RUNNING"
-	case SupervisorRestarting:
-		return "RESTARTING"
-	case SupervisorShutdown:
-		return "SHUTDOWN"
-	}
-	return fmt.Sprintf("STATE_%d", int(s))
-}
-
 // SupvisorsState is the state of Supvisors on one node
-// (get_supvisors_state's statecode). It is a plain value, safe for
-// concurrent use.
-type SupvisorsState int
+// (get_supvisors_state's statecode), package view's type. A plain value,
+// safe for concurrent use.
+type SupvisorsState = view.State
 
 // The Supvisors states and their wire codes.
 const (
-	SupvisorsInitialization SupvisorsState = iota
-	SupvisorsDeployment
-	SupvisorsOperation
-	SupvisorsConciliation
-	SupvisorsRestarting
-	SupvisorsShuttingDown
-	SupvisorsShutdown
+	SupvisorsInitialization = view.Initialization
+	SupvisorsDeployment     = view.Deployment
+	SupvisorsOperation      = view.Operation
+	SupvisorsConciliation   = view.Conciliation
+	SupvisorsRestarting     = view.Restarting
+	SupvisorsShuttingDown   = view.ShuttingDown
+	SupvisorsShutdown       = view.Shutdown
 )
 
-var supvisorsStateNames = []string{"INITIALIZATION", "DEPLOYMENT", "OPERATION", "CONCILIATION", "RESTARTING", "SHUTTING_DOWN", "SHUTDOWN"}
-
-// String returns the state's name as Supvisors spells it ("OPERATION"), or
-// "STATE_<n>".
-func (s SupvisorsState) String() string { return enumName(supvisorsStateNames, int(s)) }
-
 // AddressState is the state of an address of address_list as one node sees
-// it (get_address_info's statecode). It is a plain value, safe for
-// concurrent use.
-type AddressState int
+// it (get_address_info's statecode), package view's type. A plain value,
+// safe for concurrent use.
+type AddressState = view.AddressState
 
 // The address states and their wire codes.
 const (
-	AddressUnknown AddressState = iota
-	AddressChecking
-	AddressRunning
-	AddressSilent
-	AddressIsolating
-	AddressIsolated
+	AddressUnknown   = view.AddressUnknown
+	AddressChecking  = view.AddressChecking
+	AddressRunning   = view.AddressRunning
+	AddressSilent    = view.AddressSilent
+	AddressIsolating = view.AddressIsolating
+	AddressIsolated  = view.AddressIsolated
 )
 
-var addressStateNames = []string{"UNKNOWN", "CHECKING", "RUNNING", "SILENT", "ISOLATING", "ISOLATED"}
-
-// String returns the state's name ("RUNNING"), or "STATE_<n>".
-func (s AddressState) String() string { return enumName(addressStateNames, int(s)) }
-
 // ApplicationState is the state of an application over its processes
-// (get_application_info's statecode). It is a plain value, safe for
-// concurrent use.
-type ApplicationState int
+// (get_application_info's statecode), package view's type. A plain value,
+// safe for concurrent use.
+type ApplicationState = view.ApplicationState
 
 // The application states and their wire codes (the spec's order).
 const (
-	ApplicationUnknown ApplicationState = iota
-	ApplicationStopped
-	ApplicationStarting
-	ApplicationStopping
-	ApplicationRunning
+	ApplicationUnknown  = view.ApplicationUnknown
+	ApplicationStopped  = view.ApplicationStopped
+	ApplicationStarting = view.ApplicationStarting
+	ApplicationStopping = view.ApplicationStopping
+	ApplicationRunning  = view.ApplicationRunning
 )
-
-var applicationStateNames = []string{"UNKNOWN", "STOPPED", "STARTING", "STOPPING", "RUNNING"}
-
-// String returns the state's name ("RUNNING"), or "STATE_<n>".
-func (s ApplicationState) String() string { return enumName(applicationStateNames, int(s)) }
-
-func enumName(names []string, i int) string {
-	if i >= 0 && i < len(names) {
-		return names[i]
-	}
-	return fmt.Sprintf("STATE_%d", i)
-}
 
 // StartingStrategy is a starting strategy (how start_application,
 // start_process and their restarts choose addresses), package strategy's
