@@ -13,6 +13,9 @@ import (
 	"github.com/hashicorp/memberlist"
 )
 
+// userRetransmitMult scales how many times a process update is sent.
+const userRetransmitMult = 6
+
 // Ring is one node's membership of the gossip ring. Its methods are safe
 // for concurrent use.
 type Ring struct {
@@ -45,17 +48,17 @@ func Create(cfg Config) (*Ring, error) {
 	mc.PushPullInterval = cfg.PushPullInterval
 	mc.SuspicionMult = cfg.SuspicionMult
 	mc.TCPTimeout = cfg.TCPTimeout
-	// A broadcast goes out RetransmitMult·ceil(log10(N+1)) times, to
-	// random members, the recently dead among them: more than memberlist's
-	// 4, and no gossip to the dead past a few seconds (a healed partition
-	// merges back through the joins), so that it reaches everyone.
-	mc.RetransmitMult = 6
+	// No gossip to the dead past a few seconds: a healed partition merges
+	// back through the joins, and transmits are not wasted on the dead.
 	mc.GossipToTheDeadTime = 5 * time.Second
 	mc.SecretKey, mc.Label = cfg.SecretKey, cfg.Label
 	mc.Logger = cfg.Logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true, InferLevelsWithTimestamp: true})
 	d := delegate{r}
 	mc.Delegate, mc.Events, mc.Alive, mc.Ping = d, d, d, d
-	r.queue = &memberlist.TransmitLimitedQueue{NumNodes: r.numMembers, RetransmitMult: mc.RetransmitMult}
+	// Each of our broadcasts goes out userRetransmitMult·ceil(log10(N+1))
+	// times, to random members: more than memberlist's 4 for its own, so
+	// that it reaches everyone even before the others pass it on.
+	r.queue = &memberlist.TransmitLimitedQueue{NumNodes: r.numMembers, RetransmitMult: userRetransmitMult}
 	ml, err := memberlist.Create(mc)
 	if err != nil {
 		return nil, fmt.Errorf("gossip on %s: %w", net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Port)), err)
