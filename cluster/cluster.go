@@ -132,6 +132,12 @@ func Create(cfg Config) (*Cluster, error) {
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
 	}, uint64(now.UnixNano()), now)
+	// The view holds the local processes before the ring listens: a peer
+	// may sync with it at once, and must not take it for a node without
+	// processes. Start publishes what changed since.
+	for _, p := range cfg.Supervisor.Processes() {
+		c.view.SetLocal(recordOf(p.Info(), false))
+	}
 	if s.Present {
 		r, err := ring.Create(rc)
 		if err != nil {
