@@ -71,6 +71,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	}
 	gen.cluster.Start()
 	gen.sup.Start()
+	gen.cluster.Ready()
 	return gen, nil
 }
 

@@ -132,12 +132,6 @@ func Create(cfg Config) (*Cluster, error) {
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
 	}, uint64(now.UnixNano()), now)
-	// The view holds the local processes before the ring listens: a peer
-	// may sync with it at once, and must not take it for a node without
-	// processes. Start publishes what changed since.
-	for _, p := range cfg.Supervisor.Processes() {
-		c.view.SetLocal(recordOf(p.Info(), false))
-	}
 	if s.Present {
 		r, err := ring.Create(rc)
 		if err != nil {
@@ -225,6 +219,21 @@ func (c *Cluster) Start() {
 		c.ring.Start()
 	}
 	c.update(func(time.Time) view.Effects { return view.Effects{} })
+}
+
+// Ready tells the cluster the local supervisor has activated its
+// configuration (supervisor Start): until then, its ring answers with
+// records that may be incomplete, and peers keep this node CHECKING. The
+// full state goes to every member at once, so that they need not wait for
+// their next request.
+func (c *Cluster) Ready() {
+	c.update(func(time.Time) view.Effects {
+		c.view.SetReady()
+		return view.Effects{}
+	})
+	if c.ring != nil {
+		c.pushState(c.stateMessage((*view.View).LocalState))
+	}
 }
 
 // Shutdown stops publishing and leaves the ring: gracefully when leave is

@@ -76,6 +76,7 @@ func (n *testNode) start(groups ...*config.Group) *testNode {
 	n.c = c
 	c.Start()
 	n.sup.Start()
+	c.Ready()
 	sup := n.sup
 	n.tb.Cleanup(func() { n.stopNow(c, sup, true) })
 	return n

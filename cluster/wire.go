@@ -69,6 +69,7 @@ type wireFullState struct {
 	Seq         uint64
 	Records     []wireRecord
 	Leaving     bool
+	Ready       bool
 }
 
 type wireMeta struct {
@@ -200,7 +201,7 @@ func decodeSync(body []byte) (view.FullState, []view.Update, error) {
 }
 
 func toWireFullState(fs view.FullState) wireFullState {
-	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records)), Leaving: fs.Leaving}
+	w := wireFullState{Node: fs.Node, Incarnation: fs.Incarnation, Seq: fs.Seq, Records: make([]wireRecord, len(fs.Records)), Leaving: fs.Leaving, Ready: fs.Ready}
 	for i, r := range fs.Records {
 		w.Records[i] = toWireRecord(r)
 	}
@@ -208,7 +209,7 @@ func toWireFullState(fs view.FullState) wireFullState {
 }
 
 func fromWireFullState(w wireFullState) view.FullState {
-	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records)), Leaving: w.Leaving}
+	fs := view.FullState{Node: w.Node, Incarnation: w.Incarnation, Seq: w.Seq, Records: make([]view.ProcessRecord, len(w.Records)), Leaving: w.Leaving, Ready: w.Ready}
 	for i, r := range w.Records {
 		fs.Records[i] = r.record()
 	}

@@ -34,7 +34,7 @@ func TestWireRoundTrip(t *testing.T) {
 		t.Errorf("update: %+v, %v; want %+v", got, err, u)
 	}
 
-	fs := view.FullState{Node: "10.0.0.2", Incarnation: 3, Seq: 10, Records: []view.ProcessRecord{rec, gone}}
+	fs := view.FullState{Node: "10.0.0.2", Incarnation: 3, Seq: 10, Records: []view.ProcessRecord{rec, gone}, Ready: true}
 	typ, body, _ = decodeType(encodeFullState(fs))
 	if typ != msgFullState {
 		t.Fatalf("full state: type %d", typ)

@@ -72,7 +72,7 @@ func rec(group, name string, st process.State, seq uint64, changed time.Time) Pr
 // full is the full state of node (incarnation incOf(node)) made of recs, as
 // of the highest Seq among them.
 func full(node string, recs ...ProcessRecord) FullState {
-	fs := FullState{Node: node, Incarnation: incOf(node), Records: recs}
+	fs := FullState{Node: node, Incarnation: incOf(node), Records: recs, Ready: true}
 	for _, r := range recs {
 		fs.Seq = max(fs.Seq, r.Seq)
 	}

@@ -61,6 +61,9 @@ type FullState struct {
 	// Leaving: the node sends this last, before it leaves the ring on
 	// purpose; its departure is then not a failure.
 	Leaving bool
+	// Ready: the node's supervisor has activated its configuration, so
+	// the records are complete (an agent's ring listens a moment before).
+	Ready bool
 }
 
 // nodeRecords is one node's records as known here, for one incarnation of

@@ -132,6 +132,9 @@ type View struct {
 	// lastChange is when an address last entered or left RUNNING.
 	lastChange time.Time
 	seq        uint64 // of the local records
+	// ready: the local supervisor has activated its configuration (see
+	// SetReady).
+	ready bool
 
 	// deployed, stopRequest and stopped feed the state machine: see
 	// DeploymentDone, RequestStop and StoppedAll.
@@ -254,7 +257,7 @@ func (v *View) SetLocal(rec ProcessRecord) (u Update, changed bool) {
 
 // LocalState returns the local full state.
 func (v *View) LocalState() FullState {
-	fs := FullState{Node: v.cfg.Local, Incarnation: v.incarnation, Seq: v.seq}
+	fs := FullState{Node: v.cfg.Local, Incarnation: v.incarnation, Seq: v.seq, Ready: v.ready}
 	for _, r := range v.local.records.byKey {
 		if !r.Removed {
 			fs.Records = append(fs.Records, r)
@@ -281,6 +284,11 @@ func (v *View) OthersRecords() []Update {
 	return out
 }
 
+// SetReady tells the view the local supervisor has activated its
+// configuration: the local records are complete, and other nodes may
+// take this node for RUNNING on them.
+func (v *View) SetReady() { v.ready = true }
+
 // LeavingState is the local full state marked as the last one before this
 // node leaves on purpose.
 func (v *View) LeavingState() FullState {
@@ -306,7 +314,7 @@ func (v *View) ApplyUpdate(u Update) bool {
 }
 
 // ApplyFullState merges a node's full state; a CHECKING address whose
-// current incarnation it is becomes RUNNING.
+// current incarnation it is, and ready, becomes RUNNING.
 func (v *View) ApplyFullState(fs FullState, now time.Time) {
 	a := v.remote(fs.Node)
 	if a == nil || a.fencedByUs() {
@@ -320,7 +328,7 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) {
 	if fs.Leaving {
 		a.leaving = fs.Incarnation
 	}
-	if a.state == AddressChecking && fs.Incarnation == a.meta.Incarnation {
+	if a.state == AddressChecking && fs.Incarnation == a.meta.Incarnation && fs.Ready {
 		v.setState(a, AddressRunning, now)
 	}
 	v.procs.refresh(v, t)

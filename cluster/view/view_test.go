@@ -180,7 +180,7 @@ func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
 			t.Errorf("MemberDead(%s): %+v", name, eff)
 		}
 		v.ApplyUpdate(Update{Node: name, Incarnation: 50, Record: rec("x", "y", process.Running, 1, at(ms))})
-		v.ApplyFullState(FullState{Node: name, Incarnation: 50, Seq: 2, Records: []ProcessRecord{rec("x", "z", process.Running, 2, at(ms))}}, at(ms))
+		v.ApplyFullState(FullState{Node: name, Incarnation: 50, Seq: 2, Ready: true, Records: []ProcessRecord{rec("x", "z", process.Running, 2, at(ms))}}, at(ms))
 		v.Heartbeat(name, at(time.Hour), at(time.Hour))
 	}
 	wantAddrState(t, v, a1, AddressRunning)
@@ -773,7 +773,7 @@ func TestViewFullStateOfRunningAddress(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	update(v, a2, rec("g", "p", process.Running, 1, now))
 	update(v, a2, rec("g", "q", process.Running, 2, now))
-	v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2), Seq: 5, Records: []ProcessRecord{rec("g", "p", process.Stopped, 4, now)}}, now)
+	v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2), Seq: 5, Ready: true, Records: []ProcessRecord{rec("g", "p", process.Stopped, 4, now)}}, now)
 	wantAddrState(t, v, a2, AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:p"})
 	if p := mustProcess(t, v, keyP); p.State != process.Stopped {
@@ -1277,6 +1277,9 @@ func TestLocalStateReplicates(t *testing.T) {
 	// An early update arrives before the full state; late ones after.
 	dst.ApplyUpdate(updates[0])
 	dst.ApplyFullState(src.LocalState(), at(11*ms))
+	wantAddrState(t, dst, a2, AddressChecking) // its supervisor is not ready yet
+	src.SetReady()
+	dst.ApplyFullState(src.LocalState(), at(11*ms))
 	wantAddrState(t, dst, a2, AddressRunning)
 	for _, u := range updates {
 		dst.ApplyUpdate(u) // stale now: g:r must stay removed
@@ -1355,7 +1358,7 @@ func TestViewCrashes(t *testing.T) {
 			if eff := tick(v, now); len(eff.Crashed) != 0 {
 				t.Errorf("crash handed out before the new agent's records: %v", eff.Crashed)
 			}
-			v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2) + 1, Seq: 1,
+			v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2) + 1, Seq: 1, Ready: true,
 				Records: []ProcessRecord{rec("g", "p", process.Stopped, 1, now)}}, now)
 		}, true},
 		{"one copy of two", func(v *View, now time.Time) {
@@ -1436,7 +1439,7 @@ func TestViewWaitsForRestartingPeers(t *testing.T) {
 	// Their new agents come: a1 is elected.
 	for _, name := range []string{a1, a3} {
 		v.MemberAlive(name, Meta{Incarnation: incOf(name) + 1}, at(2*time.Second))
-		v.ApplyFullState(FullState{Node: name, Incarnation: incOf(name) + 1}, at(2*time.Second))
+		v.ApplyFullState(FullState{Node: name, Incarnation: incOf(name) + 1, Ready: true}, at(2*time.Second))
 		wantAddrState(t, v, name, AddressRunning)
 	}
 	tick(v, at(2*time.Second+stableWindow))
