@@ -19,8 +19,9 @@ import (
 	"time"
 )
 
-// agentBinary is the supvisors binary built once for the whole package.
-var agentBinary string
+// agentBinary is the supvisors binary built once for the whole package,
+// ctlBinary the supvisorsctl one.
+var agentBinary, ctlBinary string
 
 func TestMain(m *testing.M) {
 	os.Exit(runTests(m))
@@ -34,10 +35,11 @@ func runTests(m *testing.M) int {
 	}
 	defer os.RemoveAll(dir)
 	agentBinary = filepath.Join(dir, "supvisors")
-	build := exec.Command("go", "build", "-o", agentBinary, "../cmd/supvisors")
+	ctlBinary = filepath.Join(dir, "supvisorsctl")
+	build := exec.Command("go", "build", "-o", dir+"/", "../cmd/supvisors", "../cmd/supvisorsctl")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "build supvisors:", err)
+		fmt.Fprintln(os.Stderr, "build supvisors and supvisorsctl:", err)
 		return 1
 	}
 	for _, tool := range []string{"supervisorctl", "supervisord"} {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // step is one thing a transcript does: a supervisorctl command whose output
@@ -20,6 +21,12 @@ type step struct {
 	anyOrder bool
 	config   string // when set: rewrite the configuration body
 	stable   bool   // when set: wait until no process is transitional
+	// follow runs ctl until its output shows follow (or it ends), then
+	// interrupts it with SIGINT (tail -f; see supvisorsctl_test.go).
+	follow string
+	// answering waits until the server answers again (after reload);
+	// gone until it has exited (after shutdown).
+	answering, gone bool
 }
 
 func ctl(args ...string) step         { return step{ctl: args} }
@@ -31,6 +38,13 @@ func rewrite(body string) step {
 
 // transcript runs steps against s and returns one normalized entry per step.
 func transcript(t *testing.T, s *server, steps []step) []string {
+	return transcriptWith(t, s, steps, func(st step) (string, int) { return s.ctl(t, st.ctl...) })
+}
+
+// transcriptWith is transcript with another client than Debian's
+// supervisorctl: run runs the command of a step and returns its output and
+// exit code.
+func transcriptWith(t *testing.T, s *server, steps []step, run func(step) (string, int)) []string {
 	var out []string
 	for _, st := range steps {
 		switch {
@@ -40,8 +54,18 @@ func transcript(t *testing.T, s *server, steps []step) []string {
 		case st.stable:
 			s.waitStable(t)
 			out = append(out, "(stable)")
+		case st.answering:
+			s.waitAnswering(t)
+			out = append(out, "(answering)")
+		case st.gone:
+			select {
+			case <-s.exited:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%s still running 30 s after shutdown", s.name)
+			}
+			out = append(out, "(exited)")
 		default:
-			text, code := s.ctl(t, st.ctl...)
+			text, code := run(st)
 			if st.anyOrder {
 				lines := strings.Split(strings.TrimSuffix(text, "\n"), "\n")
 				slices.Sort(lines)
