@@ -185,7 +185,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"127.0.0.1=OPERATION 127.0.0.2=OPERATION 127.0.0.3=OPERATION",
 		"http://127.0.0.1:60000/RPC2   http://127.0.0.2:60000/RPC2   http://127.0.0.3:60000/RPC2",
-		"sv=\"" + filepath.Join(filepath.Dir(agentBinary), "supvisorsctl") + " -s http://127.0.0.1:60000 -u demo -p demo\"",
+		"sv=\"" + ctlBinary + " -s http://127.0.0.1:60000 -u demo -p demo\"",
 		"$sv start_application LESS_LOADED monitor",
 		"$sv conciliate SENICIDE",
 		"sctl=\"supervisorctl -c configs/demo/supervisord.conf\"",
@@ -218,9 +218,12 @@ func TestDemo(t *testing.T) {
 	n3.waitPython(t, "[(r['running_failure_strategy'], r['loading']) for r in p.supvisors.get_process_rules('backend:db')]",
 		"[('RESTART_PROCESS', 30)]")
 
-	// What the demo invites to try: monitor goes to the least loaded node.
-	if got := strings.TrimSpace(nodes[0].python(t, "print(p.supvisors.start_application('LESS_LOADED', 'monitor'))")); got != "True" {
-		t.Errorf("start_application(LESS_LOADED, monitor): %s", got)
+	// What the demo invites to try, with the printed $sv: monitor goes to
+	// the least loaded node.
+	sv := exec.Command(ctlBinary, "-s", "http://127.0.0.1:60000", "-u", "demo", "-p", "demo", "start_application", "LESS_LOADED", "monitor")
+	sv.Env = cleanEnv()
+	if got, err := sv.CombinedOutput(); err != nil || string(got) != "monitor started: True\n" {
+		t.Errorf("$sv start_application LESS_LOADED monitor: %v: %q", err, got)
 	}
 	runsOn(t, n3, "monitor:probe", "127.0.0.3")
 
