@@ -359,6 +359,7 @@ var goldenNormalizers = []struct {
 	{regexp.MustCompile(`-(stdout|stderr)---it-\d+\.log`), "-$1---it-N.log"},
 	{regexp.MustCompile(`\b\d\d:\d\d:\d\d\b`), "HH:MM:SS"},
 	{regexp.MustCompile(`"(remote_time|local_time|last_event_time|start|stop|now|pid)": \d+`), `"$1": N`},
+	{regexp.MustCompile(`(?m)^(\s*)\d{3,7}$`), "${1}PID"}, // pid --json
 }
 
 func (g *golden) normalize(s string) string {
@@ -674,5 +675,47 @@ func TestSupvisorsctlStateGate(t *testing.T) {
 	g.run("state_gate", s, "sshutdown")
 	g.run("state_gate", s, "start_args", "tools:extra", "5")
 	g.run("state_gate", s, "status")
+	g.check()
+}
+
+// TestSupvisorsctlSupervisorJSON: the documents of the supervisorctl
+// commands with --json (their table form is the oracle's), and the names
+// that shell completion gets from the agent.
+func TestSupvisorsctlSupervisorJSON(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", basicPrograms)
+	s.waitStable(t)
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		out, _ := s.ctl(t, "tail", "echo")
+		return strings.HasPrefix(out, "hello\n"), "tail echo: " + out
+	})
+	g := newGolden(t)
+	for _, args := range [][]string{
+		{"status", "sleeper", "grp:*"},
+		{"status", "sleeper", "nosuch"},
+		{"version"},
+		{"pid"},
+		{"pid", "sleeper", "b"},
+		{"stop", "sleeper"},
+		{"start", "sleeper", "nosuch"},
+		{"restart", "grp:a"},
+		{"signal", "HUP", "sleeper"},
+		{"tail", "echo"},
+		{"tail", "-3", "echo", "stderr"},
+		{"clear", "echo"},
+		{"reread"},
+		{"avail"},
+	} {
+		g.run("supervisor_json", s, append([]string{"--json"}, args...)...)
+	}
+	for _, args := range [][]string{
+		{"__complete", "start", ""},
+		{"__complete", "add", ""},
+		{"__complete", "start_process", ""},
+		{"__complete", "start_process", "CONFIG", ""},
+		{"__complete", "conciliate", ""},
+	} {
+		g.run("completion", s, args...)
+	}
 	g.check()
 }
