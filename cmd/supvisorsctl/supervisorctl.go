@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -356,47 +357,16 @@ func (c *ctl) doStart(args []string) error {
 		c.lines(helpStart)
 		return nil
 	}
-	if contains(names, "all") {
-		results, err := sv.StartAllProcesses(c.ctx(), true)
-		if err != nil {
-			return c.fail(err)
-		}
-		return c.showResults(results, startResult, fault.AlreadyStarted)
-	}
-	for _, name := range names {
-		group, process, hasProcess := splitNamespec(name)
-		if !hasProcess {
-			results, err := sv.StartProcessGroup(c.ctx(), group, true)
-			if code, ok := client.FaultCode(err); ok && code == fault.BadName {
-				c.line(group + ": ERROR (no such group)")
-				c.exit = exitInvalidArgs
-				continue
-			}
-			if err != nil {
-				return c.fail(err)
-			}
-			if err := c.showResults(results, startResult, fault.AlreadyStarted); err != nil {
-				return err
-			}
-			continue
-		}
-		_, err := sv.StartProcess(c.ctx(), name, true)
-		if err == nil {
-			c.result(makeNamespec(group, process, true)+": started", okResult(group, process))
-			continue
-		}
-		r, ok := faultResult(group, process, true, err)
-		if !ok {
-			return c.fail(err)
-		}
-		text, known := startResult(r)
-		if !known {
-			return c.unknownResult(r)
-		}
-		c.result(text, r)
-		c.setExitFromFault(r.Status, fault.AlreadyStarted)
-	}
-	return nil
+	return c.act(names, action{
+		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.StartAllProcesses(ctx, true) },
+		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+			return sv.StartProcessGroup(ctx, g, true)
+		},
+		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+			return sv.StartProcess(ctx, n, true)
+		},
+		done: "started", format: startResult, ignored: fault.AlreadyStarted, noGroupExit: exitInvalidArgs,
+	})
 }
 
 func (c *ctl) doStop(args []string) error {
@@ -412,46 +382,75 @@ func (c *ctl) doStop(args []string) error {
 		c.lines(helpStop)
 		return nil
 	}
-	stopped := func(r client.StatusResult) (string, bool) { return signalResult(r, "stopped") }
+	return c.act(names, action{
+		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.StopAllProcesses(ctx, true) },
+		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+			return sv.StopProcessGroup(ctx, g, true)
+		},
+		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+			return sv.StopProcess(ctx, n, true)
+		},
+		done:    "stopped",
+		format:  func(r client.StatusResult) (string, bool) { return signalResult(r, "stopped") },
+		ignored: fault.NotRunning, noGroupExit: exitGeneric,
+	})
+}
+
+// action is what start, stop and signal differ in: the calls on all
+// processes, a group and a process, the word and the texts of their
+// results, the fault that leaves the exit status alone, the exit status of
+// an unknown group.
+type action struct {
+	all         func(context.Context) ([]client.StatusResult, error)
+	group, one  func(context.Context, string) ([]client.StatusResult, error)
+	done        string
+	format      func(client.StatusResult) (string, bool)
+	ignored     fault.Code
+	noGroupExit int
+}
+
+// act does a on names (all, group:*, namespecs) as supervisorctl's
+// do_start, do_stop and do_signal do.
+func (c *ctl) act(names []string, a action) error {
 	if contains(names, "all") {
-		results, err := sv.StopAllProcesses(c.ctx(), true)
+		results, err := a.all(c.ctx())
 		if err != nil {
 			return c.fail(err)
 		}
-		return c.showResults(results, stopped, fault.NotRunning)
+		return c.showResults(results, a.format, a.ignored)
 	}
 	for _, name := range names {
 		group, process, hasProcess := splitNamespec(name)
 		if !hasProcess {
-			results, err := sv.StopProcessGroup(c.ctx(), group, true)
+			results, err := a.group(c.ctx(), group)
 			if code, ok := client.FaultCode(err); ok && code == fault.BadName {
-				c.exit = exitGeneric
 				c.line(group + ": ERROR (no such group)")
+				c.exit = a.noGroupExit
 				continue
 			}
 			if err != nil {
 				return c.fail(err)
 			}
-			if err := c.showResults(results, stopped, fault.NotRunning); err != nil {
+			if err := c.showResults(results, a.format, a.ignored); err != nil {
 				return err
 			}
 			continue
 		}
-		_, err := sv.StopProcess(c.ctx(), name, true)
+		_, err := a.one(c.ctx(), name)
 		if err == nil {
-			c.result(makeNamespec(group, process, true)+": stopped", okResult(group, process))
+			c.result(makeNamespec(group, process, true)+": "+a.done, okResult(group, process))
 			continue
 		}
 		r, ok := faultResult(group, process, true, err)
 		if !ok {
 			return c.fail(err)
 		}
-		text, known := stopped(r)
+		text, known := a.format(r)
 		if !known {
 			return c.unknownResult(r)
 		}
 		c.result(text, r)
-		c.setExitFromFault(r.Status, fault.NotRunning)
+		c.setExitFromFault(r.Status, a.ignored)
 	}
 	return nil
 }
@@ -487,48 +486,18 @@ func (c *ctl) doSignal(args []string) error {
 	}
 	sig, names := w[0], w[1:]
 	sv, _ := c.supervisor()
-	signalled := func(r client.StatusResult) (string, bool) { return signalResult(r, "signalled") }
-	if contains(names, "all") {
-		results, err := sv.SignalAllProcesses(c.ctx(), sig)
-		if err != nil {
-			return c.fail(err)
-		}
-		return c.showResults(results, signalled, noIgnored)
-	}
-	for _, name := range names {
-		group, process, hasProcess := splitNamespec(name)
-		if !hasProcess {
-			results, err := sv.SignalProcessGroup(c.ctx(), group, sig)
-			if code, ok := client.FaultCode(err); ok && code == fault.BadName {
-				c.line(group + ": ERROR (no such group)")
-				c.exit = exitGeneric
-				continue
-			}
-			if err != nil {
-				return c.fail(err)
-			}
-			if err := c.showResults(results, signalled, noIgnored); err != nil {
-				return err
-			}
-			continue
-		}
-		_, err := sv.SignalProcess(c.ctx(), name, sig)
-		if err == nil {
-			c.result(makeNamespec(group, process, true)+": signalled", okResult(group, process))
-			continue
-		}
-		r, ok := faultResult(group, process, true, err)
-		if !ok {
-			return c.fail(err)
-		}
-		text, known := signalled(r)
-		if !known {
-			return c.unknownResult(r)
-		}
-		c.result(text, r)
-		c.setExitFromFault(r.Status, noIgnored)
-	}
-	return nil
+	return c.act(names, action{
+		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.SignalAllProcesses(ctx, sig) },
+		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+			return sv.SignalProcessGroup(ctx, g, sig)
+		},
+		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+			return sv.SignalProcess(ctx, n, sig)
+		},
+		done:    "signalled",
+		format:  func(r client.StatusResult) (string, bool) { return signalResult(r, "signalled") },
+		ignored: noIgnored, noGroupExit: exitGeneric,
+	})
 }
 
 // pyInt parses what Python's int() accepts of a decimal string: spaces

@@ -563,56 +563,55 @@ func (c *ctl) processTargets(sv client.Supvisors, args []string) ([]string, bool
 	return names, true
 }
 
-func (c *ctl) doStartApplication(args []string) error {
+// targetsOf are the targets the words of a control command name.
+type targetsOf func(c *ctl, sv client.Supvisors, names []string) ([]string, bool)
+
+// controlTargets is a control command on the targets its arguments name,
+// after a starting strategy when cmd takes one (start, restart): call gets
+// the strategy and each target.
+func (c *ctl) controlTargets(cmd string, args []string, withStrategy bool, targets targetsOf, doing, done string,
+	call func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, target string) (bool, error)) error {
 	w := words(args)
-	st, err := parseStarting("start_application", w[0])
-	if err != nil {
-		return err
+	var st client.StartingStrategy
+	if withStrategy {
+		var err error
+		if st, err = parseStarting(cmd, w[0]); err != nil {
+			return err
+		}
+		w = w[1:]
 	}
 	sv, err := c.supvisors()
 	if err != nil {
 		return err
 	}
-	apps, ok := c.applicationTargets(sv, w[1:])
+	list, ok := targets(c, sv, w)
 	if !ok {
 		return errAbort
 	}
-	return c.control(apps, "starting", "started", func(ctx context.Context, app string) (bool, error) {
-		return sv.StartApplication(ctx, st, app, true)
+	return c.control(list, doing, done, func(ctx context.Context, target string) (bool, error) {
+		return call(ctx, sv, st, target)
 	})
+}
+
+func (c *ctl) doStartApplication(args []string) error {
+	return c.controlTargets("start_application", args, true, (*ctl).applicationTargets, "starting", "started",
+		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, app string) (bool, error) {
+			return sv.StartApplication(ctx, st, app, true)
+		})
 }
 
 func (c *ctl) doStopApplication(args []string) error {
-	sv, err := c.supvisors()
-	if err != nil {
-		return err
-	}
-	apps, ok := c.applicationTargets(sv, words(args))
-	if !ok {
-		return errAbort
-	}
-	return c.control(apps, "stopping", "stopped", func(ctx context.Context, app string) (bool, error) {
-		return sv.StopApplication(ctx, app, true)
-	})
+	return c.controlTargets("stop_application", args, false, (*ctl).applicationTargets, "stopping", "stopped",
+		func(ctx context.Context, sv client.Supvisors, _ client.StartingStrategy, app string) (bool, error) {
+			return sv.StopApplication(ctx, app, true)
+		})
 }
 
 func (c *ctl) doRestartApplication(args []string) error {
-	w := words(args)
-	st, err := parseStarting("restart_application", w[0])
-	if err != nil {
-		return err
-	}
-	sv, err := c.supvisors()
-	if err != nil {
-		return err
-	}
-	apps, ok := c.applicationTargets(sv, w[1:])
-	if !ok {
-		return errAbort
-	}
-	return c.control(apps, "restarting", "restarted", func(ctx context.Context, app string) (bool, error) {
-		return sv.RestartApplication(ctx, st, app, true)
-	})
+	return c.controlTargets("restart_application", args, true, (*ctl).applicationTargets, "restarting", "restarted",
+		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, app string) (bool, error) {
+			return sv.RestartApplication(ctx, st, app, true)
+		})
 }
 
 func (c *ctl) doStartArgs(args []string) error {
@@ -631,22 +630,10 @@ func (c *ctl) doStartArgs(args []string) error {
 }
 
 func (c *ctl) doStartProcess(args []string) error {
-	w := words(args)
-	st, err := parseStarting("start_process", w[0])
-	if err != nil {
-		return err
-	}
-	sv, err := c.supvisors()
-	if err != nil {
-		return err
-	}
-	targets, ok := c.processTargets(sv, w[1:])
-	if !ok {
-		return errAbort
-	}
-	return c.control(targets, "starting", "started", func(ctx context.Context, namespec string) (bool, error) {
-		return sv.StartProcess(ctx, st, namespec, "", true)
-	})
+	return c.controlTargets("start_process", args, true, (*ctl).processTargets, "starting", "started",
+		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, namespec string) (bool, error) {
+			return sv.StartProcess(ctx, st, namespec, "", true)
+		})
 }
 
 func (c *ctl) doStartProcessArgs(args []string) error {
@@ -669,36 +656,17 @@ func (c *ctl) doStartProcessArgs(args []string) error {
 }
 
 func (c *ctl) doStopProcess(args []string) error {
-	sv, err := c.supvisors()
-	if err != nil {
-		return err
-	}
-	targets, ok := c.processTargets(sv, words(args))
-	if !ok {
-		return errAbort
-	}
-	return c.control(targets, "stopping", "stopped", func(ctx context.Context, namespec string) (bool, error) {
-		return sv.StopProcess(ctx, namespec, true)
-	})
+	return c.controlTargets("stop_process", args, false, (*ctl).processTargets, "stopping", "stopped",
+		func(ctx context.Context, sv client.Supvisors, _ client.StartingStrategy, namespec string) (bool, error) {
+			return sv.StopProcess(ctx, namespec, true)
+		})
 }
 
 func (c *ctl) doRestartProcess(args []string) error {
-	w := words(args)
-	st, err := parseStarting("restart_process", w[0])
-	if err != nil {
-		return err
-	}
-	sv, err := c.supvisors()
-	if err != nil {
-		return err
-	}
-	targets, ok := c.processTargets(sv, w[1:])
-	if !ok {
-		return errAbort
-	}
-	return c.control(targets, "restarting", "restarted", func(ctx context.Context, namespec string) (bool, error) {
-		return sv.RestartProcess(ctx, st, namespec, true)
-	})
+	return c.controlTargets("restart_process", args, true, (*ctl).processTargets, "restarting", "restarted",
+		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, namespec string) (bool, error) {
+			return sv.RestartProcess(ctx, st, namespec, true)
+		})
 }
 
 func (c *ctl) doConciliate(args []string) error {
