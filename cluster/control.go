@@ -223,10 +223,10 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 			c.log.Error("required process failed to start", "process", p.Key().Namespec(), "error", err, "strategy", rules.StartingFailure)
 			failed = append(failed, err)
 		}
-		if len(failed) == 0 || rules.StartingFailure == strategy.FailContinue {
+		switch strategy.AfterPhase(rules.StartingFailure, len(failed)) {
+		case strategy.NextPhase:
 			continue
-		}
-		if rules.StartingFailure == strategy.FailStop {
+		case strategy.StopAndAbort:
 			failed = append(failed, c.stopApplication(ctx, app))
 		}
 		return oneFault(fault.AbnormalTermination, app, failed)
@@ -309,19 +309,26 @@ func (c *Cluster) deploy(ctx context.Context) {
 	})
 }
 
-// onCrashes applies the running failure strategy of each process whose
-// last running copy failed (crashed, or its node lost), unless it is
+// onCrashes applies the running failure strategies of the processes whose
+// last running copy failed (crashed, or their node lost), unless they are
 // being started or stopped (a starting failure then).
 func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
-	for _, k := range keys {
-		c.mu.Lock()
-		busy := c.jobs.busy[k] > 0 || c.jobs.apps[k.Group] > 0
-		acting := c.actingLocked()
-		c.mu.Unlock()
-		if !busy && acting {
-			c.applyRunningFailure(ctx, k)
-		}
+	c.mu.Lock()
+	acting := c.actingLocked()
+	failures := make([]strategy.Failure[view.Key], len(keys))
+	for i, k := range keys {
+		failures[i] = c.failure(k)
+		failures[i].Busy = c.jobs.busy[k] > 0 || c.jobs.apps[k.Group] > 0
 	}
+	c.mu.Unlock()
+	if acting {
+		c.repair(ctx, failures)
+	}
+}
+
+// failure is k's failure with its running failure strategy.
+func (c *Cluster) failure(k view.Key) strategy.Failure[view.Key] {
+	return strategy.Failure[view.Key]{Process: k, Application: k.Group, Strategy: c.cfg.Rules.Program(k.Group, k.Name).RunningFailure}
 }
 
 // actingLocked tells whether this node acts for the cluster: the master in
@@ -331,25 +338,35 @@ func (c *Cluster) actingLocked() bool {
 	return c.view.Master() == c.local && c.view.HasQuorum() && (st == view.Operation || st == view.Conciliation)
 }
 
-// applyRunningFailure applies k's running failure strategy: RESTART_PROCESS
-// starts it again with the default strategy, STOP_APPLICATION stops its
-// application, RESTART_APPLICATION restarts it, CONTINUE only logs.
-func (c *Cluster) applyRunningFailure(ctx context.Context, k view.Key) {
-	s := c.cfg.Rules.Program(k.Group, k.Name).RunningFailure
-	c.log.Warn("process failed", "process", k.Namespec(), "running_failure_strategy", s)
-	var err error
-	switch s {
-	case strategy.RunRestartProcess:
-		err = c.startProcess(ctx, c.defaultPlacement(), k, "")
-	case strategy.RunStopApplication:
-		err = c.stopApplication(ctx, k.Group)
-	case strategy.RunRestartApplication:
-		if err = c.stopApplication(ctx, k.Group); err == nil {
-			err = c.startApplication(ctx, c.defaultPlacement(), k.Group)
+// repair carries out the running failure strategies of failures
+// (strategy.RunningFailures): the applications stop, then the others
+// restart, then the processes start again with the default strategy.
+func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.Key]) {
+	for _, f := range failures {
+		if !f.Busy {
+			c.log.Warn("process failed", "process", f.Process.Namespec(), "running_failure_strategy", f.Strategy)
 		}
 	}
-	if err != nil {
-		c.log.Error("running failure strategy", "process", k.Namespec(), "strategy", s, "error", err)
+	r := strategy.RunningFailures(failures)
+	for i, err := range forEach(r.StopApplications, func(app string) error { return c.stopApplication(ctx, app) }) {
+		if err != nil {
+			c.log.Error("running failure: stop application", "application", r.StopApplications[i], "error", err)
+		}
+	}
+	for i, err := range forEach(r.RestartApplications, func(app string) error {
+		if err := c.stopApplication(ctx, app); err != nil {
+			return err
+		}
+		return c.startApplication(ctx, c.defaultPlacement(), app)
+	}) {
+		if err != nil {
+			c.log.Error("running failure: restart application", "application", r.RestartApplications[i], "error", err)
+		}
+	}
+	for i, err := range forEach(r.RestartProcesses, func(k view.Key) error { return c.startProcess(ctx, c.defaultPlacement(), k, "") }) {
+		if err != nil {
+			c.log.Error("running failure: restart process", "process", r.RestartProcesses[i].Namespec(), "error", err)
+		}
 	}
 }
 
@@ -400,10 +417,11 @@ func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
 			c.log.Error("conciliation: start", "process", plan.Restart[i].Namespec(), "error", err)
 		}
 	}
-	forEach(plan.RunningFailure, func(k view.Key) error {
-		c.applyRunningFailure(ctx, k)
-		return nil
-	})
+	failures := make([]strategy.Failure[view.Key], len(plan.RunningFailure))
+	for i, k := range plan.RunningFailure {
+		failures[i] = c.failure(k)
+	}
+	c.repair(ctx, failures)
 }
 
 // defaultConciliation is the [supvisors] conciliation_strategy.

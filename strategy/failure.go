@@ -1,0 +1,103 @@
+package strategy
+
+import "slices"
+
+// PhaseOutcome is what an application's start does once one of its phases
+// is done.
+type PhaseOutcome int
+
+// The outcomes of a phase.
+const (
+	// NextPhase goes on with the next phase (or ends the start).
+	NextPhase PhaseOutcome = iota
+	// Abort leaves the rest of the application unstarted (what is already
+	// started stays) and fails the start.
+	Abort
+	// StopAndAbort stops the application, then fails the start.
+	StopAndAbort
+)
+
+func (o PhaseOutcome) String() string {
+	return name([]string{"NEXT_PHASE", "ABORT", "STOP_AND_ABORT"}, int(o))
+}
+
+// AfterPhase is the starting failure strategy s applied to a phase in
+// which failedRequired required processes failed to start: the failures
+// of optional processes never count.
+func AfterPhase(s StartingFailure, failedRequired int) PhaseOutcome {
+	switch {
+	case failedRequired == 0 || s == FailContinue:
+		return NextPhase
+	case s == FailStop:
+		return StopAndAbort
+	}
+	return Abort
+}
+
+// Failure is a process whose last running copy failed (it crashed, or its
+// node was lost), as the master sees it; K identifies the process.
+type Failure[K comparable] struct {
+	Process     K
+	Application string
+	Strategy    RunningFailure
+	// Busy is set while the process or its application is being started
+	// or stopped: the job in flight reports the failure (a starting
+	// failure), so the running failure strategy does not apply.
+	Busy bool
+}
+
+// Repairs is what the master does about failures, each application and
+// process once: stop the applications of StopApplications, restart (stop,
+// then start) those of RestartApplications, start again the processes of
+// RestartProcesses. Every list is in the order of the failures.
+type Repairs[K comparable] struct {
+	StopApplications    []string
+	RestartApplications []string
+	RestartProcesses    []K
+}
+
+// Empty reports whether there is nothing to do.
+func (r Repairs[K]) Empty() bool {
+	return len(r.StopApplications) == 0 && len(r.RestartApplications) == 0 && len(r.RestartProcesses) == 0
+}
+
+// RunningFailures decides the repairs of failures with the priority of
+// Supvisors' running failure handler, STOP_APPLICATION over
+// RESTART_APPLICATION over RESTART_PROCESS over CONTINUE: an application
+// that stops is neither restarted nor are its processes, and an
+// application that restarts does not also restart its processes one by
+// one. Busy failures are left out.
+func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
+	strongest := map[string]RunningFailure{}
+	for _, f := range failures {
+		if !f.Busy && priority(f.Strategy) > priority(strongest[f.Application]) {
+			strongest[f.Application] = f.Strategy
+		}
+	}
+	var r Repairs[K]
+	for _, f := range failures {
+		if f.Busy {
+			continue
+		}
+		switch strongest[f.Application] {
+		case RunStopApplication:
+			if !slices.Contains(r.StopApplications, f.Application) {
+				r.StopApplications = append(r.StopApplications, f.Application)
+			}
+		case RunRestartApplication:
+			if !slices.Contains(r.RestartApplications, f.Application) {
+				r.RestartApplications = append(r.RestartApplications, f.Application)
+			}
+		case RunRestartProcess:
+			if f.Strategy == RunRestartProcess && !slices.Contains(r.RestartProcesses, f.Process) {
+				r.RestartProcesses = append(r.RestartProcesses, f.Process)
+			}
+		}
+	}
+	return r
+}
+
+// priority ranks the running failure strategies (their codes do not).
+func priority(s RunningFailure) int {
+	return slices.Index([]RunningFailure{RunContinue, RunRestartProcess, RunRestartApplication, RunStopApplication}, s)
+}

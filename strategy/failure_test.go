@@ -1,0 +1,67 @@
+package strategy
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestAfterPhase(t *testing.T) {
+	for _, c := range []struct {
+		s      StartingFailure
+		failed int
+		want   PhaseOutcome
+	}{
+		{FailAbort, 0, NextPhase},
+		{FailStop, 0, NextPhase},
+		{FailContinue, 0, NextPhase},
+		{FailAbort, 1, Abort},
+		{FailStop, 2, StopAndAbort},
+		{FailContinue, 3, NextPhase},
+	} {
+		if got := AfterPhase(c.s, c.failed); got != c.want {
+			t.Errorf("AfterPhase(%v, %d) = %v, want %v", c.s, c.failed, got, c.want)
+		}
+	}
+}
+
+func TestRunningFailures(t *testing.T) {
+	f := func(process, app string, s RunningFailure) Failure[string] {
+		return Failure[string]{Process: process, Application: app, Strategy: s}
+	}
+	busy := func(x Failure[string]) Failure[string] { x.Busy = true; return x }
+	for _, c := range []struct {
+		name     string
+		failures []Failure[string]
+		want     Repairs[string]
+	}{
+		{name: "none"},
+		{name: "continue only logs", failures: []Failure[string]{f("a:x", "a", RunContinue)}},
+		{name: "restart process",
+			failures: []Failure[string]{f("a:x", "a", RunRestartProcess), f("a:y", "a", RunContinue), f("a:x", "a", RunRestartProcess)},
+			want:     Repairs[string]{RestartProcesses: []string{"a:x"}}},
+		{name: "stop application once",
+			failures: []Failure[string]{f("a:x", "a", RunStopApplication), f("a:y", "a", RunStopApplication)},
+			want:     Repairs[string]{StopApplications: []string{"a"}}},
+		{name: "restart application over restart process",
+			failures: []Failure[string]{f("a:x", "a", RunRestartProcess), f("a:y", "a", RunRestartApplication)},
+			want:     Repairs[string]{RestartApplications: []string{"a"}}},
+		{name: "stop application over restart application",
+			failures: []Failure[string]{f("a:x", "a", RunRestartApplication), f("a:y", "a", RunStopApplication), f("a:z", "a", RunRestartProcess)},
+			want:     Repairs[string]{StopApplications: []string{"a"}}},
+		{name: "applications apart",
+			failures: []Failure[string]{f("a:x", "a", RunStopApplication), f("b:x", "b", RunRestartProcess),
+				f("c:x", "c", RunRestartApplication), f("b:y", "b", RunRestartProcess)},
+			want: Repairs[string]{StopApplications: []string{"a"}, RestartApplications: []string{"c"}, RestartProcesses: []string{"b:x", "b:y"}}},
+		{name: "busy left out",
+			failures: []Failure[string]{busy(f("a:x", "a", RunStopApplication)), f("a:y", "a", RunRestartProcess)},
+			want:     Repairs[string]{RestartProcesses: []string{"a:y"}}},
+	} {
+		got := RunningFailures(c.failures)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: RunningFailures = %+v, want %+v", c.name, got, c.want)
+		}
+		if got.Empty() != (len(c.want.StopApplications)+len(c.want.RestartApplications)+len(c.want.RestartProcesses) == 0) {
+			t.Errorf("%s: Empty() = %v", c.name, got.Empty())
+		}
+	}
+}
