@@ -80,10 +80,13 @@ func BenchmarkClusterStart(b *testing.B) {
 	reportTimes(b, times)
 }
 
-// BenchmarkPropagation: a process changes state on node 1; time until the
-// change is visible on every other node, at 3 nodes.
-func BenchmarkPropagation(b *testing.B) {
-	nodes := startedNodes(b, 3)
+// BenchmarkPropagation3 and BenchmarkPropagation30: a process changes
+// state on node 1; time until the change is visible on every other node.
+func BenchmarkPropagation3(b *testing.B)  { benchmarkPropagation(b, 3) }
+func BenchmarkPropagation30(b *testing.B) { benchmarkPropagation(b, 30) }
+
+func benchmarkPropagation(b *testing.B, n int) {
+	nodes := startedNodes(b, n)
 	p := nodes[0].sup.Group("app").Process("a")
 	ctx, cancel := contextWithTimeout()
 	defer cancel()

@@ -459,3 +459,48 @@ func launchClusterNodes(tb testing.TB, n int, supvisors, body string) []*server 
 	}
 	return nodes
 }
+
+// BenchmarkIdle30: 30 agents on 127.0.0.1-30 in OPERATION, each with one
+// idle program; the mean and max RSS of an agent, and the mean and max CPU
+// an agent uses over 10 s of idling (gossip, probes, push/pull).
+func BenchmarkIdle30(b *testing.B) {
+	const n = 30
+	nodes := launchClusterNodes(b, n, "", idleProgram)
+	clients := clientsOf(b, nodes)
+	watch(b, clients, supvisorsStateIs("OPERATION"))
+	defer stopAll(b, nodes, clients)
+	for range b.N {
+		before := make([]time.Duration, n)
+		for i, s := range nodes {
+			before[i] = cpuTime(b, s.cmd.Process.Pid)
+		}
+		t0 := time.Now()
+		time.Sleep(10 * time.Second) // the window measured, not a synchronisation
+		elapsed := time.Since(t0)
+		var sumCPU, maxCPU, sumRSS, maxRSS float64
+		for i, s := range nodes {
+			cpu := 100 * float64(cpuTime(b, s.cmd.Process.Pid)-before[i]) / float64(elapsed)
+			rss := float64(rssKB(b, s.cmd.Process.Pid)) / 1024
+			sumCPU, maxCPU = sumCPU+cpu, max(maxCPU, cpu)
+			sumRSS, maxRSS = sumRSS+rss, max(maxRSS, rss)
+		}
+		b.ReportMetric(sumCPU/n, "mean-cpu-%")
+		b.ReportMetric(maxCPU, "max-cpu-%")
+		b.ReportMetric(sumRSS/n, "mean-RSS-MB")
+		b.ReportMetric(maxRSS, "max-RSS-MB")
+	}
+	b.ReportMetric(0, "ns/op")
+}
+
+// cpuTime is the user and system time pid has used (clock ticks of 10 ms).
+func cpuTime(tb testing.TB, pid int) time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// The fields after the command name (which may hold spaces), from state.
+	fields := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+2:]))
+	utime, _ := strconv.Atoi(fields[11])
+	stime, _ := strconv.Atoi(fields[12])
+	return time.Duration(utime+stime) * 10 * time.Millisecond
+}
