@@ -1,6 +1,7 @@
 package rpc
 
 import (
+	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -32,6 +33,23 @@ func BenchmarkEncodeProcessInfos(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if buf, err = appendResponse(buf[:0], reply); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeProcessInfos decodes that reply into its value tree, as
+// a client does before assigning it.
+func BenchmarkDecodeProcessInfos(b *testing.B) {
+	infos := processInfos(1000)
+	doc, err := appendResponse(nil, &infos)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(doc)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := decodeResponse(bytes.NewReader(doc), requestLimits); err != nil {
 			b.Fatal(err)
 		}
 	}
