@@ -2,7 +2,6 @@ package rpc
 
 import (
 	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
 	"io"
@@ -53,13 +52,13 @@ func decodeRequest(r io.Reader, lim limits) (*request, error) {
 		if p.isEnd(t, root) {
 			break
 		}
-		start, ok := t.(xml.StartElement)
+		start, ok := t, t.kind == tokStart
 		switch {
-		case ok && start.Name.Local == "methodName":
+		case ok && start.name.Local == "methodName":
 			if req.method, err = p.text(start); err != nil {
 				return nil, err
 			}
-		case ok && start.Name.Local == "params":
+		case ok && start.name.Local == "params":
 			if req.params, err = p.params(start); err != nil {
 				return nil, err
 			}
@@ -88,13 +87,13 @@ func decodeResponse(r io.Reader, lim limits) (value, *fault.Fault, error) {
 	if err != nil {
 		return value{}, nil, err
 	}
-	start, ok := t.(xml.StartElement)
+	start, ok := t, t.kind == tokStart
 	if !ok {
 		return value{}, nil, unexpected(t, "<params> or <fault>")
 	}
 	var result value
 	var flt *fault.Fault
-	switch start.Name.Local {
+	switch start.name.Local {
 	case "params":
 		params, err := p.params(start)
 		if err != nil {
@@ -139,59 +138,56 @@ func faultFromValue(v *value) (*fault.Fault, error) {
 	return &fault.Fault{Code: fault.Code(code.num), String: text.str}, nil
 }
 
-// parser is a recursive-descent reader of XML-RPC documents over
-// encoding/xml's raw tokens. It checks element nesting itself, never expands
-// anything but XML's predefined entities and refuses DTDs outright.
+// parser is a recursive-descent reader of XML-RPC documents over the raw
+// tokens of a lexer. It checks element nesting itself, never expands
+// anything but XML's predefined and numeric entities and refuses DTDs
+// outright.
 type parser struct {
-	d        *xml.Decoder
+	d        *lexer
 	lim      limits
 	elements int
 }
 
 func newParser(r io.Reader, lim limits) *parser {
-	d := xml.NewDecoder(r)
-	d.Strict = true
-	return &parser{d: d, lim: lim}
+	return &parser{d: newLexer(r), lim: lim}
 }
 
 // token returns the next element or text token, skipping comments and
-// processing instructions. encoding/xml itself refuses a declared encoding
-// other than UTF-8 and any entity it does not know.
-func (p *parser) token() (xml.Token, error) {
+// processing instructions. The lexer refuses a declared encoding other
+// than UTF-8 and any entity it does not know.
+func (p *parser) token() (token, error) {
 	for {
-		t, err := p.d.RawToken()
+		t, err := p.d.next()
 		if err == io.EOF {
-			return nil, fmt.Errorf("xmlrpc: document ends early: %w", io.ErrUnexpectedEOF)
+			return token{}, fmt.Errorf("xmlrpc: document ends early: %w", io.ErrUnexpectedEOF)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("xmlrpc: %w", err)
+			return token{}, fmt.Errorf("xmlrpc: %w", err)
 		}
-		switch t := t.(type) {
-		case xml.StartElement:
+		switch t.kind {
+		case tokStart:
 			p.elements++
 			if p.elements > p.lim.maxElements {
-				return nil, fmt.Errorf("xmlrpc: more than %d elements", p.lim.maxElements)
+				return token{}, fmt.Errorf("xmlrpc: more than %d elements", p.lim.maxElements)
 			}
 			return t, nil
-		case xml.EndElement, xml.CharData:
+		case tokEnd, tokText:
 			return t, nil
-		case xml.Directive:
-			return nil, errors.New("xmlrpc: DTDs and other directives are not accepted")
 		}
 	}
 }
 
 // next returns the next start or end element, skipping whitespace between
 // elements (Python's xmlrpc.client puts newlines there).
-func (p *parser) next() (xml.Token, error) {
+func (p *parser) next() (token, error) {
 	for {
 		t, err := p.token()
 		if err != nil {
-			return nil, err
+			return token{}, err
 		}
-		if cd, ok := t.(xml.CharData); ok {
-			if !isSpace(cd) {
-				return nil, unexpected(t, "an element")
+		if t.kind == tokText {
+			if !isSpace(t.data) {
+				return token{}, unexpected(t, "an element")
 			}
 			continue
 		}
@@ -199,51 +195,49 @@ func (p *parser) next() (xml.Token, error) {
 	}
 }
 
-func (p *parser) startElement(local string) (xml.StartElement, error) {
+func (p *parser) startElement(local string) (token, error) {
 	t, err := p.next()
 	if err != nil {
-		return xml.StartElement{}, err
+		return token{}, err
 	}
-	start, ok := t.(xml.StartElement)
-	if !ok || start.Name.Local != local {
-		return xml.StartElement{}, unexpected(t, "<"+local+">")
+	if t.kind != tokStart || t.name.Local != local {
+		return token{}, unexpected(t, "<"+local+">")
 	}
-	return start, nil
+	return t, nil
 }
 
-func (p *parser) endElement(start xml.StartElement) error {
+func (p *parser) endElement(start token) error {
 	t, err := p.next()
 	if err != nil {
 		return err
 	}
 	if !p.isEnd(t, start) {
-		return unexpected(t, "</"+start.Name.Local+">")
+		return unexpected(t, "</"+start.name.Local+">")
 	}
 	return nil
 }
 
-func (p *parser) isEnd(t xml.Token, start xml.StartElement) bool {
-	end, ok := t.(xml.EndElement)
-	return ok && end.Name == start.Name
+func (p *parser) isEnd(t, start token) bool {
+	return t.kind == tokEnd && t.name == start.name
 }
 
 // finish checks that nothing but whitespace, comments and processing
 // instructions follows the root element.
 func (p *parser) finish() error {
 	for {
-		t, err := p.d.RawToken()
+		t, err := p.d.next()
 		if err == io.EOF {
 			return nil
 		}
 		if err != nil {
 			return fmt.Errorf("xmlrpc: %w", err)
 		}
-		switch t := t.(type) {
-		case xml.CharData:
-			if !isSpace(t) {
+		switch t.kind {
+		case tokText:
+			if !isSpace(t.data) {
 				return unexpected(t, "the end of the document")
 			}
-		case xml.Comment, xml.ProcInst:
+		case tokComment, tokProcInst:
 		default:
 			return unexpected(t, "the end of the document")
 		}
@@ -252,7 +246,7 @@ func (p *parser) finish() error {
 
 // text reads the character data of start up to its end; a child element is
 // an error.
-func (p *parser) text(start xml.StartElement) (string, error) {
+func (p *parser) text(start token) (string, error) {
 	var first string
 	var more []byte
 	for {
@@ -260,22 +254,22 @@ func (p *parser) text(start xml.StartElement) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		switch t := t.(type) {
-		case xml.CharData:
+		switch t.kind {
+		case tokText:
 			if first == "" && more == nil {
-				first = string(t)
+				first = string(t.data)
 			} else {
 				if more == nil {
-					more = append(make([]byte, 0, len(first)+len(t)), first...)
+					more = append(make([]byte, 0, len(first)+len(t.data)), first...)
 				}
-				more = append(more, t...)
+				more = append(more, t.data...)
 			}
 			if max(len(first), len(more)) > p.lim.maxText {
-				return "", fmt.Errorf("xmlrpc: text of <%s> longer than %d bytes", start.Name.Local, p.lim.maxText)
+				return "", fmt.Errorf("xmlrpc: text of <%s> longer than %d bytes", start.name.Local, p.lim.maxText)
 			}
-		case xml.EndElement:
-			if t.Name != start.Name {
-				return "", unexpected(t, "</"+start.Name.Local+">")
+		case tokEnd:
+			if t.name != start.name {
+				return "", unexpected(t, "</"+start.name.Local+">")
 			}
 			if more != nil {
 				return string(more), nil
@@ -288,7 +282,7 @@ func (p *parser) text(start xml.StartElement) (string, error) {
 }
 
 // params reads <param><value>…</value></param>… up to </params>.
-func (p *parser) params(start xml.StartElement) ([]value, error) {
+func (p *parser) params(start token) ([]value, error) {
 	var params []value
 	for {
 		t, err := p.next()
@@ -298,8 +292,8 @@ func (p *parser) params(start xml.StartElement) ([]value, error) {
 		if p.isEnd(t, start) {
 			return params, nil
 		}
-		param, ok := t.(xml.StartElement)
-		if !ok || param.Name.Local != "param" {
+		param, ok := t, t.kind == tokStart
+		if !ok || param.name.Local != "param" {
 			return nil, unexpected(t, "<param>")
 		}
 		v, err := p.wrappedValue(param)
@@ -311,7 +305,7 @@ func (p *parser) params(start xml.StartElement) ([]value, error) {
 }
 
 // wrappedValue reads the single <value> of <param> or <fault>, and its end.
-func (p *parser) wrappedValue(outer xml.StartElement) (value, error) {
+func (p *parser) wrappedValue(outer token) (value, error) {
 	start, err := p.startElement("value")
 	if err != nil {
 		return value{}, err
@@ -325,27 +319,27 @@ func (p *parser) wrappedValue(outer xml.StartElement) (value, error) {
 
 // value reads the content of <value> after its start: one typed element, or
 // text alone, which is a string.
-func (p *parser) value(start xml.StartElement, depth int) (value, error) {
+func (p *parser) value(start token, depth int) (value, error) {
 	var text []byte
 	for {
 		t, err := p.token()
 		if err != nil {
 			return value{}, err
 		}
-		switch t := t.(type) {
-		case xml.CharData:
-			if len(text)+len(t) > p.lim.maxText {
+		switch t.kind {
+		case tokText:
+			if len(text)+len(t.data) > p.lim.maxText {
 				return value{}, fmt.Errorf("xmlrpc: text of <value> longer than %d bytes", p.lim.maxText)
 			}
-			text = append(text, t...)
-		case xml.EndElement:
-			if t.Name != start.Name {
+			text = append(text, t.data...)
+		case tokEnd:
+			if t.name != start.name {
 				return value{}, unexpected(t, "</value>")
 			}
 			return value{kind: kindString, str: string(text)}, nil
-		case xml.StartElement:
+		case tokStart:
 			if !isSpace(text) {
-				return value{}, fmt.Errorf("xmlrpc: <value> mixes text and <%s>", t.Name.Local)
+				return value{}, fmt.Errorf("xmlrpc: <value> mixes text and <%s>", t.name.Local)
 			}
 			v, err := p.typed(t, depth)
 			if err != nil {
@@ -357,8 +351,8 @@ func (p *parser) value(start xml.StartElement, depth int) (value, error) {
 }
 
 // typed reads one typed value whose start element has been read.
-func (p *parser) typed(start xml.StartElement, depth int) (value, error) {
-	switch start.Name.Local {
+func (p *parser) typed(start token, depth int) (value, error) {
+	switch start.name.Local {
 	case "array":
 		return p.array(start, depth+1)
 	case "struct":
@@ -368,7 +362,7 @@ func (p *parser) typed(start xml.StartElement, depth int) (value, error) {
 	if err != nil {
 		return value{}, err
 	}
-	return scalar(start.Name.Local, text)
+	return scalar(start.name.Local, text)
 }
 
 // scalar converts the text of a scalar element of type name.
@@ -433,7 +427,7 @@ func parseDateTime(text string) (time.Time, error) {
 
 // array reads <array><data><value>…</value>…</data></array>; a bare
 // <array/> is an empty array.
-func (p *parser) array(start xml.StartElement, depth int) (value, error) {
+func (p *parser) array(start token, depth int) (value, error) {
 	if depth > p.lim.maxDepth {
 		return value{}, fmt.Errorf("xmlrpc: arrays and structs nested more than %d deep", p.lim.maxDepth)
 	}
@@ -445,8 +439,8 @@ func (p *parser) array(start xml.StartElement, depth int) (value, error) {
 	if p.isEnd(t, start) {
 		return arr, nil
 	}
-	data, ok := t.(xml.StartElement)
-	if !ok || data.Name.Local != "data" {
+	data, ok := t, t.kind == tokStart
+	if !ok || data.name.Local != "data" {
 		return value{}, unexpected(t, "<data>")
 	}
 	for {
@@ -457,8 +451,8 @@ func (p *parser) array(start xml.StartElement, depth int) (value, error) {
 		if p.isEnd(t, data) {
 			break
 		}
-		elem, ok := t.(xml.StartElement)
-		if !ok || elem.Name.Local != "value" {
+		elem, ok := t, t.kind == tokStart
+		if !ok || elem.name.Local != "value" {
 			return value{}, unexpected(t, "<value>")
 		}
 		v, err := p.value(elem, depth)
@@ -471,7 +465,7 @@ func (p *parser) array(start xml.StartElement, depth int) (value, error) {
 }
 
 // structure reads <struct><member>…</member>…</struct>.
-func (p *parser) structure(start xml.StartElement, depth int) (value, error) {
+func (p *parser) structure(start token, depth int) (value, error) {
 	if depth > p.lim.maxDepth {
 		return value{}, fmt.Errorf("xmlrpc: arrays and structs nested more than %d deep", p.lim.maxDepth)
 	}
@@ -484,8 +478,8 @@ func (p *parser) structure(start xml.StartElement, depth int) (value, error) {
 		if p.isEnd(t, start) {
 			return st, nil
 		}
-		member, ok := t.(xml.StartElement)
-		if !ok || member.Name.Local != "member" {
+		member, ok := t, t.kind == tokStart
+		if !ok || member.name.Local != "member" {
 			return value{}, unexpected(t, "<member>")
 		}
 		m, err := p.member(member, depth)
@@ -497,7 +491,7 @@ func (p *parser) structure(start xml.StartElement, depth int) (value, error) {
 }
 
 // member reads one <name> and one <value>, in either order.
-func (p *parser) member(start xml.StartElement, depth int) (value, error) {
+func (p *parser) member(start token, depth int) (value, error) {
 	var m value
 	var sawName, sawValue bool
 	for {
@@ -508,15 +502,15 @@ func (p *parser) member(start xml.StartElement, depth int) (value, error) {
 		if p.isEnd(t, start) {
 			break
 		}
-		el, ok := t.(xml.StartElement)
+		el, ok := t, t.kind == tokStart
 		switch {
-		case ok && el.Name.Local == "name" && !sawName:
+		case ok && el.name.Local == "name" && !sawName:
 			name, err := p.text(el)
 			if err != nil {
 				return value{}, err
 			}
 			m.name, sawName = name, true
-		case ok && el.Name.Local == "value" && !sawValue:
+		case ok && el.name.Local == "value" && !sawValue:
 			name := m.name
 			if m, err = p.value(el, depth); err != nil {
 				return value{}, err
@@ -554,17 +548,17 @@ func stripSpace(s string) string {
 }
 
 // unexpected describes a token found where want was expected.
-func unexpected(t xml.Token, want string) error {
+func unexpected(t token, want string) error {
 	var got string
-	switch t := t.(type) {
-	case xml.StartElement:
-		got = "<" + t.Name.Local + ">"
-	case xml.EndElement:
-		got = "</" + t.Name.Local + ">"
-	case xml.CharData:
-		got = fmt.Sprintf("text %q", clip(string(t)))
+	switch t.kind {
+	case tokStart:
+		got = "<" + t.name.Local + ">"
+	case tokEnd:
+		got = "</" + t.name.Local + ">"
+	case tokText:
+		got = fmt.Sprintf("text %q", clip(string(t.data)))
 	default:
-		got = fmt.Sprintf("%T", t)
+		got = "markup"
 	}
 	return fmt.Errorf("xmlrpc: found %s, want %s", got, want)
 }
