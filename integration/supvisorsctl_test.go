@@ -102,8 +102,6 @@ func (s *server) interrupted(t testing.TB, tool, until string, args ...string) (
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	// Give a stream that just showed until a moment to settle.
-	time.Sleep(100 * time.Millisecond)
 	_ = cmd.Process.Signal(syscall.SIGINT)
 	select {
 	case err := <-done:
@@ -250,8 +248,8 @@ func TestSupvisorsctlMatchesSupervisorctl(t *testing.T) {
 		ctl("tail", "-3", "echo"),
 		ctl("tail", "-0", "echo", "STDERR"),
 		ctl("tail", "nosuch"),
-		follow("hello", "tail", "-f", "echo"),
-		follow("err", "tail", "-f", "echo", "stderr"),
+		follow("hello\n", "tail", "-f", "echo"),
+		follow("err\n", "tail", "-f", "echo", "stderr"),
 		follow("-", "tail", "-f", "nosuch"),
 		ctl("clear", "echo"),
 		ctl("tail", "echo"),

@@ -110,7 +110,13 @@ func TestJSONKeysAreTheReplyMembers(t *testing.T) {
 func TestProgress(t *testing.T) {
 	var b lockedBuffer
 	stop := showProgress(&b, "starting web", 10*time.Millisecond)
-	time.Sleep(50 * time.Millisecond)
+	// The line is rewritten at each period.
+	for deadline := time.Now().Add(5 * time.Second); strings.Count(b.String(), "starting web") < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("progress not rewritten within 5s: %q", b.String())
+		}
+		time.Sleep(time.Millisecond)
+	}
 	stop()
 	stop() // twice is fine
 	out := b.String()
