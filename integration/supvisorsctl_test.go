@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -83,7 +84,7 @@ func (s *server) interrupted(t testing.TB, tool, until string, args ...string) (
 	cmd := exec.Command("/usr/bin/python3", append([]string{"-c", sigintDefault, tool}, append(s.credentials(), args...)...)...)
 	cmd.Dir = s.dir
 	cmd.Env = append(os.Environ(), "HOME="+s.dir)
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	cmd.Stdout = out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -112,23 +113,6 @@ func (s *server) interrupted(t testing.TB, tool, until string, args ...string) (
 		t.Fatalf("%s %v did not stop on SIGINT: %q", tool, args, out.String())
 	}
 	return "", 0
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 // clientRunner runs the steps of a transcript with tool; only stdout is
@@ -388,7 +372,7 @@ func (g *golden) run(name string, s *server, args ...string) string {
 // runWith is run with input and other global flags.
 func (g *golden) runWith(name string, s *server, stdin string, global []string, args ...string) string {
 	g.t.Helper()
-	if !contains(g.dirs, s.dir) {
+	if !slices.Contains(g.dirs, s.dir) {
 		g.dirs = append(g.dirs, s.dir)
 	}
 	stdout, stderr, code := s.runClient(g.t, ctlBinary, stdin, global, args...)
@@ -408,15 +392,6 @@ func (g *golden) runWith(name string, s *server, stdin string, global []string, 
 	fmt.Fprintf(&b, "[exit %d]\n", code)
 	g.entries[name] = append(g.entries[name], g.normalize(b.String()))
 	return stdout
-}
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
 }
 
 // check compares every recorded file with its golden file.

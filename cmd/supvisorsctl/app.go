@@ -428,12 +428,3 @@ func (c *ctl) transport(err error) (string, int, bool) {
 // words splits the arguments as supervisorctl does: joined by spaces, then
 // split on white space.
 func words(args []string) []string { return strings.Fields(strings.Join(args, " ")) }
-
-func contains(list []string, s string) bool {
-	for _, e := range list {
-		if e == s {
-			return true
-		}
-	}
-	return false
-}

@@ -190,7 +190,7 @@ func (c *ctl) doStatus(args []string) error {
 	}
 	names := words(args)
 	matching := all
-	if len(names) > 0 && !contains(names, "all") {
+	if len(names) > 0 && !slices.Contains(names, "all") {
 		matching = nil
 		for _, name := range names {
 			group, process, hasProcess := splitNamespec(name)
@@ -412,7 +412,7 @@ type action struct {
 // act does a on names (all, group:*, namespecs) as supervisorctl's
 // do_start, do_stop and do_signal do.
 func (c *ctl) act(names []string, a action) error {
-	if contains(names, "all") {
+	if slices.Contains(names, "all") {
 		results, err := a.all(c.ctx())
 		if err != nil {
 			return c.fail(err)
@@ -683,7 +683,7 @@ func (c *ctl) doPid(args []string) error {
 			return c.fail(err)
 		}
 		c.pidLine(pid, false)
-	case contains(names, "all"):
+	case slices.Contains(names, "all"):
 		infos, err := sv.GetAllProcessInfo(c.ctx())
 		if err != nil {
 			return c.fail(err)
@@ -918,11 +918,11 @@ func (c *ctl) doUpdate(args []string) error {
 	}
 	var wanted []string
 	for _, g := range words(args) {
-		if !contains(wanted, g) {
+		if !slices.Contains(wanted, g) {
 			wanted = append(wanted, g)
 		}
 	}
-	if contains(wanted, "all") {
+	if slices.Contains(wanted, "all") {
 		wanted = nil
 	}
 	if len(wanted) > 0 {
@@ -935,13 +935,13 @@ func (c *ctl) doUpdate(args []string) error {
 			groups = append(groups, info.Group)
 		}
 		for _, g := range wanted {
-			if !contains(groups, g) {
+			if !slices.Contains(groups, g) {
 				c.line("ERROR: no such group: " + g)
 				c.exit = exitGeneric
 			}
 		}
 	}
-	skip := func(g string) bool { return len(wanted) > 0 && !contains(wanted, g) }
+	skip := func(g string) bool { return len(wanted) > 0 && !slices.Contains(wanted, g) }
 	for _, g := range changes.Removed {
 		if skip(g) {
 			continue
@@ -1006,7 +1006,7 @@ func (c *ctl) doClear(args []string) error {
 		return nil
 	}
 	sv, _ := c.supervisor()
-	if contains(names, "all") {
+	if slices.Contains(names, "all") {
 		results, err := sv.ClearAllProcessLogs(c.ctx())
 		if err != nil {
 			return c.fail(err)
@@ -1107,7 +1107,7 @@ func completeProcesses(c *ctl, _ []string, toComplete string) ([]string, cobra.S
 	for _, info := range infos {
 		if strings.Contains(toComplete, ":") || info.Name != info.Group {
 			names = append(names, info.Group+":"+info.Name)
-			if !contains(names, info.Group+":*") {
+			if !slices.Contains(names, info.Group+":*") {
 				names = append(names, info.Group+":*")
 			}
 		} else {
@@ -1129,7 +1129,7 @@ func completeGroups(c *ctl, _ []string, _ string) ([]string, cobra.ShellCompDire
 	}
 	var groups []string
 	for _, info := range infos {
-		if !contains(groups, info.Group) {
+		if !slices.Contains(groups, info.Group) {
 			groups = append(groups, info.Group)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -145,7 +146,7 @@ func (c *ctl) nameError(name string, err error, code int) error {
 }
 
 // allNames reports whether the arguments name everything: none, or "all".
-func allNames(names []string) bool { return len(names) == 0 || contains(names, "all") }
+func allNames(names []string) bool { return len(names) == 0 || slices.Contains(names, "all") }
 
 // gather gets the replies for names: all() for every one, else one(name)
 // for each; a name that faults is reported with exit code badName for
