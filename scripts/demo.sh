@@ -33,6 +33,7 @@ for a in "${addresses[@]}"; do
 done
 
 pids=()
+codes=()
 stopping=
 stop() {
   [ -n "$stopping" ] && return
@@ -41,11 +42,18 @@ stop() {
   # through PR_SET_PDEATHSIG, their children).
   trap 'echo " killing the agents"; kill -KILL "${pids[@]}" 2>/dev/null' INT TERM HUP
   echo
-  echo "demo: stopping the agents (they stop their programs first)..."
-  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  if [ "${#codes[@]}" -lt "${#pids[@]}" ]; then
+    echo "demo: stopping the agents (they stop their programs first)..."
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  else
+    echo "demo: every agent has exited"
+  fi
   for i in "${!pids[@]}"; do
-    wait "${pids[$i]}" 2>/dev/null
-    echo "demo: agent ${addresses[$i]} stopped (exit $?)"
+    if [ -z "${codes[$i]:-}" ]; then
+      wait "${pids[$i]}" 2>/dev/null
+      codes[$i]=$?
+    fi
+    echo "demo: agent ${addresses[$i]} stopped (exit ${codes[$i]})"
   done
   echo "demo: all stopped; logs in run/."
 }
@@ -173,5 +181,9 @@ try "SUPERVISOR_SERVER_URL=http://127.0.0.1:$port SUPERVISOR_USERNAME=demo SUPER
 try "  python3 -c \"import os; from supvisors.rpcrequests import getRPCInterface; print(getRPCInterface('127.0.0.2', os.environ).supvisors.get_all_addresses_info())\""
 printf '%s\nCtrl-C stops everything.\n' "$notes"
 
-# Until Ctrl-C, or until every agent exits (sshutdown).
-wait
+# Until Ctrl-C, or until every agent exits (sshutdown). Each is waited for by
+# its pid, so that stop can still tell how it ended (a bare wait forgets).
+for i in "${!pids[@]}"; do
+  wait "${pids[$i]}"
+  codes[$i]=$?
+done
