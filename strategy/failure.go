@@ -3,7 +3,7 @@ package strategy
 import "slices"
 
 // PhaseOutcome is what an application's start does once one of its phases
-// is done.
+// is done. It is a plain value, safe for concurrent use.
 type PhaseOutcome int
 
 // The outcomes of a phase.
@@ -23,7 +23,8 @@ func (o PhaseOutcome) String() string {
 
 // AfterPhase is the starting failure strategy s applied to a phase in
 // which failedRequired required processes failed to start: the failures
-// of optional processes never count.
+// of optional processes never count. It is a pure function, safe for
+// concurrent use.
 func AfterPhase(s StartingFailure, failedRequired int) PhaseOutcome {
 	switch {
 	case failedRequired == 0 || s == FailContinue:
@@ -35,7 +36,8 @@ func AfterPhase(s StartingFailure, failedRequired int) PhaseOutcome {
 }
 
 // Failure is a process whose last running copy failed (it crashed, or its
-// node was lost), as the master sees it; K identifies the process.
+// node was lost), as the master sees it; K identifies the process. It is
+// a plain value, safe for concurrent use.
 type Failure[K comparable] struct {
 	Process     K
 	Application string
@@ -49,7 +51,8 @@ type Failure[K comparable] struct {
 // Repairs is what the master does about failures, each application and
 // process once: stop the applications of StopApplications, restart (stop,
 // then start) those of RestartApplications, start again the processes of
-// RestartProcesses. Every list is in the order of the failures.
+// RestartProcesses. Every list is in the order of the failures. A Repairs
+// is not modified once made: safe for concurrent reads.
 type Repairs[K comparable] struct {
 	StopApplications    []string
 	RestartApplications []string
@@ -66,7 +69,8 @@ func (r Repairs[K]) Empty() bool {
 // RESTART_APPLICATION over RESTART_PROCESS over CONTINUE: an application
 // that stops is neither restarted nor are its processes, and an
 // application that restarts does not also restart its processes one by
-// one. Busy failures are left out.
+// one. Busy failures are left out. It is a pure function, safe for
+// concurrent use.
 func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
 	strongest := map[string]RunningFailure{}
 	for _, f := range failures {
