@@ -1095,14 +1095,7 @@ func (c *ctl) doReload(args []string) error {
 // completeProcesses completes process names from the server: names,
 // "group:name" and "group:*".
 func completeProcesses(c *ctl, _ []string, toComplete string) ([]string, cobra.ShellCompDirective) {
-	sv, err := c.supervisor()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	infos, err := sv.GetAllProcessInfo(c.ctx())
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
+	infos, err := c.localProcesses()
 	var names []string
 	for _, info := range infos {
 		if strings.Contains(toComplete, ":") || info.Name != info.Group {
@@ -1114,24 +1107,26 @@ func completeProcesses(c *ctl, _ []string, toComplete string) ([]string, cobra.S
 			names = append(names, info.Name)
 		}
 	}
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return completeWith(names, err)
 }
 
 // completeGroups completes group names from the server.
 func completeGroups(c *ctl, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
-	sv, err := c.supervisor()
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	infos, err := sv.GetAllProcessInfo(c.ctx())
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
+	infos, err := c.localProcesses()
 	var groups []string
 	for _, info := range infos {
 		if !slices.Contains(groups, info.Group) {
 			groups = append(groups, info.Group)
 		}
 	}
-	return groups, cobra.ShellCompDirectiveNoFileComp
+	return completeWith(groups, err)
+}
+
+// localProcesses are the processes of the agent, for completion.
+func (c *ctl) localProcesses() ([]client.ProcessInfo, error) {
+	sv, err := c.supervisor()
+	if err != nil {
+		return nil, err
+	}
+	return sv.GetAllProcessInfo(c.ctx())
 }

@@ -300,16 +300,39 @@ func (c *ctl) doApplicationInfo(args []string) error {
 	return nil
 }
 
-// applicationNames are the names of every application.
-func (c *ctl) applicationNames(sv client.Supvisors) ([]string, bool) {
-	infos, err := sv.GetAllApplicationsInfo(c.ctx())
+// applicationNames are the names of every application, as sv tells them.
+func applicationNames(ctx context.Context, sv client.Supvisors) ([]string, error) {
+	infos, err := sv.GetAllApplicationsInfo(ctx)
 	if err != nil {
-		_ = c.cmdError(err)
-		return nil, false
+		return nil, err
 	}
 	names := make([]string, len(infos))
 	for i, a := range infos {
 		names[i] = a.ApplicationName
+	}
+	return names, nil
+}
+
+// addressNames are the addresses of address_list, as sv tells them.
+func addressNames(ctx context.Context, sv client.Supvisors) ([]string, error) {
+	infos, err := sv.GetAllAddressesInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(infos))
+	for i, a := range infos {
+		names[i] = a.AddressName
+	}
+	return names, nil
+}
+
+// allApplications are the names of every application; false when it
+// printed why there are none.
+func (c *ctl) allApplications(sv client.Supvisors) ([]string, bool) {
+	names, err := applicationNames(c.ctx(), sv)
+	if err != nil {
+		_ = c.cmdError(err)
+		return nil, false
 	}
 	return names, true
 }
@@ -322,7 +345,7 @@ func (c *ctl) doApplicationRules(args []string) error {
 	names := words(args)
 	if allNames(names) {
 		var ok bool
-		if names, ok = c.applicationNames(sv); !ok {
+		if names, ok = c.allApplications(sv); !ok {
 			return errAbort
 		}
 	}
@@ -395,7 +418,7 @@ func (c *ctl) doProcessRules(args []string) error {
 	names := words(args)
 	if allNames(names) {
 		var ok bool
-		if names, ok = c.applicationNames(sv); !ok {
+		if names, ok = c.allApplications(sv); !ok {
 			return errAbort
 		}
 		for i, a := range names {
@@ -541,7 +564,7 @@ func (c *ctl) controlOne(label string, call func(context.Context) (bool, error))
 // or "all".
 func (c *ctl) applicationTargets(sv client.Supvisors, args []string) ([]string, bool) {
 	if allNames(args) {
-		return c.applicationNames(sv)
+		return c.allApplications(sv)
 	}
 	return args, true
 }
@@ -752,31 +775,24 @@ func completeConciliation(_ *ctl, args []string, _ string) ([]string, cobra.Shel
 func completeApplications(c *ctl, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	sv, err := c.supvisors()
 	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+		return completeWith(nil, err)
 	}
-	infos, err := sv.GetAllApplicationsInfo(c.ctx())
-	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var names []string
-	for _, a := range infos {
-		names = append(names, a.ApplicationName)
-	}
-	return names, cobra.ShellCompDirectiveNoFileComp
+	return completeWith(applicationNames(c.ctx(), sv))
 }
 
 func completeAddresses(c *ctl, _ []string, _ string) ([]string, cobra.ShellCompDirective) {
 	sv, err := c.supvisors()
 	if err != nil {
-		return nil, cobra.ShellCompDirectiveNoFileComp
+		return completeWith(nil, err)
 	}
-	infos, err := sv.GetAllAddressesInfo(c.ctx())
+	return completeWith(addressNames(c.ctx(), sv))
+}
+
+// completeWith completes with names, or nothing when the agent could not
+// tell them; never with file names.
+func completeWith(names []string, err error) ([]string, cobra.ShellCompDirective) {
 	if err != nil {
 		return nil, cobra.ShellCompDirectiveNoFileComp
-	}
-	var names []string
-	for _, a := range infos {
-		names = append(names, a.AddressName)
 	}
 	return names, cobra.ShellCompDirectiveNoFileComp
 }
