@@ -9,7 +9,6 @@ import (
 	"net"
 	"os"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -409,9 +408,9 @@ func (c *ctl) transport(err error) (string, int, bool) {
 	case errors.Is(err, client.ErrUnauthorized):
 		c.authFailed = true
 		return "Server requires authentication", exitGeneric, true
-	case errors.Is(err, syscall.ECONNREFUSED):
+	case isRefused(err):
 		return url + " refused connection", exitUnreachable, true
-	case errors.Is(err, syscall.ENOENT) && strings.HasPrefix(url, "unix://"):
+	case isNoSocket(err, url):
 		return url + " no such file", exitNotRunning, true
 	case errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("error: %s did not answer within %v", url, c.opts.timeout), exitGeneric, true
