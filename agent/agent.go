@@ -40,22 +40,13 @@ type Agent struct {
 	logger  hclog.Logger
 	mainLog *logfile.File
 
-	requests chan request
+	requests *requests
 
 	mu      sync.Mutex // guards cfg, address and gen
 	cfg     *config.Config
 	address string // this agent's entry of address_list
 	gen     *generation
 }
-
-// request is what the loop in Run is asked to do next.
-type request int
-
-const (
-	requestShutdown request = iota
-	requestRestart
-	requestReload
-)
 
 // Create loads the configuration, resolves the node's address, applies the
 // [supervisord] process settings and opens the log. Nothing is spawned or
@@ -74,7 +65,7 @@ func Create(opts Options) (*Agent, error) {
 	if err := applyProcessSettings(cfg.Supervisord); err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, cfg: cfg, address: address, requests: make(chan request, 4)}
+	a := &Agent{opts: opts, cfg: cfg, address: address, requests: newRequests()}
 	a.logger, a.mainLog, err = newLogger(cfg.Supervisord, opts)
 	if err != nil {
 		return nil, err
@@ -112,15 +103,22 @@ func (a *Agent) Run(ctx context.Context) error {
 	defer removePidfile(a.cfg.Supervisord.Pidfile, a.logger)
 	a.logger.Info("supervisord started", "pid", os.Getpid())
 	defer a.mainLog.Close()
+	// The end of ctx (a signal.NotifyContext's signal) is a shutdown like
+	// any other: sticky, whatever is queued or under way.
+	stop := context.AfterFunc(ctx, func() {
+		a.logger.Warn("shutting down", "reason", context.Cause(ctx))
+		a.Shutdown()
+	})
+	defer stop()
 	for {
 		gen, err := a.startGeneration()
 		if err != nil {
 			return err
 		}
-		req := a.serve(ctx)
-		restarting := req == requestRestart
+		restarting := a.serve() == requestRestart
 		gen.stop(restarting)
-		if !restarting {
+		// A shutdown asked while the generation stopped ends the restart.
+		if !restarting || a.requests.shuttingDown() {
 			a.logger.Info("exiting")
 			return nil
 		}
@@ -131,21 +129,22 @@ func (a *Agent) Run(ctx context.Context) error {
 		a.mu.Lock()
 		a.cfg, a.address = cfg, address
 		a.mu.Unlock()
+		a.requests.restarted()
 		a.logger.Info("restarting")
 	}
 }
 
 // serve waits for the next shutdown or restart, doing reloads meanwhile.
-func (a *Agent) serve(ctx context.Context) request {
+func (a *Agent) serve() request {
 	for {
-		select {
-		case <-ctx.Done():
-			return requestShutdown
-		case req := <-a.requests:
-			if req != requestReload {
-				return req
-			}
+		req, ok := a.requests.take()
+		switch {
+		case !ok:
+			<-a.requests.wake
+		case req == requestReload:
 			a.reload()
+		default:
+			return req
 		}
 	}
 }
@@ -164,23 +163,18 @@ func (a *Agent) startGeneration() (*generation, error) {
 	return gen, nil
 }
 
-// Shutdown asks Run to stop every process and return. It does not wait.
-func (a *Agent) Shutdown() { a.send(requestShutdown) }
+// Shutdown asks Run to stop every process and return. It does not wait,
+// and it is never lost: whatever else is asked before or after, Run ends.
+func (a *Agent) Shutdown() { a.requests.ask(requestShutdown) }
 
 // Restart asks Run to stop every process, re-read the configuration and
-// start again in the same process (supervisorctl reload).
-func (a *Agent) Restart() { a.send(requestRestart) }
+// start again in the same process (supervisorctl reload). Asked again
+// before the next generation starts, it is the same restart.
+func (a *Agent) Restart() { a.requests.ask(requestRestart) }
 
 // Reload re-reads the configuration and applies the differences like
-// `supervisorctl update` (SIGHUP).
-func (a *Agent) Reload() { a.send(requestReload) }
-
-func (a *Agent) send(r request) {
-	select {
-	case a.requests <- r:
-	default: // a burst of requests: the pending ones cover it
-	}
-}
+// `supervisorctl update` (SIGHUP). Reloads asked together are done once.
+func (a *Agent) Reload() { a.requests.ask(requestReload) }
 
 // ReopenLogs reopens the main log and the children's logs after an
 // external rotation (SIGUSR2).

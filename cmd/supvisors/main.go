@@ -60,23 +60,23 @@ func run(opts agent.Options) error {
 	if err != nil {
 		return err
 	}
+	// A stop signal ends ctx, for good: no burst of other signals or
+	// requests can hide it (they come on another channel).
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)
+	defer stop()
 	signals := make(chan os.Signal, 8)
-	signal.Notify(signals, syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT, syscall.SIGHUP, syscall.SIGUSR2)
+	signal.Notify(signals, syscall.SIGHUP, syscall.SIGUSR2)
 	defer signal.Stop(signals)
 	go func() {
 		for sig := range signals {
-			switch sig {
-			case syscall.SIGHUP:
+			if sig == syscall.SIGHUP {
 				a.Reload()
-			case syscall.SIGUSR2:
+			} else {
 				a.ReopenLogs()
-			default:
-				a.Logger().Warn("received signal, shutting down", "signal", sig.String())
-				a.Shutdown()
 			}
 		}
 	}()
-	return a.Run(context.Background())
+	return a.Run(ctx)
 }
 
 // findConfig looks where supervisord looks when -c is not given: beside the
