@@ -58,7 +58,10 @@ func Create(opts Options) (*Agent, error) {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	cfg, address, err := loadConfig(opts)
+	// The log file comes from the configuration: what loading it has to
+	// say is kept until the logger exists.
+	early := newRecorder()
+	cfg, address, err := loadConfig(opts, early.logger())
 	if err != nil {
 		return nil, err
 	}
@@ -70,16 +73,17 @@ func Create(opts Options) (*Agent, error) {
 	if err != nil {
 		return nil, err
 	}
+	early.replay(a.configLogger())
 	for _, w := range cfg.Warnings {
 		a.logger.Warn(w)
 	}
 	return a, nil
 }
 
-// loadConfig reads the configuration and resolves which address of
-// address_list this agent is.
-func loadConfig(opts Options) (*config.Config, string, error) {
-	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ})
+// loadConfig reads the configuration, telling logger what it included and
+// ignored, and resolves which address of address_list this agent is.
+func loadConfig(opts Options, logger hclog.Logger) (*config.Config, string, error) {
+	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ, Logger: logger})
 	if err != nil {
 		return nil, "", fmt.Errorf("load configuration: %w", err)
 	}
@@ -92,6 +96,9 @@ func loadConfig(opts Options) (*config.Config, string, error) {
 
 // Logger returns the agent's logger. Safe for concurrent use.
 func (a *Agent) Logger() hclog.Logger { return a.logger }
+
+// configLogger is the logger of every configuration load.
+func (a *Agent) configLogger() hclog.Logger { return a.logger.Named("config") }
 
 // Run starts the processes and servers and serves until Shutdown (or ctx
 // ends), carrying out restarts and reloads in between. It returns once every
@@ -122,7 +129,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.logger.Info("exiting")
 			return nil
 		}
-		cfg, address, err := loadConfig(a.opts)
+		cfg, address, err := loadConfig(a.opts, a.configLogger())
 		if err != nil {
 			return fmt.Errorf("restart: %w", err)
 		}
@@ -196,7 +203,7 @@ func (a *Agent) ReopenLogs() {
 // and changed groups, and add added and changed ones.
 func (a *Agent) reload() {
 	a.logger.Info("received SIGHUP indicating reload request")
-	cfg, err := config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ})
+	cfg, err := a.ReadConfig()
 	if err != nil {
 		a.logger.Error("reload: configuration not re-read", "error", err)
 		return
@@ -251,5 +258,5 @@ func (a *Agent) MainLog() *logfile.File { return a.mainLog }
 
 // ReadConfig implements rpc.Control.
 func (a *Agent) ReadConfig() (*config.Config, error) {
-	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ})
+	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ, Logger: a.configLogger()})
 }

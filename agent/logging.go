@@ -55,3 +55,37 @@ func logLevel(name string) hclog.Level {
 	}
 	return hclog.Info
 }
+
+// recorder keeps what a logger is told until the real logger exists: the
+// configuration names the log file, so loading it logs before there is
+// anywhere to write. Not safe for concurrent use.
+type recorder struct {
+	entries []recordedEntry
+}
+
+type recordedEntry struct {
+	level hclog.Level
+	msg   string
+	args  []any
+}
+
+func newRecorder() *recorder { return &recorder{} }
+
+// logger returns a logger whose every line, at any level, r keeps.
+func (r *recorder) logger() hclog.Logger {
+	l := hclog.NewInterceptLogger(&hclog.LoggerOptions{Output: io.Discard, Level: hclog.Off})
+	l.RegisterSink(r)
+	return l
+}
+
+// Accept implements hclog.SinkAdapter.
+func (r *recorder) Accept(_ string, level hclog.Level, msg string, args ...any) {
+	r.entries = append(r.entries, recordedEntry{level, msg, args})
+}
+
+// replay writes what r kept to logger, which applies its own level.
+func (r *recorder) replay(logger hclog.Logger) {
+	for _, e := range r.entries {
+		logger.Log(e.level, e.msg, e.args...)
+	}
+}

@@ -53,3 +53,58 @@ func TestLoggerWritesTheMainLog(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigLinesInTheMainLog checks what loading the configuration says
+// (an included file at info level, ignored sections at debug level) lands
+// in the main log at its level, though the log file is known only once the
+// configuration is loaded; and that a re-read (reloadConfig, SIGHUP) says
+// it again.
+func TestConfigLinesInTheMainLog(t *testing.T) {
+	for _, c := range []struct {
+		level        string
+		wantIgnored  bool
+		wantIncluded bool
+	}{
+		{"debug", true, true},
+		{"info", false, true},
+		{"warn", false, false},
+	} {
+		t.Run(c.level, func(t *testing.T) {
+			dir := t.TempDir()
+			extra := filepath.Join(dir, "extra.conf")
+			if err := os.WriteFile(extra, []byte("[supervisorctl]\nserverurl=unix:///tmp/x.sock\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			path := filepath.Join(dir, "supervisord.conf")
+			text := "[supervisord]\nlogfile=%(here)s/main.log\nsilent=true\nloglevel=" + c.level + "\n" +
+				"[rpcinterface:supervisor]\nsupervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface\n" +
+				"[include]\nfiles=extra.conf\n"
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			a, err := Create(Options{ConfigPath: path, Environ: []string{}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.mainLog.Close()
+			if _, err := a.ReadConfig(); err != nil {
+				t.Fatal(err)
+			}
+			data, err := os.ReadFile(filepath.Join(dir, "main.log"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			log := string(data)
+			included := `supvisors.config: Included extra file "` + extra + `" during parsing`
+			for line, want := range map[string]bool{
+				included: c.wantIncluded,
+				"supvisors.config: section not used by this agent, ignored: section=rpcinterface:supervisor": c.wantIgnored,
+				"supvisors.config: section not used by this agent, ignored: section=supervisorctl":           c.wantIgnored,
+			} {
+				if n := strings.Count(log, line); want && n != 2 || !want && n != 0 {
+					t.Errorf("%q is %d times in the main log, want it %v (once at start-up, once re-read):\n%s", line, n, want, log)
+				}
+			}
+		})
+	}
+}
