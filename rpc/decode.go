@@ -148,13 +148,15 @@ type parser struct {
 	elements int
 }
 
+// newParser returns a parser of the document r in whatever encoding it
+// declares (utf8Document).
 func newParser(r io.Reader, lim limits) *parser {
-	return &parser{d: newLexer(r), lim: lim}
+	return &parser{d: newLexer(utf8Document(r)), lim: lim}
 }
 
 // token returns the next element or text token, skipping comments and
-// processing instructions. The lexer refuses a declared encoding other
-// than UTF-8 and any entity it does not know.
+// processing instructions. The lexer refuses an encoding it does not know
+// and any entity but XML's own.
 func (p *parser) token() (token, error) {
 	for {
 		t, err := p.d.next()

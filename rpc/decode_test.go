@@ -7,7 +7,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"testing/iotest"
 	"time"
+
+	"golang.org/x/text/encoding/unicode"
 )
 
 func str(s string) value { return value{kind: kindString, str: s} }
@@ -134,7 +137,10 @@ func TestDecodeRejects(t *testing.T) {
 		{"text between elements", "<methodCall>junk<methodName>a.b</methodName></methodCall>", requestLimits},
 		{"billion laughs", laughs, requestLimits},
 		{"undefined entity", callXML("a.b", "<string>&lol;</string>"), requestLimits},
-		{"other encoding", "<?xml version='1.0' encoding='ISO-8859-1'?><methodCall><methodName>a.b</methodName></methodCall>", requestLimits},
+		{"unknown encoding", "<?xml version='1.0' encoding='x-no-such'?><methodCall><methodName>a.b</methodName></methodCall>", requestLimits},
+		{"UTF-16 declared, 8-bit sent", "<?xml version='1.0' encoding='UTF-16'?><methodCall><methodName>a.b</methodName></methodCall>", requestLimits},
+		{"UTF-16 sent, latin-1 declared", encodeUTF16(unicode.LittleEndian, "<?xml version='1.0' encoding='latin1'?><methodCall><methodName>a.b</methodName></methodCall>"), requestLimits},
+		{"latin-1 name", "<?xml version='1.0' encoding='latin1'?><methodCall><methodName>a.b</methodName><caf\xe9/></methodCall>", requestLimits},
 		{"control char ref", callXML("a.b", "<string>&#27;</string>"), requestLimits},
 		{"bad int", callXML("a.b", "<int>12x</int>"), requestLimits},
 		{"int beyond 64 bits", callXML("a.b", "<int>99999999999999999999</int>"), requestLimits},
@@ -172,6 +178,70 @@ func TestDecodeRejects(t *testing.T) {
 	}
 }
 
+// encodeUTF16 is s in UTF-16 of that byte order, without a byte order
+// mark.
+func encodeUTF16(order unicode.Endianness, s string) string {
+	out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewEncoder().String(s)
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// encodedCall is a call of a.b with one string param, want, sent in some
+// encoding.
+type encodedCall struct {
+	name, doc, want string
+}
+
+// encodedCalls are calls in every encoding other languages' clients
+// declare, with non-ASCII text.
+func encodedCalls() []encodedCall {
+	call := func(decl, text string) string {
+		return decl + "<methodCall><methodName>a.b</methodName><params><param><value><string>" + text +
+			"</string></value></param></params></methodCall>"
+	}
+	// cafe is what most cases must arrive as, cafeXML its text.
+	const cafe, cafeXML = "café € 😀 <&>", "café € 😀 &lt;&amp;&gt;"
+	return []encodedCall{
+		{"us-ascii with references", call(`<?xml version="1.0" encoding="us-ascii"?>`, "caf&#233; &#8364; &#128512; &lt;&amp;&gt;"), cafe},
+		{"us-ascii with UTF-8 bytes", call(`<?xml version="1.0" encoding="US-ASCII"?>`, cafeXML), cafe},
+		{"ISO-8859-1", call(`<?xml version="1.0" encoding="ISO-8859-1"?>`, "caf\xe9 \xff \x80"), "café ÿ \u0080"},
+		{"ISO-8859-1, ASCII only", call(`<?xml version="1.0" encoding="ISO-8859-1"?>`, "cafe"), "cafe"},
+		{"latin-1, as Python spells it", call(`<?xml version='1.0' encoding='latin-1'?>`, "caf\xe9"), "café"},
+		{"Iso_8859-1", call(`<?xml version='1.0' encoding='Iso_8859-1'?>`, "caf\xe9"), "café"},
+		{"windows-1252", call(`<?xml version="1.0" encoding="windows-1252"?>`, "caf\xe9 \x80 \x93q\x94"), "café € “q”"},
+		{"cp1252", call(`<?xml version="1.0" encoding="cp1252"?>`, "\x80"), "€"},
+		{"utf8", call(`<?xml version="1.0" encoding="utf8"?>`, cafeXML), cafe},
+		{"UTF-8 with a byte order mark", "\xef\xbb\xbf" + call(`<?xml version="1.0"?>`, "café"), "café"},
+		{"UTF-16LE with a byte order mark", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16"?>`, cafeXML)), cafe},
+		{"UTF-16BE with a byte order mark", "\xfe\xff" + encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="utf-16"?>`, cafeXML)), cafe},
+		{"UTF-16LE without", encodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16LE"?>`, cafeXML)), cafe},
+		{"UTF-16BE without", encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-16BE"?>`, cafeXML)), cafe},
+		{"UTF-16 without a declaration", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call("", cafeXML)), cafe},
+		{"UTF-16 that declares UTF-8", "\xfe\xff" + encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-8"?>`, cafeXML)), cafe},
+		{"UTF-16 with U+FEFF in the text", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call("", "\ufeffx")), "\ufeffx"},
+	}
+}
+
+// TestDecodeEncodings: a request arrives as the Unicode its client meant,
+// in whatever encoding it declares.
+func TestDecodeEncodings(t *testing.T) {
+	for _, c := range encodedCalls() {
+		t.Run(c.name, func(t *testing.T) {
+			for _, r := range []io.Reader{strings.NewReader(c.doc), iotest.OneByteReader(strings.NewReader(c.doc))} {
+				req, err := decodeRequest(r, requestLimits)
+				if err != nil {
+					t.Fatalf("%q: %v", c.doc, err)
+				}
+				if req.method != "a.b" || len(req.params) != 1 || req.params[0].str != c.want {
+					t.Fatalf("%q: got %+v, want the string %q", c.doc, req, c.want)
+				}
+			}
+		})
+	}
+}
+
 func TestDecodeDepthLimitIsExact(t *testing.T) {
 	nest := func(n int) string {
 		return callXML("a.b", strings.Repeat("<array><data><value>", n)+strings.Repeat("</value></data></array>", n))
@@ -195,10 +265,25 @@ func (r errReader) Read([]byte) (int, error) {
 
 func TestDecodeStopsAtFirstError(t *testing.T) {
 	deep := "<methodCall><methodName>a.b</methodName><params><param><value>" + strings.Repeat("<array><data><value>", 10000)
-	// bufio reads ahead 4 KiB, so the reader must hold more than that.
-	r := io.MultiReader(strings.NewReader(deep), errReader{t})
-	if _, err := decodeRequest(r, requestLimits); err == nil || !strings.Contains(err.Error(), "nested") {
-		t.Errorf("got %v, want a nesting error", err)
+	// Transcoding reads ahead a few KiB, so the reader must hold more
+	// than that.
+	for _, doc := range []string{deep, "<?xml version='1.0' encoding='latin1'?>" + deep, "\xff\xfe" + encodeUTF16(unicode.LittleEndian, deep)} {
+		r := io.MultiReader(strings.NewReader(doc), errReader{t})
+		if _, err := decodeRequest(r, requestLimits); err == nil || !strings.Contains(err.Error(), "nested") {
+			t.Errorf("%.50q: got %v, want a nesting error", doc, err)
+		}
+	}
+}
+
+// TestDecodeReadError: a read error in the first bytes, where the
+// encoding is sniffed, is the decoder's error.
+func TestDecodeReadError(t *testing.T) {
+	boom := errors.New("boom")
+	for _, head := range []string{"", "<", "\xff\xfe<"} {
+		_, err := decodeRequest(io.MultiReader(strings.NewReader(head), iotest.ErrReader(boom)), requestLimits)
+		if !errors.Is(err, boom) {
+			t.Errorf("%q then an error: got %v", head, err)
+		}
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/unicode"
 )
 
 // pythonRequests were captured from Python's xmlrpc.client.dumps, the way
@@ -27,6 +29,16 @@ func FuzzDecodeRequest(f *testing.F) {
 		"<base64>AA==</base64>", "<array/>", "<array><data><value/></data></array>", "<struct/>",
 		"<struct><member><name>count</name><value><int>2</int></value></member></struct>", "<dateTime.iso8601>1998-07-17T14:08:55</dateTime.iso8601>"))
 	f.Add(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><methodCall><methodName>&b;</methodName></methodCall>`)
+	// Declared encodings, as other languages' clients send them.
+	echo := callXML("test.echo", "<string>caf\xe9 \x80 &#233;</string>")
+	for _, enc := range []string{"us-ascii", "ISO-8859-1", "latin-1", "windows-1252", "koi8-r", "UTF-16", "x-unknown"} {
+		f.Add(strings.Replace(echo, "?>", " encoding='"+enc+"'?>", 1))
+	}
+	utf16 := strings.Replace(callXML("test.echo", "<string>café 😀</string>"), "?>", " encoding='UTF-16'?>", 1)
+	f.Add("\xff\xfe" + encodeUTF16(unicode.LittleEndian, utf16))
+	f.Add("\xfe\xff" + encodeUTF16(unicode.BigEndian, utf16))
+	f.Add(encodeUTF16(unicode.LittleEndian, utf16))
+	f.Add("\xef\xbb\xbf" + echo)
 	specs := []*argsSpec{}
 	for _, typ := range []reflect.Type{reflect.TypeFor[TypesArgs](), reflect.TypeFor[GreetArgs](), reflect.TypeFor[multicallArgs](), reflect.TypeFor[EchoArgs]()} {
 		spec, err := newArgsSpec(typ)

@@ -36,11 +36,12 @@ func describe(t xml.Token) string {
 	return fmt.Sprintf("%T", t)
 }
 
-// lexStd tokenizes doc with encoding/xml as the parser used to: strict, no
-// CharsetReader, a directive being an error.
-func lexStd(doc []byte) lexed {
+// lexStd tokenizes doc with encoding/xml as the parser used to: strict,
+// charset as its CharsetReader, a directive being an error.
+func lexStd(doc []byte, charset charsetFunc) lexed {
 	d := xml.NewDecoder(bytes.NewReader(doc))
 	d.Strict = true
+	d.CharsetReader = charset
 	var out lexed
 	for {
 		t, err := d.RawToken()
@@ -59,8 +60,8 @@ func lexStd(doc []byte) lexed {
 	}
 }
 
-func lexOurs(r io.Reader) lexed {
-	l := newLexer(r)
+func lexOurs(r io.Reader, charset charsetFunc) lexed {
+	l := newLexer(r, charset)
 	var out lexed
 	for {
 		t, err := l.next()
@@ -93,11 +94,17 @@ func (t token) std() xml.Token {
 }
 
 // compareLexers checks that the lexer reads doc as encoding/xml does,
-// whole and a byte at a time.
+// whole and a byte at a time, without a charset reader and with the
+// server's.
 func compareLexers(t *testing.T, doc []byte) {
-	want := lexStd(doc)
-	got := lexOurs(bytes.NewReader(doc))
-	if slow := lexOurs(iotest.OneByteReader(bytes.NewReader(doc))); !slices.Equal(slow.tokens, got.tokens) || (slow.err == nil) != (got.err == nil) {
+	compareLexersWith(t, doc, nil)
+	compareLexersWith(t, doc, declaredCharset)
+}
+
+func compareLexersWith(t *testing.T, doc []byte, charset charsetFunc) {
+	want := lexStd(doc, charset)
+	got := lexOurs(bytes.NewReader(doc), charset)
+	if slow := lexOurs(iotest.OneByteReader(bytes.NewReader(doc)), charset); !slices.Equal(slow.tokens, got.tokens) || (slow.err == nil) != (got.err == nil) {
 		t.Fatalf("%q: a byte at a time %v, %v; whole %v, %v", doc, slow.tokens, slow.err, got.tokens, got.err)
 	}
 	if errors.Is(got.err, errNonASCIIName) {
@@ -119,6 +126,13 @@ var lexerSeeds = []string{
 	"<?xml version='1.0' encoding='utf-8'?><a/>",
 	"<?xml version='1.1'?><a/>",
 	"<?xml version='1.0' encoding='latin-1'?><a/>",
+	"<?xml version='1.0' encoding='ISO-8859-1'?><a x='\xe9'>caf\xe9 &#233; \x80</a>",
+	"<?xml version=\"1.0\" encoding=\"windows-1252\"?>\n<a>\x80\x81\x9f\xe9</a>\r\n",
+	"<?xml version=\"1.0\" encoding=\"us-ascii\"?><a>caf\xc3\xa9 \xe9</a>",
+	"<?xml version='1.0' encoding='cp1252'?><a>\x93q\x94</a>", "<?xml version='1.0' encoding='UTF_8'?><a>\xe9</a>",
+	"<?xml version='1.0' encoding='utf-16'?><a/>", "<?xml version='1.0' encoding='bogus'?><a/>", "<?xml encoding=''?><a/>",
+	"<a><?xml version='1.0' encoding='latin1'?>\xe9</a>\xe9", "<?xml version='1.0' encoding='latin1'?><\xe9/>",
+	"<?xml version='1.0' encoding='latin1'?><a>\x01</a>", "<?xml version='1.0' encoding='koi8-r'?><a>\xc1</a>",
 	"<?xml encoding=x encoding='utf-8'?><a/>",
 	"<?xml?><a/>", "<??>", "<?pi data ? > ?><a/>", "<?xml", "<?",
 	"<a>x &lt;&gt;&amp;&apos;&quot; &#65;&#x42;&#x1F600; y</a>",
@@ -162,7 +176,7 @@ func TestLexerStreams(t *testing.T) {
 	compareLexers(t, []byte(b.String()))
 
 	boom := errors.New("boom")
-	got := lexOurs(io.MultiReader(strings.NewReader("<a>text"), iotest.ErrReader(boom)))
+	got := lexOurs(io.MultiReader(strings.NewReader("<a>text"), iotest.ErrReader(boom)), nil)
 	if !errors.Is(got.err, boom) {
 		t.Errorf("a failing reader: %v, %v", got.tokens, got.err)
 	}
@@ -170,7 +184,7 @@ func TestLexerStreams(t *testing.T) {
 
 // TestLexerLines: errors name the line.
 func TestLexerLines(t *testing.T) {
-	got := lexOurs(strings.NewReader("<a>\n<b>\r\n<c x='1\n'>\n&bad;</c></b></a>"))
+	got := lexOurs(strings.NewReader("<a>\n<b>\r\n<c x='1\n'>\n&bad;</c></b></a>"), nil)
 	if got.err == nil || !strings.Contains(got.err.Error(), "line 5:") {
 		t.Errorf("error %v, want it on line 5", got.err)
 	}
