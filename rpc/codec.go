@@ -7,25 +7,16 @@ import (
 	"net/http"
 	"reflect"
 	"runtime/debug"
-	"strings"
 
 	gorilla "github.com/gorilla/rpc"
 
 	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
-// xmlContentTypes are the Content-Types gorilla hands to the codec; "" is a
-// request without one. Anything else (text/plain, a form) is refused with
-// 415, which also keeps a browser page from posting a call cross-site
-// without a CORS preflight.
-var xmlContentTypes = []string{"text/xml", "application/xml", ""}
-
-// mediaType is the Content-Type as gorilla matches it: lower-cased, without
-// parameters.
-func mediaType(contentType string) string {
-	contentType, _, _ = strings.Cut(contentType, ";")
-	return strings.ToLower(contentType)
-}
+// dispatchType is the one Content-Type gorilla knows, under which every
+// call is handed to it: the server takes any Content-Type, as supervisord
+// does (curl --data-binary sends a form's).
+const dispatchType = "text/xml"
 
 // invocation carries one call, already parsed, resolved and checked by the
 // handler, through gorilla to the codec, and brings the outcome back. The
@@ -126,6 +117,10 @@ func (s *Server) call(r *http.Request, name string, params []value) (*method, an
 func (s *Server) invoke(r *http.Request, m *method, args reflect.Value) (reply any, err error) {
 	inv := &invocation{method: m, args: args}
 	req := r.WithContext(context.WithValue(r.Context(), invocationKey{}, inv))
+	if req.Header.Get("Content-Type") != dispatchType {
+		req.Header = req.Header.Clone()
+		req.Header.Set("Content-Type", dispatchType)
+	}
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {

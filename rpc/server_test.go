@@ -8,12 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/supvisors/supvisors-go/rpc/fault"
 )
@@ -87,14 +89,11 @@ func TestServerHTTP(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
 	url := serve(t, s)
 	body := callXML("test.add", "<int>2</int>", "<int>3</int>")
-	for _, ct := range []string{"", "text/xml", "text/xml; charset=utf-8", "TEXT/XML", "application/xml"} {
+	// Any Content-Type, as supervisord: curl --data-binary sends a form's.
+	for _, ct := range []string{"", "text/xml", "text/xml; charset=utf-8", "TEXT/XML", "application/xml",
+		"text/plain", "application/x-www-form-urlencoded", "application/json", "multipart/form-data; boundary=x", "nonsense"} {
 		if status, reply := post(t, url+"/RPC2", ct, strings.NewReader(body)); status != 200 || !strings.Contains(reply, "<int>5</int>") {
 			t.Errorf("Content-Type %q: HTTP %d %s", ct, status, reply)
-		}
-	}
-	for _, ct := range []string{"text/plain", "application/x-www-form-urlencoded", "application/json"} {
-		if status, _ := post(t, url+"/RPC2", ct, strings.NewReader(body)); status != http.StatusUnsupportedMediaType {
-			t.Errorf("Content-Type %q: HTTP %d, want 415", ct, status)
 		}
 	}
 	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
@@ -115,6 +114,98 @@ func TestServerHTTP(t *testing.T) {
 	resp.Body.Close()
 	if got := resp.Header.Get("Content-Type"); got != "text/xml" {
 		t.Errorf("Content-Type %q", got)
+	}
+}
+
+// TestCrossOrigin: what a browser posts from a page of another origin is
+// refused before anything is done; what non-browser clients send (neither
+// Sec-Fetch-Site nor Origin), or a page of the same origin, is served.
+func TestCrossOrigin(t *testing.T) {
+	s, svc := newTestServer(t, Options{})
+	s.Handle("/extra", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		svc.record(r.Method + " extra")
+	}))
+	url := serve(t, s)
+	host := strings.TrimPrefix(url, "http://")
+	cases := []struct {
+		name    string
+		headers map[string]string
+		want    int
+	}{
+		{"no browser headers", nil, 200},
+		{"same origin", map[string]string{"Origin": url}, 200},
+		{"Sec-Fetch-Site same-origin", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": url}, 200},
+		{"Sec-Fetch-Site none (typed by the user)", map[string]string{"Sec-Fetch-Site": "none"}, 200},
+		{"another origin", map[string]string{"Origin": "http://evil.example"}, 403},
+		{"another port", map[string]string{"Origin": "http://" + strings.Split(host, ":")[0] + ":1"}, 403},
+		{"Origin null", map[string]string{"Origin": "null"}, 403},
+		{"Sec-Fetch-Site cross-site", map[string]string{"Sec-Fetch-Site": "cross-site"}, 403},
+		{"Sec-Fetch-Site same-site", map[string]string{"Sec-Fetch-Site": "same-site", "Origin": "http://other." + host}, 403},
+		{"Sec-Fetch-Site cross-site, Origin forged same", map[string]string{"Sec-Fetch-Site": "cross-site", "Origin": url}, 403},
+	}
+	for i, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			setHeaders := func(r *http.Request) {
+				for k, v := range c.headers {
+					r.Header.Set(k, v)
+				}
+			}
+			name := fmt.Sprintf("call%d", i)
+			status, _ := post(t, url+"/RPC2", "text/plain", strings.NewReader(callXML("test.step", "<string>"+name+"</string>")), setHeaders)
+			extraStatus, _ := post(t, url+"/extra", "application/x-www-form-urlencoded", strings.NewReader("a=b"), setHeaders)
+			if status != c.want || extraStatus != c.want {
+				t.Fatalf("RPC: HTTP %d, route: HTTP %d, want %d", status, extraStatus, c.want)
+			}
+			done := slices.Contains(svc.recorded(), "end "+name)
+			if done != (c.want == 200) {
+				t.Fatalf("call done %v, events %v", done, svc.recorded())
+			}
+		})
+	}
+	// GET changes nothing, and is served whatever its origin.
+	req, _ := http.NewRequest(http.MethodGet, url+"/extra", nil)
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("cross-site GET: HTTP %d", resp.StatusCode)
+	}
+}
+
+// TestServerEncodings: a call in the encoding its declaration names, with
+// non-ASCII text, arrives as the right string (echoed back in UTF-8); an
+// encoding nobody knows gets HTTP 400 and a log line that names it.
+func TestServerEncodings(t *testing.T) {
+	var log syncBuffer
+	s, _ := newTestServer(t, Options{Logger: hclog.New(&hclog.LoggerOptions{Output: &log})})
+	url := serve(t, s)
+	echo := func(decl, text string) string {
+		return decl + "<methodCall><methodName>test.echo</methodName><params><param><value><string>" + text +
+			"</string></value></param></params></methodCall>"
+	}
+	cases := []struct {
+		name, body, want string
+	}{
+		{"ISO-8859-1", echo(`<?xml version="1.0" encoding="ISO-8859-1"?>`, "caf\xe9 \xff"), "café ÿ"},
+		{"windows-1252", echo(`<?xml version="1.0" encoding="windows-1252"?>`, "\x80 \x93q\x94"), "€ “q”"},
+		{"us-ascii, as Perl's RPC::XML", echo(`<?xml version="1.0" encoding="us-ascii"?>`, "caf&#233;"), "café"},
+		{"UTF-16 with a byte order mark", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, echo(`<?xml version="1.0" encoding="UTF-16"?>`, "café 😀")), "café 😀"},
+	}
+	for _, c := range cases {
+		status, body := post(t, url+"/RPC2", "application/x-www-form-urlencoded", strings.NewReader(c.body))
+		if want := "<string>" + c.want + "</string>"; status != 200 || !strings.Contains(body, want) {
+			t.Errorf("%s: HTTP %d %s, want %s", c.name, status, body, want)
+		}
+	}
+	status, _ := post(t, url+"/RPC2", "text/xml", strings.NewReader(echo(`<?xml version="1.0" encoding="x-klingon"?>`, "x")))
+	if status != http.StatusBadRequest {
+		t.Errorf("unknown encoding: HTTP %d, want 400", status)
+	}
+	if !strings.Contains(log.String(), `unknown encoding \"x-klingon\"`) {
+		t.Errorf("no log line names the encoding:\n%s", log.String())
 	}
 }
 
