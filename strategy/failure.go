@@ -105,3 +105,59 @@ func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
 func priority(s RunningFailure) int {
 	return slices.Index([]RunningFailure{RunContinue, RunRestartProcess, RunRestartApplication, RunStopApplication}, s)
 }
+
+// StartOutcome is how one attempt to start a process ended. It is a plain
+// value, safe for concurrent use.
+type StartOutcome int
+
+// The outcomes of a start.
+const (
+	// Started: the process runs (or exited as expected, with wait_exit).
+	Started StartOutcome = iota
+	// NoAddress: no address could take it then.
+	NoAddress
+	// AddressFailed: the address chosen could not be reached, or was lost
+	// before the process ran.
+	AddressFailed
+	// ProcessFailed: the process itself failed (FATAL, an unexpected exit,
+	// or not RUNNING in time).
+	ProcessFailed
+)
+
+func (o StartOutcome) String() string {
+	return name([]string{"STARTED", "NO_ADDRESS", "ADDRESS_FAILED", "PROCESS_FAILED"}, int(o))
+}
+
+// JobNext is what becomes of a start the master holds as a job (a
+// deployment's, a failure strategy's) after one attempt. It is a plain
+// value, safe for concurrent use.
+type JobNext int
+
+// What becomes of a held start.
+const (
+	// JobDone: the process runs; the job is over.
+	JobDone JobNext = iota
+	// JobWait: the job waits for an address that can take the process,
+	// and is tried again as soon as one can.
+	JobWait
+	// JobGiveUp: the job is over without the process running: it failed
+	// by itself, or no address may ever take it.
+	JobGiveUp
+)
+
+func (n JobNext) String() string { return name([]string{"DONE", "WAIT", "GIVE_UP"}, int(n)) }
+
+// AfterStart decides what becomes of a held start after an attempt that
+// ended with o. A failure of the address is never the end of the job, only
+// the process's own failure is, or there being no address that may ever
+// take it (everPlaceable false: its rules allow no address, or its loading
+// fills one). It is a pure function, safe for concurrent use.
+func AfterStart(o StartOutcome, everPlaceable bool) JobNext {
+	switch {
+	case o == Started:
+		return JobDone
+	case o == ProcessFailed || !everPlaceable:
+		return JobGiveUp
+	}
+	return JobWait
+}

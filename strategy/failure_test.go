@@ -65,3 +65,23 @@ func TestRunningFailures(t *testing.T) {
 		}
 	}
 }
+
+func TestAfterStart(t *testing.T) {
+	for _, c := range []struct {
+		o    StartOutcome
+		ever bool
+		want JobNext
+	}{
+		{Started, true, JobDone},
+		{Started, false, JobDone},
+		{NoAddress, true, JobWait},
+		{AddressFailed, true, JobWait},
+		{ProcessFailed, true, JobGiveUp},
+		{NoAddress, false, JobGiveUp},
+		{AddressFailed, false, JobGiveUp},
+	} {
+		if got := AfterStart(c.o, c.ever); got != c.want {
+			t.Errorf("AfterStart(%v, %v) = %v, want %v", c.o, c.ever, got, c.want)
+		}
+	}
+}

@@ -24,6 +24,9 @@ type address struct {
 	lostAt time.Time
 	// leaving is the incarnation that said it is leaving on purpose.
 	leaving uint64
+	// staleAlive: its agent is alive in an incarnation the carried restart
+	// order names (see Config.Carried).
+	staleAlive bool
 
 	// fenced: this node isolated it (auto_fence); it is refused at the ring
 	// until readmitted, and then only as a newer incarnation than the one
@@ -92,6 +95,17 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	if a == nil || v.Admit(name, meta) != nil || meta.Incarnation < a.records.incarnation {
 		return eff
 	}
+	if v.staleAgent(a, meta.Incarnation) {
+		// Not an answer: it is to restart, and is told so again.
+		a.meta = meta
+		if !a.staleAlive {
+			a.staleAlive, a.requested = true, now
+			eff.SendOrder = []string{name}
+			eff.Wakeup = now.Add(v.cfg.CheckRetry)
+		}
+		return eff
+	}
+	a.staleAlive = false
 	if a.fenced {
 		a.fenced, a.readmitted = false, false
 		eff.MetaChanged = true
@@ -139,13 +153,17 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 	if a == nil || a.fenced {
 		return eff
 	}
+	a.staleAlive = false
 	ending := a.meta.State.ending()
 	left := ending || a.leaving != 0 && a.leaving == a.records.incarnation
 	switch {
 	case a.state == AddressUnknown || a.state == AddressSilent:
-	case a.meta.State == Restarting || a.meta.State == Shutdown:
+	case a.meta.State == Restarting || a.meta.State == Shutdown || !v.synchronised:
 		// restart(): its agent comes back as a new one; INITIALIZATION
-		// waits for it (until synchro_timeout).
+		// waits for it (until synchro_timeout). And while this agent
+		// synchronises, an address that went away has not answered: it
+		// may be restarting (restart() reaching it late), and deploying
+		// without it would leave its processes unplaced.
 		a.peerFences = false
 		v.setState(a, AddressUnknown, now)
 	case v.cfg.AutoFence && !left && !a.peerFences && v.cfg.Quorum > 0:

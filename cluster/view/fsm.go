@@ -1,7 +1,6 @@
 package view
 
 import (
-	"fmt"
 	"slices"
 	"time"
 )
@@ -39,6 +38,10 @@ type situation struct {
 	stopped     bool
 	// quorum: enough addresses are RUNNING for the cluster to act.
 	quorum bool
+	// incarnation is the local agent's; deployment the deployment the
+	// node belongs to, or else the one a RUNNING address advertises (0:
+	// the cluster has not been deployed).
+	incarnation, deployment uint64
 }
 
 // decision is what the state machine decides.
@@ -51,6 +54,14 @@ type decision struct {
 	// deploy the applications; stopAll: it just entered RESTARTING or
 	// SHUTTING_DOWN as master and must stop them.
 	deploy, stopAll bool
+	// deployment is the deployment the local node, master, belongs to
+	// from now on (0: unchanged); joined: it is one done before, which
+	// the master does not deploy again.
+	deployment uint64
+	joined     bool
+	// stopAgent: the local node, following a master that went away while
+	// restarting or shutting down the cluster, must stop its agent.
+	stopAgent bool
 	// wakeup is when the decision may change with time alone.
 	wakeup time.Time
 }
@@ -84,14 +95,21 @@ func decide(s situation) decision {
 				d.endSynchro = !s.synchronised
 				d.state, d.master = Deployment, s.firstRunning
 				s.masterRunning, s.masterState = true, s.firstRunningState
-				d.deploy = d.master == s.local
 				s.deployed = false // a new round
+				if d.master == s.local {
+					s.takeOver(&d)
+				}
 			}
 		case Deployment, Operation, Conciliation:
 			d.state = s.working(&d)
 		case Restarting, ShuttingDown:
-			if s.stopped {
+			switch {
+			case s.stopped:
 				d.state = Shutdown
+			case d.master != "" && d.master != s.local && (!s.masterRunning || s.masterState == Shutdown):
+				// The master is gone (or done) without telling this
+				// agent: the order still stands.
+				d.state, d.stopAgent = Shutdown, true
 			}
 		}
 		if d.state == before {
@@ -118,6 +136,9 @@ func (s situation) working(d *decision) State {
 		// DEPLOYMENT (the old one may never finish it).
 		d.master = s.firstRunning
 		if d.state == Deployment {
+			if d.master == s.local {
+				s.takeOver(d)
+			}
 			return Deployment
 		}
 	case s.firstRunning != d.master:
@@ -127,6 +148,19 @@ func (s situation) working(d *decision) State {
 		return Deployment
 	}
 	return settled(s.conflicts)
+}
+
+// takeOver is the local node becoming the master in DEPLOYMENT: it deploys
+// the applications, unless the cluster has been deployed already (by a
+// master lost since, or on the other side of a healed partition), which
+// it then joins.
+func (s *situation) takeOver(d *decision) {
+	if s.deployment == 0 {
+		d.deploy, d.deployment = true, s.incarnation
+		return
+	}
+	d.deployment, d.joined = s.deployment, true
+	s.deployed = true
 }
 
 func settled(conflicts bool) State {
@@ -143,9 +177,12 @@ func (v *View) situation(now time.Time) situation {
 		synchronised: v.synchronised, synchroDeadline: v.started.Add(v.cfg.SynchroTimeout),
 		stableAt: v.lastChange.Add(v.cfg.StableWindow), conflicts: v.HasConflicts(),
 		deployed: v.deployed, stopRequest: v.stopRequest, stopped: v.stopped,
-		quorum: v.HasQuorum(),
+		quorum: v.HasQuorum(), incarnation: v.incarnation, deployment: v.deployment,
 	}
 	for _, a := range v.addresses {
+		if s.deployment == 0 && a.state == AddressRunning && a.meta.Deployment != 0 && a != v.local {
+			s.deployment = a.meta.Deployment
+		}
 		switch {
 		case a.state == AddressUnknown || a.state == AddressChecking || a != v.local && a.state == AddressRunning && a.meta.State.ending():
 			// An agent on its way out will come back as a new one: wait
@@ -256,23 +293,6 @@ func (v *View) newConflicts() bool {
 // applications: DEPLOYMENT may end.
 func (v *View) DeploymentDone() { v.deployed = true }
 
-// RequestStop asks the cluster to restart (RESTARTING) or shut down
-// (SHUTTING_DOWN): the local node must be the master, past
-// INITIALIZATION. The state changes at the next Tick.
-func (v *View) RequestStop(restart bool) error {
-	switch {
-	case v.master != v.cfg.Local:
-		return fmt.Errorf("%s is not the master (%q is)", v.cfg.Local, v.master)
-	case v.state != Deployment && v.state != Operation && v.state != Conciliation:
-		return fmt.Errorf("supvisors is in state %v", v.state)
-	}
-	v.stopRequest = ShuttingDown
-	if restart {
-		v.stopRequest = Restarting
-	}
-	return nil
-}
-
 // StoppedAll tells the view that the applications are stopped after a
 // RequestStop: the state becomes SHUTDOWN.
 func (v *View) StoppedAll() { v.stopped = true }
@@ -294,6 +314,8 @@ func (v *View) Tick(now time.Time) Effects {
 	}
 	eff.Merge(v.decideFences(now))
 	eff.Merge(v.checkConflicts(now))
+	eff.Merge(v.resendOrders(now))
+	before := v.state
 	d := decide(v.situation(now))
 	if d.endSynchro {
 		v.synchronised = true
@@ -307,9 +329,25 @@ func (v *View) Tick(now time.Time) Effects {
 		eff.MetaChanged = true
 		v.state, v.master = d.state, d.master
 	}
+	if d.deployment != 0 && d.deployment != v.deployment {
+		v.adoptDeployment(d.deployment)
+		eff.MetaChanged = true
+	}
+	if d.joined {
+		v.deployed = true
+	}
 	if d.deploy {
 		v.deployed = false
 		eff.Deploy = true
+	}
+	if m := v.byName[v.master]; m != nil && m != v.local && m.state == AddressRunning &&
+		m.meta.Deployment != 0 && m.meta.Deployment != v.deployment && advertised(m, v.master) != Initialization {
+		// A follower belongs to its master's deployment.
+		v.adoptDeployment(m.meta.Deployment)
+		eff.MetaChanged = true
+	}
+	if d.stopAgent {
+		eff.Merge(v.stopAgent(before == Restarting))
 	}
 	if d.stopAll {
 		eff.StopAll, eff.Restart = true, v.stopRequest == Restarting

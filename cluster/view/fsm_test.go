@@ -352,32 +352,60 @@ func TestDecide(t *testing.T) {
 		want: decision{state: Initialization, wakeup: deadline},
 	})
 
-	// RESTARTING, SHUTTING_DOWN and SHUTDOWN are left alone, whatever else.
-	for _, st := range []State{Restarting, ShuttingDown, Shutdown} {
+	type test = struct {
+		name string
+		s    situation
+		want decision
+	}
+	// RESTARTING and SHUTTING_DOWN end once the master is done, or gone.
+	for _, st := range []State{Restarting, ShuttingDown} {
 		tests = append(tests,
-			struct {
-				name string
-				s    situation
-				want decision
-			}{
-				name: st.String() + " is left alone with the master lost and conflicts",
+			test{
+				name: st.String() + " following a master lost stops the agent, even with conflicts",
 				s: func() situation {
 					s := running(st, a1, st)
 					s.local, s.masterRunning, s.firstRunning, s.conflicts, s.stableAt = a2, false, a2, true, future
 					return s
 				}(),
+				want: decision{state: Shutdown, master: a1, stopAgent: true},
+			},
+			test{
+				name: st.String() + " following a master in SHUTDOWN stops the agent",
+				s:    func() situation { s := running(st, a1, Shutdown); s.local = a2; return s }(),
+				want: decision{state: Shutdown, master: a1, stopAgent: true},
+			},
+			test{
+				name: st.String() + " following a master still stopping waits",
+				s:    func() situation { s := running(st, a1, st); s.local = a2; return s }(),
 				want: decision{state: st, master: a1},
 			},
-			struct {
-				name string
-				s    situation
-				want decision
-			}{
-				name: st.String() + " is left alone in a fresh view",
+			test{
+				name: st.String() + " as the master waits for its applications to stop",
+				s:    func() situation { s := running(st, a1, st); s.stopRequest = st; return s }(),
+				want: decision{state: st, master: a1},
+			},
+			test{
+				name: st.String() + " without a master is left alone",
 				s:    func() situation { s := base(); s.state, s.pending = st, true; return s }(),
 				want: decision{state: st},
 			})
 	}
+	// SHUTDOWN is final, whatever else.
+	tests = append(tests,
+		test{
+			name: "SHUTDOWN is left alone with the master lost and conflicts",
+			s: func() situation {
+				s := running(Shutdown, a1, Shutdown)
+				s.local, s.masterRunning, s.firstRunning, s.conflicts, s.stableAt = a2, false, a2, true, future
+				return s
+			}(),
+			want: decision{state: Shutdown, master: a1},
+		},
+		test{
+			name: "SHUTDOWN is left alone in a fresh view",
+			s:    func() situation { s := base(); s.state, s.pending = Shutdown, true; return s }(),
+			want: decision{state: Shutdown},
+		})
 
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -97,6 +97,10 @@ func (x *processIndex) examine(v *View, k Key) {
 	switch {
 	case running > 0:
 		x.running[k] = struct{}{}
+		// Running again: an earlier failure is no longer to be handled
+		// (one kept would restart it once an operator stopped it, should
+		// this node become the master).
+		delete(v.crashed, k)
 	case wasRunning:
 		delete(x.running, k)
 		if p := v.info(k); p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit {

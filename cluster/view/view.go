@@ -38,6 +38,17 @@ type Config struct {
 	// Required tells whether a process is required by its application
 	// (default: none is).
 	Required func(Key) bool
+	// StartSequence is a process's start_sequence in its application
+	// (default 0 for every process).
+	StartSequence func(Key) int
+	// Addresses lists the addresses a process's rules allow, in their order
+	// (default: address_list for every process).
+	Addresses func(Key) []string
+	// Carried is the restart order the previous generation of this agent
+	// carried out (nil: none): an agent it names comes back in its old
+	// incarnation (it was frozen or cut off meanwhile) is told again, and
+	// not counted as answered.
+	Carried *Order
 	// RulesHash identifies the rules file; every node must have the same.
 	RulesHash []byte
 	// Quorum is how many addresses must be RUNNING (the local one
@@ -53,14 +64,20 @@ type Config struct {
 
 // Meta is what a node advertises of itself in the ring's node meta: the
 // incarnation of its agent, its Supvisors state and master, and the
-// addresses it has fenced (a bitmap over address_list indexes), and the
-// hash of its rules file.
+// addresses it has fenced (a bitmap over address_list indexes), the hash
+// of its rules file, and the deployment it belongs to.
 type Meta struct {
 	Incarnation uint64
 	State       State
 	Master      string
 	Fenced      []byte
 	Rules       []byte
+	// Deployment identifies the deployment of the applications the node
+	// has seen done or started (the incarnation of the master that
+	// deployed them), 0 before any: a master elected in a cluster that
+	// was already deployed does not deploy again (what an operator stopped
+	// since would come back).
+	Deployment uint64
 }
 
 // fences reports whether bit i of a fence bitmap is set.
@@ -78,9 +95,15 @@ type Effects struct {
 	// applications, then call DeploymentDone.
 	Deploy bool
 	// StopAll: the local node, master, must stop every application (by
-	// stop_sequence), have every agent restart (Restart) or exit, then
-	// call StoppedAll.
+	// stop_sequence), have every agent of the Order restart (Restart) or
+	// exit, then call StoppedAll.
 	StopAll, Restart bool
+	// StopAgent: the local agent must restart (Restart) or exit now: the
+	// master ordered it, or it went away after ordering it.
+	StopAgent bool
+	// SendOrder lists addresses back in an incarnation that the carried
+	// restart order names: they must be sent it.
+	SendOrder []string
 	// Crashed lists the processes whose last running copy ended in a
 	// failure (FATAL, an unexpected exit, its node lost) and that still do
 	// not run; only the master in OPERATION or CONCILIATION, with a quorum,
@@ -99,6 +122,8 @@ func (e *Effects) Merge(o Effects) {
 	e.MetaChanged = e.MetaChanged || o.MetaChanged
 	e.Deploy = e.Deploy || o.Deploy
 	e.StopAll, e.Restart = e.StopAll || o.StopAll, e.Restart || o.Restart
+	e.StopAgent = e.StopAgent || o.StopAgent
+	e.SendOrder = append(e.SendOrder, o.SendOrder...)
 	e.Crashed = append(e.Crashed, o.Crashed...)
 	e.Conciliate = e.Conciliate || o.Conciliate
 	e.Wakeup = earliest(e.Wakeup, o.Wakeup)
@@ -149,6 +174,17 @@ type View struct {
 	// conciliate since it entered CONCILIATION.
 	conciliating map[Key]struct{}
 
+	// order is the restart or shutdown order this agent carries out (as
+	// master, or told by the master); agentStopping is set once the agent
+	// was told to stop.
+	order         *Order
+	agentStopping bool
+
+	// deployment, jobs and clock: see Job.
+	deployment uint64
+	jobs       map[jobKey]Job
+	clock      uint64
+
 	procs processIndex
 }
 
@@ -166,6 +202,9 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	if cfg.Required == nil {
 		cfg.Required = func(Key) bool { return false }
 	}
+	if cfg.StartSequence == nil {
+		cfg.StartSequence = func(Key) int { return 0 }
+	}
 	v := &View{cfg: cfg, incarnation: incarnation, byName: map[string]*address{}, started: now, lastChange: now}
 	for i, name := range cfg.AddressList {
 		a := &address{name: name, index: i, records: newNodeRecords(0)}
@@ -178,6 +217,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	v.local.meta = Meta{Incarnation: incarnation}
 	v.procs = newProcessIndex()
 	v.crashed = map[Key]struct{}{}
+	v.jobs = map[jobKey]Job{}
 	return v
 }
 
@@ -225,7 +265,7 @@ func (v *View) Incarnation() uint64 { return v.incarnation }
 
 // LocalMeta returns what this node advertises of itself.
 func (v *View) LocalMeta() Meta {
-	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash}
+	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash, Deployment: v.deployment}
 	for _, a := range v.addresses {
 		if a.fencedByUs() {
 			if m.Fenced == nil {

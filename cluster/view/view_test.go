@@ -396,6 +396,7 @@ func TestViewMemberDeadOfUnknownAddress(t *testing.T) {
 
 func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v := newView(a1)
+	v.synchronised = true // past the first synchronisation: see TestViewLostWhileSynchronising
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms))
 	v.MemberDead(a2, at(2*ms))
 	wantAddrState(t, v, a2, AddressSilent)
@@ -407,6 +408,29 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(6*time.Second))
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
 	wantAddrState(t, v, a2, AddressChecking)
+}
+
+// TestViewLostWhileSynchronising: while an agent that has just started
+// synchronises, an address it saw alive, then lost, has not answered: it
+// is UNKNOWN again (it may be restarting), and INITIALIZATION waits for
+// it until synchro_timeout, as for one never heard of.
+func TestViewLostWhileSynchronising(t *testing.T) {
+	v := newView(a1)
+	join(t, v, a2, Operation, at(100*ms))
+	join(t, v, a3, Operation, at(100*ms))
+	v.MemberDead(a2, at(200*ms))
+	wantAddrState(t, v, a2, AddressUnknown)
+	if eff := tick(v, at(5*time.Second)); eff.Deploy || v.State() != Initialization {
+		t.Errorf("deployed without 10.0.0.2: %v, %+v", v.State(), eff)
+	}
+	// Back: answered; the master deploys with it.
+	join(t, v, a2, Initialization, at(6*time.Second))
+	if eff := tick(v, at(9*time.Second)); !eff.Deploy || v.State() != Operation {
+		t.Errorf("not deployed with every address back: %v, %+v", v.State(), eff)
+	}
+	// Once synchronised, a lost address is SILENT.
+	v.MemberDead(a3, at(10*time.Second))
+	wantAddrState(t, v, a3, AddressSilent)
 }
 
 func TestViewMasterLost(t *testing.T) {
@@ -489,6 +513,7 @@ func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
 // checked anew, what it ran is UNKNOWN; once lost it was FATAL.
 func TestViewCopyOnCheckingAddress(t *testing.T) {
 	v := newView(a1)
+	v.synchronised = true
 	k := Key{"g", "p"}
 	join(t, v, a2, Initialization, at(100*ms), rec("g", "p", process.Running, 1, at(50*ms)))
 	v.MemberDead(a2, at(time.Second))
@@ -638,6 +663,7 @@ func TestViewFencedBitmap(t *testing.T) {
 	cfg.AddressList = []string{"n0", "n1", "n2", "n3", "n4", "n5", "n6", "n7", "n8"}
 	cfg.AutoFence = true
 	v := New(cfg, 1, t0)
+	v.synchronised = true
 	for _, name := range []string{"n2", "n8"} {
 		v.MemberAlive(name, Meta{Incarnation: 3}, at(ms))
 		v.MemberDead(name, at(2*ms))

@@ -1,0 +1,175 @@
+package view
+
+import (
+	"maps"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// TestViewOrderNamesIncarnations: restart() names every address heard of
+// in its current incarnation, those lost included (they may only be frozen
+// or cut off), and not the fenced ones.
+func TestViewOrderNamesIncarnations(t *testing.T) {
+	v, now := upCluster(t, a1, nil, withAutoFence)
+	v.MemberDead(a3, now.Add(time.Second)) // fenced
+	tick(v, now.Add(time.Second))
+	if err := v.RequestStop(true); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]uint64{a1: localInc, a2: incOf(a2)}
+	if o := v.Order(); !o.Restart || !maps.Equal(o.Targets, want) {
+		t.Errorf("order %+v, want restart of %v", o, want)
+	}
+
+	v, now = upCluster(t, a1, nil)
+	v.MemberDead(a2, now.Add(time.Second)) // SILENT: maybe only frozen
+	if err := v.RequestStop(false); err != nil {
+		t.Fatal(err)
+	}
+	want = map[string]uint64{a1: localInc, a2: incOf(a2), a3: incOf(a3)}
+	if o := v.Order(); o.Restart || !maps.Equal(o.Targets, want) {
+		t.Errorf("order %+v, want shutdown of %v", o, want)
+	}
+}
+
+// TestViewOrdered: an order stops the agent it names, in the incarnation it
+// names, once; an agent that restarted since ignores it.
+func TestViewOrdered(t *testing.T) {
+	v, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	if eff := v.Ordered(Order{Restart: true, Targets: map[string]uint64{a2: localInc + 1}}); eff.StopAgent {
+		t.Error("an order for another incarnation stopped the agent")
+	}
+	eff := v.Ordered(Order{Restart: true, Targets: map[string]uint64{a1: incOf(a1), a2: localInc}})
+	if !eff.StopAgent || !eff.Restart {
+		t.Errorf("order not carried out: %+v", eff)
+	}
+	if !v.Order().Names(a1, incOf(a1)) {
+		t.Errorf("order not kept to carry: %+v", v.Order())
+	}
+	if eff := v.Ordered(Order{Targets: map[string]uint64{a2: localInc}}); eff.StopAgent {
+		t.Error("agent stopped twice")
+	}
+}
+
+// TestViewFollowerFinishesTheOrder: a node that followed the master into
+// RESTARTING (or SHUTTING_DOWN) but never got its order stops its agent
+// once the master is gone, or says it is done.
+func TestViewFollowerFinishesTheOrder(t *testing.T) {
+	for _, st := range []State{Restarting, ShuttingDown} {
+		for name, master := range map[string]func(v *View, now time.Time){
+			"master lost": func(v *View, now time.Time) { v.MemberDead(a1, now) },
+			"master done": func(v *View, now time.Time) {
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Shutdown, Master: a1}, now)
+			},
+			"master back as a new agent": func(v *View, now time.Time) {
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, now)
+			},
+		} {
+			t.Run(st.String()+"/"+name, func(t *testing.T) {
+				v, now := upCluster(t, a2, map[string]State{a1: Operation})
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: st, Master: a1}, now)
+				if eff := tick(v, now); eff.StopAgent || v.State() != st {
+					t.Fatalf("following %v: %v, %+v", st, v.State(), eff)
+				}
+				master(v, now.Add(time.Second))
+				eff := tick(v, now.Add(time.Second))
+				if !eff.StopAgent || eff.Restart != (st == Restarting) || v.State() != Shutdown {
+					t.Errorf("%v, %+v; want SHUTDOWN and the agent stopped (restart %v)", v.State(), eff, st == Restarting)
+				}
+				if eff := tick(v, now.Add(2*time.Second)); eff.StopAgent {
+					t.Error("agent stopped twice")
+				}
+			})
+		}
+	}
+}
+
+// TestViewCarriedOrder: after a restart, an agent the order names that shows
+// up in its old incarnation (it was frozen) is not an answer: it is sent
+// the order again every CheckRetry while it is alive, and INITIALIZATION
+// waits for its new incarnation.
+func TestViewCarriedOrder(t *testing.T) {
+	order := &Order{Restart: true, Targets: map[string]uint64{a1: 7, a2: incOf(a2) - 1, a3: 9}}
+	v := newView(a1, func(c *Config) { c.Carried = order })
+	join(t, v, a3, Initialization, at(100*ms))
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) - 1, State: Restarting, Master: a1}, at(200*ms))
+	wantStrings(t, "SendOrder", eff.SendOrder, []string{a2})
+	wantAddrState(t, v, a2, AddressUnknown)
+	if eff := tick(v, at(500*ms)); len(eff.SendOrder) != 0 || eff.Deploy {
+		t.Errorf("too early: %+v", eff)
+	}
+	eff = tick(v, at(200*ms+checkRetry))
+	wantStrings(t, "SendOrder again", eff.SendOrder, []string{a2})
+	if v.State() != Initialization {
+		t.Errorf("deployed with a stale agent: %v", v.State())
+	}
+	v.MemberDead(a2, at(2*time.Second))
+	if eff := tick(v, at(4*time.Second)); len(eff.SendOrder) != 0 {
+		t.Errorf("order sent to a dead agent: %+v", eff)
+	}
+	// Its new incarnation is an answer.
+	join(t, v, a2, Initialization, at(5*time.Second))
+	if eff := tick(v, at(8*time.Second)); !eff.Deploy || v.State() != Operation {
+		t.Errorf("not deployed once every agent is new: %v, %+v", v.State(), eff)
+	}
+}
+
+// TestViewDeploysOnce: the applications are deployed when the cluster
+// starts; a master elected in a cluster deployed already (a relaunched
+// agent that is first in address_list, or the next master after a loss)
+// joins that deployment and deploys nothing, so that what an operator
+// stopped since does not come back.
+func TestViewDeploysOnce(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	if v.Deployment() != localInc || v.LocalMeta().Deployment != localInc {
+		t.Errorf("deployment %d, meta %+v; want the master's incarnation %d", v.Deployment(), v.LocalMeta(), localInc)
+	}
+
+	// A follower belongs to its master's deployment.
+	f := newView(a2)
+	for _, name := range []string{a1, a3} {
+		f.MemberAlive(name, Meta{Incarnation: incOf(name), State: Operation, Master: a1, Deployment: 42}, now)
+		f.ApplyFullState(full(name), now)
+	}
+	tick(f, now.Add(stableWindow))
+	if f.State() != Operation || f.Deployment() != 42 {
+		t.Errorf("follower: %v, deployment %d", f.State(), f.Deployment())
+	}
+	// Its master lost, it becomes the master and deploys nothing.
+	f.MemberDead(a1, now.Add(3*time.Second))
+	tick(f, now.Add(3*time.Second))
+	if eff := f.Tick(now.Add(3*time.Second + stableWindow)); eff.Deploy || f.State() != Operation || f.Master() != a2 {
+		t.Errorf("new master: %v under %q, %+v", f.State(), f.Master(), eff)
+	}
+
+	// A relaunched first address becomes the master of a deployed cluster.
+	r := newView(a1)
+	for _, name := range []string{a2, a3} {
+		r.MemberAlive(name, Meta{Incarnation: incOf(name), State: Operation, Master: a2, Deployment: 42}, now)
+		r.ApplyFullState(full(name, rec("web", name, process.Running, 1, now)), now)
+	}
+	if eff := r.Tick(now.Add(stableWindow)); eff.Deploy || r.State() != Operation || r.Master() != a1 || r.Deployment() != 42 {
+		t.Errorf("relaunched first address: %v under %q, deployment %d, %+v", r.State(), r.Master(), r.Deployment(), eff)
+	}
+}
+
+// TestViewCrashForgottenOnceRunning: a failure that a process got over (it
+// runs again) is not handed to a node that becomes master later; else an
+// operator's stop since would be undone.
+func TestViewCrashForgottenOnceRunning(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	update(v, a3, rec("g", "p", process.Running, 1, now))
+	update(v, a3, rec("g", "p", process.Fatal, 2, now))
+	update(v, a3, rec("g", "p", process.Running, 3, now))
+	update(v, a3, rec("g", "p", process.Stopped, 4, now))
+	lost := now.Add(time.Second)
+	v.MemberDead(a1, lost)
+	tick(v, lost)
+	eff := tick(v, lost.Add(stableWindow))
+	wantFSM(t, v, Operation, a2)
+	if len(eff.Crashed) != 0 {
+		t.Errorf("Crashed %v: a failure long over handed to the new master", eff.Crashed)
+	}
+}

@@ -1,0 +1,223 @@
+package view
+
+import (
+	"cmp"
+	"slices"
+	"time"
+)
+
+// Job is a piece of the master's work on one process that must outlive a
+// fault: a start that could not be done yet (the deployment's, a failure
+// strategy's), or a copy to stop once its address can be reached again.
+// Every node keeps the same table (the acting master writes it, and it is
+// sent to every member and carried by push/pull), so that whichever node
+// is master carries the work on, and every node can say why a process
+// waits. A Job is a plain value, safe for concurrent use.
+type Job struct {
+	Key Key
+	// Address is empty for a start. For a stop, it is the address of the
+	// copy to stop: the copy its agent of Incarnation started at Start (in
+	// that node's clock), and that one only.
+	Address     string
+	Incarnation uint64
+	Start       time.Time
+	// Application marks a start that is part of its application's start
+	// (deployment, RESTART_APPLICATION): it waits for the required
+	// processes of the earlier phases, and the application's starting
+	// failure strategy applies when it fails.
+	Application bool
+	// Reason says why the start waits.
+	Reason string
+	// Done marks a job that is over: a tombstone, so that an older copy of
+	// the table cannot bring it back.
+	Done bool
+	// Deployment is the deployment the job belongs to (see Meta); Version
+	// orders the writes of one job (a Lamport clock of the deployment),
+	// Writer breaks ties.
+	Deployment uint64
+	Version    uint64
+	Writer     string
+}
+
+// jobKey identifies a job: one start per process, one stop per process
+// and address.
+type jobKey struct {
+	Key
+	Address string
+}
+
+func (j Job) key() jobKey { return jobKey{j.Key, j.Address} }
+
+// IsStart tells a start from a stop.
+func (j Job) IsStart() bool { return j.Address == "" }
+
+// newer tells whether j is a later write than o.
+func (j Job) newer(o Job) bool {
+	return cmp.Or(cmp.Compare(j.Version, o.Version), cmp.Compare(j.Writer, o.Writer)) > 0
+}
+
+// Deployment returns the deployment this node belongs to: the incarnation
+// of the master that deployed the applications, 0 before any.
+func (v *View) Deployment() uint64 { return v.deployment }
+
+// PutJob records a job written by the local node (the acting master): it
+// is stamped with the deployment, a version above every one seen and the
+// local address. It returns the job as stored, to send to the others.
+func (v *View) PutJob(j Job) Job {
+	v.clock++
+	j.Deployment, j.Version, j.Writer = v.deployment, v.clock, v.cfg.Local
+	v.jobs[j.key()] = j
+	return j
+}
+
+// ApplyJob merges a job written by another node; it reports whether it was
+// news here. Jobs of another deployment, or about an address outside
+// address_list, are dropped.
+func (v *View) ApplyJob(j Job) bool {
+	if j.Address != "" && v.byName[j.Address] == nil || v.byName[j.Writer] == nil {
+		return false
+	}
+	if v.deployment != 0 && j.Deployment != v.deployment {
+		return false
+	}
+	if old, ok := v.jobs[j.key()]; ok && !j.newer(old) {
+		return false
+	}
+	v.jobs[j.key()] = j
+	v.clock = max(v.clock, j.Version)
+	return true
+}
+
+// adoptDeployment makes id the node's deployment: the jobs of another one
+// are dropped.
+func (v *View) adoptDeployment(id uint64) {
+	if id == v.deployment {
+		return
+	}
+	v.deployment = id
+	for k, j := range v.jobs {
+		if j.Deployment != id {
+			delete(v.jobs, k)
+		}
+	}
+}
+
+// Jobs returns every job known here, tombstones included, in a stable
+// order.
+func (v *View) Jobs() []Job {
+	out := make([]Job, 0, len(v.jobs))
+	for _, j := range v.jobs {
+		out = append(out, j)
+	}
+	slices.SortFunc(out, func(a, b Job) int {
+		return cmp.Or(compareKeys(a.Key, b.Key), cmp.Compare(a.Address, b.Address))
+	})
+	return out
+}
+
+// Waiting returns the start of k that waits, if any.
+func (v *View) Waiting(k Key) (Job, bool) {
+	j, ok := v.jobs[jobKey{Key: k}]
+	return j, ok && !j.Done
+}
+
+// JobPlan is what the acting master is to do about its jobs now.
+type JobPlan struct {
+	// Run are the jobs that can be carried out: starts with an address
+	// that may take them and no earlier phase left to wait for, stops of
+	// copies that can be reached.
+	Run []Job
+	// Over are the jobs that need nothing more: the process runs (a
+	// start), or the copy is gone (a stop). They are to be marked Done.
+	Over []Job
+}
+
+// PlanJobs decides what the acting master does about the jobs; nothing
+// elsewhere. The caller leaves out of Run what it is already doing.
+func (v *View) PlanJobs() JobPlan {
+	var plan JobPlan
+	if !v.acting() || len(v.jobs) == 0 {
+		return plan
+	}
+	// The earliest phase of each application that still waits for a
+	// required process: later phases wait for it.
+	firstWait := map[string]int{}
+	for _, j := range v.jobs {
+		if _, running := v.procs.running[j.Key]; !running && !j.Done && j.IsStart() && j.Application && v.cfg.Required(j.Key) {
+			seq := v.cfg.StartSequence(j.Key)
+			if first, ok := firstWait[j.Key.Group]; !ok || seq < first {
+				firstWait[j.Key.Group] = seq
+			}
+		}
+	}
+	loads := make(map[*address]int, len(v.addresses))
+	for _, a := range v.addresses {
+		loads[a] = v.loading(a)
+	}
+	for _, j := range v.Jobs() {
+		if j.Done {
+			continue
+		}
+		var over, run bool
+		if j.IsStart() {
+			_, running := v.procs.running[j.Key]
+			first, waits := firstWait[j.Key.Group]
+			blocked := j.Application && waits && first < v.cfg.StartSequence(j.Key)
+			over = running
+			run = !over && !blocked && v.placeable(j.Key, loads)
+		} else {
+			over, run = v.stopState(j)
+		}
+		switch {
+		case over:
+			plan.Over = append(plan.Over, j)
+		case run:
+			plan.Run = append(plan.Run, j)
+		}
+	}
+	return plan
+}
+
+// placeable tells whether some address the rules allow could take k now:
+// RUNNING, with k in its configuration, and room for its loading.
+func (v *View) placeable(k Key, loads map[*address]int) bool {
+	loading := v.cfg.Loading(k)
+	for _, name := range v.allowed(k) {
+		a := v.byName[name]
+		if a == nil || a.state != AddressRunning {
+			continue
+		}
+		if _, ok := a.records.get(k); ok && loads[a]+loading < 100 {
+			return true
+		}
+	}
+	return false
+}
+
+// allowed is the addresses k's rules allow, address_list without rules.
+func (v *View) allowed(k Key) []string {
+	if v.cfg.Addresses == nil {
+		return v.cfg.AddressList
+	}
+	return v.cfg.Addresses(k)
+}
+
+// stopState tells whether a stop job is over (the copy is gone: its agent
+// restarted, or the process no longer runs or was started again since),
+// or can be carried out (its address is back, with the copy running).
+func (v *View) stopState(j Job) (over, run bool) {
+	a := v.byName[j.Address]
+	switch {
+	case a == nil:
+		return true, false
+	case a.records.incarnation != j.Incarnation:
+		return a.records.incarnation != 0, false
+	case a.state != AddressRunning:
+		return false, false
+	}
+	r, ok := a.records.get(j.Key)
+	if !ok || !r.State.IsRunning() || !r.Start.Equal(j.Start) {
+		return true, false
+	}
+	return false, true
+}

@@ -1,0 +1,139 @@
+package view
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/process"
+)
+
+// TestViewJobsReplicate: the master's jobs are stamped with its deployment
+// and a version above every one seen; another node keeps the latest write
+// of each job, drops those of another deployment or from outside
+// address_list, and a tombstone wins over the older job.
+func TestViewJobsReplicate(t *testing.T) {
+	m, _ := upCluster(t, a1, nil)
+	f, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	f.adoptDeployment(m.Deployment())
+	k := Key{"web", "server"}
+
+	j := m.PutJob(Job{Key: k, Reason: "deployment"})
+	if j.Deployment != m.Deployment() || j.Version != 1 || j.Writer != a1 {
+		t.Errorf("stamped %+v", j)
+	}
+	if !f.ApplyJob(j) || f.ApplyJob(j) {
+		t.Error("a job is news once")
+	}
+	done := m.PutJob(Job{Key: k, Done: true})
+	if !f.ApplyJob(done) || f.ApplyJob(j) {
+		t.Error("an older write undid the tombstone")
+	}
+	if _, waits := f.Waiting(k); waits {
+		t.Error("a done start still waits")
+	}
+
+	other := j
+	other.Key, other.Deployment, other.Version = Key{"web", "worker"}, m.Deployment()+1, 9
+	outsider := j
+	outsider.Key, outsider.Writer, outsider.Version = Key{"web", "worker"}, "10.9.9.9", 9
+	badStop := j
+	badStop.Key, badStop.Address, badStop.Version = Key{"web", "worker"}, "10.9.9.9", 9
+	for _, bad := range []Job{other, outsider, badStop} {
+		if f.ApplyJob(bad) {
+			t.Errorf("accepted %+v", bad)
+		}
+	}
+	// A new master goes on with the clock of the jobs it saw.
+	if got := f.PutJob(Job{Key: k}); got.Version != done.Version+1 {
+		t.Errorf("version %d after seeing %d", got.Version, done.Version)
+	}
+}
+
+// TestViewPlanJobs: what the acting master does about its jobs.
+func TestViewPlanJobs(t *testing.T) {
+	web := func(name string) Key { return Key{"web", name} }
+	cfg := func(c *Config) {
+		c.Required = func(k Key) bool { return k.Name != "opt" }
+		c.StartSequence = func(k Key) int { return map[string]int{"db": 1, "opt": 1, "server": 2, "pinned": 2}[k.Name] }
+		c.Addresses = func(k Key) []string {
+			if k.Name == "pinned" {
+				return []string{a3}
+			}
+			return []string{a1, a2, a3}
+		}
+		c.Loading = func(k Key) int { return map[string]int{"big": 60, "big2": 60}[k.Name] }
+	}
+	v, now := upCluster(t, a1, nil, cfg)
+	configured := func(node string, names ...string) {
+		for i, name := range names {
+			update(v, node, rec("web", name, process.Stopped, uint64(10+i), now))
+		}
+	}
+	configured(a2, "db", "opt", "server", "big", "big2")
+	configured(a3, "pinned")
+	names := func(js []Job) []string {
+		var out []string
+		for _, j := range js {
+			out = append(out, j.Key.Name+"@"+j.Address)
+		}
+		return out
+	}
+	plan := func() (run, over []string) {
+		p := v.PlanJobs()
+		return names(p.Run), names(p.Over)
+	}
+
+	for _, name := range []string{"db", "opt", "server", "pinned"} {
+		v.PutJob(Job{Key: web(name), Application: true})
+	}
+	run, over := plan()
+	wantStrings(t, "run, phase 1 first", run, []string{"db@", "opt@"})
+	wantStrings(t, "over", over, nil)
+
+	// The optional process of phase 1 does not hold phase 2 back; the
+	// required one does until it runs.
+	update(v, a2, rec("web", "db", process.Running, 20, now))
+	run, over = plan()
+	wantStrings(t, "run once db runs", run, []string{"opt@", "pinned@", "server@"})
+	wantStrings(t, "over once db runs", over, []string{"db@"})
+
+	// No address may take it: its only address lost, or full.
+	v.MemberDead(a3, now.Add(time.Second))
+	v.PutJob(Job{Key: web("big2")})
+	update(v, a2, rec("web", "big", process.Running, 21, now))
+	run, _ = plan()
+	if slices.Contains(run, "pinned@") || slices.Contains(run, "big2@") {
+		t.Errorf("run %v: no address can take pinned (its address lost) or big2 (60+60 ≥ 100)", run)
+	}
+
+	// A copy to stop on an address lost: carried out once the address is
+	// back in the same incarnation, over once it restarted.
+	start := now.Add(-time.Minute)
+	running := rec("web", "pinned", process.Running, 30, now)
+	running.Start = start
+	v.PutJob(Job{Key: web("pinned"), Address: a3, Incarnation: incOf(a3), Start: start})
+	run, over = plan()
+	if slices.Contains(run, "pinned@"+a3) || slices.Contains(over, "pinned@"+a3) {
+		t.Errorf("stop of a copy on a lost address: run %v over %v", run, over)
+	}
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: Operation, Master: a1}, now.Add(2*time.Second))
+	v.ApplyFullState(full(a3, running), now.Add(2*time.Second))
+	tick(v, now.Add(2*time.Second))
+	run, _ = plan()
+	if !slices.Contains(run, "pinned@"+a3) {
+		t.Errorf("run %v: the copy back in the same incarnation is to stop", run)
+	}
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1}, now.Add(3*time.Second))
+	_, over = plan()
+	if !slices.Contains(over, "pinned@"+a3) {
+		t.Errorf("over %v: the copy died with its agent", over)
+	}
+
+	// Nothing but on the acting master.
+	f, _ := upCluster(t, a2, map[string]State{a1: Operation}, cfg)
+	f.PutJob(Job{Key: web("db")})
+	if p := f.PlanJobs(); len(p.Run)+len(p.Over) != 0 {
+		t.Errorf("a follower plans %+v", p)
+	}
+}
