@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 	"time"
@@ -52,6 +51,9 @@ type Config struct {
 	// Ring, when set, adjusts the ring's configuration after the
 	// [supvisors] settings are applied (tests shrink timings with it).
 	Ring func(*ring.Config)
+	// Carried is the restart order the agent's previous generation carried
+	// out (nil: none), for the agents it names that come back late.
+	Carried *view.Order
 }
 
 // Cluster is one agent's membership of the cluster. Its methods are safe for
@@ -72,6 +74,9 @@ type Cluster struct {
 	// rulesMismatch holds the addresses already reported for loading
 	// another rules file (memberlist asks about them again and again).
 	rulesMismatch sync.Map
+
+	// agentStop makes the local agent restart or exit once.
+	agentStop sync.Once
 
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
@@ -128,6 +133,9 @@ func Create(cfg Config) (*Cluster, error) {
 		StableWindow:   stable,
 		Loading:        func(k view.Key) int { return cfg.Rules.Program(k.Group, k.Name).Loading },
 		Required:       func(k view.Key) bool { return cfg.Rules.Program(k.Group, k.Name).Required },
+		StartSequence:  func(k view.Key) int { return cfg.Rules.Program(k.Group, k.Name).StartSequence },
+		Addresses:      c.RuleAddresses,
+		Carried:        cfg.Carried,
 		RulesHash:      rulesHash(cfg.Rules),
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
@@ -155,7 +163,7 @@ func rulesHash(r *config.Rules) []byte {
 func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
 	s := c.cfg.Supvisors
 	rc := ring.DefaultConfig()
-	ip, err := resolveIP(c.local)
+	ip, err := ring.ResolveIP(c.local)
 	if err != nil {
 		return rc, err
 	}
@@ -184,25 +192,6 @@ func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
 		c.cfg.Ring(&rc)
 	}
 	return rc, nil
-}
-
-// resolveIP returns the IP the address stands for: itself, or the first
-// IPv4 address of a host name.
-func resolveIP(address string) (net.IP, error) {
-	if ip := net.ParseIP(address); ip != nil {
-		return ip, nil
-	}
-	ips, err := net.LookupIP(address)
-	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", address, err)
-	}
-	if len(ips) == 0 {
-		return nil, fmt.Errorf("resolve %s: no address", address)
-	}
-	if i := slices.IndexFunc(ips, func(ip net.IP) bool { return ip.To4() != nil }); i >= 0 {
-		return ips[i], nil
-	}
-	return ips[0], nil
 }
 
 // Start publishes the local processes, joins the ring in the background and
@@ -286,12 +275,15 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	before := c.snapshotLocked()
 	eff := f(now)
 	eff.Merge(c.view.Tick(now))
+	run, written, wakeup := c.planJobsLocked(now)
 	c.logChangesLocked(before)
-	c.scheduleLocked(now, eff.Wakeup)
+	c.scheduleLocked(now, earliestTime(eff.Wakeup, wakeup))
 	close(c.changed)
 	c.changed = make(chan struct{})
 	c.mu.Unlock()
 	c.carryOut(eff)
+	c.sendJobs(written)
+	c.runJobs(run)
 }
 
 // snapshot is what update logs the changes of.
@@ -329,6 +321,16 @@ func (c *Cluster) logChangesLocked(before snapshot) {
 func (c *Cluster) carryOut(eff view.Effects) {
 	for _, name := range eff.RequestState {
 		c.sendAsync(name, encodeName(msgStateRequest, c.local))
+	}
+	if len(eff.SendOrder) > 0 && c.cfg.Carried != nil {
+		msg := encodeOrder(*c.cfg.Carried)
+		for _, name := range eff.SendOrder {
+			c.log.Info("an agent the restart order names is back in its old incarnation: telling it again", "address", name)
+			c.sendDirectAsync(name, msg)
+		}
+	}
+	if eff.StopAgent {
+		c.spawn(func(context.Context) { c.stopAgent(eff.Restart) })
 	}
 	if eff.MetaChanged {
 		notify(c.metaDirty)
@@ -404,6 +406,19 @@ func (c *Cluster) sendAsync(to string, msg []byte) {
 		return
 	}
 	c.spawn(func(context.Context) { c.send(to, msg) })
+}
+
+// sendDirectAsync sends msg to the agent of an address even if the ring
+// does not count it as alive (see ring.SendDirect).
+func (c *Cluster) sendDirectAsync(to string, msg []byte) {
+	if c.ring == nil {
+		return
+	}
+	c.spawn(func(context.Context) {
+		if err := c.ring.SendDirect(to, msg); err != nil {
+			c.log.Debug("send", "to", to, "error", err)
+		}
+	})
 }
 
 func (c *Cluster) send(to string, msg []byte) {

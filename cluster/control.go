@@ -243,8 +243,12 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 // stop_sequence, each phase once the previous one is stopped.
 func (c *Cluster) stopApplication(ctx context.Context, app string) error {
 	defer c.busyApplication(app)()
+	c.dropStarts(func(j view.Job) bool { return j.Key.Group == app })
 	var procs []view.ProcessInfo
 	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
+	for _, p := range procs {
+		c.stopJobs(p.Key())
+	}
 	phases := strategy.Phases(procs, func(p view.ProcessInfo) int {
 		return c.cfg.Rules.Program(p.Group, p.Name).StopSequence
 	}, false)
@@ -286,7 +290,8 @@ func (c *Cluster) defaultPlacement() strategy.Placement {
 
 // deploy is DEPLOYMENT on the master: the stopped applications whose
 // start_sequence is not 0 start, grouped by ascending start_sequence, each
-// group once the previous one is started.
+// group once the previous one is started (see deployApplication: what
+// cannot start now is held as a job).
 func (c *Cluster) deploy(ctx context.Context) {
 	var apps []view.ApplicationInfo
 	c.Read(func(v *view.View) { apps = v.Applications() })
@@ -295,13 +300,10 @@ func (c *Cluster) deploy(ctx context.Context) {
 		return c.cfg.Rules.Application(a.Name).StartSequence
 	}, true)
 	for _, group := range groups {
-		for i, err := range forEach(group, func(a view.ApplicationInfo) error {
-			return c.startApplication(ctx, c.defaultPlacement(), a.Name)
-		}) {
-			if err != nil {
-				c.log.Error("deployment", "application", group[i].Name, "error", err)
-			}
-		}
+		forEach(group, func(a view.ApplicationInfo) error {
+			c.deployApplication(ctx, a.Name, "deployment")
+			return nil
+		})
 	}
 	c.update(func(time.Time) view.Effects {
 		c.view.DeploymentDone()
@@ -353,21 +355,15 @@ func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.K
 			c.log.Error("running failure: stop application", "application", r.StopApplications[i], "error", err)
 		}
 	}
-	for i, err := range forEach(r.RestartApplications, func(app string) error {
+	forEach(r.RestartApplications, func(app string) error {
 		if err := c.stopApplication(ctx, app); err != nil {
+			c.log.Error("running failure: restart application: stop", "application", app, "error", err)
 			return err
 		}
-		return c.startApplication(ctx, c.defaultPlacement(), app)
-	}) {
-		if err != nil {
-			c.log.Error("running failure: restart application", "application", r.RestartApplications[i], "error", err)
-		}
-	}
-	for i, err := range forEach(r.RestartProcesses, func(k view.Key) error { return c.startProcess(ctx, c.defaultPlacement(), k, "") }) {
-		if err != nil {
-			c.log.Error("running failure: restart process", "process", r.RestartProcesses[i].Namespec(), "error", err)
-		}
-	}
+		c.deployApplication(ctx, app, "RESTART_APPLICATION after a failure")
+		return nil
+	})
+	c.startJobs(r.RestartProcesses, false, "RESTART_PROCESS after a failure")
 }
 
 // Conciliate applies conciliation strategy s to the current conflicts, on
@@ -412,11 +408,7 @@ func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
 			c.log.Error("conciliation: stop", "process", plan.Stop[i].Key.Namespec(), "address", plan.Stop[i].Address, "error", err)
 		}
 	}
-	for i, err := range forEach(plan.Restart, func(k view.Key) error { return c.startProcess(ctx, c.defaultPlacement(), k, "") }) {
-		if err != nil {
-			c.log.Error("conciliation: start", "process", plan.Restart[i].Namespec(), "error", err)
-		}
-	}
+	c.startJobs(plan.Restart, false, "conciliation RESTART")
 	failures := make([]strategy.Failure[view.Key], len(plan.RunningFailure))
 	for i, k := range plan.RunningFailure {
 		failures[i] = c.failure(k)
@@ -434,18 +426,14 @@ func (c *Cluster) defaultConciliation() strategy.Conciliation {
 }
 
 // stopEverything is RESTARTING or SHUTTING_DOWN on the master: every
-// application stops, by ascending stop_sequence; then every other agent,
-// then this one, restarts or exits.
+// application stops, by ascending stop_sequence; then every other agent
+// the order names, then this one, restarts or exits.
 func (c *Cluster) stopEverything(ctx context.Context, restart bool) {
 	var apps []view.ApplicationInfo
-	var others []string
+	var order view.Order
 	c.Read(func(v *view.View) {
 		apps = v.Applications()
-		for _, a := range v.Addresses(time.Time{}) {
-			if a.Name != c.local && a.State == view.AddressRunning {
-				others = append(others, a.Name)
-			}
-		}
+		order = *v.Order()
 	})
 	for _, group := range strategy.Phases(apps, func(a view.ApplicationInfo) int {
 		return c.cfg.Rules.Application(a.Name).StopSequence
@@ -456,11 +444,7 @@ func (c *Cluster) stopEverything(ctx context.Context, restart bool) {
 			}
 		}
 	}
-	for _, address := range others {
-		if err := c.command(address, msgStopAgent, command{restart: restart}); err != nil {
-			c.log.Error("stop agent", "address", address, "error", err)
-		}
-	}
+	c.sendOrder(order)
 	c.update(func(time.Time) view.Effects {
 		c.view.StoppedAll()
 		return view.Effects{}
@@ -468,16 +452,51 @@ func (c *Cluster) stopEverything(ctx context.Context, restart bool) {
 	c.stopAgent(restart)
 }
 
-// stopAgent has the local agent restart or exit.
-func (c *Cluster) stopAgent(restart bool) {
-	if c.cfg.Lifecycle == nil {
-		c.log.Warn("no agent to restart or stop")
+// sendOrder sends the order to every other agent it names, at its address
+// even where the ring gave it up: an agent frozen for a moment gets it
+// when it resumes (the kernel holds the connection), one cut off gets it
+// from the next generation of this agent (Config.Carried).
+func (c *Cluster) sendOrder(o view.Order) {
+	if c.ring == nil {
 		return
 	}
-	c.log.Info(fmt.Sprintf("supvisors %s: the agent stops", map[bool]string{true: "restart", false: "shutdown"}[restart]))
-	if restart {
-		c.cfg.Lifecycle.Restart()
-	} else {
-		c.cfg.Lifecycle.Shutdown()
+	msg := encodeOrder(o)
+	var targets []string
+	for address := range o.Targets {
+		if address != c.local {
+			targets = append(targets, address)
+		}
 	}
+	for i, err := range forEach(targets, func(address string) error { return c.ring.SendDirect(address, msg) }) {
+		if err != nil {
+			c.log.Warn("order not delivered", "address", targets[i], "error", err)
+		}
+	}
+}
+
+// stopAgent has the local agent restart or exit, once.
+func (c *Cluster) stopAgent(restart bool) {
+	c.agentStop.Do(func() {
+		if c.cfg.Lifecycle == nil {
+			c.log.Warn("no agent to restart or stop")
+			return
+		}
+		c.log.Info(fmt.Sprintf("supvisors %s: the agent stops", map[bool]string{true: "restart", false: "shutdown"}[restart]))
+		if restart {
+			c.cfg.Lifecycle.Restart()
+		} else {
+			c.cfg.Lifecycle.Shutdown()
+		}
+	})
+}
+
+// Order returns the restart order this agent carries out (nil: none), to
+// carry to its next generation (Config.Carried).
+func (c *Cluster) Order() *view.Order {
+	var o *view.Order
+	c.Read(func(v *view.View) { o = v.Order() })
+	if o == nil || !o.Restart {
+		return nil
+	}
+	return o
 }

@@ -74,17 +74,37 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		}
 		c.applyUpdates(us)
 	case msgSync:
-		own, others, err := decodeSync(body)
+		s, err := decodeSync(body)
 		if err != nil {
 			return err
 		}
 		c.update(func(now time.Time) view.Effects {
-			c.view.ApplyFullState(own, now)
-			for _, u := range others {
+			c.view.ApplyFullState(s.own, now)
+			for _, u := range s.others {
 				c.view.ApplyUpdate(u)
+			}
+			for _, j := range s.jobs {
+				c.view.ApplyJob(j)
 			}
 			return view.Effects{}
 		})
+	case msgJobs:
+		js, err := decodeJobs(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects {
+			for _, j := range js {
+				c.view.ApplyJob(j)
+			}
+			return view.Effects{}
+		})
+	case msgOrder:
+		o, err := decodeOrder(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects { return c.view.Ordered(o) })
 	case msgFullState:
 		fs, err := decodeFullState(body)
 		if err != nil {
@@ -112,7 +132,7 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err := c.Readmit(address); err != nil {
 			c.log.Debug("readmit", "address", address, "error", err)
 		}
-	case msgStart, msgStop, msgStopAgent:
+	case msgStart, msgStop:
 		cmd, err := decodeCommand(body)
 		if err != nil {
 			return err
@@ -155,7 +175,7 @@ func (c *Cluster) applyUpdates(us []view.Update) {
 func (h handler) LocalState(bool) []byte {
 	h.c.mu.Lock()
 	defer h.c.mu.Unlock()
-	return encodeSync(h.c.view.LocalState(), h.c.view.OthersRecords())
+	return encodeSync(syncPayload{own: h.c.view.LocalState(), others: h.c.view.OthersRecords(), jobs: h.c.view.Jobs()})
 }
 
 func (h handler) MergeState(payload []byte, _ bool) { h.Message(payload) }

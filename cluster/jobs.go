@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,29 +21,66 @@ import (
 const deliveryMargin = 5 * time.Second
 
 // jobs is the bookkeeping of what the master is doing: starts in flight
-// (their loading counts on their address until they are done) and the
+// (their loading counts on their address until they are done), the
 // processes and applications being started or stopped (a crash there is a
-// starting failure, not a running one). Guarded by Cluster.mu.
+// starting failure, not a running one), the view's jobs in hand, and the
+// addresses a start is kept away from for a while (they just failed it).
+// Guarded by Cluster.mu.
 type jobs struct {
 	inflight map[string]int
 	busy     map[view.Key]int
 	apps     map[string]int
+	inHand   map[jobID]bool
+	avoid    map[view.Key]map[string]time.Time
 }
 
 func newJobs() jobs {
-	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, apps: map[string]int{}}
+	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, apps: map[string]int{},
+		inHand: map[jobID]bool{}, avoid: map[view.Key]map[string]time.Time{}}
 }
 
-// errNoAddress is a start that found no address with room for the process.
-var errNoAddress = errors.New("no address can take it")
+// avoidFor is how long the starts of a process keep away from an address
+// that failed one (refused it, or was lost during it): long enough for
+// the ring to declare a dead node dead, short enough that a node only
+// frozen or cut off for a moment is used again.
+const avoidFor = 5 * time.Second
+
+// startError is a start that did not end with the process running, with
+// what it came to (strategy.StartOutcome).
+type startError struct {
+	key     view.Key
+	outcome strategy.StartOutcome
+	err     error
+}
+
+func (e *startError) Error() string { return e.key.Namespec() + ": " + e.err.Error() }
+
+func (e *startError) Unwrap() error { return e.err }
+
+// startFailed builds a startError.
+func startFailed(k view.Key, outcome strategy.StartOutcome, format string, args ...any) error {
+	return &startError{key: k, outcome: outcome, err: fmt.Errorf(format, args...)}
+}
+
+// outcomeOf is what a start that returned err came to.
+func outcomeOf(err error) strategy.StartOutcome {
+	if err == nil {
+		return strategy.Started
+	}
+	if e, ok := errors.AsType[*startError](err); ok {
+		return e.outcome
+	}
+	return strategy.ProcessFailed
+}
 
 // startProcess starts k on the address the strategy chooses, with extra
 // arguments, and waits until it is RUNNING (or, with wait_exit, exited as
-// expected). Every failure is an ABNORMAL_TERMINATION fault saying why.
+// expected). A failure is a *startError saying why; an address that failed
+// it is avoided by the next starts of k for a while.
 func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view.Key, extra string) error {
 	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	c.mu.Lock()
-	address, ok := strategy.Place(p, c.candidatesLocked(k, rules), rules.Loading)
+	address, ok := strategy.Place(p, c.candidatesLocked(k, rules, time.Now()), rules.Loading)
 	var before uint64
 	if ok {
 		rec, _ := c.view.Record(address, k)
@@ -52,7 +90,7 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 	}
 	c.mu.Unlock()
 	if !ok {
-		return abnormal(k, errNoAddress)
+		return startFailed(k, strategy.NoAddress, "%s", c.whyNoAddress(k))
 	}
 	defer func() {
 		c.mu.Lock()
@@ -61,25 +99,68 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.mu.Unlock()
 	}()
 	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
-	if err := c.command(address, msgStart, command{key: k, extra: extra}); err != nil {
-		return abnormal(k, err)
+	err := c.command(address, msgStart, command{key: k, extra: extra})
+	if err != nil {
+		err = startFailed(k, strategy.AddressFailed, "%s: %v", address, err)
+	} else {
+		deadline := time.Now().Add(c.startTimeout(k))
+		err = c.await(ctx, deadline, func(v *view.View) (bool, error) {
+			return startOutcome(v, address, k, before, rules.WaitExit)
+		})
+		if isFault(err, fault.AbnormalTermination) {
+			err = startFailed(k, strategy.ProcessFailed, "not started on %s in time", address)
+		}
 	}
-	deadline := time.Now().Add(c.startTimeout(k))
-	return c.await(ctx, deadline, func(v *view.View) (bool, error) {
-		return startOutcome(v, address, k, before, rules.WaitExit)
-	})
+	if outcomeOf(err) == strategy.AddressFailed {
+		c.mu.Lock()
+		if c.jobs.avoid[k] == nil {
+			c.jobs.avoid[k] = map[string]time.Time{}
+		}
+		c.jobs.avoid[k][address] = time.Now().Add(avoidFor)
+		c.mu.Unlock()
+	}
+	return err
+}
+
+// whyNoAddress says why no address can take k: the state of each address
+// its rules allow.
+func (c *Cluster) whyNoAddress(k view.Key) string {
+	names := c.RuleAddresses(k)
+	if len(names) == 0 {
+		return "no address can take it: its rules allow none"
+	}
+	now := time.Now()
+	states := make([]string, len(names))
+	c.mu.Lock()
+	for i, name := range names {
+		a, _ := c.view.Address(name, time.Time{})
+		_, configured := c.view.Record(name, k)
+		state := a.State.String()
+		switch {
+		case a.State != view.AddressRunning:
+		case !configured:
+			state = "not configured"
+		case now.Before(c.jobs.avoid[k][name]):
+			state = "failed a start a moment ago"
+		default:
+			state = "no room"
+		}
+		states[i] = name + ": " + state
+	}
+	c.mu.Unlock()
+	return "no address can take it (" + strings.Join(states, ", ") + ")"
 }
 
 // startOutcome tells whether the start of k on address is done (and how):
 // only news newer than the record before counts.
 func startOutcome(v *view.View, address string, k view.Key, before uint64, waitExit bool) (bool, error) {
 	if a, _ := v.Address(address, time.Time{}); a.State != view.AddressRunning {
-		return true, abnormal(k, fmt.Errorf("address %s is %v", address, a.State))
+		return true, startFailed(k, strategy.AddressFailed, "address %s is %v", address, a.State)
 	}
 	rec, ok := v.Record(address, k)
 	switch {
 	case !ok:
-		return true, abnormal(k, fmt.Errorf("no longer configured on %s", address))
+		return true, startFailed(k, strategy.AddressFailed, "no longer configured on %s", address)
 	case rec.Seq <= before:
 		return false, nil
 	}
@@ -90,16 +171,17 @@ func startOutcome(v *view.View, address string, k view.Key, before uint64, waitE
 		if waitExit && rec.Expected {
 			return true, nil
 		}
-		return true, abnormal(k, fmt.Errorf("exited on %s with status %d", address, rec.ExitStatus))
+		return true, startFailed(k, strategy.ProcessFailed, "exited on %s with status %d", address, rec.ExitStatus)
 	case process.Fatal, process.Stopped, process.Unknown:
-		return true, abnormal(k, fmt.Errorf("%v on %s: %s", rec.State, address, rec.SpawnErr))
+		return true, startFailed(k, strategy.ProcessFailed, "%v on %s: %s", rec.State, address, rec.SpawnErr)
 	}
 	return false, nil
 }
 
 // candidatesLocked lists the addresses the rules allow for k, in their
-// order, with their loads including the starts in flight.
-func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules) []strategy.Candidate {
+// order, with their loads including the starts in flight; an address that
+// failed a start of k a moment ago is not eligible.
+func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now time.Time) []strategy.Candidate {
 	names := c.RuleAddresses(k)
 	cands := make([]strategy.Candidate, 0, len(names))
 	for _, name := range names {
@@ -107,7 +189,7 @@ func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules) []stra
 		_, configured := c.view.Record(name, k)
 		cands = append(cands, strategy.Candidate{
 			Address:  name,
-			Eligible: a.State == view.AddressRunning && configured,
+			Eligible: a.State == view.AddressRunning && configured && !now.Before(c.jobs.avoid[k][name]),
 			Load:     a.Loading + c.jobs.inflight[name],
 		})
 	}
@@ -157,8 +239,12 @@ func (c *Cluster) startTimeout(k view.Key) time.Duration {
 	return time.Duration(seconds)*time.Second + deliveryMargin
 }
 
-// stopProcess stops every running copy of k and waits until none runs.
+// stopProcess stops every running copy of k and waits until none runs; a
+// start of k held as a job is dropped, and a copy on an address that
+// cannot be reached now is stopped once it is back.
 func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
+	c.dropStarts(func(j view.Job) bool { return j.Key == k })
+	c.stopJobs(k)
 	var info view.ProcessInfo
 	c.Read(func(v *view.View) { info, _ = v.Process(k) })
 	return c.stopCopies(ctx, k, info.Addresses)
@@ -223,10 +309,6 @@ func (c *Cluster) await(ctx context.Context, deadline time.Time, done func(*view
 	}
 }
 
-func abnormal(k view.Key, err error) error {
-	return fault.Newf(fault.AbnormalTermination, "%s: %v", k.Namespec(), err)
-}
-
 // command sends a request to the agent of address; the local one carries
 // it out at once.
 func (c *Cluster) command(address string, t messageType, cmd command) error {
@@ -258,8 +340,6 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
 			return err
 		}
-	case msgStopAgent:
-		c.stopAgent(cmd.restart)
 	}
 	return nil
 }

@@ -3,6 +3,8 @@ package cluster
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-msgpack/v2/codec"
@@ -15,15 +17,16 @@ import (
 type messageType byte
 
 const (
-	msgUpdate       messageType = 1 // one changed process record (gossip)
-	msgFullState    messageType = 2 // everything a node owns (reliable, push/pull)
-	msgStateRequest messageType = 3 // "send me your full state" (reliable)
-	msgReadmit      messageType = 4 // an operator re-admits a fenced address (gossip)
-	msgStart        messageType = 5 // the master asks a node to start a process (reliable)
-	msgStop         messageType = 6 // the master asks a node to stop a process (reliable)
-	msgStopAgent    messageType = 7 // the master asks a node's agent to restart or exit (reliable)
-	msgUpdates      messageType = 8 // several changed records, straight to the master (reliable)
-	msgSync         messageType = 9 // push/pull: the sender's full state and what it knows of the others
+	msgUpdate       messageType = 1  // one changed process record (gossip)
+	msgFullState    messageType = 2  // everything a node owns (reliable, push/pull)
+	msgStateRequest messageType = 3  // "send me your full state" (reliable)
+	msgReadmit      messageType = 4  // an operator re-admits a fenced address (gossip)
+	msgStart        messageType = 5  // the master asks a node to start a process (reliable)
+	msgStop         messageType = 6  // the master asks a node to stop a process (reliable)
+	msgOrder        messageType = 7  // restart() or shutdown(): the agents named must restart or exit (reliable)
+	msgUpdates      messageType = 8  // several changed records, straight to the master (reliable)
+	msgSync         messageType = 9  // push/pull: the sender's full state and what it knows of the others
+	msgJobs         messageType = 10 // jobs the master wrote (reliable, to every member)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -79,6 +82,7 @@ type wireMeta struct {
 	Master      string
 	Fenced      []byte
 	Rules       []byte
+	Deployment  uint64
 }
 
 type wireName struct {
@@ -182,22 +186,109 @@ func decodeUpdates(body []byte) ([]view.Update, error) {
 	return fromWireUpdates(w), nil
 }
 
+// syncPayload is a push/pull payload: the sender's full state, what it knows of
+// the others' records, and the master's jobs.
+type syncPayload struct {
+	own    view.FullState
+	others []view.Update
+	jobs   []view.Job
+}
+
 type wireSync struct {
 	_struct bool `codec:",toarray"`
 	Own     wireFullState
 	Others  []wireUpdate
+	Jobs    []wireJob
 }
 
-func encodeSync(own view.FullState, others []view.Update) []byte {
-	return encode(msgSync, wireSync{Own: toWireFullState(own), Others: toWireUpdates(others)})
+func encodeSync(s syncPayload) []byte {
+	return encode(msgSync, wireSync{Own: toWireFullState(s.own), Others: toWireUpdates(s.others), Jobs: toWireJobs(s.jobs)})
 }
 
-func decodeSync(body []byte) (view.FullState, []view.Update, error) {
+func decodeSync(body []byte) (syncPayload, error) {
 	var w wireSync
 	if err := decodeBody(body, &w); err != nil {
-		return view.FullState{}, nil, err
+		return syncPayload{}, err
 	}
-	return fromWireFullState(w.Own), fromWireUpdates(w.Others), nil
+	return syncPayload{own: fromWireFullState(w.Own), others: fromWireUpdates(w.Others), jobs: fromWireJobs(w.Jobs)}, nil
+}
+
+type wireJob struct {
+	_struct     bool `codec:",toarray"`
+	Group       string
+	Name        string
+	Address     string
+	Incarnation uint64
+	Start       int64
+	Application bool
+	Reason      string
+	Done        bool
+	Deployment  uint64
+	Version     uint64
+	Writer      string
+}
+
+func toWireJobs(js []view.Job) []wireJob {
+	w := make([]wireJob, len(js))
+	for i, j := range js {
+		w[i] = wireJob{Group: j.Key.Group, Name: j.Key.Name, Address: j.Address, Incarnation: j.Incarnation,
+			Start: nanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done,
+			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
+	}
+	return w
+}
+
+func fromWireJobs(w []wireJob) []view.Job {
+	js := make([]view.Job, len(w))
+	for i, j := range w {
+		js[i] = view.Job{Key: view.Key{Group: j.Group, Name: j.Name}, Address: j.Address, Incarnation: j.Incarnation,
+			Start: fromNanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done,
+			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
+	}
+	return js
+}
+
+func encodeJobs(js []view.Job) []byte { return encode(msgJobs, toWireJobs(js)) }
+
+func decodeJobs(body []byte) ([]view.Job, error) {
+	var w []wireJob
+	if err := decodeBody(body, &w); err != nil {
+		return nil, err
+	}
+	return fromWireJobs(w), nil
+}
+
+// wireOrder is a view.Order: its targets as a list, in address order.
+type wireOrder struct {
+	_struct bool `codec:",toarray"`
+	Restart bool
+	Targets []wireTarget
+}
+
+type wireTarget struct {
+	_struct     bool `codec:",toarray"`
+	Address     string
+	Incarnation uint64
+}
+
+func encodeOrder(o view.Order) []byte {
+	w := wireOrder{Restart: o.Restart}
+	for _, a := range slices.Sorted(maps.Keys(o.Targets)) {
+		w.Targets = append(w.Targets, wireTarget{Address: a, Incarnation: o.Targets[a]})
+	}
+	return encode(msgOrder, w)
+}
+
+func decodeOrder(body []byte) (view.Order, error) {
+	var w wireOrder
+	if err := decodeBody(body, &w); err != nil {
+		return view.Order{}, err
+	}
+	o := view.Order{Restart: w.Restart, Targets: make(map[string]uint64, len(w.Targets))}
+	for _, t := range w.Targets {
+		o.Targets[t.Address] = t.Incarnation
+	}
+	return o, nil
 }
 
 func toWireFullState(fs view.FullState) wireFullState {
@@ -231,7 +322,7 @@ func decodeFullState(body []byte) (view.FullState, error) {
 // name).
 func encodeMeta(m view.Meta) []byte {
 	var out []byte
-	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules}); err != nil {
+	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules, Deployment: m.Deployment}); err != nil {
 		panic(fmt.Sprintf("encode meta: %v", err))
 	}
 	return out
@@ -242,7 +333,7 @@ func decodeMeta(b []byte) (view.Meta, error) {
 	if err := decodeBody(b, &w); err != nil {
 		return view.Meta{}, err
 	}
-	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules}, nil
+	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment}, nil
 }
 
 func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }
@@ -254,28 +345,26 @@ func decodeName(body []byte) (string, error) {
 }
 
 // wireCommand is a request of the master to one node: start (with extra
-// arguments) or stop a process, or restart or stop the agent.
+// arguments) or stop a process.
 type wireCommand struct {
 	_struct bool `codec:",toarray"`
 	Group   string
 	Name    string
 	Extra   string
-	Restart bool
 }
 
 // command is a decoded wireCommand.
 type command struct {
-	key     view.Key
-	extra   string
-	restart bool
+	key   view.Key
+	extra string
 }
 
 func encodeCommand(t messageType, c command) []byte {
-	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, Restart: c.restart})
+	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra})
 }
 
 func decodeCommand(body []byte) (command, error) {
 	var w wireCommand
 	err := decodeBody(body, &w)
-	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, restart: w.Restart}, err
+	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra}, err
 }

@@ -44,15 +44,26 @@ func TestWireRoundTrip(t *testing.T) {
 	}
 
 	others := []view.Update{{Node: "10.0.0.3", Incarnation: 8, Record: gone}}
-	typ, body, _ = decodeType(encodeSync(fs, others))
+	jobs := []view.Job{{Key: view.Key{Group: "web", Name: "server"}, Application: true, Reason: "deployment", Deployment: 4, Version: 2, Writer: "10.0.0.1"},
+		{Key: view.Key{Group: "web", Name: "old"}, Address: "10.0.0.3", Incarnation: 8, Start: rec.Start, Done: true, Deployment: 4, Version: 3, Writer: "10.0.0.1"}}
+	typ, body, _ = decodeType(encodeSync(syncPayload{own: fs, others: others, jobs: jobs}))
 	if typ != msgSync {
 		t.Fatalf("sync: type %d", typ)
 	}
-	if own, got, err := decodeSync(body); err != nil || !reflect.DeepEqual(own, fs) || !reflect.DeepEqual(got, others) {
-		t.Errorf("sync: %+v %+v, %v", own, got, err)
+	if got, err := decodeSync(body); err != nil || !reflect.DeepEqual(got, syncPayload{own: fs, others: others, jobs: jobs}) {
+		t.Errorf("sync: %+v, %v", got, err)
+	}
+	typ, body, _ = decodeType(encodeJobs(jobs))
+	if got, err := decodeJobs(body); typ != msgJobs || err != nil || !reflect.DeepEqual(got, jobs) {
+		t.Errorf("jobs: type %d, %+v, %v", typ, got, err)
+	}
+	o := view.Order{Restart: true, Targets: map[string]uint64{"10.0.0.1": 5, "10.0.0.2": 9}}
+	typ, body, _ = decodeType(encodeOrder(o))
+	if got, err := decodeOrder(body); typ != msgOrder || err != nil || !reflect.DeepEqual(got, o) {
+		t.Errorf("order: type %d, %+v, %v", typ, got, err)
 	}
 
-	m := view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567")}
+	m := view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}
 	if got, err := decodeMeta(encodeMeta(m)); err != nil || !reflect.DeepEqual(got, m) {
 		t.Errorf("meta: %+v, %v; want %+v", got, err, m)
 	}
@@ -68,7 +79,7 @@ func TestWireRoundTrip(t *testing.T) {
 // TestMetaFitsTheRing checks the meta of a large cluster stays well under
 // memberlist's 512-byte limit.
 func TestMetaFitsTheRing(t *testing.T) {
-	m := view.Meta{Incarnation: ^uint64(0), State: view.ShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8)}
+	m := view.Meta{Incarnation: ^uint64(0), State: view.ShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8), Deployment: ^uint64(0)}
 	if n := len(encodeMeta(m)); n > 512 {
 		t.Errorf("meta of a 1,000-address cluster with a 253-byte master name is %d bytes", n)
 	}
@@ -90,7 +101,9 @@ func FuzzDecode(f *testing.F) {
 		_, _ = decodeUpdate(body)
 		_, _ = decodeFullState(body)
 		_, _ = decodeName(body)
-		_, _, _ = decodeSync(body)
+		_, _ = decodeSync(body)
+		_, _ = decodeJobs(body)
+		_, _ = decodeOrder(body)
 		_, _ = decodeUpdates(body)
 		_, _ = decodeCommand(body)
 		_, _ = decodeMeta(data)

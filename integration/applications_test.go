@@ -283,7 +283,7 @@ programs=pin2,less,most,nofit,local1,local3
 	// Loads 60, 80, 0 then: LESS_LOADED picks .3, MOST_LOADED .2 (CONFIG
 	// would pick .1 for both).
 	expectCalls(t, nodes[2], map[string]string{"pin2": "OK True", "less": "OK True", "most": "OK True",
-		"nofit": "40 ABNORMAL_TERMINATION: pl:nofit: no address can take it"},
+		"nofit": "40 ABNORMAL_TERMINATION: pl:nofit: no address can take it (127.0.0.1: no room, 127.0.0.2: no room)"},
 		pyCall{"pin2", "p.supvisors.start_process(0, 'pl:pin2')"},
 		pyCall{"less", "p.supvisors.start_process('LESS_LOADED', 'pl:less')"},
 		pyCall{"most", "p.supvisors.start_process(2, 'pl:most')"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -149,6 +150,40 @@ func (r *Ring) SendReliable(name string, msg []byte) error {
 		return fmt.Errorf("send to %s: %w", name, ErrNotMember)
 	}
 	return r.ml.SendReliable(n, msg)
+}
+
+// SendDirect sends msg over TCP to the node name at its address, whether
+// or not it is an alive member: for a message that must reach an agent the
+// ring gave up on but that may only be frozen (the kernel still takes the
+// connection) or slow.
+func (r *Ring) SendDirect(name string, msg []byte) error {
+	if n, ok := r.member(name); ok {
+		return r.ml.SendReliable(n, msg)
+	}
+	ip, err := ResolveIP(name)
+	if err != nil {
+		return err
+	}
+	return r.ml.SendReliable(&memberlist.Node{Name: name, Addr: ip, Port: uint16(r.cfg.Port)}, msg)
+}
+
+// ResolveIP returns the IP an address stands for: itself, or the first
+// IPv4 address of a host name.
+func ResolveIP(address string) (net.IP, error) {
+	if ip := net.ParseIP(address); ip != nil {
+		return ip, nil
+	}
+	ips, err := net.LookupIP(address)
+	if err != nil {
+		return nil, fmt.Errorf("resolve %s: %w", address, err)
+	}
+	if len(ips) == 0 {
+		return nil, fmt.Errorf("resolve %s: no address", address)
+	}
+	if i := slices.IndexFunc(ips, func(ip net.IP) bool { return ip.To4() != nil }); i >= 0 {
+		return ips[i], nil
+	}
+	return ips[0], nil
 }
 
 // UpdateMeta re-advertises the local node's meta (Handler.NodeMeta).

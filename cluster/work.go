@@ -1,0 +1,260 @@
+package cluster
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// The master's jobs (view.Job) are written here, carried out here, and
+// sent to every member, so that the next master carries them on.
+
+// putJobs records jobs written by the local node in the view and sends
+// them to every member; the next state machine run plans them.
+func (c *Cluster) putJobs(js ...view.Job) {
+	if len(js) == 0 {
+		return
+	}
+	var written []view.Job
+	c.update(func(time.Time) view.Effects {
+		for _, j := range js {
+			written = append(written, c.view.PutJob(j))
+		}
+		return view.Effects{}
+	})
+	c.sendJobs(written)
+}
+
+// sendJobs sends jobs to every other alive member.
+func (c *Cluster) sendJobs(js []view.Job) {
+	if c.ring == nil || len(js) == 0 {
+		return
+	}
+	msg := encodeJobs(js)
+	for _, m := range c.ring.Members() {
+		if m != c.local {
+			c.sendAsync(m, msg)
+		}
+	}
+}
+
+// planJobsLocked marks done the jobs the view says are over, and takes in
+// hand those to carry out now: the stops, and the starts that an address
+// takes (one that failed a start a moment ago is kept away from). It
+// returns the jobs to run, those written, and when to plan again (an
+// address kept away from becomes eligible).
+func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup time.Time) {
+	plan := c.view.PlanJobs()
+	for _, j := range plan.Over {
+		j.Done = true
+		written = append(written, c.view.PutJob(j))
+	}
+	for _, j := range plan.Run {
+		if c.jobs.inHand[idOf(j)] || c.jobs.busy[j.Key] > 0 || c.jobs.apps[j.Key.Group] > 0 {
+			continue
+		}
+		if j.IsStart() {
+			rules := c.cfg.Rules.Program(j.Key.Group, j.Key.Name)
+			if _, ok := strategy.Place(c.defaultPlacement(), c.candidatesLocked(j.Key, rules, now), rules.Loading); !ok {
+				for _, until := range c.jobs.avoid[j.Key] {
+					if until.After(now) {
+						wakeup = earliestTime(wakeup, until)
+					}
+				}
+				continue
+			}
+		}
+		c.jobs.inHand[idOf(j)] = true
+		run = append(run, j)
+	}
+	return run, written, wakeup
+}
+
+// jobID identifies a job whatever its version: one start per process, one
+// stop per process and address.
+type jobID struct {
+	key     view.Key
+	address string
+}
+
+func idOf(j view.Job) jobID { return jobID{j.Key, j.Address} }
+
+// earliestTime is the earlier of two deadlines, zero meaning none.
+func earliestTime(a, b time.Time) time.Time {
+	if a.IsZero() || !b.IsZero() && b.Before(a) {
+		return b
+	}
+	return a
+}
+
+// runJobs carries out jobs, each in its own goroutine.
+func (c *Cluster) runJobs(js []view.Job) {
+	for _, j := range js {
+		if !c.spawn(func(ctx context.Context) { c.runJob(ctx, j) }) {
+			return
+		}
+	}
+}
+
+func (c *Cluster) runJob(ctx context.Context, j view.Job) {
+	defer func() {
+		c.mu.Lock()
+		delete(c.jobs.inHand, idOf(j))
+		c.mu.Unlock()
+		// Plan again: what this job was holding back may go on.
+		c.update(func(time.Time) view.Effects { return view.Effects{} })
+	}()
+	if j.IsStart() {
+		c.log.Info("carrying on a start", "process", j.Key.Namespec(), "reason", j.Reason)
+		c.afterStart(ctx, j, c.startProcess(ctx, c.defaultPlacement(), j.Key, ""))
+		return
+	}
+	c.log.Info("stopping a copy left running where it could not be reached", "process", j.Key.Namespec(), "address", j.Address)
+	if err := c.stopCopies(ctx, j.Key, []string{j.Address}); err != nil && ctx.Err() == nil {
+		c.log.Error("stop of a copy left running", "process", j.Key.Namespec(), "address", j.Address, "error", err)
+	}
+}
+
+// afterStart records what the start of job j came to (err), and tells
+// whether its application's start may go on past it: the job is over once
+// the process runs, waits while no address can take it, and is given up
+// when the process fails by itself (the application's starting failure
+// strategy then applies) or no address may ever take it. An attempt cut
+// short by the agent stopping leaves the job to the next master.
+func (c *Cluster) afterStart(ctx context.Context, j view.Job, err error) (proceed bool) {
+	if ctx.Err() != nil {
+		return false
+	}
+	k := j.Key
+	rules := c.cfg.Rules.Program(k.Group, k.Name)
+	next := strategy.AfterStart(outcomeOf(err), len(c.RuleAddresses(k)) > 0 && rules.Loading < 100)
+	switch next {
+	case strategy.JobDone:
+		j.Done = true
+		c.putJobsActing(j)
+		return true
+	case strategy.JobWait:
+		if reason := err.Error(); reason != j.Reason {
+			c.log.Warn("waiting for an address to start it", "process", k.Namespec(), "reason", reason)
+			j.Reason = reason
+			c.putJobsActing(j)
+		}
+		return !rules.Required
+	}
+	c.log.Error("start given up", "process", k.Namespec(), "error", err)
+	j.Done, j.Reason = true, err.Error()
+	c.putJobsActing(j)
+	if !j.Application || !rules.Required {
+		return true
+	}
+	app := c.cfg.Rules.Application(k.Group)
+	switch strategy.AfterPhase(app.StartingFailure, 1) {
+	case strategy.NextPhase:
+		return true
+	case strategy.StopAndAbort:
+		c.log.Error("starting failure: the application stops", "application", k.Group, "strategy", app.StartingFailure)
+		c.dropStarts(func(o view.Job) bool { return o.Key.Group == k.Group })
+		c.spawn(func(ctx context.Context) {
+			if err := c.stopApplication(ctx, k.Group); err != nil {
+				c.log.Error("starting failure: stop application", "application", k.Group, "error", err)
+			}
+		})
+	default:
+		c.log.Error("starting failure: the rest of the application is not started", "application", k.Group, "strategy", app.StartingFailure)
+		c.dropStarts(func(o view.Job) bool { return o.Key.Group == k.Group && o.Application })
+	}
+	return false
+}
+
+// putJobsActing writes jobs only while this node acts for the cluster: a
+// node that lost the mastership meanwhile leaves them to the new master.
+func (c *Cluster) putJobsActing(js ...view.Job) {
+	c.mu.Lock()
+	acting := c.actingLocked() || c.view.Master() == c.local && c.view.State() == view.Deployment
+	c.mu.Unlock()
+	if acting {
+		c.putJobs(js...)
+	}
+}
+
+// dropStarts marks done the waiting starts that match.
+func (c *Cluster) dropStarts(match func(view.Job) bool) {
+	var drop []view.Job
+	c.Read(func(v *view.View) {
+		for _, j := range v.Jobs() {
+			if !j.Done && j.IsStart() && match(j) {
+				j.Done = true
+				drop = append(drop, j)
+			}
+		}
+	})
+	c.putJobs(drop...)
+}
+
+// startJobs holds a start of each process of keys as a job, with reason.
+func (c *Cluster) startJobs(keys []view.Key, application bool, reason string) {
+	js := make([]view.Job, len(keys))
+	for i, k := range keys {
+		js[i] = view.Job{Key: k, Application: application, Reason: reason}
+	}
+	c.putJobs(js...)
+}
+
+// deployApplication starts app by its start plan as the cluster's own
+// work (deployment, RESTART_APPLICATION): every process to start is held as
+// a job first, so that what cannot be done now (no address can take a
+// process, the one chosen fails) is done as soon as it can, by this master
+// or the next. A required process that waits holds the later phases back.
+func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
+	defer c.busyApplication(app)()
+	phases := c.startPhases(app)
+	var keys []view.Key
+	for _, phase := range phases {
+		for _, p := range phase {
+			if len(p.Addresses) == 0 {
+				keys = append(keys, p.Key())
+			}
+		}
+	}
+	c.startJobs(keys, true, reason)
+	for _, phase := range phases {
+		proceed := true
+		for i, err := range forEach(phase, func(p view.ProcessInfo) error {
+			if !slices.Contains(keys, p.Key()) {
+				return nil // already running
+			}
+			return c.startProcess(ctx, c.defaultPlacement(), p.Key(), "")
+		}) {
+			if !slices.Contains(keys, phase[i].Key()) {
+				continue
+			}
+			var j view.Job
+			c.Read(func(v *view.View) { j, _ = v.Waiting(phase[i].Key()) })
+			if !c.afterStart(ctx, j, err) {
+				proceed = false
+			}
+		}
+		if !proceed || ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// stopJobs holds, as jobs, the stops of the copies of k that run on an
+// address that cannot be reached now (lost, or being checked anew): they
+// are stopped once it is back in the same incarnation.
+func (c *Cluster) stopJobs(k view.Key) {
+	var js []view.Job
+	c.Read(func(v *view.View) {
+		for _, name := range c.AddressList() {
+			a, _ := v.Address(name, time.Time{})
+			if rec, ok := v.Record(name, k); ok && a.State != view.AddressRunning && rec.State.IsRunning() && name != c.local {
+				js = append(js, view.Job{Key: k, Address: name, Incarnation: a.Incarnation, Start: rec.Start})
+			}
+		}
+	})
+	c.putJobs(js...)
+}
