@@ -167,8 +167,8 @@ func TestRulesProgramLookup(t *testing.T) {
 	}
 }
 
-func TestRulesModels(t *testing.T) {
-	r := mustParseRules(t, `<root>
+// modelRules references models from programs, patterns and models.
+const modelRules = `<root>
 <application name="a">
   <running_failure_strategy>RESTART_APPLICATION</running_failure_strategy>
   <program name="plain"><reference>base</reference></program>
@@ -196,7 +196,10 @@ func TestRulesModels(t *testing.T) {
 </model>
 <model name="empty"/>
 <model name="unused"><reference>derived</reference></model>
-</root>`)
+</root>`
+
+func TestRulesModels(t *testing.T) {
+	r := mustParseRules(t, modelRules)
 	want := map[string]ProgramRules{
 		"plain": {Name: "plain", Line: 4, Addresses: []string{"10.0.0.3"}, Hashed: true, StartSequence: 5, StopSequence: 6,
 			Required: true, WaitExit: true, Loading: 50, RunningFailure: strategy.RunContinue},
@@ -306,8 +309,9 @@ func TestRulesEncodings(t *testing.T) {
 	}
 }
 
-func TestRulesRequiredForcedFalse(t *testing.T) {
-	r := mustParseRules(t, `<root>
+// requiredRules sets required with and without a start sequence, directly
+// and through models.
+const requiredRules = `<root>
 <model name="m"><required>true</required><start_sequence>0</start_sequence></model>
 <model name="started"><required>true</required><start_sequence>1</start_sequence></model>
 <application name="a">
@@ -319,7 +323,10 @@ func TestRulesRequiredForcedFalse(t *testing.T) {
   <program name="override1"><reference>m</reference><start_sequence>2</start_sequence></program>
   <pattern name="pat"><required>true</required></pattern>
 </application>
-</root>`)
+</root>`
+
+func TestRulesRequiredForcedFalse(t *testing.T) {
+	r := mustParseRules(t, requiredRules)
 	for name, want := range map[string]bool{"unset": false, "zero": false, "one": true, "model": false, "override0": false, "override1": true, "pat": false} {
 		if got := r.Program("a", name).Required; got != want {
 			t.Errorf("%s: required %v, want %v", name, got, want)
@@ -327,92 +334,97 @@ func TestRulesRequiredForcedFalse(t *testing.T) {
 	}
 }
 
-func TestRulesErrors(t *testing.T) {
-	const app = `<root>
+// rulesErrorApp opens an application, for the error cases.
+const rulesErrorApp = `<root>
 <application name="web">
 `
-	tests := []struct {
-		name, text string
-		line       int
-		want       string
-	}{
-		{"empty file", "", 0, "no <root> element"},
-		{"only a declaration", `<?xml version="1.0"?>` + "\n", 0, "no <root> element"},
-		{"wrong root", "\n<rules/>", 2, "<rules>: the root element must be <root>"},
-		{"second root", "<root/>\n<root/>", 2, "unexpected element <root> after </root>"},
-		{"text before root", "\n\n  junk <root/>", 3, `unexpected text "junk" outside <root>`},
-		{"text after root", "<root/>\n junk", 2, `unexpected text "junk" outside <root>`},
-		{"root attribute", "\n<root name=\"x\"/>", 2, `<root>: unexpected attribute "name"`},
-		{"text in root", "<root>\n\n  hello\n</root>", 3, `<root>: unexpected text "hello"`},
-		{"unknown root element", "<root>\n<program name=\"p\"/></root>", 2, "<root>: unknown element <program>: expected <model> or <application>"},
-		{"malformed", "<root>\n<application name=\"a\">\n</root>", 3, "malformed XML: element <application> closed by </root>"},
-		{"unclosed", "<root>\n<application name=\"a\">\n", 3, "malformed XML: unexpected EOF"},
-		{"bad attribute syntax", "<root>\n<application name=a/>\n</root>", 2, "malformed XML"},
-		{"undefined entity", "<root>\n<application name=\"a\"><start_sequence>&x;</start_sequence></application></root>", 2, "malformed XML: invalid character entity &x;"},
-		{"doctype", "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY x \"1\">]>\n<root/>", 2, "<!DOCTYPE> is not allowed"},
-		{"doctype on lines", "<!DOCTYPE\nroot SYSTEM \"file:///etc/passwd\">\n<root/>", 1, "<!DOCTYPE> is not allowed"},
-		{"doctype entity use", "<!DOCTYPE root [<!ENTITY x \"1\">]><root>&x;</root>", 1, "<!DOCTYPE> is not allowed"},
-		{"unsupported encoding", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<root/>", 1, `malformed XML: xml: opening charset "UTF-16": unsupported encoding: expected UTF-8, US-ASCII or ISO-8859-1`},
-		{"invalid UTF-8", "<root>\n<application name=\"\xff\"/></root>", 2, "malformed XML: invalid UTF-8"},
 
-		{"application missing name", app[:7] + "\n<application/>", 3, "<application>: missing name attribute"},
-		{"application empty name", app[:7] + "<application name=\"  \"/>", 2, `<application name="">: empty name`},
-		{"application other attribute", app[:7] + "<application name=\"a\" pattern=\"x\"/>", 2, `<application>: unexpected attribute "pattern": only name is allowed`},
-		{"application namespaced attribute", app[:7] + "<application xmlns:n=\"u\" name=\"a\"/>", 2, `unexpected attribute "xmlns:n"`},
-		{"application name twice", app[:7] + "<application name=\"a\" name=\"b\"/>", 2, "<application>: name attribute given twice"},
-		{"duplicate application", app + "</application>\n\n<application name=\"web\"/></root>", 5, `<application name="web">: duplicate application "web", first defined at line 2`},
-		{"application unknown element", app + "  <programs/>", 3, `<application name="web">: unknown element <programs>`},
-		{"application text", app + "  <start_sequence>1</start_sequence> oops\n</application></root>", 3, `<application name="web">: unexpected text "oops"`},
-		{"application start_sequence", app + "\n<start_sequence>x</start_sequence>", 4, `<application name="web"> <start_sequence>: invalid value "x": expected an integer in [0;127]`},
-		{"application start_sequence negative", app + "<start_sequence>-1</start_sequence>", 3, `invalid value "-1": expected an integer in [0;127]`},
-		{"application start_sequence too big", app + "<start_sequence>128</start_sequence>", 3, `invalid value "128": expected an integer in [0;127]`},
-		{"application stop_sequence empty", app + "<stop_sequence/>", 3, `<application name="web"> <stop_sequence>: invalid value "": expected an integer in [0;127]`},
-		{"application stop_sequence float", app + "<stop_sequence>1.0</stop_sequence>", 3, `invalid value "1.0"`},
-		{"application starting_failure_strategy", app + "<starting_failure_strategy>RESTART</starting_failure_strategy>", 3,
-			`<application name="web"> <starting_failure_strategy>: invalid value "RESTART": expected one of ABORT, STOP, CONTINUE`},
-		{"application running_failure_strategy", app + "<running_failure_strategy>ABORT</running_failure_strategy>", 3,
-			`<application name="web"> <running_failure_strategy>: invalid value "ABORT": expected one of CONTINUE, RESTART_PROCESS, STOP_APPLICATION, RESTART_APPLICATION`},
-		{"application element twice", app + "<start_sequence>1</start_sequence>\n<start_sequence>1</start_sequence>", 4,
-			`<application name="web"> <start_sequence>: set twice, first at line 3`},
-		{"value attribute", app + "<start_sequence\n unit=\"s\">1</start_sequence>", 3, `<application name="web"> <start_sequence>: unexpected attribute "unit"`},
-		{"nested value", app + "<start_sequence>\n<x>1</x></start_sequence>", 4, `<application name="web"> <start_sequence>: unexpected element <x> inside a value`},
+// rulesErrorCases are rules files with an error at line, whose message
+// contains want.
+var rulesErrorCases = []struct {
+	name, text string
+	line       int
+	want       string
+}{
+	{"empty file", "", 0, "no <root> element"},
+	{"only a declaration", `<?xml version="1.0"?>` + "\n", 0, "no <root> element"},
+	{"wrong root", "\n<rules/>", 2, "<rules>: the root element must be <root>"},
+	{"second root", "<root/>\n<root/>", 2, "unexpected element <root> after </root>"},
+	{"text before root", "\n\n  junk <root/>", 3, `unexpected text "junk" outside <root>`},
+	{"text after root", "<root/>\n junk", 2, `unexpected text "junk" outside <root>`},
+	{"root attribute", "\n<root name=\"x\"/>", 2, `<root>: unexpected attribute "name"`},
+	{"text in root", "<root>\n\n  hello\n</root>", 3, `<root>: unexpected text "hello"`},
+	{"unknown root element", "<root>\n<program name=\"p\"/></root>", 2, "<root>: unknown element <program>: expected <model> or <application>"},
+	{"malformed", "<root>\n<application name=\"a\">\n</root>", 3, "malformed XML: element <application> closed by </root>"},
+	{"unclosed", "<root>\n<application name=\"a\">\n", 3, "malformed XML: unexpected EOF"},
+	{"bad attribute syntax", "<root>\n<application name=a/>\n</root>", 2, "malformed XML"},
+	{"undefined entity", "<root>\n<application name=\"a\"><start_sequence>&x;</start_sequence></application></root>", 2, "malformed XML: invalid character entity &x;"},
+	{"doctype", "<?xml version=\"1.0\"?>\n<!DOCTYPE root [<!ENTITY x \"1\">]>\n<root/>", 2, "<!DOCTYPE> is not allowed"},
+	{"doctype on lines", "<!DOCTYPE\nroot SYSTEM \"file:///etc/passwd\">\n<root/>", 1, "<!DOCTYPE> is not allowed"},
+	{"doctype entity use", "<!DOCTYPE root [<!ENTITY x \"1\">]><root>&x;</root>", 1, "<!DOCTYPE> is not allowed"},
+	{"unsupported encoding", "<?xml version=\"1.0\" encoding=\"UTF-16\"?>\n<root/>", 1, `malformed XML: xml: opening charset "UTF-16": unsupported encoding: expected UTF-8, US-ASCII or ISO-8859-1`},
+	{"invalid UTF-8", "<root>\n<application name=\"\xff\"/></root>", 2, "malformed XML: invalid UTF-8"},
 
-		{"program missing name", app + "<program/>", 3, "<program>: missing name attribute"},
-		{"pattern empty name", app + "<pattern name=\"\"/>", 3, `<pattern name="">: empty name`},
-		{"program other attribute", app + "<program name=\"p\" numprocs=\"2\"/>", 3, `<program>: unexpected attribute "numprocs": only name is allowed`},
-		{"duplicate program", app + "<program name=\"p\"/>\n<program name=\"p\"/>", 4, `<application name="web"> <program name="p">: duplicate program "p", first defined at line 3`},
-		{"duplicate pattern", app + "<pattern name=\"p\"/>\n<program name=\"p\"/>\n<pattern name=\"p\"/>", 5, `duplicate pattern "p", first defined at line 3`},
-		{"program unknown element", app + "<program name=\"p\">\n<autostart>true</autostart>", 4, `<application name="web"> <program name="p">: unknown element <autostart>`},
-		{"program text", app + "<program name=\"p\">\n\n x <required>true</required></program>", 5, `<application name="web"> <program name="p">: unexpected text "x"`},
-		{"program start_sequence", app + "<program name=\"p\"><start_sequence>128</start_sequence>", 3, `<application name="web"> <program name="p"> <start_sequence>: invalid value "128"`},
-		{"program stop_sequence", app + "<program name=\"p\"><stop_sequence>z</stop_sequence>", 3, `<program name="p"> <stop_sequence>: invalid value "z"`},
-		{"program required", app + "<program name=\"p\">\n<required>maybe</required>", 4, `<application name="web"> <program name="p"> <required>: invalid value "maybe": expected true or false`},
-		{"program required on", app + "<program name=\"p\"><required>on</required>", 3, `invalid value "on": expected true or false`},
-		{"program wait_exit", app + "<program name=\"p\"><wait_exit>2</wait_exit>", 3, `<wait_exit>: invalid value "2": expected true or false`},
-		{"program loading", app + "<program name=\"p\"><loading>101</loading>", 3, `<program name="p"> <loading>: invalid value "101": expected an integer in [0;100]`},
-		{"program expected_loading", app + "<pattern name=\"p\"><expected_loading>-1</expected_loading>", 3, `<pattern name="p"> <expected_loading>: invalid value "-1": expected an integer in [0;100]`},
-		{"program loading twice", app + "<program name=\"p\"><loading>1</loading>\n<expected_loading>2</expected_loading>", 4, `<expected_loading>: set twice, first at line 3`},
-		{"program running_failure_strategy", app + "<program name=\"p\"><running_failure_strategy>STOP</running_failure_strategy>", 3, `<running_failure_strategy>: invalid value "STOP"`},
-		{"program starting_failure_strategy", app + "<program name=\"p\"><starting_failure_strategy>STOP</starting_failure_strategy>", 3, `<program name="p">: unknown element <starting_failure_strategy>`},
-		{"unknown address", app + "<program name=\"p\">\n<addresses>10.0.0.1, 10.0.0.9</addresses>", 4, `<program name="p"> <addresses>: unknown address "10.0.0.9": not in address_list`},
-		{"nested address", app + "<program name=\"p\"><addresses><address>10.0.0.1</address></addresses>", 3, `<addresses>: unexpected element <address> inside a value`},
-		{"empty reference", app + "<program name=\"p\"><reference> </reference>", 3, `<program name="p"> <reference>: empty model name`},
-		{"two references", app + "<program name=\"p\"><reference>m</reference><reference>m</reference>", 3, `<reference>: set twice`},
-		{"missing model", app + "<program name=\"p\">\n<start_sequence>1</start_sequence>\n  <reference>nope</reference></program></application>\n<model name=\"m\"/></root>", 5,
-			`<application name="web"> <program name="p"> <reference>: unknown model "nope"`},
-		{"missing model in a model", "<root>\n<model name=\"m\">\n<reference>nope</reference></model></root>", 3, `<model name="m"> <reference>: unknown model "nope"`},
-		{"self reference", "<root>\n<model name=\"m\"><reference>m</reference></model></root>", 2, `<model name="m"> <reference>: reference cycle through models "m" -> "m"`},
-		{"reference cycle", "<root>\n<model name=\"a\"><reference>b</reference></model>\n<model name=\"b\">\n<reference>a</reference></model></root>", 4,
-			`<model name="b"> <reference>: reference cycle through models "a" -> "b" -> "a"`},
-		{"reference cycle from a program", "<root><application name=\"x\"><program name=\"p\"><reference>a</reference></program></application>\n<model name=\"a\"><reference>b</reference></model>\n<model name=\"b\"><reference>a</reference></model></root>", 3,
-			`reference cycle through models "a" -> "b" -> "a"`},
-		{"model missing name", "<root>\n<model/></root>", 2, "<model>: missing name attribute"},
-		{"duplicate model", "<root>\n<model name=\"m\"/>\n<model name=\"m\"/></root>", 3, `<model name="m">: duplicate model "m", first defined at line 2`},
-		{"model unknown element", "<root><model name=\"m\">\n<program name=\"p\"/></model></root>", 2, `<model name="m">: unknown element <program>`},
-		{"model bad value", "<root><model name=\"m\">\n<loading>x</loading></model></root>", 2, `<model name="m"> <loading>: invalid value "x"`},
-		{"model unknown address", "<root><model name=\"m\">\n<addresses>h</addresses></model></root>", 2, `<model name="m"> <addresses>: unknown address "h"`},
-	}
-	for _, tt := range tests {
+	{"application missing name", rulesErrorApp[:7] + "\n<application/>", 3, "<application>: missing name attribute"},
+	{"application empty name", rulesErrorApp[:7] + "<application name=\"  \"/>", 2, `<application name="">: empty name`},
+	{"application other attribute", rulesErrorApp[:7] + "<application name=\"a\" pattern=\"x\"/>", 2, `<application>: unexpected attribute "pattern": only name is allowed`},
+	{"application namespaced attribute", rulesErrorApp[:7] + "<application xmlns:n=\"u\" name=\"a\"/>", 2, `unexpected attribute "xmlns:n"`},
+	{"application name twice", rulesErrorApp[:7] + "<application name=\"a\" name=\"b\"/>", 2, "<application>: name attribute given twice"},
+	{"duplicate application", rulesErrorApp + "</application>\n\n<application name=\"web\"/></root>", 5, `<application name="web">: duplicate application "web", first defined at line 2`},
+	{"application unknown element", rulesErrorApp + "  <programs/>", 3, `<application name="web">: unknown element <programs>`},
+	{"application text", rulesErrorApp + "  <start_sequence>1</start_sequence> oops\n</application></root>", 3, `<application name="web">: unexpected text "oops"`},
+	{"application start_sequence", rulesErrorApp + "\n<start_sequence>x</start_sequence>", 4, `<application name="web"> <start_sequence>: invalid value "x": expected an integer in [0;127]`},
+	{"application start_sequence negative", rulesErrorApp + "<start_sequence>-1</start_sequence>", 3, `invalid value "-1": expected an integer in [0;127]`},
+	{"application start_sequence too big", rulesErrorApp + "<start_sequence>128</start_sequence>", 3, `invalid value "128": expected an integer in [0;127]`},
+	{"application stop_sequence empty", rulesErrorApp + "<stop_sequence/>", 3, `<application name="web"> <stop_sequence>: invalid value "": expected an integer in [0;127]`},
+	{"application stop_sequence float", rulesErrorApp + "<stop_sequence>1.0</stop_sequence>", 3, `invalid value "1.0"`},
+	{"application starting_failure_strategy", rulesErrorApp + "<starting_failure_strategy>RESTART</starting_failure_strategy>", 3,
+		`<application name="web"> <starting_failure_strategy>: invalid value "RESTART": expected one of ABORT, STOP, CONTINUE`},
+	{"application running_failure_strategy", rulesErrorApp + "<running_failure_strategy>ABORT</running_failure_strategy>", 3,
+		`<application name="web"> <running_failure_strategy>: invalid value "ABORT": expected one of CONTINUE, RESTART_PROCESS, STOP_APPLICATION, RESTART_APPLICATION`},
+	{"application element twice", rulesErrorApp + "<start_sequence>1</start_sequence>\n<start_sequence>1</start_sequence>", 4,
+		`<application name="web"> <start_sequence>: set twice, first at line 3`},
+	{"value attribute", rulesErrorApp + "<start_sequence\n unit=\"s\">1</start_sequence>", 3, `<application name="web"> <start_sequence>: unexpected attribute "unit"`},
+	{"nested value", rulesErrorApp + "<start_sequence>\n<x>1</x></start_sequence>", 4, `<application name="web"> <start_sequence>: unexpected element <x> inside a value`},
+
+	{"program missing name", rulesErrorApp + "<program/>", 3, "<program>: missing name attribute"},
+	{"pattern empty name", rulesErrorApp + "<pattern name=\"\"/>", 3, `<pattern name="">: empty name`},
+	{"program other attribute", rulesErrorApp + "<program name=\"p\" numprocs=\"2\"/>", 3, `<program>: unexpected attribute "numprocs": only name is allowed`},
+	{"duplicate program", rulesErrorApp + "<program name=\"p\"/>\n<program name=\"p\"/>", 4, `<application name="web"> <program name="p">: duplicate program "p", first defined at line 3`},
+	{"duplicate pattern", rulesErrorApp + "<pattern name=\"p\"/>\n<program name=\"p\"/>\n<pattern name=\"p\"/>", 5, `duplicate pattern "p", first defined at line 3`},
+	{"program unknown element", rulesErrorApp + "<program name=\"p\">\n<autostart>true</autostart>", 4, `<application name="web"> <program name="p">: unknown element <autostart>`},
+	{"program text", rulesErrorApp + "<program name=\"p\">\n\n x <required>true</required></program>", 5, `<application name="web"> <program name="p">: unexpected text "x"`},
+	{"program start_sequence", rulesErrorApp + "<program name=\"p\"><start_sequence>128</start_sequence>", 3, `<application name="web"> <program name="p"> <start_sequence>: invalid value "128"`},
+	{"program stop_sequence", rulesErrorApp + "<program name=\"p\"><stop_sequence>z</stop_sequence>", 3, `<program name="p"> <stop_sequence>: invalid value "z"`},
+	{"program required", rulesErrorApp + "<program name=\"p\">\n<required>maybe</required>", 4, `<application name="web"> <program name="p"> <required>: invalid value "maybe": expected true or false`},
+	{"program required on", rulesErrorApp + "<program name=\"p\"><required>on</required>", 3, `invalid value "on": expected true or false`},
+	{"program wait_exit", rulesErrorApp + "<program name=\"p\"><wait_exit>2</wait_exit>", 3, `<wait_exit>: invalid value "2": expected true or false`},
+	{"program loading", rulesErrorApp + "<program name=\"p\"><loading>101</loading>", 3, `<program name="p"> <loading>: invalid value "101": expected an integer in [0;100]`},
+	{"program expected_loading", rulesErrorApp + "<pattern name=\"p\"><expected_loading>-1</expected_loading>", 3, `<pattern name="p"> <expected_loading>: invalid value "-1": expected an integer in [0;100]`},
+	{"program loading twice", rulesErrorApp + "<program name=\"p\"><loading>1</loading>\n<expected_loading>2</expected_loading>", 4, `<expected_loading>: set twice, first at line 3`},
+	{"program running_failure_strategy", rulesErrorApp + "<program name=\"p\"><running_failure_strategy>STOP</running_failure_strategy>", 3, `<running_failure_strategy>: invalid value "STOP"`},
+	{"program starting_failure_strategy", rulesErrorApp + "<program name=\"p\"><starting_failure_strategy>STOP</starting_failure_strategy>", 3, `<program name="p">: unknown element <starting_failure_strategy>`},
+	{"unknown address", rulesErrorApp + "<program name=\"p\">\n<addresses>10.0.0.1, 10.0.0.9</addresses>", 4, `<program name="p"> <addresses>: unknown address "10.0.0.9": not in address_list`},
+	{"nested address", rulesErrorApp + "<program name=\"p\"><addresses><address>10.0.0.1</address></addresses>", 3, `<addresses>: unexpected element <address> inside a value`},
+	{"empty reference", rulesErrorApp + "<program name=\"p\"><reference> </reference>", 3, `<program name="p"> <reference>: empty model name`},
+	{"two references", rulesErrorApp + "<program name=\"p\"><reference>m</reference><reference>m</reference>", 3, `<reference>: set twice`},
+	{"missing model", rulesErrorApp + "<program name=\"p\">\n<start_sequence>1</start_sequence>\n  <reference>nope</reference></program></application>\n<model name=\"m\"/></root>", 5,
+		`<application name="web"> <program name="p"> <reference>: unknown model "nope"`},
+	{"missing model in a model", "<root>\n<model name=\"m\">\n<reference>nope</reference></model></root>", 3, `<model name="m"> <reference>: unknown model "nope"`},
+	{"self reference", "<root>\n<model name=\"m\"><reference>m</reference></model></root>", 2, `<model name="m"> <reference>: reference cycle through models "m" -> "m"`},
+	{"reference cycle", "<root>\n<model name=\"a\"><reference>b</reference></model>\n<model name=\"b\">\n<reference>a</reference></model></root>", 4,
+		`<model name="b"> <reference>: reference cycle through models "a" -> "b" -> "a"`},
+	{"reference cycle from a program", "<root><application name=\"x\"><program name=\"p\"><reference>a</reference></program></application>\n<model name=\"a\"><reference>b</reference></model>\n<model name=\"b\"><reference>a</reference></model></root>", 3,
+		`reference cycle through models "a" -> "b" -> "a"`},
+	{"model missing name", "<root>\n<model/></root>", 2, "<model>: missing name attribute"},
+	{"duplicate model", "<root>\n<model name=\"m\"/>\n<model name=\"m\"/></root>", 3, `<model name="m">: duplicate model "m", first defined at line 2`},
+	{"model unknown element", "<root><model name=\"m\">\n<program name=\"p\"/></model></root>", 2, `<model name="m">: unknown element <program>`},
+	{"model bad value", "<root><model name=\"m\">\n<loading>x</loading></model></root>", 2, `<model name="m"> <loading>: invalid value "x"`},
+	{"model unknown address", "<root><model name=\"m\">\n<addresses>h</addresses></model></root>", 2, `<model name="m"> <addresses>: unknown address "h"`},
+}
+
+func TestRulesErrors(t *testing.T) {
+	for _, tt := range rulesErrorCases {
 		t.Run(tt.name, func(t *testing.T) {
 			r, err := ParseRules("rules.xml", []byte(tt.text), testAddresses)
 			wantRulesError(t, r, err, "rules.xml", tt.line, tt.want)
