@@ -20,13 +20,20 @@ import (
 // small enough that a hostile body costs little.
 const DefaultMaxBodyBytes = 4 << 20
 
-// HTTP timeouts. There is no write timeout: startProcess with wait=true and
-// `tail -f` legitimately run for as long as they need. The read timeout
-// covers reading the request only: net/http lifts the connection's read
-// deadline once the body has been read, so it never cancels a running call.
+// HTTP timeouts. There is no timeout on a call or a stream as a whole:
+// startProcess with wait=true and `tail -f` legitimately run for as long as
+// they need. The read timeout covers reading the request only: net/http
+// lifts the connection's read deadline once the body has been read, so it
+// never cancels a running call. The write timeout runs only while
+// something is written (deadlineWriter).
 const (
 	readHeaderTimeout = 10 * time.Second
 	readTimeout       = 60 * time.Second // the whole request, body included
+	// writeTimeout is how long a client may leave writeChunk bytes of a
+	// reply or a stream unread before it is dropped: a client that never
+	// reads would otherwise hold its goroutine, and the reply, forever.
+	writeTimeout = 60 * time.Second
+	writeChunk   = 64 << 10
 	// supervisorctl's shell and other Python clients keep one connection
 	// and do not reconnect when the server has closed it (BrokenPipeError),
 	// so an idle connection lives as long as supervisord's medusa keeps one:
@@ -61,6 +68,8 @@ type Server struct {
 	gorilla *gorilla.Server
 	mux     *http.ServeMux
 	http    *http.Server
+	// writeTimeout is the package's, shorter in tests.
+	writeTimeout time.Duration
 	// crossOrigin refuses what a browser page of another origin posts: with
 	// any Content-Type accepted, a form could post a call.
 	crossOrigin *http.CrossOriginProtection
@@ -80,7 +89,8 @@ func NewServer(opts Options) *Server {
 		gorilla: gorilla.NewServer(),
 		mux:     http.NewServeMux(),
 
-		crossOrigin: http.NewCrossOriginProtection(),
+		crossOrigin:  http.NewCrossOriginProtection(),
+		writeTimeout: writeTimeout,
 	}
 	if s.logger == nil {
 		s.logger = hclog.NewNullLogger()
@@ -139,8 +149,13 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 // browser sends from a page of another origin (Sec-Fetch-Site, else Origin
 // against Host: curl and the XML-RPC libraries send neither), checks the
 // credentials, then routes: POST /RPC2 and / are XML-RPC calls, other paths
-// go to the Handle routes.
+// go to the Handle routes. Whatever is written is under the write timeout.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	dw := newDeadlineWriter(w, s.writeTimeout)
+	// The end of the reply, which net/http writes once the handler has
+	// returned (a stream's last chunk), may come long after the last write.
+	defer dw.arm()
+	w = dw
 	if err := s.crossOrigin.Check(r); err != nil {
 		s.logger.Warn("cross-origin request refused", "remote", r.RemoteAddr, "path", r.URL.Path,
 			"origin", r.Header.Get("Origin"), "sec_fetch_site", r.Header.Get("Sec-Fetch-Site"), "host", r.Host)
@@ -260,3 +275,56 @@ func (s *Server) putBuffer(bp *[]byte) {
 		s.bufferPool.Put(bp)
 	}
 }
+
+// deadlineWriter arms the connection's write deadline before each write of
+// up to writeChunk bytes and each flush, so that a client that stops
+// reading is dropped once timeout passes without progress, while a call or
+// a stream may take as long as it likes between writes.
+type deadlineWriter struct {
+	http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+// newDeadlineWriter wraps w, lifting the deadline that the connection's
+// previous request left: net/http sets none itself without a
+// Server.WriteTimeout, and a stale one would fail the first write of a
+// call that outlived it, before it could be armed again (the 100 Continue).
+func newDeadlineWriter(w http.ResponseWriter, timeout time.Duration) *deadlineWriter {
+	d := &deadlineWriter{ResponseWriter: w, rc: http.NewResponseController(w), timeout: timeout}
+	// An error is a writer without deadlines (a test recorder): nothing to arm.
+	_ = d.rc.SetWriteDeadline(time.Time{})
+	return d
+}
+
+func (d *deadlineWriter) arm() { _ = d.rc.SetWriteDeadline(time.Now().Add(d.timeout)) }
+
+// WriteHeader implements http.ResponseWriter.
+func (d *deadlineWriter) WriteHeader(status int) {
+	d.arm()
+	d.ResponseWriter.WriteHeader(status)
+}
+
+// Write implements http.ResponseWriter, a chunk at a time.
+func (d *deadlineWriter) Write(p []byte) (int, error) {
+	written := 0
+	for {
+		chunk := p[:min(len(p), writeChunk)]
+		d.arm()
+		n, err := d.ResponseWriter.Write(chunk)
+		written += n
+		p = p[n:]
+		if err != nil || len(p) == 0 {
+			return written, err
+		}
+	}
+}
+
+// Flush implements http.Flusher, for the streams (logtail).
+func (d *deadlineWriter) Flush() {
+	d.arm()
+	_ = d.rc.Flush()
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (d *deadlineWriter) Unwrap() http.ResponseWriter { return d.ResponseWriter }
