@@ -137,6 +137,17 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
+		if t == msgStart {
+			var age time.Duration
+			var known bool
+			c.Read(func(v *view.View) { age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now()) })
+			if known && age > startValidity {
+				// This agent was frozen or cut off meanwhile: the master
+				// has placed the process elsewhere since.
+				c.log.Warn("start requested too long ago, not done", "process", cmd.key.Namespec(), "from", cmd.from, "age", age)
+				return nil
+			}
+		}
 		// Off memberlist's goroutine: a start forks.
 		c.spawn(func(context.Context) {
 			if err := c.carryOutCommand(t, cmd); err != nil {

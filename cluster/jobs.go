@@ -108,7 +108,13 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 			return startOutcome(v, address, k, before, rules.WaitExit)
 		})
 		if isFault(err, fault.AbnormalTermination) {
-			err = startFailed(k, strategy.ProcessFailed, "not started on %s in time", address)
+			var rec view.ProcessRecord
+			c.Read(func(v *view.View) { rec, _ = v.Record(address, k) })
+			if rec.Seq <= before {
+				err = startFailed(k, strategy.AddressFailed, "%s did not answer", address)
+			} else {
+				err = startFailed(k, strategy.ProcessFailed, "not started on %s in time", address)
+			}
 		}
 	}
 	if outcomeOf(err) == strategy.AddressFailed {
@@ -318,8 +324,16 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 	if c.ring == nil {
 		return fmt.Errorf("%s is not this node and there is no ring", address)
 	}
+	cmd.from, cmd.sentAt = c.local, time.Now()
 	return c.ring.SendReliable(address, encodeCommand(t, cmd))
 }
+
+// startValidity is how late a start may reach its node and still be done:
+// later, the master has given the node up (failure detection takes about
+// a second) and placed the process elsewhere, and a start done now would
+// run it twice. A start that is only slow gets no answer, and the master
+// places it elsewhere when its wait ends.
+const startValidity = time.Second
 
 // carryOutCommand does what the master asked of this node. A start that
 // fails leaves the process FATAL, which is how the master learns of it.

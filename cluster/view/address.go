@@ -242,6 +242,18 @@ func (v *View) Heartbeat(name string, remote, local time.Time) {
 	}
 }
 
+// MessageAge is how long ago, in its sender's clock, a message that
+// address sent at sentAt (its clock) was sent, now being local's time: the
+// sender's clock now is estimated from its last heartbeat, so that clocks
+// need not agree. known is false without a heartbeat to go by.
+func (v *View) MessageAge(address string, sentAt, now time.Time) (age time.Duration, known bool) {
+	a := v.remote(address)
+	if a == nil || a.localTime.IsZero() || sentAt.IsZero() {
+		return 0, false
+	}
+	return a.remoteTime.Add(now.Sub(a.localTime)).Sub(sentAt), true
+}
+
 // AddressInfo describes one address (get_address_info).
 type AddressInfo struct {
 	Name                  string

@@ -1578,6 +1578,24 @@ func TestViewUptime(t *testing.T) {
 	}
 }
 
+// TestViewMessageAge: the age of a message in its sender's clock, an hour
+// ahead of ours here, estimated from its last heartbeat; unknown without
+// one.
+func TestViewMessageAge(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	v.Heartbeat(a2, now.Add(time.Hour), now)
+	sent := now.Add(time.Hour + time.Second) // a second after the heartbeat, on a2's clock
+	if age, known := v.MessageAge(a2, sent, now.Add(4*time.Second)); !known || age != 3*time.Second {
+		t.Errorf("age %v, known %v; want 3s", age, known)
+	}
+	if _, known := v.MessageAge(a3, sent, now); known {
+		t.Error("age known without a heartbeat")
+	}
+	if _, known := v.MessageAge("10.9.9.9", sent, now); known {
+		t.Error("age known of an address outside address_list")
+	}
+}
+
 // TestViewCrashesWaitForTheMaster: the master dies with a process; the
 // next master gets the crash once it acts (in OPERATION).
 func TestViewCrashesWaitForTheMaster(t *testing.T) {
