@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
@@ -41,6 +42,9 @@ type Agent struct {
 	mainLog *logfile.File
 
 	requests *requests
+	// carried is the cluster restart order the last generation carried out
+	// (nil: none); only Run's goroutine touches it.
+	carried *view.Order
 
 	mu      sync.Mutex // guards cfg, address and gen
 	cfg     *config.Config
@@ -124,6 +128,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		}
 		restarting := a.serve() == requestRestart
 		gen.stop(restarting)
+		// The next generation tells the agents a cluster restart named
+		// that come back late (frozen, cut off) to restart too.
+		a.carried = gen.cluster.Order()
 		// A shutdown asked while the generation stopped ends the restart.
 		if !restarting || a.requests.shuttingDown() {
 			a.logger.Info("exiting")

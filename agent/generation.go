@@ -52,6 +52,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		Logger:     a.logger,
 		Rules:      cfg.Rules,
 		Lifecycle:  a,
+		Carried:    a.carried,
 	})
 	if err != nil {
 		return nil, err
