@@ -199,6 +199,9 @@ type ClusterProcessInfo struct {
 	ExpectedExit    bool         `xmlrpc:"expected_exit"`
 	LastEventTime   int64        `xmlrpc:"last_event_time"` // epoch seconds, 0: none
 	Addresses       []string     `xmlrpc:"addresses"`
+	// Waiting says why the cluster has not started the process yet when it
+	// is to (a deployment or a failure strategy waits for an address).
+	Waiting string `xmlrpc:"waiting"`
 }
 
 // Namespec is the process's "application:name" (or "name").

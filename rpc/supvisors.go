@@ -80,6 +80,9 @@ type ClusterProcessInfo struct {
 	ExpectedExit    bool     `xmlrpc:"expected_exit"`
 	LastEventTime   int64    `xmlrpc:"last_event_time"`
 	Addresses       []string `xmlrpc:"addresses"`
+	// Waiting says why the cluster has not started the process yet when it
+	// is to (a deployment or a failure strategy waits for an address).
+	Waiting string `xmlrpc:"waiting"`
 }
 
 // AddressArgs is the single address name parameter.
@@ -239,6 +242,7 @@ func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
 			ExpectedExit:    p.ExpectedExit,
 			LastEventTime:   unixOrZero(p.LastEventTime),
 			Addresses:       nonNil(p.Addresses),
+			Waiting:         p.Waiting,
 		}
 	}
 	return out

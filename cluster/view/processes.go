@@ -29,6 +29,9 @@ type ProcessInfo struct {
 	// Copies has one entry per address with the process in its
 	// configuration, in address_list order.
 	Copies []Copy
+	// Waiting says why the cluster has not started it yet, when it is to
+	// (a job of the master waits for an address): "" otherwise.
+	Waiting string
 }
 
 // Key returns the process's key.
@@ -152,6 +155,9 @@ func (v *View) info(k Key) ProcessInfo {
 		if latest < 0 || r.Changed.After(p.Copies[latest].Record.Changed) {
 			latest = len(p.Copies) - 1
 		}
+	}
+	if j, ok := v.Waiting(k); ok && len(p.Addresses) == 0 {
+		p.Waiting = j.Reason
 	}
 	if len(p.Addresses) > 0 {
 		p.ExpectedExit = true
