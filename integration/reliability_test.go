@@ -1,0 +1,163 @@
+package integration
+
+import (
+	"fmt"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// freeze stops the agent of s (SIGSTOP) until the returned function
+// resumes it (SIGCONT); the test's cleanup resumes it in any case, so that
+// it can be stopped.
+func freeze(t testing.TB, s *server) (resume func()) {
+	t.Helper()
+	pid := s.cmd.Process.Pid
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		t.Fatalf("SIGSTOP agent of %s: %v", s.host, err)
+	}
+	resume = func() { _ = syscall.Kill(pid, syscall.SIGCONT) }
+	t.Cleanup(resume)
+	return resume
+}
+
+// TestRestartWithAFrozenNode: restart() while a node's agent is frozen for
+// 3 s right after the call. Its agent gets the order when it resumes (the
+// kernel held the connection), restarts like the others, and the cluster
+// ends as it would have without the fault: every agent restarted, in
+// OPERATION, h deployed again with new children.
+func TestRestartWithAFrozenNode(t *testing.T) {
+	t.Parallel()
+	nodes, children := hashedCluster(t)
+	before := children()
+	if out := strings.TrimSpace(nodes[0].python(t, "print(p.supvisors.restart())")); out != "True" {
+		t.Fatalf("restart() on 127.0.0.1: %s", out)
+	}
+	resume := freeze(t, nodes[1])
+	time.Sleep(3 * time.Second) // the fault itself: frozen for 3 s
+	resume()
+	for _, n := range nodes {
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			return len(grepLog(t, n, "supvisors: restarting")) > 0, n.host + " logged no restart"
+		})
+	}
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	after := children()
+	for i, n := range nodes {
+		if after[i] == before[i] {
+			t.Errorf("h:h_%d on %s kept pid %d across restart()", i, n.host, before[i])
+		}
+	}
+}
+
+// TestLateNodeGetsItsPinnedProcess: a node that is down when the cluster
+// deploys (past synchro_timeout) has a process pinned to it; the process
+// waits, get_process_info says why, and it starts as soon as the node
+// joins.
+func TestLateNodeGetsItsPinnedProcess(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="h">
+    <start_sequence>1</start_sequence>
+    <pattern name="h_"><addresses>#</addresses><start_sequence>1</start_sequence></pattern>
+  </application>
+</root>`
+	const body = `
+[program:h]
+command=/bin/sleep 1000
+process_name=%(program_name)s_%(process_num)d
+numprocs=3
+autostart=false
+startsecs=0
+`
+	p := planCluster(t, 3, writeRulesFile(t, rules)+"\nsynchro_timeout=2\n")
+	nodes := []*server{p.startNode(t, 0, body), nil, p.startNode(t, 2, body)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, []*server{nodes[0], nodes[2]})
+		}
+	})
+	for _, i := range []int{0, 2} {
+		nodes[i].waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	runsOn(t, nodes[2], "h:h_0", "127.0.0.1")
+	runsOn(t, nodes[0], "h:h_2", "127.0.0.3")
+	waiting := "p.supvisors.get_process_info('h:h_1')[0]['waiting']"
+	for _, i := range []int{0, 2} {
+		waitFor(t, 10*time.Second, func() (bool, string) {
+			out := strings.TrimSpace(nodes[i].python(t, "print("+waiting+")"))
+			return strings.Contains(out, "127.0.0.2: SILENT"), fmt.Sprintf("waiting on %s: %q", nodes[i].host, out)
+		})
+	}
+
+	nodes[1] = p.startNode(t, 1, body)
+	runsOn(t, nodes[0], "h:h_1", "127.0.0.2")
+	if info := local(t, nodes[1], "h:h_1"); info.State != "RUNNING" {
+		t.Errorf("h:h_1 on 127.0.0.2 itself: %+v", info)
+	}
+	nodes[2].waitPython(t, waiting, "")
+}
+
+// TestFailoverStartToAFrozenNode: a RESTART_PROCESS process crashes while
+// the address its rules prefer is frozen, but not yet found out: the
+// master's start is sent there, the address is lost meanwhile, and the
+// start is placed again on the next address. When the frozen node resumes,
+// the start it got too late is not done: the process runs once.
+func TestFailoverStartToAFrozenNode(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="svc">
+    <program name="s">
+      <addresses>127.0.0.2,127.0.0.1,127.0.0.3</addresses>
+      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
+    </program>
+  </application>
+</root>`
+	const body = `
+[group:svc]
+programs=s
+
+[program:s]
+command=/bin/sleep 1000
+autostart=false
+autorestart=false
+startsecs=0
+`
+	// Slow failure detection (seconds, not the shipped second), so that
+	// the master surely handles the crash before it finds out about the
+	// frozen node.
+	const slow = "probe_interval=1s\nprobe_timeout=500ms\nsuspicion_mult=4\n"
+	nodes := startClusterNodes(t, 3, writeRulesFile(t, rules)+"\n"+slow, body)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, nodes)
+		}
+	})
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	expectCalls(t, nodes[2], map[string]string{"s": "OK True"}, pyCall{"s", "p.supvisors.start_process('LOCAL', 'svc:s')"})
+	runsOn(t, nodes[0], "svc:s", "127.0.0.3")
+	pid := local(t, nodes[2], "svc:s").PID
+
+	resume := freeze(t, nodes[1])
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		return len(grepLog(t, nodes[0], "starting: process=svc:s address=127.0.0.2")) > 0, "the master sent no start to the frozen 127.0.0.2"
+	})
+	runsOn(t, nodes[0], "svc:s", "127.0.0.1")
+	resume()
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "RUNNING")
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		return len(grepLog(t, nodes[1], "start requested too long ago, not done")) > 0, "127.0.0.2 did not drop the late start"
+	})
+	if info := local(t, nodes[1], "svc:s"); info.State != "STOPPED" {
+		t.Errorf("svc:s on the resumed 127.0.0.2: %+v, want STOPPED", info)
+	}
+	runsOn(t, nodes[2], "svc:s", "127.0.0.1")
+}
