@@ -3,7 +3,9 @@ package integration
 // A network lab for partition tests: every node is a Linux network
 // namespace wired by a veth pair to a "switch" namespace holding Linux
 // bridges. Moving the switch ends of the veths between bridges, or setting
-// them down, makes partitions without touching the host's network:
+// them down, makes partitions without touching the host's network (the
+// other wiring, a userspace hub with per-link loss and delay, is
+// netns_hub_test.go's newHubLab):
 //
 //	host (root ns): blackhole route for the lab's /24, nothing else
 //	switch ns:      br0 [br1 ...], v1 ... vN (switch ends of the veths)
@@ -60,8 +62,9 @@ var labSeq atomic.Int32
 type netLab struct {
 	id       string       // sv<pid>x<seq>
 	prefix   netip.Prefix // the lab's private /24
-	sw       string       // the switch namespace
+	sw       string       // the switch namespace ("" when wired by a hub)
 	nodes    []string     // node i's namespace is nodes[i-1]
+	hub      *netHub      // the hub that wires the nodes, if not bridges
 	bridges  int          // bridges br0..br<bridges-1> exist in the switch
 	state    string       // the lab's file in labStateDir
 	teardown sync.Once
@@ -105,6 +108,28 @@ func requireNetLab(t testing.TB) {
 // switch's bridge br0. The test's cleanup removes it all.
 func newNetLab(t testing.TB, n int) *netLab {
 	t.Helper()
+	l := createLab(t, n, true)
+	sw := []string{"link set lo up", "link add br0 type bridge", "link set br0 up"}
+	for i, ns := range l.nodes {
+		sw = append(sw,
+			fmt.Sprintf("link add v%d type veth peer name eth0 netns %s", i+1, ns),
+			fmt.Sprintf("link set v%d master br0", i+1),
+			fmt.Sprintf("link set v%d up", i+1))
+	}
+	l.batch(t, l.sw, sw...)
+	for i, ns := range l.nodes {
+		l.batch(t, ns, "link set lo up",
+			fmt.Sprintf("addr add %s/%d dev eth0", l.addr(i+1), l.prefix.Bits()),
+			"link set eth0 up")
+	}
+	return l
+}
+
+// createLab reserves a subnet and creates the namespaces of n nodes, and
+// of a switch if withSwitch; the caller wires them. The test's cleanup
+// removes it all.
+func createLab(t testing.TB, n int, withSwitch bool) *netLab {
+	t.Helper()
 	requireNetLab(t)
 	if n < 1 || n > 250 {
 		t.Fatalf("newNetLab: %d nodes, want 1 to 250", n)
@@ -121,7 +146,9 @@ func newNetLab(t testing.TB, n int) *netLab {
 	liveLabs.signal.Do(destroyLabsOnSignal)
 
 	l := &netLab{id: fmt.Sprintf("sv%dx%d", os.Getpid(), labSeq.Add(1)), bridges: 1}
-	l.sw = l.id + "s"
+	if withSwitch {
+		l.sw = l.id + "s"
+	}
 	for i := 1; i <= n; i++ {
 		l.nodes = append(l.nodes, fmt.Sprintf("%sn%d", l.id, i))
 	}
@@ -143,23 +170,18 @@ func newNetLab(t testing.TB, n int) *netLab {
 	if err := l.writeState(); err != nil {
 		t.Fatalf("lab %s: %v", l.id, err)
 	}
-	for _, ns := range append([]string{l.sw}, l.nodes...) {
+	for _, ns := range l.namespaces() {
 		l.ip(t, "netns", "add", ns)
 	}
-	sw := []string{"link set lo up", "link add br0 type bridge", "link set br0 up"}
-	for i, ns := range l.nodes {
-		sw = append(sw,
-			fmt.Sprintf("link add v%d type veth peer name eth0 netns %s", i+1, ns),
-			fmt.Sprintf("link set v%d master br0", i+1),
-			fmt.Sprintf("link set v%d up", i+1))
-	}
-	l.batch(t, l.sw, sw...)
-	for i, ns := range l.nodes {
-		l.batch(t, ns, "link set lo up",
-			fmt.Sprintf("addr add %s/%d dev eth0", l.addr(i+1), l.prefix.Bits()),
-			"link set eth0 up")
-	}
 	return l
+}
+
+// namespaces are the lab's switch namespace, if any, and its nodes'.
+func (l *netLab) namespaces() []string {
+	if l.sw == "" {
+		return slices.Clone(l.nodes)
+	}
+	return append([]string{l.sw}, l.nodes...)
 }
 
 // addr is node i's address (1-based).
@@ -194,7 +216,8 @@ func (l *netLab) node(i int) string {
 
 // split puts each group of nodes on a bridge of its own (the first group
 // on br0): a partition. The switch ends of the nodes in no group are set
-// down, so they are cut off from everyone.
+// down, so they are cut off from everyone. A hub lab cuts the same links
+// in its hub.
 func (l *netLab) split(t testing.TB, groups ...[]int) {
 	t.Helper()
 	group := make([]int, len(l.nodes)) // node i-1's group, -1 for none
@@ -209,6 +232,10 @@ func (l *netLab) split(t testing.TB, groups ...[]int) {
 			}
 			group[i-1] = g
 		}
+	}
+	if l.hub != nil {
+		l.hub.split(group)
+		return
 	}
 	var cmds []string
 	for ; l.bridges < len(groups); l.bridges++ {
@@ -229,9 +256,13 @@ func (l *netLab) split(t testing.TB, groups ...[]int) {
 }
 
 // heal puts every node back on br0 with its link up, and removes the
-// other bridges.
+// other bridges; a hub lab opens every link of its hub.
 func (l *netLab) heal(t testing.TB) {
 	t.Helper()
+	if l.hub != nil {
+		l.hub.heal()
+		return
+	}
 	var cmds []string
 	for i := range l.nodes {
 		cmds = append(cmds, fmt.Sprintf("link set v%d master br0", i+1), fmt.Sprintf("link set v%d up", i+1))
@@ -399,7 +430,7 @@ func (l *netLab) writeState() error {
 		return err
 	}
 	data, _ := json.Marshal(labState{Pid: os.Getpid(), Start: start, Prefix: l.prefix.String(),
-		Namespaces: append([]string{l.sw}, l.nodes...)})
+		Namespaces: l.namespaces()})
 	if err := os.MkdirAll(labStateDir, 0o755); err != nil {
 		return err
 	}
@@ -416,7 +447,12 @@ func (l *netLab) destroy() []error {
 		if l.prefix.IsValid() {
 			prefix = l.prefix.String()
 		}
-		l.errs = removeLab(append([]string{l.sw}, l.nodes...), prefix, false)
+		if l.hub != nil {
+			if err := l.hub.shutdown(); err != nil {
+				l.errs = append(l.errs, err)
+			}
+		}
+		l.errs = append(l.errs, removeLab(l.namespaces(), prefix, false)...)
 		if err := os.Remove(l.state); err != nil && !os.IsNotExist(err) {
 			l.errs = append(l.errs, err)
 		}
