@@ -158,12 +158,37 @@ func newServer(t testing.TB, kind, body string, modify func(*server)) *server {
 // launch starts the server's process; the test's cleanup stops it.
 func (s *server) launch(t testing.TB) {
 	t.Helper()
+	s.start(t)
+	t.Cleanup(func() { s.kill(t) })
+}
+
+// relaunch starts a server that has exited (killed, shut down) again in
+// the same directory, with the same configuration, logs and output, and
+// the command line args (args[0] the program, e.g. the server's first
+// cmd.Args plus flags). The cleanup launch registered stops it.
+func (s *server) relaunch(t testing.TB, args []string) {
+	t.Helper()
+	old := s.cmd
+	select {
+	case <-s.exited:
+	default:
+		t.Fatalf("relaunch %s: it is still running", s.name)
+	}
+	s.cmd = exec.Command(args[0], args[1:]...)
+	s.cmd.Dir, s.cmd.Env, s.cmd.Stdout, s.cmd.Stderr = old.Dir, old.Env, old.Stdout, old.Stderr
+	s.cmd.SysProcAttr = old.SysProcAttr
+	s.start(t)
+}
+
+// start runs the server's command and watches for its end.
+func (s *server) start(t testing.TB) {
+	t.Helper()
 	if err := s.cmd.Start(); err != nil {
 		t.Fatalf("start %s: %v", s.name, err)
 	}
-	s.exited = make(chan struct{})
-	go func() { _ = s.cmd.Wait(); close(s.exited) }()
-	t.Cleanup(func() { s.kill(t) })
+	cmd, exited := s.cmd, make(chan struct{})
+	s.exited = exited
+	go func() { _ = cmd.Wait(); close(exited) }()
 }
 
 // waitAnswering waits until the server answers supervisorctl.
