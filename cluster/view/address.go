@@ -29,8 +29,8 @@ type address struct {
 	staleAlive bool
 
 	// fenced: this node isolated it (auto_fence); it is refused at the ring
-	// until readmitted, and then only as a newer incarnation than the one
-	// fenced.
+	// until readmitted, and then only as another incarnation than the one
+	// fenced (its agent restarted).
 	fenced            bool
 	fencedIncarnation uint64
 	readmitted        bool
@@ -44,6 +44,19 @@ type address struct {
 }
 
 func (a *address) fencedByUs() bool { return a.fenced }
+
+// current tells whether news of an agent in incarnation inc is news of the
+// agent of a: the one the ring last said is alive there, which memberlist
+// orders by its own incarnations. Incarnations are compared for identity
+// only: they come from the agents' clocks, and an agent that starts after
+// its clock was set back is a new one all the same. Before the ring says
+// anything, the latest incarnation heard of is taken.
+func (a *address) current(inc uint64) bool {
+	if a.meta.Incarnation != 0 {
+		return inc == a.meta.Incarnation
+	}
+	return inc >= a.records.incarnation
+}
 
 // lost tells whether an address in state s was lost: its copies no longer
 // count as running.
@@ -60,14 +73,14 @@ var ErrNotFenced = errors.New("address not fenced by this node")
 
 // Admit tells whether the ring may accept a member: it must be in
 // address_list, load the same rules file, and not be fenced, unless an
-// operator re-admitted it and it is a newer incarnation of its agent than
-// the one fenced.
+// operator re-admitted it and it is another incarnation of its agent than
+// the one fenced (the agent restarted).
 func (v *View) Admit(name string, meta Meta) error {
 	a := v.byName[name]
 	switch {
 	case a == nil:
 		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
-	case a.fenced && !(a.readmitted && meta.Incarnation > a.fencedIncarnation):
+	case a.fenced && !(a.readmitted && meta.Incarnation != a.fencedIncarnation):
 		return fmt.Errorf("%s is ISOLATED (auto_fence) until an operator re-admits it and its agent restarts", name)
 	case a != v.local && !bytes.Equal(meta.Rules, v.cfg.RulesHash):
 		return fmt.Errorf("%s loads another rules file (hash %x, this node's %x): %w", name, meta.Rules, v.cfg.RulesHash, ErrRulesDiffer)
@@ -92,7 +105,7 @@ func (v *View) Refuses(name string) bool {
 func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	var eff Effects
 	a := v.remote(name)
-	if a == nil || v.Admit(name, meta) != nil || meta.Incarnation < a.records.incarnation {
+	if a == nil || v.Admit(name, meta) != nil {
 		return eff
 	}
 	if v.staleAgent(a, meta.Incarnation) {
@@ -111,9 +124,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		eff.MetaChanged = true
 	}
 	a.fencePending = false
-	// Gossip of a restarted agent may come before the ring's news of it:
-	// its records may already be of the new incarnation.
-	newAgent := meta.Incarnation > a.meta.Incarnation || meta.Incarnation > a.records.incarnation
+	newAgent := meta.Incarnation != a.records.incarnation
 	a.meta = meta
 	wasPeerFenced := a.peerFences
 	a.peerFences = fences(meta.Fenced, v.local.index)

@@ -92,22 +92,19 @@ func (n *nodeRecords) get(k Key) (ProcessRecord, bool) {
 // touched lists the keys whose live record changed.
 type touched map[Key]struct{}
 
-// adopt makes incarnation current: a newer agent starts with no records
-// (its predecessor's children died with it). It reports false for an
-// older incarnation, whose news must be dropped.
-func (n *nodeRecords) adopt(incarnation uint64, t touched) bool {
-	switch {
-	case incarnation < n.incarnation:
-		return false
-	case incarnation > n.incarnation:
-		for k, r := range n.byKey {
-			if !r.Removed {
-				t[k] = struct{}{}
-			}
-		}
-		n.incarnation, n.byKey, n.fullSeq = incarnation, map[Key]ProcessRecord{}, 0
+// adopt makes incarnation current: another agent starts with no records
+// (its predecessor's children died with it). The caller decides which
+// incarnation is current (View.current).
+func (n *nodeRecords) adopt(incarnation uint64, t touched) {
+	if incarnation == n.incarnation {
+		return
 	}
-	return true
+	for k, r := range n.byKey {
+		if !r.Removed {
+			t[k] = struct{}{}
+		}
+	}
+	n.incarnation, n.byKey, n.fullSeq = incarnation, map[Key]ProcessRecord{}, 0
 }
 
 // apply stores r if it is newer than what is known of its key.

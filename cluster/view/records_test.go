@@ -269,10 +269,14 @@ func TestNodeRecords(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n := newNodeRecords(0)
+			// An address the ring has said nothing of: the latest
+			// incarnation heard of is current.
+			a := &address{records: newNodeRecords(0)}
+			n := a.records
 			for i, s := range tt.steps {
 				tc := touched{}
-				if n.adopt(s.inc, tc) {
+				if a.current(s.inc) {
+					n.adopt(s.inc, tc)
 					switch {
 					case s.upd != nil:
 						n.apply(*s.upd, tc)
@@ -319,15 +323,28 @@ func TestNodeRecords(t *testing.T) {
 
 func TestNodeRecordsAdopt(t *testing.T) {
 	n := newNodeRecords(5)
+	n.apply(runRec("a", 1), touched{})
 	tc := touched{}
-	if !n.adopt(5, tc) || len(tc) != 0 {
-		t.Errorf("adopt(current): want true, nothing touched (touched %v)", tc)
+	if n.adopt(5, tc); len(tc) != 0 || len(n.byKey) != 1 {
+		t.Errorf("adopt(current): nothing touched, records kept; touched %v, records %v", tc, n.byKey)
 	}
-	if n.adopt(4, tc) || n.incarnation != 5 {
-		t.Errorf("adopt(older): want false and incarnation 5 (got %d)", n.incarnation)
+	// Any other incarnation is another agent, a lower one too (its clock
+	// was set back).
+	if n.adopt(4, tc); n.incarnation != 4 || len(n.byKey) != 0 || len(tc) != 1 {
+		t.Errorf("adopt(lower): incarnation %d, records %v, touched %v", n.incarnation, n.byKey, tc)
 	}
-	if !n.adopt(6, tc) || n.incarnation != 6 {
-		t.Errorf("adopt(newer): want true and incarnation 6 (got %d)", n.incarnation)
+}
+
+// TestAddressCurrent: the ring says which incarnation is current; before
+// it says anything, the latest heard of is.
+func TestAddressCurrent(t *testing.T) {
+	a := &address{records: newNodeRecords(5)}
+	if !a.current(5) || !a.current(6) || a.current(4) {
+		t.Error("without the ring's news: the latest heard of is current")
+	}
+	a.meta.Incarnation = 3
+	if !a.current(3) || a.current(5) || a.current(6) {
+		t.Error("with the ring's news: its incarnation only is current")
 	}
 }
 

@@ -344,10 +344,12 @@ func (v *View) ApplyUpdate(u Update) bool {
 	if a == nil || a.fencedByUs() {
 		return false
 	}
-	t := touched{}
-	if a.records.adopt(u.Incarnation, t) {
-		a.records.apply(u.Record, t)
+	if !a.current(u.Incarnation) {
+		return false
 	}
+	t := touched{}
+	a.records.adopt(u.Incarnation, t)
+	a.records.apply(u.Record, t)
 	v.procs.refresh(v, t)
 	_, news := t[u.Record.Key()]
 	return news
@@ -360,10 +362,11 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) {
 	if a == nil || a.fencedByUs() {
 		return
 	}
-	t := touched{}
-	if !a.records.adopt(fs.Incarnation, t) {
+	if !a.current(fs.Incarnation) {
 		return
 	}
+	t := touched{}
+	a.records.adopt(fs.Incarnation, t)
 	a.records.applyFull(fs, t)
 	if fs.Leaving {
 		a.leaving = fs.Incarnation

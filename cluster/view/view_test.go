@@ -764,34 +764,45 @@ func TestViewAgentRestart(t *testing.T) {
 	wantAddrState(t, v, a2, AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:q"})
 
-	// An older incarnation on the ring is ignored.
-	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, restart.Add(2*ms)); len(eff.RequestState) != 0 {
-		t.Errorf("older incarnation alive: %+v", eff)
+	// An agent whose clock was set back comes with a lower incarnation: the
+	// ring says it is the one alive now, so it is a new agent all the same.
+	back := restart.Add(time.Minute)
+	eff = v.MemberAlive(a2, Meta{Incarnation: incOf(a2) - 1}, back)
+	wantStrings(t, "RequestState after a clock set back", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, AddressChecking)
+	if _, ok := v.Process(Key{"g", "q"}); ok {
+		t.Error("records of the agent before the clock was set back kept")
 	}
+	fs = full(a2, rec("g", "r", process.Running, 1, back))
+	fs.Incarnation = incOf(a2) - 1
+	v.ApplyFullState(fs, back.Add(ms))
 	wantAddrState(t, v, a2, AddressRunning)
-	if info, _ := v.Address(a2, restart); info.Incarnation != incOf(a2)+1 {
-		t.Errorf("Incarnation %d after an older incarnation's news", info.Incarnation)
-	}
+	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:r"})
 }
 
 // TestViewAgentRestartGossipFirst: the restarted agent's first update
 // reaches this node before the ring reports its new incarnation (gossip
-// broadcasts and memberlist's alive messages are not ordered). The address
-// must still be re-checked: its old records were dropped, and the one
-// update merged is not its full state.
+// broadcasts and memberlist's alive messages are not ordered). The ring
+// says which agent is current: the update waits for its news (the full
+// state asked then brings it), and the address is re-checked.
 func TestViewAgentRestartGossipFirst(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	update(v, a2, rec("g", "p", process.Running, 1, now))
 
 	restart := now.Add(time.Second)
-	v.ApplyUpdate(Update{Node: a2, Incarnation: incOf(a2) + 1, Record: rec("g", "q", process.Starting, 5, restart)})
-	if _, ok := v.Process(keyP); ok {
-		t.Error("records of the previous incarnation kept")
+	if v.ApplyUpdate(Update{Node: a2, Incarnation: incOf(a2) + 1, Record: rec("g", "q", process.Starting, 5, restart)}) {
+		t.Error("an update of an agent the ring has not reported is news")
+	}
+	if _, ok := v.Process(Key{"g", "q"}); ok {
+		t.Error("an update of an agent the ring has not reported merged")
 	}
 
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, restart.Add(ms))
 	wantAddrState(t, v, a2, AddressChecking)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
+	if _, ok := v.Process(keyP); ok {
+		t.Error("records of the previous incarnation kept")
+	}
 }
 
 func TestViewFullStateOfRunningAddress(t *testing.T) {
