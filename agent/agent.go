@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -32,6 +33,10 @@ type Options struct {
 	// Environ is the agent's environment, for %(ENV_X)s, SUPVISORS_* overrides
 	// and the children (default os.Environ()).
 	Environ []string
+	// ClockOffset shifts the agent's wall clock (the times of its processes,
+	// its incarnation, the clock its peers see): a test aid for clusters
+	// whose clocks disagree (the hidden --clock-offset flag).
+	ClockOffset time.Duration
 }
 
 // Agent is one node's supervisor. Create it, Run it; Shutdown, Restart,

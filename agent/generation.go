@@ -32,6 +32,7 @@ type generation struct {
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
 	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer)}
+	clock := process.OffsetClock{Offset: a.opts.ClockOffset}
 	gen.sup = process.New(process.Options{
 		Logger:      a.logger.Named("process"),
 		Identifier:  sd.Identifier,
@@ -39,6 +40,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		Environment: sd.Environment,
 		ServerURL:   childServerURL(cfg),
 		BaseEnv:     a.opts.Environ,
+		Clock:       clock,
 	})
 	if !sd.Nocleanup {
 		process.ClearAutoChildLogs(sd.Childlogdir, sd.Identifier, a.logger)
@@ -53,6 +55,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		Rules:      cfg.Rules,
 		Lifecycle:  a,
 		Carried:    a.carried,
+		Clock:      clock,
 	})
 	if err != nil {
 		return nil, err

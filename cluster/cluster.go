@@ -54,6 +54,10 @@ type Config struct {
 	// Carried is the restart order the agent's previous generation carried
 	// out (nil: none), for the agents it names that come back late.
 	Carried *view.Order
+	// Clock is the node's wall clock, for what the others read of it: the
+	// incarnation, the heartbeats, the time of a request (nil: the
+	// system's).
+	Clock process.Clock
 }
 
 // Cluster is one agent's membership of the cluster. Its methods are safe for
@@ -96,6 +100,9 @@ func Create(cfg Config) (*Cluster, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
 	}
+	if cfg.Clock == nil {
+		cfg.Clock = process.RealClock{}
+	}
 	s := cfg.Supvisors
 	c := &Cluster{
 		cfg:       cfg,
@@ -125,6 +132,7 @@ func Create(cfg Config) (*Cluster, error) {
 		fenceDelay = rc.DetectionSpread(len(list))
 	}
 	now := time.Now()
+	incarnation := uint64(cfg.Clock.Now().UnixNano())
 	c.view = view.New(view.Config{
 		Local:          cfg.Local,
 		AddressList:    list,
@@ -139,7 +147,7 @@ func Create(cfg Config) (*Cluster, error) {
 		RulesHash:      rulesHash(cfg.Rules),
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
-	}, uint64(now.UnixNano()), now)
+	}, incarnation, now)
 	if s.Present {
 		r, err := ring.Create(rc)
 		if err != nil {
@@ -187,6 +195,7 @@ func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
 		rc.SuspicionMult = s.SuspicionMult
 	}
 	rc.Logger = c.cfg.Logger.Named("memberlist")
+	rc.Now = c.cfg.Clock.Now
 	rc.Handler = handler{c}
 	if c.cfg.Ring != nil {
 		c.cfg.Ring(&rc)

@@ -324,7 +324,7 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 	if c.ring == nil {
 		return fmt.Errorf("%s is not this node and there is no ring", address)
 	}
-	cmd.from, cmd.sentAt = c.local, time.Now()
+	cmd.from, cmd.sentAt = c.local, c.cfg.Clock.Now()
 	return c.ring.SendReliable(address, encodeCommand(t, cmd))
 }
 

@@ -161,3 +161,40 @@ startsecs=0
 	}
 	runsOn(t, nodes[2], "svc:s", "127.0.0.1")
 }
+
+// TestClockSetBack: a node's agent is killed and comes back with its clock
+// set back by ten minutes (its new incarnation, taken from its clock, is
+// lower than the last one): the others take it for the new agent it is.
+func TestClockSetBack(t *testing.T) {
+	t.Parallel()
+	body := sleeper("p", "")
+	p := planCluster(t, 3, "")
+	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	addressState := "p.supvisors.get_address_info('127.0.0.2')['statename']"
+	if err := syscall.Kill(-nodes[1].cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-nodes[1].exited
+	nodes[0].waitPython(t, addressState, "SILENT")
+
+	back := p.node(t, 1, body)
+	back.cmd.Args = append(back.cmd.Args, "--clock-offset", "-10m")
+	back.launch(t)
+	back.waitAnswering(t)
+	for _, n := range []*server{nodes[0], nodes[2], back} {
+		n.waitPython(t, addressState, "RUNNING")
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	// Its clock is ten minutes behind the others' for all to see.
+	var info struct {
+		Remote int64 `json:"remote_time"`
+		Local  int64 `json:"local_time"`
+	}
+	nodes[0].pyJSON(t, "p.supvisors.get_address_info('127.0.0.2')", &info)
+	if skew := info.Local - info.Remote; skew < 590 || skew > 610 {
+		t.Errorf("127.0.0.2's clock seen %d s behind, want 600", skew)
+	}
+}

@@ -32,6 +32,17 @@ func (RealClock) Now() time.Time { return time.Now() }
 // AfterFunc is time.AfterFunc.
 func (RealClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
 
+// OffsetClock is the system clock shifted by Offset: a node whose clock is
+// off, for tests of a cluster whose clocks disagree. It is safe for
+// concurrent use.
+type OffsetClock struct{ Offset time.Duration }
+
+// Now returns time.Now() shifted by the offset.
+func (c OffsetClock) Now() time.Time { return time.Now().Add(c.Offset) }
+
+// AfterFunc is time.AfterFunc: durations are not shifted.
+func (OffsetClock) AfterFunc(d time.Duration, f func()) Timer { return time.AfterFunc(d, f) }
+
 // FakeClock is a Clock for tests: time stands still until Advance moves it,
 // and Advance runs the functions that fall due. It is safe for concurrent use.
 type FakeClock struct {

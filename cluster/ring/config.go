@@ -49,6 +49,9 @@ type Config struct {
 	// TCPTimeout bounds reliable sends and joins.
 	TCPTimeout time.Duration
 
+	// Now is the node's wall clock, sent with every probe's ack (nil:
+	// time.Now).
+	Now func() time.Time
 	// Logger receives memberlist's log lines, with their levels.
 	Logger hclog.Logger
 	// Handler is told what happens in the ring.

@@ -39,6 +39,9 @@ func Create(cfg Config) (*Ring, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = hclog.NewNullLogger()
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	r := &Ring{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
 	mc := memberlist.DefaultLANConfig()
 	mc.Name = cfg.Name
@@ -273,7 +276,7 @@ func (d delegate) NotifyAlive(n *memberlist.Node) error {
 
 // AckPayload carries the local clock, for the prober's heartbeat times.
 func (d delegate) AckPayload() []byte {
-	return binary.BigEndian.AppendUint64(nil, uint64(time.Now().UnixNano()))
+	return binary.BigEndian.AppendUint64(nil, uint64(d.r.cfg.Now().UnixNano()))
 }
 
 func (d delegate) NotifyPingComplete(n *memberlist.Node, _ time.Duration, payload []byte) {

@@ -51,6 +51,9 @@ func newCommand() *cobra.Command {
 	f.StringVar(&opts.Address, "address", "", "which entry of address_list this agent is (env SUPVISORS_ADDRESS)")
 	f.BoolVarP(&nodaemon, "nodaemon", "n", false, "run in the foreground (always the case; accepted for compatibility)")
 	f.BoolVar(&opts.LogJSON, "log-json", false, "write the log as JSON lines")
+	// A test aid (a node whose clock is off), not an operator's setting.
+	f.DurationVar(&opts.ClockOffset, "clock-offset", 0, "shift this agent's wall clock (tests)")
+	_ = f.MarkHidden("clock-offset")
 	return cmd
 }
 
