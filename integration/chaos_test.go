@@ -19,6 +19,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -213,6 +214,9 @@ func newChaosRun(t testing.TB, mode string, config chaosConfig) *chaosRun {
 		}
 	}
 	for _, s := range servers {
+		// Killed with the test, should it die before its cleanups (a
+		// timeout): no agent of a long run outlives it.
+		s.cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 		c, err := rpc.NewClient("unix://"+s.sock, rpc.ClientOptions{Username: s.user, Password: s.password})
 		if err != nil {
 			t.Fatal(err)
