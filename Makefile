@@ -4,7 +4,7 @@ BIN     := bin
 PKGS    := ./...
 FUZZTIME ?= 30s
 
-.PHONY: all build test test-partitions deps run bench fuzz lint clean
+.PHONY: all build test test-partitions chaos deps run bench fuzz lint clean
 
 all: build
 
@@ -35,6 +35,23 @@ test-partitions: deps build
 	SUPVISORS_PARTITION_TESTS=1 $(GO) test -count=1 -timeout 20m -run 'TestPartition' ./integration/
 	@left="$$(ip netns list | grep -E '^sv[0-9]+x[0-9]+'; ip route show proto 213)"; \
 	  test -z "$$left" || { echo "partition tests left behind:"; echo "$$left"; exit 1; }
+
+# chaos runs the chaos harness (integration/chaos_test.go, README's "Chaos
+# harness"): CHAOS_NODES agents, CHAOS_FAULTS faults drawn from CHAOS_SEED
+# (a random one, printed, when unset), the invariants checked after each;
+# in loopback, then, as root, in network namespaces (partitions, loss,
+# delay, clock skew).
+CHAOS_FAULTS ?= 300
+CHAOS_NODES  ?= 4
+
+chaos: deps build
+	@seed="$(CHAOS_SEED)"; seed="$${seed:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}"; \
+	  partitions=; if [ "$$(id -u)" = 0 ]; then partitions=1; else echo "chaos: not root, the netns mode is skipped"; fi; \
+	  echo "chaos: CHAOS_SEED=$$seed CHAOS_FAULTS=$(CHAOS_FAULTS) CHAOS_NODES=$(CHAOS_NODES)"; \
+	  CHAOS_SEED=$$seed CHAOS_FAULTS=$(CHAOS_FAULTS) CHAOS_NODES=$(CHAOS_NODES) SUPVISORS_PARTITION_TESTS=$$partitions \
+	  $(GO) test -count=1 -v -parallel 1 -timeout 12h -run '^(TestChaos|TestPartitionChaos)$$' ./integration/
+	@left="$$(ip netns list 2>/dev/null | grep -E '^sv[0-9]+x[0-9]+'; ip route show proto 213 2>/dev/null)"; \
+	  test -z "$$left" || { echo "chaos left behind:"; echo "$$left"; exit 1; }
 
 run: build
 	./scripts/demo.sh
