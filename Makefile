@@ -59,12 +59,21 @@ run: build
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 20m $(PKGS)
 
-# fuzz runs every fuzz target for FUZZTIME each.
+# fuzz runs every fuzz target of every package for FUZZTIME each, one after
+# the other, with FUZZFLAGS (e.g. FUZZFLAGS='-parallel 1' to keep one core).
+# A package whose tests do not build fails it. New interesting inputs stay
+# in the Go cache; only a crasher is written under testdata/fuzz (make it a
+# regression seed, or fix it). A slow input is minimized for at most
+# FUZZMINIMIZETIME, so that one does not stall the run.
+FUZZFLAGS ?=
+FUZZMINIMIZETIME ?= 10s
+
 fuzz:
-	@for pkg in $$($(GO) list $(PKGS)); do \
-	  for target in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+	@for pkg in $$($(GO) list -f '{{if or .TestGoFiles .XTestGoFiles}}{{.ImportPath}}{{end}}' $(PKGS)); do \
+	  targets="$$($(GO) test -list '^Fuzz' $$pkg)" || { echo "$$targets"; exit 1; }; \
+	  for target in $$(echo "$$targets" | grep '^Fuzz'); do \
 	    echo "== $$pkg $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS) $$pkg || exit 1; \
 	  done; \
 	done
 
