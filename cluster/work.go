@@ -28,17 +28,20 @@ func (c *Cluster) putJobs(js ...view.Job) {
 	c.sendJobs(written)
 }
 
-// sendJobs sends jobs to every other alive member.
+// sendJobs sends jobs to every other alive member, in the background:
+// it may be called from memberlist's callbacks, under memberlist's locks.
 func (c *Cluster) sendJobs(js []view.Job) {
 	if c.ring == nil || len(js) == 0 {
 		return
 	}
 	msg := encodeJobs(js)
-	for _, m := range c.ring.Members() {
-		if m != c.local {
-			c.sendAsync(m, msg)
+	c.spawn(func(context.Context) {
+		for _, m := range c.ring.Members() {
+			if m != c.local {
+				c.send(m, msg)
+			}
 		}
-	}
+	})
 }
 
 // planJobsLocked marks done the jobs the view says are over, and takes in

@@ -198,3 +198,65 @@ func TestClockSetBack(t *testing.T) {
 		t.Errorf("127.0.0.2's clock seen %d s behind, want 600", skew)
 	}
 }
+
+// TestStopApplicationAllOrNothing: an application under STOP_APPLICATION
+// loses a process with its node. Its copies elsewhere stop; a copy on a
+// node that was only frozen stops when the node resumes (the master held
+// that stop), and a node that was killed comes back without one: the
+// application stays stopped, and never half running.
+func TestStopApplicationAllOrNothing(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="sa">
+    <start_sequence>1</start_sequence>
+    <running_failure_strategy>STOP_APPLICATION</running_failure_strategy>
+    <program name="a"><addresses>127.0.0.2</addresses><start_sequence>1</start_sequence></program>
+    <program name="b"><addresses>127.0.0.3</addresses><start_sequence>1</start_sequence></program>
+    <program name="c"><addresses>127.0.0.1</addresses><start_sequence>1</start_sequence></program>
+  </application>
+</root>`
+	body := "\n[group:sa]\nprograms=a,b,c\n" + sleeper("a", "autorestart=false") + sleeper("b", "autorestart=false") + sleeper("c", "autorestart=false")
+	p := planCluster(t, 3, writeRulesFile(t, rules))
+	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, nodes)
+		}
+	})
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	appState(t, nodes[0], "sa", "RUNNING")
+
+	// 127.0.0.2 frozen long enough to be lost: b (127.0.0.3) and c (the
+	// master's) stop; a, frozen with its node, stops once it resumes.
+	resume := freeze(t, nodes[1])
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "SILENT")
+	for _, namespec := range []string{"sa:b", "sa:c"} {
+		nodes[0].waitPython(t, fmt.Sprintf("p.supvisors.get_process_info(%q)[0]['statename']", namespec), "STOPPED")
+	}
+	resume()
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "RUNNING")
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		info := local(t, nodes[1], "sa:a")
+		return info.State == "STOPPED", fmt.Sprintf("sa:a on the resumed 127.0.0.2: %+v", info)
+	})
+	appState(t, nodes[2], "sa", "STOPPED")
+
+	// Started again, then 127.0.0.3 killed and relaunched.
+	expectCalls(t, nodes[0], map[string]string{"sa": "OK True"}, pyCall{"sa", "p.supvisors.start_application(0, 'sa')"})
+	appState(t, nodes[0], "sa", "RUNNING")
+	if err := syscall.Kill(-nodes[2].cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-nodes[2].exited
+	appState(t, nodes[0], "sa", "STOPPED")
+	nodes[2] = p.node(t, 2, body)
+	nodes[2].launch(t)
+	nodes[2].waitAnswering(t)
+	for _, n := range nodes {
+		n.waitPython(t, "p.supvisors.get_address_info('127.0.0.3')['statename']", "RUNNING")
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	appState(t, nodes[1], "sa", "STOPPED")
+}
