@@ -119,10 +119,7 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 	}
 	if outcomeOf(err) == strategy.AddressFailed {
 		c.mu.Lock()
-		if c.jobs.avoid[k] == nil {
-			c.jobs.avoid[k] = map[string]time.Time{}
-		}
-		c.jobs.avoid[k][address] = time.Now().Add(avoidFor)
+		c.avoidLocked(k, address)
 		c.mu.Unlock()
 	}
 	return err
@@ -186,16 +183,18 @@ func startOutcome(v *view.View, address string, k view.Key, before uint64, waitE
 
 // candidatesLocked lists the addresses the rules allow for k, in their
 // order, with their loads including the starts in flight; an address that
-// failed a start of k a moment ago is not eligible.
+// failed a start of k a moment ago, or where k runs, is not eligible.
 func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now time.Time) []strategy.Candidate {
 	names := c.RuleAddresses(k)
 	cands := make([]strategy.Candidate, 0, len(names))
 	for _, name := range names {
 		a, _ := c.view.Address(name, time.Time{})
-		_, configured := c.view.Record(name, k)
+		rec, configured := c.view.Record(name, k)
 		cands = append(cands, strategy.Candidate{
-			Address:  name,
-			Eligible: a.State == view.AddressRunning && configured && !now.Before(c.jobs.avoid[k][name]),
+			Address: name,
+			// Not where it runs already (a copy about to be stopped):
+			// that start would be refused.
+			Eligible: a.State == view.AddressRunning && configured && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
 			Load:     a.Loading + c.jobs.inflight[name],
 		})
 	}
@@ -267,19 +266,24 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		c.jobs.busy[k]--
 		c.mu.Unlock()
 	}()
+	var reached, unreached []string
 	for _, address := range addresses {
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
 		if err := c.command(address, msgStop, command{key: k}); err != nil {
-			return fault.Newf(fault.Failed, "%s: %v", k.Namespec(), err)
+			// Stopped once its node can be reached (see stopJobs).
+			c.holdStop(k, address)
+			unreached = append(unreached, fmt.Sprintf("%s: %v", address, err))
+			continue
 		}
+		reached = append(reached, address)
 	}
 	stopwaitsecs := 10
 	if p := c.localConfig(k); p != nil {
 		stopwaitsecs = p.Stopwaitsecs
 	}
 	deadline := time.Now().Add(time.Duration(stopwaitsecs)*time.Second + deliveryMargin)
-	return c.await(ctx, deadline, func(v *view.View) (bool, error) {
-		for _, address := range addresses {
+	err := c.await(ctx, deadline, func(v *view.View) (bool, error) {
+		for _, address := range reached {
 			rec, ok := v.Record(address, k)
 			a, _ := v.Address(address, time.Time{})
 			if ok && a.State == view.AddressRunning && (rec.State.IsRunning() || rec.State == process.Stopping) {
@@ -288,6 +292,36 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		}
 		return true, nil
 	})
+	if err == nil && len(unreached) > 0 {
+		err = fault.Newf(fault.Failed, "%s: not reached, stopped once it can be: %s", k.Namespec(), strings.Join(unreached, "; "))
+	}
+	return err
+}
+
+// holdStop holds as a job the stop of the copy of k on address, which could
+// not be reached: carried out once the address can be (after avoidFor),
+// over once its agent restarted or the copy ended.
+func (c *Cluster) holdStop(k view.Key, address string) {
+	var j view.Job
+	var running bool
+	c.mu.Lock()
+	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() {
+		a, _ := c.view.Address(address, time.Time{})
+		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start}, true
+		c.avoidLocked(k, address)
+	}
+	c.mu.Unlock()
+	if running {
+		c.putJobs(j)
+	}
+}
+
+// avoidLocked keeps the jobs of k away from address for avoidFor.
+func (c *Cluster) avoidLocked(k view.Key, address string) {
+	if c.jobs.avoid[k] == nil {
+		c.jobs.avoid[k] = map[string]time.Time{}
+	}
+	c.jobs.avoid[k][address] = time.Now().Add(avoidFor)
 }
 
 // await waits until done says the job is over, re-checking at every change

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"slices"
 	"time"
 
@@ -69,6 +70,9 @@ func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup
 				}
 				continue
 			}
+		} else if until := c.jobs.avoid[j.Key][j.Address]; until.After(now) {
+			wakeup = earliestTime(wakeup, until)
+			continue
 		}
 		c.jobs.inHand[idOf(j)] = true
 		run = append(run, j)
@@ -225,18 +229,23 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	c.startJobs(keys, true, reason)
 	for _, phase := range phases {
 		proceed := true
-		for i, err := range forEach(phase, func(p view.ProcessInfo) error {
-			if !slices.Contains(keys, p.Key()) {
-				return nil // already running
-			}
-			return c.startProcess(ctx, c.defaultPlacement(), p.Key(), "")
-		}) {
-			if !slices.Contains(keys, phase[i].Key()) {
-				continue
-			}
+		for _, err := range forEach(phase, func(p view.ProcessInfo) error {
+			k := p.Key()
 			var j view.Job
-			c.Read(func(v *view.View) { j, _ = v.Waiting(phase[i].Key()) })
-			if !c.afterStart(ctx, j, err) {
+			var held, runs bool
+			c.Read(func(v *view.View) { j, held = v.Waiting(k); runs = v.Runs(k) })
+			if !held || !slices.Contains(keys, k) {
+				return nil // running when the start began, or dropped since
+			}
+			if !runs {
+				err := c.startProcess(ctx, c.defaultPlacement(), k, "")
+				if !c.afterStart(ctx, j, err) {
+					return errHeldBack
+				}
+			}
+			return nil
+		}) {
+			if err != nil {
 				proceed = false
 			}
 		}
@@ -245,6 +254,11 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 		}
 	}
 }
+
+// errHeldBack is a process of an application's start that holds the later
+// phases back (a required one that waits, or a starting failure that ends
+// the start).
+var errHeldBack = errors.New("held back")
 
 // stopJobs holds, as jobs, the stops of the copies of k that run on an
 // address that cannot be reached now (lost, or being checked anew): they

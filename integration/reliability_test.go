@@ -260,3 +260,42 @@ func TestStopApplicationAllOrNothing(t *testing.T) {
 	}
 	appState(t, nodes[1], "sa", "STOPPED")
 }
+
+// TestRestartApplicationWithAFrozenNode: an application under
+// RESTART_APPLICATION loses a process pinned to a node that froze: the
+// application restarts, its pinned process waiting for its node. When the
+// node resumes with the old copy, that copy is stopped (the restart holds
+// its stop) and not taken for the new one, which starts then: every
+// process runs once, anew.
+func TestRestartApplicationWithAFrozenNode(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="ra">
+    <start_sequence>1</start_sequence>
+    <running_failure_strategy>RESTART_APPLICATION</running_failure_strategy>
+    <program name="x"><addresses>127.0.0.2</addresses><start_sequence>1</start_sequence><required>true</required></program>
+    <program name="y"><addresses>127.0.0.3</addresses><start_sequence>1</start_sequence><required>true</required></program>
+  </application>
+</root>`
+	body := "\n[group:ra]\nprograms=x,y\n" + sleeper("x", "autorestart=false") + sleeper("y", "autorestart=false")
+	nodes := rulesCluster(t, rules, body)
+	runsOn(t, nodes[0], "ra:x", "127.0.0.2")
+	runsOn(t, nodes[0], "ra:y", "127.0.0.3")
+	oldX, oldY := local(t, nodes[1], "ra:x").PID, local(t, nodes[2], "ra:y").PID
+
+	resume := freeze(t, nodes[1])
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "SILENT")
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		info := local(t, nodes[2], "ra:y")
+		return info.State == "RUNNING" && info.PID != oldY, fmt.Sprintf("ra:y not restarted: %+v", info)
+	})
+	nodes[0].waitPython(t, "p.supvisors.get_process_info('ra:x')[0]['waiting'] != ''", "True")
+	resume()
+	for _, n := range nodes {
+		runsOn(t, n, "ra:x", "127.0.0.2")
+		runsOn(t, n, "ra:y", "127.0.0.3")
+	}
+	if info := local(t, nodes[1], "ra:x"); info.PID == oldX {
+		t.Errorf("ra:x is still the old copy (pid %d): the restart took it for the new one", oldX)
+	}
+}

@@ -121,6 +121,26 @@ func (v *View) Waiting(k Key) (Job, bool) {
 	return j, ok && !j.Done
 }
 
+// Runs tells whether k runs on an address that counts (RUNNING), on a copy
+// that is not held for stopping: a copy a stop job is about to end does
+// not make a start needless.
+func (v *View) Runs(k Key) bool {
+	if _, running := v.procs.running[k]; !running {
+		return false
+	}
+	for _, a := range v.addresses {
+		r, ok := a.records.get(k)
+		if !ok || a.state != AddressRunning || !r.State.IsRunning() {
+			continue
+		}
+		stop, held := v.jobs[jobKey{k, a.name}]
+		if !held || stop.Done || stop.Incarnation != a.records.incarnation || !stop.Start.Equal(r.Start) {
+			return true
+		}
+	}
+	return false
+}
+
 // JobPlan is what the acting master is to do about its jobs now.
 type JobPlan struct {
 	// Run are the jobs that can be carried out: starts with an address
@@ -143,7 +163,7 @@ func (v *View) PlanJobs() JobPlan {
 	// required process: later phases wait for it.
 	firstWait := map[string]int{}
 	for _, j := range v.jobs {
-		if _, running := v.procs.running[j.Key]; !running && !j.Done && j.IsStart() && j.Application && v.cfg.Required(j.Key) {
+		if !j.Done && j.IsStart() && j.Application && v.cfg.Required(j.Key) && !v.Runs(j.Key) {
 			seq := v.cfg.StartSequence(j.Key)
 			if first, ok := firstWait[j.Key.Group]; !ok || seq < first {
 				firstWait[j.Key.Group] = seq
@@ -160,10 +180,9 @@ func (v *View) PlanJobs() JobPlan {
 		}
 		var over, run bool
 		if j.IsStart() {
-			_, running := v.procs.running[j.Key]
 			first, waits := firstWait[j.Key.Group]
 			blocked := j.Application && waits && first < v.cfg.StartSequence(j.Key)
-			over = running
+			over = v.Runs(j.Key)
 			run = !over && !blocked && v.placeable(j.Key, loads)
 		} else {
 			over, run = v.stopState(j)
@@ -179,7 +198,8 @@ func (v *View) PlanJobs() JobPlan {
 }
 
 // placeable tells whether some address the rules allow could take k now:
-// RUNNING, with k in its configuration, and room for its loading.
+// RUNNING, with k in its configuration (and not running there: a copy held
+// for stopping), and room for its loading.
 func (v *View) placeable(k Key, loads map[*address]int) bool {
 	loading := v.cfg.Loading(k)
 	for _, name := range v.allowed(k) {
@@ -187,7 +207,7 @@ func (v *View) placeable(k Key, loads map[*address]int) bool {
 		if a == nil || a.state != AddressRunning {
 			continue
 		}
-		if _, ok := a.records.get(k); ok && loads[a]+loading < 100 {
+		if r, ok := a.records.get(k); ok && !r.State.IsRunning() && loads[a]+loading < 100 {
 			return true
 		}
 	}

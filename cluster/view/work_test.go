@@ -137,3 +137,39 @@ func TestViewPlanJobs(t *testing.T) {
 		t.Errorf("a follower plans %+v", p)
 	}
 }
+
+// TestViewRunsBesidesHeldCopies: a copy held for stopping (a node that
+// comes back with what it ran before a RESTART_APPLICATION) does not make
+// the start of its process needless, and its address does not take it.
+func TestViewRunsBesidesHeldCopies(t *testing.T) {
+	v, now := upCluster(t, a1, nil, func(c *Config) { c.Addresses = func(Key) []string { return []string{a3} } })
+	k := Key{"ra", "web"}
+	start := now.Add(-time.Minute)
+	ghost := rec("ra", "web", process.Running, 3, now)
+	ghost.Start = start
+	update(v, a3, ghost)
+	if !v.Runs(k) {
+		t.Fatal("a copy nobody holds does not run")
+	}
+	v.PutJob(Job{Key: k, Address: a3, Incarnation: incOf(a3), Start: start})
+	v.PutJob(Job{Key: k, Application: true})
+	if v.Runs(k) {
+		t.Error("a copy held for stopping runs")
+	}
+	p := v.PlanJobs()
+	var got []string
+	for _, j := range p.Run {
+		got = append(got, j.Key.Name+"@"+j.Address)
+	}
+	wantStrings(t, "run: the stop only (a3, where the copy runs, cannot take the start)", got, []string{"web@" + a3})
+	if len(p.Over) != 0 {
+		t.Errorf("over %+v: the start is not over while the only copy is held", p.Over)
+	}
+	// Another copy started since (another Start): it runs.
+	other := rec("ra", "web", process.Running, 4, now)
+	other.Start = now
+	update(v, a3, other)
+	if !v.Runs(k) {
+		t.Error("a copy started after the one held does not run")
+	}
+}
