@@ -1,6 +1,7 @@
 package view
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -37,6 +38,7 @@ func FuzzHostilePeer(f *testing.F) {
 		h := newHostile(t, data)
 		for step := 0; h.in.more() && step < maxHostileSteps; step++ {
 			op := hostileOps[h.in.intn(len(hostileOps))]
+			h.fencedRecords = h.recordsOfFenced()
 			eff := op.do(h)
 			eff.Merge(h.v.Tick(h.now))
 			h.carryOut(eff)
@@ -168,6 +170,9 @@ type hostile struct {
 	incarnations map[string]uint64
 	// announced are the incarnations the ring said were alive (no key).
 	announced map[seen]bool
+	// fencedRecords are the records of the addresses fenced before the
+	// step.
+	fencedRecords map[string]map[Key]ProcessRecord
 }
 
 type seen struct {
@@ -275,7 +280,13 @@ var hostileOps = []hostileOp{
 		return Effects{}
 	}},
 	{"local job", false, func(h *hostile) Effects {
-		h.v.PutJob(Job{Key: h.key(), Reason: "fuzz"})
+		// The master's start, or stop of a copy on an address of
+		// address_list.
+		j := Job{Key: h.key(), Reason: "fuzz"}
+		if i := h.in.intn(len(h.cfg.AddressList) + 1); i < len(h.cfg.AddressList) {
+			j.Address, j.Incarnation, j.Start = h.cfg.AddressList[i], h.in.number(), h.in.time()
+		}
+		h.v.PutJob(j)
 		return Effects{}
 	}},
 	{"local stop request", false, func(h *hostile) Effects {
@@ -373,9 +384,28 @@ func (h *hostile) check(step int, op string, remote bool, eff Effects) {
 		h.newest[at] = u.Record
 	}
 
-	h.checkProcesses(fail, states)
+	if remote && op != "member alive" {
+		// Only the ring's news that its next agent is alive lets a fenced
+		// address back.
+		for name, before := range h.fencedRecords {
+			if now := h.recordsOf(name); !maps.Equal(now, before) {
+				fail("records of %s, fenced, changed from %v to %v", name, before, now)
+			}
+		}
+	}
 
-	for _, j := range v.Jobs() {
+	if st, m := v.State(), v.Master(); st < Initialization || st > Shutdown || m != "" && !slices.Contains(h.cfg.AddressList, m) {
+		fail("state %v, master %q", st, m)
+	}
+	if m := v.LocalMeta(); m.Incarnation != localInc || m.State != v.State() || m.Master != v.Master() {
+		fail("local meta %+v", m)
+	}
+
+	h.checkProcesses(fail, states)
+	h.checkApplications(fail)
+
+	plan := v.PlanJobs()
+	for _, j := range slices.Concat(v.Jobs(), plan.Run, plan.Over) {
 		if j.Address != "" && !slices.Contains(h.cfg.AddressList, j.Address) || !slices.Contains(h.cfg.AddressList, j.Writer) {
 			fail("job %+v", j)
 		}
@@ -429,6 +459,14 @@ func (h *hostile) checkProcesses(fail func(string, ...any), states map[string]Ad
 		if !slices.Equal(copies, on) || !slices.Equal(p.Addresses, running) {
 			fail("Process(%v): copies on %v running on %v, records on %v running on %v", k, copies, p.Addresses, on, running)
 		}
+		if v.Runs(k) && len(running) == 0 {
+			fail("Runs(%v) but no copy runs", k)
+		}
+		for _, c := range p.Copies {
+			if up := v.Uptime(c.Address, c.Record.Start, h.now); up < 0 {
+				fail("uptime of %v on %s: %v", k, c.Address, up)
+			}
+		}
 	}
 	slices.SortFunc(present, compareKeys)
 	slices.SortFunc(conflicts, compareKeys)
@@ -450,6 +488,65 @@ func (h *hostile) checkProcesses(fail func(string, ...any), states map[string]Ad
 			fail("loading of %s %d, records say %d", a.Name, a.Loading, loading[a.Name])
 		}
 	}
+}
+
+// checkApplications checks the applications and the processes of each
+// agree with Processes.
+func (h *hostile) checkApplications(fail func(string, ...any)) {
+	v := h.v
+	byGroup := map[string][]Key{}
+	var groups []string
+	for _, p := range v.Processes() {
+		if _, ok := byGroup[p.Group]; !ok {
+			groups = append(groups, p.Group)
+		}
+		byGroup[p.Group] = append(byGroup[p.Group], p.Key())
+	}
+	apps := v.Applications()
+	if len(apps) != len(groups) {
+		fail("applications %+v, groups %v", apps, groups)
+	}
+	for i, app := range apps {
+		if app.Name != groups[i] {
+			fail("applications %+v, groups %v", apps, groups)
+		}
+		if one, ok := v.Application(app.Name); !ok || one != app {
+			fail("Application(%q) = %+v, %v; Applications has %+v", app.Name, one, ok, app)
+		}
+	}
+	for _, g := range append(groups, "\x00", "zzz") {
+		var got []Key
+		for _, p := range v.ProcessesOf(g) {
+			got = append(got, p.Key())
+		}
+		if !slices.Equal(got, byGroup[g]) {
+			fail("ProcessesOf(%q) = %v, Processes has %v", g, got, byGroup[g])
+		}
+	}
+}
+
+// recordsOfFenced returns the records of every address fenced by the
+// local node.
+func (h *hostile) recordsOfFenced() map[string]map[Key]ProcessRecord {
+	out := map[string]map[Key]ProcessRecord{}
+	bitmap := h.v.LocalMeta().Fenced
+	for i, name := range h.cfg.AddressList {
+		if fences(bitmap, i) {
+			out[name] = h.recordsOf(name)
+		}
+	}
+	return out
+}
+
+// recordsOf returns the live records of address name.
+func (h *hostile) recordsOf(name string) map[Key]ProcessRecord {
+	out := map[Key]ProcessRecord{}
+	for k := range h.keys {
+		if r, ok := h.v.Record(name, k); ok {
+			out[k] = r
+		}
+	}
+	return out
 }
 
 // sameFullState compares full states, nil and empty records alike.
