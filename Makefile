@@ -64,7 +64,8 @@ bench: build
 # A package whose tests do not build fails it. New interesting inputs stay
 # in the Go cache; only a crasher is written under testdata/fuzz (make it a
 # regression seed, or fix it). A slow input is minimized for at most
-# FUZZMINIMIZETIME, so that one does not stall the run.
+# FUZZMINIMIZETIME, so that one does not stall the run. No test timeout:
+# go test's 10 minutes would end a longer FUZZTIME with a panic.
 FUZZFLAGS ?=
 FUZZMINIMIZETIME ?= 10s
 
@@ -73,7 +74,7 @@ fuzz:
 	  targets="$$($(GO) test -list '^Fuzz' $$pkg)" || { echo "$$targets"; exit 1; }; \
 	  for target in $$(echo "$$targets" | grep '^Fuzz'); do \
 	    echo "== $$pkg $$target"; \
-	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) $(FUZZFLAGS) $$pkg || exit 1; \
+	    $(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) -fuzzminimizetime $(FUZZMINIMIZETIME) -timeout 0 $(FUZZFLAGS) $$pkg || exit 1; \
 	  done; \
 	done
 
