@@ -350,6 +350,12 @@ func (c *Cluster) carryOut(eff view.Effects) {
 	if eff.StopAll {
 		c.spawn(func(ctx context.Context) { c.stopEverything(ctx, eff.Restart) })
 	}
+	if len(eff.ReportCrashes) > 0 {
+		var master string
+		c.Read(func(v *view.View) { master = v.Master() })
+		c.log.Info("reporting failures the master did not see", "master", master, "processes", len(eff.ReportCrashes))
+		c.sendAsync(master, encodeCrashes(eff.ReportCrashes))
+	}
 	if len(eff.Crashed) > 0 {
 		c.spawn(func(ctx context.Context) { c.onCrashes(ctx, eff.Crashed) })
 	}

@@ -99,6 +99,15 @@ func (h handler) dispatch(t messageType, body []byte) error {
 			}
 			return view.Effects{}
 		})
+	case msgCrashes:
+		keys, err := decodeCrashes(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(time.Time) view.Effects {
+			c.view.ReportedCrashes(keys)
+			return view.Effects{}
+		})
 	case msgOrder:
 		o, err := decodeOrder(body)
 		if err != nil {

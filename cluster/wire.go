@@ -27,6 +27,7 @@ const (
 	msgUpdates      messageType = 8  // several changed records, straight to the master (reliable)
 	msgSync         messageType = 9  // push/pull: the sender's full state and what it knows of the others
 	msgJobs         messageType = 10 // jobs the master wrote (reliable, to every member)
+	msgCrashes      messageType = 11 // failures the master did not see (reliable, to the master)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -373,4 +374,31 @@ func decodeCommand(body []byte) (command, error) {
 	var w wireCommand
 	err := decodeBody(body, &w)
 	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, from: w.From, sentAt: fromNanos(w.SentAt)}, err
+}
+
+// wireKey is a view.Key.
+type wireKey struct {
+	_struct bool `codec:",toarray"`
+	Group   string
+	Name    string
+}
+
+func encodeCrashes(keys []view.Key) []byte {
+	w := make([]wireKey, len(keys))
+	for i, k := range keys {
+		w[i] = wireKey{Group: k.Group, Name: k.Name}
+	}
+	return encode(msgCrashes, w)
+}
+
+func decodeCrashes(body []byte) ([]view.Key, error) {
+	var w []wireKey
+	if err := decodeBody(body, &w); err != nil {
+		return nil, err
+	}
+	keys := make([]view.Key, len(w))
+	for i, k := range w {
+		keys[i] = view.Key{Group: k.Group, Name: k.Name}
+	}
+	return keys, nil
 }

@@ -59,6 +59,7 @@ var wireCodecs = []wireCodec{
 	wireOf("full state", msgFullState, sampleState, encodeFullState, decodeFullState),
 	wireOf("sync", msgSync, syncPayload{own: sampleState, others: []view.Update{{Node: "10.0.0.3", Incarnation: 8, Record: sampleGone}}, jobs: sampleJobs}, encodeSync, decodeSync),
 	wireOf("jobs", msgJobs, sampleJobs, encodeJobs, decodeJobs),
+	wireOf("crashes", msgCrashes, []view.Key{{Group: "svc", Name: "svc_1"}, {Group: "ra", Name: "ra_db"}}, encodeCrashes, decodeCrashes),
 	wireOf("order", msgOrder, view.Order{Restart: true, Targets: map[string]uint64{"10.0.0.1": 5, "10.0.0.2": 9}}, encodeOrder, decodeOrder),
 	wireOf("state request", msgStateRequest, "node-7", func(n string) []byte { return encodeName(msgStateRequest, n) }, decodeName),
 	wireOf("readmit", msgReadmit, "node-7", func(n string) []byte { return encodeName(msgReadmit, n) }, decodeName),

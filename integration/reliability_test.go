@@ -299,3 +299,61 @@ func TestRestartApplicationWithAFrozenNode(t *testing.T) {
 		t.Errorf("ra:x is still the old copy (pid %d): the restart took it for the new one", oldX)
 	}
 }
+
+// TestMasterRelaunchedBeforeDetection: the master's agent is killed with a
+// RESTART_PROCESS process and relaunched before the others found out. Its
+// new agent, elected again, never saw the process run: the others report
+// the failure to it, and the process runs again, once.
+func TestMasterRelaunchedBeforeDetection(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="svc">
+    <program name="s">
+      <addresses>127.0.0.1,127.0.0.2</addresses>
+      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
+    </program>
+  </application>
+</root>`
+	const body = `
+[group:svc]
+programs=s
+
+[program:s]
+command=/bin/sleep 1000
+autostart=false
+autorestart=false
+startsecs=0
+`
+	// Slow failure detection, so that the relaunch surely comes first.
+	const slow = "probe_interval=1s\nprobe_timeout=500ms\nsuspicion_mult=4\n"
+	p := planCluster(t, 3, writeRulesFile(t, rules)+"\n"+slow)
+	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, nodes)
+		}
+	})
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	expectCalls(t, nodes[0], map[string]string{"s": "OK True"}, pyCall{"s", "p.supvisors.start_process('CONFIG', 'svc:s')"})
+	runsOn(t, nodes[2], "svc:s", "127.0.0.1")
+
+	if err := syscall.Kill(-nodes[0].cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-nodes[0].exited
+	nodes[0] = p.node(t, 0, body)
+	nodes[0].launch(t)
+	nodes[0].waitAnswering(t)
+	for _, n := range nodes {
+		n.waitPython(t, "p.supvisors.get_master_address()", "127.0.0.1")
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var infos []clusterProcess
+		nodes[2].pyJSON(t, "p.supvisors.get_process_info('svc:s')", &infos)
+		return len(infos) == 1 && infos[0].State == "RUNNING" && len(infos[0].Addresses) == 1,
+			fmt.Sprintf("svc:s after the master's relaunch: %+v", infos)
+	})
+}

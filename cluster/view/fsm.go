@@ -269,6 +269,50 @@ func (v *View) takeCrashes() []Key {
 	return out
 }
 
+// actingMaster is the master if it acts for the cluster (in OPERATION or
+// CONCILIATION by what it advertises), "" otherwise.
+func (v *View) actingMaster() string {
+	m := v.byName[v.master]
+	switch {
+	case m == nil || m.state != AddressRunning:
+		return ""
+	case m == v.local && v.acting():
+		return v.master
+	case m != v.local && (advertised(m, v.master) == Operation || advertised(m, v.master) == Conciliation):
+		return v.master
+	}
+	return ""
+}
+
+// crashesToReport are the failures an acting master elected since did not
+// see, in order: they are reported to it once.
+func (v *View) crashesToReport() []Key {
+	m := v.actingMaster()
+	if m == "" || m == v.cfg.Local {
+		return nil
+	}
+	var out []Key
+	for k, seenBy := range v.crashed {
+		if seenBy != m {
+			v.crashed[k] = m
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, compareKeys)
+	return out
+}
+
+// ReportedCrashes takes the failures another node reports (see
+// Effects.ReportCrashes): those of processes that still do not run are
+// handed out by the next Tick, if this node acts for the cluster.
+func (v *View) ReportedCrashes(keys []Key) {
+	for _, k := range keys {
+		if _, known := v.procs.present[k]; known && !v.Runs(k) {
+			v.crashed[k] = v.cfg.Local
+		}
+	}
+}
+
 // newConflicts tells whether the master in CONCILIATION, with a quorum, has
 // conflicts it was not asked to conciliate yet.
 func (v *View) newConflicts() bool {
@@ -354,6 +398,8 @@ func (v *View) Tick(now time.Time) Effects {
 	}
 	if v.acting() {
 		eff.Crashed = v.takeCrashes()
+	} else {
+		eff.ReportCrashes = v.crashesToReport()
 	}
 	eff.Conciliate = v.newConflicts()
 	eff.Wakeup = earliest(eff.Wakeup, d.wakeup)

@@ -2,6 +2,7 @@ package view
 
 import (
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -171,5 +172,45 @@ func TestViewCrashForgottenOnceRunning(t *testing.T) {
 	wantFSM(t, v, Operation, a2)
 	if len(eff.Crashed) != 0 {
 		t.Errorf("Crashed %v: a failure long over handed to the new master", eff.Crashed)
+	}
+}
+
+// TestViewCrashesReportedToANewMaster: the master dies with a process and
+// its agent is relaunched before anyone found out; elected again, the new
+// agent never saw the process run, so the nodes that saw it fail report it,
+// once, and the new master handles it.
+func TestViewCrashesReportedToANewMaster(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	k := Key{"g", "p"}
+	update(v, a1, rec("g", "p", process.Running, 1, now))
+	// a1's agent is replaced: its copy died with the old one.
+	back := now.Add(time.Second)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, back)
+	if eff := tick(v, back); len(eff.ReportCrashes) != 0 || len(eff.Crashed) != 0 {
+		t.Fatalf("reported with no acting master: %+v", eff)
+	}
+	v.ApplyFullState(FullState{Node: a1, Incarnation: incOf(a1) + 1, Seq: 1, Ready: true,
+		Records: []ProcessRecord{rec("g", "p", process.Stopped, 1, back)}}, back)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: Operation, Master: a1}, back.Add(stableWindow))
+	eff := tick(v, back.Add(stableWindow))
+	wantFSM(t, v, Operation, a1)
+	if !slices.Equal(eff.ReportCrashes, []Key{k}) {
+		t.Errorf("ReportCrashes %v, want %v once the new master acts", eff.ReportCrashes, k)
+	}
+	if eff := tick(v, back.Add(2*stableWindow)); len(eff.ReportCrashes) != 0 {
+		t.Errorf("reported twice: %v", eff.ReportCrashes)
+	}
+
+	// The new master takes the report, once, if the process still does not run.
+	m, now := upCluster(t, a1, nil)
+	update(m, a2, rec("g", "p", process.Stopped, 1, now))
+	m.ReportedCrashes([]Key{k, {"g", "unknown"}})
+	if eff := tick(m, now.Add(time.Second)); !slices.Equal(eff.Crashed, []Key{k}) {
+		t.Errorf("Crashed %v on the master, want %v", eff.Crashed, k)
+	}
+	update(m, a2, rec("g", "p", process.Running, 2, now))
+	m.ReportedCrashes([]Key{k})
+	if eff := tick(m, now.Add(2*time.Second)); len(eff.Crashed) != 0 {
+		t.Errorf("Crashed %v: a report of a process that runs", eff.Crashed)
 	}
 }

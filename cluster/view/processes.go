@@ -107,7 +107,7 @@ func (x *processIndex) examine(v *View, k Key) {
 	case wasRunning:
 		delete(x.running, k)
 		if p := v.info(k); p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit {
-			v.crashed[k] = struct{}{}
+			v.crashed[k] = v.actingMaster()
 		}
 	}
 }

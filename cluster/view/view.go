@@ -109,6 +109,10 @@ type Effects struct {
 	// not run; only the master in OPERATION or CONCILIATION, with a quorum,
 	// gets it (the running failure strategies are its).
 	Crashed []Key
+	// ReportCrashes lists, on another node, the failures the acting master
+	// did not see (it was elected since, a relaunched agent that never saw
+	// the failed copies): they must be sent to it (ReportedCrashes).
+	ReportCrashes []Key
 	// Conciliate: the local node, master in CONCILIATION, must apply the
 	// conciliation strategy (new conflicts appeared).
 	Conciliate bool
@@ -125,6 +129,7 @@ func (e *Effects) Merge(o Effects) {
 	e.StopAgent = e.StopAgent || o.StopAgent
 	e.SendOrder = append(e.SendOrder, o.SendOrder...)
 	e.Crashed = append(e.Crashed, o.Crashed...)
+	e.ReportCrashes = append(e.ReportCrashes, o.ReportCrashes...)
 	e.Conciliate = e.Conciliate || o.Conciliate
 	e.Wakeup = earliest(e.Wakeup, o.Wakeup)
 }
@@ -167,9 +172,11 @@ type View struct {
 	stopRequest State
 	stopped     bool
 	// crashed collects the processes whose last running copy failed,
-	// until Tick hands them out to the acting master (a node that becomes
+	// each with the acting master that saw it fail ("" for none), until
+	// Tick hands them out to the acting master (a node that becomes
 	// master, say because the old one died with them, gets them then).
-	crashed map[Key]struct{}
+	// Another node reports them to a master that did not see them fail.
+	crashed map[Key]string
 	// conciliating holds the conflicts the master has been asked to
 	// conciliate since it entered CONCILIATION.
 	conciliating map[Key]struct{}
@@ -216,7 +223,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	v.local.records = newNodeRecords(incarnation)
 	v.local.meta = Meta{Incarnation: incarnation}
 	v.procs = newProcessIndex()
-	v.crashed = map[Key]struct{}{}
+	v.crashed = map[Key]string{}
 	v.jobs = map[jobKey]Job{}
 	return v
 }
