@@ -109,10 +109,12 @@ func (v *View) Jobs() []Job {
 	for _, j := range v.jobs {
 		out = append(out, j)
 	}
-	slices.SortFunc(out, func(a, b Job) int {
-		return cmp.Or(compareKeys(a.Key, b.Key), cmp.Compare(a.Address, b.Address))
-	})
+	slices.SortFunc(out, compareJobs)
 	return out
+}
+
+func compareJobs(a, b Job) int {
+	return cmp.Or(compareKeys(a.Key, b.Key), cmp.Compare(a.Address, b.Address))
 }
 
 // Waiting returns the start of k that waits, if any.
@@ -156,14 +158,25 @@ type JobPlan struct {
 // elsewhere. The caller leaves out of Run what it is already doing.
 func (v *View) PlanJobs() JobPlan {
 	var plan JobPlan
-	if !v.acting() || len(v.jobs) == 0 {
+	if !v.acting() {
 		return plan
 	}
+	// Done jobs stay as tombstones: most of the table, once deployed.
+	var pending []Job
+	for _, j := range v.jobs {
+		if !j.Done {
+			pending = append(pending, j)
+		}
+	}
+	if len(pending) == 0 {
+		return plan
+	}
+	slices.SortFunc(pending, compareJobs)
 	// The earliest phase of each application that still waits for a
 	// required process: later phases wait for it.
 	firstWait := map[string]int{}
-	for _, j := range v.jobs {
-		if !j.Done && j.IsStart() && j.Application && v.cfg.Required(j.Key) && !v.Runs(j.Key) {
+	for _, j := range pending {
+		if j.IsStart() && j.Application && v.cfg.Required(j.Key) && !v.Runs(j.Key) {
 			seq := v.cfg.StartSequence(j.Key)
 			if first, ok := firstWait[j.Key.Group]; !ok || seq < first {
 				firstWait[j.Key.Group] = seq
@@ -174,10 +187,7 @@ func (v *View) PlanJobs() JobPlan {
 	for _, a := range v.addresses {
 		loads[a] = v.loading(a)
 	}
-	for _, j := range v.Jobs() {
-		if j.Done {
-			continue
-		}
+	for _, j := range pending {
 		var over, run bool
 		if j.IsStart() {
 			first, waits := firstWait[j.Key.Group]
