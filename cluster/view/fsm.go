@@ -269,26 +269,34 @@ func (v *View) takeCrashes() []Key {
 	return out
 }
 
-// actingMaster is the master if it acts for the cluster (in OPERATION or
-// CONCILIATION by what it advertises), "" otherwise.
-func (v *View) actingMaster() string {
+// agentID names one agent: an address in one incarnation.
+type agentID struct {
+	address     string
+	incarnation uint64
+}
+
+// actingMaster is the master's agent if it acts for the cluster (in
+// OPERATION or CONCILIATION by what it advertises), the zero agentID
+// otherwise.
+func (v *View) actingMaster() agentID {
 	m := v.byName[v.master]
 	switch {
 	case m == nil || m.state != AddressRunning:
-		return ""
+		return agentID{}
 	case m == v.local && v.acting():
-		return v.master
 	case m != v.local && (advertised(m, v.master) == Operation || advertised(m, v.master) == Conciliation):
-		return v.master
+	default:
+		return agentID{}
 	}
-	return ""
+	return agentID{m.name, m.records.incarnation}
 }
 
 // crashesToReport are the failures an acting master elected since did not
-// see, in order: they are reported to it once.
+// see (another agent, or the same address's agent relaunched), in order:
+// they are reported to it once.
 func (v *View) crashesToReport() []Key {
 	m := v.actingMaster()
-	if m == "" || m == v.cfg.Local {
+	if m.address == "" || m.address == v.cfg.Local {
 		return nil
 	}
 	var out []Key
@@ -308,7 +316,7 @@ func (v *View) crashesToReport() []Key {
 func (v *View) ReportedCrashes(keys []Key) {
 	for _, k := range keys {
 		if _, known := v.procs.present[k]; known && !v.Runs(k) {
-			v.crashed[k] = v.cfg.Local
+			v.crashed[k] = agentID{v.cfg.Local, v.incarnation}
 		}
 	}
 }

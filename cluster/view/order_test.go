@@ -214,3 +214,25 @@ func TestViewCrashesReportedToANewMaster(t *testing.T) {
 		t.Errorf("Crashed %v: a report of a process that runs", eff.Crashed)
 	}
 }
+
+// TestViewCrashesReportedToARelaunchedMaster: a process fails while the
+// master acts, then the master's agent is relaunched (same address, new
+// agent): the new agent did not see the failure, and gets it reported.
+func TestViewCrashesReportedToARelaunchedMaster(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	k := Key{"g", "p"}
+	update(v, a3, rec("g", "p", process.Running, 1, now))
+	update(v, a3, rec("g", "p", process.Fatal, 2, now))
+	if eff := tick(v, now); len(eff.ReportCrashes) != 0 {
+		t.Fatalf("reported to the master that saw it: %v", eff.ReportCrashes)
+	}
+	back := now.Add(time.Second)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, back)
+	v.ApplyFullState(FullState{Node: a1, Incarnation: incOf(a1) + 1, Seq: 1, Ready: true}, back)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: Operation, Master: a1}, back.Add(stableWindow))
+	eff := tick(v, back.Add(stableWindow))
+	wantFSM(t, v, Operation, a1)
+	if !slices.Equal(eff.ReportCrashes, []Key{k}) {
+		t.Errorf("ReportCrashes %v, want %v to the relaunched master", eff.ReportCrashes, k)
+	}
+}

@@ -172,11 +172,11 @@ type View struct {
 	stopRequest State
 	stopped     bool
 	// crashed collects the processes whose last running copy failed,
-	// each with the acting master that saw it fail ("" for none), until
+	// each with the acting master's agent that saw it fail (none: zero), until
 	// Tick hands them out to the acting master (a node that becomes
 	// master, say because the old one died with them, gets them then).
 	// Another node reports them to a master that did not see them fail.
-	crashed map[Key]string
+	crashed map[Key]agentID
 	// conciliating holds the conflicts the master has been asked to
 	// conciliate since it entered CONCILIATION.
 	conciliating map[Key]struct{}
@@ -223,7 +223,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	v.local.records = newNodeRecords(incarnation)
 	v.local.meta = Meta{Incarnation: incarnation}
 	v.procs = newProcessIndex()
-	v.crashed = map[Key]string{}
+	v.crashed = map[Key]agentID{}
 	v.jobs = map[jobKey]Job{}
 	return v
 }
