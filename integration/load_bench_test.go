@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/agent"
+	"github.com/supvisors/supvisors-go/rpc"
 )
 
 // These benchmarks load agents with many concurrent XML-RPC clients and
@@ -89,7 +90,7 @@ func BenchmarkLoadCluster50(b *testing.B) {
 	}
 	strategies := []string{"CONFIG", "LESS_LOADED", "MOST_LOADED", "LOCAL"}
 	loadRounds(b, binaryUsage(pids...), nil, func() loadFigures {
-		return runLoad(clients, 2*cycles, nodes[0].user, nodes[0].password, func(client, i int) loadCall {
+		f := runLoad(clients, 2*cycles, nodes[0].user, nodes[0].password, func(client, i int) loadCall {
 			node := nodes[1+client%2]
 			namespec := fmt.Sprintf("load_%02d:load_%02d", client, client)
 			if i%2 == 0 {
@@ -99,7 +100,35 @@ func BenchmarkLoadCluster50(b *testing.B) {
 			return loadCall{node.url, rpcCall("supvisors.stop_process", xmlString(namespec), "<boolean>1</boolean>"),
 				wantReply("<boolean>1</boolean>")}
 		})
+		// Every client's last call stopped its program, with wait.
+		f.errors = append(f.errors, stillRunning(b, nodes, rpcClients)...)
+		if len(f.errors) > 0 {
+			for _, n := range nodes {
+				for _, l := range grepLog(b, n, "address state", "supvisors state") {
+					b.Log(l)
+				}
+			}
+		}
+		return f
 	})
+}
+
+// stillRunning lists the processes that run on any node, as each node's
+// own supervisor.getAllProcessInfo says.
+func stillRunning(tb testing.TB, nodes []*server, clients []*rpc.Client) []string {
+	var running []string
+	for i, c := range clients {
+		var infos []rpc.ProcessInfo
+		if err := call(c, "supervisor.getAllProcessInfo", &infos); err != nil {
+			tb.Fatalf("getAllProcessInfo on %s: %v", nodes[i].host, err)
+		}
+		for _, p := range infos {
+			if p.Statename != "STOPPED" && p.Statename != "EXITED" {
+				running = append(running, fmt.Sprintf("%s:%s is %s on %s after its stop", p.Group, p.Name, p.Statename, nodes[i].host))
+			}
+		}
+	}
+	return running
 }
 
 // agentMix is the single-agent load: client's i-th request, from 20 slots
@@ -170,7 +199,7 @@ func xmlString(s string) string { return "<string>" + s + "</string>" }
 func wantReply(parts ...string) func(int, []byte) error {
 	return func(status int, reply []byte) error {
 		if status != http.StatusOK || bytes.Contains(reply, []byte("<fault>")) {
-			return fmt.Errorf("HTTP %d %.200s", status, reply)
+			return fmt.Errorf("HTTP %d %.600s", status, reply)
 		}
 		for _, p := range parts {
 			if !bytes.Contains(reply, []byte(p)) {
