@@ -115,10 +115,11 @@ func TestPartitionChaos(t *testing.T) {
 // chaosBlocked, while not empty, names the product bugs that keep the
 // short runs of make test and make test-partitions from passing: they are
 // skipped (make chaos, which sets CHAOS_*, runs anyway).
-const chaosBlocked = "issue 10: a frozen or cut-off node comes back with a STOP_APPLICATION application half running; " +
-	"an agent relaunched before its loss is detected loses its processes' failures; " +
-	"a new master replays the stale crashes it saw as a non-master; " +
-	"a new master after the master's loss deploys again what the operator stopped"
+const chaosBlocked = "issue 10: memberlist's NotifyJoin → cluster update → sendJobs → ring.Members deadlocks an agent; " +
+	"an agent relaunched before its loss is seen loses its processes' failures; " +
+	"a new master replays a crash it saw as a non-master after the operator stopped the process; " +
+	"a RESTART_APPLICATION whose stop hits a dead node is abandoned; " +
+	"a failure strategy's start goes on after the operator stopped the application"
 
 // skipBlockedChaos skips a short run while chaosBlocked says so; replay is
 // the command that runs it anyway.
@@ -217,6 +218,8 @@ func newChaosRun(t testing.TB, mode string, config chaosConfig) *chaosRun {
 		// Killed with the test, should it die before its cleanups (a
 		// timeout): no agent of a long run outlives it.
 		s.cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
+		// A SIGABRT makes it print every goroutine (report).
+		s.cmd.Env = append(os.Environ(), "GOTRACEBACK=all")
 		c, err := rpc.NewClient("unix://"+s.sock, rpc.ClientOptions{Username: s.user, Password: s.password})
 		if err != nil {
 			t.Fatal(err)
@@ -368,9 +371,31 @@ func (r *chaosRun) report(when string, violations []string) string {
 		if err := copyLogs(n.srv.dir, filepath.Join(keep, n.srv.host)); err != nil {
 			fmt.Fprintf(&b, "keeping the logs: %v\n", err)
 		}
+		if err := os.WriteFile(filepath.Join(keep, n.srv.host, "goroutines.txt"), []byte(goroutines(n.srv)), 0o644); err != nil {
+			fmt.Fprintf(&b, "keeping the goroutines: %v\n", err)
+		}
 	}
-	fmt.Fprintf(&b, "the agents' whole logs are kept in %s", keep)
+	fmt.Fprintf(&b, "the agents' whole logs, and their goroutines at the end (goroutines.txt), are kept in %s", keep)
 	return b.String()
+}
+
+// goroutines ends a live agent with SIGABRT and returns the stack of every
+// goroutine it prints (GOTRACEBACK=all): where an agent that no longer
+// acts is stuck.
+func goroutines(s *server) string {
+	select {
+	case <-s.exited:
+		return "the agent had exited"
+	default:
+	}
+	_ = s.cmd.Process.Signal(syscall.SIGABRT)
+	select {
+	case <-s.exited:
+	case <-time.After(chaosExitTimeout):
+		return "the agent did not exit on SIGABRT"
+	}
+	out := s.stderr.String() // written no more: the agent has exited
+	return out[max(0, strings.LastIndex(out, "SIGABRT")):]
 }
 
 // nonMemberlist leaves memberlist's own lines out of log lines.
