@@ -72,6 +72,19 @@ func BenchmarkLoadCluster50(b *testing.B) {
 	nodes := startClusterNodes(b, 3, "", body.String())
 	rpcClients := clientsOf(b, nodes)
 	defer stopAll(b, nodes, rpcClients)
+	// Before the agents stop: what runs, and what they went through.
+	defer func() {
+		if !b.Failed() {
+			return
+		}
+		running, err := stillRunning(nodes, rpcClients)
+		b.Logf("running at the end: %q, %v", running, err)
+		for _, n := range nodes {
+			for _, l := range grepLog(b, n, "address state", "supvisors state") {
+				b.Log(l)
+			}
+		}
+	}()
 	watch(b, rpcClients, clusterReady(3, "127.0.0.1"))
 	pids := make([]int, len(nodes))
 	for i, n := range nodes {
@@ -101,26 +114,23 @@ func BenchmarkLoadCluster50(b *testing.B) {
 				wantReply("<boolean>1</boolean>")}
 		})
 		// Every client's last call stopped its program, with wait.
-		f.errors = append(f.errors, stillRunning(b, nodes, rpcClients)...)
-		if len(f.errors) > 0 {
-			for _, n := range nodes {
-				for _, l := range grepLog(b, n, "address state", "supvisors state") {
-					b.Log(l)
-				}
-			}
+		running, err := stillRunning(nodes, rpcClients)
+		if err != nil {
+			running = append(running, err.Error())
 		}
+		f.errors = append(f.errors, running...)
 		return f
 	})
 }
 
 // stillRunning lists the processes that run on any node, as each node's
 // own supervisor.getAllProcessInfo says.
-func stillRunning(tb testing.TB, nodes []*server, clients []*rpc.Client) []string {
+func stillRunning(nodes []*server, clients []*rpc.Client) ([]string, error) {
 	var running []string
 	for i, c := range clients {
 		var infos []rpc.ProcessInfo
 		if err := call(c, "supervisor.getAllProcessInfo", &infos); err != nil {
-			tb.Fatalf("getAllProcessInfo on %s: %v", nodes[i].host, err)
+			return running, fmt.Errorf("getAllProcessInfo on %s: %w", nodes[i].host, err)
 		}
 		for _, p := range infos {
 			if p.Statename != "STOPPED" && p.Statename != "EXITED" {
@@ -128,7 +138,7 @@ func stillRunning(tb testing.TB, nodes []*server, clients []*rpc.Client) []strin
 			}
 		}
 	}
-	return running
+	return running, nil
 }
 
 // agentMix is the single-agent load: client's i-th request, from 20 slots
