@@ -98,7 +98,7 @@ var chaosPrograms = func() string {
 // CHAOS_NODES say otherwise (make chaos).
 func TestChaos(t *testing.T) {
 	t.Parallel()
-	skipBlockedChaos(t, "CHAOS_SEED=20260304 CHAOS_FAULTS=30 go test -run '^TestChaos$' ./integration/")
+	skipBlockedChaos(t, "loopback", "CHAOS_SEED=20260304 CHAOS_FAULTS=30 go test -run '^TestChaos$' ./integration/")
 	newChaosRun(t, "loopback", chaosSettings(t, 20260304, 30)).run()
 }
 
@@ -108,24 +108,23 @@ func TestChaos(t *testing.T) {
 func TestPartitionChaos(t *testing.T) {
 	t.Parallel()
 	requireNetLab(t)
-	skipBlockedChaos(t, "SUPVISORS_PARTITION_TESTS=1 CHAOS_SEED=20260359 CHAOS_FAULTS=20 go test -run '^TestPartitionChaos$' ./integration/")
+	skipBlockedChaos(t, "netns", "SUPVISORS_PARTITION_TESTS=1 CHAOS_SEED=20260359 CHAOS_FAULTS=20 go test -run '^TestPartitionChaos$' ./integration/")
 	newChaosRun(t, "netns", chaosSettings(t, 20260359, 20)).run()
 }
 
-// chaosBlocked, while not empty, names the product bugs that keep the
-// short runs of make test and make test-partitions from passing: they are
-// skipped (make chaos, which sets CHAOS_*, runs anyway).
-const chaosBlocked = "issue 10: memberlist's NotifyJoin → cluster update → sendJobs → ring.Members deadlocks an agent; " +
-	"an agent relaunched before its loss is seen loses its processes' failures; " +
-	"a new master replays a crash it saw as a non-master after the operator stopped the process; " +
-	"a RESTART_APPLICATION whose stop hits a dead node is abandoned; " +
-	"a failure strategy's start goes on after the operator stopped the application"
+// chaosBlocked names, by mode, the product bugs that keep a short run of
+// make test or make test-partitions from passing: it is skipped while
+// they are open (make chaos, which sets CHAOS_*, runs it anyway).
+var chaosBlocked = map[string]string{
+	"netns": "issue 10: a start that lands on a node the master has just found SILENT (a false loss under 190 ms of delay) " +
+		"is left running after the application's STOP starting failure: sa half running (seed 20260359, fault #2)",
+}
 
-// skipBlockedChaos skips a short run while chaosBlocked says so; replay is
-// the command that runs it anyway.
-func skipBlockedChaos(t *testing.T, replay string) {
-	if chaosBlocked != "" && os.Getenv("CHAOS_SEED")+os.Getenv("CHAOS_FAULTS")+os.Getenv("CHAOS_NODES") == "" {
-		t.Skipf("skipped until fixed (%s); run it with: %s", chaosBlocked, replay)
+// skipBlockedChaos skips the short run of mode while chaosBlocked names
+// bugs for it; replay is the command that runs it anyway.
+func skipBlockedChaos(t *testing.T, mode, replay string) {
+	if bugs := chaosBlocked[mode]; bugs != "" && os.Getenv("CHAOS_SEED")+os.Getenv("CHAOS_FAULTS")+os.Getenv("CHAOS_NODES") == "" {
+		t.Skipf("skipped until fixed (%s); run it with: %s", bugs, replay)
 	}
 }
 
