@@ -135,9 +135,10 @@ func (s *Server) RegisterAlias(alias, target string) error {
 	return s.reg.alias(alias, target)
 }
 
-// Handle adds a route such as "/logtail/" behind the server's auth, with
-// the same body limit. It panics on a pattern that conflicts
-// with another, as http.ServeMux does.
+// Handle adds a route such as "/logtail/" behind the server's
+// cross-origin check and auth, with the same body limit and write timeout
+// (ServeHTTP). It panics on a pattern that conflicts with another, as
+// http.ServeMux does.
 func (s *Server) Handle(pattern string, h http.Handler) {
 	s.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, s.maxBody)
