@@ -38,18 +38,26 @@ func (c *Cluster) StartApplication(ctx context.Context, p strategy.Placement, ap
 	if len(c.startPhases(app)) == 0 {
 		return false, c.checkMaster()
 	}
-	return true, c.run(ctx, wait, func(jctx context.Context) error { return c.startApplication(jctx, p, app) })
+	return true, c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(c.keysOf(app), false)
+		return c.startApplication(jctx, p, app)
+	})
 }
 
 // StopApplication stops the running processes of app by ascending
-// stop_sequence.
+// stop_sequence; the cluster does not start them by itself until an
+// operator does.
 func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) error {
-	return c.run(ctx, wait, func(jctx context.Context) error { return c.stopApplication(jctx, app) })
+	return c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(c.keysOf(app), true)
+		return c.stopApplication(jctx, app)
+	})
 }
 
 // RestartApplication stops app, then starts it with strategy s.
 func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, app string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(c.keysOf(app), false)
 		if err := c.stopApplication(jctx, app); err != nil {
 			return err
 		}
@@ -61,13 +69,16 @@ func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, 
 // arguments, all at once.
 func (c *Cluster) StartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, extra string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(keys, false)
 		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.startProcess(jctx, p, k, extra) }))
 	})
 }
 
-// StopProcesses stops every running copy of each process of keys.
+// StopProcesses stops every running copy of each process of keys; the
+// cluster does not start them by itself until an operator does.
 func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(keys, true)
 		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) }))
 	})
 }
@@ -75,6 +86,7 @@ func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool)
 // RestartProcesses stops then starts each process of keys.
 func (c *Cluster) RestartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
+		c.holdStopped(keys, false)
 		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error {
 			if err := c.stopProcess(jctx, k); err != nil {
 				return err

@@ -130,12 +130,21 @@ func (c *Cluster) runJob(ctx context.Context, j view.Job) {
 // the process runs, waits while no address can take it, and is given up
 // when the process fails by itself (the application's starting failure
 // strategy then applies) or no address may ever take it. An attempt cut
-// short by the agent stopping leaves the job to the next master.
+// short by the agent stopping leaves the job to the next master; one whose
+// job was dropped meanwhile (an operator stopped the process) writes
+// nothing.
 func (c *Cluster) afterStart(ctx context.Context, j view.Job, err error) (proceed bool) {
 	if ctx.Err() != nil {
 		return false
 	}
 	k := j.Key
+	var current bool
+	c.Read(func(v *view.View) { _, current = v.Waiting(k) })
+	if !current {
+		// Dropped meanwhile (an operator stopped it, or its application):
+		// what the attempt came to is not the job's any more.
+		return true
+	}
 	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	next := strategy.AfterStart(outcomeOf(err), len(c.RuleAddresses(k)) > 0 && rules.Loading < 100)
 	switch next {
@@ -201,13 +210,44 @@ func (c *Cluster) dropStarts(match func(view.Job) bool) {
 	c.putJobs(drop...)
 }
 
-// startJobs holds a start of each process of keys as a job, with reason.
+// startJobs holds a start of each process of keys as a job, with reason;
+// not of those an operator stopped (see view.Job.Held).
 func (c *Cluster) startJobs(keys []view.Key, application bool, reason string) {
-	js := make([]view.Job, len(keys))
-	for i, k := range keys {
-		js[i] = view.Job{Key: k, Application: application, Reason: reason}
-	}
+	var js []view.Job
+	c.Read(func(v *view.View) {
+		for _, k := range keys {
+			if !v.Held(k) {
+				js = append(js, view.Job{Key: k, Application: application, Reason: reason})
+			}
+		}
+	})
 	c.putJobs(js...)
+}
+
+// holdStopped records that an operator stopped the processes of keys
+// (held), or started them (not held): the cluster does not start a held
+// process by itself. Only what changes is written.
+func (c *Cluster) holdStopped(keys []view.Key, held bool) {
+	var js []view.Job
+	c.Read(func(v *view.View) {
+		for _, k := range keys {
+			if v.Held(k) != held {
+				js = append(js, view.Job{Key: k, Done: true, Held: held, Reason: "stopped by an operator"})
+			}
+		}
+	})
+	c.putJobs(js...)
+}
+
+// keysOf lists the processes of app.
+func (c *Cluster) keysOf(app string) []view.Key {
+	var keys []view.Key
+	c.Read(func(v *view.View) {
+		for _, p := range v.ProcessesOf(app) {
+			keys = append(keys, p.Key())
+		}
+	})
+	return keys
 }
 
 // deployApplication starts app by its start plan as the cluster's own
@@ -219,13 +259,15 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	defer c.busyApplication(app)()
 	phases := c.startPhases(app)
 	var keys []view.Key
-	for _, phase := range phases {
-		for _, p := range phase {
-			if len(p.Addresses) == 0 {
-				keys = append(keys, p.Key())
+	c.Read(func(v *view.View) {
+		for _, phase := range phases {
+			for _, p := range phase {
+				if len(p.Addresses) == 0 && !v.Held(p.Key()) {
+					keys = append(keys, p.Key())
+				}
 			}
 		}
-	}
+	})
 	c.startJobs(keys, true, reason)
 	for _, phase := range phases {
 		proceed := true

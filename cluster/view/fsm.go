@@ -260,6 +260,12 @@ func (v *View) takeCrashes() []Key {
 		if !ok {
 			continue
 		}
+		if v.Held(k) {
+			// An operator stopped it since: the failure is not to be
+			// repaired.
+			delete(v.crashed, k)
+			continue
+		}
 		if len(p.Addresses) == 0 {
 			out = append(out, k)
 		}
@@ -315,7 +321,7 @@ func (v *View) crashesToReport() []Key {
 // handed out by the next Tick, if this node acts for the cluster.
 func (v *View) ReportedCrashes(keys []Key) {
 	for _, k := range keys {
-		if _, known := v.procs.present[k]; known && !v.Runs(k) {
+		if _, known := v.procs.present[k]; known && !v.Runs(k) && !v.Held(k) {
 			v.crashed[k] = agentID{v.cfg.Local, v.incarnation}
 		}
 	}

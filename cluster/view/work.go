@@ -31,6 +31,10 @@ type Job struct {
 	// Done marks a job that is over: a tombstone, so that an older copy of
 	// the table cannot bring it back.
 	Done bool
+	// Held, on a done start, says an operator stopped the process: the
+	// cluster does not start it by itself (deployment, restart of its
+	// application, a failure reported late) until an operator starts it.
+	Held bool
 	// Deployment is the deployment the job belongs to (see Meta); Version
 	// orders the writes of one job (a Lamport clock of the deployment),
 	// Writer breaks ties.
@@ -115,6 +119,13 @@ func (v *View) Jobs() []Job {
 
 func compareJobs(a, b Job) int {
 	return cmp.Or(compareKeys(a.Key, b.Key), cmp.Compare(a.Address, b.Address))
+}
+
+// Held tells whether an operator stopped k since one last started it (see
+// Job.Held).
+func (v *View) Held(k Key) bool {
+	j, ok := v.jobs[jobKey{Key: k}]
+	return ok && j.Done && j.Held
 }
 
 // Waiting returns the start of k that waits, if any.

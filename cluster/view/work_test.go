@@ -194,3 +194,29 @@ func BenchmarkPlanJobs(b *testing.B) {
 		})
 	}
 }
+
+// TestViewHeldByTheOperator: a process an operator stopped is not repaired
+// by the cluster: its failure is dropped, reported or not, until an
+// operator starts it again.
+func TestViewHeldByTheOperator(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	k := Key{"g", "p"}
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "p", process.Fatal, 2, now))
+	v.PutJob(Job{Key: k, Done: true, Held: true})
+	if !v.Held(k) {
+		t.Fatal("not held")
+	}
+	if eff := tick(v, now.Add(time.Second)); len(eff.Crashed) != 0 {
+		t.Errorf("Crashed %v: the failure of a process an operator stopped", eff.Crashed)
+	}
+	v.ReportedCrashes([]Key{k})
+	if eff := tick(v, now.Add(2*time.Second)); len(eff.Crashed) != 0 {
+		t.Errorf("Crashed %v: a reported failure of a process an operator stopped", eff.Crashed)
+	}
+	v.PutJob(Job{Key: k, Done: true}) // an operator starts it
+	v.ReportedCrashes([]Key{k})
+	if eff := tick(v, now.Add(3*time.Second)); !slices.Equal(eff.Crashed, []Key{k}) {
+		t.Errorf("Crashed %v once no longer held", eff.Crashed)
+	}
+}
