@@ -82,6 +82,10 @@ type Cluster struct {
 	// agentStop makes the local agent restart or exit once.
 	agentStop sync.Once
 
+	// lastCommand holds, per process, the latest request of the master
+	// carried out (guarded by mu): see inOrder.
+	lastCommand map[view.Key]command
+
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
 	pushDirty   chan struct{} // coalesces full-state pushes
@@ -116,6 +120,7 @@ func Create(cfg Config) (*Cluster, error) {
 
 		masterDirty: make(chan struct{}, 1),
 		toMaster:    map[view.Key]view.Update{},
+		lastCommand: map[view.Key]command{},
 	}
 	list := c.AddressList()
 	if !slices.Contains(list, cfg.Local) {

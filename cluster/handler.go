@@ -146,6 +146,10 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
+		if !c.inOrder(cmd) {
+			c.log.Warn("request of the master superseded by a later one, not done", "process", cmd.key.Namespec(), "from", cmd.from)
+			return nil
+		}
 		if t == msgStart {
 			var age time.Duration
 			var known bool

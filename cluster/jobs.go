@@ -121,8 +121,21 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.mu.Lock()
 		c.avoidLocked(k, address)
 		c.mu.Unlock()
+		c.cancelStart(k, address)
 	}
 	return err
+}
+
+// cancelStart tells address, even if the ring gave it up, to stop k: the
+// start the master gave up on may still reach it (it was frozen, in the
+// middle of the start perhaps) and must not leave a copy behind. The node
+// carries out the two in the order they were sent (inOrder).
+func (c *Cluster) cancelStart(k view.Key, address string) {
+	if address == c.local || c.ring == nil {
+		return
+	}
+	msg := encodeCommand(msgStop, command{key: k, from: c.local, sentAt: c.cfg.Clock.Now()})
+	c.sendDirectAsync(address, msg)
 }
 
 // whyNoAddress says why no address can take k: the state of each address
@@ -360,6 +373,21 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 	}
 	cmd.from, cmd.sentAt = c.local, c.cfg.Clock.Now()
 	return c.ring.SendReliable(address, encodeCommand(t, cmd))
+}
+
+// inOrder tells whether a request of the master comes after the last one
+// carried out for its process (from the same sender, by its clock), and
+// records it: requests travel on connections of their own and may
+// overtake each other, and a start the master gave up on (the node was
+// frozen) must not run after the stop that cancels it.
+func (c *Cluster) inOrder(cmd command) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if last, ok := c.lastCommand[cmd.key]; ok && last.from == cmd.from && cmd.sentAt.Before(last.sentAt) {
+		return false
+	}
+	c.lastCommand[cmd.key] = cmd
+	return true
 }
 
 // startValidity is how late a start may reach its node and still be done:
