@@ -90,11 +90,13 @@ next:
 }
 
 // waitPython polls a python expression (p is the node's proxy) until it
-// prints want.
+// prints want. A fault or a refused connection counts as not yet: around a
+// fault, a node may be back in INITIALIZATION, or restarting, for a moment.
 func (s *server) waitPython(t testing.TB, expr, want string) {
 	t.Helper()
+	code := "try:\n    print(" + expr + ")\nexcept (xmlrpc.client.Fault, OSError) as e:\n    print('not yet:', e)"
 	waitFor(t, 30*time.Second, func() (bool, string) {
-		out := strings.TrimSpace(s.python(t, "print("+expr+")"))
+		out := strings.TrimSpace(s.python(t, code))
 		return out == want, fmt.Sprintf("%s on %s: %s, want %s", expr, s.host, out, want)
 	})
 }
