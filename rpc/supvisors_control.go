@@ -135,6 +135,18 @@ func gate(v *view.View, states []view.State) error {
 	return fault.New(fault.BadSupvisorsState, "Supvisors is in state "+v.State().String())
 }
 
+// localGate is the gate a node checks before it forwards a request to the
+// master, which checks states itself: a node whose view lags may see a
+// conflict for a moment where there is none (a copy's start gossiped before
+// another copy's stop), and refusing OPERATION-only requests then would
+// fail them for nothing.
+func localGate(states []view.State, master bool) []view.State {
+	if !master && slices.Equal(states, inOperation) {
+		return inOperationOrConciliaton
+	}
+	return states
+}
+
 // control checks the gate on this node, then has the master check the
 // request (check) and carry it out (act): here, or forwarded as method
 // with params to the master, whose reply goes in reply.
@@ -144,7 +156,7 @@ func (s *SupvisorsService) control(r *http.Request, states []view.State, check f
 	err := func() (err error) {
 		s.cluster.Read(func(v *view.View) {
 			master = v.Master()
-			err = gate(v, states)
+			err = gate(v, localGate(states, master == s.cluster.Local()))
 			// The names and the states of the processes are checked by
 			// the master, whose view is the freshest (it follows every
 			// change directly): another node may lag a gossip round.
