@@ -49,7 +49,11 @@ func (c *Cluster) StartApplication(ctx context.Context, p strategy.Placement, ap
 // operator does.
 func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
-		c.holdStopped(c.keysOf(app), true)
+		keys := c.keysOf(app)
+		c.holdStopped(keys, true)
+		if err := c.waitStarts(jctx, keys); err != nil {
+			return err
+		}
 		return c.stopApplication(jctx, app)
 	})
 }
@@ -79,6 +83,9 @@ func (c *Cluster) StartProcesses(ctx context.Context, p strategy.Placement, keys
 func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		c.holdStopped(keys, true)
+		if err := c.waitStarts(jctx, keys); err != nil {
+			return err
+		}
 		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) }))
 	})
 }
@@ -217,8 +224,10 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
 		errs := forEach(phase, func(p view.ProcessInfo) error {
-			if len(p.Addresses) > 0 {
-				return nil // already running
+			var held bool
+			c.Read(func(v *view.View) { held = v.Held(p.Key()) })
+			if len(p.Addresses) > 0 || held {
+				return nil // already running, or an operator stopped it since
 			}
 			return c.startProcess(ctx, placement, p.Key(), "")
 		})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -29,13 +30,14 @@ const deliveryMargin = 5 * time.Second
 type jobs struct {
 	inflight map[string]int
 	busy     map[view.Key]int
+	starting map[view.Key]int
 	apps     map[string]int
 	inHand   map[jobID]bool
 	avoid    map[view.Key]map[string]time.Time
 }
 
 func newJobs() jobs {
-	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, apps: map[string]int{},
+	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, starting: map[view.Key]int{}, apps: map[string]int{},
 		inHand: map[jobID]bool{}, avoid: map[view.Key]map[string]time.Time{}}
 }
 
@@ -87,6 +89,7 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		before = rec.Seq
 		c.jobs.inflight[address] += rules.Loading
 		c.jobs.busy[k]++
+		c.jobs.starting[k]++
 	}
 	c.mu.Unlock()
 	if !ok {
@@ -96,7 +99,10 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.mu.Lock()
 		c.jobs.inflight[address] -= rules.Loading
 		c.jobs.busy[k]--
+		c.jobs.starting[k]--
 		c.mu.Unlock()
+		// Wakes up who waits for the starts to end (waitStarts).
+		c.update(func(time.Time) view.Effects { return view.Effects{} })
 	}()
 	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
 	err := c.command(address, msgStart, command{key: k, extra: extra})
@@ -136,6 +142,28 @@ func (c *Cluster) cancelStart(k view.Key, address string) {
 	}
 	msg := encodeCommand(msgStop, command{key: k, from: c.local, sentAt: c.cfg.Clock.Now()})
 	c.sendDirectAsync(address, msg)
+}
+
+// waitStarts waits until no start of keys is in flight: an operator's stop
+// that came while its process was starting stops it once started, instead
+// of missing the copy about to run.
+func (c *Cluster) waitStarts(ctx context.Context, keys []view.Key) error {
+	for {
+		changed := c.Changed()
+		c.mu.Lock()
+		inFlight := slices.ContainsFunc(keys, func(k view.Key) bool { return c.jobs.starting[k] > 0 })
+		c.mu.Unlock()
+		if !inFlight {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-c.done:
+			return fault.New(fault.ShutdownState, "the agent is stopping")
+		}
+	}
 }
 
 // whyNoAddress says why no address can take k: the state of each address
