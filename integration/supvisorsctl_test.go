@@ -591,6 +591,9 @@ func TestSupvisorsctlGolden(t *testing.T) {
 		n.waitPython(t, supvisorsStateExpr, "OPERATION")
 	}
 	n1.waitPython(t, "p.supvisors.get_process_info('tools:probe')[0]['addresses']", "['127.0.0.2']")
+	// The copy SENICIDE stops may still be STOPPING on 127.0.0.1 (it no
+	// longer counts as running): the status below shows it stopped.
+	n1.waitPython(t, "p.supervisor.getProcessInfo('tools:probe')['statename']", "STOPPED")
 	g.run("conciliate", n1, "sstatus", "tools:probe")
 	g.run("conciliate", n1, "stop_process", "tools:probe")
 
