@@ -22,6 +22,68 @@ func freeze(t testing.TB, s *server) (resume func()) {
 	return resume
 }
 
+// operationCluster starts 3 agents with the [supvisors] lines supvisors
+// and the programs of body, logs their logs if the test fails, and waits
+// until every one is in OPERATION.
+func operationCluster(t testing.TB, supvisors, body string) (clusterPlan, []*server) {
+	t.Helper()
+	p := planCluster(t, 3, supvisors)
+	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, nodes)
+		}
+	})
+	inOperation(t, nodes...)
+	return p, nodes
+}
+
+// inOperation waits until every node is in OPERATION.
+func inOperation(t testing.TB, nodes ...*server) {
+	t.Helper()
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+}
+
+// kill9 kills the agent of s and its children, as a crash would, and
+// waits until it is gone.
+func kill9(t testing.TB, s *server) {
+	t.Helper()
+	if err := syscall.Kill(-s.cmd.Process.Pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	<-s.exited
+}
+
+// svcRules and svcBody are an application svc of one process s, restarted
+// on failure, on the addresses listed first in the rules' order.
+func svcRules(addresses string) string {
+	return `<root>
+  <application name="svc">
+    <program name="s">
+      <addresses>` + addresses + `</addresses>
+      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
+    </program>
+  </application>
+</root>`
+}
+
+const svcBody = `
+[group:svc]
+programs=s
+
+[program:s]
+command=/bin/sleep 1000
+autostart=false
+autorestart=false
+startsecs=0
+`
+
+// slowDetection is a failure detection of seconds, not the shipped second:
+// a test that must act before a node's loss is found out has time to.
+const slowDetection = "probe_interval=1s\nprobe_timeout=500ms\nsuspicion_mult=4\n"
+
 // TestRestartWithAFrozenNode: restart() while a node's agent is frozen for
 // 3 s right after the call. Its agent gets the order when it resumes (the
 // kernel held the connection), restarts like the others, and the cluster
@@ -42,9 +104,7 @@ func TestRestartWithAFrozenNode(t *testing.T) {
 			return len(grepLog(t, n, "supvisors: restarting")) > 0, n.host + " logged no restart"
 		})
 	}
-	for _, n := range nodes {
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	inOperation(t, nodes...)
 	after := children()
 	for i, n := range nodes {
 		if after[i] == before[i] {
@@ -80,9 +140,7 @@ startsecs=0
 			logsOf(t, []*server{nodes[0], nodes[2]})
 		}
 	})
-	for _, i := range []int{0, 2} {
-		nodes[i].waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	inOperation(t, nodes[0], nodes[2])
 	runsOn(t, nodes[2], "h:h_0", "127.0.0.1")
 	runsOn(t, nodes[0], "h:h_2", "127.0.0.3")
 	waiting := "p.supvisors.get_process_info('h:h_1')[0]['waiting']"
@@ -109,37 +167,9 @@ startsecs=0
 // stop the master sent when it gave the node up): the process runs once.
 func TestFailoverStartToAFrozenNode(t *testing.T) {
 	t.Parallel()
-	const rules = `<root>
-  <application name="svc">
-    <program name="s">
-      <addresses>127.0.0.2,127.0.0.1,127.0.0.3</addresses>
-      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
-    </program>
-  </application>
-</root>`
-	const body = `
-[group:svc]
-programs=s
-
-[program:s]
-command=/bin/sleep 1000
-autostart=false
-autorestart=false
-startsecs=0
-`
-	// Slow failure detection (seconds, not the shipped second), so that
-	// the master surely handles the crash before it finds out about the
+	// The master surely handles the crash before it finds out about the
 	// frozen node.
-	const slow = "probe_interval=1s\nprobe_timeout=500ms\nsuspicion_mult=4\n"
-	nodes := startClusterNodes(t, 3, writeRulesFile(t, rules)+"\n"+slow, body)
-	t.Cleanup(func() {
-		if t.Failed() {
-			logsOf(t, nodes)
-		}
-	})
-	for _, n := range nodes {
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	_, nodes := operationCluster(t, writeRulesFile(t, svcRules("127.0.0.2,127.0.0.1,127.0.0.3"))+"\n"+slowDetection, svcBody)
 	expectCalls(t, nodes[2], map[string]string{"s": "OK True"}, pyCall{"s", "p.supvisors.start_process('LOCAL', 'svc:s')"})
 	runsOn(t, nodes[0], "svc:s", "127.0.0.3")
 	pid := local(t, nodes[2], "svc:s").PID
@@ -169,16 +199,9 @@ startsecs=0
 func TestClockSetBack(t *testing.T) {
 	t.Parallel()
 	body := sleeper("p", "")
-	p := planCluster(t, 3, "")
-	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
-	for _, n := range nodes {
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	p, nodes := operationCluster(t, "", body)
 	addressState := "p.supvisors.get_address_info('127.0.0.2')['statename']"
-	if err := syscall.Kill(-nodes[1].cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-nodes[1].exited
+	kill9(t, nodes[1])
 	nodes[0].waitPython(t, addressState, "SILENT")
 
 	back := p.node(t, 1, body)
@@ -187,8 +210,8 @@ func TestClockSetBack(t *testing.T) {
 	back.waitAnswering(t)
 	for _, n := range []*server{nodes[0], nodes[2], back} {
 		n.waitPython(t, addressState, "RUNNING")
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
 	}
+	inOperation(t, nodes[0], nodes[2], back)
 	// Its clock is ten minutes behind the others' for all to see.
 	var info struct {
 		Remote int64 `json:"remote_time"`
@@ -217,16 +240,7 @@ func TestStopApplicationAllOrNothing(t *testing.T) {
   </application>
 </root>`
 	body := "\n[group:sa]\nprograms=a,b,c\n" + sleeper("a", "autorestart=false") + sleeper("b", "autorestart=false") + sleeper("c", "autorestart=false")
-	p := planCluster(t, 3, writeRulesFile(t, rules))
-	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
-	t.Cleanup(func() {
-		if t.Failed() {
-			logsOf(t, nodes)
-		}
-	})
-	for _, n := range nodes {
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	p, nodes := operationCluster(t, writeRulesFile(t, rules), body)
 	appState(t, nodes[0], "sa", "RUNNING")
 
 	// 127.0.0.2 frozen long enough to be lost: b (127.0.0.3) and c (the
@@ -247,18 +261,13 @@ func TestStopApplicationAllOrNothing(t *testing.T) {
 	// Started again, then 127.0.0.3 killed and relaunched.
 	expectCalls(t, nodes[0], map[string]string{"sa": "OK True"}, pyCall{"sa", "p.supvisors.start_application(0, 'sa')"})
 	appState(t, nodes[0], "sa", "RUNNING")
-	if err := syscall.Kill(-nodes[2].cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-nodes[2].exited
+	kill9(t, nodes[2])
 	appState(t, nodes[0], "sa", "STOPPED")
-	nodes[2] = p.node(t, 2, body)
-	nodes[2].launch(t)
-	nodes[2].waitAnswering(t)
+	nodes[2] = p.startNode(t, 2, body)
 	for _, n := range nodes {
 		n.waitPython(t, "p.supvisors.get_address_info('127.0.0.3')['statename']", "RUNNING")
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
 	}
+	inOperation(t, nodes...)
 	appState(t, nodes[1], "sa", "STOPPED")
 }
 
@@ -307,50 +316,17 @@ func TestRestartApplicationWithAFrozenNode(t *testing.T) {
 // the failure to it, and the process runs again, once.
 func TestMasterRelaunchedBeforeDetection(t *testing.T) {
 	t.Parallel()
-	const rules = `<root>
-  <application name="svc">
-    <program name="s">
-      <addresses>127.0.0.1,127.0.0.2</addresses>
-      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
-    </program>
-  </application>
-</root>`
-	const body = `
-[group:svc]
-programs=s
-
-[program:s]
-command=/bin/sleep 1000
-autostart=false
-autorestart=false
-startsecs=0
-`
-	// Slow failure detection, so that the relaunch surely comes first.
-	const slow = "probe_interval=1s\nprobe_timeout=500ms\nsuspicion_mult=4\n"
-	p := planCluster(t, 3, writeRulesFile(t, rules)+"\n"+slow)
-	nodes := []*server{p.startNode(t, 0, body), p.startNode(t, 1, body), p.startNode(t, 2, body)}
-	t.Cleanup(func() {
-		if t.Failed() {
-			logsOf(t, nodes)
-		}
-	})
-	for _, n := range nodes {
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
-	}
+	// The relaunch surely comes before the loss is found out.
+	p, nodes := operationCluster(t, writeRulesFile(t, svcRules("127.0.0.1,127.0.0.2"))+"\n"+slowDetection, svcBody)
 	expectCalls(t, nodes[0], map[string]string{"s": "OK True"}, pyCall{"s", "p.supvisors.start_process('CONFIG', 'svc:s')"})
 	runsOn(t, nodes[2], "svc:s", "127.0.0.1")
 
-	if err := syscall.Kill(-nodes[0].cmd.Process.Pid, syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	<-nodes[0].exited
-	nodes[0] = p.node(t, 0, body)
-	nodes[0].launch(t)
-	nodes[0].waitAnswering(t)
+	kill9(t, nodes[0])
+	nodes[0] = p.startNode(t, 0, svcBody)
 	for _, n := range nodes {
 		n.waitPython(t, "p.supvisors.get_master_address()", "127.0.0.1")
-		n.waitPython(t, supvisorsStateExpr, "OPERATION")
 	}
+	inOperation(t, nodes...)
 	waitFor(t, 30*time.Second, func() (bool, string) {
 		var infos []clusterProcess
 		nodes[2].pyJSON(t, "p.supvisors.get_process_info('svc:s')", &infos)
