@@ -26,10 +26,11 @@ const (
 )
 
 // inject strikes f and returns when it was over: the agents relaunched or
-// resumed, the network healed, the call answered. Its effects on the
-// model are applied after the racing operator's call has answered, as they
-// may undo what the call did. skipped tells that this run cannot strike
-// such a fault.
+// resumed, the network healed, the call answered, and the operator's call
+// racing it answered too (a call may wait long for a node, and the model
+// needs its outcome before the invariants can be checked). Its effects on
+// the model are applied after that call's, as they may undo what the call
+// did. skipped tells that this run cannot strike such a fault.
 func (r *chaosRun) inject(f chaosFault) (ended time.Time, skipped bool) {
 	var join func() // the racing call's: waits for its reply, applies it to the model
 	race := func(cutOff bool) {
@@ -63,10 +64,10 @@ func (r *chaosRun) inject(f chaosFault) (ended time.Time, skipped bool) {
 		race(false)
 		r.relaunch(f.nodes[0])
 	}
-	ended = time.Now()
 	if join != nil {
 		join()
 	}
+	ended = time.Now()
 	switch f.kind {
 	case killChild:
 		if crashed != "" {
