@@ -122,10 +122,19 @@ func openTAP(ns, name string) (*os.File, error) {
 	done := make(chan result, 1)
 	go func() {
 		// A TAP device belongs to the network namespace of the thread that
-		// opens /dev/net/tun. This thread goes into ns and is never
-		// unlocked: the runtime ends it with this goroutine, so no other
-		// goroutine ever runs in ns.
+		// opens /dev/net/tun. This thread goes into ns and back, locked
+		// meanwhile; should it fail to come back, it stays locked and the
+		// runtime ends it with this goroutine. It must come back: were it
+		// the process's main thread, the process would be in ns for `ip
+		// netns pids`, and killed with the lab's processes.
 		runtime.LockOSThread()
+		home, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
+		if err != nil {
+			runtime.UnlockOSThread()
+			done <- result{nil, err}
+			return
+		}
+		defer home.Close()
 		tap, err := func() (*os.File, error) {
 			nsFile, err := os.Open("/run/netns/" + ns)
 			if err != nil {
@@ -150,6 +159,9 @@ func openTAP(ns, name string) (*os.File, error) {
 			}
 			return os.NewFile(uintptr(fd), "tap "+ns+"/"+name), nil
 		}()
+		if unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil {
+			runtime.UnlockOSThread()
+		}
 		done <- result{tap, err}
 	}()
 	r := <-done
