@@ -105,7 +105,7 @@ func (l *loader) readProgram(sec *iniSection, groupName string) (*program, error
 	t.Killasgroup = option(r, "killasgroup", strconv.FormatBool(t.Stopasgroup), parseBool)
 	t.Exitcodes = option(r, "exitcodes", "0", parseExitcodes)
 	t.RedirectStderr = option(r, "redirect_stderr", "false", parseBool)
-	prog.numprocs = option(r, "numprocs", "1", parseInteger)
+	prog.numprocs = option(r, "numprocs", "1", parseNumprocs)
 	prog.numprocsStart = option(r, "numprocs_start", "0", parseInteger)
 	prog.environment.text, prog.environment.value = r.getRaw("environment", "")
 	t.Stdout.CaptureMaxBytes = option(r, "stdout_capture_maxbytes", "0", parseByteSize)
@@ -238,4 +238,18 @@ func (l *loader) processLog(r *reader, channel string, pl ProcessLog) ProcessLog
 		pl.Logfile = ""
 	}
 	return pl
+}
+
+// maxNumprocs bounds numprocs: far above what a host supervises, far below
+// what a hostile or mistyped file would make the agent build (35 million
+// processes took 50 GB).
+const maxNumprocs = 10000
+
+// parseNumprocs reads numprocs, at most maxNumprocs.
+func parseNumprocs(s string) (int, error) {
+	n, err := parseInteger(s)
+	if err == nil && n > maxNumprocs {
+		err = fmt.Errorf("%d processes: numprocs is at most %d", n, maxNumprocs)
+	}
+	return n, err
 }

@@ -174,11 +174,20 @@ func ParseRules(file string, data []byte, addressList []string) (*Rules, error) 
 		appLines:  map[string]int{},
 		resolved:  map[*programSpec]*programSpec{},
 	}
-	// A byte order mark is not text outside <root>.
-	dec := xml.NewDecoder(bytes.NewReader(bytes.TrimPrefix(data, []byte("\ufeff"))))
+	// A byte order mark is not text outside <root>. Line ends are read as
+	// XML reads them ("\r\n" and a lone "\r" are "\n") before the decoder,
+	// whose positions count "\n" bytes only: every error then names its
+	// line. The encodings read (UTF-8, US-ASCII, ISO-8859-1) have no other
+	// "\r" byte.
+	src := bytes.TrimPrefix(data, []byte("\ufeff"))
+	src = bytes.ReplaceAll(bytes.ReplaceAll(src, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	dec := xml.NewDecoder(bytes.NewReader(src))
 	dec.Strict = true
-	dec.CharsetReader = charsetReader
-	p.x = &xmlTokens{dec: dec, file: file}
+	p.x = &xmlTokens{dec: dec, file: file, src: src}
+	dec.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
+		p.x.src = nil // the decoder's offsets are no longer src's
+		return charsetReader(label, input)
+	}
 	if err := p.document(); err != nil {
 		return nil, err
 	}
@@ -198,6 +207,7 @@ func ParseRules(file string, data []byte, addressList []string) (*Rules, error) 
 type xmlTokens struct {
 	dec   *xml.Decoder
 	file  string
+	src   []byte // what dec reads (nil once it reads it converted)
 	depth int
 }
 
@@ -208,6 +218,7 @@ func (x *xmlTokens) next() (xml.Token, int, error) {
 		// The decoder's position is the end of the previous token, so
 		// the start of this one.
 		line, _ := x.dec.InputPos()
+		start := x.dec.InputOffset()
 		tok, err := x.dec.Token()
 		if err == io.EOF {
 			return nil, line, io.EOF
@@ -232,7 +243,7 @@ func (x *xmlTokens) next() (xml.Token, int, error) {
 			x.depth--
 			return t, line, nil
 		case xml.CharData:
-			return t, line, nil
+			return t, x.textLine(line, start), nil
 		case xml.Directive:
 			word := "DOCTYPE"
 			if fields := strings.Fields(string(t)); len(fields) > 0 {
@@ -741,16 +752,33 @@ func (p *rulesParser) programRules(s *programSpec, appRunning strategy.RunningFa
 	return pr
 }
 
-// nonSpace returns the text of t, truncated for a message, and the line of
-// its first non-whitespace character (t starts on line); ok is false when
-// t is all whitespace.
+// textLine is the line of the first character of a text, as written, that
+// is not white space: the text starts on line, at offset start of the
+// source (its decoded form says nothing of lines: "&#xA;" is a newline).
+// In a file read through a charset conversion, it is the text's first line.
+func (x *xmlTokens) textLine(line int, start int64) int {
+	end := min(x.dec.InputOffset(), int64(len(x.src)))
+	if start < 0 || start > end {
+		return line
+	}
+	written := x.src[start:end]
+	i := bytes.IndexFunc(written, func(r rune) bool { return !strings.ContainsRune(" \t\n", r) })
+	if i < 0 {
+		return line
+	}
+	return line + bytes.Count(written[:i], []byte("\n"))
+}
+
+// nonSpace returns the text of t, truncated for a message, with the line
+// of its first non-whitespace character (line, see textLine); ok is false
+// when t is all whitespace.
 func nonSpace(t xml.CharData, line int) (string, int, bool) {
 	s := string(t)
 	i := strings.IndexFunc(s, func(r rune) bool { return !strings.ContainsRune(" \t\r\n", r) })
 	if i < 0 {
 		return "", 0, false
 	}
-	return truncate(strings.TrimSpace(s[i:]), 40), line + strings.Count(s[:i], "\n"), true
+	return truncate(strings.TrimSpace(s[i:]), 40), line, true
 }
 
 // truncate shortens s to at most n bytes, on a rune boundary, marking the
