@@ -337,7 +337,7 @@ func (c *Cluster) deploy(ctx context.Context) {
 // being started or stopped (a starting failure then).
 func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 	c.mu.Lock()
-	acting := c.actingLocked()
+	acting := c.view.Acting()
 	failures := make([]strategy.Failure[view.Key], len(keys))
 	for i, k := range keys {
 		failures[i] = c.failure(k)
@@ -352,13 +352,6 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 // failure is k's failure with its running failure strategy.
 func (c *Cluster) failure(k view.Key) strategy.Failure[view.Key] {
 	return strategy.Failure[view.Key]{Process: k, Application: k.Group, Strategy: c.cfg.Rules.Program(k.Group, k.Name).RunningFailure}
-}
-
-// actingLocked tells whether this node acts for the cluster: the master in
-// OPERATION or CONCILIATION, with a quorum.
-func (c *Cluster) actingLocked() bool {
-	st := c.view.State()
-	return c.view.Master() == c.local && c.view.HasQuorum() && (st == view.Operation || st == view.Conciliation)
 }
 
 // repair carries out the running failure strategies of failures
@@ -404,6 +397,10 @@ func (c *Cluster) Conciliate(s strategy.Conciliation) (bool, error) {
 // copies it says, then start again or apply the running failure strategy
 // of the processes it says.
 func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
+	defer c.update(func(now time.Time) view.Effects {
+		c.view.ConciliationDone(now)
+		return view.Effects{}
+	})
 	now := time.Now()
 	var conflicts []conciliation.Conflict
 	c.Read(func(v *view.View) {

@@ -308,6 +308,15 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		c.mu.Unlock()
 	}()
 	var reached, unreached []string
+	// The copy each address runs now: the stop is over when it no longer
+	// runs, whatever runs there after it.
+	started := map[string]time.Time{}
+	c.Read(func(v *view.View) {
+		for _, address := range addresses {
+			rec, _ := v.Record(address, k)
+			started[address] = rec.Start
+		}
+	})
 	for _, address := range addresses {
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
 		if err := c.command(address, msgStop, command{key: k}); err != nil {
@@ -327,7 +336,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		for _, address := range reached {
 			rec, ok := v.Record(address, k)
 			a, _ := v.Address(address, time.Time{})
-			if ok && a.State == view.AddressRunning && (rec.State.IsRunning() || rec.State == process.Stopping) {
+			if ok && a.State == view.AddressRunning && (rec.State.IsRunning() || rec.State == process.Stopping) && rec.Start.Equal(started[address]) {
 				return false, nil
 			}
 		}
@@ -346,7 +355,7 @@ func (c *Cluster) holdStop(k view.Key, address string) {
 	var j view.Job
 	var running bool
 	c.mu.Lock()
-	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() {
+	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() && address != c.local {
 		a, _ := c.view.Address(address, time.Time{})
 		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start}, true
 		c.avoidLocked(k, address)

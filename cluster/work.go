@@ -189,7 +189,7 @@ func (c *Cluster) afterStart(ctx context.Context, j view.Job, err error) (procee
 // node that lost the mastership meanwhile leaves them to the new master.
 func (c *Cluster) putJobsActing(js ...view.Job) {
 	c.mu.Lock()
-	acting := c.actingLocked() || c.view.Master() == c.local && c.view.State() == view.Deployment
+	acting := c.view.Acting() || c.view.Master() == c.local && c.view.State() == view.Deployment
 	c.mu.Unlock()
 	if acting {
 		c.putJobs(js...)
@@ -304,7 +304,8 @@ var errHeldBack = errors.New("held back")
 
 // stopJobs holds, as jobs, the stops of the copies of k that run on an
 // address that cannot be reached now (lost, or being checked anew): they
-// are stopped once it is back in the same incarnation.
+// are stopped once it is back in the same incarnation (by this master
+// only: see view.PlanJobs).
 func (c *Cluster) stopJobs(k view.Key) {
 	var js []view.Job
 	c.Read(func(v *view.View) {

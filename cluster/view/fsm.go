@@ -244,10 +244,27 @@ func (v *View) checkConflicts(now time.Time) Effects {
 	return eff
 }
 
-// acting tells whether the local node acts for the cluster: the master in
-// OPERATION or CONCILIATION, with a quorum.
+// acting: see Acting.
 func (v *View) acting() bool {
-	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum()
+	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() && v.first() == v.local
+}
+
+// Acting tells whether the local node acts for the cluster: the master in
+// OPERATION or CONCILIATION, with a quorum, and no address before it in
+// address_list RUNNING. A master that sees a better one back (a healed
+// partition, where each side had one) stops acting at once, before the
+// election moves to it: two masters repairing and conciliating the same
+// processes would undo each other's work.
+func (v *View) Acting() bool { return v.acting() }
+
+// first is the first RUNNING address in address_list order (nil for none).
+func (v *View) first() *address {
+	for _, a := range v.addresses {
+		if a.state == AddressRunning {
+			return a
+		}
+	}
+	return nil
 }
 
 // takeCrashes hands out the crashed processes that still do not run, in
@@ -328,11 +345,18 @@ func (v *View) ReportedCrashes(keys []Key) {
 }
 
 // newConflicts tells whether the master in CONCILIATION, with a quorum, has
-// conflicts it was not asked to conciliate yet.
-func (v *View) newConflicts() bool {
-	if v.state != Conciliation || v.master != v.cfg.Local || !v.HasQuorum() {
+// conflicts it was not asked to conciliate yet, or that outlived the last
+// conciliation (CheckRetry after it ended: see ConciliationDone).
+func (v *View) newConflicts(now time.Time) (bool, time.Time) {
+	if v.state != Conciliation || !v.acting() {
 		v.conciliating = nil
-		return false
+		return false, time.Time{}
+	}
+	if !v.reconciliateAt.IsZero() {
+		if now.Before(v.reconciliateAt) {
+			return false, v.reconciliateAt
+		}
+		v.conciliating, v.reconciliateAt = nil, time.Time{}
 	}
 	if v.conciliating == nil {
 		v.conciliating = map[Key]struct{}{}
@@ -344,8 +368,13 @@ func (v *View) newConflicts() bool {
 			fresh = true
 		}
 	}
-	return fresh
+	return fresh, time.Time{}
 }
+
+// ConciliationDone tells the view a conciliation the local master carried
+// out is over: the conflicts left then (a copy that could not be stopped,
+// one that came back meanwhile) are conciliated again CheckRetry later.
+func (v *View) ConciliationDone(now time.Time) { v.reconciliateAt = now.Add(v.cfg.CheckRetry) }
 
 // DeploymentDone tells the view that the local master has deployed the
 // applications: DEPLOYMENT may end.
@@ -415,7 +444,8 @@ func (v *View) Tick(now time.Time) Effects {
 	} else {
 		eff.ReportCrashes = v.crashesToReport()
 	}
-	eff.Conciliate = v.newConflicts()
-	eff.Wakeup = earliest(eff.Wakeup, d.wakeup)
+	var again time.Time
+	eff.Conciliate, again = v.newConflicts(now)
+	eff.Wakeup = earliest(earliest(eff.Wakeup, d.wakeup), again)
 	return eff
 }

@@ -236,3 +236,30 @@ func TestViewCrashesReportedToARelaunchedMaster(t *testing.T) {
 		t.Errorf("ReportCrashes %v, want %v to the relaunched master", eff.ReportCrashes, k)
 	}
 }
+
+// TestViewMasterStopsActingWhenABetterOneIsBack: a healed partition brings
+// back an address earlier in address_list; the master of this side stops
+// acting at once (no repair, no conciliation), before the election moves
+// to the better one once the view is stable.
+func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
+	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	lost := now.Add(time.Second)
+	v.MemberDead(a1, lost)
+	tick(v, lost)
+	tick(v, lost.Add(stableWindow))
+	wantFSM(t, v, Operation, a2)
+	if !v.Acting() {
+		t.Fatal("the master of this side does not act")
+	}
+	back := lost.Add(2 * time.Second)
+	join(t, v, a1, Operation, back)
+	update(v, a3, rec("g", "p", process.Running, 1, back))
+	update(v, a3, rec("g", "p", process.Fatal, 2, back))
+	if eff := tick(v, back); v.Acting() || len(eff.Crashed) != 0 || v.Master() != a2 {
+		t.Errorf("with 10.0.0.1 back: acting %v, master %q, Crashed %v; want a2 master but not acting", v.Acting(), v.Master(), eff.Crashed)
+	}
+	tick(v, back.Add(stableWindow))
+	if v.Master() != a1 || v.Acting() {
+		t.Errorf("once stable: master %q, acting %v", v.Master(), v.Acting())
+	}
+}

@@ -178,8 +178,10 @@ type View struct {
 	// Another node reports them to a master that did not see them fail.
 	crashed map[Key]agentID
 	// conciliating holds the conflicts the master has been asked to
-	// conciliate since it entered CONCILIATION.
-	conciliating map[Key]struct{}
+	// conciliate since it entered CONCILIATION; reconciliateAt is when
+	// those left are to be conciliated again (zero: not yet asked).
+	conciliating   map[Key]struct{}
+	reconciliateAt time.Time
 
 	// order is the restart or shutdown order this agent carries out (as
 	// master, or told by the master); agentStopping is set once the agent

@@ -1563,6 +1563,19 @@ func TestViewConciliateEffect(t *testing.T) {
 	if eff := tick(v, now); !eff.Conciliate {
 		t.Error("not asked for a new conflict")
 	}
+	// The conciliation ended and the conflicts are still there (a copy
+	// could not be stopped, another came back): asked again CheckRetry
+	// later, not at once.
+	v.ConciliationDone(now)
+	if eff := tick(v, now); eff.Conciliate || !eff.Wakeup.Equal(now.Add(checkRetry)) {
+		t.Errorf("right after the conciliation ended: %+v", eff)
+	}
+	if eff := tick(v, now.Add(checkRetry)); !eff.Conciliate {
+		t.Error("not asked again for the conflicts left")
+	}
+	if eff := tick(v, now.Add(2*checkRetry)); eff.Conciliate {
+		t.Error("asked again without a conciliation done")
+	}
 	// A non-master never is.
 	w, _ := upCluster(t, a2, map[string]State{a1: Operation})
 	update(w, a1, rec("g", "p", process.Running, 1, now))
