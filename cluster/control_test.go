@@ -235,3 +235,28 @@ func TestRestartProcessOnMasterLoss(t *testing.T) {
 		return v.Master() == addr2 && runningOn(k, addr2)(v)
 	})
 }
+
+// TestRequestsInOrder: a node carries out the master's requests for a
+// process in the order the master sent them, by its clock; a request of
+// another agent (the master relaunched, its clock maybe set back) is not
+// compared with the old agent's.
+func TestRequestsInOrder(t *testing.T) {
+	c := newClusterOfOne(t, hclogDiscard())
+	k := view.Key{Group: "g", Name: "p"}
+	at := func(s int64) time.Time { return time.Unix(1_700_000_000+s, 0) }
+	for _, step := range []struct {
+		cmd  command
+		want bool
+	}{
+		{command{key: k, from: "10.0.0.1", incarnation: 1, sentAt: at(10)}, true},
+		{command{key: k, from: "10.0.0.1", incarnation: 1, sentAt: at(5)}, false}, // overtaken by the one of 10
+		{command{key: view.Key{Group: "g", Name: "q"}, from: "10.0.0.1", incarnation: 1, sentAt: at(5)}, true},
+		{command{key: k, from: "10.0.0.1", incarnation: 1, sentAt: at(11)}, true},
+		{command{key: k, from: "10.0.0.1", incarnation: 2, sentAt: at(3)}, true}, // a new agent, its clock set back
+		{command{key: k, from: "10.0.0.2", incarnation: 7, sentAt: at(1)}, true},
+	} {
+		if got := c.inOrder(step.cmd); got != step.want {
+			t.Errorf("inOrder(%+v) = %v, want %v", step.cmd, got, step.want)
+		}
+	}
+}

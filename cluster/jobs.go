@@ -140,7 +140,7 @@ func (c *Cluster) cancelStart(k view.Key, address string) {
 	if address == c.local || c.ring == nil {
 		return
 	}
-	msg := encodeCommand(msgStop, command{key: k, from: c.local, sentAt: c.cfg.Clock.Now()})
+	msg := encodeCommand(msgStop, command{key: k, from: c.local, incarnation: c.incarnation(), sentAt: c.cfg.Clock.Now()})
 	c.sendDirectAsync(address, msg)
 }
 
@@ -408,23 +408,30 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 	if c.ring == nil {
 		return fmt.Errorf("%s is not this node and there is no ring", address)
 	}
-	cmd.from, cmd.sentAt = c.local, c.cfg.Clock.Now()
+	cmd.from, cmd.incarnation, cmd.sentAt = c.local, c.incarnation(), c.cfg.Clock.Now()
 	return c.ring.SendReliable(address, encodeCommand(t, cmd))
 }
 
 // inOrder tells whether a request of the master comes after the last one
-// carried out for its process (from the same sender, by its clock), and
+// carried out for its process (from the same agent, by its clock), and
 // records it: requests travel on connections of their own and may
 // overtake each other, and a start the master gave up on (the node was
 // frozen) must not run after the stop that cancels it.
 func (c *Cluster) inOrder(cmd command) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if last, ok := c.lastCommand[cmd.key]; ok && last.from == cmd.from && cmd.sentAt.Before(last.sentAt) {
+	if last, ok := c.lastCommand[cmd.key]; ok && last.from == cmd.from && last.incarnation == cmd.incarnation && cmd.sentAt.Before(last.sentAt) {
 		return false
 	}
 	c.lastCommand[cmd.key] = cmd
 	return true
+}
+
+// incarnation is the local agent's.
+func (c *Cluster) incarnation() uint64 {
+	var inc uint64
+	c.Read(func(v *view.View) { inc = v.Incarnation() })
+	return inc
 }
 
 // startValidity is how late a start may reach its node and still be done:

@@ -347,34 +347,38 @@ func decodeName(body []byte) (string, error) {
 }
 
 // wireCommand is a request of the master to one node: start (with extra
-// arguments) or stop a process. From and SentAt (the sender's address and
-// clock, unix nanoseconds) let the receiver drop a start that reaches it
-// too late (see startValidity).
+// arguments) or stop a process. From, Incarnation and SentAt (the sender's
+// agent and clock, unix nanoseconds) let the receiver drop a start that
+// reaches it too late (see startValidity) or after a later request.
 type wireCommand struct {
-	_struct bool `codec:",toarray"`
-	Group   string
-	Name    string
-	Extra   string
-	From    string
-	SentAt  int64
+	_struct     bool `codec:",toarray"`
+	Group       string
+	Name        string
+	Extra       string
+	From        string
+	Incarnation uint64
+	SentAt      int64
 }
 
 // command is a decoded wireCommand.
 type command struct {
-	key    view.Key
-	extra  string
-	from   string
-	sentAt time.Time
+	key         view.Key
+	extra       string
+	from        string
+	incarnation uint64
+	sentAt      time.Time
 }
 
 func encodeCommand(t messageType, c command) []byte {
-	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, From: c.from, SentAt: nanos(c.sentAt)})
+	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, From: c.from,
+		Incarnation: c.incarnation, SentAt: nanos(c.sentAt)})
 }
 
 func decodeCommand(body []byte) (command, error) {
 	var w wireCommand
 	err := decodeBody(body, &w)
-	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, from: w.From, sentAt: fromNanos(w.SentAt)}, err
+	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, from: w.From,
+		incarnation: w.Incarnation, sentAt: fromNanos(w.SentAt)}, err
 }
 
 // wireKey is a view.Key.

@@ -64,7 +64,7 @@ var wireCodecs = []wireCodec{
 	wireOf("order", msgOrder, view.Order{Restart: true, Targets: map[string]uint64{"10.0.0.1": 5, "10.0.0.2": 9}}, encodeOrder, decodeOrder),
 	wireOf("state request", msgStateRequest, "node-7", func(n string) []byte { return encodeName(msgStateRequest, n) }, decodeName),
 	wireOf("readmit", msgReadmit, "node-7", func(n string) []byte { return encodeName(msgReadmit, n) }, decodeName),
-	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
+	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", incarnation: 42, sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
 	wireOf("stop", msgStop, command{key: view.Key{Group: "web", Name: "server"}}, func(c command) []byte { return encodeCommand(msgStop, c) }, decodeCommand),
 	wireOf("meta", 0, view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}, encodeMeta, decodeMeta),
 }

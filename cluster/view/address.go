@@ -137,6 +137,9 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 			// Its previous agent was lost, with whatever ran there.
 			v.setState(a, AddressSilent, now)
 		}
+		// Its clock may not be the old agent's: no estimate of it until
+		// its first heartbeat.
+		a.remoteTime, a.localTime = time.Time{}, time.Time{}
 		t := touched{}
 		a.records.adopt(meta.Incarnation, t)
 		v.procs.refresh(v, t)

@@ -1618,6 +1618,11 @@ func TestViewMessageAge(t *testing.T) {
 	if _, known := v.MessageAge("10.9.9.9", sent, now); known {
 		t.Error("age known of an address outside address_list")
 	}
+	// A new agent's clock is not its predecessor's.
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, now.Add(5*time.Second))
+	if _, known := v.MessageAge(a2, sent, now.Add(5*time.Second)); known {
+		t.Error("age known from the heartbeat of the agent before")
+	}
 }
 
 // TestViewCrashesWaitForTheMaster: the master dies with a process; the
