@@ -62,10 +62,13 @@ func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) er
 func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, app string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		c.holdStopped(c.keysOf(app), false)
-		if err := c.stopApplication(jctx, app); err != nil {
+		// A copy the stop could not reach is held for stopping, and the
+		// start goes on (what still runs is not started twice).
+		stopErr := c.stopApplication(jctx, app)
+		if err := c.startApplication(jctx, p, app); err != nil {
 			return err
 		}
-		return c.startApplication(jctx, p, app)
+		return stopErr
 	})
 }
 
@@ -273,17 +276,18 @@ func (c *Cluster) stopApplication(ctx context.Context, app string) error {
 	phases := strategy.Phases(procs, func(p view.ProcessInfo) int {
 		return c.cfg.Rules.Program(p.Group, p.Name).StopSequence
 	}, false)
+	// Every phase is stopped even when one failed: a copy that could not be
+	// reached is held, and stopped once it can be (stopCopies).
+	var errs []error
 	for _, phase := range phases {
-		if err := oneFault(fault.AbnormalTermination, "", forEach(phase, func(p view.ProcessInfo) error {
+		errs = append(errs, forEach(phase, func(p view.ProcessInfo) error {
 			if len(p.Addresses) == 0 {
 				return nil
 			}
 			return c.stopProcess(ctx, p.Key())
-		})); err != nil {
-			return err
-		}
+		})...)
 	}
-	return nil
+	return oneFault(fault.AbnormalTermination, "", errs)
 }
 
 // busyApplication marks app as being started or stopped until the
@@ -371,8 +375,10 @@ func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.K
 	}
 	forEach(r.RestartApplications, func(app string) error {
 		if err := c.stopApplication(ctx, app); err != nil {
+			// The copies not reached are held for stopping: the
+			// application starts again all the same, else it would end
+			// with no copy once they are.
 			c.log.Error("running failure: restart application: stop", "application", app, "error", err)
-			return err
 		}
 		c.deployApplication(ctx, app, "RESTART_APPLICATION after a failure")
 		return nil
