@@ -223,7 +223,7 @@ func (c *Cluster) startPhases(app string) [][]view.ProcessInfo {
 // applies the application's starting failure strategy: ABORT leaves the
 // rest unstarted, STOP stops the application, CONTINUE goes on.
 func (c *Cluster) startApplication(ctx context.Context, placement strategy.Placement, app string) error {
-	defer c.busyApplication(app)()
+	defer c.busyApplication(app, true)()
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
 		errs := forEach(phase, func(p view.ProcessInfo) error {
@@ -266,7 +266,7 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 // stopApplication stops app's running processes by ascending
 // stop_sequence, each phase once the previous one is stopped.
 func (c *Cluster) stopApplication(ctx context.Context, app string) error {
-	defer c.busyApplication(app)()
+	defer c.busyApplication(app, false)()
 	c.dropStarts(func(j view.Job) bool { return j.Key.Group == app })
 	var procs []view.ProcessInfo
 	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
@@ -290,17 +290,28 @@ func (c *Cluster) stopApplication(ctx context.Context, app string) error {
 	return oneFault(fault.AbnormalTermination, "", errs)
 }
 
-// busyApplication marks app as being started or stopped until the
-// returned function is called.
-func (c *Cluster) busyApplication(app string) func() {
+// busyApplication marks app as being started (starting) or stopped until
+// the returned function is called.
+func (c *Cluster) busyApplication(app string, starting bool) func() {
+	count := c.jobs.appStops
+	if starting {
+		count = c.jobs.appStarts
+	}
 	c.mu.Lock()
-	c.jobs.apps[app]++
+	count[app]++
 	c.mu.Unlock()
 	return func() {
 		c.mu.Lock()
-		c.jobs.apps[app]--
+		count[app]--
 		c.mu.Unlock()
+		// Wakes up who waits for the application's jobs to end.
+		c.update(func(time.Time) view.Effects { return view.Effects{} })
 	}
+}
+
+// appBusyLocked tells whether app is being started or stopped.
+func (c *Cluster) appBusyLocked(app string) bool {
+	return c.jobs.appStarts[app] > 0 || c.jobs.appStops[app] > 0
 }
 
 // defaultPlacement is the [supvisors] starting_strategy, LOCAL being the
@@ -342,14 +353,53 @@ func (c *Cluster) deploy(ctx context.Context) {
 func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 	c.mu.Lock()
 	acting := c.view.Acting()
-	failures := make([]strategy.Failure[view.Key], len(keys))
-	for i, k := range keys {
-		failures[i] = c.failure(k)
-		failures[i].Busy = c.jobs.busy[k] > 0 || c.jobs.apps[k.Group] > 0
+	var failures []strategy.Failure[view.Key]
+	var later []view.Key
+	for _, k := range keys {
+		f := c.failure(k)
+		switch {
+		case c.jobs.busy[k] > 0 || c.jobs.appStops[k.Group] > 0:
+			// Its own start or stop, or its application's stop, is
+			// under way and deals with it.
+			f.Busy = true
+		case c.jobs.appStarts[k.Group] > 0:
+			// It failed once started, while its application starts
+			// on: a running failure, handled once the start is over.
+			later = append(later, k)
+			continue
+		}
+		failures = append(failures, f)
 	}
 	c.mu.Unlock()
-	if acting {
-		c.repair(ctx, failures)
+	if !acting {
+		return
+	}
+	c.repair(ctx, failures)
+	for _, k := range later {
+		c.spawn(func(ctx context.Context) { c.failLater(ctx, k) })
+	}
+}
+
+// failLater hands the failure of k back to the view once its application
+// is no longer being started: it is repaired then if it still stands.
+func (c *Cluster) failLater(ctx context.Context, k view.Key) {
+	for {
+		changed := c.Changed()
+		c.mu.Lock()
+		starting := c.jobs.appStarts[k.Group] > 0
+		c.mu.Unlock()
+		if !starting {
+			c.update(func(time.Time) view.Effects {
+				c.view.ReportedCrashes([]view.Key{k})
+				return view.Effects{}
+			})
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

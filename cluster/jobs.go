@@ -31,13 +31,16 @@ type jobs struct {
 	inflight map[string]int
 	busy     map[view.Key]int
 	starting map[view.Key]int
-	apps     map[string]int
-	inHand   map[jobID]bool
-	avoid    map[view.Key]map[string]time.Time
+	// appStarts and appStops count the starts and stops of applications
+	// in flight.
+	appStarts, appStops map[string]int
+	inHand              map[jobID]bool
+	avoid               map[view.Key]map[string]time.Time
 }
 
 func newJobs() jobs {
-	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, starting: map[view.Key]int{}, apps: map[string]int{},
+	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, starting: map[view.Key]int{},
+		appStarts: map[string]int{}, appStops: map[string]int{},
 		inHand: map[jobID]bool{}, avoid: map[view.Key]map[string]time.Time{}}
 }
 

@@ -57,7 +57,7 @@ func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup
 		written = append(written, c.view.PutJob(j))
 	}
 	for _, j := range plan.Run {
-		if c.jobs.inHand[idOf(j)] || c.jobs.busy[j.Key] > 0 || c.jobs.apps[j.Key.Group] > 0 {
+		if c.jobs.inHand[idOf(j)] || c.jobs.busy[j.Key] > 0 || c.appBusyLocked(j.Key.Group) {
 			continue
 		}
 		if j.IsStart() {
@@ -256,7 +256,7 @@ func (c *Cluster) keysOf(app string) []view.Key {
 // process, the one chosen fails) is done as soon as it can, by this master
 // or the next. A required process that waits holds the later phases back.
 func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
-	defer c.busyApplication(app)()
+	defer c.busyApplication(app, true)()
 	phases := c.startPhases(app)
 	var keys []view.Key
 	c.Read(func(v *view.View) {

@@ -377,3 +377,43 @@ func TestOperatorStopOutlivesRepairs(t *testing.T) {
 	expectCalls(t, nodes[2], map[string]string{"x": "OK True"}, pyCall{"x", "p.supvisors.start_process(0, 'ra:x')"})
 	nodes[0].waitPython(t, "p.supvisors.get_process_info('ra:x')[0]['statename']", "RUNNING")
 }
+
+// TestFailureWhileItsApplicationStarts: a process fails once RUNNING while
+// its application still starts its later phases; its running failure
+// strategy applies once the start is over (it was dropped as the start's
+// business).
+func TestFailureWhileItsApplicationStarts(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="ph">
+    <program name="x"><start_sequence>1</start_sequence><running_failure_strategy>RESTART_PROCESS</running_failure_strategy></program>
+    <program name="y"><start_sequence>2</start_sequence></program>
+  </application>
+</root>`
+	body := "\n[group:ph]\nprograms=x,y\n" + sleeper("x", "autorestart=false") +
+		"\n[program:y]\ncommand=/bin/sleep 1000\nautostart=false\nautorestart=false\nstartsecs=5\n"
+	_, nodes := operationCluster(t, writeRulesFile(t, rules), body)
+	expectCalls(t, nodes[0], map[string]string{"ph": "OK True"}, pyCall{"ph", "p.supvisors.start_application(0, 'ph', False)"})
+	var pid int
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		var infos []clusterProcess
+		nodes[0].pyJSON(t, "p.supvisors.get_process_info('ph:x')", &infos)
+		if len(infos) != 1 || infos[0].State != "RUNNING" {
+			return false, fmt.Sprintf("ph:x: %+v", infos)
+		}
+		pid = local(t, nodeAt(t, nodes, infos[0].Addresses[0]), "ph:x").PID
+		return true, ""
+	})
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	appState(t, nodes[0], "ph", "RUNNING")
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		var infos []clusterProcess
+		nodes[1].pyJSON(t, "p.supvisors.get_process_info('ph:x')", &infos)
+		if len(infos) != 1 || infos[0].State != "RUNNING" || len(infos[0].Addresses) != 1 {
+			return false, fmt.Sprintf("ph:x not restarted: %+v", infos)
+		}
+		return local(t, nodeAt(t, nodes, infos[0].Addresses[0]), "ph:x").PID != pid, "ph:x still has its old pid"
+	})
+}
