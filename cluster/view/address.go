@@ -58,6 +58,9 @@ func (a *address) current(inc uint64) bool {
 	return inc >= a.records.incarnation
 }
 
+// counts tells whether the copies of an address in state s count.
+func (s AddressState) counts() bool { return s == AddressRunning }
+
 // lost tells whether an address in state s was lost: its copies no longer
 // count as running.
 func (s AddressState) lost() bool {
@@ -80,6 +83,9 @@ func (v *View) Admit(name string, meta Meta) error {
 	switch {
 	case a == nil:
 		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
+	case a != v.local && meta.Incarnation == 0:
+		// 0 stands for an agent never heard of.
+		return fmt.Errorf("%s advertises no incarnation", name)
 	case a.fenced && !(a.readmitted && meta.Incarnation != a.fencedIncarnation):
 		return fmt.Errorf("%s is ISOLATED (auto_fence) until an operator re-admits it and its agent restarts", name)
 	case a != v.local && !bytes.Equal(meta.Rules, v.cfg.RulesHash):

@@ -263,3 +263,18 @@ func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
 		t.Errorf("once stable: master %q, acting %v", v.Master(), v.Acting())
 	}
 }
+
+// TestViewCrashWhateverTheClocks: a process fails on one node while
+// another node, whose clock is ten minutes ahead, holds an older STOPPED
+// record of it dated later by its clock: the failure is the failure of
+// the copy that ran, not of the record that looks latest.
+func TestViewCrashWhateverTheClocks(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a3, rec("g", "p", process.Stopped, 1, now.Add(10*time.Minute)))
+	update(v, a2, rec("g", "p", process.Running, 1, now))
+	tick(v, now)
+	update(v, a2, rec("g", "p", process.Fatal, 2, now.Add(time.Second)))
+	if eff := tick(v, now.Add(time.Second)); !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
+		t.Errorf("Crashed %v: the failure on 10.0.0.2 missed", eff.Crashed)
+	}
+}

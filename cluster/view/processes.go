@@ -51,12 +51,13 @@ type processIndex struct {
 	present   map[Key]struct{}
 	sorted    []Key // nil when it must be rebuilt
 	conflicts map[Key]struct{}
-	// running holds the processes with a running copy.
-	running map[Key]struct{}
+	// running holds the processes with a running copy, with the addresses
+	// of their running copies.
+	running map[Key][]*address
 }
 
 func newProcessIndex() processIndex {
-	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key]struct{}{}}
+	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key][]*address{}}
 }
 
 // refresh re-examines the keys whose records changed.
@@ -74,12 +75,13 @@ func (x *processIndex) refreshAll(v *View) {
 }
 
 func (x *processIndex) examine(v *View, k Key) {
-	present, running := false, 0
+	present := false
+	var running []*address
 	for _, a := range v.addresses {
 		if r, ok := a.records.get(k); ok {
 			present = true
 			if a.state == AddressRunning && r.State.IsRunning() {
-				running++
+				running = append(running, a)
 			}
 		}
 	}
@@ -91,25 +93,46 @@ func (x *processIndex) examine(v *View, k Key) {
 			delete(x.present, k)
 		}
 	}
-	if running > 1 {
+	if len(running) > 1 {
 		x.conflicts[k] = struct{}{}
 	} else {
 		delete(x.conflicts, k)
 	}
-	_, wasRunning := x.running[k]
+	was := x.running[k]
 	switch {
-	case running > 0:
-		x.running[k] = struct{}{}
+	case len(running) > 0:
+		x.running[k] = running
 		// Running again: an earlier failure is no longer to be handled
 		// (one kept would restart it once an operator stopped it, should
 		// this node become the master).
 		delete(v.crashed, k)
-	case wasRunning:
+	case len(was) > 0:
 		delete(x.running, k)
-		if p := v.info(k); p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit {
+		if endedInFailure(k, was) {
 			v.crashed[k] = v.actingMaster()
 		}
 	}
+}
+
+// endedInFailure tells whether the last running copies of k, on was, ended
+// in a failure: one is FATAL or exited unexpectedly, its node was lost, or
+// its agent restarted (its records went with it). Each copy is judged on
+// its own record: the times of records of different nodes are in different
+// clocks, and which is the latest says nothing.
+func endedInFailure(k Key, was []*address) bool {
+	for _, a := range was {
+		r, ok := a.records.byKey[k]
+		switch {
+		case !ok || a.state.lost():
+			return true
+		case r.Removed || !a.state.counts():
+			// Out of its configuration, or its node being checked anew:
+			// not a failure, or not known yet.
+		case r.State == process.Fatal || r.State == process.Exited && !r.Expected:
+			return true
+		}
+	}
+	return false
 }
 
 func (x *processIndex) keys() []Key {

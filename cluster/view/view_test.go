@@ -573,6 +573,9 @@ func TestViewAdmit(t *testing.T) {
 			t.Errorf("Admit(%s) = %v", name, err)
 		}
 	}
+	if err := v.Admit(a2, Meta{}); err == nil {
+		t.Error("Admit of a meta without incarnation (0 is an agent never heard of)")
+	}
 }
 
 func TestViewFencing(t *testing.T) {
