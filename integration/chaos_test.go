@@ -115,11 +115,7 @@ func TestPartitionChaos(t *testing.T) {
 // chaosBlocked names, by mode, the product bugs that keep a short run of
 // make test or make test-partitions from passing: it is skipped while
 // they are open (make chaos, which sets CHAOS_*, runs it anyway).
-var chaosBlocked = map[string]string{
-	"netns": "issue 10: a RESTART_APPLICATION whose stop cannot reach a node (partition, one-way, flapping) gives up, and ra is lost; " +
-		"a start that lands on a node the master has just found SILENT (a false loss under 190 ms of delay) " +
-		"is left running after the application's STOP starting failure: sa half running (seed 20260359, fault #2)",
-}
+var chaosBlocked = map[string]string{}
 
 // skipBlockedChaos skips the short run of mode while chaosBlocked names
 // bugs for it; replay is the command that runs it anyway.
