@@ -383,24 +383,13 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 // failLater hands the failure of k back to the view once its application
 // is no longer being started: it is repaired then if it still stands.
 func (c *Cluster) failLater(ctx context.Context, k view.Key) {
-	for {
-		changed := c.Changed()
-		c.mu.Lock()
-		starting := c.jobs.appStarts[k.Group] > 0
-		c.mu.Unlock()
-		if !starting {
-			c.update(func(time.Time) view.Effects {
-				c.view.ReportedCrashes([]view.Key{k})
-				return view.Effects{}
-			})
-			return
-		}
-		select {
-		case <-changed:
-		case <-ctx.Done():
-			return
-		}
+	if c.waitJobs(ctx, func() bool { return c.jobs.appStarts[k.Group] == 0 }) != nil {
+		return
 	}
+	c.update(func(time.Time) view.Effects {
+		c.view.ReportedCrashes([]view.Key{k})
+		return view.Effects{}
+	})
 }
 
 // failure is k's failure with its running failure strategy.

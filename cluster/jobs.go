@@ -151,12 +151,21 @@ func (c *Cluster) cancelStart(k view.Key, address string) {
 // that came while its process was starting stops it once started, instead
 // of missing the copy about to run.
 func (c *Cluster) waitStarts(ctx context.Context, keys []view.Key) error {
+	return c.waitJobs(ctx, func() bool {
+		return !slices.ContainsFunc(keys, func(k view.Key) bool { return c.jobs.starting[k] > 0 })
+	})
+}
+
+// waitJobs waits until done, called under the lock, says the jobs it looks
+// at are over; they end with a change of the view (see startProcess and
+// busyApplication).
+func (c *Cluster) waitJobs(ctx context.Context, done func() bool) error {
 	for {
 		changed := c.Changed()
 		c.mu.Lock()
-		inFlight := slices.ContainsFunc(keys, func(k view.Key) bool { return c.jobs.starting[k] > 0 })
+		over := done()
 		c.mu.Unlock()
-		if !inFlight {
+		if over {
 			return nil
 		}
 		select {
