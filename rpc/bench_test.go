@@ -3,6 +3,8 @@ package rpc
 import (
 	"bytes"
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 )
@@ -83,5 +85,29 @@ func BenchmarkRoundTripProcessInfos(b *testing.B) {
 		if err := c.Call(ctx, "test.info", []any{1000, 0}, &infos); err != nil || len(infos) != 1000 {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkAuth checks one wrong password against secrets of several
+// lengths, its own among them: the time does not depend on the secret's
+// length, which a comparison that stops at a length mismatch would tell.
+func BenchmarkAuth(b *testing.B) {
+	const given = "guess-twelve"
+	for _, c := range []struct{ name, secret string }{
+		{"secret-shorter", "x"},
+		{"secret-same-length", "guess-twelvX"},
+		{"secret-longer", strings.Repeat("x", 64)},
+		{"secret-sha", "{SHA}2d6f2d9f1b8e9b7c3a6a1e2f6c5b9e1d4a3c2b1a"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			a := newBasicAuth("admin", c.secret)
+			r := httptest.NewRequest(http.MethodPost, "/RPC2", nil)
+			r.SetBasicAuth("admin", given)
+			for b.Loop() {
+				if a.allows(r) {
+					b.Fatal("wrong credentials allowed")
+				}
+			}
+		})
 	}
 }
