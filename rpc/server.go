@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"net"
 	"net/http"
@@ -54,6 +55,14 @@ type Options struct {
 	// MaxBodyBytes bounds a request body (0: DefaultMaxBodyBytes); a larger
 	// one gets HTTP 413 without being read.
 	MaxBodyBytes int64
+	// MaxConns bounds the connections open at once on each listener Serve
+	// is given (0: DefaultMaxConns); one more is closed as soon as it is
+	// accepted.
+	MaxConns int
+	// TLSConfig, when not nil, makes Serve speak HTTPS only (HTTP/1.1); it
+	// must hold the server's certificate. NewServer keeps it; it must not
+	// be changed after.
+	TLSConfig *tls.Config
 }
 
 // Server serves XML-RPC over HTTP: POST /RPC2 and / dispatch calls to the
@@ -64,12 +73,17 @@ type Server struct {
 	logger  hclog.Logger
 	auth    *basicAuth
 	maxBody int64
-	reg     *registry
-	gorilla *gorilla.Server
-	mux     *http.ServeMux
-	http    *http.Server
-	// writeTimeout is the package's, shorter in tests.
-	writeTimeout time.Duration
+	// maxConns bounds each listener's open connections.
+	maxConns int
+	tls      *tls.Config
+	reg      *registry
+	gorilla  *gorilla.Server
+	mux      *http.ServeMux
+	http     *http.Server
+	// writeTimeout and unauthIdleTimeout are the package's, shorter in
+	// tests.
+	writeTimeout      time.Duration
+	unauthIdleTimeout time.Duration
 	// crossOrigin refuses what a browser page of another origin posts: with
 	// any Content-Type accepted, a form could post a call.
 	crossOrigin *http.CrossOriginProtection
@@ -82,21 +96,27 @@ type Server struct {
 // NewServer returns a server with only the system namespace.
 func NewServer(opts Options) *Server {
 	s := &Server{
-		logger:  opts.Logger,
-		auth:    newBasicAuth(opts.Username, opts.Password),
-		maxBody: opts.MaxBodyBytes,
-		reg:     newRegistry(),
-		gorilla: gorilla.NewServer(),
-		mux:     http.NewServeMux(),
+		logger:   opts.Logger,
+		auth:     newBasicAuth(opts.Username, opts.Password),
+		maxBody:  opts.MaxBodyBytes,
+		maxConns: opts.MaxConns,
+		tls:      opts.TLSConfig,
+		reg:      newRegistry(),
+		gorilla:  gorilla.NewServer(),
+		mux:      http.NewServeMux(),
 
-		crossOrigin:  http.NewCrossOriginProtection(),
-		writeTimeout: writeTimeout,
+		crossOrigin:       http.NewCrossOriginProtection(),
+		writeTimeout:      writeTimeout,
+		unauthIdleTimeout: unauthIdleTimeout,
 	}
 	if s.logger == nil {
 		s.logger = hclog.NewNullLogger()
 	}
 	if s.maxBody <= 0 {
 		s.maxBody = DefaultMaxBodyBytes
+	}
+	if s.maxConns <= 0 {
+		s.maxConns = DefaultMaxConns
 	}
 	s.gorilla.RegisterCodec(codec{}, dispatchType)
 	if err := s.reg.register(s.gorilla, "system", &systemService{s: s}, LowerCamel, systemHelp); err != nil {
@@ -115,6 +135,8 @@ func NewServer(opts Options) *Server {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 		BaseContext:       func(net.Listener) context.Context { return base },
+		ConnContext:       connContext,
+		ConnState:         s.connState,
 		ErrorLog:          s.logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true}),
 	}
 	return s
@@ -150,7 +172,8 @@ func (s *Server) Handle(pattern string, h http.Handler) {
 // browser sends from a page of another origin (Sec-Fetch-Site, else Origin
 // against Host: curl and the XML-RPC libraries send neither), checks the
 // credentials, then routes: POST /RPC2 and / are XML-RPC calls, other paths
-// go to the Handle routes. Whatever is written is under the write timeout.
+// go to the Handle routes. Whatever is written is under the write timeout;
+// a 400 or a 401 closes the connection.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	dw := newDeadlineWriter(w, s.writeTimeout)
 	// The end of the reply, which net/http writes once the handler has
@@ -163,17 +186,29 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Forbidden", http.StatusForbidden)
 		return
 	}
-	if s.auth != nil && !s.auth.allows(r) {
-		w.Header().Set("WWW-Authenticate", authRealm)
-		http.Error(w, "Unauthorized", http.StatusUnauthorized)
-		return
+	if s.auth != nil {
+		if !s.auth.allows(r) {
+			w.Header().Set("WWW-Authenticate", authRealm)
+			http.Error(w, "Unauthorized", http.StatusUnauthorized)
+			return
+		}
+		if c := requestConn(r); c != nil {
+			c.authenticate()
+		}
 	}
 	s.mux.ServeHTTP(w, r)
 }
 
 // Serve accepts connections on l (TCP or unix) until Shutdown; it returns
-// http.ErrServerClosed then. It may serve several listeners at once.
+// http.ErrServerClosed then. It may serve several listeners at once, each
+// with its own cap on open connections. With Options.TLSConfig, it speaks
+// HTTPS on l, and a connection over the cap is closed before its
+// handshake.
 func (s *Server) Serve(l net.Listener) error {
+	l = &connLimiter{Listener: l, max: int64(s.maxConns), logger: s.logger}
+	if s.tls != nil {
+		l = tls.NewListener(l, s.tls)
+	}
 	return s.http.Serve(l)
 }
 
@@ -300,8 +335,13 @@ func newDeadlineWriter(w http.ResponseWriter, timeout time.Duration) *deadlineWr
 
 func (d *deadlineWriter) arm() { _ = d.rc.SetWriteDeadline(time.Now().Add(d.timeout)) }
 
-// WriteHeader implements http.ResponseWriter.
+// WriteHeader implements http.ResponseWriter. After a 400 or a 401 the
+// connection is closed: a client without the credentials, or that sends
+// what cannot be read, gets nothing more on it.
 func (d *deadlineWriter) WriteHeader(status int) {
+	if status == http.StatusBadRequest || status == http.StatusUnauthorized {
+		d.Header().Set("Connection", "close")
+	}
 	d.arm()
 	d.ResponseWriter.WriteHeader(status)
 }

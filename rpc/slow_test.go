@@ -44,6 +44,17 @@ func (c *openConns) track(_ net.Conn, state http.ConnState) {
 	}
 }
 
+// countConns counts the connections s serves, on top of its own hook.
+func countConns(s *Server) *openConns {
+	conns := &openConns{}
+	hook := s.http.ConnState
+	s.http.ConnState = func(c net.Conn, state http.ConnState) {
+		conns.track(c, state)
+		hook(c, state)
+	}
+	return conns
+}
+
 func (c *openConns) counts() (open, opened int) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -86,8 +97,7 @@ func slowServer(t *testing.T, routes map[string]http.Handler) (addr string, conn
 	t.Helper()
 	s, _ := newTestServer(t, Options{})
 	s.http.ReadHeaderTimeout, s.http.ReadTimeout, s.writeTimeout = slowHeaderTimeout, slowReadTimeout, slowWriteTimeout
-	conns = &openConns{}
-	s.http.ConnState = conns.track
+	conns = countConns(s)
 	for pattern, h := range routes {
 		s.Handle(pattern, h)
 	}
