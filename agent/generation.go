@@ -79,12 +79,9 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	return gen, nil
 }
 
-func (g *generation) newServer(username, password string, svc *rpc.SupervisorService) (*rpc.Server, error) {
-	srv := rpc.NewServer(rpc.Options{
-		Logger:   g.logger.Named("rpc"),
-		Username: username,
-		Password: password,
-	})
+func (g *generation) newServer(opts rpc.Options, svc *rpc.SupervisorService) (*rpc.Server, error) {
+	opts.Logger = g.logger.Named("rpc")
+	srv := rpc.NewServer(opts)
 	if err := rpc.RegisterSupervisor(srv, svc); err != nil {
 		return nil, err
 	}
@@ -102,7 +99,8 @@ func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorSer
 	if err != nil {
 		return fmt.Errorf("inet_http_server: listen on %s: %w", addr, err)
 	}
-	return g.serve(l, s.Username, s.Password, svc)
+	return g.serve(l, rpc.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections,
+		TLSConfig: serverTLS(s.TLS)}, svc)
 }
 
 func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorService) error {
@@ -128,11 +126,11 @@ func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorSer
 		l.Close()
 		return fmt.Errorf("unix_http_server: %w", err)
 	}
-	return g.serve(l, s.Username, s.Password, svc)
+	return g.serve(l, rpc.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections}, svc)
 }
 
-func (g *generation) serve(l net.Listener, username, password string, svc *rpc.SupervisorService) error {
-	srv, err := g.newServer(username, password, svc)
+func (g *generation) serve(l net.Listener, opts rpc.Options, svc *rpc.SupervisorService) error {
+	srv, err := g.newServer(opts, svc)
 	if err != nil {
 		l.Close()
 		return err
@@ -143,7 +141,8 @@ func (g *generation) serve(l net.Listener, username, password string, svc *rpc.S
 			g.logger.Error("xml-rpc server stopped", "address", l.Addr().String(), "error", err)
 		}
 	}()
-	g.logger.Info("xml-rpc server listening", "address", l.Addr().String())
+	g.logger.Info("xml-rpc server listening", "address", l.Addr().String(), "tls", opts.TLSConfig != nil,
+		"max_connections", opts.MaxConns)
 	return nil
 }
 
@@ -186,7 +185,7 @@ func listenAddress(port string) string {
 
 // childServerURL is supervisord's fallback serverurl for SUPERVISOR_SERVER_URL:
 // the unix socket if there is one, else the inet server (localhost when it
-// listens on every interface).
+// listens on every interface; https:// when it serves HTTPS).
 func childServerURL(cfg *config.Config) string {
 	if s := cfg.UnixHTTPServer; s != nil {
 		return "unix://" + s.File
@@ -199,7 +198,7 @@ func childServerURL(cfg *config.Config) string {
 		if host == "" {
 			host = "localhost"
 		}
-		return "http://" + net.JoinHostPort(host, port)
+		return inetScheme(s) + "://" + net.JoinHostPort(host, port)
 	}
 	return ""
 }

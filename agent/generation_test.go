@@ -30,6 +30,7 @@ func TestChildServerURL(t *testing.T) {
 		{config.Config{}, ""},
 		{config.Config{InetHTTPServer: inet}, "http://localhost:9001"},
 		{config.Config{InetHTTPServer: &config.InetHTTPServer{Port: "127.0.0.2:60000"}}, "http://127.0.0.2:60000"},
+		{config.Config{InetHTTPServer: &config.InetHTTPServer{Port: "127.0.0.2:60000", TLS: &config.TLS{}}}, "https://127.0.0.2:60000"},
 		{config.Config{InetHTTPServer: inet, UnixHTTPServer: unix}, "unix:///run/s.sock"},
 	} {
 		if got := childServerURL(&c.cfg); got != c.want {

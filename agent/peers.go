@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"sync"
@@ -15,13 +16,42 @@ import (
 // concurrent use.
 type peers struct {
 	inet *config.InetHTTPServer // nil: there is no way to reach the others
+	// tls verifies the others' certificates with [inet_http_server] cafile
+	// (the system's roots without it); nil for plain HTTP.
+	tls *tls.Config
 
 	mu      sync.Mutex
 	clients map[string]*rpc.Client
 }
 
 func newPeers(inet *config.InetHTTPServer) *peers {
-	return &peers{inet: inet, clients: map[string]*rpc.Client{}}
+	p := &peers{inet: inet, clients: map[string]*rpc.Client{}}
+	if inet != nil && inet.TLS != nil {
+		p.tls = &tls.Config{RootCAs: inet.TLS.RootCAs, MinVersion: tls.VersionTLS12}
+	}
+	return p
+}
+
+// inetScheme is the scheme of the agents' URLs: https when
+// [inet_http_server] has certfile, http otherwise.
+func inetScheme(s *config.InetHTTPServer) string {
+	if s.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// serverTLS is the TLS configuration of an inet server with t (nil for
+// plain HTTP): HTTP/1.1 only, as every XML-RPC client speaks it.
+func serverTLS(t *config.TLS) *tls.Config {
+	if t == nil {
+		return nil
+	}
+	return &tls.Config{
+		Certificates: []tls.Certificate{t.Certificate},
+		MinVersion:   tls.VersionTLS12,
+		NextProtos:   []string{"http/1.1"},
+	}
 }
 
 // forward is an rpc.Forwarder over the peers' XML-RPC.
@@ -46,7 +76,9 @@ func (p *peers) client(address string) (*rpc.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inet_http_server port %q: %w", p.inet.Port, err)
 	}
-	c, err := rpc.NewClient("http://"+net.JoinHostPort(address, port), rpc.ClientOptions{Username: p.inet.Username, Password: p.inet.Password})
+	c, err := rpc.NewClient(inetScheme(p.inet)+"://"+net.JoinHostPort(address, port), rpc.ClientOptions{
+		Username: p.inet.Username, Password: p.inet.Password, TLSConfig: p.tls,
+	})
 	if err != nil {
 		return nil, err
 	}

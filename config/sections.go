@@ -7,7 +7,9 @@ import (
 	"strings"
 )
 
-// Keys each known section accepts: exactly those Supervisor 4.2.5 reads.
+// Keys each known section accepts: exactly those Supervisor 4.2.5 reads,
+// and the server sections' max_connections, certfile, keyfile and cafile
+// (ours).
 var (
 	supervisordKeys = []string{
 		"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "pidfile",
@@ -51,9 +53,9 @@ func classifySection(name string) (sectionKind, []string) {
 	case "include":
 		return sectionRead, []string{"files"}
 	case "inet_http_server":
-		return sectionRead, []string{"port", "username", "password"}
+		return sectionRead, []string{"port", "username", "password", "max_connections", "certfile", "keyfile", "cafile"}
 	case "unix_http_server":
-		return sectionRead, []string{"file", "chmod", "chown", "username", "password"}
+		return sectionRead, []string{"file", "chmod", "chown", "username", "password", "max_connections"}
 	case "supvisors":
 		return sectionRead, append(supvisorsKeyNames(), supvisorsIgnoredKeys...)
 	case "rpcinterface:supvisors":

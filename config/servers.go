@@ -1,8 +1,13 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 )
 
 var errIncompleteAuth = errors.New("contains incomplete authentication: if a username or a password is specified, both the username and password must be specified")
@@ -28,6 +33,8 @@ func (l *loader) inetHTTPServer() (*InetHTTPServer, error) {
 		}
 	}
 	s.Port = port
+	s.MaxConnections = maxConnections(r)
+	s.TLS = l.tlsFiles(r)
 	if r.err != nil {
 		return nil, r.err
 	}
@@ -65,10 +72,92 @@ func (l *loader) unixHTTPServer() (*UnixHTTPServer, error) {
 		return s, nil
 	})
 	s.Chmod = option(r, "chmod", "0700", parseOctal)
+	s.MaxConnections = maxConnections(r)
 	if r.err != nil {
 		return nil, r.err
 	}
 	return s, nil
+}
+
+// maxConnections reads max_connections, a positive integer.
+func maxConnections(r *reader) int {
+	return option(r, "max_connections", strconv.Itoa(DefaultMaxConnections), func(s string) (int, error) {
+		n, err := parseInteger(s)
+		if err == nil && n < 1 {
+			err = fmt.Errorf("max_connections must be at least 1, not %d", n)
+		}
+		return n, err
+	})
+}
+
+// tlsFiles reads certfile, keyfile and cafile: nil without certfile, else the
+// key pair loaded and checked (and the CA's certificates), each error at
+// the line of the file it is about.
+func (l *loader) tlsFiles(r *reader) *TLS {
+	cert, certValue, hasCert := r.get("certfile")
+	key, keyValue, hasKey := r.get("keyfile")
+	ca, caValue, hasCA := r.get("cafile")
+	switch {
+	case r.err != nil:
+		return nil
+	case hasCert != hasKey:
+		present, v := "certfile", certValue
+		if hasKey {
+			present, v = "keyfile", keyValue
+		}
+		r.fail(present, v, errors.New("certfile and keyfile go together: set both to serve HTTPS"))
+		return nil
+	case hasCA && !hasCert:
+		r.fail("cafile", caValue, errors.New("cafile verifies the agents' certificates: it needs certfile and keyfile"))
+		return nil
+	case !hasCert:
+		return nil
+	}
+	t := &TLS{}
+	certPEM := l.readPEM(r, "certfile", certValue, cert, &t.CertFile)
+	keyPEM := l.readPEM(r, "keyfile", keyValue, key, &t.KeyFile)
+	if r.err != nil {
+		return nil
+	}
+	if block, _ := pem.Decode(certPEM); block == nil || block.Type != "CERTIFICATE" {
+		r.fail("certfile", certValue, fmt.Errorf("%s: no PEM certificate", t.CertFile))
+		return nil
+	}
+	var err error
+	if t.Certificate, err = tls.X509KeyPair(certPEM, keyPEM); err != nil {
+		r.fail("keyfile", keyValue, fmt.Errorf("%s is not the key of certificate %s: %w", t.KeyFile, t.CertFile, err))
+		return nil
+	}
+	if hasCA {
+		caPEM := l.readPEM(r, "cafile", caValue, ca, &t.CAFile)
+		if r.err != nil {
+			return nil
+		}
+		t.RootCAs = x509.NewCertPool()
+		if !t.RootCAs.AppendCertsFromPEM(caPEM) {
+			r.fail("cafile", caValue, fmt.Errorf("%s: no PEM certificate", t.CAFile))
+			return nil
+		}
+	}
+	return t
+}
+
+// readPEM reads the file option key names (made absolute into *path).
+func (l *loader) readPEM(r *reader, key string, v *iniValue, name string, path *string) []byte {
+	if r.err != nil {
+		return nil
+	}
+	var err error
+	if *path, err = l.paths.normalize(pyStrip(name)); err != nil {
+		r.fail(key, v, err)
+		return nil
+	}
+	data, err := os.ReadFile(*path)
+	if err != nil {
+		r.fail(key, v, fmt.Errorf("cannot read %s: %w", key, err))
+		return nil
+	}
+	return data
 }
 
 // credentials reads username and password, which go together.

@@ -1,6 +1,8 @@
 package config
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"os"
 	"syscall"
 	"time"
@@ -63,6 +65,13 @@ type Supervisord struct {
 	Directory       string
 }
 
+// DefaultMaxConnections is max_connections when a server section leaves
+// it out: far more than the clients of an agent (supervisorctl, the
+// dashboard, the peers' forwarding), far fewer than the 1,024 descriptors
+// supervisord's minfds asks for, so that a flood of connections leaves
+// the children theirs.
+const DefaultMaxConnections = 256
+
 // InetHTTPServer is the [inet_http_server] section.
 type InetHTTPServer struct {
 	// Port is host:port as written ("127.0.0.1:9001", ":9001", "*:9001" means all interfaces).
@@ -70,6 +79,26 @@ type InetHTTPServer struct {
 	Username string
 	// Password is plain text or "{SHA}" followed by the hex SHA-1 of the password.
 	Password string
+	// MaxConnections bounds the connections open at once (our extension,
+	// default DefaultMaxConnections): one more is closed as it comes.
+	MaxConnections int
+	// TLS is nil when the port serves plain HTTP (no certfile).
+	TLS *TLS
+}
+
+// TLS is what [inet_http_server] certfile, keyfile and cafile (our
+// extensions) name, loaded and checked: the port serves HTTPS only, and
+// the agent verifies the other agents' certificates with RootCAs when it
+// calls them.
+type TLS struct {
+	CertFile, KeyFile string
+	// CAFile is "" without cafile.
+	CAFile string
+	// Certificate is the pair of CertFile and KeyFile.
+	Certificate tls.Certificate
+	// RootCAs holds CAFile's certificates; nil without cafile: the
+	// system's roots.
+	RootCAs *x509.CertPool
 }
 
 // UnixHTTPServer is the [unix_http_server] section.
@@ -79,6 +108,10 @@ type UnixHTTPServer struct {
 	Chown    string      // "user" or "user:group", "" to leave as is
 	Username string
 	Password string
+	// MaxConnections bounds the connections open at once on the socket,
+	// apart from the inet server's (our extension, default
+	// DefaultMaxConnections).
+	MaxConnections int
 }
 
 // Group is a process group: what supervisorctl shows before the colon.

@@ -12,13 +12,6 @@ import (
 	"github.com/hashicorp/go-hclog"
 )
 
-// DefaultMaxConns bounds the connections a listener has open at once when
-// Options leaves MaxConns 0: far more than the clients of an agent
-// (supervisorctl, the dashboard, the peers' forwarding), far fewer than
-// the 1,024 descriptors supervisord's minfds asks for, so that a flood of
-// connections leaves the children theirs.
-const DefaultMaxConns = 256
-
 // unauthIdleTimeout is how long a connection that has not yet shown the
 // right credentials may stay without a request: from its accept until its
 // first request's headers are in, and after each reply. An authenticated

@@ -13,6 +13,7 @@ import (
 	gorilla "github.com/gorilla/rpc"
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
@@ -56,8 +57,8 @@ type Options struct {
 	// one gets HTTP 413 without being read.
 	MaxBodyBytes int64
 	// MaxConns bounds the connections open at once on each listener Serve
-	// is given (0: DefaultMaxConns); one more is closed as soon as it is
-	// accepted.
+	// is given (0: config.DefaultMaxConnections); one more is closed as
+	// soon as it is accepted.
 	MaxConns int
 	// TLSConfig, when not nil, makes Serve speak HTTPS only (HTTP/1.1); it
 	// must hold the server's certificate. NewServer keeps it; it must not
@@ -116,7 +117,7 @@ func NewServer(opts Options) *Server {
 		s.maxBody = DefaultMaxBodyBytes
 	}
 	if s.maxConns <= 0 {
-		s.maxConns = DefaultMaxConns
+		s.maxConns = config.DefaultMaxConnections
 	}
 	s.gorilla.RegisterCodec(codec{}, dispatchType)
 	if err := s.reg.register(s.gorilla, "system", &systemService{s: s}, LowerCamel, systemHelp); err != nil {
