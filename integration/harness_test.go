@@ -58,8 +58,12 @@ type server struct {
 	conf     string // config file path
 	host     string // the address it listens on (127.0.0.1 unless set)
 	port     int
-	url      string // http://HOST:PORT
+	url      string // http://HOST:PORT (https:// with inetTLS)
 	sock     string // unix socket path
+	// inetTLS holds the [inet_http_server] lines that make the port serve
+	// HTTPS (certfile, keyfile, cafile); supervisorctl, which cannot speak
+	// it, then goes through the unix socket.
+	inetTLS string
 	user     string
 	password string // what clients send
 	// configPassword is what the configuration says, when it differs from
@@ -84,7 +88,7 @@ func (s *server) command(ctx context.Context, name string, args ...string) *exec
 
 // serverConfig is the part of a configuration every test shares; body holds
 // the test's own sections. {{DIR}} in body stands for the server's directory.
-func serverConfig(dir, host string, port int, user, password, body string) string {
+func serverConfig(dir, host string, port int, user, password, inetTLS, body string) string {
 	auth := ""
 	if user != "" {
 		auth = fmt.Sprintf("username=%s\npassword=%s\n", user, password)
@@ -97,7 +101,7 @@ identifier=it
 
 [inet_http_server]
 port=%[4]s:%[2]d
-%[3]s
+%[3]s%[5]s
 [unix_http_server]
 file=%[1]s/s.sock
 %[3]s
@@ -106,7 +110,7 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 
 [supervisorctl]
 
-`, dir, port, auth, host) + strings.ReplaceAll(body, "{{DIR}}", dir)
+`, dir, port, auth, host, inetTLS) + strings.ReplaceAll(body, "{{DIR}}", dir)
 }
 
 // startServer starts ours (kind "supvisors") or the oracle ("supervisord")
@@ -137,7 +141,11 @@ func newServer(t testing.TB, kind, body string, modify func(*server)) *server {
 	if s.port == 0 {
 		s.port = freePort(t)
 	}
-	s.url = fmt.Sprintf("http://%s:%d", s.host, s.port)
+	scheme := "http"
+	if s.inetTLS != "" {
+		scheme = "https"
+	}
+	s.url = fmt.Sprintf("%s://%s:%d", scheme, s.host, s.port)
 	s.conf = filepath.Join(dir, "supervisord.conf")
 	s.writeConfig(t, body)
 	switch kind {
@@ -212,7 +220,7 @@ func (s *server) writeConfig(t testing.TB, body string) {
 	if s.configPassword != "" {
 		password = s.configPassword
 	}
-	if err := os.WriteFile(s.conf, []byte(serverConfig(s.dir, s.host, s.port, s.user, password, body)), 0o644); err != nil {
+	if err := os.WriteFile(s.conf, []byte(serverConfig(s.dir, s.host, s.port, s.user, password, s.inetTLS, body)), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -235,10 +243,14 @@ func (s *server) kill(t testing.TB) {
 	}
 }
 
-// ctl runs Debian's supervisorctl against the server over TCP with its
-// credentials, and returns stdout+stderr and the exit code.
+// ctl runs Debian's supervisorctl against the server over TCP (over the
+// unix socket when the port serves HTTPS) with its credentials, and
+// returns stdout+stderr and the exit code.
 func (s *server) ctl(t testing.TB, args ...string) (string, int) {
 	t.Helper()
+	if s.inetTLS != "" {
+		return s.ctlURL(t, "unix://"+s.sock, args...)
+	}
 	return s.ctlURL(t, s.url, args...)
 }
 

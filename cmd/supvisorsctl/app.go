@@ -3,6 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +39,9 @@ const defaultServerURL = "http://localhost:9001"
 // options are the global flags.
 type options struct {
 	serverURL, username, password string
+	// cacert is the CA file that verifies an https:// agent ("": the
+	// system's roots).
+	cacert string
 	json                          bool
 	timeout                       time.Duration
 }
@@ -171,10 +176,11 @@ Without a command, supvisorsctl reads commands from its input (prompt
 	root.SetContext(context.Background())
 	pf := root.PersistentFlags()
 	pf.StringVarP(&c.opts.serverURL, "serverurl", "s", c.opts.serverURL,
-		"URL of the agent: http://host:port or unix:///path (env SUPERVISOR_SERVER_URL)")
+		"URL of the agent: http://host:port, https://host:port or unix:///path (env SUPERVISOR_SERVER_URL)")
 	pf.StringVarP(&c.opts.username, "username", "u", c.opts.username, "user name for HTTP basic auth (env SUPERVISOR_USERNAME)")
 	pf.StringVarP(&c.opts.password, "password", "p", c.opts.password, "password for HTTP basic auth (env SUPERVISOR_PASSWORD)")
 	pf.Lookup("password").DefValue = "" // never shown in the help
+	pf.StringVar(&c.opts.cacert, "cacert", c.opts.cacert, "CA certificate file (PEM) that verifies an https:// agent (default: the system's roots)")
 	pf.BoolVar(&c.opts.json, "json", c.opts.json, "print the replies as one JSON document (errors go to stderr)")
 	pf.DurationVar(&c.opts.timeout, "timeout", c.opts.timeout, "bound each XML-RPC call, e.g. 30s (0: none)")
 	root.AddGroup(
@@ -349,14 +355,35 @@ func (c *ctl) rpc() (*client.Client, error) {
 	if c.client != nil {
 		c.client.Close()
 	}
+	tlsConfig, err := c.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
 	cl, err := client.New(c.opts.serverURL, client.Options{
-		Username: c.opts.username, Password: c.opts.password, Timeout: c.opts.timeout,
+		Username: c.opts.username, Password: c.opts.password, Timeout: c.opts.timeout, TLSConfig: tlsConfig,
 	})
 	if err != nil {
 		return nil, err
 	}
 	c.client, c.clientFor = cl, c.opts
 	return cl, nil
+}
+
+// tlsConfig verifies https:// agents with the certificates of --cacert;
+// nil without it (the system's roots).
+func (c *ctl) tlsConfig() (*tls.Config, error) {
+	if c.opts.cacert == "" {
+		return nil, nil
+	}
+	data, err := os.ReadFile(c.opts.cacert)
+	if err != nil {
+		return nil, fmt.Errorf("--cacert: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, fmt.Errorf("--cacert %s: no PEM certificate", c.opts.cacert)
+	}
+	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
 }
 
 // ctx is the context of the calls.
@@ -401,7 +428,7 @@ func (c *ctl) fail(err error) error {
 
 // transport tells the message and exit code of an error reaching the
 // server: refused credentials, refused connection, missing socket, no
-// route, a timeout.
+// route, a timeout, a certificate not trusted.
 func (c *ctl) transport(err error) (string, int, bool) {
 	url := c.shownURL()
 	switch {
@@ -420,6 +447,13 @@ func (c *ctl) transport(err error) (string, int, bool) {
 	}
 	if dns, ok := errors.AsType[*net.DNSError](err); ok {
 		return fmt.Sprintf("%s unreachable (%v)", url, dns), exitUnreachable, true
+	}
+	if cert, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return fmt.Sprintf("%s: certificate refused (%v): give the CA that signed it with --cacert FILE", url, cert.Err),
+			exitUnreachable, true
+	}
+	if _, ok := errors.AsType[tls.RecordHeaderError](err); ok {
+		return url + " does not speak HTTPS", exitUnreachable, true
 	}
 	return "", 0, false
 }

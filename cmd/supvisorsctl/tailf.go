@@ -66,7 +66,11 @@ func (c *ctl) follow(path string) error {
 // unix socket, with basic auth when a password is set (as supervisorctl's
 // HTTP client sends it).
 func (c *ctl) followRequest(ctx context.Context, path string) (*http.Request, *http.Client, error) {
-	transport := &http.Transport{DisableCompression: true}
+	tlsConfig, err := c.tlsConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	transport := &http.Transport{DisableCompression: true, TLSClientConfig: tlsConfig}
 	target := ""
 	user, password := c.opts.username, c.opts.password
 	if sock, ok := strings.CutPrefix(c.opts.serverURL, "unix://"); ok {

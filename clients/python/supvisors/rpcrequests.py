@@ -23,6 +23,7 @@ Standard library only (Python 3.8 or later).
 import base64
 import http.client
 import socket
+import ssl
 import urllib.parse
 import xmlrpc.client
 
@@ -182,30 +183,39 @@ class UnixStreamTransport(xmlrpc.client.Transport):
         return self._connection[1]
 
 
-def getRPCTransport(address, env, timeout=None):
-    """Return (uri, transport) for a ServerProxy to the daemon at address."""
+def getRPCTransport(address, env, timeout=None, cafile=None):
+    """Return (uri, transport) for a ServerProxy to the daemon at address.
+
+    cafile (a PEM file) verifies an https:// daemon's certificate instead
+    of the system's roots.
+    """
     url = getServerURL(address, env)
     headers = _auth_headers(*_credentials(env))
     if url.startswith('unix://'):
         return 'http://localhost' + RPC_PATH, UnixStreamTransport(url[len('unix://'):], headers, timeout)
-    cls = _SafeTransport if url.startswith('https://') else _Transport
-    transport = cls(headers=headers)
+    if url.startswith('https://'):
+        transport = _SafeTransport(headers=headers, context=ssl.create_default_context(cafile=cafile))
+    else:
+        transport = _Transport(headers=headers)
     transport.timeout = timeout
     return url + RPC_PATH, transport
 
 
-def getRPCInterface(address, env, timeout=None):
+def getRPCInterface(address, env, timeout=None, cafile=None):
     """Return an xmlrpc.client.ServerProxy to the Supervisor daemon at address.
 
     address is an entry of the cluster's address_list (an IP address or a
     host name); env is os.environ or any mapping with SUPERVISOR_SERVER_URL,
     SUPERVISOR_USERNAME and SUPERVISOR_PASSWORD. The proxy has the system,
     supervisor and supvisors namespaces. timeout (seconds) bounds every
-    socket operation; None waits as long as the system does.
+    socket operation; None waits as long as the system does. cafile (a PEM
+    file) is the CA that verifies an https:// daemon's certificate; None:
+    the system's roots (or OpenSSL's SSL_CERT_FILE). A certificate it does
+    not verify raises ssl.SSLCertVerificationError at the first call.
 
     Raises ValueError when env has no usable SUPERVISOR_SERVER_URL, when
     address is not an address, or when the URL is a unix socket and address
     is not the local node.
     """
-    uri, transport = getRPCTransport(address, env, timeout)
+    uri, transport = getRPCTransport(address, env, timeout, cafile)
     return xmlrpc.client.ServerProxy(uri, transport=transport)
