@@ -174,12 +174,16 @@ func TestSearchPath(t *testing.T) {
 	}
 }
 
+// TestChildEnv checks the layers of a child's environment, and that the
+// agent's SUPVISORS_* variables never reach it while the configuration's do.
 func TestChildEnv(t *testing.T) {
-	cfg := &config.Process{Name: "p", Group: "g", Environment: []config.EnvVar{{Key: "B", Value: "program"}, {Key: "SUPERVISOR_ENABLED", Value: "0"}}}
-	global := []config.EnvVar{{Key: "B", Value: "global"}, {Key: "C", Value: "global"}}
-	got := childEnv([]string{"A=agent", "B=agent"}, "http://localhost:9001", global, cfg)
-	want := []string{"A=agent", "B=program", "SUPERVISOR_ENABLED=0", "SUPERVISOR_SERVER_URL=http://localhost:9001",
-		"SUPERVISOR_PROCESS_NAME=p", "SUPERVISOR_GROUP_NAME=g", "C=global"}
+	cfg := &config.Process{Name: "p", Group: "g", Environment: []config.EnvVar{
+		{Key: "B", Value: "program"}, {Key: "SUPERVISOR_ENABLED", Value: "0"}, {Key: "SUPVISORS_MINE", Value: "program"}}}
+	global := []config.EnvVar{{Key: "B", Value: "global"}, {Key: "C", Value: "global"}, {Key: "SUPVISORS_OURS", Value: "global"}}
+	base := []string{"A=agent", "SUPVISORS_GOSSIP_KEY=secret", "B=agent", "SUPVISORS_ADDRESS=10.0.0.1", "SUPVISORS_MINE=agent", "supvisors_lower=agent"}
+	got := childEnv(base, "http://localhost:9001", global, cfg)
+	want := []string{"A=agent", "B=program", "supvisors_lower=agent", "SUPERVISOR_ENABLED=0", "SUPERVISOR_SERVER_URL=http://localhost:9001",
+		"SUPERVISOR_PROCESS_NAME=p", "SUPERVISOR_GROUP_NAME=g", "C=global", "SUPVISORS_OURS=global", "SUPVISORS_MINE=program"}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("childEnv = %q, want %q", got, want)
 	}

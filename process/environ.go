@@ -6,17 +6,25 @@ import (
 	"github.com/supvisors/supvisors-go/config"
 )
 
+// agentOnlyPrefix starts the names of the agent's own variables
+// (SUPVISORS_GOSSIP_KEY, SUPVISORS_ADDRESS...): they are kept from children,
+// which must learn nothing of the agent, whatever user they run as.
+const agentOnlyPrefix = "SUPVISORS_"
+
 // childEnv is the environment Supervisor gives a child (_spawn_as_child):
-// the agent's own environment, SUPERVISOR_ENABLED=1,
+// the agent's own environment less its SUPVISORS_* variables, SUPERVISOR_ENABLED=1,
 // SUPERVISOR_SERVER_URL (the program's serverurl, else serverURL, omitted
 // when both are empty), SUPERVISOR_PROCESS_NAME, SUPERVISOR_GROUP_NAME, then
 // the [supervisord] environment, then the program's; a later value replaces
-// an earlier one in place.
+// an earlier one in place. The configuration's environment lines may set
+// SUPVISORS_* variables: only the agent's own are dropped.
 func childEnv(base []string, serverURL string, global []config.EnvVar, cfg *config.Process) []string {
 	var e envList
 	for _, kv := range base {
 		k, v, _ := strings.Cut(kv, "=")
-		e.set(k, v)
+		if !strings.HasPrefix(k, agentOnlyPrefix) {
+			e.set(k, v)
+		}
 	}
 	e.set("SUPERVISOR_ENABLED", "1")
 	url := cfg.Serverurl
