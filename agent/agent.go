@@ -59,8 +59,12 @@ type Agent struct {
 
 // Create loads the configuration, resolves the node's address, applies the
 // [supervisord] process settings and opens the log. Nothing is spawned or
-// listened on until Run.
+// listened on until Run. First of all it marks every descriptor the process
+// inherited close-on-exec, so that no child ever gets one.
 func Create(opts Options) (*Agent, error) {
+	if err := markInheritedCloseOnExec(); err != nil {
+		return nil, err
+	}
 	if opts.Stderr == nil {
 		opts.Stderr = os.Stderr
 	}

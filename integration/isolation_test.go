@@ -52,3 +52,38 @@ func childOutput(t testing.TB, s *server, name string) string {
 	}
 	return string(data)
 }
+
+// TestChildrenDoNotInheritDescriptors starts the agent with a descriptor
+// left open on a file only the test opened (fd 3 in the agent), and checks
+// that a child neither has it nor can read through it.
+func TestChildrenDoNotInheritDescriptors(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, "supvisors", `[program:fds]
+command=/bin/sh -c 'ls -l /proc/self/fd/; cat <&3'
+startsecs=0
+autorestart=false
+redirect_stderr=true
+stdout_logfile={{DIR}}/fds.log
+`, func(*server) {})
+	secret := filepath.Join(t.TempDir(), "secret")
+	if err := os.WriteFile(secret, []byte("the agent's secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	s.cmd.ExtraFiles = []*os.File{f}
+	s.launch(t)
+	s.waitAnswering(t)
+	out := childOutput(t, s, "fds")
+	if !strings.Contains(out, " 1 -> ") {
+		t.Fatalf("the child did not list its descriptors:\n%s", out)
+	}
+	for _, leak := range []string{secret, "the agent's secret"} {
+		if strings.Contains(out, leak) {
+			t.Errorf("the child reached the agent's inherited descriptor (%q):\n%s", leak, out)
+		}
+	}
+}
