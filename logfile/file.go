@@ -20,6 +20,13 @@ import (
 // Only regular files rotate or get removed by Clear: a log pointed at
 // /dev/null, /dev/stdout or a pipe is written and never renamed or unlinked.
 //
+// A File opens its path as Supervisor does, through a symbolic link, until it
+// creates a file there itself: a first open that finds none, a rotation, a
+// Clear. From then on it opens path with OpenNoFollow only: a link planted
+// there (say by a child, in a shared log directory) is refused, never
+// followed, and a file it creates anew gets the mode of the file it
+// replaces (an AUTO log stays 0600), whatever the umask.
+//
 // The size that triggers rotation is counted in memory from the size seen
 // when the file was opened, so only writes through this File count; give all
 // writers of one path the same *File.
@@ -34,6 +41,8 @@ type File struct {
 	fd        *os.File
 	size      int64         // bytes in the open file, counted since open
 	rotatable bool          // the open file is a regular file
+	strict    bool          // this File created the file at path: never follow a link there again
+	perm      fs.FileMode   // the mode of the last regular file opened at path; 0: none yet
 	changed   chan struct{} // closed and cleared at the next change; nil while nobody waits
 }
 
@@ -57,7 +66,7 @@ func (f *File) Open() error {
 	if f.fd != nil {
 		return nil
 	}
-	return f.openLocked(0)
+	return f.openLocked()
 }
 
 // Write appends p in one write and then rotates the file if it has reached
@@ -70,7 +79,7 @@ func (f *File) Write(p []byte) (int, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.fd == nil {
-		if err := f.openLocked(0); err != nil {
+		if err := f.openLocked(); err != nil {
 			return 0, err
 		}
 	}
@@ -92,20 +101,30 @@ func (f *File) Write(p []byte) (int, error) {
 
 // Clear empties the log the way Supervisor's clearLog and clearProcessLogs
 // do (FileHandler.remove then reopen): the file is closed, unlinked (a
-// missing file is fine) and created again empty, so it exists afterwards
-// even if it did not before. Backups are left alone. On error the File stays
-// closed and the next Write tries to reopen it. Clear is safe for concurrent
-// use.
+// missing file is fine) and created again empty with its mode, so it exists
+// afterwards even if it did not before. Something other than a regular file
+// (a device such as /dev/null) is only reopened. Backups are left alone. On
+// error the File stays closed and the next Write tries to reopen it. Clear
+// is safe for concurrent use.
 func (f *File) Clear() error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.closeLocked(); err != nil {
 		return err
 	}
-	if err := removeRegular(f.path); err != nil {
-		return err
+	st, err := os.Stat(f.path)
+	if err == nil && !st.Mode().IsRegular() {
+		err = f.openLocked()
+	} else {
+		if err == nil && f.perm == 0 {
+			f.perm = st.Mode().Perm()
+		}
+		if err := os.Remove(f.path); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("clear log: %w", err)
+		}
+		err = f.openNoFollowLocked(os.O_WRONLY | os.O_APPEND | os.O_EXCL)
 	}
-	if err := f.openLocked(0); err != nil {
+	if err != nil {
 		return err
 	}
 	f.notifyLocked()
@@ -122,7 +141,7 @@ func (f *File) Reopen() error {
 	if err := f.closeLocked(); err != nil {
 		return err
 	}
-	if err := f.openLocked(0); err != nil {
+	if err := f.openLocked(); err != nil {
 		return err
 	}
 	f.notifyLocked()
@@ -157,14 +176,52 @@ func (f *File) notifyLocked() {
 	}
 }
 
-// openLocked opens path for appending (Python's open(path, 'ab'), mode
-// 0666 &^ umask) with extra flags, and learns its size and kind.
-func (f *File) openLocked(extra int) error {
-	fd, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|extra, 0o666)
+// openLocked opens path for appending. Until this File has created a file
+// there, that is Python's open(path, 'ab') of an existing file, through a
+// symbolic link as Supervisor does (a log pointed at /dev/stdout); a missing
+// file, and every path once this File has created one, go through
+// openNoFollowLocked.
+func (f *File) openLocked() error {
+	if !f.strict {
+		fd, err := os.OpenFile(f.path, os.O_WRONLY|os.O_APPEND, 0)
+		if err == nil {
+			return f.useLocked(fd, false)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("open log: %w", err)
+		}
+	}
+	return f.openNoFollowLocked(os.O_WRONLY | os.O_APPEND)
+}
+
+// openNoFollowLocked opens path with OpenNoFollow and flag, and never
+// follows a link there again. A file it creates gets the mode of the one it
+// replaces, else Python's 0666 less the umask.
+func (f *File) openNoFollowLocked(flag int) error {
+	f.strict = true
+	perm := f.perm
+	if perm == 0 {
+		perm = 0o666
+	}
+	fd, created, err := OpenNoFollow(f.path, flag, perm)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}
+	return f.useLocked(fd, created)
+}
+
+// useLocked makes fd the open file and learns its size, kind and mode; a
+// file just created gets f.perm exactly (the umask may have narrowed it).
+func (f *File) useLocked(fd *os.File, created bool) error {
 	st, err := fd.Stat()
+	var mode fs.FileMode
+	if err == nil {
+		mode = st.Mode().Perm()
+		if created && f.perm != 0 && mode != f.perm {
+			err = fd.Chmod(f.perm)
+			mode = f.perm
+		}
+	}
 	if err != nil {
 		_ = fd.Close()
 		return fmt.Errorf("open log: %w", err)
@@ -172,6 +229,9 @@ func (f *File) openLocked(extra int) error {
 	f.fd = fd
 	f.size = st.Size()
 	f.rotatable = st.Mode().IsRegular()
+	if f.rotatable {
+		f.perm = mode
+	}
 	return nil
 }
 
@@ -183,20 +243,6 @@ func (f *File) closeLocked() error {
 	f.fd = nil
 	if err != nil {
 		return fmt.Errorf("close log: %w", err)
-	}
-	return nil
-}
-
-// removeRegular unlinks path unless it names something other than a regular
-// file (a device such as /dev/null must survive a clear); a missing path is
-// not an error.
-func removeRegular(path string) error {
-	st, err := os.Stat(path)
-	if err == nil && !st.Mode().IsRegular() {
-		return nil
-	}
-	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("clear log: %w", err)
 	}
 	return nil
 }

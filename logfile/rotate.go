@@ -10,8 +10,10 @@ import (
 )
 
 // rotateLocked rolls the file over like RotatingFileHandler.doRollover: close,
-// shift the backups, and start an empty file at path. On error the File is
-// left closed so that the next Write reopens it and tries again.
+// shift the backups, and start an empty file at path: a new one (O_EXCL),
+// or with no backups the same one truncated; never through a symbolic link
+// (OpenNoFollow). On error the File is left closed so that the next Write
+// reopens it and tries again.
 func (f *File) rotateLocked() error {
 	if err := f.closeLocked(); err != nil {
 		return fmt.Errorf("rotate log: %w", err)
@@ -19,7 +21,11 @@ func (f *File) rotateLocked() error {
 	if err := shiftBackups(f.path, f.backups, moveBackup); err != nil {
 		return fmt.Errorf("rotate log: %w", err)
 	}
-	if err := f.openLocked(os.O_TRUNC); err != nil {
+	flag := os.O_WRONLY | os.O_APPEND | os.O_EXCL
+	if f.backups <= 0 {
+		flag = os.O_WRONLY | os.O_APPEND | os.O_TRUNC
+	}
+	if err := f.openNoFollowLocked(flag); err != nil {
 		return fmt.Errorf("rotate log: %w", err)
 	}
 	return nil

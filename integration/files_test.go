@@ -1,0 +1,75 @@
+package integration
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestRotatedAutoLogKeepsItsMode checks that an AUTO child log, created
+// 0600 like supervisord's mkstemp, is re-created 0600 by its rotation.
+func TestRotatedAutoLogKeepsItsMode(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", `[program:auto]
+command=/bin/sh -c 'head -c 150 /dev/zero | tr "\0" x'
+startsecs=0
+autorestart=false
+stdout_logfile_maxbytes=100
+stdout_logfile_backups=1
+`)
+	matches, err := filepath.Glob(filepath.Join(s.dir, "auto-stdout---it-*.log"))
+	if err != nil || len(matches) != 1 {
+		t.Fatalf("AUTO log: %v, %v", matches, err)
+	}
+	path := matches[0]
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		_, err1 := os.Stat(path + ".1")
+		_, err2 := os.Stat(path)
+		return err1 == nil && err2 == nil, "rotation of " + path
+	})
+	for _, p := range []string{path, path + ".1"} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v, %v; want mode 0600", p, st.Mode(), err)
+		}
+	}
+}
+
+// TestRotationRefusesPlantedLink plants a link to a file the test owns
+// where a child's log is opened again at its rotation (no backups: by
+// name, as supervisord does): the agent logs the refusal and never writes
+// the link's target.
+func TestRotationRefusesPlantedLink(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", `[program:chatty]
+command=/bin/sh -c 'echo first; read go; head -c 150 /dev/zero | tr "\0" y; read end'
+startsecs=0
+stdout_logfile={{DIR}}/chatty.log
+stdout_logfile_maxbytes=100
+stdout_logfile_backups=0
+`)
+	path := filepath.Join(s.dir, "chatty.log")
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		data, _ := os.ReadFile(path)
+		return string(data) == "first\n", "the child's first line: " + string(data)
+	})
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("the test's own file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(path, path+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(victim, path); err != nil {
+		t.Fatal(err)
+	}
+	s.sendStdin(t, "chatty", "go\n")
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		if data, err := os.ReadFile(victim); err != nil || string(data) != "the test's own file\n" {
+			t.Fatalf("the link's target was written: %q, %v", data, err)
+		}
+		data, _ := os.ReadFile(filepath.Join(s.dir, "supervisord.log"))
+		return strings.Contains(string(data), path+": refusing to follow a symbolic link"), string(data)
+	})
+}
