@@ -117,10 +117,9 @@ func (a *Agent) configLogger() hclog.Logger { return a.logger.Named("config") }
 // ends), carrying out restarts and reloads in between. It returns once every
 // child has stopped and the servers are closed.
 func (a *Agent) Run(ctx context.Context) error {
-	if err := writePidfile(a.cfg.Supervisord.Pidfile); err != nil {
-		return err
+	if pidfile := a.cfg.Supervisord.Pidfile; writePidfile(pidfile, a.logger) {
+		defer removePidfile(pidfile, a.logger)
 	}
-	defer removePidfile(a.cfg.Supervisord.Pidfile, a.logger)
 	a.logger.Info("supervisord started", "pid", os.Getpid())
 	defer a.mainLog.Close()
 	// The end of ctx (a signal.NotifyContext's signal) is a shutdown like

@@ -73,3 +73,33 @@ stdout_logfile_backups=0
 		return strings.Contains(string(data), path+": refusing to follow a symbolic link"), string(data)
 	})
 }
+
+// TestPidfileRefusesLink plants a link to a file the test owns where the
+// agent writes its pidfile: the agent logs the refusal, runs on without a
+// pidfile as supervisord does, never writes the target, and leaves the link
+// alone at exit (it removes only a pidfile it wrote).
+func TestPidfileRefusesLink(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, "supvisors", "", func(*server) {})
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("the test's own file\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pidfile := filepath.Join(s.dir, "supervisord.pid")
+	if err := os.Symlink(victim, pidfile); err != nil {
+		t.Fatal(err)
+	}
+	s.launch(t)
+	s.waitAnswering(t)
+	log, _ := os.ReadFile(filepath.Join(s.dir, "supervisord.log"))
+	if !strings.Contains(string(log), "could not write pidfile "+pidfile) || !strings.Contains(string(log), "refusing to follow a symbolic link") {
+		t.Errorf("the refusal is not in the main log:\n%s", log)
+	}
+	s.kill(t)
+	if data, err := os.ReadFile(victim); err != nil || string(data) != "the test's own file\n" {
+		t.Errorf("the link's target was written: %q, %v", data, err)
+	}
+	if st, err := os.Lstat(pidfile); err != nil || st.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("the link was not left alone: %v, %v", st, err)
+	}
+}
