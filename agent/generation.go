@@ -104,28 +104,11 @@ func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorSer
 }
 
 func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorService) error {
-	// A socket file left by an agent that died is stale; one that answers
-	// belongs to a running agent and must not be stolen.
-	if c, err := net.Dial("unix", s.File); err == nil {
-		c.Close()
-		return fmt.Errorf("unix_http_server: another program is already listening on %s", s.File)
-	}
-	if err := os.Remove(s.File); err != nil && !errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("unix_http_server: remove stale socket: %w", err)
-	}
-	l, err := net.Listen("unix", s.File)
+	l, err := listenUnixSocket(s)
 	if err != nil {
-		return fmt.Errorf("unix_http_server: listen on %s: %w", s.File, err)
+		return err
 	}
 	g.sockets = append(g.sockets, s.File)
-	if err := os.Chmod(s.File, s.Chmod); err != nil {
-		l.Close()
-		return fmt.Errorf("unix_http_server: chmod %s: %w", s.File, err)
-	}
-	if err := chown(s.File, s.Chown); err != nil {
-		l.Close()
-		return fmt.Errorf("unix_http_server: %w", err)
-	}
 	return g.serve(l, rpc.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections}, svc)
 }
 

@@ -1,11 +1,16 @@
 package integration
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestRotatedAutoLogKeepsItsMode checks that an AUTO child log, created
@@ -101,5 +106,91 @@ func TestPidfileRefusesLink(t *testing.T) {
 	}
 	if st, err := os.Lstat(pidfile); err != nil || st.Mode()&os.ModeSymlink == 0 {
 		t.Errorf("the link was not left alone: %v, %v", st, err)
+	}
+}
+
+// TestUnixSocketAppearsWithItsMode starts the agent with a permissive umask
+// and [unix_http_server] chmod's default, 0700, and watches the directory:
+// the socket must appear under its final name with its mode already set (no
+// attribute change there after its creation), answer, and leave no
+// temporary name behind.
+func TestUnixSocketAppearsWithItsMode(t *testing.T) {
+	t.Parallel()
+	s := newServer(t, "supvisors", "", func(*server) {})
+	conf, err := os.ReadFile(s.conf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf = bytes.Replace(conf, []byte("[supervisord]\n"), []byte("[supervisord]\numask=000\n"), 1)
+	if err := os.WriteFile(s.conf, conf, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	watch, err := unix.InotifyInit1(unix.IN_NONBLOCK | unix.IN_CLOEXEC)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(watch)
+	if _, err := unix.InotifyAddWatch(watch, s.dir, unix.IN_CREATE|unix.IN_MOVED_TO|unix.IN_ATTRIB); err != nil {
+		t.Fatal(err)
+	}
+	s.launch(t)
+	s.waitAnswering(t)
+	if out, code := s.ctlURL(t, "unix://"+s.sock, "pid"); code != 0 {
+		t.Fatalf("pid over the unix socket: exit %d\n%s", code, out)
+	}
+	name := filepath.Base(s.sock)
+	var created bool
+	for _, e := range dirEvents(t, watch) {
+		switch {
+		case e.name != name:
+		case e.mask&(unix.IN_CREATE|unix.IN_MOVED_TO) != 0:
+			created = true
+		case e.mask&unix.IN_ATTRIB != 0:
+			t.Errorf("the socket's mode or owner changed under its final name: it was there with other ones first")
+		}
+	}
+	if !created {
+		t.Errorf("no creation of %s seen", name)
+	}
+	if st, err := os.Lstat(s.sock); err != nil || st.Mode().Type() != os.ModeSocket || st.Mode().Perm() != 0o700 {
+		t.Errorf("socket: %v, %v; want a socket of mode 0700", st.Mode(), err)
+	}
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), name+".") {
+			t.Errorf("temporary name left behind: %s", e.Name())
+		}
+	}
+}
+
+// dirEvent is one inotify event of a watched directory.
+type dirEvent struct {
+	name string
+	mask uint32
+}
+
+// dirEvents returns the events queued on the non-blocking inotify
+// descriptor watch.
+func dirEvents(t testing.TB, watch int) []dirEvent {
+	t.Helper()
+	var events []dirEvent
+	buf := make([]byte, 64<<10)
+	for {
+		n, err := unix.Read(watch, buf)
+		if errors.Is(err, unix.EAGAIN) {
+			return events
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for off := 0; off+unix.SizeofInotifyEvent <= n; {
+			raw := (*unix.InotifyEvent)(unsafe.Pointer(&buf[off]))
+			nameBytes := buf[off+unix.SizeofInotifyEvent : off+unix.SizeofInotifyEvent+int(raw.Len)]
+			events = append(events, dirEvent{name: string(bytes.TrimRight(nameBytes, "\x00")), mask: raw.Mask})
+			off += unix.SizeofInotifyEvent + int(raw.Len)
+		}
 	}
 }
