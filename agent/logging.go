@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -29,7 +30,7 @@ func newLogger(sd config.Supervisord, opts Options) (hclog.Logger, *logfile.File
 		if err := mainLog.Open(); err != nil {
 			return nil, nil, fmt.Errorf("open logfile: %w", err)
 		}
-		writers = append(writers, mainLog)
+		writers = append(writers, &mainLogWriter{file: mainLog, stderr: opts.Stderr})
 	}
 	logger := hclog.New(&hclog.LoggerOptions{
 		Name:       "supvisors",
@@ -39,6 +40,29 @@ func newLogger(sd config.Supervisord, opts Options) (hclog.Logger, *logfile.File
 		TimeFormat: "2006-01-02 15:04:05.000",
 	})
 	return logger, mainLog, nil
+}
+
+// mainLogWriter writes the main log and says on stderr, once until it
+// works again, why it cannot (a rotation refused because a symbolic link
+// took the log's place): the log cannot tell itself. It is safe for
+// concurrent use.
+type mainLogWriter struct {
+	file   *logfile.File
+	stderr io.Writer
+
+	mu      sync.Mutex
+	failing bool // a failure was told and no write has succeeded since
+}
+
+func (w *mainLogWriter) Write(p []byte) (int, error) {
+	n, err := w.file.Write(p)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err != nil && !w.failing {
+		fmt.Fprintf(w.stderr, "supvisors: cannot write the main log: %v\n", err)
+	}
+	w.failing = err != nil
+	return n, err
 }
 
 // logLevel maps Supervisor's level names onto hclog's.

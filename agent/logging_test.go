@@ -108,3 +108,38 @@ func TestConfigLinesInTheMainLog(t *testing.T) {
 		})
 	}
 }
+
+// TestMainLogFailureOnStderr plants a link where the main log is opened
+// again at its rotation: the log refuses it, and stderr says so once, even
+// with [supervisord] silent set, since the log cannot tell itself.
+func TestMainLogFailureOnStderr(t *testing.T) {
+	dir := t.TempDir()
+	stderr, err := os.Create(filepath.Join(dir, "stderr"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stderr.Close()
+	sd := config.Supervisord{Logfile: filepath.Join(dir, "main.log"), LogfileMaxBytes: 300, Loglevel: "info", Silent: true}
+	logger, mainLog, err := newLogger(sd, Options{Stderr: stderr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mainLog.Close()
+	logger.Info("before")
+	if err := os.Rename(sd.Logfile, sd.Logfile+".moved"); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(dir, "victim"), sd.Logfile); err != nil {
+		t.Fatal(err)
+	}
+	for range 20 {
+		logger.Info("spawned: 'x' with pid 42")
+	}
+	data, err := os.ReadFile(stderr.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(data), "cannot write the main log"); n != 1 || !strings.Contains(string(data), "refusing to follow a symbolic link") {
+		t.Errorf("stderr told the failure %d times; want once, with its cause:\n%s", n, data)
+	}
+}
