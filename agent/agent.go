@@ -229,6 +229,9 @@ func (a *Agent) reload() {
 	if gen == nil {
 		return
 	}
+	if err := gen.cluster.SetGossipKeys(cfg.Supvisors.GossipKeys); err != nil {
+		a.logger.Error("reload: gossip_key not applied", "error", err)
+	}
 	added, changed, removed := gen.sup.SetConfigs(cfg.Groups)
 	for _, name := range append(append([]string{}, removed...), changed...) {
 		if g := gen.sup.Group(name); g != nil {

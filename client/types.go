@@ -136,12 +136,14 @@ type Tail struct {
 
 // SupvisorsStateInfo is supvisors.get_supvisors_state's reply. Quorum is
 // false while this node's side of the cluster does not see the configured
-// quorum (always true without one), an extension of the spec.
+// quorum (always true without one), and GossipEncrypted tells whether the
+// cluster's traffic is encrypted (gossip_key): extensions of the spec.
 // A plain value, safe for concurrent use once filled.
 type SupvisorsStateInfo struct {
-	State     SupvisorsState `xmlrpc:"statecode"`
-	StateName string         `xmlrpc:"statename"`
-	Quorum    bool           `xmlrpc:"quorum"`
+	State           SupvisorsState `xmlrpc:"statecode"`
+	StateName       string         `xmlrpc:"statename"`
+	Quorum          bool           `xmlrpc:"quorum"`
+	GossipEncrypted bool           `xmlrpc:"gossip_encrypted"`
 }
 
 // Strategies is supvisors.get_strategies' reply: the auto-fencing flag and

@@ -75,6 +75,8 @@ type Cluster struct {
 	changed chan struct{}
 	stopped bool
 
+	// drops logs what is dropped from other nodes, rate-limited.
+	drops *ring.Drops
 	// rulesMismatch holds the addresses already reported for loading
 	// another rules file (memberlist asks about them again and again).
 	rulesMismatch sync.Map
@@ -85,6 +87,8 @@ type Cluster struct {
 	// lastCommand holds, per process, the latest request of the master
 	// carried out (guarded by mu): see inOrder.
 	lastCommand map[view.Key]command
+	// pending holds commands until their sender commands here.
+	pending pending
 
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
@@ -122,6 +126,7 @@ func Create(cfg Config) (*Cluster, error) {
 		toMaster:    map[view.Key]view.Update{},
 		lastCommand: map[view.Key]command{},
 	}
+	c.drops = ring.NewDrops(c.log.Named("guard"), time.Minute)
 	list := c.AddressList()
 	if !slices.Contains(list, cfg.Local) {
 		return nil, fmt.Errorf("address %s is not in address_list %v", cfg.Local, list)
@@ -129,10 +134,7 @@ func Create(cfg Config) (*Cluster, error) {
 	var rc ring.Config
 	var stable, fenceDelay time.Duration
 	if s.Present {
-		var err error
-		if rc, err = c.ringConfig(list); err != nil {
-			return nil, err
-		}
+		rc = c.ringConfig(list)
 		stable = rc.SuspicionWindow(len(list))
 		fenceDelay = rc.DetectionSpread(len(list))
 	}
@@ -173,20 +175,16 @@ func rulesHash(r *config.Rules) []byte {
 }
 
 // ringConfig is ring.DefaultConfig with the [supvisors] settings.
-func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
+func (c *Cluster) ringConfig(list []string) ring.Config {
 	s := c.cfg.Supvisors
 	rc := ring.DefaultConfig()
-	ip, err := ring.ResolveIP(c.local)
-	if err != nil {
-		return rc, err
-	}
-	rc.Name, rc.BindAddr, rc.Port = c.local, ip.String(), s.InternalPort
+	rc.Name, rc.Port = c.local, s.InternalPort
 	for _, a := range list {
 		if a != c.local {
 			rc.Peers = append(rc.Peers, a)
 		}
 	}
-	rc.SecretKey = s.GossipKey
+	rc.Keys = s.GossipKeys
 	override := func(dst *time.Duration, v time.Duration) {
 		if v > 0 {
 			*dst = v
@@ -205,7 +203,7 @@ func (c *Cluster) ringConfig(list []string) (ring.Config, error) {
 	if c.cfg.Ring != nil {
 		c.cfg.Ring(&rc)
 	}
-	return rc, nil
+	return rc
 }
 
 // Start publishes the local processes, joins the ring in the background and
@@ -219,6 +217,10 @@ func (c *Cluster) Start() {
 	go c.advertise()
 	go c.feedMaster()
 	if c.ring != nil {
+		if len(c.AddressList()) > 1 && !c.ring.Encrypted() {
+			c.log.Warn("gossip is not encrypted: anyone who can send packets from an address of address_list, or forge one, " +
+				"can forge process records and ring membership; set [supvisors] gossip_key (see the README's Security section)")
+		}
 		c.ring.Start()
 	}
 	c.update(func(time.Time) view.Effects { return view.Effects{} })
@@ -298,6 +300,7 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	c.carryOut(eff)
 	c.sendJobs(written)
 	c.runJobs(run)
+	c.retryPending()
 }
 
 // snapshot is what update logs the changes of.
@@ -405,7 +408,7 @@ func (c *Cluster) advertise() {
 	}
 }
 
-// pushState sends a full state message to every alive member.
+// pushState sends msg (a full state, a readmission) to every alive member.
 func (c *Cluster) pushState(msg []byte) {
 	for _, m := range c.ring.Members() {
 		if m != c.local {
@@ -466,6 +469,23 @@ func (c *Cluster) Changed() <-chan struct{} {
 // Local returns this agent's address.
 func (c *Cluster) Local() string { return c.local }
 
+// SetGossipKeys replaces the gossip keys of a running cluster (a key
+// rotation, on SIGHUP): the first encrypts, every one decrypts.
+func (c *Cluster) SetGossipKeys(keys [][]byte) error {
+	if c.ring == nil {
+		return nil
+	}
+	if err := c.ring.SetKeys(keys); err != nil {
+		return err
+	}
+	c.log.Info("gossip keys replaced", "keys", len(keys))
+	return nil
+}
+
+// Encrypted tells whether gossip and the ring's messages are encrypted
+// (gossip_key).
+func (c *Cluster) Encrypted() bool { return c.ring != nil && c.ring.Encrypted() }
+
 // Strategies returns the [supvisors] auto_fence and default strategies
 // (get_strategies).
 func (c *Cluster) Strategies() (autoFence bool, starting, conciliation string) {
@@ -482,18 +502,27 @@ func (c *Cluster) Read(f func(v *view.View)) {
 }
 
 // Readmit lets an address ISOLATED by auto_fence back in once its agent
-// has restarted, on every node: applied here and gossiped (every node
-// gossips it on the first time it hears of it).
+// has restarted: applied here and, on the master, sent to every other
+// member (they take it from the master only).
 func (c *Cluster) Readmit(address string) error {
+	err := c.readmitHere(address)
+	if errors.Is(err, view.ErrUnknownAddress) || c.ring == nil {
+		return err
+	}
+	var master bool
+	c.Read(func(v *view.View) { master = v.Master() == c.local })
+	if master {
+		c.pushState(encodeName(msgReadmit, address))
+	}
+	return err
+}
+
+// readmitHere applies a readmission to the local view.
+func (c *Cluster) readmitHere(address string) error {
 	var err error
-	var news bool
 	c.update(func(time.Time) view.Effects {
-		news = !c.view.Readmitted(address)
 		err = c.view.Readmit(address)
 		return view.Effects{}
 	})
-	if err == nil && news && c.ring != nil {
-		c.ring.Broadcast("readmit/"+address, encodeName(msgReadmit, address))
-	}
 	return err
 }

@@ -144,7 +144,9 @@ func TestAutoFence(t *testing.T) {
 			}
 		})
 	}
-	if err := nodes[1].c.Readmit(addr3); err != nil {
+	// The master sends the readmission to the others (the RPC forwards it
+	// there from any node).
+	if err := nodes[0].c.Readmit(addr3); err != nil {
 		t.Fatal(err)
 	}
 	for _, n := range nodes[:2] {
@@ -170,12 +172,15 @@ func TestRefused(t *testing.T) {
 func testRefused(t *testing.T, otherKey []byte) {
 	key := []byte("0123456789abcdef")
 	nodes := testCluster(t, 4, func(c *Config) {
-		c.Supvisors.GossipKey = key
+		c.Supvisors.GossipKeys = [][]byte{key}
 		c.Supvisors.AddressList = []string{addr1, addr2, addr3}
 		c.Supvisors.SynchroTimeout = 2
 	})
 	nodes[3].cfg.Supvisors.AddressList = []string{addr1, addr2, addr3, "127.0.0.4"}
-	nodes[2].cfg.Supvisors.GossipKey = otherKey
+	nodes[2].cfg.Supvisors.GossipKeys = nil
+	if otherKey != nil {
+		nodes[2].cfg.Supvisors.GossipKeys = [][]byte{otherKey}
+	}
 	for _, n := range nodes {
 		n.start(sleeper("app", "a"))
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
@@ -15,12 +14,9 @@ import (
 // the cluster's lock and never calls back into the ring synchronously.
 type handler struct{ c *Cluster }
 
-// Admit refuses peers that are not in address_list, are fenced, claim an IP
-// address that is not theirs, or are not Supvisors agents.
-func (h handler) Admit(name string, addr net.IP, metaBytes []byte) error {
-	if ip := net.ParseIP(name); ip != nil && addr != nil && !ip.Equal(addr) {
-		return fmt.Errorf("node %s advertises address %s", name, addr)
-	}
+// Admit refuses peers that are not in address_list, are fenced, or are
+// not Supvisors agents (the ring checked their IP).
+func (h handler) Admit(name string, metaBytes []byte) error {
 	meta, err := decodeMeta(metaBytes)
 	if err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
@@ -48,57 +44,108 @@ func (h handler) Dead(name string) {
 	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberDead(name, now) })
 }
 
-func (h handler) Message(payload []byte) {
+// refusal is why a message is not acted on.
+type refusal string
+
+func (r refusal) Error() string { return string(r) }
+
+const (
+	refusedGossip    refusal = "only process updates may come by gossip"
+	refusedNotMaster refusal = "request not from the master"
+	refusedNotOwner  refusal = "full state not from its node"
+	refusedFenced    refusal = "message from a fenced or unknown address"
+)
+
+// Message handles a message from the address from ("" for gossip, whose
+// sender nobody knows): what changes things is taken from the master
+// only, a node's state from that node, and records relayed by others only
+// of the processes their node declared.
+func (h handler) Message(from string, payload []byte) {
 	t, body, err := decodeType(payload)
 	if err == nil {
-		err = h.dispatch(t, body)
+		err = h.dispatch(from, t, body)
 	}
-	if err != nil {
-		h.c.log.Warn("bad message", "error", err)
+	if err == nil {
+		return
+	}
+	sender := from
+	if sender == "" {
+		sender = "gossip"
+	}
+	var r refusal
+	switch {
+	case errors.As(err, &r):
+		h.c.noteRefusal(sender, r, t)
+	case errors.Is(err, view.ErrUnknownProcess), errors.Is(err, view.ErrTooManyRecords):
+		h.c.drops.Note(sender, "records", err)
+	default:
+		h.c.drops.Note(sender, "undecodable message", err)
 	}
 }
 
-func (h handler) dispatch(t messageType, body []byte) error {
+// fromMaster tells whether from is the address this node takes commands
+// from (view.Commands).
+func (c *Cluster) fromMaster(from string) bool {
+	var ok bool
+	c.Read(func(v *view.View) { ok = v.Commands(from) })
+	return ok
+}
+
+func (h handler) dispatch(from string, t messageType, body []byte) error {
 	c := h.c
+	if from == "" && t != msgUpdate {
+		return refusedGossip
+	}
+	if from != "" {
+		var refused bool
+		c.Read(func(v *view.View) { refused = v.Refuses(from) })
+		if refused {
+			return refusedFenced
+		}
+	}
 	switch t {
 	case msgUpdate:
 		u, err := decodeUpdate(body)
 		if err != nil {
 			return err
 		}
-		c.applyUpdates([]view.Update{u})
+		return c.applyUpdates(from, []view.Update{u})
 	case msgUpdates:
 		us, err := decodeUpdates(body)
 		if err != nil {
 			return err
 		}
-		c.applyUpdates(us)
+		return c.applyUpdates(from, us)
 	case msgSync:
 		s, err := decodeSync(body)
 		if err != nil {
 			return err
 		}
+		if s.own.Node != from {
+			return refusedNotOwner
+		}
+		var errs []error
 		c.update(func(now time.Time) view.Effects {
-			c.view.ApplyFullState(s.own, now)
+			errs = append(errs, c.view.ApplyFullState(s.own, now))
 			for _, u := range s.others {
-				c.view.ApplyUpdate(u)
+				_, err := c.view.ApplyRelayed(u)
+				errs = append(errs, err)
 			}
-			for _, j := range s.jobs {
-				c.view.ApplyJob(j)
-			}
+			errs = append(errs, c.applyJobsLocked(from, s.jobs))
 			return view.Effects{}
 		})
+		return errors.Join(errs...)
 	case msgJobs:
 		js, err := decodeJobs(body)
 		if err != nil {
 			return err
 		}
+		var refused error
 		c.update(func(time.Time) view.Effects {
-			for _, j := range js {
-				c.view.ApplyJob(j)
-			}
+			refused = c.applyJobsLocked(from, js)
 			return view.Effects{}
 		})
+		return refused
 	case msgCrashes:
 		keys, err := decodeCrashes(body)
 		if err != nil {
@@ -113,32 +160,38 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
+		if held, err := c.held(from, t, body); held {
+			return err
+		}
 		c.update(func(time.Time) view.Effects { return c.view.Ordered(o) })
 	case msgFullState:
 		fs, err := decodeFullState(body)
 		if err != nil {
 			return err
 		}
+		if fs.Node != from {
+			return refusedNotOwner
+		}
+		var applied error
 		c.update(func(now time.Time) view.Effects {
-			c.view.ApplyFullState(fs, now)
+			applied = c.view.ApplyFullState(fs, now)
 			return view.Effects{}
 		})
+		return applied
 	case msgStateRequest:
-		from, err := decodeName(body)
-		if err != nil {
+		if _, err := decodeName(body); err != nil {
 			return err
 		}
-		var refused bool
-		c.Read(func(v *view.View) { refused = v.Refuses(from) })
-		if !refused {
-			c.sendAsync(from, c.stateMessage((*view.View).LocalState))
-		}
+		c.sendAsync(from, c.stateMessage((*view.View).LocalState))
 	case msgReadmit:
 		address, err := decodeName(body)
 		if err != nil {
 			return err
 		}
-		if err := c.Readmit(address); err != nil {
+		if held, err := c.held(from, t, body); held {
+			return err
+		}
+		if err := c.readmitHere(address); err != nil {
 			c.log.Debug("readmit", "address", address, "error", err)
 		}
 	case msgStart, msgStop:
@@ -146,63 +199,124 @@ func (h handler) dispatch(t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		if !c.inOrder(cmd) {
-			c.log.Warn("request of the master superseded by a later one, not done", "process", cmd.key.Namespec(), "from", cmd.from)
-			return nil
+		if cmd.from != from {
+			return refusedNotMaster
 		}
-		if t == msgStart {
-			var age time.Duration
-			var known bool
-			c.Read(func(v *view.View) { age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now()) })
-			if known && age > startValidity {
-				// This agent was frozen or cut off meanwhile: the master
-				// has placed the process elsewhere since.
-				c.log.Warn("start requested too long ago, not done", "process", cmd.key.Namespec(), "from", cmd.from, "age", age)
-				return nil
-			}
+		if held, err := c.held(from, t, body); held {
+			return err
 		}
-		// Off memberlist's goroutine: a start forks.
-		c.spawn(func(context.Context) {
-			if err := c.carryOutCommand(t, cmd); err != nil {
-				c.log.Warn("request of the master", "process", cmd.key.Namespec(), "error", err)
-			}
-		})
+		c.request(t, cmd)
 	default:
 		return fmt.Errorf("unknown message type %d", t)
 	}
 	return nil
 }
 
-// applyUpdates merges updates from other nodes and gossips on those that
-// were news: a broadcast is sent only a few times by its sender, so every
-// node passes on what it learns (the epidemic that reaches every member).
-func (c *Cluster) applyUpdates(us []view.Update) {
+// applyJobsLocked takes the jobs from sends that it wrote itself (a
+// master hands its jobs on to the next; whatever it sends, it is their
+// author), and any if from commands here (it relays the others' jobs).
+func (c *Cluster) applyJobsLocked(from string, js []view.Job) error {
+	commands := c.view.Commands(from)
+	var refused error
+	for _, j := range js {
+		if commands || j.Writer == from {
+			c.view.ApplyJob(j)
+		} else {
+			refused = refusedNotMaster
+		}
+	}
+	return refused
+}
+
+// noteRefusal logs (rate-limited) that a message of type t from sender
+// was refused for r.
+func (c *Cluster) noteRefusal(sender string, r refusal, t messageType) {
+	c.drops.Note(sender, fmt.Sprintf("%s (message type %d)", r, t), nil)
+}
+
+// held tells whether a command (start, stop, order, jobs, readmission)
+// from an address this node does not take commands from is held for
+// later (carried out if from commands here within commandGrace); an error
+// when too many are held already.
+func (c *Cluster) held(from string, t messageType, body []byte) (bool, error) {
+	if c.fromMaster(from) {
+		return false, nil
+	}
+	if !c.pending.hold(from, t, body, time.Now()) {
+		return true, refusedNotMaster
+	}
+	// Dropped then unless a change of the view carries it out before.
+	time.AfterFunc(commandGrace+10*time.Millisecond, func() {
+		c.update(func(time.Time) view.Effects { return view.Effects{} })
+	})
+	return true, nil
+}
+
+// request carries out a start or a stop the master asked for, unless a
+// later request overtook it or a start comes too late.
+func (c *Cluster) request(t messageType, cmd command) {
+	if !c.inOrder(cmd) {
+		c.log.Warn("request of the master superseded by a later one, not done", "process", cmd.key.Namespec(), "from", cmd.from)
+		return
+	}
+	if t == msgStart {
+		var age time.Duration
+		var known bool
+		c.Read(func(v *view.View) { age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now()) })
+		if known && age > startValidity {
+			// This agent was frozen or cut off meanwhile: the master
+			// has placed the process elsewhere since.
+			c.log.Warn("start requested too long ago, not done", "process", cmd.key.Namespec(), "from", cmd.from, "age", age)
+			return
+		}
+	}
+	// Off memberlist's goroutine: a start forks.
+	c.spawn(func(context.Context) {
+		if err := c.carryOutCommand(t, cmd); err != nil {
+			c.log.Warn("request of the master", "process", cmd.key.Namespec(), "error", err)
+		}
+	})
+}
+
+// applyUpdates merges updates that from sent ("" for gossip) and gossips
+// on those that were news: a broadcast is sent only a few times by its
+// sender, so every node passes on what it learns (the epidemic that
+// reaches every member).
+func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 	var news []view.Update
+	var errs []error
 	c.update(func(time.Time) view.Effects {
 		for _, u := range us {
-			if c.view.ApplyUpdate(u) {
+			var isNews bool
+			if u.Node == from {
+				isNews = c.view.ApplyUpdate(u)
+			} else {
+				var err error
+				isNews, err = c.view.ApplyRelayed(u)
+				errs = append(errs, err)
+			}
+			if isNews {
 				news = append(news, u)
 			}
 		}
 		return view.Effects{}
 	})
-	if c.ring == nil {
-		return
+	if c.ring != nil {
+		for _, u := range news {
+			c.ring.Broadcast(u.Node+"/"+u.Record.Key().Namespec(), encodeUpdate(u))
+		}
 	}
-	for _, u := range news {
-		c.ring.Broadcast(u.Node+"/"+u.Record.Key().Namespec(), encodeUpdate(u))
-	}
+	return errors.Join(errs...)
 }
 
-// LocalState is the push/pull payload: this node's full state, and what it
-// knows of the others' (anti-entropy for the whole view).
+// LocalState is what the ring sends for anti-entropy: this node's full
+// state, what it knows of the others' records, and the jobs (the receiver
+// takes those its sender wrote, and the others from the master).
 func (h handler) LocalState(bool) []byte {
 	h.c.mu.Lock()
 	defer h.c.mu.Unlock()
 	return encodeSync(syncPayload{own: h.c.view.LocalState(), others: h.c.view.OthersRecords(), jobs: h.c.view.Jobs()})
 }
-
-func (h handler) MergeState(payload []byte, _ bool) { h.Message(payload) }
 
 func (h handler) NodeMeta() []byte {
 	var meta []byte

@@ -13,11 +13,14 @@ func (c *Cluster) localEvent(e process.Event) {
 }
 
 // publish records rec in the view and gossips it; when broadcasts pile up
-// (a burst of changes), the full state goes to every member instead.
+// (a burst of changes), the full state goes to every member instead, as it
+// does for a new process (the others take relayed news only of the
+// processes a node declared itself).
 func (c *Cluster) publish(rec view.ProcessRecord) {
 	var upd view.Update
-	var changed, toMaster bool
+	var changed, toMaster, declared bool
 	c.update(func(time.Time) view.Effects {
+		declared = c.view.Declared(rec.Key())
 		upd, changed = c.view.SetLocal(rec)
 		// The master follows its jobs by these: they go to it at once, not
 		// a gossip round later.
@@ -34,7 +37,7 @@ func (c *Cluster) publish(rec view.ProcessRecord) {
 		notify(c.masterDirty)
 	}
 	c.ring.Broadcast(c.local+"/"+rec.Key().Namespec(), encodeUpdate(upd))
-	if c.ring.QueueLen() > burstQueue {
+	if !declared || c.ring.QueueLen() > burstQueue {
 		notify(c.pushDirty)
 	}
 }

@@ -106,7 +106,7 @@ func TestWireCodecsCoverEveryType(t *testing.T) {
 	for typ := range 256 {
 		// 0xc1 is never valid msgpack: a type the handler knows fails
 		// to decode, any other is unknown.
-		err := h.dispatch(messageType(typ), []byte{0xc1})
+		err := h.dispatch(oneAddress, messageType(typ), []byte{0xc1})
 		if known := err == nil || !bytes.Contains([]byte(err.Error()), []byte("unknown message type")); known && !covered[messageType(typ)] {
 			t.Errorf("message type %d is dispatched (%v) but has no line in wireCodecs", typ, err)
 		}

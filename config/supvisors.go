@@ -222,18 +222,22 @@ func storeRulesFile(l *loader, s *Supvisors, text string) error {
 	return err
 }
 
+// storeGossipKey reads a comma list of base64 keys: the first encrypts,
+// every one decrypts (a rotation installs the new key second, then first,
+// then drops the old one).
 func storeGossipKey(_ *loader, s *Supvisors, text string) error {
-	if text == "" {
-		return nil
+	var keys [][]byte
+	for i, item := range listOfStrings(text) {
+		key, err := base64.StdEncoding.DecodeString(item)
+		if err != nil {
+			return fmt.Errorf("gossip_key %d is not valid base64: %w", i+1, err)
+		}
+		if n := len(key); n != 16 && n != 24 && n != 32 {
+			return fmt.Errorf("gossip_key %d decodes to %d bytes, expected 16, 24 or 32", i+1, n)
+		}
+		keys = append(keys, key)
 	}
-	key, err := base64.StdEncoding.DecodeString(text)
-	if err != nil {
-		return fmt.Errorf("gossip_key is not valid base64: %w", err)
-	}
-	if n := len(key); n != 16 && n != 24 && n != 32 {
-		return fmt.Errorf("gossip_key decodes to %d bytes, expected 16, 24 or 32", n)
-	}
-	s.GossipKey = key
+	s.GossipKeys = keys
 	return nil
 }
 

@@ -29,7 +29,7 @@ event_port = 7002
 synchro_timeout = 30
 starting_strategy = less_loaded
 conciliation_strategy = RUNNING_FAILURE
-gossip_key = MDEyMzQ1Njc4OWFiY2RlZg==
+gossip_key = MDEyMzQ1Njc4OWFiY2RlZg==, YWJjZGVmZ2hpamtsbW5vcA==
 stats_periods = 60,5,3600
 stats_histo = 1500
 logfile = supvisors.log
@@ -46,7 +46,7 @@ quorum = majority
 `, "rules.xml": "<root/>"}, opts)
 			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
-				ConciliationStrategy: "RUNNING_FAILURE", GossipKey: []byte("0123456789abcdef"), StatsPeriods: []int{5, 60, 3600}, StatsHisto: 1500,
+				ConciliationStrategy: "RUNNING_FAILURE", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{5, 60, 3600}, StatsHisto: 1500,
 				ProbeInterval: 150 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond, GossipInterval: 40 * time.Millisecond,
 				PushPullInterval: 5 * time.Second, SuspicionMult: 3, Quorum: 2}
 			if !reflect.DeepEqual(cfg.Supvisors, want) {
@@ -73,7 +73,7 @@ func TestSupvisorsEnvironmentOverrides(t *testing.T) {
 	cfg, _ := mustLoad(t, map[string]string{"main.conf": "[supervisord]\n[supvisors]\naddress_list = a,b\nauto_fence = false\nevent_port = 9000\n"},
 		testOptions("SUPVISORS_ADDRESS_LIST=x, y", "SUPVISORS_AUTO_FENCE=true", "SUPVISORS_EVENT_PORT=", "SUPVISORS_GOSSIP_KEY=MDEyMzQ1Njc4OWFiY2RlZg=="))
 	s := cfg.Supvisors
-	if !reflect.DeepEqual(s.AddressList, []string{"x", "y"}) || !s.AutoFence || s.EventPort != 9000 || s.InternalPort != 65001 || len(s.GossipKey) != 16 {
+	if !reflect.DeepEqual(s.AddressList, []string{"x", "y"}) || !s.AutoFence || s.EventPort != 9000 || s.InternalPort != 65001 || len(s.GossipKeys) != 1 || len(s.GossipKeys[0]) != 16 {
 		t.Errorf("supvisors = %+v: want address_list and auto_fence from the environment, event_port from the file (empty variable)", s)
 	}
 	// Overrides apply without a section too.
@@ -97,8 +97,9 @@ func TestSupvisorsErrors(t *testing.T) {
 		{"empty address list", "address_list= , \n", 3, "address_list is empty"},
 		{"strategy", "starting_strategy=RANDOM\n", 3, `[supvisors] starting_strategy: invalid value "RANDOM": expected one of CONFIG, LESS_LOADED, MOST_LOADED, LOCAL`},
 		{"conciliation", "conciliation_strategy=x\n", 3, "expected one of SENICIDE, INFANTICIDE, USER, STOP, RESTART, RUNNING_FAILURE"},
-		{"gossip key base64", "gossip_key=!!\n", 3, "gossip_key is not valid base64"},
-		{"gossip key size", "gossip_key=MDEy\n", 3, "gossip_key decodes to 3 bytes, expected 16, 24 or 32"},
+		{"gossip key base64", "gossip_key=!!\n", 3, "gossip_key 1 is not valid base64"},
+		{"gossip key size", "gossip_key=MDEy\n", 3, "gossip_key 1 decodes to 3 bytes, expected 16, 24 or 32"},
+		{"second gossip key", "gossip_key=MDEyMzQ1Njc4OWFiY2RlZg==, MDEy\n", 3, "gossip_key 2 decodes to 3 bytes"},
 		{"stats periods count", "stats_periods=5,10,15,20\n", 3, "stats_periods has 4 values, expected 1 to 3"},
 		{"stats period multiple", "stats_periods=12\n", 3, "invalid value 12: expected a multiple of 5"},
 		{"stats period range", "stats_periods=0\n", 3, "expected in [5;3600]"},

@@ -202,7 +202,7 @@ type Supvisors struct {
 	SynchroTimeout       int // seconds
 	StartingStrategy     string
 	ConciliationStrategy string
-	GossipKey            []byte // decoded; nil when not set
+	GossipKeys           [][]byte // decoded, the first encrypts; nil when not set
 	StatsPeriods         []int
 	StatsHisto           int
 	// Gossip timings; zero means the ring's default.

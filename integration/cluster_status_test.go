@@ -30,7 +30,7 @@ for name, call in [('app', lambda: p.supvisors.get_application_info('web')),
     except xmlrpc.client.Fault as f:
         print(name, f.faultCode, f.faultString)`)
 	for _, want := range []string{
-		"{'statecode': 0, 'statename': 'INITIALIZATION', 'quorum': True}",
+		"{'statecode': 0, 'statename': 'INITIALIZATION', 'quorum': True, 'gossip_encrypted': False}",
 		"''",
 		"{'auto-fencing': False, 'starting': 'CONFIG', 'conciliation': 'USER'}",
 		"[('address_name', '127.0.0.2'), ('loading', 0), ('local_time', 0), ('remote_time', 0), ('statecode', 0), ('statename', 'UNKNOWN')]",
@@ -92,7 +92,7 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 		"group ['server', 'worker']",
 		"all [('web', 'server', 'RUNNING', ['127.0.0.1', '127.0.0.2']), ('web', 'worker', 'STOPPED', [])]",
 		"conflicts [('server', ['127.0.0.1', '127.0.0.2'])]",
-		"state {'statecode': 3, 'statename': 'CONCILIATION', 'quorum': True}",
+		"state {'statecode': 3, 'statename': 'CONCILIATION', 'quorum': True, 'gossip_encrypted': False}",
 		"loading 1",
 		"help Describe processes across the cluster.",
 		"signature ['struct', 'string']",

@@ -128,7 +128,8 @@ func TestDemo(t *testing.T) {
 	}
 	root := t.TempDir()
 	copyDemo(t, root)
-	marker := fmt.Sprintf("SUPVISORS_DEMO_TEST=%d-%d", os.Getpid(), time.Now().UnixNano())
+	// Not a SUPVISORS_* variable: children never see those.
+	marker := fmt.Sprintf("DEMO_TEST_MARKER=%d-%d", os.Getpid(), time.Now().UnixNano())
 	var env []string
 	for _, kv := range os.Environ() {
 		// SUPVISORS_<KEY> would override the demo's [supvisors] section.

@@ -34,13 +34,15 @@ func RegisterSupvisors(s *Server, svc *SupvisorsService) error {
 	return s.RegisterService("supvisors", svc, SnakeCase, supvisorsHelp)
 }
 
-// SupvisorsState is get_supvisors_state's reply: the spec's keys, and
-// quorum, false while this node's side of the cluster does not see the
-// [supvisors] quorum (always true without one).
+// SupvisorsState is get_supvisors_state's reply: the spec's keys; quorum,
+// false while this node's side of the cluster does not see the [supvisors]
+// quorum (always true without one); and gossip_encrypted, whether the
+// cluster's traffic is encrypted (gossip_key).
 type SupvisorsState struct {
-	Statecode int    `xmlrpc:"statecode"`
-	Statename string `xmlrpc:"statename"`
-	Quorum    bool   `xmlrpc:"quorum"`
+	Statecode       int    `xmlrpc:"statecode"`
+	Statename       string `xmlrpc:"statename"`
+	Quorum          bool   `xmlrpc:"quorum"`
+	GossipEncrypted bool   `xmlrpc:"gossip_encrypted"`
 }
 
 // Strategies is get_strategies' reply.
@@ -110,7 +112,7 @@ func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *stri
 func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *SupvisorsState) error {
 	s.cluster.Read(func(v *view.View) {
 		st := v.State()
-		*reply = SupvisorsState{Statecode: int(st), Statename: st.String(), Quorum: v.HasQuorum()}
+		*reply = SupvisorsState{Statecode: int(st), Statename: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: s.cluster.Encrypted()}
 	})
 	return nil
 }
@@ -171,7 +173,15 @@ func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply
 // ReadmitAddress lets an address fenced by auto_fence (ISOLATED) back into
 // the cluster once its agent has restarted, on every node. An extension:
 // Supvisors 0.1 has no way back but restarting every agent.
-func (s *SupvisorsService) ReadmitAddress(_ *http.Request, args *AddressArgs, reply *bool) error {
+//
+// The master sends it to the others, which take it from the master only:
+// another node forwards the request to the master.
+func (s *SupvisorsService) ReadmitAddress(r *http.Request, args *AddressArgs, reply *bool) error {
+	var master string
+	s.cluster.Read(func(v *view.View) { master = v.Master() })
+	if master != "" && master != s.cluster.Local() {
+		return s.forward(r.Context(), master, "supvisors.readmit_address", []any{args.AddressName}, reply)
+	}
 	if err := s.cluster.Readmit(args.AddressName); err != nil {
 		if errors.Is(err, view.ErrUnknownAddress) {
 			return fault.New(fault.BadAddress, args.AddressName)
@@ -289,7 +299,7 @@ func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]Clu
 
 var supvisorsHelp = map[string]string{
 	"supvisors.get_api_version":           "Return the version of the Supvisors XML-RPC API.\n@return string version",
-	"supvisors.get_supvisors_state":       "Return the state of Supvisors.\n@return struct {int statecode, string statename, boolean quorum}",
+	"supvisors.get_supvisors_state":       "Return the state of Supvisors.\n@return struct {int statecode, string statename, boolean quorum, boolean gossip_encrypted}",
 	"supvisors.get_master_address":        "Return the address of the Supvisors master, empty while there is none.\n@return string address",
 	"supvisors.get_strategies":            "Return the auto-fencing flag and the default starting and conciliation strategies.\n@return struct {boolean auto-fencing, string starting, string conciliation}",
 	"supvisors.get_address_info":          "Describe one address of address_list.\n@param string address_name\n@return struct address info",

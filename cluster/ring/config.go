@@ -5,9 +5,11 @@
 package ring
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -18,16 +20,18 @@ type Config struct {
 	// Name is the node's name in the ring: its address.
 	Name string
 	// BindAddr and Port are where the ring listens (UDP and TCP), and what
-	// it advertises.
+	// it advertises; BindAddr "" is Name's IP.
 	BindAddr string
 	Port     int
 	// Peers are the names (addresses) of the other nodes, each listening
 	// on Port too: the ring joins each, and joins it again whenever it is
-	// not an alive member.
+	// not an alive member. Packets and connections from any other IP are
+	// dropped unread, and a member must advertise its name's IP.
 	Peers []string
-	// SecretKey (16, 24 or 32 bytes) encrypts and authenticates gossip
-	// with AES-GCM; nil leaves it in the clear.
-	SecretKey []byte
+	// Keys (each 16, 24 or 32 bytes) encrypt and authenticate gossip and
+	// the ring's messages with AES-GCM: the first encrypts, every one
+	// decrypts (a key rotation). None leaves them in the clear.
+	Keys [][]byte
 	// Label is written on every packet and checked on receipt, keeping
 	// apart clusters that share a network.
 	Label string
@@ -48,6 +52,10 @@ type Config struct {
 	JoinInterval time.Duration
 	// TCPTimeout bounds reliable sends and joins.
 	TCPTimeout time.Duration
+
+	// LookupIP resolves the host names of Name and Peers (nil:
+	// LookupIP, the system's resolver).
+	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 
 	// Now is the node's wall clock, sent with every probe's ack (nil:
 	// time.Now).
@@ -103,6 +111,11 @@ func (c Config) validate() error {
 	}
 	if c.GossipInterval <= 0 || c.PushPullInterval <= 0 || c.JoinInterval <= 0 || c.TCPTimeout <= 0 {
 		errs = append(errs, errors.New("gossip, push/pull, join and TCP intervals must be positive"))
+	}
+	for i, k := range c.Keys {
+		if n := len(k); n != 16 && n != 24 && n != 32 {
+			errs = append(errs, fmt.Errorf("key %d is %d bytes, expected 16, 24 or 32", i+1, n))
+		}
 	}
 	if c.SuspicionMult < 1 {
 		errs = append(errs, fmt.Errorf("suspicion_mult %d must be at least 1", c.SuspicionMult))

@@ -1,29 +1,29 @@
 package ring
 
-import (
-	"net"
-	"time"
-)
+import "time"
 
 // Handler is what the ring tells its owner. memberlist calls it from its
 // own goroutines, sometimes while holding its locks: a Handler must be safe
 // for concurrent use and must never call back into the Ring synchronously.
 type Handler interface {
 	// Admit tells whether a member may be accepted; an error refuses it
-	// (its alive messages are ignored).
-	Admit(name string, addr net.IP, meta []byte) error
+	// (its alive messages are ignored). The ring has checked that the
+	// member's IP is its address's.
+	Admit(name string, meta []byte) error
 	// Alive: a member joined, came back, or changed its meta.
 	Alive(name string, meta []byte)
 	// Dead: a member failed or left (memberlist's node state cannot tell
 	// which).
 	Dead(name string)
-	// Message is a broadcast or reliable message from another member.
-	// payload is only valid during the call.
-	Message(payload []byte)
-	// LocalState is what a push/pull sends; MergeState receives the
-	// other side's.
+	// Message is a message from another node: from the address from,
+	// which the ring vouches for (the channel: SendReliable, SendDirect),
+	// or gossip, whose sender nobody knows (from is "": Broadcast, sent
+	// on by any member). payload is only valid during the call.
+	Message(from string, payload []byte)
+	// LocalState is what the ring sends every member that joins, and a
+	// random member every PushPullInterval (anti-entropy), on the
+	// channel: the receiver's Message gets it.
 	LocalState(join bool) []byte
-	MergeState(payload []byte, join bool)
 	// NodeMeta is the local node's meta, at most 512 bytes.
 	NodeMeta() []byte
 	// Heartbeat: member name answered a probe, its clock saying remote.

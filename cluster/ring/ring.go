@@ -1,13 +1,16 @@
 package ring
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"net"
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -24,6 +27,11 @@ type Ring struct {
 	log   hclog.Logger
 	ml    *memberlist.Memberlist
 	queue *memberlist.TransmitLimitedQueue
+	addrs *addresses
+	drops *Drops
+	keys  atomic.Pointer[keyring]
+	// gossipKeys is memberlist's keyring, nil without keys.
+	gossipKeys *memberlist.Keyring
 
 	done chan struct{}
 	wg   sync.WaitGroup
@@ -42,7 +50,25 @@ func Create(cfg Config) (*Ring, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.LookupIP == nil {
+		cfg.LookupIP = LookupIP
+	}
 	r := &Ring{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
+	r.drops = NewDrops(cfg.Logger.Named("guard"), dropLogInterval)
+	r.addrs = newAddresses(append([]string{cfg.Name}, cfg.Peers...), cfg.LookupIP, cfg.Logger)
+	if cfg.BindAddr == "" {
+		ip, err := r.addrs.ip(cfg.Name)
+		if err != nil {
+			return nil, fmt.Errorf("ring address: %w", err)
+		}
+		cfg.BindAddr = ip.String()
+		r.cfg.BindAddr = cfg.BindAddr
+	}
+	kr, err := newKeyring(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("ring keys: %w", err)
+	}
+	r.keys.Store(kr)
 	mc := memberlist.DefaultLANConfig()
 	mc.Name = cfg.Name
 	mc.BindAddr, mc.BindPort = cfg.BindAddr, cfg.Port
@@ -55,8 +81,20 @@ func Create(cfg Config) (*Ring, error) {
 	// No gossip to the dead past a few seconds: a healed partition merges
 	// back through the joins, and transmits are not wasted on the dead.
 	mc.GossipToTheDeadTime = 5 * time.Second
-	mc.SecretKey, mc.Label = cfg.SecretKey, cfg.Label
+	mc.Label = cfg.Label
+	if len(cfg.Keys) > 0 {
+		if r.gossipKeys, err = memberlist.NewKeyring(cfg.Keys, cfg.Keys[0]); err != nil {
+			return nil, fmt.Errorf("ring keys: %w", err)
+		}
+		mc.Keyring = r.gossipKeys
+	}
 	mc.Logger = cfg.Logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true, InferLevelsWithTimestamp: true})
+	address := net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Port))
+	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{cfg.BindAddr}, BindPort: cfg.Port, Logger: mc.Logger})
+	if err != nil {
+		return nil, fmt.Errorf("gossip on %s: %w", address, err)
+	}
+	mc.Transport = newGuard(r, nt)
 	d := delegate{r}
 	mc.Delegate, mc.Events, mc.Alive, mc.Ping = d, d, d, d
 	// Each of our broadcasts goes out userRetransmitMult·ceil(log10(N+1))
@@ -65,11 +103,16 @@ func Create(cfg Config) (*Ring, error) {
 	r.queue = &memberlist.TransmitLimitedQueue{NumNodes: r.numMembers, RetransmitMult: userRetransmitMult}
 	ml, err := memberlist.Create(mc)
 	if err != nil {
-		return nil, fmt.Errorf("gossip on %s: %w", net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Port)), err)
+		_ = mc.Transport.Shutdown()
+		return nil, fmt.Errorf("gossip on %s: %w", address, err)
 	}
 	r.ml = ml
 	return r, nil
 }
+
+// dropLogInterval is how often what one sender has dropped for one reason
+// is logged.
+const dropLogInterval = time.Minute
 
 func (r *Ring) numMembers() int {
 	if r.ml == nil {
@@ -86,10 +129,50 @@ func (r *Ring) Start() {
 		r.wg.Add(1)
 		go r.keepJoined(peer)
 	}
+	r.wg.Add(2)
+	go r.every(resolveInterval, r.addrs.resolve)
+	go r.every(r.cfg.PushPullInterval, r.exchangeState)
+}
+
+// every calls f every interval until the ring stops.
+func (r *Ring) every(interval time.Duration, f func()) {
+	defer r.wg.Done()
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-r.done:
+			return
+		case <-t.C:
+			f()
+		}
+	}
+}
+
+// exchangeState sends the local state (Handler.LocalState) to a random
+// member: the anti-entropy that memberlist's push/pull would do, on the
+// channel, where the receiver knows who sent it.
+func (r *Ring) exchangeState() {
+	var others []string
+	for _, m := range r.Members() {
+		if m != r.cfg.Name {
+			others = append(others, m)
+		}
+	}
+	if len(others) == 0 {
+		return
+	}
+	state := r.cfg.Handler.LocalState(false)
+	if len(state) == 0 {
+		return
+	}
+	to := others[rand.IntN(len(others))]
+	if err := r.SendReliable(to, state); err != nil {
+		r.log.Debug("state exchange", "to", to, "error", err)
+	}
 }
 
 func (r *Ring) keepJoined(peer string) {
-	seed := net.JoinHostPort(peer, strconv.Itoa(r.cfg.Port))
 	defer r.wg.Done()
 	t := time.NewTimer(0)
 	defer t.Stop()
@@ -100,8 +183,12 @@ func (r *Ring) keepJoined(peer string) {
 		case <-t.C:
 		}
 		if !r.isAliveMember(peer) {
-			if _, err := r.ml.Join([]string{seed}); err != nil {
-				r.log.Trace("join", "peer", seed, "error", err)
+			ip, err := r.addrs.ip(peer)
+			if err == nil {
+				_, err = r.ml.Join([]string{net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port))})
+			}
+			if err != nil {
+				r.log.Trace("join", "peer", peer, "error", err)
 			}
 		}
 		t.Reset(r.cfg.JoinInterval)
@@ -146,47 +233,67 @@ func (r *Ring) QueueLen() int { return r.queue.NumQueued() }
 // ErrNotMember is returned for a send to a node that is not an alive member.
 var ErrNotMember = errors.New("not an alive member")
 
-// SendReliable sends msg to the member name over TCP.
+// SendReliable sends msg to the member name over the ring's channel
+// (TCP), where the receiver knows it comes from this node.
 func (r *Ring) SendReliable(name string, msg []byte) error {
-	n, ok := r.member(name)
-	if !ok {
+	if _, ok := r.member(name); !ok {
 		return fmt.Errorf("send to %s: %w", name, ErrNotMember)
 	}
-	return r.ml.SendReliable(n, msg)
+	return r.SendDirect(name, msg)
 }
 
-// SendDirect sends msg over TCP to the node name at its address, whether
-// or not it is an alive member: for a message that must reach an agent the
-// ring gave up on but that may only be frozen (the kernel still takes the
-// connection) or slow.
+// SendDirect sends msg over the channel to the node name at its address,
+// whether or not it is an alive member: for a message that must reach an
+// agent the ring gave up on but that may only be frozen (the kernel still
+// takes the connection) or slow.
 func (r *Ring) SendDirect(name string, msg []byte) error {
-	if n, ok := r.member(name); ok {
-		return r.ml.SendReliable(n, msg)
+	ip, err := r.addrs.ip(name)
+	if err == nil {
+		err = r.sendFrame(ip, msg)
 	}
-	ip, err := ResolveIP(name)
 	if err != nil {
-		return err
+		return fmt.Errorf("send to %s: %w", name, err)
 	}
-	return r.ml.SendReliable(&memberlist.Node{Name: name, Addr: ip, Port: uint16(r.cfg.Port)}, msg)
+	return nil
 }
 
-// ResolveIP returns the IP an address stands for: itself, or the first
-// IPv4 address of a host name.
-func ResolveIP(address string) (net.IP, error) {
-	if ip := net.ParseIP(address); ip != nil {
-		return ip, nil
+// Encrypted tells whether gossip and the channel are encrypted.
+func (r *Ring) Encrypted() bool { return r.keys.Load().sealing() }
+
+// ErrKeysOff is returned by SetKeys to turn encryption on or off: that
+// takes a restart of every agent.
+var ErrKeysOff = errors.New("gossip encryption cannot be turned on or off while the agent runs")
+
+// SetKeys replaces the keys (a rotation, Config.Keys): the first encrypts
+// from now on, every one decrypts.
+func (r *Ring) SetKeys(keys [][]byte) error {
+	if (len(keys) > 0) != r.Encrypted() {
+		return ErrKeysOff
 	}
-	ips, err := net.LookupIP(address)
+	if len(keys) == 0 {
+		return nil
+	}
+	kr, err := newKeyring(keys)
 	if err != nil {
-		return nil, fmt.Errorf("resolve %s: %w", address, err)
+		return fmt.Errorf("ring keys: %w", err)
 	}
-	if len(ips) == 0 {
-		return nil, fmt.Errorf("resolve %s: no address", address)
+	for _, k := range keys {
+		if err := r.gossipKeys.AddKey(k); err != nil {
+			return fmt.Errorf("ring keys: %w", err)
+		}
 	}
-	if i := slices.IndexFunc(ips, func(ip net.IP) bool { return ip.To4() != nil }); i >= 0 {
-		return ips[i], nil
+	if err := r.gossipKeys.UseKey(keys[0]); err != nil {
+		return fmt.Errorf("ring keys: %w", err)
 	}
-	return ips[0], nil
+	for _, k := range r.gossipKeys.GetKeys() {
+		if !slices.ContainsFunc(keys, func(key []byte) bool { return bytes.Equal(key, k) }) {
+			if err := r.gossipKeys.RemoveKey(k); err != nil {
+				return fmt.Errorf("ring keys: %w", err)
+			}
+		}
+	}
+	r.keys.Store(kr)
+	return nil
 }
 
 // UpdateMeta re-advertises the local node's meta (Handler.NodeMeta).
@@ -242,17 +349,36 @@ func (d delegate) NodeMeta(limit int) []byte {
 	return meta
 }
 
-func (d delegate) NotifyMsg(msg []byte) { d.r.cfg.Handler.Message(msg) }
+// NotifyMsg is gossip: memberlist does not say who sent it.
+func (d delegate) NotifyMsg(msg []byte) { d.r.cfg.Handler.Message("", msg) }
 
 func (d delegate) GetBroadcasts(overhead, limit int) [][]byte {
 	return d.r.queue.GetBroadcasts(overhead, limit)
 }
 
-func (d delegate) LocalState(join bool) []byte { return d.r.cfg.Handler.LocalState(join) }
+// LocalState and MergeRemoteState carry nothing: memberlist's push/pull
+// does not say who sent the state, so the handler's state goes on the
+// channel (exchangeState, and to each member that joins).
+func (d delegate) LocalState(bool) []byte { return nil }
 
-func (d delegate) MergeRemoteState(buf []byte, join bool) { d.r.cfg.Handler.MergeState(buf, join) }
+func (d delegate) MergeRemoteState([]byte, bool) {}
 
-func (d delegate) NotifyJoin(n *memberlist.Node)   { d.alive(n) }
+func (d delegate) NotifyJoin(n *memberlist.Node) {
+	d.alive(n)
+	if n.Name != d.r.cfg.Name {
+		// Off memberlist's goroutine, which may hold its locks.
+		go func() {
+			state := d.r.cfg.Handler.LocalState(true)
+			if len(state) == 0 {
+				return
+			}
+			if err := d.r.SendDirect(n.Name, state); err != nil {
+				d.r.log.Debug("state to a joining member", "member", n.Name, "error", err)
+			}
+		}()
+	}
+}
+
 func (d delegate) NotifyUpdate(n *memberlist.Node) { d.alive(n) }
 
 func (d delegate) alive(n *memberlist.Node) {
@@ -271,7 +397,10 @@ func (d delegate) NotifyAlive(n *memberlist.Node) error {
 	if n.Name == d.r.cfg.Name {
 		return nil
 	}
-	return d.r.cfg.Handler.Admit(n.Name, n.Addr, n.Meta)
+	if err := d.r.addrs.check(n.Name, n.Addr); err != nil {
+		return err
+	}
+	return d.r.cfg.Handler.Admit(n.Name, n.Meta)
 }
 
 // AckPayload carries the local clock, for the prober's heartbeat times.

@@ -50,12 +50,10 @@ func (a *address) fencedByUs() bool { return a.fenced }
 // orders by its own incarnations. Incarnations are compared for identity
 // only: they come from the agents' clocks, and an agent that starts after
 // its clock was set back is a new one all the same. Before the ring says
-// anything, the latest incarnation heard of is taken.
+// anything, nothing is: a record may be forged, and one adopted for an
+// incarnation no agent has would hide the real ones.
 func (a *address) current(inc uint64) bool {
-	if a.meta.Incarnation != 0 {
-		return inc == a.meta.Incarnation
-	}
-	return inc >= a.records.incarnation
+	return a.meta.Incarnation != 0 && inc == a.meta.Incarnation
 }
 
 // counts tells whether the copies of an address in state s count.

@@ -257,6 +257,23 @@ func (v *View) acting() bool {
 // processes would undo each other's work.
 func (v *View) Acting() bool { return v.acting() }
 
+// Commands tells whether this node takes commands (start, stop, orders,
+// jobs, readmissions) from the address from: its master, or the address
+// the election is moving to, the first RUNNING one (a master back from a
+// freeze acts again at once, while the others' election waits for the
+// RUNNING addresses to settle). Nobody else commands, least of all an
+// address that is not RUNNING or not in address_list.
+func (v *View) Commands(from string) bool {
+	if from == "" {
+		return false
+	}
+	if from == v.master {
+		return true
+	}
+	f := v.first()
+	return f != nil && f.name == from
+}
+
 // first is the first RUNNING address in address_list order (nil for none).
 func (v *View) first() *address {
 	for _, a := range v.addresses {

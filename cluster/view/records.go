@@ -107,11 +107,16 @@ func (n *nodeRecords) adopt(incarnation uint64, t touched) {
 	n.incarnation, n.byKey, n.fullSeq = incarnation, map[Key]ProcessRecord{}, 0
 }
 
+// MaxRecords bounds the records kept of one node (its processes, and the
+// tombstones of those removed): past it, records of new processes are
+// dropped, and a full state with more is refused.
+const MaxRecords = 100_000
+
 // apply stores r if it is newer than what is known of its key.
 func (n *nodeRecords) apply(r ProcessRecord, t touched) {
 	k := r.Key()
 	old, ok := n.byKey[k]
-	if ok && old.Seq >= r.Seq || !ok && r.Seq <= n.fullSeq {
+	if ok && old.Seq >= r.Seq || !ok && (r.Seq <= n.fullSeq || len(n.byKey) >= MaxRecords) {
 		return
 	}
 	n.byKey[k] = r

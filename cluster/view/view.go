@@ -10,6 +10,8 @@
 package view
 
 import (
+	"errors"
+	"fmt"
 	"slices"
 	"time"
 )
@@ -289,6 +291,14 @@ func (v *View) LocalMeta() Meta {
 // SetLocal records the current state of a local process (rec.Seq is set
 // here) and returns the update to gossip; changed is false when nothing
 // differs from what was recorded.
+// Declared tells whether the local node has told the others of process k
+// (a record, maybe a tombstone): others take news of it relayed from then
+// on (ApplyRelayed).
+func (v *View) Declared(k Key) bool {
+	_, ok := v.local.records.byKey[k]
+	return ok
+}
+
 func (v *View) SetLocal(rec ProcessRecord) (u Update, changed bool) {
 	if old, ok := v.local.records.byKey[rec.Key()]; ok && old.sameContent(rec) {
 		return Update{}, false
@@ -346,8 +356,9 @@ func (v *View) LeavingState() FullState {
 	return fs
 }
 
-// ApplyUpdate merges a gossiped update from another node; it reports
-// whether the update was news here (to be gossiped on).
+// ApplyUpdate merges an update that its node sent; it reports whether the
+// update was news here (to be gossiped on). An update of another
+// incarnation than the ring's is ignored.
 func (v *View) ApplyUpdate(u Update) bool {
 	a := v.remote(u.Node)
 	if a == nil || a.fencedByUs() {
@@ -364,15 +375,46 @@ func (v *View) ApplyUpdate(u Update) bool {
 	return news
 }
 
-// ApplyFullState merges a node's full state; a CHECKING address whose
-// current incarnation it is, and ready, becomes RUNNING.
-func (v *View) ApplyFullState(fs FullState, now time.Time) {
+// ErrUnknownProcess is returned by ApplyRelayed for a process its node
+// has not declared.
+var ErrUnknownProcess = errors.New("process its node has not declared")
+
+// ApplyRelayed merges an update that a node relayed, or whose sender is
+// unknown (gossip): only news of a process its node declared (its full
+// state, or an update it sent itself) is taken, or anyone could fill the
+// view with processes nobody has.
+func (v *View) ApplyRelayed(u Update) (bool, error) {
+	a := v.remote(u.Node)
+	if a == nil || a.fencedByUs() || !a.current(u.Incarnation) {
+		return false, nil
+	}
+	if _, ok := a.records.byKey[u.Record.Key()]; !ok {
+		if a.records.fullSeq == 0 {
+			// Its node's full state is still to come: nothing to
+			// tell a relay of news from a forgery by yet.
+			return false, nil
+		}
+		return false, fmt.Errorf("%s of %s: %w", u.Record.Key().Namespec(), u.Node, ErrUnknownProcess)
+	}
+	return v.ApplyUpdate(u), nil
+}
+
+// ErrTooManyRecords is returned by ApplyFullState for a state of more than
+// MaxRecords records.
+var ErrTooManyRecords = fmt.Errorf("more than %d records", MaxRecords)
+
+// ApplyFullState merges a full state that its node sent; a CHECKING
+// address whose current incarnation it is, and ready, becomes RUNNING.
+func (v *View) ApplyFullState(fs FullState, now time.Time) error {
+	if len(fs.Records) > MaxRecords {
+		return fmt.Errorf("full state of %s: %w", fs.Node, ErrTooManyRecords)
+	}
 	a := v.remote(fs.Node)
 	if a == nil || a.fencedByUs() {
-		return
+		return nil
 	}
 	if !a.current(fs.Incarnation) {
-		return
+		return nil
 	}
 	t := touched{}
 	a.records.adopt(fs.Incarnation, t)
@@ -384,6 +426,7 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) {
 		v.setState(a, AddressRunning, now)
 	}
 	v.procs.refresh(v, t)
+	return nil
 }
 
 // remote returns the address of another node, nil for the local one or a

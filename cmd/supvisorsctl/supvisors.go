@@ -222,7 +222,7 @@ func (c *ctl) doSstate([]string) error {
 		c.setDoc(state)
 		return nil
 	}
-	c.table([]string{"State", "Quorum"}, [][]string{{state.StateName, pyBool(state.Quorum)}})
+	c.table([]string{"State", "Quorum", "Gossip"}, [][]string{{state.StateName, pyBool(state.Quorum), map[bool]string{true: "encrypted", false: "CLEAR"}[state.GossipEncrypted]}})
 	return nil
 }
 

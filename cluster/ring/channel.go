@@ -1,0 +1,168 @@
+package ring
+
+import (
+	"bufio"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/rand"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"time"
+)
+
+// The ring's channel carries the messages whose sender must be known:
+// memberlist tells its delegate nothing of who sent a message, and a
+// command must come from the master. Each message goes on a TCP connection
+// of its own to the ring's port, dialled from the sender's own address,
+// so the receiver names the sender by the connection's source address
+// (only the cluster's addresses are let in). A frame is channelMagic, its
+// kind, the body's length (4 bytes, big endian) and the body: the message,
+// or with keys its AES-GCM sealing (nonce first).
+
+// channelMagic starts a frame: neither a memberlist message type nor its
+// label header, so the transport tells a frame from memberlist's streams
+// by its first byte.
+const channelMagic byte = 0xC5
+
+// Frame kinds.
+const (
+	framePlain  byte = 0
+	frameSealed byte = 1
+)
+
+// MaxMessage bounds one message on the channel: the full state of a node
+// with maxRecords processes fits with room.
+const MaxMessage = 16 << 20
+
+// keyring holds the keys of the channel, the first sealing. A keyring is
+// never modified once made: safe for concurrent use.
+type keyring struct {
+	aeads []cipher.AEAD
+}
+
+func newKeyring(keys [][]byte) (*keyring, error) {
+	kr := &keyring{}
+	for i, k := range keys {
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i+1, err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return nil, fmt.Errorf("key %d: %w", i+1, err)
+		}
+		kr.aeads = append(kr.aeads, aead)
+	}
+	return kr, nil
+}
+
+func (kr *keyring) sealing() bool { return len(kr.aeads) > 0 }
+
+// frame makes the frame of msg, sealed with the first key if any; label
+// is authenticated with it.
+func (kr *keyring) frame(label string, msg []byte) ([]byte, error) {
+	kind, body := framePlain, msg
+	if kr.sealing() {
+		aead := kr.aeads[0]
+		nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(msg)+aead.Overhead())
+		if _, err := rand.Read(nonce); err != nil {
+			return nil, fmt.Errorf("nonce: %w", err)
+		}
+		kind, body = frameSealed, aead.Seal(nonce, nonce, msg, []byte(label))
+	}
+	if len(body) > MaxMessage {
+		return nil, fmt.Errorf("message of %d bytes over the %d limit", len(body), MaxMessage)
+	}
+	f := make([]byte, 6, 6+len(body))
+	f[0], f[1] = channelMagic, kind
+	binary.BigEndian.PutUint32(f[2:], uint32(len(body)))
+	return append(f, body...), nil
+}
+
+var (
+	errPlainFrame  = errors.New("message in the clear while gossip_key is set")
+	errSealedFrame = errors.New("encrypted message but this node has no gossip_key")
+	errNoKeyOpens  = errors.New("message not encrypted with any key of gossip_key")
+)
+
+// readFrame reads one frame from r and returns its message.
+func (kr *keyring) readFrame(r io.Reader, label string) ([]byte, error) {
+	var head [6]byte
+	if _, err := io.ReadFull(r, head[:]); err != nil {
+		return nil, fmt.Errorf("frame header: %w", err)
+	}
+	if head[0] != channelMagic {
+		return nil, fmt.Errorf("not a frame (first byte %#x)", head[0])
+	}
+	kind, n := head[1], binary.BigEndian.Uint32(head[2:])
+	switch {
+	case n > MaxMessage:
+		return nil, fmt.Errorf("message of %d bytes over the %d limit", n, MaxMessage)
+	case kind != framePlain && kind != frameSealed:
+		return nil, fmt.Errorf("unknown frame kind %d", kind)
+	case kind == framePlain && kr.sealing():
+		return nil, errPlainFrame
+	case kind == frameSealed && !kr.sealing():
+		return nil, errSealedFrame
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return nil, fmt.Errorf("frame body: %w", err)
+	}
+	if kind == framePlain {
+		return body, nil
+	}
+	for _, aead := range kr.aeads {
+		if len(body) < aead.NonceSize() {
+			break
+		}
+		if msg, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], []byte(label)); err == nil {
+			return msg, nil
+		}
+	}
+	return nil, errNoKeyOpens
+}
+
+// dialer dials from the ring's own address, so that the receiver knows
+// the sender by the source address.
+func (r *Ring) dialer(timeout time.Duration) *net.Dialer {
+	d := &net.Dialer{Timeout: timeout}
+	if ip := net.ParseIP(r.cfg.BindAddr); ip != nil && !ip.IsUnspecified() {
+		d.LocalAddr = &net.TCPAddr{IP: ip}
+	}
+	return d
+}
+
+// sendFrame sends msg over the channel to the ring's port at ip.
+func (r *Ring) sendFrame(ip net.IP, msg []byte) error {
+	f, err := r.keys.Load().frame(r.cfg.Label, msg)
+	if err != nil {
+		return err
+	}
+	conn, err := r.dialer(r.cfg.TCPTimeout).Dial("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port)))
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(r.cfg.TCPTimeout)); err != nil {
+		return err
+	}
+	_, err = conn.Write(f)
+	return err
+}
+
+// receive reads the frame that conn starts with (br buffers it) and hands
+// its message to the handler as sent by from.
+func (r *Ring) receive(conn net.Conn, br *bufio.Reader, from string) {
+	defer conn.Close()
+	msg, err := r.keys.Load().readFrame(br, r.cfg.Label)
+	if err != nil {
+		r.drops.Note(from, "unreadable message", err)
+		return
+	}
+	r.cfg.Handler.Message(from, msg)
+}

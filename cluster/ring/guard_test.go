@@ -1,0 +1,239 @@
+package ring
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/memberlist"
+)
+
+// recorder is a Handler that records what the ring tells it.
+type recorder struct {
+	mu       sync.Mutex
+	messages []string // "from:payload"
+	alive    []string
+	changed  chan struct{}
+}
+
+func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
+
+func (r *recorder) note(f func()) {
+	r.mu.Lock()
+	f()
+	r.mu.Unlock()
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+func (r *recorder) Admit(string, []byte) error { return nil }
+func (r *recorder) Alive(name string, _ []byte) {
+	r.note(func() { r.alive = append(r.alive, name) })
+}
+func (r *recorder) Dead(string) {}
+func (r *recorder) Message(from string, payload []byte) {
+	r.note(func() { r.messages = append(r.messages, from+":"+string(payload)) })
+}
+func (r *recorder) LocalState(bool) []byte      { return nil }
+func (r *recorder) NodeMeta() []byte            { return nil }
+func (r *recorder) Heartbeat(string, time.Time) {}
+
+// has tells whether f holds of what was recorded.
+func (r *recorder) has(f func(r *recorder) bool) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return f(r)
+}
+
+// waitFor waits until f holds, at most 10 s.
+func (r *recorder) waitFor(tb testing.TB, what string, f func(r *recorder) bool) {
+	tb.Helper()
+	deadline := time.NewTimer(10 * time.Second)
+	defer deadline.Stop()
+	for !r.has(f) {
+		select {
+		case <-r.changed:
+		case <-deadline.C:
+			tb.Fatalf("%s not seen within 10s: messages %v, alive %v", what, r.messages, r.alive)
+		}
+	}
+}
+
+// freePort returns a port free in UDP and TCP on 127.0.0.1–127.0.0.9.
+func freePort(tb testing.TB) int {
+	tb.Helper()
+	for range 50 {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			tb.Fatal(err)
+		}
+		port := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		free := true
+		for i := 1; i <= 9 && free; i++ {
+			addr := fmt.Sprintf("127.0.0.%d:%d", i, port)
+			if u, err := net.ListenPacket("udp", addr); err == nil {
+				u.Close()
+			} else {
+				free = false
+			}
+		}
+		if free {
+			return port
+		}
+	}
+	tb.Fatal("no free port")
+	return 0
+}
+
+// testRing creates (and starts, if start) a ring named name listening on
+// port; f adjusts its configuration.
+func testRing(tb testing.TB, name string, port int, h Handler, start bool, f func(*Config)) *Ring {
+	tb.Helper()
+	cfg := DefaultConfig()
+	cfg.Name, cfg.Port, cfg.Handler = name, port, h
+	cfg.Logger = hclog.New(&hclog.LoggerOptions{Name: name, Level: hclog.Warn, Output: testWriter{tb}})
+	if f != nil {
+		f(&cfg)
+	}
+	r, err := Create(cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = r.Shutdown() })
+	if start {
+		r.Start()
+	}
+	return r
+}
+
+type testWriter struct{ tb testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.tb.Log(string(p))
+	return len(p), nil
+}
+
+// outsider is a memberlist that never joins: what anyone on the network
+// can run.
+func outsider(tb testing.TB, ip string, port int) *memberlist.Memberlist {
+	tb.Helper()
+	mc := memberlist.DefaultLANConfig()
+	mc.Name = "outsider-" + ip
+	mc.BindAddr, mc.BindPort, mc.AdvertiseAddr, mc.AdvertisePort = ip, port, ip, port
+	mc.Label = DefaultConfig().Label
+	mc.LogOutput = testWriter{tb}
+	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{ip}, BindPort: port})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	mc.Transport = boundTransport{nt, net.ParseIP(ip)}
+	ml, err := memberlist.Create(mc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = ml.Shutdown() })
+	return ml
+}
+
+// boundTransport dials from its own IP, as a host of its own would (on
+// the loopback, the kernel would pick 127.0.0.1).
+type boundTransport struct {
+	*memberlist.NetTransport
+	ip net.IP
+}
+
+func (t boundTransport) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
+	d := net.Dialer{Timeout: timeout, LocalAddr: &net.TCPAddr{IP: t.ip}}
+	return d.Dial("tcp", addr)
+}
+
+func (t boundTransport) DialAddressTimeout(a memberlist.Address, timeout time.Duration) (net.Conn, error) {
+	return t.DialTimeout(a.Addr, timeout)
+}
+
+// TestOnlyTheClusterIsHeard: messages from an address outside the cluster
+// never reach the handler, by gossip (UDP), memberlist's reliable messages
+// (TCP) or the channel; the channel names the sender of a listed address,
+// gossip names none.
+func TestOnlyTheClusterIsHeard(t *testing.T) {
+	port := freePort(t)
+	rec := newRecorder()
+	testRing(t, "127.0.0.1", port, rec, true, func(c *Config) { c.Peers = []string{"127.0.0.2"} })
+
+	out := outsider(t, "127.0.0.9", port)
+	target := memberlist.Address{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), Name: "127.0.0.1"}
+	if err := out.SendToAddress(target, []byte("udp from outside")); err != nil {
+		t.Fatal(err)
+	}
+	if err := out.SendReliable(&memberlist.Node{Name: "127.0.0.1", Addr: net.ParseIP("127.0.0.1"), Port: uint16(port)}, []byte("tcp from outside")); err != nil {
+		t.Fatal(err)
+	}
+	intruder := testRing(t, "127.0.0.8", port, newRecorder(), false, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	if err := intruder.SendDirect("127.0.0.1", []byte("channel from outside")); err != nil {
+		t.Fatal(err)
+	}
+
+	// A member, by the channel and by gossip: both arrive after what the
+	// outsider sent first, which the ring has dropped by then.
+	peer := testRing(t, "127.0.0.2", port, newRecorder(), true, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	rec.waitFor(t, "the peer alive", func(r *recorder) bool { return slices.Contains(r.alive, "127.0.0.2") })
+	if err := peer.SendDirect("127.0.0.1", []byte("channel from a member")); err != nil {
+		t.Fatal(err)
+	}
+	peer.Broadcast("b", []byte("gossip from a member"))
+	rec.waitFor(t, "the member's messages", func(r *recorder) bool {
+		return slices.Contains(r.messages, "127.0.0.2:channel from a member") && slices.Contains(r.messages, ":gossip from a member")
+	})
+	rec.has(func(r *recorder) bool {
+		for _, m := range r.messages {
+			if m != "127.0.0.2:channel from a member" && m != ":gossip from a member" {
+				t.Errorf("message %q reached the handler", m)
+			}
+		}
+		return true
+	})
+}
+
+// TestHostNamesAreChecked: a member must advertise an IP its name
+// resolves to; one that claims another address's name is refused, host
+// name or not.
+func TestHostNamesAreChecked(t *testing.T) {
+	hosts := map[string]string{"alpha": "127.0.0.1", "beta": "127.0.0.2", "gamma": "127.0.0.3", "delta": "127.0.0.4"}
+	lookup := func(_ context.Context, host string) ([]net.IP, error) {
+		if ip, ok := hosts[host]; ok {
+			return []net.IP{net.ParseIP(ip)}, nil
+		}
+		return nil, fmt.Errorf("no such host %s", host)
+	}
+	port := freePort(t)
+	rec := newRecorder()
+	list := []string{"alpha", "beta", "gamma", "delta"}
+	ring := func(name, ip string) *Ring {
+		var peers []string
+		for _, n := range list {
+			if n != name {
+				peers = append(peers, n)
+			}
+		}
+		return testRing(t, name, port, newRecorder(), true, func(c *Config) {
+			c.Peers, c.LookupIP, c.BindAddr = peers, lookup, ip
+		})
+	}
+	testRing(t, "alpha", port, rec, true, func(c *Config) { c.Peers, c.LookupIP = []string{"beta", "gamma", "delta"}, lookup })
+	// delta's host runs an agent that calls itself beta.
+	ring("beta", "127.0.0.4")
+	ring("gamma", "127.0.0.3")
+	rec.waitFor(t, "gamma alive", func(r *recorder) bool { return slices.Contains(r.alive, "gamma") })
+	if rec.has(func(r *recorder) bool { return slices.Contains(r.alive, "beta") }) {
+		t.Error("an agent at 127.0.0.4 (delta) calling itself beta (127.0.0.2) was admitted")
+	}
+}
