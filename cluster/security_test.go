@@ -3,7 +3,9 @@ package cluster
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -146,5 +148,76 @@ func TestOnlyTheMasterCommands(t *testing.T) {
 				t.Errorf("%s: app:a runs on %v", n.addr, p.Addresses)
 			}
 		})
+	}
+}
+
+// TestGossipKeyRotation rotates the key of a running 3-node cluster in the
+// README's three steps (add the new key second, put it first, drop the
+// old one), each applied node after node: no node ever sees another leave
+// RUNNING, and the cluster still gossips with the new key alone.
+func TestGossipKeyRotation(t *testing.T) {
+	oldKey, newKey := []byte("0123456789abcdef"), []byte("fedcba9876543210")
+	nodes := testCluster(t, 3, func(c *Config) { c.Supvisors.GossipKeys = [][]byte{oldKey} })
+	for _, n := range nodes {
+		n.start(sleeper("app", "a"))
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION", inOperation(addr1))
+	}
+	var mu sync.Mutex
+	var left []string
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			for _, n := range nodes {
+				n.c.Read(func(v *view.View) {
+					for i, st := range v.AddressStates() {
+						if st != view.AddressRunning {
+							mu.Lock()
+							left = append(left, fmt.Sprintf("%s saw address %d %v", n.addr, i+1, st))
+							mu.Unlock()
+						}
+					}
+				})
+			}
+		}
+	}()
+	for _, keys := range [][][]byte{{oldKey, newKey}, {newKey, oldKey}, {newKey}} {
+		for _, n := range nodes {
+			if err := n.c.SetGossipKeys(keys); err != nil {
+				t.Fatal(err)
+			}
+			// Five probe rounds before the next node: as an operator
+			// going from host to host (an observation window).
+			<-time.After(time.Second)
+		}
+	}
+	// Gossip with the new key alone: a start on node 3 reaches node 1.
+	if err := nodes[2].sup.Group("app").Processes()[0].Start(""); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].waitFor("app:a RUNNING on 127.0.0.3", func(v *view.View) bool {
+		p, ok := v.Process(view.Key{Group: "app", Name: "a"})
+		return ok && slices.Equal(p.Addresses, []string{addr3})
+	})
+	// The watch goes on for ten probe rounds with the new key alone (an
+	// observation window, not a wait for something).
+	<-time.After(2 * time.Second)
+	close(stop)
+	<-watched
+	if len(left) > 0 {
+		t.Errorf("an address left RUNNING during the rotation: %v", left[:min(len(left), 5)])
+	}
+	if err := nodes[0].c.SetGossipKeys(nil); err == nil {
+		t.Error("turning encryption off on a running agent accepted")
 	}
 }
