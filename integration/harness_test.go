@@ -53,17 +53,17 @@ func runTests(m *testing.M) int {
 
 // server is a running supervisor: ours or Debian's supervisord.
 type server struct {
-	name     string // "supvisors" or "supervisord"
-	dir      string // its scratch directory: config, logs, socket
-	conf     string // config file path
-	host     string // the address it listens on (127.0.0.1 unless set)
-	port     int
-	url      string // http://HOST:PORT (https:// with inetTLS)
-	sock     string // unix socket path
+	name string // "supvisors" or "supervisord"
+	dir  string // its scratch directory: config, logs, socket
+	conf string // config file path
+	host string // the address it listens on (127.0.0.1 unless set)
+	port int
+	url  string // http://HOST:PORT (https:// with inetTLS)
+	sock string // unix socket path
 	// inetTLS holds the [inet_http_server] lines that make the port serve
 	// HTTPS (certfile, keyfile, cafile); supervisorctl, which cannot speak
 	// it, then goes through the unix socket.
-	inetTLS string
+	inetTLS  string
 	user     string
 	password string // what clients send
 	// configPassword is what the configuration says, when it differs from

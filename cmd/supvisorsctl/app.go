@@ -41,9 +41,9 @@ type options struct {
 	serverURL, username, password string
 	// cacert is the CA file that verifies an https:// agent ("": the
 	// system's roots).
-	cacert string
-	json                          bool
-	timeout                       time.Duration
+	cacert  string
+	json    bool
+	timeout time.Duration
 }
 
 // ctl is one run of the program: its options, streams and the exit status
