@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/internal/testwait"
 	"github.com/supvisors/supvisors-go/process"
 )
 
@@ -115,21 +116,5 @@ func (r *running) waitLog(tb testing.TB, want string, n int) {
 	})
 }
 
-// waitFor polls cond until it holds, failing tb with cond's detail after
-// timeout.
-func waitFor(tb testing.TB, timeout time.Duration, cond func() (bool, string)) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	delay := time.Millisecond
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("condition not met within %v: %s", timeout, detail)
-		}
-		time.Sleep(delay)
-		delay = min(delay*2, 100*time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds, at most timeout (testwait.For).
+var waitFor = testwait.For

@@ -83,9 +83,9 @@ func (h handler) Message(from string, payload []byte) {
 	}
 }
 
-// fromMaster tells whether from is the address this node takes commands
-// from (view.Commands).
-func (c *Cluster) fromMaster(from string) bool {
+// commands tells whether this node takes commands from the address from
+// (view.Commands).
+func (c *Cluster) commands(from string) bool {
 	var ok bool
 	c.Read(func(v *view.View) { ok = v.Commands(from) })
 	return ok
@@ -239,7 +239,7 @@ func (c *Cluster) noteRefusal(sender string, r refusal, t messageType) {
 // later (carried out if from commands here within commandGrace); an error
 // when too many are held already.
 func (c *Cluster) held(from string, t messageType, body []byte) (bool, error) {
-	if c.fromMaster(from) {
+	if c.commands(from) {
 		return false, nil
 	}
 	if !c.pending.hold(from, t, body, time.Now()) {

@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/internal/testnet"
 	"github.com/supvisors/supvisors-go/process"
 )
 
@@ -35,7 +35,7 @@ type testNode struct {
 // false to create a node without starting it).
 func testCluster(tb testing.TB, n int, configure func(*Config)) []*testNode {
 	tb.Helper()
-	port := freePortOnAll(tb, n)
+	port := testnet.FreePortOnAll(tb, n)
 	list := make([]string, n)
 	for i := range list {
 		list[i] = fmt.Sprintf("127.0.0.%d", i+1)
@@ -160,41 +160,6 @@ func addressIs(name string, want view.AddressState) func(v *view.View) bool {
 		a, ok := v.Address(name, time.Now())
 		return ok && a.State == want
 	}
-}
-
-// freePortOnAll finds a port free for TCP and UDP on 127.0.0.1..n.
-func freePortOnAll(tb testing.TB, n int) int {
-	tb.Helper()
-	for range 100 {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		port := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if portFree(port, n) {
-			return port
-		}
-	}
-	tb.Fatal("no port free on every loopback address")
-	return 0
-}
-
-func portFree(port, n int) bool {
-	for i := 1; i <= n; i++ {
-		addr := fmt.Sprintf("127.0.0.%d:%d", i, port)
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			return false
-		}
-		l.Close()
-		u, err := net.ListenPacket("udp", addr)
-		if err != nil {
-			return false
-		}
-		u.Close()
-	}
-	return true
 }
 
 // testLogger writes to stderr when SUPVISORS_TEST_LOG is set, and keeps

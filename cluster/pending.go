@@ -43,6 +43,14 @@ func (p *pending) hold(from string, t messageType, body []byte, now time.Time) b
 	return true
 }
 
+// empty tells whether no command is held: the check every change of the
+// view makes, without the view's lock.
+func (p *pending) empty() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.cmds) == 0
+}
+
 // take removes and returns the commands whose sender commands now, and
 // those expired.
 func (p *pending) take(commands func(from string) bool, now time.Time) (ready, expired []pendingCommand) {
@@ -66,6 +74,9 @@ func (p *pending) take(commands func(from string) bool, now time.Time) (ready, e
 // retryPending carries out the held commands whose sender commands here
 // now, and drops those held too long.
 func (c *Cluster) retryPending() {
+	if c.pending.empty() {
+		return
+	}
 	var ready, expired []pendingCommand
 	c.Read(func(v *view.View) { ready, expired = c.pending.take(v.Commands, time.Now()) })
 	for _, p := range expired {

@@ -757,18 +757,16 @@ func TestRunningFailureStrategies(t *testing.T) {
 	})
 }
 
-// hashedCluster is a 3-node cluster deploying application h: one process
-// per node (addresses "#"). children waits until each runs where it should
-// and returns their pids, in node order.
-func hashedCluster(t *testing.T) (nodes []*server, children func() []int) {
-	t.Helper()
-	const rules = `<root>
+// hashedRules deploy application h, whose i-th process goes to the i-th
+// address ("#"), and hashedPrograms are its three programs on each node.
+const (
+	hashedRules = `<root>
   <application name="h">
     <start_sequence>1</start_sequence>
     <pattern name="h_"><addresses>#</addresses><start_sequence>1</start_sequence></pattern>
   </application>
 </root>`
-	const body = `
+	hashedPrograms = `
 [program:h]
 command=/bin/sleep 1000
 process_name=%(program_name)s_%(process_num)d
@@ -776,7 +774,14 @@ numprocs=3
 autostart=false
 startsecs=0
 `
-	nodes = rulesCluster(t, rules, body)
+)
+
+// hashedCluster is a 3-node cluster deploying application h: one process
+// per node (addresses "#"). children waits until each runs where it should
+// and returns their pids, in node order.
+func hashedCluster(t *testing.T) (nodes []*server, children func() []int) {
+	t.Helper()
+	nodes = rulesCluster(t, hashedRules, hashedPrograms)
 	children = func() []int {
 		t.Helper()
 		var pids []int

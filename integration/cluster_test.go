@@ -2,10 +2,11 @@ package integration
 
 import (
 	"fmt"
-	"net"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/internal/testnet"
 )
 
 // clusterPlan is a cluster of agents on 127.0.0.1..n: the ports they
@@ -20,9 +21,9 @@ type clusterPlan struct {
 // [supvisors] section has the extra lines supvisors.
 func planCluster(t testing.TB, n int, supvisors string) clusterPlan {
 	t.Helper()
-	p := clusterPlan{httpPort: portFreeOnAll(t, n)}
+	p := clusterPlan{httpPort: testnet.FreePortOnAll(t, n)}
 	for p.internalPort == 0 || p.internalPort == p.httpPort {
-		p.internalPort = portFreeOnAll(t, n)
+		p.internalPort = testnet.FreePortOnAll(t, n)
 	}
 	for i := 1; i <= n; i++ {
 		p.list = append(p.list, fmt.Sprintf("127.0.0.%d", i))
@@ -62,31 +63,6 @@ func startClusterNodes(t testing.TB, n int, supvisors, body string) []*server {
 		nodes[i] = p.startNode(t, i, body)
 	}
 	return nodes
-}
-
-// portFreeOnAll finds a TCP and UDP port free on 127.0.0.1..n.
-func portFreeOnAll(t testing.TB, n int) int {
-	t.Helper()
-next:
-	for range 100 {
-		port := freePort(t)
-		for i := 1; i <= n; i++ {
-			addr := fmt.Sprintf("127.0.0.%d:%d", i, port)
-			l, err := net.Listen("tcp", addr)
-			if err != nil {
-				continue next
-			}
-			l.Close()
-			u, err := net.ListenPacket("udp", addr)
-			if err != nil {
-				continue next
-			}
-			u.Close()
-		}
-		return port
-	}
-	t.Fatal("no port free on every loopback address")
-	return 0
 }
 
 // waitPython polls a python expression (p is the node's proxy) until it

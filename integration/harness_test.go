@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/internal/testwait"
 )
 
 // agentBinary is the supvisors binary built once for the whole package,
@@ -284,24 +286,8 @@ func (s *server) waitStable(t testing.TB) {
 	})
 }
 
-// waitFor polls cond until it holds or the deadline passes; the last detail
-// cond returned goes into the failure message.
-func waitFor(t testing.TB, timeout time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	delay := 5 * time.Millisecond
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("condition not met within %v: %s", timeout, detail)
-		}
-		time.Sleep(delay)
-		delay = min(delay*2, 200*time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds, at most timeout (testwait.For).
+var waitFor = testwait.For
 
 func freePort(t testing.TB) int {
 	t.Helper()

@@ -119,22 +119,8 @@ func TestRestartWithAFrozenNode(t *testing.T) {
 // joins.
 func TestLateNodeGetsItsPinnedProcess(t *testing.T) {
 	t.Parallel()
-	const rules = `<root>
-  <application name="h">
-    <start_sequence>1</start_sequence>
-    <pattern name="h_"><addresses>#</addresses><start_sequence>1</start_sequence></pattern>
-  </application>
-</root>`
-	const body = `
-[program:h]
-command=/bin/sleep 1000
-process_name=%(program_name)s_%(process_num)d
-numprocs=3
-autostart=false
-startsecs=0
-`
-	p := planCluster(t, 3, writeRulesFile(t, rules)+"\nsynchro_timeout=2\n")
-	nodes := []*server{p.startNode(t, 0, body), nil, p.startNode(t, 2, body)}
+	p := planCluster(t, 3, writeRulesFile(t, hashedRules)+"\nsynchro_timeout=2\n")
+	nodes := []*server{p.startNode(t, 0, hashedPrograms), nil, p.startNode(t, 2, hashedPrograms)}
 	t.Cleanup(func() {
 		if t.Failed() {
 			logsOf(t, []*server{nodes[0], nodes[2]})
@@ -151,7 +137,7 @@ startsecs=0
 		})
 	}
 
-	nodes[1] = p.startNode(t, 1, body)
+	nodes[1] = p.startNode(t, 1, hashedPrograms)
 	runsOn(t, nodes[0], "h:h_1", "127.0.0.2")
 	if info := local(t, nodes[1], "h:h_1"); info.State != "RUNNING" {
 		t.Errorf("h:h_1 on 127.0.0.2 itself: %+v", info)

@@ -11,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/internal/testwait"
 )
 
 // authServer serves a test server with credentials user/pass, at most
@@ -204,15 +206,5 @@ func TestConnectionsOverTheCapAreClosed(t *testing.T) {
 // waitFor polls cond until it holds, for settle at most.
 func waitFor(t testing.TB, cond func() (bool, string)) {
 	t.Helper()
-	deadline := time.Now().Add(settle)
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("not within %v: %s", settle, detail)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testwait.For(t, settle, cond)
 }

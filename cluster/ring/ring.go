@@ -126,27 +126,32 @@ func (r *Ring) numMembers() int {
 // partition merges back.
 func (r *Ring) Start() {
 	for _, peer := range r.cfg.Peers {
-		r.wg.Add(1)
-		go r.keepJoined(peer)
+		r.every(0, r.cfg.JoinInterval, func() { r.join(peer) })
 	}
-	r.wg.Add(2)
-	go r.every(resolveInterval, r.addrs.resolve)
-	go r.every(r.cfg.PushPullInterval, r.exchangeState)
+	// Create resolved the names already, and there is nobody to exchange
+	// state with yet.
+	r.every(resolveInterval, resolveInterval, r.addrs.resolve)
+	r.every(r.cfg.PushPullInterval, r.cfg.PushPullInterval, r.exchangeState)
 }
 
-// every calls f every interval until the ring stops.
-func (r *Ring) every(interval time.Duration, f func()) {
-	defer r.wg.Done()
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-r.done:
-			return
-		case <-t.C:
+// every calls f after first, then every interval, in a goroutine of its
+// own, until the ring stops.
+func (r *Ring) every(first, interval time.Duration, f func()) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		t := time.NewTimer(first)
+		defer t.Stop()
+		for {
+			select {
+			case <-r.done:
+				return
+			case <-t.C:
+			}
 			f()
+			t.Reset(interval)
 		}
-	}
+	}()
 }
 
 // exchangeState sends the local state (Handler.LocalState) to a random
@@ -172,26 +177,17 @@ func (r *Ring) exchangeState() {
 	}
 }
 
-func (r *Ring) keepJoined(peer string) {
-	defer r.wg.Done()
-	t := time.NewTimer(0)
-	defer t.Stop()
-	for {
-		select {
-		case <-r.done:
-			return
-		case <-t.C:
-		}
-		if !r.isAliveMember(peer) {
-			ip, err := r.addrs.ip(peer)
-			if err == nil {
-				_, err = r.ml.Join([]string{net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port))})
-			}
-			if err != nil {
-				r.log.Trace("join", "peer", peer, "error", err)
-			}
-		}
-		t.Reset(r.cfg.JoinInterval)
+// join joins peer unless it is an alive member.
+func (r *Ring) join(peer string) {
+	if r.isAliveMember(peer) {
+		return
+	}
+	ip, err := r.addrs.ip(peer)
+	if err == nil {
+		_, err = r.ml.Join([]string{net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port))})
+	}
+	if err != nil {
+		r.log.Trace("join", "peer", peer, "error", err)
 	}
 }
 

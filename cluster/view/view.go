@@ -361,12 +361,15 @@ func (v *View) LeavingState() FullState {
 // incarnation than the ring's is ignored.
 func (v *View) ApplyUpdate(u Update) bool {
 	a := v.remote(u.Node)
-	if a == nil || a.fencedByUs() {
+	if a == nil || a.fencedByUs() || !a.current(u.Incarnation) {
 		return false
 	}
-	if !a.current(u.Incarnation) {
-		return false
-	}
+	return v.apply(a, u)
+}
+
+// apply merges an update of a's current incarnation; it reports whether
+// it was news.
+func (v *View) apply(a *address, u Update) bool {
 	t := touched{}
 	a.records.adopt(u.Incarnation, t)
 	a.records.apply(u.Record, t)
@@ -396,7 +399,7 @@ func (v *View) ApplyRelayed(u Update) (bool, error) {
 		}
 		return false, fmt.Errorf("%s of %s: %w", u.Record.Key().Namespec(), u.Node, ErrUnknownProcess)
 	}
-	return v.ApplyUpdate(u), nil
+	return v.apply(a, u), nil
 }
 
 // ErrTooManyRecords is returned by ApplyFullState for a state of more than

@@ -10,6 +10,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/internal/testwait"
 )
 
 // asAgent in the environment makes the test binary run main: the tests
@@ -90,21 +92,5 @@ func TestTermAfterABurstOfHangups(t *testing.T) {
 	}
 }
 
-// waitFor polls cond until it holds, failing tb with cond's detail after
-// timeout.
-func waitFor(tb testing.TB, timeout time.Duration, cond func() (bool, string)) {
-	tb.Helper()
-	deadline := time.Now().Add(timeout)
-	delay := time.Millisecond
-	for {
-		ok, detail := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			tb.Fatalf("condition not met within %v: %s", timeout, detail)
-		}
-		time.Sleep(delay)
-		delay = min(delay*2, 100*time.Millisecond)
-	}
-}
+// waitFor polls cond until it holds, at most timeout (testwait.For).
+var waitFor = testwait.For
