@@ -246,15 +246,31 @@ func (v *View) checkConflicts(now time.Time) Effects {
 
 // acting: see Acting.
 func (v *View) acting() bool {
-	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() && v.first() == v.local
+	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() && !v.betterBack()
+}
+
+// betterBack tells whether an address before the local one in
+// address_list is RUNNING, or CHECKING (back, its state not in yet).
+func (v *View) betterBack() bool {
+	for _, a := range v.addresses {
+		switch {
+		case a == v.local:
+			return false
+		case a.state == AddressRunning || a.state == AddressChecking:
+			return true
+		}
+	}
+	return false
 }
 
 // Acting tells whether the local node acts for the cluster: the master in
 // OPERATION or CONCILIATION, with a quorum, and no address before it in
-// address_list RUNNING. A master that sees a better one back (a healed
-// partition, where each side had one) stops acting at once, before the
-// election moves to it: two masters repairing and conciliating the same
-// processes would undo each other's work.
+// address_list RUNNING, or CHECKING. A master that sees a better one back
+// (a healed partition, where each side had one) stops acting at once, as
+// soon as the ring reports it and before its state is in, let alone the
+// election moving to it: two masters repairing and conciliating the same
+// processes would undo each other's work (chaos netns seed 6160, fault
+// #46: the two sides of a healed cut each stopped one of the two copies).
 func (v *View) Acting() bool { return v.acting() }
 
 // Commands tells whether this node takes commands (start, stop, orders,

@@ -252,6 +252,11 @@ func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
 		t.Fatal("the master of this side does not act")
 	}
 	back := lost.Add(2 * time.Second)
+	// As soon as the ring reports it, before its state is in.
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Operation, Master: a1}, back)
+	if v.Acting() {
+		t.Error("10.0.0.1 back and CHECKING: the master of this side still acts")
+	}
 	join(t, v, a1, Operation, back)
 	update(v, a3, rec("g", "p", process.Running, 1, back))
 	update(v, a3, rec("g", "p", process.Fatal, 2, back))
