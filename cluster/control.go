@@ -450,13 +450,17 @@ func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
 	var conflicts []conciliation.Conflict
 	c.Read(func(v *view.View) {
 		for _, p := range v.Conflicts() {
+			// A copy a stop job holds goes away already: conciliating it
+			// too could stop every copy (chaos netns seed 6160).
 			cf := conciliation.Conflict{Key: p.Key()}
 			for _, cp := range p.Copies {
-				if cp.Counts {
+				if cp.Counts && !cp.Stopping {
 					cf.Copies = append(cf.Copies, conciliation.Copy{Address: cp.Address, Uptime: v.Uptime(cp.Address, cp.Record.Start, now)})
 				}
 			}
-			conflicts = append(conflicts, cf)
+			if len(cf.Copies) > 1 {
+				conflicts = append(conflicts, cf)
+			}
 		}
 	})
 	plan := conciliation.Resolve(s, conflicts)

@@ -43,6 +43,9 @@ type Copy struct {
 	Record  ProcessRecord
 	// Counts: the address is RUNNING and the copy in a running state.
 	Counts bool
+	// Stopping: the copy is held for a stop job of the master's (it was
+	// left running where it could not be reached); it goes away already.
+	Stopping bool
 }
 
 // processIndex keeps the keys of every process known on any address, in
@@ -170,7 +173,7 @@ func (v *View) info(k Key) ProcessInfo {
 			// known yet.
 			r.State, r.PID = process.Unknown, 0
 		}
-		c := Copy{Address: a.name, Record: r, Counts: a.state == AddressRunning && r.State.IsRunning()}
+		c := Copy{Address: a.name, Record: r, Counts: a.state == AddressRunning && r.State.IsRunning(), Stopping: v.heldForStop(k, a, r)}
 		p.Copies = append(p.Copies, c)
 		if c.Counts {
 			p.Addresses = append(p.Addresses, a.name)

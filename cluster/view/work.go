@@ -146,12 +146,18 @@ func (v *View) Runs(k Key) bool {
 		if !ok || a.state != AddressRunning || !r.State.IsRunning() {
 			continue
 		}
-		stop, held := v.jobs[jobKey{k, a.name}]
-		if !held || stop.Done || stop.Incarnation != a.records.incarnation || !stop.Start.Equal(r.Start) {
+		if !v.heldForStop(k, a, r) {
 			return true
 		}
 	}
 	return false
+}
+
+// heldForStop tells whether the copy r of k on a is the one a stop job
+// waits to stop.
+func (v *View) heldForStop(k Key, a *address, r ProcessRecord) bool {
+	stop, held := v.jobs[jobKey{k, a.name}]
+	return held && !stop.Done && stop.Incarnation == a.records.incarnation && stop.Start.Equal(r.Start)
 }
 
 // JobPlan is what the acting master is to do about its jobs now.

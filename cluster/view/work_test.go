@@ -175,6 +175,30 @@ func TestViewRunsBesidesHeldCopies(t *testing.T) {
 	}
 }
 
+// TestViewConflictWithAHeldCopy: two copies, one held for stopping: the
+// conflict shows which goes away already, so that conciliation leaves the
+// other one alone.
+func TestViewConflictWithAHeldCopy(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	k := Key{"ra", "cache"}
+	held := rec("ra", "cache", process.Running, 3, now)
+	held.Start = now.Add(-time.Minute)
+	update(v, a3, held)
+	update(v, a2, rec("ra", "cache", process.Running, 3, now))
+	v.PutJob(Job{Key: k, Address: a3, Incarnation: incOf(a3), Start: held.Start})
+	conflicts := v.Conflicts()
+	if len(conflicts) != 1 {
+		t.Fatalf("conflicts %+v, want ra:cache", conflicts)
+	}
+	stopping := map[string]bool{}
+	for _, c := range conflicts[0].Copies {
+		stopping[c.Address] = c.Stopping
+	}
+	if !stopping[a3] || stopping[a2] {
+		t.Errorf("stopping %v: want the copy of 10.0.0.3 only", stopping)
+	}
+}
+
 // BenchmarkPlanJobs: the plan the acting master makes at every change of
 // its view, with the tombstones of a deployment of 1,000 processes and
 // 0 or 100 jobs still pending.
