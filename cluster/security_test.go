@@ -221,3 +221,32 @@ func TestGossipKeyRotation(t *testing.T) {
 		t.Error("turning encryption off on a running agent accepted")
 	}
 }
+
+// TestNoKeyWarning: a cluster of several addresses without gossip_key says
+// at start that anyone can forge its gossip, and how to stop it; with a
+// key, or alone, it says nothing of it.
+func TestNoKeyWarning(t *testing.T) {
+	const warning = "gossip is not encrypted"
+	for _, tt := range []struct {
+		name  string
+		nodes int
+		keys  [][]byte
+		warns bool
+	}{
+		{"two addresses, no key", 2, nil, true},
+		{"two addresses, a key", 2, [][]byte{[]byte("0123456789abcdef")}, false},
+		{"one address, no key", 1, nil, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var log logBuffer
+			n := testCluster(t, tt.nodes, func(c *Config) {
+				c.Supvisors.GossipKeys = tt.keys
+				c.Logger = hclog.New(&hclog.LoggerOptions{Output: &log, Level: hclog.Warn})
+			})[0]
+			n.start()
+			if got := strings.Contains(log.String(), warning); got != tt.warns {
+				t.Errorf("warned %v, want %v:\n%s", got, tt.warns, log.String())
+			}
+		})
+	}
+}
