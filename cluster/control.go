@@ -469,7 +469,7 @@ func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
 	}
 	c.log.Info("conciliation", "strategy", s, "conflicts", len(conflicts))
 	for i, err := range forEach(plan.Stop, func(t conciliation.Target) error {
-		return c.stopCopies(ctx, t.Key, []string{t.Address}, true)
+		return c.stopCopies(ctx, t.Key, []string{t.Address})
 	}) {
 		if err != nil {
 			c.log.Error("conciliation: stop", "process", plan.Stop[i].Key.Namespec(), "address", plan.Stop[i].Address, "error", err)

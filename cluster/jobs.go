@@ -305,12 +305,12 @@ func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
 	c.stopJobs(k)
 	var info view.ProcessInfo
 	c.Read(func(v *view.View) { info, _ = v.Process(k) })
-	return c.stopCopies(ctx, k, info.Addresses, false)
+	return c.stopCopies(ctx, k, info.Addresses)
 }
 
 // stopCopies stops the copies of k on addresses and waits until they are
-// stopped; duplicate says they go because another copy runs (view.Job).
-func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string, duplicate bool) error {
+// stopped.
+func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string) error {
 	c.mu.Lock()
 	c.jobs.busy[k]++
 	c.mu.Unlock()
@@ -333,7 +333,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
 		if err := c.command(address, msgStop, command{key: k}); err != nil {
 			// Stopped once its node can be reached (see stopJobs).
-			c.holdStop(k, address, duplicate)
+			c.holdStop(k, address)
 			unreached = append(unreached, fmt.Sprintf("%s: %v", address, err))
 			continue
 		}
@@ -363,13 +363,13 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 // holdStop holds as a job the stop of the copy of k on address, which could
 // not be reached: carried out once the address can be (after avoidFor),
 // over once its agent restarted or the copy ended.
-func (c *Cluster) holdStop(k view.Key, address string, duplicate bool) {
+func (c *Cluster) holdStop(k view.Key, address string) {
 	var j view.Job
 	var running bool
 	c.mu.Lock()
 	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() && address != c.local {
 		a, _ := c.view.Address(address, time.Time{})
-		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start, Duplicate: duplicate}, true
+		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start}, true
 		c.avoidLocked(k, address)
 	}
 	c.mu.Unlock()

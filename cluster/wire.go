@@ -228,7 +228,6 @@ type wireJob struct {
 	Deployment  uint64
 	Version     uint64
 	Writer      string
-	Duplicate   bool
 }
 
 func toWireJobs(js []view.Job) []wireJob {
@@ -236,7 +235,7 @@ func toWireJobs(js []view.Job) []wireJob {
 	for i, j := range js {
 		w[i] = wireJob{Group: j.Key.Group, Name: j.Key.Name, Address: j.Address, Incarnation: j.Incarnation,
 			Start: nanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held,
-			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer, Duplicate: j.Duplicate}
+			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
 	}
 	return w
 }
@@ -246,7 +245,7 @@ func fromWireJobs(w []wireJob) []view.Job {
 	for i, j := range w {
 		js[i] = view.Job{Key: view.Key{Group: j.Group, Name: j.Name}, Address: j.Address, Incarnation: j.Incarnation,
 			Start: fromNanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held,
-			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer, Duplicate: j.Duplicate}
+			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
 	}
 	return js
 }

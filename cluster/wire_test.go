@@ -49,7 +49,7 @@ var (
 	sampleState = view.FullState{Node: "10.0.0.2", Incarnation: 3, Seq: 10, Records: []view.ProcessRecord{sampleRecord(), sampleGone}, Ready: true}
 	sampleJobs  = []view.Job{
 		{Key: view.Key{Group: "web", Name: "server"}, Application: true, Reason: "deployment", Deployment: 4, Version: 2, Writer: "10.0.0.1"},
-		{Key: view.Key{Group: "web", Name: "old"}, Address: "10.0.0.3", Incarnation: 8, Start: sampleRecord().Start, Done: true, Duplicate: true, Deployment: 4, Version: 3, Writer: "10.0.0.1"},
+		{Key: view.Key{Group: "web", Name: "old"}, Address: "10.0.0.3", Incarnation: 8, Start: sampleRecord().Start, Done: true, Deployment: 4, Version: 3, Writer: "10.0.0.1"},
 		{Key: view.Key{Group: "web", Name: "held"}, Done: true, Held: true, Reason: "stopped by an operator", Deployment: 4, Version: 4, Writer: "10.0.0.2"},
 	}
 )

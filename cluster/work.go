@@ -120,7 +120,7 @@ func (c *Cluster) runJob(ctx context.Context, j view.Job) {
 		return
 	}
 	c.log.Info("stopping a copy left running where it could not be reached", "process", j.Key.Namespec(), "address", j.Address)
-	if err := c.stopCopies(ctx, j.Key, []string{j.Address}, j.Duplicate); err != nil && ctx.Err() == nil {
+	if err := c.stopCopies(ctx, j.Key, []string{j.Address}); err != nil && ctx.Err() == nil {
 		c.log.Error("stop of a copy left running", "process", j.Key.Namespec(), "address", j.Address, "error", err)
 	}
 }

@@ -35,12 +35,6 @@ type Job struct {
 	// cluster does not start it by itself (deployment, restart of its
 	// application, a failure reported late) until an operator starts it.
 	Held bool
-	// Duplicate, on a stop, says the copy was to go because another one
-	// runs (conciliation): it is stopped only while a copy runs that no
-	// stop holds, or a start of its process waits; of copies that such
-	// stops all hold (each side of a healed partition held the other's),
-	// the one on the first address of address_list stays.
-	Duplicate bool
 	// Deployment is the deployment the job belongs to (see Meta); Version
 	// orders the writes of one job (a Lamport clock of the deployment),
 	// Writer breaks ties.
@@ -219,9 +213,6 @@ func (v *View) PlanJobs() JobPlan {
 			run = !over && !blocked && v.placeable(j.Key, loads)
 		} else {
 			over, run = v.stopState(j)
-			if run && j.Duplicate && v.lastCopy(j) {
-				over, run = true, false
-			}
 		}
 		switch {
 		case over:
@@ -231,30 +222,6 @@ func (v *View) PlanJobs() JobPlan {
 		}
 	}
 	return plan
-}
-
-// lastCopy tells whether the copy a duplicate stop j holds is to stay:
-// no start of its process waits, no other copy runs that no stop holds,
-// and no held copy comes before it in address_list.
-func (v *View) lastCopy(j Job) bool {
-	if _, waits := v.Waiting(j.Key); waits {
-		return false
-	}
-	before := true
-	for _, a := range v.addresses {
-		if a.name == j.Address {
-			before = false
-			continue
-		}
-		r, ok := a.records.get(j.Key)
-		if !ok || a.state != AddressRunning || !r.State.IsRunning() {
-			continue
-		}
-		if !v.heldForStop(j.Key, a, r) || before {
-			return false
-		}
-	}
-	return true
 }
 
 // placeable tells whether some address the rules allow could take k now:

@@ -199,62 +199,6 @@ func TestViewConflictWithAHeldCopy(t *testing.T) {
 	}
 }
 
-// TestViewDuplicateStopsKeepOneCopy: each side of a healed partition held
-// the stop of the other's copy of a process, as a duplicate: one copy
-// stays, the one on the first address; a duplicate stop runs while a copy
-// runs that no stop holds, or a start waits; a stop that is no duplicate
-// (an operator's, a failure strategy's) runs whatever else runs.
-func TestViewDuplicateStopsKeepOneCopy(t *testing.T) {
-	k := Key{"ra", "cache"}
-	setup := func(t *testing.T, duplicate bool) (*View, Job, Job) {
-		v, now := upCluster(t, a1, nil)
-		for i, a := range []string{a2, a3} {
-			r := rec("ra", "cache", process.Running, 3, now)
-			r.Start = now.Add(time.Duration(i) * time.Second)
-			update(v, a, r)
-		}
-		stop := func(a string) Job {
-			r, _ := v.Record(a, k)
-			return v.PutJob(Job{Key: k, Address: a, Incarnation: incOf(a), Start: r.Start, Duplicate: duplicate})
-		}
-		return v, stop(a2), stop(a3)
-	}
-	planned := func(v *View) (run, over []string) {
-		p := v.PlanJobs()
-		for _, j := range p.Run {
-			run = append(run, j.Address)
-		}
-		for _, j := range p.Over {
-			over = append(over, j.Address)
-		}
-		return run, over
-	}
-	t.Run("both held: the first address keeps its copy", func(t *testing.T) {
-		v, _, _ := setup(t, true)
-		run, over := planned(v)
-		wantStrings(t, "run", run, []string{a3})
-		wantStrings(t, "over", over, []string{a2})
-	})
-	t.Run("a start waits: both go", func(t *testing.T) {
-		v, _, _ := setup(t, true)
-		v.PutJob(Job{Key: k, Application: true})
-		run, _ := planned(v)
-		wantStrings(t, "run", run, []string{a2, a3})
-	})
-	t.Run("a copy no stop holds: the held one goes", func(t *testing.T) {
-		v, first, _ := setup(t, true)
-		first.Done = true
-		v.PutJob(first)
-		run, _ := planned(v)
-		wantStrings(t, "run", run, []string{a3})
-	})
-	t.Run("no duplicates: both go", func(t *testing.T) {
-		v, _, _ := setup(t, false)
-		run, _ := planned(v)
-		wantStrings(t, "run", run, []string{a2, a3})
-	})
-}
-
 // BenchmarkPlanJobs: the plan the acting master makes at every change of
 // its view, with the tombstones of a deployment of 1,000 processes and
 // 0 or 100 jobs still pending.
