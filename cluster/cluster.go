@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -75,6 +76,9 @@ type Cluster struct {
 	changed chan struct{}
 	stopped bool
 
+	// deaf holds the addresses the ring hears nothing from
+	// (view.Deaf), kept up to date by update for the ring's every packet.
+	deaf atomic.Pointer[[]string]
 	// drops logs what is dropped from other nodes, rate-limited.
 	drops *ring.Drops
 	// rulesMismatch holds the addresses already reported for loading
@@ -200,6 +204,10 @@ func (c *Cluster) ringConfig(list []string) ring.Config {
 	rc.Logger = c.cfg.Logger.Named("memberlist")
 	rc.Now = c.cfg.Clock.Now
 	rc.Handler = handler{c}
+	rc.Deaf = func(name string) bool {
+		d := c.deaf.Load()
+		return d != nil && slices.Contains(*d, name)
+	}
 	if c.cfg.Ring != nil {
 		c.cfg.Ring(&rc)
 	}
@@ -291,6 +299,9 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	before := c.snapshotLocked()
 	eff := f(now)
 	eff.Merge(c.view.Tick(now))
+	if deaf, old := c.view.Deaf(), c.deaf.Load(); old == nil || !slices.Equal(deaf, *old) {
+		c.deaf.Store(&deaf)
+	}
 	run, written, wakeup := c.planJobsLocked(now)
 	c.logChangesLocked(before)
 	c.scheduleLocked(now, earliestTime(eff.Wakeup, wakeup))

@@ -57,6 +57,12 @@ type Config struct {
 	// LookupIP, the system's resolver).
 	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 
+	// Deaf tells whether nothing is to be heard from the address name (a
+	// fenced one): its packets and connections are dropped unread, as
+	// those from outside the cluster (nil: none is). Called for every
+	// packet: it must be cheap, and safe for concurrent use.
+	Deaf func(name string) bool
+
 	// Now is the node's wall clock, sent with every probe's ack (nil:
 	// time.Now).
 	Now func() time.Time

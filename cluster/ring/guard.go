@@ -66,8 +66,13 @@ func (g *guard) filterPackets() {
 		case <-g.stopped:
 			return
 		case p := <-g.NetTransport.PacketCh():
-			if _, ok := g.r.addrs.nameOf(ipOf(p.From)); !ok {
+			name, ok := g.r.addrs.nameOf(ipOf(p.From))
+			if !ok {
 				g.r.drops.Note(p.From.String(), "gossip packet from outside address_list", nil)
+				continue
+			}
+			if g.r.deaf(name) {
+				g.r.drops.Note(name, "gossip packet from a fenced address", nil)
 				continue
 			}
 			select {
@@ -87,6 +92,11 @@ func (g *guard) sortStreams() {
 			from, ok := g.r.addrs.nameOf(ipOf(conn.RemoteAddr()))
 			if !ok {
 				g.r.drops.Note(conn.RemoteAddr().String(), "connection from outside address_list", nil)
+				conn.Close()
+				continue
+			}
+			if g.r.deaf(from) {
+				g.r.drops.Note(from, "connection from a fenced address", nil)
 				conn.Close()
 				continue
 			}
@@ -121,6 +131,9 @@ func (g *guard) sort(conn net.Conn, from string) {
 		conn.Close()
 	}
 }
+
+// deaf tells whether the ring hears nothing from name (Config.Deaf).
+func (r *Ring) deaf(name string) bool { return r.cfg.Deaf != nil && r.cfg.Deaf(name) }
 
 // peekedConn is a connection whose first bytes were buffered.
 type peekedConn struct {

@@ -210,3 +210,31 @@ func TestHostNamesAreChecked(t *testing.T) {
 		t.Error("an agent at 127.0.0.4 (delta) calling itself beta (127.0.0.2) was admitted")
 	}
 }
+
+// TestDeafAddressIsNotHeard: nothing an address the owner says it is deaf
+// to (a fenced one) sends reaches the handler; the others are heard. (Its
+// membership is the handler's to refuse: the others may gossip it alive.)
+func TestDeafAddressIsNotHeard(t *testing.T) {
+	port := testnet.FreePortOnAll(t, 3)
+	rec := newRecorder()
+	testRing(t, "127.0.0.1", port, rec, true, func(c *Config) {
+		c.Peers = []string{"127.0.0.2", "127.0.0.3"}
+		c.Deaf = func(name string) bool { return name == "127.0.0.2" }
+	})
+	deaf := testRing(t, "127.0.0.2", port, newRecorder(), true, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	heard := testRing(t, "127.0.0.3", port, newRecorder(), true, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	rec.waitFor(t, "127.0.0.3 alive", func(r *recorder) bool { return slices.Contains(r.alive, "127.0.0.3") })
+	_ = deaf.SendDirect("127.0.0.1", []byte("from the deaf address"))
+	// Accepted after the other (connections are taken in order): once it
+	// is in, the other was dropped.
+	if err := heard.SendDirect("127.0.0.1", []byte("from a heard one")); err != nil {
+		t.Fatal(err)
+	}
+	rec.waitFor(t, "the message of 127.0.0.3", func(r *recorder) bool { return slices.Contains(r.messages, "127.0.0.3:from a heard one") })
+	rec.has(func(r *recorder) bool {
+		if slices.Contains(r.messages, "127.0.0.2:from the deaf address") {
+			t.Errorf("the deaf address was heard: messages %v", r.messages)
+		}
+		return true
+	})
+}

@@ -177,9 +177,9 @@ func (r *Ring) exchangeState() {
 	}
 }
 
-// join joins peer unless it is an alive member.
+// join joins peer unless it is an alive member, or deaf (Config.Deaf).
 func (r *Ring) join(peer string) {
-	if r.isAliveMember(peer) {
+	if r.isAliveMember(peer) || r.deaf(peer) {
 		return
 	}
 	ip, err := r.addrs.ip(peer)

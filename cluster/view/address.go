@@ -103,6 +103,21 @@ func (v *View) Refuses(name string) bool {
 	return a == nil || a.fenced
 }
 
+// Deaf returns the addresses this node hears nothing from: those it
+// fenced and no operator re-admitted. What they gossip (alive, suspect,
+// dead news of the others) would otherwise go on: a fenced node that comes
+// back from a cut gossips the deaths it saw, and the others would fence
+// members that never failed.
+func (v *View) Deaf() []string {
+	var deaf []string
+	for _, a := range v.addresses {
+		if a.fenced && !a.readmitted {
+			deaf = append(deaf, a.name)
+		}
+	}
+	return deaf
+}
+
 // MemberAlive handles the ring's news that a member is alive, with its
 // meta: a new incarnation or a returning address is CHECKING until its
 // full state arrives.

@@ -283,3 +283,22 @@ func TestViewCrashWhateverTheClocks(t *testing.T) {
 		t.Errorf("Crashed %v: the failure on 10.0.0.2 missed", eff.Crashed)
 	}
 }
+
+// TestViewDeaf: a fenced address is not heard until an operator re-admits
+// it (its gossip of the deaths it saw while cut off would fence the
+// others); then its next agent may be heard, and admitted.
+func TestViewDeaf(t *testing.T) {
+	v, now := upCluster(t, a1, nil, withAutoFence)
+	if d := v.Deaf(); len(d) != 0 {
+		t.Fatalf("deaf %v before any fence", d)
+	}
+	v.MemberDead(a3, now.Add(time.Second))
+	tick(v, now.Add(time.Second))
+	wantStrings(t, "deaf once fenced", v.Deaf(), []string{a3})
+	if err := v.Readmit(a3); err != nil {
+		t.Fatal(err)
+	}
+	if d := v.Deaf(); len(d) != 0 {
+		t.Errorf("deaf %v once re-admitted", d)
+	}
+}
