@@ -57,10 +57,11 @@ type Config struct {
 	// LookupIP, the system's resolver).
 	LookupIP func(ctx context.Context, host string) ([]net.IP, error)
 
-	// Deaf tells whether nothing is to be heard from the address name (a
-	// fenced one): its packets and connections are dropped unread, as
-	// those from outside the cluster (nil: none is). Called for every
-	// packet: it must be cheap, and safe for concurrent use.
+	// Deaf tells whether the address name is not to be heard (a fenced
+	// one): its gossip packets and its messages on the channel are
+	// dropped unread, as those from outside the cluster; memberlist's
+	// streams (joins) still go through (nil: none is deaf). Called for
+	// every packet: it must be cheap, and safe for concurrent use.
 	Deaf func(name string) bool
 
 	// Now is the node's wall clock, sent with every probe's ack (nil:

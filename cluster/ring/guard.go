@@ -95,11 +95,6 @@ func (g *guard) sortStreams() {
 				conn.Close()
 				continue
 			}
-			if g.r.deaf(from) {
-				g.r.drops.Note(from, "connection from a fenced address", nil)
-				conn.Close()
-				continue
-			}
 			go g.sort(conn, from)
 		}
 	}
@@ -118,9 +113,18 @@ func (g *guard) sort(conn net.Conn, from string) {
 		return
 	}
 	if first[0] == channelMagic {
+		if g.r.deaf(from) {
+			g.r.drops.Note(from, "message from a fenced address", nil)
+			conn.Close()
+			return
+		}
 		g.r.receive(conn, br, from)
 		return
 	}
+	// memberlist's streams (a join's push/pull) go through, from a deaf
+	// address too: it learns from them that it is fenced, and its news of
+	// deaths in a push/pull only make the others suspect, which the
+	// suspected refute, unlike its gossip.
 	if err := conn.SetReadDeadline(time.Time{}); err != nil {
 		conn.Close()
 		return

@@ -103,8 +103,8 @@ func (v *View) Refuses(name string) bool {
 	return a == nil || a.fenced
 }
 
-// Deaf returns the addresses this node hears nothing from: those it
-// fenced and no operator re-admitted. What they gossip (alive, suspect,
+// Deaf returns the addresses whose gossip this node does not hear: those
+// it fenced and no operator re-admitted. What they gossip (alive, suspect,
 // dead news of the others) would otherwise go on: a fenced node that comes
 // back from a cut gossips the deaths it saw, and the others would fence
 // members that never failed.
