@@ -3,13 +3,16 @@ GO      ?= go
 BIN     := bin
 PKGS    := ./...
 FUZZTIME ?= 30s
+# The release, which the binaries report (--version) and the Debian package has.
+VERSION := $(shell cat VERSION)
+GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
 .PHONY: all build test test-partitions chaos deps run bench fuzz lint clean
 
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(GOLDFLAGS)' -o $(BIN)/ ./cmd/...
 
 # deps installs what the tests drive from outside: Debian's supervisor
 # package (the real supervisorctl, and python3's supervisor module).

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/agent"
+	"github.com/supvisors/supvisors-go/internal/version"
 )
 
 func main() {
@@ -29,6 +30,7 @@ func newCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:           "supvisors -c FILE [--address NAME]",
 		Short:         "Supervise this node's processes and coordinate the cluster's applications",
+		Version:       version.Version,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
 		SilenceErrors: true,

@@ -16,6 +16,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/internal/version"
 	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
@@ -139,8 +140,9 @@ func (c *ctl) runArgs(args []string) (code int, usage bool) {
 // starts from the program's options).
 func (c *ctl) newRoot() *cobra.Command {
 	root := &cobra.Command{
-		Use:   "supvisorsctl [flags] [command [args...]]",
-		Short: "Control supvisors agents: Supervisor's commands and the cluster's",
+		Use:     "supvisorsctl [flags] [command [args...]]",
+		Short:   "Control supvisors agents: Supervisor's commands and the cluster's",
+		Version: version.Version,
 		Long: `supvisorsctl controls a supvisors agent (or any supervisord) over XML-RPC.
 
 The supervisorctl commands act on the processes of the agent named by -s and
