@@ -28,8 +28,22 @@ func newCommand() *cobra.Command {
 	var opts agent.Options
 	var nodaemon bool
 	cmd := &cobra.Command{
-		Use:           "supvisors -c FILE [--address NAME]",
-		Short:         "Supervise this node's processes and coordinate the cluster's applications",
+		Use:   "supvisors -c FILE [--address NAME]",
+		Short: "Supervise this node's processes and coordinate the cluster's applications",
+		Long: `supvisors is a supervisord for this node's processes ([program:x] sections
+of a stock supervisord.conf, Supervisor's XML-RPC API for supervisorctl and
+supvisorsctl) and, with a [supvisors] section, a member of the cluster of
+its address_list, which coordinates the applications of every node. It runs
+in the foreground.
+
+Without -c, the configuration is searched where supervisord searches it:
+../etc/supervisord.conf beside the binary, ./supervisord.conf,
+./etc/supervisord.conf, /etc/supervisord.conf, /etc/supervisor/supervisord.conf.
+
+Signals: SIGTERM, SIGINT and SIGQUIT stop every child (groups in reverse
+priority, each with its stopsignal, then SIGKILL after stopwaitsecs) and
+exit 0; SIGHUP re-reads the configuration and applies it as supervisorctl
+update does; SIGUSR2 reopens the main log.`,
 		Version:       version.Version,
 		Args:          cobra.NoArgs,
 		SilenceUsage:  true,
