@@ -7,16 +7,25 @@ FUZZTIME ?= 30s
 VERSION := $(shell cat VERSION)
 GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-partitions chaos deps run bench fuzz lint clean
+.PHONY: all build test test-partitions chaos deps deps-deb run bench fuzz lint clean deb
 
 all: build
 
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(GOLDFLAGS)' -o $(BIN)/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath $(BUILDFLAGS) -ldflags '$(GOLDFLAGS)' -o $(BIN)/ ./cmd/...
+
+# deb makes $(BIN)/supvisors_VERSION_ARCH.deb (README's "Debian package"):
+# the binaries as build makes them, stripped as dh_strip would; their man
+# pages and completions, which a gendoc build of each writes; packaging/deb/.
+deb:
+	rm -rf $(BIN)/deb
+	$(MAKE) --no-print-directory build BIN=$(BIN)/deb/root/usr/bin GOLDFLAGS='$(GOLDFLAGS) -s -w'
+	$(MAKE) --no-print-directory build BIN=$(BIN)/deb/gendoc BUILDFLAGS='-tags gendoc'
+	GO='$(GO)' scripts/deb.sh $(VERSION) $(BIN)/deb $(BIN)
 
 # deps installs what the tests drive from outside: Debian's supervisor
 # package (the real supervisorctl, and python3's supervisor module).
-deps:
+deps: deps-deb
 	@command -v supervisorctl >/dev/null 2>&1 && /usr/bin/python3 -c 'import supervisor' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq supervisor >/dev/null; \
@@ -24,6 +33,15 @@ deps:
 	    echo "tests need Debian's supervisor package: sudo apt-get install -y supervisor"; exit 1; \
 	  fi; }
 	$(GO) mod download
+
+# deps-deb installs what the Debian package's test needs beyond dpkg: lintian.
+deps-deb:
+	@command -v lintian >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq lintian >/dev/null; \
+	  else \
+	    echo "tests need Debian's lintian package: sudo apt-get install -y lintian"; exit 1; \
+	  fi; }
 
 test: deps build
 	$(GO) vet $(PKGS)
