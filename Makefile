@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 VERSION := $(shell cat VERSION)
 GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-partitions chaos deps deps-deb run bench fuzz lint clean deb
+.PHONY: all build test test-partitions chaos deps deps-deb run bench fuzz lint clean deb clients clients-java deps-java
 
 all: build
 
@@ -43,7 +43,38 @@ deps-deb:
 	    echo "tests need Debian's lintian package: sudo apt-get install -y lintian"; exit 1; \
 	  fi; }
 
-test: deps build
+# clients builds the clients of other languages (README's "Java client").
+clients: clients-java
+
+# clients-java builds bin/java/supvisors-client.jar from clients/java/src
+# with the JDK alone, and bin/java/classpath: the jars to compile and run
+# against it (the client's only).
+JAVAC ?= javac
+JAR   ?= jar
+JAVA_SRC := $(shell find clients/java/src -name '*.java')
+
+clients-java: $(BIN)/java/supvisors-client.jar $(BIN)/java/classpath
+
+$(BIN)/java/supvisors-client.jar: $(JAVA_SRC) | deps-java
+	rm -rf $(BIN)/java/classes
+	$(JAVAC) --release 17 -Xlint:all -Werror -d $(BIN)/java/classes $(JAVA_SRC)
+	$(JAR) --create --file $@ -C $(BIN)/java/classes .
+	rm -rf $(BIN)/java/classes
+
+$(BIN)/java/classpath: $(BIN)/java/supvisors-client.jar
+	echo "$(abspath $<)" > $@
+
+# deps-java installs a JDK (Debian's default-jdk-headless) when javac or
+# jar is missing.
+deps-java:
+	@command -v $(JAVAC) >/dev/null 2>&1 && command -v $(JAR) >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless >/dev/null; \
+	  else \
+	    echo "the Java client needs a JDK 17 or later: sudo apt-get install -y default-jdk-headless"; exit 1; \
+	  fi; }
+
+test: deps build clients
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 12m $(PKGS)
 

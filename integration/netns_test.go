@@ -313,15 +313,22 @@ func (l *netLab) supvisorsSection(extra string) string {
 func (l *netLab) agent(t testing.TB, i int, extra, body string) *server {
 	t.Helper()
 	s := newServer(t, "supvisors", l.supvisorsSection(extra)+body, func(s *server) {
-		s.host, s.port, s.netns = l.addr(i), labHTTPPort, l.node(i)
+		s.host, s.port = l.addr(i), labHTTPPort
 	})
+	s.enterNamespace(l.node(i))
+	return s
+}
+
+// enterNamespace makes the server newServer prepared run inside network
+// namespace ns, and its clients (the server's methods) too.
+func (s *server) enterNamespace(ns string) {
+	s.netns = ns
 	inner := s.cmd
-	s.cmd = exec.Command("ip", append([]string{"netns", "exec", s.netns}, inner.Args...)...)
+	s.cmd = exec.Command("ip", append([]string{"netns", "exec", ns}, inner.Args...)...)
 	s.cmd.Stdout, s.cmd.Stderr, s.cmd.Dir = inner.Stdout, inner.Stderr, inner.Dir
 	// ip netns exec execs the agent in the same process: its own process
 	// group (for the harness's kill), and killed if the test dies.
 	s.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
-	return s
 }
 
 // startAgents starts an agent on every node, one after the other, and
