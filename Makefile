@@ -43,8 +43,9 @@ deps-deb:
 	    echo "tests need Debian's lintian package: sudo apt-get install -y lintian"; exit 1; \
 	  fi; }
 
-# clients builds the clients of other languages (README's "Java client").
-clients: clients-java
+# clients builds the clients of other languages (README's "Java client"
+# and "C++ client").
+clients: clients-java clients-cpp
 
 # clients-java builds bin/java/supvisors-client.jar from clients/java/src
 # with the JDK alone, and bin/java/classpath: the jars to compile and run
@@ -77,6 +78,50 @@ deps-java:
 test: deps build clients
 	$(GO) vet $(PKGS)
 	$(GO) test -count=1 -timeout 12m $(PKGS)
+
+# clients-cpp builds the C++ client (clients/cpp): the static library
+# bin/cpp/libsupvisors-client.a and bin/cpp/ldflags, the link flags a
+# program needs after it. deps-cpp installs (as root) the Debian packages it
+# builds on.
+.PHONY: clients-cpp deps-cpp bench-cpp
+CPP_PACKAGES := g++ libxmlrpc-c++8-dev libcurl4-openssl-dev
+CPP_FLAGS    := -std=c++17 -O2 -g -Wall -Wextra -Wpedantic -Iclients/cpp/include
+CPP_OBJS     := $(patsubst clients/cpp/src/%.cpp,$(BIN)/cpp/obj/%.o,$(wildcard clients/cpp/src/*.cpp))
+
+clients-cpp: $(BIN)/cpp/libsupvisors-client.a $(BIN)/cpp/ldflags
+
+deps-cpp:
+	@missing=; for p in $(CPP_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; done; \
+	test -z "$$missing" || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "the C++ client needs Debian's packages:$$missing (sudo apt-get install -y$$missing)"; exit 1; \
+	  fi; }
+
+$(BIN)/cpp/obj/%.o: clients/cpp/src/%.cpp | deps-cpp
+	@mkdir -p $(@D)
+	$(CXX) $(CPP_FLAGS) -MMD -MP -c $< -o $@
+
+-include $(CPP_OBJS:.o=.d)
+
+$(BIN)/cpp/libsupvisors-client.a: $(CPP_OBJS)
+	rm -f $@ && ar rcs $@ $^
+
+$(BIN)/cpp/ldflags: Makefile | deps-cpp
+	@mkdir -p $(@D)
+	echo $$(xmlrpc-c-config c++2 --libs) $$(curl-config --libs) > $@
+
+# bench-cpp measures the C++ client's supervisor.getAllProcessInfo against
+# one agent with 1,000 processes (scripts/bench-cpp.sh; CPP_BENCH_CALLS).
+CPP_BENCH_CALLS ?= 1000
+
+bench-cpp: build clients-cpp $(BIN)/cpp/supvisors-bench
+	CPP_BENCH_CALLS=$(CPP_BENCH_CALLS) ./scripts/bench-cpp.sh
+
+$(BIN)/cpp/supvisors-bench: clients/cpp/bench/bench.cpp $(BIN)/cpp/libsupvisors-client.a $(BIN)/cpp/ldflags
+	$(CXX) $(CPP_FLAGS) $< $(BIN)/cpp/libsupvisors-client.a $$(cat $(BIN)/cpp/ldflags) -o $@
 
 # test-partitions runs the network-partition tests (root only: each test
 # builds its own Linux network namespaces and bridges, see
