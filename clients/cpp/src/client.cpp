@@ -139,6 +139,9 @@ struct Client::Impl {
     }
     long status = 0;
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+    if (status == 401 && user.empty() && password.empty()) {
+      throw AuthenticationError(where + ": the server requires credentials (HTTP 401)");
+    }
     if (status == 401) {
       throw AuthenticationError(where + ": the server refused the credentials of user '" + user + "' (HTTP 401)");
     }

@@ -239,7 +239,7 @@ MulticallResult decodeMulticallResult(const xmlrpc_c::value& value) {
       return result;
     }
   }
-  result.value = value;
+  result.value = std::make_shared<const xmlrpc_c::value>(value);
   return result;
 }
 

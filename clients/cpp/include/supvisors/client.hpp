@@ -90,19 +90,23 @@ class ProtocolError : public Error {
 
 class Client;
 
-// Call is one call of system.multicall: a method and its parameters.
+// Call is one call of system.multicall: a method and its parameters. Build
+// one rather than copy-assign it: an xmlrpc_c::value set once cannot be
+// assigned again (xmlrpc-c throws).
 struct Call {
   std::string methodName;
   std::vector<xmlrpc_c::value> params;
 };
 
 // MulticallResult is the outcome of one call of a system.multicall: its
-// fault (isFault, faultCode, faultString), or its value.
+// fault (isFault, faultCode, faultString), or its value. The value is behind
+// a pointer (null with a fault) because an xmlrpc_c::value cannot be assigned
+// once set, which would make the struct unfit to assign, sort or swap.
 struct MulticallResult {
   bool isFault = false;
   int faultCode = 0;
   std::string faultString;
-  xmlrpc_c::value value;
+  std::shared_ptr<const xmlrpc_c::value> value;
 };
 
 // SystemProxy is the system namespace.
