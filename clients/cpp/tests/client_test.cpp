@@ -458,8 +458,25 @@ void testThreads(Client& client, const Options& o) {
   for (auto& thread : threads) thread.join();
   done = true;
   timeouts.join();
-  checkEqual(good.load(), 100, "calls right from 4 threads");
+  checkEqual(good.load(), 100, "calls right from 4 threads sharing a Client");
   client.setTimeout(0ms);
+
+  // A Client each: calls in parallel.
+  const auto processes = client.supervisor().getAllProcessInfo().size();
+  good = 0;
+  threads.clear();
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      try {
+        Client own("127.0.0.1", o.port, o.user, o.password);
+        for (int i = 0; i < 10; ++i) good += own.supervisor().getAllProcessInfo().size() == processes ? 1 : 0;
+      } catch (const std::exception& e) {
+        std::cout << "thread: " << e.what() << std::endl;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  checkEqual(good.load(), 40, "calls right from 4 threads with a Client each");
 }
 
 // testRestarts restarts node 3's agent, then the cluster, then shuts node 3
