@@ -85,7 +85,7 @@ test: deps build clients
 # builds on.
 .PHONY: clients-cpp deps-cpp bench-cpp
 CPP_PACKAGES := g++ libxmlrpc-c++8-dev libcurl4-openssl-dev
-CPP_FLAGS    := -std=c++17 -O2 -g -Wall -Wextra -Wpedantic -Iclients/cpp/include
+CPP_FLAGS    := -std=c++17 -O2 -Wall -Wextra -Wpedantic -Iclients/cpp/include
 CPP_OBJS     := $(patsubst clients/cpp/src/%.cpp,$(BIN)/cpp/obj/%.o,$(wildcard clients/cpp/src/*.cpp))
 
 clients-cpp: $(BIN)/cpp/libsupvisors-client.a $(BIN)/cpp/ldflags
@@ -100,7 +100,7 @@ deps-cpp:
 	    echo "the C++ client needs Debian's packages:$$missing (sudo apt-get install -y$$missing)"; exit 1; \
 	  fi; }
 
-$(BIN)/cpp/obj/%.o: clients/cpp/src/%.cpp | deps-cpp
+$(BIN)/cpp/obj/%.o: clients/cpp/src/%.cpp Makefile | deps-cpp
 	@mkdir -p $(@D)
 	$(CXX) $(CPP_FLAGS) -MMD -MP -c $< -o $@
 

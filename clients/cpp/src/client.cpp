@@ -19,7 +19,7 @@ namespace supvisors {
 namespace {
 
 // maxReply bounds a reply's size: a reply beyond it is a ProtocolError rather
-// than memory without bound. 64 MiB is some 60,000 processes of
+// than memory without bound. 64 MiB is some 50,000 processes of
 // getAllProcessInfo.
 constexpr std::size_t maxReply = 64 << 20;
 
