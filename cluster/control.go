@@ -227,10 +227,10 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
 		errs := forEach(phase, func(p view.ProcessInfo) error {
-			var held bool
-			c.Read(func(v *view.View) { held = v.Held(p.Key()) })
-			if len(p.Addresses) > 0 || held {
-				return nil // already running, or an operator stopped it since
+			var held, runs bool
+			c.Read(func(v *view.View) { held, runs = v.Held(p.Key()), v.Runs(p.Key()) })
+			if runs || held {
+				return nil // already running (not on a copy held for stopping), or an operator stopped it since
 			}
 			return c.startProcess(ctx, placement, p.Key(), "")
 		})

@@ -262,7 +262,10 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	c.Read(func(v *view.View) {
 		for _, phase := range phases {
 			for _, p := range phase {
-				if len(p.Addresses) == 0 && !v.Held(p.Key()) {
+				// A copy held for stopping (left running where it could
+				// not be reached) is not a running one: the stop would
+				// leave the process running nowhere.
+				if !v.Runs(p.Key()) && !v.Held(p.Key()) {
 					keys = append(keys, p.Key())
 				}
 			}

@@ -397,3 +397,43 @@ func TestFailureWhileItsApplicationStarts(t *testing.T) {
 		return local(t, nodeAt(t, nodes, infos[0].Addresses[0]), "ph:x").PID != pid, "ph:x still has its old pid"
 	})
 }
+
+// TestRestartApplicationNodeBackDuringItsStop: RESTART_APPLICATION after a
+// node froze, the node resuming while the application still stops (a
+// slow process). The copy it kept running is held for stopping: the
+// restart must not take it for a running one, else the held stop leaves
+// the process running nowhere (chaos netns seed 6160, fault #9: loss 21%).
+func TestRestartApplicationNodeBackDuringItsStop(t *testing.T) {
+	t.Parallel()
+	const rules = `<root>
+  <application name="ra">
+    <start_sequence>1</start_sequence>
+    <running_failure_strategy>RESTART_APPLICATION</running_failure_strategy>
+    <program name="c"><addresses>127.0.0.3,127.0.0.2</addresses><start_sequence>1</start_sequence><stop_sequence>1</stop_sequence></program>
+    <program name="slow"><addresses>127.0.0.1</addresses><start_sequence>1</start_sequence><stop_sequence>2</stop_sequence></program>
+  </application>
+</root>`
+	// slow takes 3 s to stop: the frozen node is back before the restart
+	// starts anything.
+	slow := "\n[program:slow]\ncommand=/bin/sh -c 'trap \"sleep 3; exit 0\" TERM; while :; do sleep 0.2; done'\n" +
+		"autostart=false\nautorestart=false\nstartsecs=0\nstopwaitsecs=10\n"
+	body := "\n[group:ra]\nprograms=c,slow\n" + sleeper("c", "autorestart=false") + slow
+	nodes := rulesCluster(t, rules, body)
+	runsOn(t, nodes[0], "ra:c", "127.0.0.3")
+	runsOn(t, nodes[0], "ra:slow", "127.0.0.1")
+	oldC := local(t, nodes[2], "ra:c").PID
+
+	resume := freeze(t, nodes[2])
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		return len(grepLog(t, nodes[0], "stopping: process=ra:slow")) > 0, "the master did not restart ra"
+	})
+	resume()
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.3')['statename']", "RUNNING")
+	for _, n := range nodes {
+		n.waitPython(t, "[(i['statename'], len(i['addresses'])) for i in p.supvisors.get_process_info('ra:c')]", "[('RUNNING', 1)]")
+		runsOn(t, n, "ra:slow", "127.0.0.1")
+	}
+	if info := local(t, nodes[2], "ra:c"); info.State == "RUNNING" && info.PID == oldC {
+		t.Errorf("ra:c is still the old copy (pid %d): the restart took it for the new one", oldC)
+	}
+}
