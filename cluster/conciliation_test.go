@@ -59,7 +59,11 @@ func TestConciliateByHand(t *testing.T) {
 	t.Parallel()
 	nodes := appClusterWith(t, 3, program("p"), "<root/>", func(c *Config) { c.Supvisors.ConciliationStrategy = "USER" })
 	conflict(t, nodes, "p", "p")
-	nodes[2].waitFor("CONCILIATION", func(v *view.View) bool { return v.State() == view.Conciliation })
+	// The master conciliates what its own view holds: it must have seen
+	// the conflict, not only the node that the test watches.
+	for _, n := range nodes {
+		n.waitFor("CONCILIATION", func(v *view.View) bool { return v.State() == view.Conciliation })
+	}
 	if done, err := nodes[0].c.Conciliate(strategy.User); done || err != nil {
 		t.Errorf("Conciliate(USER) = %v, %v; want false, nil", done, err)
 	}
