@@ -62,7 +62,9 @@ var handlerEntries = []func(h handler, name string, payload []byte){
 	func(h handler, name string, payload []byte) { h.Alive(name, payload) },
 	func(h handler, name string, _ []byte) { h.Dead(name) },
 	func(h handler, name string, payload []byte) { _ = h.Admit(name, payload) },
-	func(h handler, name string, payload []byte) { h.Heartbeat(name, time.Unix(0, int64(len(payload)))) },
+	func(h handler, name string, payload []byte) {
+		h.Heartbeat(name, time.Unix(0, int64(len(payload))), payload)
+	},
 }
 
 // handlerNames are the members a peer may claim to be ("": gossip, whose

@@ -324,6 +324,25 @@ func (h handler) NodeMeta() []byte {
 	return meta
 }
 
-func (h handler) Heartbeat(name string, remote time.Time) {
-	h.c.Read(func(v *view.View) { v.Heartbeat(name, remote, time.Now()) })
+// AckState is the local node's progress (view.View.LocalProgress): a
+// prober that has not heard of every change of its records asks for its
+// full state.
+func (h handler) AckState() []byte {
+	var inc, seq uint64
+	h.c.Read(func(v *view.View) { inc, seq = v.LocalProgress() })
+	return encodeProgress(inc, seq)
+}
+
+func (h handler) Heartbeat(name string, remote time.Time, state []byte) {
+	var eff view.Effects
+	h.c.Read(func(v *view.View) {
+		now := time.Now()
+		v.Heartbeat(name, remote, now)
+		if inc, seq, ok := decodeProgress(state); ok {
+			eff = v.MissedNews(name, inc, seq, now)
+		}
+	})
+	// No Wakeup: an answer that is lost is asked for again at a later
+	// probe.
+	h.c.carryOut(view.Effects{RequestState: eff.RequestState})
 }

@@ -18,13 +18,14 @@ import (
 // nopHandler is a ring handler that takes nothing in: an outsider's.
 type nopHandler struct{}
 
-func (nopHandler) Admit(string, []byte) error  { return nil }
-func (nopHandler) Alive(string, []byte)        {}
-func (nopHandler) Dead(string)                 {}
-func (nopHandler) Message(string, []byte)      {}
-func (nopHandler) LocalState(bool) []byte      { return nil }
-func (nopHandler) NodeMeta() []byte            { return nil }
-func (nopHandler) Heartbeat(string, time.Time) {}
+func (nopHandler) Admit(string, []byte) error          { return nil }
+func (nopHandler) Alive(string, []byte)                {}
+func (nopHandler) Dead(string)                         {}
+func (nopHandler) Message(string, []byte)              {}
+func (nopHandler) LocalState(bool) []byte              { return nil }
+func (nopHandler) NodeMeta() []byte                    { return nil }
+func (nopHandler) AckState() []byte                    { return nil }
+func (nopHandler) Heartbeat(string, time.Time, []byte) {}
 
 // outsiderRing is a ring bound at ip that never joins: it sends the
 // project's own messages on the channel, from ip.

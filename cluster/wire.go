@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"maps"
@@ -406,4 +407,18 @@ func decodeCrashes(body []byte) ([]view.Key, error) {
 		keys[i] = view.Key{Group: k.Group, Name: k.Name}
 	}
 	return keys, nil
+}
+
+// encodeProgress is a node's progress as its answers to probes carry it
+// (ring.Handler.AckState): its incarnation and the Seq of its records.
+func encodeProgress(incarnation, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint64(nil, incarnation), seq)
+}
+
+// decodeProgress reads encodeProgress; ok is false for anything else.
+func decodeProgress(b []byte) (incarnation, seq uint64, ok bool) {
+	if len(b) != 16 {
+		return 0, 0, false
+	}
+	return binary.BigEndian.Uint64(b), binary.BigEndian.Uint64(b[8:]), true
 }

@@ -21,7 +21,11 @@ type recorder struct {
 	mu       sync.Mutex
 	messages []string // "from:payload"
 	alive    []string
-	changed  chan struct{}
+	// ackState is what it answers probes with; heartbeats are the
+	// answers it got, "name:state".
+	ackState   []byte
+	heartbeats []string
+	changed    chan struct{}
 }
 
 func newRecorder() *recorder { return &recorder{changed: make(chan struct{}, 1)} }
@@ -44,9 +48,12 @@ func (r *recorder) Dead(string) {}
 func (r *recorder) Message(from string, payload []byte) {
 	r.note(func() { r.messages = append(r.messages, from+":"+string(payload)) })
 }
-func (r *recorder) LocalState(bool) []byte      { return nil }
-func (r *recorder) NodeMeta() []byte            { return nil }
-func (r *recorder) Heartbeat(string, time.Time) {}
+func (r *recorder) LocalState(bool) []byte { return nil }
+func (r *recorder) NodeMeta() []byte       { return nil }
+func (r *recorder) AckState() []byte       { return r.ackState }
+func (r *recorder) Heartbeat(name string, _ time.Time, state []byte) {
+	r.note(func() { r.heartbeats = append(r.heartbeats, name+":"+string(state)) })
+}
 
 // has tells whether f holds of what was recorded.
 func (r *recorder) has(f func(r *recorder) bool) bool {
@@ -236,5 +243,22 @@ func TestDeafAddressIsNotHeard(t *testing.T) {
 			t.Errorf("the deaf address was heard: messages %v", r.messages)
 		}
 		return true
+	})
+}
+
+// TestAckState: a member's answers to probes carry its AckState to the
+// prober's Heartbeat; one larger than MaxAckState is left out, the
+// heartbeat still counting.
+func TestAckState(t *testing.T) {
+	port := testnet.FreePortOnAll(t, 3)
+	prober := newRecorder()
+	testRing(t, "127.0.0.1", port, prober, true, func(c *Config) { c.Peers = []string{"127.0.0.2", "127.0.0.3"} })
+	small, large := newRecorder(), newRecorder()
+	small.ackState = []byte("progress")
+	large.ackState = make([]byte, MaxAckState+1)
+	testRing(t, "127.0.0.2", port, small, true, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	testRing(t, "127.0.0.3", port, large, true, func(c *Config) { c.Peers = []string{"127.0.0.1"} })
+	prober.waitFor(t, "both answers", func(r *recorder) bool {
+		return slices.Contains(r.heartbeats, "127.0.0.2:progress") && slices.Contains(r.heartbeats, "127.0.0.3:")
 	})
 }

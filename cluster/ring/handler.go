@@ -26,6 +26,14 @@ type Handler interface {
 	LocalState(join bool) []byte
 	// NodeMeta is the local node's meta, at most 512 bytes.
 	NodeMeta() []byte
-	// Heartbeat: member name answered a probe, its clock saying remote.
-	Heartbeat(name string, remote time.Time)
+	// AckState is what the local node adds to its answers to probes, at
+	// most MaxAckState bytes (more is left out).
+	AckState() []byte
+	// Heartbeat: member name answered a probe, its clock saying remote,
+	// with its AckState (only valid during the call).
+	Heartbeat(name string, remote time.Time, state []byte)
 }
+
+// MaxAckState bounds Handler.AckState: an answer to a probe is one UDP
+// packet.
+const MaxAckState = 64

@@ -399,14 +399,19 @@ func (d delegate) NotifyAlive(n *memberlist.Node) error {
 	return d.r.cfg.Handler.Admit(n.Name, n.Meta)
 }
 
-// AckPayload carries the local clock, for the prober's heartbeat times.
+// AckPayload carries the local clock, for the prober's heartbeat times,
+// then the Handler's AckState.
 func (d delegate) AckPayload() []byte {
-	return binary.BigEndian.AppendUint64(nil, uint64(d.r.cfg.Now().UnixNano()))
+	payload := binary.BigEndian.AppendUint64(nil, uint64(d.r.cfg.Now().UnixNano()))
+	if state := d.r.cfg.Handler.AckState(); len(state) <= MaxAckState {
+		payload = append(payload, state...)
+	}
+	return payload
 }
 
 func (d delegate) NotifyPingComplete(n *memberlist.Node, _ time.Duration, payload []byte) {
-	if len(payload) != 8 {
+	if len(payload) < 8 || len(payload) > 8+MaxAckState {
 		return
 	}
-	d.r.cfg.Handler.Heartbeat(n.Name, time.Unix(0, int64(binary.BigEndian.Uint64(payload))))
+	d.r.cfg.Handler.Heartbeat(n.Name, time.Unix(0, int64(binary.BigEndian.Uint64(payload))), payload[8:])
 }

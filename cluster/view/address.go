@@ -275,6 +275,25 @@ func (v *View) Heartbeat(name string, remote, local time.Time) {
 	}
 }
 
+// MissedNews handles what the agent of name said when it answered a
+// probe: it is incarnation inc with its records at seq (LocalProgress).
+// If it changed records that never came here, its full state is asked for
+// (at most once per CheckRetry): gossip is best effort, and a cut that
+// heals before anyone is declared dead loses the updates sent across it,
+// for good if the node has nothing more to say.
+func (v *View) MissedNews(name string, inc, seq uint64, now time.Time) Effects {
+	a := v.remote(name)
+	if a == nil || !a.current(inc) || a.records.incarnation != inc || seq <= a.records.known() ||
+		now.Before(a.requested.Add(v.cfg.CheckRetry)) {
+		return Effects{}
+	}
+	return v.request(a, now)
+}
+
+// LocalProgress is what this node's answers to probes carry (see
+// MissedNews): its incarnation and the Seq of its last record change.
+func (v *View) LocalProgress() (incarnation, seq uint64) { return v.incarnation, v.seq }
+
 // MessageAge is how long ago, in its sender's clock, a message that
 // address sent at sentAt (its clock) was sent, now being local's time: the
 // sender's clock now is estimated from its last heartbeat, so that clocks

@@ -74,7 +74,13 @@ type nodeRecords struct {
 	// fullSeq is the Seq of the newest full state merged: a record missing
 	// from it was gone by then, so an older update of it is stale.
 	fullSeq uint64
+	// maxSeq is the highest Seq of a record applied.
+	maxSeq uint64
 }
+
+// known is the node's Seq as far as this node knows: every change of its
+// records up to it has been heard of.
+func (n *nodeRecords) known() uint64 { return max(n.fullSeq, n.maxSeq) }
 
 func newNodeRecords(incarnation uint64) *nodeRecords {
 	return &nodeRecords{incarnation: incarnation, byKey: map[Key]ProcessRecord{}}
@@ -104,7 +110,7 @@ func (n *nodeRecords) adopt(incarnation uint64, t touched) {
 			t[k] = struct{}{}
 		}
 	}
-	n.incarnation, n.byKey, n.fullSeq = incarnation, map[Key]ProcessRecord{}, 0
+	n.incarnation, n.byKey, n.fullSeq, n.maxSeq = incarnation, map[Key]ProcessRecord{}, 0, 0
 }
 
 // MaxRecords bounds the records kept of one node (its processes, and the
@@ -120,6 +126,7 @@ func (n *nodeRecords) apply(r ProcessRecord, t touched) {
 		return
 	}
 	n.byKey[k] = r
+	n.maxSeq = max(n.maxSeq, r.Seq)
 	t[k] = struct{}{}
 }
 

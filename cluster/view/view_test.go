@@ -1208,6 +1208,44 @@ func TestViewLoadingDefault(t *testing.T) {
 	}
 }
 
+// TestViewMissedNews: a probe's answer says how far the node's records
+// are: the node's full state is asked for when some change of them never
+// came here (at most once per CheckRetry), never for what came, for
+// another incarnation than the one known, or for the local node.
+func TestViewMissedNews(t *testing.T) {
+	v, now := upCluster(t, a1, nil)
+	update(v, a2, rec("g", "p", process.Running, 5, now))
+	asked := func(name string, inc, seq uint64, when time.Time) bool {
+		return slices.Equal(v.MissedNews(name, inc, seq, when).RequestState, []string{name})
+	}
+	for _, tt := range []struct {
+		what  string
+		name  string
+		inc   uint64
+		seq   uint64
+		after time.Duration
+		ask   bool
+	}{
+		{"every change came", a2, incOf(a2), 5, 0, false},
+		{"a change never came", a2, incOf(a2), 6, 0, true},
+		{"asked a moment ago", a2, incOf(a2), 7, 10 * ms, false},
+		{"asked again once CheckRetry passed", a2, incOf(a2), 7, 2 * time.Second, true},
+		{"another incarnation (its agent restarted: it is checked anew)", a3, incOf(a3) + 1, 9, 0, false},
+		{"a node that had no change since its full state", a3, incOf(a3), 0, 0, false},
+		{"the local node", a1, localInc, 99, 0, false},
+		{"not in address_list", "10.9.9.9", 1, 9, 0, false},
+	} {
+		if got := asked(tt.name, tt.inc, tt.seq, now.Add(tt.after)); got != tt.ask {
+			t.Errorf("%s: asked %v, want %v", tt.what, got, tt.ask)
+		}
+	}
+	// A full state that brings the node up to date: nothing to ask.
+	v.ApplyFullState(full(a2, rec("g", "p", process.Stopped, 7, now)), now)
+	if asked(a2, incOf(a2), 7, now.Add(time.Hour)) {
+		t.Error("asked for news that came with a full state")
+	}
+}
+
 func TestViewTimes(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	when := now.Add(time.Hour)
