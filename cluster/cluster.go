@@ -91,6 +91,9 @@ type Cluster struct {
 	// lastCommand holds, per process, the latest request of the master
 	// carried out (guarded by mu): see inOrder.
 	lastCommand map[view.Key]command
+	// startedBy holds, per local process, the copy the last start request
+	// made (guarded by mu): see cancelStart.
+	startedBy map[view.Key]startedCopy
 	// pending holds commands until their sender commands here.
 	pending pending
 
@@ -129,6 +132,7 @@ func Create(cfg Config) (*Cluster, error) {
 		masterDirty: make(chan struct{}, 1),
 		toMaster:    map[view.Key]view.Update{},
 		lastCommand: map[view.Key]command{},
+		startedBy:   map[view.Key]startedCopy{},
 	}
 	c.drops = ring.NewDrops(c.log.Named("guard"), time.Minute)
 	list := c.AddressList()

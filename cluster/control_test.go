@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/process"
@@ -259,4 +261,60 @@ func TestRequestsInOrder(t *testing.T) {
 			t.Errorf("inOrder(%+v) = %v, want %v", step.cmd, got, step.want)
 		}
 	}
+}
+
+// TestCancelStopsOnlyTheCopyOfItsStart: the master cancels a start it gave
+// up on (cancelStart), and the node stops the process only if the copy
+// running is the one that start made: not one it never made (the start
+// never came, the process was started otherwise, by its own side's master
+// in a partition: chaos netns seed 6160, fault #203).
+func TestCancelStopsOnlyTheCopyOfItsStart(t *testing.T) {
+	t.Parallel()
+	var log logBuffer
+	nodes := testCluster(t, 3, func(c *Config) {
+		if c.Local == addr2 {
+			c.Logger = hclog.New(&hclog.LoggerOptions{Name: c.Local, Output: &log, Level: hclog.Info})
+		}
+	})
+	for _, n := range nodes {
+		n.start(sleeper("app", "a"))
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION", inOperation(addr1))
+	}
+	k := key("app", "a")
+	p := nodes[1].sup.Group("app").Process("a")
+
+	start(t, nodes[1], "app", "a")
+	before := p.Info().Start
+	nodes[0].c.cancelStart(k, addr2, time.Now())
+	deadline := time.Now().Add(waitTimeout)
+	for !strings.Contains(log.String(), "cancel of a start that made no copy running here") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the cancel was not handled within %v:\n%s", waitTimeout, log.String())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if info := p.Info(); info.State != process.Running || !info.Start.Equal(before) {
+		t.Fatalf("the copy started by hand was stopped by the cancel of a start that never came: %v", info.State)
+	}
+
+	if err := p.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := p.WaitStopped(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cmd := nodes[0].c.stamp(command{key: k})
+	if err := nodes[0].c.command(addr2, msgStart, cmd); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].waitFor("a started on 127.0.0.2 by the master", runningOn(k, addr2))
+	nodes[0].c.cancelStart(k, addr2, cmd.sentAt)
+	nodes[0].waitFor("a stopped by the cancel of its start", func(v *view.View) bool {
+		info, _ := v.Process(k)
+		return len(info.Addresses) == 0
+	})
 }

@@ -108,7 +108,8 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.update(func(time.Time) view.Effects { return view.Effects{} })
 	}()
 	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
-	err := c.command(address, msgStart, command{key: k, extra: extra})
+	cmd := c.stamp(command{key: k, extra: extra})
+	err := c.command(address, msgStart, cmd)
 	if err != nil {
 		err = startFailed(k, strategy.AddressFailed, "%s: %v", address, err)
 	} else {
@@ -130,7 +131,7 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.mu.Lock()
 		c.avoidLocked(k, address)
 		c.mu.Unlock()
-		c.cancelStart(k, address)
+		c.cancelStart(k, address, cmd.sentAt)
 	}
 	return err
 }
@@ -138,13 +139,15 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 // cancelStart tells address, even if the ring gave it up, to stop k: the
 // start the master gave up on may still reach it (it was frozen, in the
 // middle of the start perhaps) and must not leave a copy behind. The node
-// carries out the two in the order they were sent (inOrder).
-func (c *Cluster) cancelStart(k view.Key, address string) {
+// carries out the two in the order they were sent (inOrder), and stops
+// only the copy that start, sent at started, made: the process may run
+// there since by another's start (the node's own, as a master of its side
+// of a partition).
+func (c *Cluster) cancelStart(k view.Key, address string, started time.Time) {
 	if address == c.local || c.ring == nil {
 		return
 	}
-	msg := encodeCommand(msgStop, command{key: k, from: c.local, incarnation: c.incarnation(), sentAt: c.cfg.Clock.Now()})
-	c.sendDirectAsync(address, msg)
+	c.sendDirectAsync(address, encodeCommand(msgStop, c.stamp(command{key: k, cancels: started})))
 }
 
 // waitStarts waits until no start of keys is in flight: an operator's stop
@@ -420,8 +423,15 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 	if c.ring == nil {
 		return fmt.Errorf("%s is not this node and there is no ring", address)
 	}
-	cmd.from, cmd.incarnation, cmd.sentAt = c.local, c.incarnation(), c.cfg.Clock.Now()
-	return c.ring.SendReliable(address, encodeCommand(t, cmd))
+	return c.ring.SendReliable(address, encodeCommand(t, c.stamp(cmd)))
+}
+
+// stamp signs cmd as this agent's, sent now, unless it is already.
+func (c *Cluster) stamp(cmd command) command {
+	if cmd.from == "" {
+		cmd.from, cmd.incarnation, cmd.sentAt = c.local, c.incarnation(), c.cfg.Clock.Now()
+	}
+	return cmd
 }
 
 // inOrder tells whether a request of the master comes after the last one
@@ -459,9 +469,13 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 	switch t {
 	case msgStart:
 		err := c.StartArgs(context.Background(), cmd.key, cmd.extra, false)
-		var f *fault.Fault
-		if errors.As(err, &f) && f.Code == fault.AlreadyStarted {
+		if isFault(err, fault.AlreadyStarted) {
 			return nil
+		}
+		if p := c.localProcess(cmd.key); err == nil && p != nil {
+			c.mu.Lock()
+			c.startedBy[cmd.key] = startedCopy{by: cmd, start: p.Info().Start}
+			c.mu.Unlock()
 		}
 		return err
 	case msgStop:
@@ -469,11 +483,31 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if p == nil {
 			return fault.New(fault.BadName, cmd.key.Namespec())
 		}
+		if !cmd.cancels.IsZero() && !c.madeBy(p, cmd) {
+			c.log.Info("cancel of a start that made no copy running here: nothing stopped", "process", cmd.key.Namespec(), "from", cmd.from)
+			return nil
+		}
 		if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
 			return err
 		}
 	}
 	return nil
+}
+
+// startedCopy is the copy of a local process that a start request made.
+type startedCopy struct {
+	by    command
+	start time.Time // the copy's start, in this agent's clock
+}
+
+// madeBy tells whether the copy of p running now is the one that the
+// start cancel cancels made.
+func (c *Cluster) madeBy(p *process.Process, cancel command) bool {
+	c.mu.Lock()
+	made, ok := c.startedBy[cancel.key]
+	c.mu.Unlock()
+	return ok && made.by.from == cancel.from && made.by.incarnation == cancel.incarnation &&
+		made.by.sentAt.Equal(cancel.cancels) && p.Info().Start.Equal(made.start)
 }
 
 func isFault(err error, code fault.Code) bool {

@@ -359,6 +359,7 @@ type wireCommand struct {
 	From        string
 	Incarnation uint64
 	SentAt      int64
+	Cancels     int64
 }
 
 // command is a decoded wireCommand.
@@ -368,18 +369,21 @@ type command struct {
 	from        string
 	incarnation uint64
 	sentAt      time.Time
+	// cancels, on a stop, is the sentAt of the start it cancels (the
+	// master gave it up): only the copy that start made is stopped.
+	cancels time.Time
 }
 
 func encodeCommand(t messageType, c command) []byte {
 	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, From: c.from,
-		Incarnation: c.incarnation, SentAt: nanos(c.sentAt)})
+		Incarnation: c.incarnation, SentAt: nanos(c.sentAt), Cancels: nanos(c.cancels)})
 }
 
 func decodeCommand(body []byte) (command, error) {
 	var w wireCommand
 	err := decodeBody(body, &w)
 	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, from: w.From,
-		incarnation: w.Incarnation, sentAt: fromNanos(w.SentAt)}, err
+		incarnation: w.Incarnation, sentAt: fromNanos(w.SentAt), cancels: fromNanos(w.Cancels)}, err
 }
 
 // wireKey is a view.Key.
