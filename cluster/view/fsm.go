@@ -246,7 +246,23 @@ func (v *View) checkConflicts(now time.Time) Effects {
 
 // acting: see Acting.
 func (v *View) acting() bool {
-	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() && !v.betterBack()
+	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() &&
+		!v.betterBack() && !v.deposed()
+}
+
+// deposed tells whether a RUNNING address follows another master, as its
+// meta says: it takes no command from this node, and that master acts for
+// it. So it goes in a cut that holds one way only: the others, deaf to this
+// node, elected another master, while this node, hearing them, still sees
+// itself as theirs and would undo what the other master does.
+func (v *View) deposed() bool {
+	for _, a := range v.addresses {
+		if a != v.local && a.state == AddressRunning && a.meta.Master != "" && a.meta.Master != v.cfg.Local &&
+			(a.meta.State == Operation || a.meta.State == Conciliation) {
+			return true
+		}
+	}
+	return false
 }
 
 // betterBack tells whether an address before the local one in
@@ -264,8 +280,9 @@ func (v *View) betterBack() bool {
 }
 
 // Acting tells whether the local node acts for the cluster: the master in
-// OPERATION or CONCILIATION, with a quorum, and no address before it in
-// address_list RUNNING, or CHECKING. A master that sees a better one back
+// OPERATION or CONCILIATION, with a quorum, no address before it in
+// address_list RUNNING, or CHECKING, and no RUNNING address that follows
+// another master (see deposed). A master that sees a better one back
 // (a healed partition, where each side had one) stops acting at once, as
 // soon as the ring reports it and before its state is in, let alone the
 // election moving to it: two masters repairing and conciliating the same

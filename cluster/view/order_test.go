@@ -269,6 +269,39 @@ func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
 	}
 }
 
+// TestViewMasterStopsActingWhenDeposed: a cut that holds one way only
+// (the others do not hear this node, which hears them) has them elect
+// another master: as soon as a RUNNING address advertises it, this node
+// stops acting (no repair, no conciliation, no job), and acts again once
+// they follow it anew. An address between two masters (INITIALIZATION,
+// no master) deposes nobody.
+func TestViewMasterStopsActingWhenDeposed(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]State{a2: Operation, a3: Operation})
+	wantFSM(t, v, Operation, a1)
+	if !v.Acting() {
+		t.Fatal("the master does not act")
+	}
+	follow := func(name, master string, state State, at time.Time) {
+		v.MemberAlive(name, Meta{Incarnation: incOf(name), State: state, Master: master}, at)
+	}
+	later := now.Add(time.Second)
+	follow(a3, "", Initialization, later)
+	if !v.Acting() {
+		t.Error("deposed by an address that follows no master")
+	}
+	follow(a2, a2, Operation, later)
+	update(v, a3, rec("g", "p", process.Running, 1, later))
+	update(v, a3, rec("g", "p", process.Fatal, 2, later))
+	if eff := tick(v, later); v.Acting() || len(eff.Crashed) != 0 {
+		t.Errorf("10.0.0.2 follows itself: acting %v, Crashed %v; want no action", v.Acting(), eff.Crashed)
+	}
+	follow(a2, a1, Operation, later.Add(time.Second))
+	follow(a3, a1, Operation, later.Add(time.Second))
+	if eff := tick(v, later.Add(time.Second)); !v.Acting() || !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
+		t.Errorf("followed again: acting %v, Crashed %v; want the failure repaired now", v.Acting(), eff.Crashed)
+	}
+}
+
 // TestViewCrashWhateverTheClocks: a process fails on one node while
 // another node, whose clock is ten minutes ahead, holds an older STOPPED
 // record of it dated later by its clock: the failure is the failure of
