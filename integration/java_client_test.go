@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"os"
 	"os/exec"
@@ -261,8 +262,11 @@ startsecs=0
 }
 
 // specNamespace makes a network namespace whose loopback also holds
-// 10.0.0.1, for the spec's example; the test's cleanup deletes it. It
-// needs root and iproute2: the test is skipped without them.
+// 10.0.0.1, for the spec's example, and a blackhole route for that address
+// in the host's namespace while it lasts, so that a call made from the
+// wrong namespace never leaves the machine; the test's cleanup deletes
+// both. It needs root and iproute2, and a host that has no use of
+// 10.0.0.1 itself: the test is skipped otherwise.
 func specNamespace(t *testing.T) string {
 	t.Helper()
 	if os.Geteuid() != 0 {
@@ -271,6 +275,18 @@ func specNamespace(t *testing.T) string {
 	if _, err := exec.LookPath("ip"); err != nil {
 		t.Skip("the spec's example calls 10.0.0.1: a network namespace with that address needs iproute2's ip")
 	}
+	spec := netip.MustParsePrefix("10.0.0.1/32")
+	if used, err := hostUses(spec); err != nil || used {
+		t.Skipf("the spec's example calls 10.0.0.1, which this host routes or holds (%v): it is not taken over", err)
+	}
+	if out, err := ipCommand("route", "add", "blackhole", spec.String(), "proto", labRouteProto); err != nil {
+		t.Fatalf("ip route add blackhole %s: %v\n%s", spec, err, out)
+	}
+	t.Cleanup(func() {
+		if out, err := ipCommand("route", "del", "blackhole", spec.String(), "proto", labRouteProto); err != nil {
+			t.Errorf("ip route del blackhole %s: %v\n%s", spec, err, out)
+		}
+	})
 	ns := fmt.Sprintf("svjava%d", os.Getpid())
 	if out, err := ipCommand("netns", "add", ns); err != nil {
 		t.Fatalf("ip netns add %s: %v\n%s", ns, err, out)
