@@ -360,8 +360,15 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 		switch {
 		case c.jobs.busy[k] > 0 || c.jobs.appStops[k.Group] > 0:
 			// Its own start or stop, or its application's stop, is
-			// under way and deals with it.
+			// under way and deals with it. Unless the copy that failed
+			// is not the one being started, which has not ended: the
+			// start may be over already as a job (the process ran when
+			// it was checked) and fail (chaos netns seed 6160, fault
+			// #277), and the failure is handed back then (startProcess).
 			f.Busy = true
+			if at, starting := c.jobs.startingOn[k]; starting && !c.startEndedLocked(k, at) {
+				c.jobs.failedMeanwhile[k] = true
+			}
 		case c.jobs.appStarts[k.Group] > 0:
 			// It failed once started, while its application starts
 			// on: a running failure, handled once the start is over.
@@ -378,6 +385,13 @@ func (c *Cluster) onCrashes(ctx context.Context, keys []view.Key) {
 	for _, k := range later {
 		c.spawn(func(ctx context.Context) { c.failLater(ctx, k) })
 	}
+}
+
+// startEndedLocked tells whether the copy that start attempt at made has
+// ended already (what failed may be that copy).
+func (c *Cluster) startEndedLocked(k view.Key, at startAttempt) bool {
+	rec, ok := c.view.Record(at.address, k)
+	return ok && rec.Seq > at.before && !rec.State.IsRunning()
 }
 
 // failLater hands the failure of k back to the view once its application

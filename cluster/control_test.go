@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -317,4 +318,35 @@ func TestCancelStopsOnlyTheCopyOfItsStart(t *testing.T) {
 		info, _ := v.Process(k)
 		return len(info.Addresses) == 0
 	})
+}
+
+// TestFailureDuringAStartElsewhere: the running copy of a process fails
+// while a start of it that has made no copy yet is under way on another
+// address (the start was refused as too late, or is slow to come): the
+// start deals with the process then, but if it fails, the failure stands:
+// the process runs again by its failure strategy (chaos netns seed 6160,
+// fault #277: the start's job was over, the process running again when it
+// was checked, and nothing repaired it).
+func TestFailureDuringAStartElsewhere(t *testing.T) {
+	t.Parallel()
+	const rules = `<root><application name="p"><program name="p"><addresses>127.0.0.2</addresses>` +
+		`<running_failure_strategy>RESTART_PROCESS</running_failure_strategy></program></application></root>`
+	nodes := appCluster(t, 3, program("p"), rules)
+	k := key("p", "p")
+	start(t, nodes[1], "p", "p")
+	nodes[0].waitFor("p on 127.0.0.2", runningOn(k, addr2))
+	master := nodes[0].c
+	master.mu.Lock()
+	attempt := master.beginStartLocked(k, addr3, 0)
+	master.mu.Unlock()
+	p := nodes[1].sup.Group("p").Process("p")
+	if err := syscall.Kill(p.Info().PID, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].waitFor("p failed on 127.0.0.2", func(v *view.View) bool {
+		info, _ := v.Process(k)
+		return len(info.Addresses) == 0
+	})
+	master.endStart(k, attempt, startFailed(k, strategy.AddressFailed, "%s did not answer", addr3))
+	nodes[0].waitFor("p started again on 127.0.0.2", runningOn(k, addr2))
 }

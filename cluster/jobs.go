@@ -36,12 +36,27 @@ type jobs struct {
 	appStarts, appStops map[string]int
 	inHand              map[jobID]bool
 	avoid               map[view.Key]map[string]time.Time
+	// startingOn is where the last start of a process in flight was
+	// sent, and the Seq of its record there before; failedMeanwhile
+	// marks the processes whose other copy failed during such a start
+	// (see onCrashes).
+	startingOn      map[view.Key]startAttempt
+	failedMeanwhile map[view.Key]bool
+}
+
+// startAttempt is a start in flight: where, the Seq of the process's
+// record there when it was sent, and the loading it adds there.
+type startAttempt struct {
+	address string
+	before  uint64
+	loading int
 }
 
 func newJobs() jobs {
 	return jobs{inflight: map[string]int{}, busy: map[view.Key]int{}, starting: map[view.Key]int{},
 		appStarts: map[string]int{}, appStops: map[string]int{},
-		inHand: map[jobID]bool{}, avoid: map[view.Key]map[string]time.Time{}}
+		inHand: map[jobID]bool{}, avoid: map[view.Key]map[string]time.Time{},
+		startingOn: map[view.Key]startAttempt{}, failedMeanwhile: map[view.Key]bool{}}
 }
 
 // avoidFor is how long the starts of a process keep away from an address
@@ -86,41 +101,30 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	c.mu.Lock()
 	address, ok := strategy.Place(p, c.candidatesLocked(k, rules, time.Now()), rules.Loading)
-	var before uint64
+	var at startAttempt
 	if ok {
-		rec, _ := c.view.Record(address, k)
-		before = rec.Seq
-		c.jobs.inflight[address] += rules.Loading
-		c.jobs.busy[k]++
-		c.jobs.starting[k]++
+		at = c.beginStartLocked(k, address, rules.Loading)
 	}
 	c.mu.Unlock()
 	if !ok {
 		return startFailed(k, strategy.NoAddress, "%s", c.whyNoAddress(k))
 	}
-	defer func() {
-		c.mu.Lock()
-		c.jobs.inflight[address] -= rules.Loading
-		c.jobs.busy[k]--
-		c.jobs.starting[k]--
-		c.mu.Unlock()
-		// Wakes up who waits for the starts to end (waitStarts).
-		c.update(func(time.Time) view.Effects { return view.Effects{} })
-	}()
+	var err error
+	defer func() { c.endStart(k, at, err) }()
 	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
 	cmd := c.stamp(command{key: k, extra: extra})
-	err := c.command(address, msgStart, cmd)
+	err = c.command(address, msgStart, cmd)
 	if err != nil {
 		err = startFailed(k, strategy.AddressFailed, "%s: %v", address, err)
 	} else {
 		deadline := time.Now().Add(c.startTimeout(k))
 		err = c.await(ctx, deadline, func(v *view.View) (bool, error) {
-			return startOutcome(v, address, k, before, rules.WaitExit)
+			return startOutcome(v, address, k, at.before, rules.WaitExit)
 		})
 		if isFault(err, fault.AbnormalTermination) {
 			var rec view.ProcessRecord
 			c.Read(func(v *view.View) { rec, _ = v.Record(address, k) })
-			if rec.Seq <= before {
+			if rec.Seq <= at.before {
 				err = startFailed(k, strategy.AddressFailed, "%s did not answer", address)
 			} else {
 				err = startFailed(k, strategy.ProcessFailed, "not started on %s in time", address)
@@ -134,6 +138,44 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 		c.cancelStart(k, address, cmd.sentAt)
 	}
 	return err
+}
+
+// beginStartLocked counts a start of k on address as under way.
+func (c *Cluster) beginStartLocked(k view.Key, address string, loading int) startAttempt {
+	rec, _ := c.view.Record(address, k)
+	at := startAttempt{address: address, before: rec.Seq, loading: loading}
+	c.jobs.inflight[address] += loading
+	c.jobs.busy[k]++
+	c.jobs.starting[k]++
+	c.jobs.startingOn[k] = at
+	return at
+}
+
+// endStart counts the start at of k as over, with err what it came to. It
+// wakes up who waits for the starts to end (waitStarts), and hands back to
+// the view the failure of another copy that came while the start was under
+// way (see onCrashes): it stands if the start did not make the process
+// run, and the view takes it only if the process runs nowhere and no
+// operator stopped it.
+func (c *Cluster) endStart(k view.Key, at startAttempt, err error) {
+	c.mu.Lock()
+	c.jobs.inflight[at.address] -= at.loading
+	c.jobs.busy[k]--
+	c.jobs.starting[k]--
+	if c.jobs.startingOn[k] == at {
+		delete(c.jobs.startingOn, k)
+	}
+	failed := c.jobs.failedMeanwhile[k] && c.jobs.starting[k] == 0
+	if c.jobs.starting[k] == 0 {
+		delete(c.jobs.failedMeanwhile, k)
+	}
+	c.mu.Unlock()
+	c.update(func(time.Time) view.Effects {
+		if failed && err != nil {
+			c.view.ReportedCrashes([]view.Key{k})
+		}
+		return view.Effects{}
+	})
 }
 
 // cancelStart tells address, even if the ring gave it up, to stop k: the
