@@ -83,7 +83,7 @@ test: deps build clients
 # bin/cpp/libsupvisors-client.a and bin/cpp/ldflags, the link flags a
 # program needs after it. deps-cpp installs (as root) the Debian packages it
 # builds on.
-.PHONY: clients-cpp deps-cpp bench-cpp
+.PHONY: clients-cpp deps-cpp bench-clients
 CPP_PACKAGES := g++ libxmlrpc-c++8-dev libcurl4-openssl-dev
 CPP_FLAGS    := -std=c++17 -O2 -Wall -Wextra -Wpedantic -Iclients/cpp/include
 CPP_OBJS     := $(patsubst clients/cpp/src/%.cpp,$(BIN)/cpp/obj/%.o,$(wildcard clients/cpp/src/*.cpp))
@@ -113,12 +113,12 @@ $(BIN)/cpp/ldflags: Makefile | deps-cpp
 	@mkdir -p $(@D)
 	echo $$(xmlrpc-c-config c++2 --libs) $$(curl-config --libs) > $@
 
-# bench-cpp measures the C++ client's supervisor.getAllProcessInfo against
-# one agent with 1,000 processes (scripts/bench-cpp.sh; CPP_BENCH_CALLS).
-CPP_BENCH_CALLS ?= 1000
-
-bench-cpp: build clients-cpp $(BIN)/cpp/supvisors-bench
-	CPP_BENCH_CALLS=$(CPP_BENCH_CALLS) ./scripts/bench-cpp.sh
+# bench-clients measures supervisor.getAllProcessInfo through the C++,
+# Java, Go and Python clients against one agent with 1,000 processes
+# (scripts/bench-clients.sh; BENCH_CALLS, BENCH_ROUNDS).
+bench-clients: build clients $(BIN)/cpp/supvisors-bench
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/clientbench ./internal/clientbench
+	./scripts/bench-clients.sh
 
 $(BIN)/cpp/supvisors-bench: clients/cpp/bench/bench.cpp $(BIN)/cpp/libsupvisors-client.a $(BIN)/cpp/ldflags
 	$(CXX) $(CPP_FLAGS) $< $(BIN)/cpp/libsupvisors-client.a $$(cat $(BIN)/cpp/ldflags) -o $@
