@@ -12,7 +12,7 @@
 //	methods, err := c.System().ListMethods(ctx)
 //
 // Errors: an XML-RPC fault is returned as a *fault.Fault (package
-// github.com/supvisors/supvisors-go/rpc/fault), unwrapped, so that
+// github.com/supvisors/supvisors-go/fault), unwrapped, so that
 // errors.As(err, &f) or FaultCode(err) tell its code. Anything else (the
 // server cannot be reached, it answers an HTTP error, its reply does not
 // have the expected shape) is an error that names the method and the server
@@ -43,8 +43,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/rpc"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // Options configures a Client; New reads it once and keeps no reference to

@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/rpc"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 func TestServerURLFor(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // Supervisor is the `supervisor` namespace of a Client: every method of

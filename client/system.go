@@ -4,7 +4,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // System is the `system` namespace of a Client: introspection and

@@ -3,7 +3,7 @@ package client
 import (
 	"fmt"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // The reply structs carry the server's `xmlrpc` member names; members the

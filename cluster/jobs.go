@@ -11,8 +11,8 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 

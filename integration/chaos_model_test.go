@@ -5,7 +5,7 @@ import (
 	"slices"
 	"syscall"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // The chaos harness's model: what it expects of each process once the

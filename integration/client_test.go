@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/rpc"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // These tests drive the typed Go client (package client) against real

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 func TestReadRange(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // python runs script with Debian's python3 (the one with Supervisor), the

@@ -11,8 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // Event is a process state change, or the process joining or leaving the

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 func wantFault(t testing.TB, err error, code fault.Code, text string) {

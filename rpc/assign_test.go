@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 func TestAssign(t *testing.T) {

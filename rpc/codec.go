@@ -10,7 +10,7 @@ import (
 
 	gorilla "github.com/gorilla/rpc"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // dispatchType is the one Content-Type gorilla knows, under which every

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // limits bound what the decoder accepts, so that a hostile document costs

@@ -13,7 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 const xmlHeader = "<?xml version=\"1.0\"?>\n"

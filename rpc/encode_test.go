@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 var faultNoSuch = fault.Fault{Code: fault.BadName, String: "BAD_NAME: no<such>&"}

@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // testService is the namespace "test" the server tests call.

@@ -11,7 +11,7 @@ import (
 
 	gorilla "github.com/gorilla/rpc"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // NoArgs is the args type of methods that take no params. Safe for

@@ -14,7 +14,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options leaves it 0:

@@ -17,7 +17,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"golang.org/x/text/encoding/unicode"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 const faultFmt = "<fault><value><struct><member><name>faultCode</name><value><int>%d</int></value></member>" +

@@ -6,9 +6,9 @@ import (
 	"strings"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // APIVersion is the Supervisor XML-RPC API version supervisorctl requires.

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // ConfigInfo is one entry of getAllConfigInfo. Fields typed any carry

@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // ReadArgs are readLog's parameters.

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // ProcessInfo is getProcessInfo's reply.

@@ -9,7 +9,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // SupvisorsAPIVersion is the version of the Supvisors API the spec documents.

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 func TestIntrospection(t *testing.T) {

@@ -16,8 +16,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/internal/version"
-	"github.com/supvisors/supvisors-go/rpc/fault"
 )
 
 // Exit codes: supervisorctl's LSBInitExitStatuses, and the LSB status codes

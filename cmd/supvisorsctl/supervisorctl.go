@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/client"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // The supervisorctl commands reproduce Debian's supervisorctl 4.2.5

@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/client"
-	"github.com/supvisors/supvisors-go/rpc/fault"
+	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 
