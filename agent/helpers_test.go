@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/internal/testwait"
 	"github.com/supvisors/supvisors-go/process"
 )
@@ -84,7 +85,7 @@ func (r *running) process(name string) *process.Process {
 
 // waitState waits until the process name of the running generation is in
 // state, and returns it.
-func (r *running) waitState(tb testing.TB, name string, state process.State) *process.Process {
+func (r *running) waitState(tb testing.TB, name string, state enums.ProcessState) *process.Process {
 	tb.Helper()
 	var p *process.Process
 	waitFor(tb, 20*time.Second, func() (bool, string) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/process"
 )
 
@@ -20,7 +21,7 @@ const sleeper = "[program:one]\ncommand=/bin/sleep 1000\nstartsecs=0\n"
 func TestShutdownAfterABurstOfReloads(t *testing.T) {
 	t.Parallel()
 	r := startAgent(t, writeConfig(t, t.TempDir(), sleeper))
-	pid := r.waitState(t, "one", process.Running).Info().PID
+	pid := r.waitState(t, "one", enums.ProcessRunning).Info().PID
 	for range 100 {
 		r.Reload()
 	}
@@ -39,7 +40,7 @@ func TestShutdownWinsOverARestart(t *testing.T) {
 	r := startAgent(t, writeConfig(t, t.TempDir(), slowStopper))
 	r.waitSlowStopper(t)
 	r.Restart()
-	r.waitState(t, "one", process.Stopping)
+	r.waitState(t, "one", enums.ProcessStopping)
 	r.Shutdown()
 	r.wait(t, 30*time.Second)
 	if log := r.log(t); strings.Contains(log, "restarting") {
@@ -56,7 +57,7 @@ const slowStopper = "[program:one]\ncommand=/bin/sh -c 'trap \"\" TERM; touch %(
 // ignores SIGTERM, and returns it.
 func (r *running) waitSlowStopper(tb testing.TB) *process.Process {
 	tb.Helper()
-	p := r.waitState(tb, "one", process.Running)
+	p := r.waitState(tb, "one", enums.ProcessRunning)
 	trapped := filepath.Join(r.dir, "trapped."+strconv.Itoa(p.Info().PID))
 	waitFor(tb, 20*time.Second, func() (bool, string) {
 		_, err := os.Stat(trapped)
@@ -81,11 +82,11 @@ func TestRestartIsDoneOnce(t *testing.T) {
 		r.Reload()
 	}
 	waitFor(t, 20*time.Second, func() (bool, string) {
-		return old.State() == process.Stopping, old.State().String()
+		return old.State() == enums.ProcessStopping, old.State().String()
 	})
 	r.Restart() // the restart under way
 	r.Restart()
-	p := r.waitState(t, "one", process.Running)
+	p := r.waitState(t, "one", enums.ProcessRunning)
 	if p == old {
 		t.Fatal("the process of the old generation runs on")
 	}

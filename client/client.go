@@ -26,7 +26,7 @@
 // kept as the wire sends them: int64 epoch seconds, 0 meaning "never"; Time
 // converts one to a time.Time. Enumerations sent as integer codes (process,
 // supervisor, Supvisors, address and application states) have Go types with
-// String methods; the strategies reuse package strategy's types, and
+// String methods; the strategies reuse package enums' types, and
 // strategy arguments are sent as their integer code.
 //
 // A Client and the namespace values it hands out are safe for concurrent

@@ -1,143 +1,141 @@
 package client
 
 import (
-	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // ProcessState is a Supervisor process state, with its wire code (the
-// statecode/state of a reply): package process's type, whose String is the
+// statecode/state of a reply): package enums' type, whose String is the
 // name ("RUNNING"). A plain value, safe for concurrent use.
-type ProcessState = process.State
+type ProcessState = enums.ProcessState
 
 // The process states and their wire codes.
 const (
-	ProcessStopped  = process.Stopped
-	ProcessStarting = process.Starting
-	ProcessRunning  = process.Running
-	ProcessBackoff  = process.Backoff
-	ProcessStopping = process.Stopping
-	ProcessExited   = process.Exited
-	ProcessFatal    = process.Fatal
-	ProcessUnknown  = process.Unknown
+	ProcessStopped  = enums.ProcessStopped
+	ProcessStarting = enums.ProcessStarting
+	ProcessRunning  = enums.ProcessRunning
+	ProcessBackoff  = enums.ProcessBackoff
+	ProcessStopping = enums.ProcessStopping
+	ProcessExited   = enums.ProcessExited
+	ProcessFatal    = enums.ProcessFatal
+	ProcessUnknown  = enums.ProcessUnknown
 )
 
 // SupervisorState is supervisord's own state (getState's statecode),
-// package process's type. A plain value, safe for concurrent use.
-type SupervisorState = process.SupervisorState
+// package enums' type. A plain value, safe for concurrent use.
+type SupervisorState = enums.SupervisorState
 
 // The supervisord states and their wire codes.
 const (
-	SupervisorFatal      = process.SupervisorFatal
-	SupervisorRunning    = process.SupervisorRunning
-	SupervisorRestarting = process.SupervisorRestarting
-	SupervisorShutdown   = process.SupervisorShutdown
+	SupervisorFatal      = enums.SupervisorFatal
+	SupervisorRunning    = enums.SupervisorRunning
+	SupervisorRestarting = enums.SupervisorRestarting
+	SupervisorShutdown   = enums.SupervisorShutdown
 )
 
 // SupvisorsState is the state of Supvisors on one node
-// (get_supvisors_state's statecode), package view's type. A plain value,
+// (get_supvisors_state's statecode), package enums' type. A plain value,
 // safe for concurrent use.
-type SupvisorsState = view.State
+type SupvisorsState = enums.SupvisorsState
 
 // The Supvisors states and their wire codes.
 const (
-	SupvisorsInitialization = view.Initialization
-	SupvisorsDeployment     = view.Deployment
-	SupvisorsOperation      = view.Operation
-	SupvisorsConciliation   = view.Conciliation
-	SupvisorsRestarting     = view.Restarting
-	SupvisorsShuttingDown   = view.ShuttingDown
-	SupvisorsShutdown       = view.Shutdown
+	SupvisorsInitialization = enums.SupvisorsInitialization
+	SupvisorsDeployment     = enums.SupvisorsDeployment
+	SupvisorsOperation      = enums.SupvisorsOperation
+	SupvisorsConciliation   = enums.SupvisorsConciliation
+	SupvisorsRestarting     = enums.SupvisorsRestarting
+	SupvisorsShuttingDown   = enums.SupvisorsShuttingDown
+	SupvisorsShutdown       = enums.SupvisorsShutdown
 )
 
 // AddressState is the state of an address of address_list as one node sees
-// it (get_address_info's statecode), package view's type. A plain value,
+// it (get_address_info's statecode), package enums' type. A plain value,
 // safe for concurrent use.
-type AddressState = view.AddressState
+type AddressState = enums.AddressState
 
 // The address states and their wire codes.
 const (
-	AddressUnknown   = view.AddressUnknown
-	AddressChecking  = view.AddressChecking
-	AddressRunning   = view.AddressRunning
-	AddressSilent    = view.AddressSilent
-	AddressIsolating = view.AddressIsolating
-	AddressIsolated  = view.AddressIsolated
+	AddressUnknown   = enums.AddressUnknown
+	AddressChecking  = enums.AddressChecking
+	AddressRunning   = enums.AddressRunning
+	AddressSilent    = enums.AddressSilent
+	AddressIsolating = enums.AddressIsolating
+	AddressIsolated  = enums.AddressIsolated
 )
 
 // ApplicationState is the state of an application over its processes
-// (get_application_info's statecode), package view's type. A plain value,
+// (get_application_info's statecode), package enums' type. A plain value,
 // safe for concurrent use.
-type ApplicationState = view.ApplicationState
+type ApplicationState = enums.ApplicationState
 
 // The application states and their wire codes (the spec's order).
 const (
-	ApplicationUnknown  = view.ApplicationUnknown
-	ApplicationStopped  = view.ApplicationStopped
-	ApplicationStarting = view.ApplicationStarting
-	ApplicationStopping = view.ApplicationStopping
-	ApplicationRunning  = view.ApplicationRunning
+	ApplicationUnknown  = enums.ApplicationUnknown
+	ApplicationStopped  = enums.ApplicationStopped
+	ApplicationStarting = enums.ApplicationStarting
+	ApplicationStopping = enums.ApplicationStopping
+	ApplicationRunning  = enums.ApplicationRunning
 )
 
 // StartingStrategy is a starting strategy (how start_application,
-// start_process and their restarts choose addresses), package strategy's
+// start_process and their restarts choose addresses), package enums'
 // type: its String is the name ("LESS_LOADED") and it travels as its
 // integer code. A plain value, safe for concurrent use.
-type StartingStrategy = strategy.Starting
+type StartingStrategy = enums.StartingStrategy
 
 // The starting strategies and their wire codes.
 const (
-	StartConfig     StartingStrategy = strategy.StartConfig     // 0
-	StartLessLoaded StartingStrategy = strategy.StartLessLoaded // 1
-	StartMostLoaded StartingStrategy = strategy.StartMostLoaded // 2
-	StartLocal      StartingStrategy = strategy.StartLocal      // 3: the node that received the request
+	StartConfig     StartingStrategy = enums.StartConfig     // 0
+	StartLessLoaded StartingStrategy = enums.StartLessLoaded // 1
+	StartMostLoaded StartingStrategy = enums.StartMostLoaded // 2
+	StartLocal      StartingStrategy = enums.StartLocal      // 3: the node that received the request
 )
 
 // ConciliationStrategy is a conciliation strategy (conciliate's argument),
-// package strategy's type: its String is the name ("SENICIDE") and it
+// package enums' type: its String is the name ("SENICIDE") and it
 // travels as its integer code. A plain value, safe for concurrent use.
-type ConciliationStrategy = strategy.Conciliation
+type ConciliationStrategy = enums.ConciliationStrategy
 
 // The conciliation strategies and their wire codes.
 const (
-	ConciliateSenicide       ConciliationStrategy = strategy.Senicide                   // 0
-	ConciliateInfanticide    ConciliationStrategy = strategy.Infanticide                // 1
-	ConciliateUser           ConciliationStrategy = strategy.User                       // 2
-	ConciliateStop           ConciliationStrategy = strategy.Stop                       // 3
-	ConciliateRestart        ConciliationStrategy = strategy.Restart                    // 4
-	ConciliateRunningFailure ConciliationStrategy = strategy.RunningFailureConciliation // 5
+	ConciliateSenicide       ConciliationStrategy = enums.ConciliateSenicide       // 0
+	ConciliateInfanticide    ConciliationStrategy = enums.ConciliateInfanticide    // 1
+	ConciliateUser           ConciliationStrategy = enums.ConciliateUser           // 2
+	ConciliateStop           ConciliationStrategy = enums.ConciliateStop           // 3
+	ConciliateRestart        ConciliationStrategy = enums.ConciliateRestart        // 4
+	ConciliateRunningFailure ConciliationStrategy = enums.ConciliateRunningFailure // 5
 )
 
 // StartingFailureStrategy is what happens to an application whose required
 // process fails while it starts (a rule, named in get_application_rules).
 // A plain value, safe for concurrent use.
-type StartingFailureStrategy = strategy.StartingFailure
+type StartingFailureStrategy = enums.StartingFailureStrategy
 
 // RunningFailureStrategy is what happens when a process of a running
 // application crashes or its node is lost (a rule, named in
 // get_application_rules and get_process_rules). A plain value, safe for
 // concurrent use.
-type RunningFailureStrategy = strategy.RunningFailure
+type RunningFailureStrategy = enums.RunningFailureStrategy
 
 // ParseStarting reads a starting strategy by name, in any case
 // ("less_loaded"). Safe for concurrent use.
-func ParseStarting(name string) (StartingStrategy, error) { return strategy.ParseStarting(name) }
+func ParseStarting(name string) (StartingStrategy, error) { return enums.ParseStarting(name) }
 
 // ParseConciliation reads a conciliation strategy by name, in any case
 // ("senicide"). Safe for concurrent use.
 func ParseConciliation(name string) (ConciliationStrategy, error) {
-	return strategy.ParseConciliation(name)
+	return enums.ParseConciliation(name)
 }
 
 // ParseStartingFailure reads a starting failure strategy by name ("ABORT").
 // Safe for concurrent use.
 func ParseStartingFailure(name string) (StartingFailureStrategy, error) {
-	return strategy.ParseStartingFailure(name)
+	return enums.ParseStartingFailure(name)
 }
 
 // ParseRunningFailure reads a running failure strategy by name
 // ("RESTART_PROCESS"). Safe for concurrent use.
 func ParseRunningFailure(name string) (RunningFailureStrategy, error) {
-	return strategy.ParseRunningFailure(name)
+	return enums.ParseRunningFailure(name)
 }

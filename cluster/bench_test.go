@@ -7,8 +7,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // These benchmarks measure the cluster's timings with the shipped gossip
@@ -30,7 +29,7 @@ func benchmarkDetection(b *testing.B, n int) {
 		b.StartTimer()
 		t0 := time.Now()
 		victim.kill()
-		times = append(times, untilAll(nodes[:n-1], addressIs(victim.addr, view.AddressSilent), t0))
+		times = append(times, untilAll(nodes[:n-1], addressIs(victim.addr, enums.AddressSilent), t0))
 		b.StopTimer()
 		stopAll(nodes[:n-1])
 	}
@@ -93,14 +92,14 @@ func benchmarkPropagation(b *testing.B, n int) {
 	var times []time.Duration
 	b.ResetTimer()
 	for i := range b.N {
-		want := process.Running
+		want := enums.ProcessRunning
 		if i%2 == 0 {
 			if err := p.Start(""); err != nil {
 				b.Fatal(err)
 			}
 			_ = p.WaitStarted(ctx)
 		} else {
-			want = process.Stopped
+			want = enums.ProcessStopped
 			if err := p.Stop(); err != nil {
 				b.Fatal(err)
 			}
@@ -192,9 +191,9 @@ func BenchmarkConciliation(b *testing.B) {
 		b.StartTimer()
 		t0 := time.Now()
 		start(b, nodes[1], "app", "a")
-		detect = append(detect, untilAll(nodes, func(v *view.View) bool { return v.State() == view.Conciliation }, t0))
+		detect = append(detect, untilAll(nodes, func(v *view.View) bool { return v.State() == enums.SupvisorsConciliation }, t0))
 		t1 := time.Now()
-		if _, err := nodes[0].c.Conciliate(strategy.Senicide); err != nil {
+		if _, err := nodes[0].c.Conciliate(enums.ConciliateSenicide); err != nil {
 			b.Fatal(err)
 		}
 		resolve = append(resolve, untilAll(nodes, inOperation(addr1), t1))

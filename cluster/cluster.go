@@ -18,8 +18,8 @@ import (
 	"github.com/supvisors/supvisors-go/cluster/ring"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/strategy"
 )
 
 // leaveTimeout bounds how long a graceful leave waits for its broadcast to
@@ -320,10 +320,10 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 
 // snapshot is what update logs the changes of.
 type snapshot struct {
-	state     view.State
+	state     enums.SupvisorsState
 	master    string
 	quorum    bool
-	addresses []view.AddressState
+	addresses []enums.AddressState
 }
 
 func (c *Cluster) snapshotLocked() snapshot {
@@ -383,7 +383,7 @@ func (c *Cluster) carryOut(eff view.Effects) {
 		c.spawn(func(ctx context.Context) { c.onCrashes(ctx, eff.Crashed) })
 	}
 	if eff.Conciliate {
-		if s := c.defaultConciliation(); s != strategy.User {
+		if s := c.defaultConciliation(); s != enums.ConciliateUser {
 			c.spawn(func(ctx context.Context) { c.conciliate(ctx, s) })
 		}
 	}

@@ -7,7 +7,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 const (
@@ -24,12 +24,12 @@ func TestJoinInAnyOrder(t *testing.T) {
 	nodes := testCluster(t, 3, nil)
 	for i := len(nodes) - 1; i >= 0; i-- {
 		nodes[i].start(sleeper("app", "a", "b"))
-		nodes[i].waitFor("own address RUNNING", addressIs(nodes[i].addr, view.AddressRunning))
+		nodes[i].waitFor("own address RUNNING", addressIs(nodes[i].addr, enums.AddressRunning))
 	}
 	for _, n := range nodes {
 		n.waitFor("OPERATION with master 127.0.0.1", inOperation(addr1))
 		for _, other := range nodes {
-			n.waitFor(other.addr+" RUNNING", addressIs(other.addr, view.AddressRunning))
+			n.waitFor(other.addr+" RUNNING", addressIs(other.addr, enums.AddressRunning))
 		}
 	}
 }
@@ -41,18 +41,18 @@ func TestProcessVisibleEverywhere(t *testing.T) {
 	t.Parallel()
 	nodes := started(t, 3)
 	start(t, nodes[0], "app", "a")
-	nodes[2].waitFor("app:a RUNNING on 127.0.0.1", processOn("app", "a", process.Running, addr1))
+	nodes[2].waitFor("app:a RUNNING on 127.0.0.1", processOn("app", "a", enums.ProcessRunning, addr1))
 
 	start(t, nodes[1], "app", "a")
 	for _, n := range nodes {
 		n.waitFor("conflict on app:a", func(v *view.View) bool {
-			return v.State() == view.Conciliation && len(v.Conflicts()) == 1
+			return v.State() == enums.SupvisorsConciliation && len(v.Conflicts()) == 1
 		})
 	}
 	stop(t, nodes[0], "app", "a")
 	for _, n := range nodes {
 		n.waitFor("OPERATION again, app:a on 127.0.0.2", func(v *view.View) bool {
-			return v.State() == view.Operation && processOn("app", "a", process.Running, addr2)(v)
+			return v.State() == enums.SupvisorsOperation && processOn("app", "a", enums.ProcessRunning, addr2)(v)
 		})
 	}
 }
@@ -63,21 +63,21 @@ func TestNodeLost(t *testing.T) {
 	t.Parallel()
 	nodes := started(t, 3)
 	start(t, nodes[1], "app", "b")
-	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", process.Running, addr2))
+	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", enums.ProcessRunning, addr2))
 	nodes[1].kill()
 	for _, n := range []*testNode{nodes[0], nodes[2]} {
-		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, view.AddressSilent))
+		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, enums.AddressSilent))
 		n.waitFor("app:b FATAL, node lost", func(v *view.View) bool {
 			p, ok := v.Process(view.Key{Group: "app", Name: "b"})
-			return ok && p.State == process.Fatal && len(p.Addresses) == 0
+			return ok && p.State == enums.ProcessFatal && len(p.Addresses) == 0
 		})
 		n.waitFor("still OPERATION under 127.0.0.1", inOperation(addr1))
 	}
 	restarted := testCluster(t, 3, func(c *Config) { c.Supvisors.InternalPort = nodes[0].cfg.Supvisors.InternalPort })[1]
 	restarted.start(sleeper("app", "a", "b"))
 	for _, n := range []*testNode{nodes[0], nodes[2], restarted} {
-		n.waitFor("127.0.0.2 RUNNING again", addressIs(addr2, view.AddressRunning))
-		n.waitFor("app:b STOPPED", processOn("app", "b", process.Stopped))
+		n.waitFor("127.0.0.2 RUNNING again", addressIs(addr2, enums.AddressRunning))
+		n.waitFor("app:b STOPPED", processOn("app", "b", enums.ProcessStopped))
 	}
 }
 
@@ -94,11 +94,11 @@ func TestGracefulLeave(t *testing.T) {
 		n.waitFor("OPERATION", inOperation(addr1))
 	}
 	start(t, nodes[1], "app", "b")
-	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", process.Running, addr2))
+	nodes[0].waitFor("app:b RUNNING on 127.0.0.2", processOn("app", "b", enums.ProcessRunning, addr2))
 	nodes[1].stop()
 	for _, n := range []*testNode{nodes[0], nodes[2]} {
-		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, view.AddressSilent))
-		n.waitFor("app:b STOPPED", processOn("app", "b", process.Stopped))
+		n.waitFor("127.0.0.2 SILENT", addressIs(addr2, enums.AddressSilent))
+		n.waitFor("app:b STOPPED", processOn("app", "b", enums.ProcessStopped))
 	}
 }
 
@@ -109,7 +109,7 @@ func TestMasterLost(t *testing.T) {
 	nodes := started(t, 3)
 	nodes[0].kill()
 	for _, n := range nodes[1:] {
-		n.waitFor("127.0.0.1 SILENT", addressIs(addr1, view.AddressSilent))
+		n.waitFor("127.0.0.1 SILENT", addressIs(addr1, enums.AddressSilent))
 		n.waitFor("OPERATION with master 127.0.0.2", inOperation(addr2))
 	}
 }
@@ -128,7 +128,7 @@ func TestAutoFence(t *testing.T) {
 	}
 	nodes[2].kill()
 	for _, n := range nodes[:2] {
-		n.waitFor("127.0.0.3 ISOLATED", addressIs(addr3, view.AddressIsolated))
+		n.waitFor("127.0.0.3 ISOLATED", addressIs(addr3, enums.AddressIsolated))
 	}
 	restarted := testCluster(t, 3, func(c *Config) {
 		fence(c)
@@ -136,10 +136,10 @@ func TestAutoFence(t *testing.T) {
 	})[2]
 	restarted.start(sleeper("app", "a", "b"))
 	// The restarted node runs on its own: the others refuse it.
-	restarted.waitFor("own address RUNNING", addressIs(addr3, view.AddressRunning))
+	restarted.waitFor("own address RUNNING", addressIs(addr3, enums.AddressRunning))
 	for _, n := range nodes[:2] {
 		n.c.Read(func(v *view.View) {
-			if a, _ := v.Address(addr3, time.Now()); a.State != view.AddressIsolated {
+			if a, _ := v.Address(addr3, time.Now()); a.State != enums.AddressIsolated {
 				t.Errorf("%s: restarted 127.0.0.3 is %v before being re-admitted", n.addr, a.State)
 			}
 		})
@@ -150,7 +150,7 @@ func TestAutoFence(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, n := range nodes[:2] {
-		n.waitFor("127.0.0.3 RUNNING after readmit", addressIs(addr3, view.AddressRunning))
+		n.waitFor("127.0.0.3 RUNNING after readmit", addressIs(addr3, enums.AddressRunning))
 	}
 }
 
@@ -188,12 +188,12 @@ func testRefused(t *testing.T, otherKey []byte) {
 	// by then 3 and 4 have long tried to join.
 	for _, n := range nodes[:2] {
 		n.waitFor("OPERATION without 127.0.0.3", func(v *view.View) bool {
-			return inOperation(addr1)(v) && addressIs(addr2, view.AddressRunning)(v)
+			return inOperation(addr1)(v) && addressIs(addr2, enums.AddressRunning)(v)
 		})
 	}
 	for _, n := range nodes[:2] {
 		n.c.Read(func(v *view.View) {
-			if a, _ := v.Address(addr3, time.Now()); a.State == view.AddressRunning {
+			if a, _ := v.Address(addr3, time.Now()); a.State == enums.AddressRunning {
 				t.Errorf("%s: 127.0.0.3 without the key is RUNNING", n.addr)
 			}
 			if _, listed := v.Address("127.0.0.4", time.Now()); listed {
@@ -202,7 +202,7 @@ func testRefused(t *testing.T, otherKey []byte) {
 		})
 	}
 	nodes[2].c.Read(func(v *view.View) {
-		if a, _ := v.Address(addr1, time.Now()); a.State == view.AddressRunning {
+		if a, _ := v.Address(addr1, time.Now()); a.State == enums.AddressRunning {
 			t.Errorf("127.0.0.3 without the key sees 127.0.0.1 RUNNING")
 		}
 	})
@@ -254,7 +254,7 @@ func stop(t *testing.T, n *testNode, group, name string) {
 }
 
 // processOn is true when group:name is in state with exactly addresses.
-func processOn(group, name string, state process.State, addresses ...string) func(v *view.View) bool {
+func processOn(group, name string, state enums.ProcessState, addresses ...string) func(v *view.View) bool {
 	return func(v *view.View) bool {
 		p, ok := v.Process(view.Key{Group: group, Name: name})
 		return ok && p.State == state && slices.Equal(p.Addresses, addresses)
@@ -275,7 +275,7 @@ func TestRulesMismatch(t *testing.T) {
 		other := nodes[1-i].addr
 		// Alone in OPERATION once synchro_timeout gave up on the other.
 		n.waitFor("OPERATION alone", func(v *view.View) bool {
-			return v.State() == view.Operation && addressIs(other, view.AddressSilent)(v)
+			return v.State() == enums.SupvisorsOperation && addressIs(other, enums.AddressSilent)(v)
 		})
 	}
 	if slices.Contains(nodes[0].c.ring.Members(), addr2) {

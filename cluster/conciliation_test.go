@@ -5,8 +5,7 @@ import (
 	"testing"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // conflict starts p by hand on node 1, then on node 2 (the younger copy):
@@ -46,7 +45,7 @@ func TestConciliationStrategies(t *testing.T) {
 			for _, n := range nodes {
 				n.waitFor("OPERATION, the conflict resolved", func(v *view.View) bool {
 					p, _ := v.Process(k)
-					return v.State() == view.Operation && slices.Equal(p.Addresses, tt.where) && (tt.where != nil || p.State == process.Stopped)
+					return v.State() == enums.SupvisorsOperation && slices.Equal(p.Addresses, tt.where) && (tt.where != nil || p.State == enums.ProcessStopped)
 				})
 			}
 		})
@@ -62,18 +61,18 @@ func TestConciliateByHand(t *testing.T) {
 	// The master conciliates what its own view holds: it must have seen
 	// the conflict, not only the node that the test watches.
 	for _, n := range nodes {
-		n.waitFor("CONCILIATION", func(v *view.View) bool { return v.State() == view.Conciliation })
+		n.waitFor("CONCILIATION", func(v *view.View) bool { return v.State() == enums.SupvisorsConciliation })
 	}
-	if done, err := nodes[0].c.Conciliate(strategy.User); done || err != nil {
+	if done, err := nodes[0].c.Conciliate(enums.ConciliateUser); done || err != nil {
 		t.Errorf("Conciliate(USER) = %v, %v; want false, nil", done, err)
 	}
-	if _, err := nodes[1].c.Conciliate(strategy.Senicide); err != ErrNotMaster {
+	if _, err := nodes[1].c.Conciliate(enums.ConciliateSenicide); err != ErrNotMaster {
 		t.Errorf("Conciliate on a non-master: %v", err)
 	}
-	if done, err := nodes[0].c.Conciliate(strategy.Infanticide); !done || err != nil {
+	if done, err := nodes[0].c.Conciliate(enums.ConciliateInfanticide); !done || err != nil {
 		t.Fatalf("Conciliate(INFANTICIDE) = %v, %v", done, err)
 	}
 	nodes[2].waitFor("OPERATION, p on 127.0.0.1 only", func(v *view.View) bool {
-		return v.State() == view.Operation && runningOn(key("p", "p"), addr1)(v)
+		return v.State() == enums.SupvisorsOperation && runningOn(key("p", "p"), addr1)(v)
 	})
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/conciliation"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/strategy"
 )
@@ -257,7 +258,7 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 	}
 	var info view.ApplicationInfo
 	c.Read(func(v *view.View) { info, _ = v.Application(app) })
-	if info.State != view.ApplicationRunning {
+	if info.State != enums.ApplicationRunning {
 		return fault.Newf(fault.AbnormalTermination, "%s is %v", app, info.State)
 	}
 	return nil
@@ -317,9 +318,9 @@ func (c *Cluster) appBusyLocked(app string) bool {
 // defaultPlacement is the [supvisors] starting_strategy, LOCAL being the
 // master.
 func (c *Cluster) defaultPlacement() strategy.Placement {
-	s, err := strategy.ParseStarting(c.cfg.Supvisors.StartingStrategy)
+	s, err := enums.ParseStarting(c.cfg.Supvisors.StartingStrategy)
 	if err != nil {
-		s = strategy.StartConfig
+		s = enums.StartConfig
 	}
 	return strategy.Placement{Strategy: s, Local: c.local}
 }
@@ -331,7 +332,7 @@ func (c *Cluster) defaultPlacement() strategy.Placement {
 func (c *Cluster) deploy(ctx context.Context) {
 	var apps []view.ApplicationInfo
 	c.Read(func(v *view.View) { apps = v.Applications() })
-	apps = slices.DeleteFunc(apps, func(a view.ApplicationInfo) bool { return a.State != view.ApplicationStopped })
+	apps = slices.DeleteFunc(apps, func(a view.ApplicationInfo) bool { return a.State != enums.ApplicationStopped })
 	groups := strategy.Phases(apps, func(a view.ApplicationInfo) int {
 		return c.cfg.Rules.Application(a.Name).StartSequence
 	}, true)
@@ -442,8 +443,8 @@ func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.K
 // Conciliate applies conciliation strategy s to the current conflicts, on
 // the master, in the background: false for USER, which leaves them to an
 // operator.
-func (c *Cluster) Conciliate(s strategy.Conciliation) (bool, error) {
-	if s == strategy.User {
+func (c *Cluster) Conciliate(s enums.ConciliationStrategy) (bool, error) {
+	if s == enums.ConciliateUser {
 		return false, c.checkMaster()
 	}
 	return true, c.run(context.Background(), false, func(ctx context.Context) error {
@@ -455,7 +456,7 @@ func (c *Cluster) Conciliate(s strategy.Conciliation) (bool, error) {
 // conciliate carries out strategy s over the current conflicts: stop the
 // copies it says, then start again or apply the running failure strategy
 // of the processes it says.
-func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
+func (c *Cluster) conciliate(ctx context.Context, s enums.ConciliationStrategy) {
 	defer c.update(func(now time.Time) view.Effects {
 		c.view.ConciliationDone(now)
 		return view.Effects{}
@@ -498,10 +499,10 @@ func (c *Cluster) conciliate(ctx context.Context, s strategy.Conciliation) {
 }
 
 // defaultConciliation is the [supvisors] conciliation_strategy.
-func (c *Cluster) defaultConciliation() strategy.Conciliation {
-	s, err := strategy.ParseConciliation(c.cfg.Supvisors.ConciliationStrategy)
+func (c *Cluster) defaultConciliation() enums.ConciliationStrategy {
+	s, err := enums.ParseConciliation(c.cfg.Supvisors.ConciliationStrategy)
 	if err != nil {
-		return strategy.User
+		return enums.ConciliateUser
 	}
 	return s
 }

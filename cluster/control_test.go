@@ -14,8 +14,8 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
-	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 
@@ -65,7 +65,7 @@ func program(name string, lines ...string) string {
 func runningOn(k view.Key, addresses ...string) func(*view.View) bool {
 	return func(v *view.View) bool {
 		p, ok := v.Process(k)
-		return ok && p.State == process.Running && slices.Equal(p.Addresses, addresses)
+		return ok && p.State == enums.ProcessRunning && slices.Equal(p.Addresses, addresses)
 	}
 }
 
@@ -98,7 +98,7 @@ func TestDeployment(t *testing.T) {
 	n.waitFor("web:server on 127.0.0.2", runningOn(key("web", "server"), addr2))
 	n.waitFor("web:worker on 127.0.0.3", runningOn(key("web", "worker"), addr3))
 	n.c.Read(func(v *view.View) {
-		if p, _ := v.Process(key("tool", "tool")); p.State != process.Stopped {
+		if p, _ := v.Process(key("tool", "tool")); p.State != enums.ProcessStopped {
 			t.Errorf("tool (application start_sequence 0) is %v", p.State)
 		}
 	})
@@ -118,7 +118,7 @@ func TestPlacementByLoading(t *testing.T) {
 	defer cancel()
 	for i, want := range []string{addr1, addr2, addr3} {
 		k := key("heavy", fmt.Sprintf("heavy_%d", i))
-		if err := master.StartProcesses(ctx, strategy.Placement{Strategy: strategy.StartConfig}, []view.Key{k}, "", true); err != nil {
+		if err := master.StartProcesses(ctx, strategy.Placement{Strategy: enums.StartConfig}, []view.Key{k}, "", true); err != nil {
 			t.Fatal(err)
 		}
 		nodes[1].waitFor(k.Namespec()+" on "+want, runningOn(k, want))
@@ -127,14 +127,14 @@ func TestPlacementByLoading(t *testing.T) {
 	if err := master.StopProcesses(ctx, []view.Key{key("heavy", "heavy_2")}, true); err != nil {
 		t.Fatal(err)
 	}
-	err := master.StartProcesses(ctx, strategy.Placement{Strategy: strategy.StartMostLoaded}, []view.Key{key("heavy", "heavy_2")}, "", true)
+	err := master.StartProcesses(ctx, strategy.Placement{Strategy: enums.StartMostLoaded}, []view.Key{key("heavy", "heavy_2")}, "", true)
 	if err != nil {
 		t.Fatalf("MOST_LOADED with 127.0.0.3 free: %v", err)
 	}
 	nodes[1].waitFor("heavy_2 back on 127.0.0.3", runningOn(key("heavy", "heavy_2"), addr3))
 
 	// Control is the master's.
-	if _, err := nodes[1].c.StartApplication(ctx, strategy.Placement{Strategy: strategy.StartConfig}, "heavy", true); err != ErrNotMaster {
+	if _, err := nodes[1].c.StartApplication(ctx, strategy.Placement{Strategy: enums.StartConfig}, "heavy", true); err != ErrNotMaster {
 		t.Errorf("StartApplication on a non-master: %v", err)
 	}
 }
@@ -146,11 +146,11 @@ func TestStartingFailureStrategies(t *testing.T) {
 	for _, tt := range []struct {
 		strategy    string
 		phase2Runs  bool
-		appAfterall view.ApplicationState
+		appAfterall enums.ApplicationState
 	}{
-		{"ABORT", false, view.ApplicationRunning},
-		{"STOP", false, view.ApplicationStopped},
-		{"CONTINUE", true, view.ApplicationRunning},
+		{"ABORT", false, enums.ApplicationRunning},
+		{"STOP", false, enums.ApplicationStopped},
+		{"CONTINUE", true, enums.ApplicationRunning},
 	} {
 		t.Run(tt.strategy, func(t *testing.T) {
 			t.Parallel()
@@ -165,7 +165,7 @@ func TestStartingFailureStrategies(t *testing.T) {
 			defer cancel()
 			// With CONTINUE the application ends RUNNING (with a major
 			// failure): start_application succeeds, as in Supvisors.
-			_, err := nodes[0].c.StartApplication(ctx, strategy.Placement{Strategy: strategy.StartConfig}, "app", true)
+			_, err := nodes[0].c.StartApplication(ctx, strategy.Placement{Strategy: enums.StartConfig}, "app", true)
 			if tt.phase2Runs && err != nil || !tt.phase2Runs && !isFault(err, fault.AbnormalTermination) {
 				t.Fatalf("StartApplication: %v", err)
 			}
@@ -177,7 +177,7 @@ func TestStartingFailureStrategies(t *testing.T) {
 				a, _ := v.Application("app")
 				p, _ := v.Process(key("app", "second"))
 				return a.State == tt.appAfterall && (len(p.Addresses) > 0) == tt.phase2Runs &&
-					a.MajorFailure == (a.State == view.ApplicationRunning)
+					a.MajorFailure == (a.State == enums.ApplicationRunning)
 			})
 		})
 	}
@@ -208,7 +208,7 @@ func TestStopApplicationOnCrash(t *testing.T) {
 	main := key("app", "main")
 	nodes[1].waitFor("app running", func(v *view.View) bool {
 		a, _ := v.Application("app")
-		return a.State == view.ApplicationRunning && runningOn(main, addr1)(v) && runningOn(key("app", "helper"), addr1)(v)
+		return a.State == enums.ApplicationRunning && runningOn(main, addr1)(v) && runningOn(key("app", "helper"), addr1)(v)
 	})
 	p := nodes[0].sup.Group("app").Process("main")
 	if p.Config().Autorestart != config.AutorestartFalse {
@@ -220,7 +220,7 @@ func TestStopApplicationOnCrash(t *testing.T) {
 	nodes[1].waitFor("app stopped", func(v *view.View) bool {
 		a, _ := v.Application("app")
 		h, _ := v.Process(key("app", "helper"))
-		return a.State == view.ApplicationStopped && h.State == process.Stopped
+		return a.State == enums.ApplicationStopped && h.State == enums.ProcessStopped
 	})
 }
 
@@ -296,7 +296,7 @@ func TestCancelStopsOnlyTheCopyOfItsStart(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
-	if info := p.Info(); info.State != process.Running || !info.Start.Equal(before) {
+	if info := p.Info(); info.State != enums.ProcessRunning || !info.Start.Equal(before) {
 		t.Fatalf("the copy started by hand was stopped by the cancel of a start that never came: %v", info.State)
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/process"
 )
 
@@ -105,7 +106,7 @@ func FuzzHandler(f *testing.F) {
 			if got := v.LocalState(); !equalFullStates(got, before) {
 				t.Fatalf("local state %+v became %+v", before, got)
 			}
-			if as := v.Addresses(time.Now()); len(as) != 1 || as[0].Name != oneAddress || as[0].State != view.AddressRunning {
+			if as := v.Addresses(time.Now()); len(as) != 1 || as[0].Name != oneAddress || as[0].State != enums.AddressRunning {
 				t.Fatalf("addresses %+v", as)
 			}
 			if others := v.OthersRecords(); len(others) > 0 {

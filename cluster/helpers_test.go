@@ -12,6 +12,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/internal/testnet"
 	"github.com/supvisors/supvisors-go/process"
 )
@@ -152,10 +153,10 @@ func (n *testNode) describe() string {
 // inOperation is true once the node is in OPERATION with master and every
 // listed address in state.
 func inOperation(master string) func(v *view.View) bool {
-	return func(v *view.View) bool { return v.State() == view.Operation && v.Master() == master }
+	return func(v *view.View) bool { return v.State() == enums.SupvisorsOperation && v.Master() == master }
 }
 
-func addressIs(name string, want view.AddressState) func(v *view.View) bool {
+func addressIs(name string, want enums.AddressState) func(v *view.View) bool {
 	return func(v *view.View) bool {
 		a, ok := v.Address(name, time.Now())
 		return ok && a.State == want

@@ -11,6 +11,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/strategy"
@@ -238,7 +239,7 @@ func (c *Cluster) whyNoAddress(k view.Key) string {
 		_, configured := c.view.Record(name, k)
 		state := a.State.String()
 		switch {
-		case a.State != view.AddressRunning:
+		case a.State != enums.AddressRunning:
 		case !configured:
 			state = "not configured"
 		case now.Before(c.jobs.avoid[k][name]):
@@ -255,7 +256,7 @@ func (c *Cluster) whyNoAddress(k view.Key) string {
 // startOutcome tells whether the start of k on address is done (and how):
 // only news newer than the record before counts.
 func startOutcome(v *view.View, address string, k view.Key, before uint64, waitExit bool) (bool, error) {
-	if a, _ := v.Address(address, time.Time{}); a.State != view.AddressRunning {
+	if a, _ := v.Address(address, time.Time{}); a.State != enums.AddressRunning {
 		return true, startFailed(k, strategy.AddressFailed, "address %s is %v", address, a.State)
 	}
 	rec, ok := v.Record(address, k)
@@ -266,14 +267,14 @@ func startOutcome(v *view.View, address string, k view.Key, before uint64, waitE
 		return false, nil
 	}
 	switch rec.State {
-	case process.Running:
+	case enums.ProcessRunning:
 		return !waitExit, nil
-	case process.Exited:
+	case enums.ProcessExited:
 		if waitExit && rec.Expected {
 			return true, nil
 		}
 		return true, startFailed(k, strategy.ProcessFailed, "exited on %s with status %d", address, rec.ExitStatus)
-	case process.Fatal, process.Stopped, process.Unknown:
+	case enums.ProcessFatal, enums.ProcessStopped, enums.ProcessUnknown:
 		return true, startFailed(k, strategy.ProcessFailed, "%v on %s: %s", rec.State, address, rec.SpawnErr)
 	}
 	return false, nil
@@ -292,7 +293,7 @@ func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now ti
 			Address: name,
 			// Not where it runs already (a copy about to be stopped):
 			// that start would be refused.
-			Eligible: a.State == view.AddressRunning && configured && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
+			Eligible: a.State == enums.AddressRunning && configured && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
 			Load:     a.Loading + c.jobs.inflight[name],
 		})
 	}
@@ -393,7 +394,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		for _, address := range reached {
 			rec, ok := v.Record(address, k)
 			a, _ := v.Address(address, time.Time{})
-			if ok && a.State == view.AddressRunning && (rec.State.IsRunning() || rec.State == process.Stopping) && rec.Start.Equal(started[address]) {
+			if ok && a.State == enums.AddressRunning && (rec.State.IsRunning() || rec.State == enums.ProcessStopping) && rec.Start.Equal(started[address]) {
 				return false, nil
 			}
 		}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/ring"
 	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // nopHandler is a ring handler that takes nothing in: an outsider's.
@@ -142,7 +143,7 @@ func TestOnlyTheMasterCommands(t *testing.T) {
 	})
 	for _, n := range nodes {
 		n.c.Read(func(v *view.View) {
-			if v.State() != view.Operation {
+			if v.State() != enums.SupvisorsOperation {
 				t.Errorf("%s: %v, want OPERATION", n.addr, v.State())
 			}
 			if p, ok := v.Process(a); ok && len(p.Addresses) > 0 {
@@ -182,7 +183,7 @@ func TestGossipKeyRotation(t *testing.T) {
 			for _, n := range nodes {
 				n.c.Read(func(v *view.View) {
 					for i, st := range v.AddressStates() {
-						if st != view.AddressRunning {
+						if st != enums.AddressRunning {
 							mu.Lock()
 							left = append(left, fmt.Sprintf("%s saw address %d %v", n.addr, i+1, st))
 							mu.Unlock()

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/go-msgpack/v2/codec"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // messageType is the first byte of every message between agents.
@@ -143,7 +143,7 @@ func toWireRecord(r view.ProcessRecord) wireRecord {
 
 func (w wireRecord) record() view.ProcessRecord {
 	return view.ProcessRecord{
-		Group: w.Group, Name: w.Name, State: process.State(w.State),
+		Group: w.Group, Name: w.Name, State: enums.ProcessState(w.State),
 		Start: fromNanos(w.Start), Stop: fromNanos(w.Stop), Changed: fromNanos(w.Changed), PID: w.PID,
 		SpawnErr: w.SpawnErr, ExitStatus: w.ExitStatus, Expected: w.Expected,
 		Seq: w.Seq, Removed: w.Removed,
@@ -336,7 +336,7 @@ func decodeMeta(b []byte) (view.Meta, error) {
 	if err := decodeBody(b, &w); err != nil {
 		return view.Meta{}, err
 	}
-	return view.Meta{Incarnation: w.Incarnation, State: view.State(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment}, nil
+	return view.Meta{Incarnation: w.Incarnation, State: enums.SupvisorsState(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment}, nil
 }
 
 func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }

@@ -8,13 +8,13 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func sampleRecord() view.ProcessRecord {
 	t0 := time.Unix(1_700_000_000, 123456789)
 	return view.ProcessRecord{
-		Group: "web", Name: "server", State: process.Running,
+		Group: "web", Name: "server", State: enums.ProcessRunning,
 		Start: t0, Changed: t0.Add(time.Second), PID: 4242,
 		SpawnErr: "", ExitStatus: 0, Expected: true, Seq: 7,
 	}
@@ -45,7 +45,7 @@ func wireOf[T any](name string, typ messageType, sample T, encode func(T) []byte
 // Samples of every field, times to the nanosecond, zero times and a
 // tombstone.
 var (
-	sampleGone  = view.ProcessRecord{Group: "web", Name: "old", State: process.Stopped, Seq: 9, Removed: true}
+	sampleGone  = view.ProcessRecord{Group: "web", Name: "old", State: enums.ProcessStopped, Seq: 9, Removed: true}
 	sampleState = view.FullState{Node: "10.0.0.2", Incarnation: 3, Seq: 10, Records: []view.ProcessRecord{sampleRecord(), sampleGone}, Ready: true}
 	sampleJobs  = []view.Job{
 		{Key: view.Key{Group: "web", Name: "server"}, Application: true, Reason: "deployment", Deployment: 4, Version: 2, Writer: "10.0.0.1"},
@@ -66,7 +66,7 @@ var wireCodecs = []wireCodec{
 	wireOf("readmit", msgReadmit, "node-7", func(n string) []byte { return encodeName(msgReadmit, n) }, decodeName),
 	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", incarnation: 42, sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
 	wireOf("stop", msgStop, command{key: view.Key{Group: "web", Name: "server"}}, func(c command) []byte { return encodeCommand(msgStop, c) }, decodeCommand),
-	wireOf("meta", 0, view.Meta{Incarnation: 5, State: view.Operation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}, encodeMeta, decodeMeta),
+	wireOf("meta", 0, view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}, encodeMeta, decodeMeta),
 }
 
 // split returns the body of msg for c, checking its type byte.
@@ -116,7 +116,7 @@ func TestWireCodecsCoverEveryType(t *testing.T) {
 // TestMetaFitsTheRing checks the meta of a large cluster stays well under
 // memberlist's 512-byte limit.
 func TestMetaFitsTheRing(t *testing.T) {
-	m := view.Meta{Incarnation: ^uint64(0), State: view.ShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8), Deployment: ^uint64(0)}
+	m := view.Meta{Incarnation: ^uint64(0), State: enums.SupvisorsShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8), Deployment: ^uint64(0)}
 	if n := len(encodeMeta(m)); n > 512 {
 		t.Errorf("meta of a 1,000-address cluster with a 253-byte master name is %d bytes", n)
 	}

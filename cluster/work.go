@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 
@@ -189,7 +190,7 @@ func (c *Cluster) afterStart(ctx context.Context, j view.Job, err error) (procee
 // node that lost the mastership meanwhile leaves them to the new master.
 func (c *Cluster) putJobsActing(js ...view.Job) {
 	c.mu.Lock()
-	acting := c.view.Acting() || c.view.Master() == c.local && c.view.State() == view.Deployment
+	acting := c.view.Acting() || c.view.Master() == c.local && c.view.State() == enums.SupvisorsDeployment
 	c.mu.Unlock()
 	if acting {
 		c.putJobs(js...)
@@ -314,7 +315,7 @@ func (c *Cluster) stopJobs(k view.Key) {
 	c.Read(func(v *view.View) {
 		for _, name := range c.AddressList() {
 			a, _ := v.Address(name, time.Time{})
-			if rec, ok := v.Record(name, k); ok && a.State != view.AddressRunning && rec.State.IsRunning() && name != c.local {
+			if rec, ok := v.Record(name, k); ok && a.State != enums.AddressRunning && rec.State.IsRunning() && name != c.local {
 				js = append(js, view.Job{Key: k, Address: name, Incarnation: a.Incarnation, Start: rec.Start})
 			}
 		}

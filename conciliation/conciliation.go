@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Copy is one running copy of a conflicting process: its address, and for
@@ -53,15 +53,15 @@ func (p Plan) Empty() bool {
 // copy; RESTART stops every copy then starts one; RUNNING_FAILURE stops
 // every copy then applies the process's running failure strategy; USER
 // does nothing (an operator decides).
-func Resolve(s strategy.Conciliation, conflicts []Conflict) Plan {
+func Resolve(s enums.ConciliationStrategy, conflicts []Conflict) Plan {
 	var p Plan
 	for _, c := range conflicts {
 		switch s {
-		case strategy.Senicide, strategy.Infanticide:
+		case enums.ConciliateSenicide, enums.ConciliateInfanticide:
 			keep := 0
 			for i, cp := range c.Copies {
-				if s == strategy.Senicide && cp.Uptime < c.Copies[keep].Uptime ||
-					s == strategy.Infanticide && cp.Uptime > c.Copies[keep].Uptime {
+				if s == enums.ConciliateSenicide && cp.Uptime < c.Copies[keep].Uptime ||
+					s == enums.ConciliateInfanticide && cp.Uptime > c.Copies[keep].Uptime {
 					keep = i
 				}
 			}
@@ -70,14 +70,14 @@ func Resolve(s strategy.Conciliation, conflicts []Conflict) Plan {
 					p.Stop = append(p.Stop, Target{c.Key, cp.Address})
 				}
 			}
-		case strategy.Stop, strategy.Restart, strategy.RunningFailureConciliation:
+		case enums.ConciliateStop, enums.ConciliateRestart, enums.ConciliateRunningFailure:
 			for _, cp := range c.Copies {
 				p.Stop = append(p.Stop, Target{c.Key, cp.Address})
 			}
 			switch s {
-			case strategy.Restart:
+			case enums.ConciliateRestart:
 				p.Restart = append(p.Restart, c.Key)
-			case strategy.RunningFailureConciliation:
+			case enums.ConciliateRunningFailure:
 				p.RunningFailure = append(p.RunningFailure, c.Key)
 			}
 		}

@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func TestResolve(t *testing.T) {
@@ -19,15 +19,15 @@ func TestResolve(t *testing.T) {
 	}
 	all := []Target{{web, "10.0.0.1"}, {web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.2"}, {db, "10.0.0.3"}}
 	tests := []struct {
-		s    strategy.Conciliation
+		s    enums.ConciliationStrategy
 		want Plan
 	}{
-		{strategy.Senicide, Plan{Stop: []Target{{web, "10.0.0.1"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
-		{strategy.Infanticide, Plan{Stop: []Target{{web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
-		{strategy.User, Plan{}},
-		{strategy.Stop, Plan{Stop: all}},
-		{strategy.Restart, Plan{Stop: all, Restart: []view.Key{web, db}}},
-		{strategy.RunningFailureConciliation, Plan{Stop: all, RunningFailure: []view.Key{web, db}}},
+		{enums.ConciliateSenicide, Plan{Stop: []Target{{web, "10.0.0.1"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
+		{enums.ConciliateInfanticide, Plan{Stop: []Target{{web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
+		{enums.ConciliateUser, Plan{}},
+		{enums.ConciliateStop, Plan{Stop: all}},
+		{enums.ConciliateRestart, Plan{Stop: all, Restart: []view.Key{web, db}}},
+		{enums.ConciliateRunningFailure, Plan{Stop: all, RunningFailure: []view.Key{web, db}}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.s.String(), func(t *testing.T) {
@@ -35,12 +35,12 @@ func TestResolve(t *testing.T) {
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Resolve:\n got %+v\nwant %+v", got, tt.want)
 			}
-			if got.Empty() != (tt.s == strategy.User) {
+			if got.Empty() != (tt.s == enums.ConciliateUser) {
 				t.Errorf("Empty() = %v", got.Empty())
 			}
 		})
 	}
-	if p := Resolve(strategy.Senicide, nil); !p.Empty() {
+	if p := Resolve(enums.ConciliateSenicide, nil); !p.Empty() {
 		t.Errorf("no conflicts: %+v", p)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Limits that keep a hostile rules file from costing much. The grammar
@@ -55,9 +55,9 @@ type ApplicationRules struct {
 	StartSequence, StopSequence int
 	// StartingFailure applies when a required process fails while the
 	// application starts; default FailAbort.
-	StartingFailure strategy.StartingFailure
+	StartingFailure enums.StartingFailureStrategy
 	// RunningFailure is the default of its processes; default RunContinue.
-	RunningFailure strategy.RunningFailure
+	RunningFailure enums.RunningFailureStrategy
 	// Programs are the <program name="x"> elements by name.
 	Programs map[string]*ProgramRules
 	// Patterns are the <pattern name="x"> elements, in file order.
@@ -93,7 +93,7 @@ type ProgramRules struct {
 	Loading int
 	// RunningFailure applies when the process crashes or its address is
 	// lost; default the application's.
-	RunningFailure strategy.RunningFailure
+	RunningFailure enums.RunningFailureStrategy
 }
 
 // Application returns the rules of an application: its own, or the
@@ -105,7 +105,7 @@ func (r *Rules) Application(name string) ApplicationRules {
 			return *a
 		}
 	}
-	return ApplicationRules{Name: name, StartingFailure: strategy.FailAbort, RunningFailure: strategy.RunContinue}
+	return ApplicationRules{Name: name, StartingFailure: enums.FailAbort, RunningFailure: enums.RunContinue}
 }
 
 // Program returns the rules of process name in group (application) group:
@@ -316,7 +316,7 @@ type programSpec struct {
 	startSeq, stopSeq  opt[int]
 	required, waitExit opt[bool]
 	loading            opt[int]
-	running            opt[strategy.RunningFailure]
+	running            opt[enums.RunningFailureStrategy]
 	reference          opt[string]
 }
 
@@ -326,8 +326,8 @@ type appSpec struct {
 	name              string
 	line              int
 	startSeq, stopSeq opt[int]
-	starting          opt[strategy.StartingFailure]
-	running           opt[strategy.RunningFailure]
+	starting          opt[enums.StartingFailureStrategy]
+	running           opt[enums.RunningFailureStrategy]
 	programs          []*programSpec
 	patterns          []*programSpec
 	programLines      map[string]int
@@ -508,9 +508,9 @@ func (p *rulesParser) application(start xml.StartElement, line int) error {
 		case "stop_sequence":
 			return setOpt(p, &a.stopSeq, what, child, line, sequence)
 		case "starting_failure_strategy":
-			return setOpt(p, &a.starting, what, child, line, strategy.ParseStartingFailure)
+			return setOpt(p, &a.starting, what, child, line, enums.ParseStartingFailure)
 		case "running_failure_strategy":
-			return setOpt(p, &a.running, what, child, line, strategy.ParseRunningFailure)
+			return setOpt(p, &a.running, what, child, line, enums.ParseRunningFailure)
 		}
 		return p.errorf(line, "%s: unknown element <%s>", a.what, xmlName(child.Name))
 	})
@@ -559,7 +559,7 @@ func (p *rulesParser) programElements(s *programSpec) error {
 		case "loading", "expected_loading":
 			return setOpt(p, &s.loading, what, child, line, loading)
 		case "running_failure_strategy":
-			return setOpt(p, &s.running, what, child, line, strategy.ParseRunningFailure)
+			return setOpt(p, &s.running, what, child, line, enums.ParseRunningFailure)
 		case "reference":
 			return setOpt(p, &s.reference, what, child, line, modelName)
 		}
@@ -702,8 +702,8 @@ func (p *rulesParser) build() (*Rules, error) {
 			Line:            a.line,
 			StartSequence:   a.startSeq.v,
 			StopSequence:    a.stopSeq.v,
-			StartingFailure: strategy.FailAbort,
-			RunningFailure:  strategy.RunContinue,
+			StartingFailure: enums.FailAbort,
+			RunningFailure:  enums.RunContinue,
 			Programs:        make(map[string]*ProgramRules, len(a.programs)),
 		}
 		if a.starting.set {
@@ -724,7 +724,7 @@ func (p *rulesParser) build() (*Rules, error) {
 }
 
 // programRules makes the rules of a resolved program or pattern.
-func (p *rulesParser) programRules(s *programSpec, appRunning strategy.RunningFailure) *ProgramRules {
+func (p *rulesParser) programRules(s *programSpec, appRunning enums.RunningFailureStrategy) *ProgramRules {
 	r := p.resolved[s]
 	pr := &ProgramRules{
 		Name:           s.name,
@@ -808,7 +808,7 @@ func xmlName(n xml.Name) string {
 func (r *Rules) disableAutorestart(groups []*Group) {
 	for _, g := range groups {
 		for _, p := range g.Processes {
-			if r.Program(g.Name, p.Name).RunningFailure != strategy.RunContinue {
+			if r.Program(g.Name, p.Name).RunningFailure != enums.RunContinue {
 				p.Autorestart = AutorestartFalse
 			}
 		}

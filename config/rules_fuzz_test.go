@@ -12,7 +12,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // FuzzParseRules checks that ParseRules never panics, that it returns
@@ -70,7 +70,7 @@ func FuzzParseRules(f *testing.F) {
 		}
 		for name, a := range r.Applications {
 			if a.Name != name || a.Line < 1 || a.Line > lineCount(data) || !sequenceOK(a.StartSequence) || !sequenceOK(a.StopSequence) ||
-				a.StartingFailure < strategy.FailAbort || a.StartingFailure > strategy.FailContinue || !runningOK(a.RunningFailure) {
+				a.StartingFailure < enums.FailAbort || a.StartingFailure > enums.FailContinue || !runningOK(a.RunningFailure) {
 				t.Fatalf("application %+v", *a)
 			}
 			for pname, p := range a.Programs {
@@ -103,8 +103,8 @@ func FuzzParseRules(f *testing.F) {
 }
 
 func sequenceOK(n int) bool { return n >= 0 && n <= maxSequence }
-func runningOK(s strategy.RunningFailure) bool {
-	return s >= strategy.RunContinue && s <= strategy.RunRestartApplication
+func runningOK(s enums.RunningFailureStrategy) bool {
+	return s >= enums.RunContinue && s <= enums.RunRestartApplication
 }
 
 // lineCount is the number of the last line of data, a line ending in
@@ -192,13 +192,13 @@ func rulesOracle(data []byte) (map[string]*ApplicationRules, error) {
 	}
 	apps := map[string]*ApplicationRules{}
 	for _, a := range root.Apps {
-		app := &ApplicationRules{Name: strings.TrimSpace(a.Name), StartingFailure: strategy.FailAbort, RunningFailure: strategy.RunContinue,
+		app := &ApplicationRules{Name: strings.TrimSpace(a.Name), StartingFailure: enums.FailAbort, RunningFailure: enums.RunContinue,
 			StartSequence: oracleInt(a.StartSeq), StopSequence: oracleInt(a.StopSeq), Programs: map[string]*ProgramRules{}}
 		if a.Starting != nil {
-			app.StartingFailure, _ = strategy.ParseStartingFailure(strings.TrimSpace(*a.Starting))
+			app.StartingFailure, _ = enums.ParseStartingFailure(strings.TrimSpace(*a.Starting))
 		}
 		if a.Running != nil {
-			app.RunningFailure, _ = strategy.ParseRunningFailure(strings.TrimSpace(*a.Running))
+			app.RunningFailure, _ = enums.ParseRunningFailure(strings.TrimSpace(*a.Running))
 		}
 		for _, s := range a.Programs {
 			p := oracleProgram(s.merged(models), app.RunningFailure)
@@ -212,7 +212,7 @@ func rulesOracle(data []byte) (map[string]*ApplicationRules, error) {
 	return apps, nil
 }
 
-func oracleProgram(s oracleSpec, appRunning strategy.RunningFailure) *ProgramRules {
+func oracleProgram(s oracleSpec, appRunning enums.RunningFailureStrategy) *ProgramRules {
 	p := &ProgramRules{Name: strings.TrimSpace(s.Name), StartSequence: oracleInt(s.StartSeq), StopSequence: oracleInt(s.StopSeq),
 		Required: oracleBool(s.Required), WaitExit: oracleBool(s.WaitExit), Loading: 1, RunningFailure: appRunning}
 	if s.Loading != nil {
@@ -221,7 +221,7 @@ func oracleProgram(s oracleSpec, appRunning strategy.RunningFailure) *ProgramRul
 		p.Loading = oracleInt(s.ExpectedLoading)
 	}
 	if s.Running != nil {
-		p.RunningFailure, _ = strategy.ParseRunningFailure(strings.TrimSpace(*s.Running))
+		p.RunningFailure, _ = enums.ParseRunningFailure(strings.TrimSpace(*s.Running))
 	}
 	p.Required = p.Required && p.StartSequence > 0
 	if s.Addresses != nil {

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 var testAddresses = []string{"10.0.0.1", "10.0.0.2", "10.0.0.3"}
@@ -64,17 +64,17 @@ func TestParseRulesFull(t *testing.T) {
 	want := map[string]*ApplicationRules{
 		"web": {
 			Name: "web", Line: 4, StartSequence: 127, StopSequence: 4,
-			StartingFailure: strategy.FailContinue, RunningFailure: strategy.RunStopApplication,
+			StartingFailure: enums.FailContinue, RunningFailure: enums.RunStopApplication,
 			Programs: map[string]*ProgramRules{
 				"server": {Name: "server", Line: 5, Addresses: []string{"10.0.0.2", "10.0.0.1"}, StartSequence: 2, StopSequence: 3,
-					Required: true, Loading: 25, RunningFailure: strategy.RunRestartProcess},
-				"empty": {Name: "empty", Line: 23, Loading: 1, RunningFailure: strategy.RunStopApplication},
+					Required: true, Loading: 25, RunningFailure: enums.RunRestartProcess},
+				"empty": {Name: "empty", Line: 23, Loading: 1, RunningFailure: enums.RunStopApplication},
 			},
 			Patterns: []*ProgramRules{
-				{Name: "worker_", Line: 18, Hashed: true, WaitExit: true, Loading: 0, RunningFailure: strategy.RunStopApplication},
+				{Name: "worker_", Line: 18, Hashed: true, WaitExit: true, Loading: 0, RunningFailure: enums.RunStopApplication},
 			},
 		},
-		"db": {Name: "db", Line: 25, StartingFailure: strategy.FailAbort, RunningFailure: strategy.RunContinue, Programs: map[string]*ProgramRules{}},
+		"db": {Name: "db", Line: 25, StartingFailure: enums.FailAbort, RunningFailure: enums.RunContinue, Programs: map[string]*ProgramRules{}},
 	}
 	if !reflect.DeepEqual(r.Applications, want) {
 		for name, a := range r.Applications {
@@ -91,8 +91,8 @@ func TestParseRulesFull(t *testing.T) {
 }
 
 func TestRulesDefaults(t *testing.T) {
-	defaultApp := ApplicationRules{Name: "g", StartingFailure: strategy.FailAbort, RunningFailure: strategy.RunContinue}
-	defaultProg := ProgramRules{Name: "p", Loading: 1, RunningFailure: strategy.RunContinue}
+	defaultApp := ApplicationRules{Name: "g", StartingFailure: enums.FailAbort, RunningFailure: enums.RunContinue}
+	defaultProg := ProgramRules{Name: "p", Loading: 1, RunningFailure: enums.RunContinue}
 	empty := mustParseRules(t, "<root/>")
 	for name, r := range map[string]*Rules{"nil": nil, "empty file": empty, "other application": mustParseRules(t, `<root><application name="x"/></root>`)} {
 		t.Run(name, func(t *testing.T) {
@@ -110,7 +110,7 @@ func TestRulesDefaults(t *testing.T) {
 	// A program the application does not name gets the application's
 	// running failure strategy.
 	r := mustParseRules(t, `<root><application name="g"><running_failure_strategy>RESTART_APPLICATION</running_failure_strategy></application></root>`)
-	want := ProgramRules{Name: "p", Loading: 1, RunningFailure: strategy.RunRestartApplication}
+	want := ProgramRules{Name: "p", Loading: 1, RunningFailure: enums.RunRestartApplication}
 	if got := r.Program("g", "p"); !reflect.DeepEqual(got, want) {
 		t.Errorf("Program = %+v, want %+v", got, want)
 	}
@@ -157,7 +157,7 @@ func TestRulesProgramLookup(t *testing.T) {
 				tt.group, tt.name, got.Name, got.Line, got.Loading, tt.wantName, tt.wantLine, tt.wantLoading)
 		}
 	}
-	if got := r.Program("a", "zzz").RunningFailure; got != strategy.RunStopApplication {
+	if got := r.Program("a", "zzz").RunningFailure; got != enums.RunStopApplication {
 		t.Errorf("default running failure %v, want the application's", got)
 	}
 	// Ties: the first pattern in file order.
@@ -202,12 +202,12 @@ func TestRulesModels(t *testing.T) {
 	r := mustParseRules(t, modelRules)
 	want := map[string]ProgramRules{
 		"plain": {Name: "plain", Line: 4, Addresses: []string{"10.0.0.3"}, Hashed: true, StartSequence: 5, StopSequence: 6,
-			Required: true, WaitExit: true, Loading: 50, RunningFailure: strategy.RunContinue},
+			Required: true, WaitExit: true, Loading: 50, RunningFailure: enums.RunContinue},
 		"override": {Name: "override", Line: 5, StartSequence: 9, StopSequence: 6,
-			Required: true, WaitExit: true, Loading: 0, RunningFailure: strategy.RunContinue},
+			Required: true, WaitExit: true, Loading: 0, RunningFailure: enums.RunContinue},
 		"pat": {Name: "pat", Line: 11, Addresses: []string{"10.0.0.3"}, Hashed: true, StartSequence: 5, StopSequence: 7,
-			Required: true, WaitExit: false, Loading: 50, RunningFailure: strategy.RunContinue},
-		"nothing": {Name: "nothing", Line: 12, Loading: 1, RunningFailure: strategy.RunRestartApplication},
+			Required: true, WaitExit: false, Loading: 50, RunningFailure: enums.RunContinue},
+		"nothing": {Name: "nothing", Line: 12, Loading: 1, RunningFailure: enums.RunRestartApplication},
 	}
 	for name, w := range want {
 		if got := r.Program("a", name); !reflect.DeepEqual(got, w) {
@@ -266,19 +266,19 @@ func TestRulesValues(t *testing.T) {
 		{prog("expected_loading", "\n 42\n"), func(r *Rules) bool { return r.Program("a", "p").Loading == 42 }},
 		{prog("stop_sequence", "127"), func(r *Rules) bool { return r.Program("a", "p").StopSequence == 127 }},
 		{prog("stop_sequence", "0"), func(r *Rules) bool { return r.Program("a", "p").StopSequence == 0 }},
-		{prog("running_failure_strategy", "CONTINUE"), func(r *Rules) bool { return r.Program("a", "p").RunningFailure == strategy.RunContinue }},
+		{prog("running_failure_strategy", "CONTINUE"), func(r *Rules) bool { return r.Program("a", "p").RunningFailure == enums.RunContinue }},
 		{prog("running_failure_strategy", "RESTART_PROCESS"), func(r *Rules) bool {
-			return r.Program("a", "p").RunningFailure == strategy.RunRestartProcess
+			return r.Program("a", "p").RunningFailure == enums.RunRestartProcess
 		}},
 		{prog("running_failure_strategy", "STOP_APPLICATION"), func(r *Rules) bool {
-			return r.Program("a", "p").RunningFailure == strategy.RunStopApplication
+			return r.Program("a", "p").RunningFailure == enums.RunStopApplication
 		}},
 		{prog("running_failure_strategy", " RESTART_APPLICATION "), func(r *Rules) bool {
-			return r.Program("a", "p").RunningFailure == strategy.RunRestartApplication
+			return r.Program("a", "p").RunningFailure == enums.RunRestartApplication
 		}},
-		{app("starting_failure_strategy", "ABORT"), func(r *Rules) bool { return r.Application("a").StartingFailure == strategy.FailAbort }},
-		{app("starting_failure_strategy", "STOP"), func(r *Rules) bool { return r.Application("a").StartingFailure == strategy.FailStop }},
-		{app("starting_failure_strategy", "continue"), func(r *Rules) bool { return r.Application("a").StartingFailure == strategy.FailContinue }},
+		{app("starting_failure_strategy", "ABORT"), func(r *Rules) bool { return r.Application("a").StartingFailure == enums.FailAbort }},
+		{app("starting_failure_strategy", "STOP"), func(r *Rules) bool { return r.Application("a").StartingFailure == enums.FailStop }},
+		{app("starting_failure_strategy", "continue"), func(r *Rules) bool { return r.Application("a").StartingFailure == enums.FailContinue }},
 		{app("start_sequence", "+3"), func(r *Rules) bool { return r.Application("a").StartSequence == 3 }},
 		{app("stop_sequence", " 0 "), func(r *Rules) bool { return r.Application("a").StopSequence == 0 }},
 		{app("stop_sequence", "<!-- c -->1<!-- d -->2"), func(r *Rules) bool { return r.Application("a").StopSequence == 12 }},

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // BenchmarkStartToRunning measures startProcess(wait) for a program with
@@ -77,7 +78,7 @@ func BenchmarkIdleChildren1000(b *testing.B) {
 		h.run(b, group("idle", 1, cfgs...))
 		b.StopTimer()
 		for _, p := range h.Processes() {
-			if p.State() != Running {
+			if p.State() != enums.ProcessRunning {
 				b.Fatalf("%s: %v", p.Name(), p.State())
 			}
 		}

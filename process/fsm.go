@@ -9,12 +9,13 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // procState is what Supervisor's Subprocess remembers between events. The
 // state machine below is the only code that changes it.
 type procState struct {
-	State State
+	State enums.ProcessState
 	// PID is the child's pid, 0 when there is none.
 	PID int
 	// Backoff counts the start attempts that failed in a row (to startretries).
@@ -80,7 +81,7 @@ const (
 type event struct {
 	Kind   eventKind
 	Now    time.Time
-	Mood   SupervisorState
+	Mood   enums.SupervisorState
 	PID    int
 	Status exitStatus
 	Signal syscall.Signal
@@ -89,7 +90,7 @@ type event struct {
 
 // stateChange is one state transition, for subscribers and waiters.
 type stateChange struct {
-	From, To State
+	From, To enums.ProcessState
 }
 
 // logLine is a line for supervisord's main log.
@@ -141,7 +142,7 @@ func step(cfg *config.Process, st procState, ev event) (procState, effects) {
 	case evSpawnFailed:
 		m.st.SpawnErr = ev.Text
 		m.log(hclog.Info, "spawnerr: %s", ev.Text)
-		m.change(Backoff)
+		m.change(enums.ProcessBackoff)
 	case evChildFailed:
 		m.st.LastStop = ev.Now
 		m.exitedTooQuickly("exit status 127")
@@ -152,7 +153,7 @@ func step(cfg *config.Process, st procState, ev event) (procState, effects) {
 		m.st.LastStopReport = time.Time{}
 		m.eff.Reply = m.kill(cfg.Stopsignal)
 	case evGiveUp:
-		if m.st.State == Backoff {
+		if m.st.State == enums.ProcessBackoff {
 			m.giveUp()
 		}
 	case evSignal:
@@ -181,15 +182,15 @@ func step(cfg *config.Process, st procState, ev event) (procState, effects) {
 // wake returns when the process next needs evTransition (zero: no deadline):
 // the end of startsecs, a BACKOFF retry (unless supervisord, in mood, is
 // restarting or shutting down), or a STOPPING escalation.
-func wake(cfg *config.Process, st procState, mood SupervisorState) time.Time {
+func wake(cfg *config.Process, st procState, mood enums.SupervisorState) time.Time {
 	switch st.State {
-	case Starting:
+	case enums.ProcessStarting:
 		return st.LastStart.Add(seconds(cfg.Startsecs))
-	case Backoff:
-		if mood > SupervisorRestarting && st.Backoff <= cfg.Startretries {
+	case enums.ProcessBackoff:
+		if mood > enums.SupervisorRestarting && st.Backoff <= cfg.Startretries {
 			return st.Delay
 		}
-	case Stopping:
+	case enums.ProcessStopping:
 		return st.Delay
 	}
 	return time.Time{}
@@ -211,13 +212,13 @@ func (m *machine) log(level hclog.Level, format string, args ...any) {
 
 // change is change_state: entering BACKOFF counts an attempt and sets its
 // retry delay to as many seconds.
-func (m *machine) change(to State) {
+func (m *machine) change(to enums.ProcessState) {
 	from := m.st.State
 	if from == to {
 		return
 	}
 	m.st.State = to
-	if to == Backoff {
+	if to == enums.ProcessBackoff {
 		m.st.Backoff++
 		m.st.Delay = m.ev.Now.Add(seconds(m.st.Backoff))
 	}
@@ -232,7 +233,7 @@ func (m *machine) spawn() {
 		return
 	}
 	switch m.st.State {
-	case Exited, Fatal, Backoff, Stopped:
+	case enums.ProcessExited, enums.ProcessFatal, enums.ProcessBackoff, enums.ProcessStopped:
 	default:
 		return
 	}
@@ -240,7 +241,7 @@ func (m *machine) spawn() {
 	m.st.SpawnErr = ""
 	m.st.ExitStatus = 0
 	m.st.LastStart = m.ev.Now
-	m.change(Starting)
+	m.change(enums.ProcessStarting)
 	m.eff.Spawn = true
 }
 
@@ -250,9 +251,9 @@ func (m *machine) spawn() {
 // stopwaitsecs.
 func (m *machine) transition() {
 	now, state := m.ev.Now, m.st.State
-	if m.ev.Mood > SupervisorRestarting {
+	if m.ev.Mood > enums.SupervisorRestarting {
 		switch {
-		case state == Exited:
+		case state == enums.ProcessExited:
 			switch m.cfg.Autorestart {
 			case config.AutorestartTrue:
 				m.spawn()
@@ -261,11 +262,11 @@ func (m *machine) transition() {
 					m.spawn()
 				}
 			}
-		case state == Stopped && m.st.LastStart.IsZero():
+		case state == enums.ProcessStopped && m.st.LastStart.IsZero():
 			if m.cfg.Autostart {
 				m.spawn()
 			}
-		case state == Backoff:
+		case state == enums.ProcessBackoff:
 			if m.st.Backoff <= m.cfg.Startretries && !now.Before(m.st.Delay) {
 				m.spawn()
 			}
@@ -275,20 +276,20 @@ func (m *machine) transition() {
 		return
 	}
 	switch state {
-	case Starting:
+	case enums.ProcessStarting:
 		if !now.Before(m.st.LastStart.Add(seconds(m.cfg.Startsecs))) {
 			m.st.Delay = time.Time{}
 			m.st.Backoff = 0
-			m.change(Running)
+			m.change(enums.ProcessRunning)
 			m.log(hclog.Info, "success: %s entered RUNNING state, process has stayed up for > than %d seconds (startsecs)",
 				m.cfg.Name, m.cfg.Startsecs)
 		}
-	case Backoff:
+	case enums.ProcessBackoff:
 		if m.st.Backoff > m.cfg.Startretries {
 			m.giveUp()
 			m.log(hclog.Info, "gave up: %s entered FATAL state, too many start retries too quickly", m.cfg.Name)
 		}
-	case Stopping:
+	case enums.ProcessStopping:
 		if !now.Before(m.st.Delay) {
 			m.log(hclog.Warn, "killing '%s' (%d) with SIGKILL", m.cfg.Name, m.st.PID)
 			m.kill(syscall.SIGKILL)
@@ -299,7 +300,7 @@ func (m *machine) transition() {
 func (m *machine) giveUp() {
 	m.st.Delay = time.Time{}
 	m.st.Backoff = 0
-	m.change(Fatal)
+	m.change(enums.ProcessFatal)
 }
 
 // kill is Subprocess.kill(): BACKOFF goes straight to STOPPED; otherwise the
@@ -307,9 +308,9 @@ func (m *machine) giveUp() {
 // escalation from STOPPING to the group with killasgroup. It returns the
 // message Supervisor returns when there is nothing to kill.
 func (m *machine) kill(sig syscall.Signal) string {
-	if m.st.State == Backoff {
+	if m.st.State == enums.ProcessBackoff {
 		m.log(hclog.Debug, "Attempted to kill %s, which is in BACKOFF state.", m.cfg.Name)
-		m.change(Stopped)
+		m.change(enums.ProcessStopped)
 		return ""
 	}
 	if m.st.PID == 0 {
@@ -318,7 +319,7 @@ func (m *machine) kill(sig syscall.Signal) string {
 		return msg
 	}
 	asGroup := m.cfg.Stopasgroup
-	if m.st.State == Stopping {
+	if m.st.State == enums.ProcessStopping {
 		asGroup = m.cfg.Killasgroup
 	}
 	groupText, target := "", m.st.PID
@@ -328,7 +329,7 @@ func (m *machine) kill(sig syscall.Signal) string {
 	m.log(hclog.Debug, "killing %s (pid %d) %swith signal %s", m.cfg.Name, m.st.PID, groupText, signame(sig))
 	m.st.Killing = true
 	m.st.Delay = m.ev.Now.Add(seconds(m.cfg.Stopwaitsecs))
-	m.change(Stopping)
+	m.change(enums.ProcessStopping)
 	m.eff.Kills = append(m.eff.Kills, killRequest{Target: target, Signal: sig, Stop: true})
 	return ""
 }
@@ -348,12 +349,12 @@ func (m *machine) signal(sig syscall.Signal) {
 // sent for another reason than the child being gone: UNKNOWN.
 func (m *machine) killFailed(msg string) {
 	m.log(hclog.Error, "%s", msg)
-	m.change(Unknown)
+	m.change(enums.ProcessUnknown)
 	m.eff.Reply = msg
 }
 
 func (m *machine) stopReport() {
-	if m.st.State == Stopping && m.ev.Now.After(m.st.LastStopReport.Add(stopReportEvery)) {
+	if m.st.State == enums.ProcessStopping && m.ev.Now.After(m.st.LastStopReport.Add(stopReportEvery)) {
 		m.log(hclog.Info, "waiting for %s to stop", m.cfg.Name)
 		m.st.LastStopReport = m.ev.Now
 	}
@@ -373,13 +374,13 @@ func (m *machine) finish(es exitStatus) {
 		m.st.Delay = time.Time{}
 		m.st.ExitStatus = es.Code
 		m.st.Expected = expected
-		m.change(Stopped)
+		m.change(enums.ProcessStopped)
 		level := hclog.Warn
 		if expected {
 			level = hclog.Info
 		}
 		m.log(level, "stopped: %s (%s)", m.cfg.Name, es.Text)
-	case m.st.State == Unknown:
+	case m.st.State == enums.ProcessUnknown:
 		// A child whose stop signal could not be sent: record its end, stay UNKNOWN.
 		m.st.ExitStatus = es.Code
 		m.st.Expected = expected
@@ -391,13 +392,13 @@ func (m *machine) finish(es exitStatus) {
 		m.st.Backoff = 0
 		m.st.ExitStatus = es.Code
 		m.st.Expected = expected
-		m.change(Running)
+		m.change(enums.ProcessRunning)
 		if expected {
-			m.change(Exited)
+			m.change(enums.ProcessExited)
 			m.log(hclog.Info, "exited: %s (%s; expected)", m.cfg.Name, es.Text)
 		} else {
 			m.st.SpawnErr = fmt.Sprintf("Bad exit code %d", es.Code)
-			m.change(Exited)
+			m.change(enums.ProcessExited)
 			m.log(hclog.Warn, "exited: %s (%s; not expected)", m.cfg.Name, es.Text)
 		}
 	}
@@ -409,6 +410,6 @@ func (m *machine) exitedTooQuickly(statusText string) {
 	m.st.ExitStatus = 0
 	m.st.Expected = false
 	m.st.SpawnErr = tooQuicklyText
-	m.change(Backoff)
+	m.change(enums.ProcessBackoff)
 	m.log(hclog.Warn, "exited: %s (%s; not expected)", m.cfg.Name, statusText)
 }

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // waitTimeout bounds every wait on a condition in these tests.
@@ -193,7 +194,7 @@ func (h *harness) waitFor(t testing.TB, what string, cond func() bool) {
 	}
 }
 
-func (h *harness) waitState(t testing.TB, p *Process, want State) {
+func (h *harness) waitState(t testing.TB, p *Process, want enums.ProcessState) {
 	t.Helper()
 	h.waitFor(t, fmt.Sprintf("%s to be %v (is %v)", p.Name(), want, p.State()), func() bool { return p.State() == want })
 }
@@ -328,12 +329,12 @@ func (h *harness) record(t testing.TB) *eventLog {
 }
 
 // states waits until n events were seen and returns their target states.
-func (l *eventLog) states(t testing.TB, n int) []State {
+func (l *eventLog) states(t testing.TB, n int) []enums.ProcessState {
 	t.Helper()
 	deadline := time.After(waitTimeout)
 	for {
 		l.mu.Lock()
-		var out []State
+		var out []enums.ProcessState
 		for _, e := range l.events {
 			out = append(out, e.To)
 		}

@@ -3,6 +3,8 @@ package process
 import (
 	"fmt"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Info is a snapshot of one process: everything getProcessInfo needs. Times
@@ -13,7 +15,7 @@ type Info struct {
 	// Start is the last start, Stop the last exit, Now when the snapshot
 	// was taken.
 	Start, Stop, Now time.Time
-	State            State
+	State            enums.ProcessState
 	SpawnErr         string
 	// ExitStatus is the last exit status: 0 if none, -1 when the child was
 	// killed by a signal (decode_wait_status).
@@ -41,15 +43,15 @@ func epoch(t time.Time) int64 {
 // supervisorctl status.
 func describe(info Info) string {
 	switch info.State {
-	case Running:
+	case enums.ProcessRunning:
 		uptime := epoch(info.Now) - epoch(info.Start)
 		return fmt.Sprintf("pid %d, uptime %s", info.PID, timedelta(max(uptime, 0)))
-	case Fatal, Backoff:
+	case enums.ProcessFatal, enums.ProcessBackoff:
 		if info.SpawnErr != "" {
 			return info.SpawnErr
 		}
 		return fmt.Sprintf(`unknown error (try "tail %s")`, info.Name)
-	case Stopped, Exited:
+	case enums.ProcessStopped, enums.ProcessExited:
 		if epoch(info.Start) == 0 {
 			return "Not started"
 		}

@@ -3,6 +3,8 @@ package process
 import (
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func TestTimedeltaMatchesPython(t *testing.T) {
@@ -24,16 +26,16 @@ func TestDescribe(t *testing.T) {
 		info Info
 		want string
 	}{
-		{"running", Info{State: Running, PID: 42, Start: start, Now: start.Add(26*time.Hour + 3*time.Minute + 4*time.Second)}, "pid 42, uptime 1 day, 2:03:04"},
-		{"running, clock set back", Info{State: Running, PID: 42, Start: start, Now: start.Add(-time.Hour)}, "pid 42, uptime 0:00:00"},
-		{"fatal", Info{Name: "x", State: Fatal, SpawnErr: "Exited too quickly (process log may have details)"}, "Exited too quickly (process log may have details)"},
-		{"backoff without spawnerr", Info{Name: "x", State: Backoff}, `unknown error (try "tail x")`},
-		{"never started", Info{State: Stopped}, "Not started"},
-		{"exited", Info{State: Exited, Start: start, Stop: stop}, stop.Local().Format("Jan 02 03:04 PM")},
-		{"stopped without an exit", Info{State: Stopped, Start: start}, time.Unix(0, 0).Local().Format("Jan 02 03:04 PM")},
-		{"starting", Info{State: Starting, Start: start}, ""},
-		{"stopping", Info{State: Stopping, Start: start}, ""},
-		{"unknown", Info{State: Unknown, Start: start}, ""},
+		{"running", Info{State: enums.ProcessRunning, PID: 42, Start: start, Now: start.Add(26*time.Hour + 3*time.Minute + 4*time.Second)}, "pid 42, uptime 1 day, 2:03:04"},
+		{"running, clock set back", Info{State: enums.ProcessRunning, PID: 42, Start: start, Now: start.Add(-time.Hour)}, "pid 42, uptime 0:00:00"},
+		{"fatal", Info{Name: "x", State: enums.ProcessFatal, SpawnErr: "Exited too quickly (process log may have details)"}, "Exited too quickly (process log may have details)"},
+		{"backoff without spawnerr", Info{Name: "x", State: enums.ProcessBackoff}, `unknown error (try "tail x")`},
+		{"never started", Info{State: enums.ProcessStopped}, "Not started"},
+		{"exited", Info{State: enums.ProcessExited, Start: start, Stop: stop}, stop.Local().Format("Jan 02 03:04 PM")},
+		{"stopped without an exit", Info{State: enums.ProcessStopped, Start: start}, time.Unix(0, 0).Local().Format("Jan 02 03:04 PM")},
+		{"starting", Info{State: enums.ProcessStarting, Start: start}, ""},
+		{"stopping", Info{State: enums.ProcessStopping, Start: start}, ""},
+		{"unknown", Info{State: enums.ProcessUnknown, Start: start}, ""},
 	}
 	for _, tt := range tests {
 		if got := describe(tt.info); got != tt.want {
@@ -49,36 +51,12 @@ func TestStopTimeFormatMatchesPython(t *testing.T) {
 import datetime, json, sys, time
 print(json.dumps([datetime.datetime(*time.localtime(s)[:7]).strftime('%b %d %I:%M %p') for s in json.load(sys.stdin)]))`, stamps, &want)
 	for i, s := range stamps {
-		info := Info{State: Stopped, Start: time.Unix(1, 0), Stop: time.Unix(s, 0)}
+		info := Info{State: enums.ProcessStopped, Start: time.Unix(1, 0), Stop: time.Unix(s, 0)}
 		if s == 0 {
 			info.Stop = time.Time{}
 		}
 		if got := describe(info); got != want[i] {
 			t.Errorf("stop %d: %q, want %q", s, got, want[i])
-		}
-	}
-}
-
-func TestStateNames(t *testing.T) {
-	for s, want := range map[State]string{Stopped: "STOPPED", Starting: "STARTING", Running: "RUNNING", Backoff: "BACKOFF",
-		Stopping: "STOPPING", Exited: "EXITED", Fatal: "FATAL", Unknown: "UNKNOWN", 7: "STATE_7"} {
-		if got := s.String(); got != want {
-			t.Errorf("%d: %q, want %q", int(s), got, want)
-		}
-	}
-	for s, want := range map[SupervisorState]string{SupervisorFatal: "FATAL", SupervisorRunning: "RUNNING",
-		SupervisorRestarting: "RESTARTING", SupervisorShutdown: "SHUTDOWN", 9: "STATE_9"} {
-		if got := s.String(); got != want {
-			t.Errorf("%d: %q, want %q", int(s), got, want)
-		}
-	}
-	groups := map[State][3]bool{ // running, stopped, signallable
-		Stopped: {false, true, false}, Starting: {true, false, true}, Running: {true, false, true}, Backoff: {true, false, false},
-		Stopping: {false, false, true}, Exited: {false, true, false}, Fatal: {false, true, false}, Unknown: {false, true, false},
-	}
-	for s, want := range groups {
-		if got := [3]bool{s.IsRunning(), s.IsStopped(), s.IsSignallable()}; got != want {
-			t.Errorf("%v: running/stopped/signallable %v, want %v", s, got, want)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/sys/unix"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
 )
@@ -21,7 +22,7 @@ import (
 type Event struct {
 	Kind     EventKind
 	Process  *Process
-	From, To State
+	From, To enums.ProcessState
 	Time     time.Time
 }
 
@@ -103,7 +104,7 @@ func (p *Process) Namespec() string {
 }
 
 // State returns the current state.
-func (p *Process) State() State {
+func (p *Process) State() enums.ProcessState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.st.State
@@ -160,7 +161,7 @@ func (p *Process) Start(extraArgs string) (err error) {
 		case p.st.State.IsRunning():
 			err = fault.New(fault.AlreadyStarted, p.Namespec())
 			return
-		case p.st.State == Unknown:
+		case p.st.State == enums.ProcessUnknown:
 			err = fault.Newf(fault.Failed, "%s is in an unknown process state", p.Namespec())
 			return
 		}
@@ -185,9 +186,9 @@ func (p *Process) WaitStarted(ctx context.Context) error {
 		switch {
 		case st.SpawnErr != "":
 			return fault.New(fault.SpawnError, p.Namespec())
-		case st.State == Running:
+		case st.State == enums.ProcessRunning:
 			return nil
-		case st.State != Starting:
+		case st.State != enums.ProcessStarting:
 			return fault.New(fault.AbnormalTermination, p.Namespec())
 		}
 		select {
@@ -333,9 +334,9 @@ func (p *Process) transition() {
 func (p *Process) stopForShutdown() {
 	p.locked(func() {
 		switch p.st.State {
-		case Running, Starting:
+		case enums.ProcessRunning, enums.ProcessStarting:
 			p.run(event{Kind: evStop})
-		case Backoff:
+		case enums.ProcessBackoff:
 			p.run(event{Kind: evGiveUp})
 		}
 	})

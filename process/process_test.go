@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -33,14 +34,14 @@ func TestStartsecsThenStop(t *testing.T) {
 	if err := p.Start(""); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.State(); got != Starting {
+	if got := p.State(); got != enums.ProcessStarting {
 		t.Fatalf("after Start: %v, want STARTING", got)
 	}
 	if err := p.WaitStarted(ctxTimeout(t)); err != nil {
 		t.Fatal(err)
 	}
 	info := p.Info()
-	if info.State != Running || info.PID == 0 {
+	if info.State != enums.ProcessRunning || info.PID == 0 {
 		t.Fatalf("info %+v", info)
 	}
 	if want := fmt.Sprintf(`^pid %d, uptime 0:00:0[0-9]$`, info.PID); !regexp.MustCompile(want).MatchString(info.Description) {
@@ -56,7 +57,7 @@ func TestStartsecsThenStop(t *testing.T) {
 		t.Fatal(err)
 	}
 	info = p.Info()
-	if info.State != Stopped || info.PID != 0 || info.ExitStatus != -1 {
+	if info.State != enums.ProcessStopped || info.PID != 0 || info.ExitStatus != -1 {
 		t.Fatalf("info %+v", info)
 	}
 	if want := info.Stop.Local().Format("Jan 02 03:04 PM"); info.Description != want {
@@ -86,17 +87,17 @@ func TestBackoffToFatal(t *testing.T) {
 	}
 	wantFault(t, p.WaitStarted(ctxTimeout(t)), fault.SpawnError, "SPAWN_ERROR: quick")
 	events.states(t, 2)
-	if info := p.Info(); info.State != Backoff || info.Description != tooQuicklyText {
+	if info := p.Info(); info.State != enums.ProcessBackoff || info.Description != tooQuicklyText {
 		t.Errorf("info %+v", info)
 	}
 	h.clock.Advance(999 * time.Millisecond)
-	if got := p.State(); got != Backoff {
+	if got := p.State(); got != enums.ProcessBackoff {
 		t.Fatalf("retried before 1 s: %v", got)
 	}
 	h.clock.Advance(time.Millisecond)
 	events.states(t, 4)
 	h.clock.Advance(2 * time.Second)
-	want := []State{Starting, Backoff, Starting, Backoff, Starting, Backoff, Fatal}
+	want := []enums.ProcessState{enums.ProcessStarting, enums.ProcessBackoff, enums.ProcessStarting, enums.ProcessBackoff, enums.ProcessStarting, enums.ProcessBackoff, enums.ProcessFatal}
 	if got := events.states(t, len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("states %v, want %v", got, want)
 	}
@@ -145,10 +146,10 @@ func TestAutorestart(t *testing.T) {
 			if tt.restarts {
 				h.waitMainLog(t, "spawned: 'x' with pid")
 				h.waitFor(t, "a second spawn", func() bool { return strings.Count(h.log.String(), "spawned: 'x'") == 2 })
-				h.waitState(t, p, Running)
+				h.waitState(t, p, enums.ProcessRunning)
 				return
 			}
-			h.waitState(t, p, Exited)
+			h.waitState(t, p, enums.ProcessExited)
 			info := p.Info()
 			if info.ExitStatus != tt.code || info.SpawnErr != tt.spawnErr || info.Expected != (tt.spawnErr == "") {
 				t.Errorf("info %+v", info)
@@ -178,7 +179,7 @@ func TestStopSignal(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, p, "stdout", "got INT")
-	if info := p.Info(); info.State != Stopped || info.ExitStatus != 7 {
+	if info := p.Info(); info.State != enums.ProcessStopped || info.ExitStatus != 7 {
 		t.Errorf("info %+v", info)
 	}
 	if !strings.Contains(h.log.String(), "stopped: int (exit status 7)") {
@@ -206,7 +207,7 @@ func TestStopwaitsecsKill(t *testing.T) {
 	go func() { stopped <- p.WaitStopped(ctxTimeout(t)) }()
 	h.waitMainLog(t, "waiting for stubborn to stop")
 	h.clock.Advance(4 * time.Second)
-	if got := p.State(); got != Stopping {
+	if got := p.State(); got != enums.ProcessStopping {
 		t.Fatalf("state %v before stopwaitsecs", got)
 	}
 	h.clock.Advance(time.Second)
@@ -263,18 +264,18 @@ func TestBackoffStop(t *testing.T) {
 	if err := p.Start(""); err != nil {
 		t.Fatal(err)
 	}
-	h.waitState(t, p, Backoff)
+	h.waitState(t, p, enums.ProcessBackoff)
 	if err := p.Stop(); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.State(); got != Stopped {
+	if got := p.State(); got != enums.ProcessStopped {
 		t.Fatalf("BACKOFF + stop: %v, want STOPPED", got)
 	}
 	if err := p.WaitStopped(ctxTimeout(t)); err != nil {
 		t.Fatal(err)
 	}
 	h.clock.Advance(time.Minute)
-	if got := p.State(); got != Stopped {
+	if got := p.State(); got != enums.ProcessStopped {
 		t.Fatalf("retried after a stop: %v", got)
 	}
 	if strings.Contains(h.log.String(), "killing quick") {
@@ -295,7 +296,7 @@ func TestSignal(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitLog(t, p, "stdout", "got HUP")
-	if got := p.State(); got != Running {
+	if got := p.State(); got != enums.ProcessRunning {
 		t.Errorf("state %v after a signal", got)
 	}
 }
@@ -370,7 +371,7 @@ func TestLogRotation(t *testing.T) {
 	if err := p.Start(""); err != nil {
 		t.Fatal(err)
 	}
-	h.waitState(t, p, Exited) // the output is drained before the exit is processed
+	h.waitState(t, p, enums.ProcessExited) // the output is drained before the exit is processed
 	path := p.Log("stdout").Path()
 	var kept string
 	for _, name := range []string{path + ".2", path + ".1", path} {
@@ -404,7 +405,7 @@ func TestOutputDrainedAtExit(t *testing.T) {
 		if err := p.Start(""); err != nil {
 			t.Fatal(err)
 		}
-		h.waitState(t, p, Exited)
+		h.waitState(t, p, enums.ProcessExited)
 		if data, _ := os.ReadFile(p.Log("stdout").Path()); string(data) != want {
 			t.Fatalf("run %d: log has %d bytes, want %d", i, len(data), len(want))
 		}
@@ -533,7 +534,7 @@ func TestCommandErrors(t *testing.T) {
 	wantFault(t, procs["badquote"].Start(""), fault.NotExecutable, `NOT_EXECUTABLE: can't parse command "sh -c 'oops": No closing quotation`)
 	wantFault(t, procs["empty"].Start(""), fault.NotExecutable, "NOT_EXECUTABLE: command is empty")
 	for _, p := range procs {
-		if got := p.State(); got != Stopped {
+		if got := p.State(); got != enums.ProcessStopped {
 			t.Errorf("%s: %v after a refused start", p.Name(), got)
 		}
 	}
@@ -547,11 +548,11 @@ func TestAutostartMissingCommand(t *testing.T) {
 		c.Autostart = true
 		c.Startretries = 1
 	}))
-	if info := p.Info(); info.State != Backoff || info.SpawnErr != "can't find command 'no_such_command_xyz'" {
+	if info := p.Info(); info.State != enums.ProcessBackoff || info.SpawnErr != "can't find command 'no_such_command_xyz'" {
 		t.Fatalf("info %+v", info)
 	}
 	h.clock.Advance(time.Second)
-	if info := p.Info(); info.State != Fatal || info.Description != "can't find command 'no_such_command_xyz'" {
+	if info := p.Info(); info.State != enums.ProcessFatal || info.Description != "can't find command 'no_such_command_xyz'" {
 		t.Fatalf("info %+v", info)
 	}
 	if !strings.Contains(h.log.String(), "spawnerr: can't find command 'no_such_command_xyz'") {
@@ -583,7 +584,7 @@ func TestChildFailures(t *testing.T) {
 	for _, tt := range tests {
 		p := procs[tt.name]
 		wantFault(t, p.Start(""), fault.SpawnError, "SPAWN_ERROR: "+tt.name)
-		if info := p.Info(); info.State != Backoff || info.SpawnErr != tooQuicklyText {
+		if info := p.Info(); info.State != enums.ProcessBackoff || info.SpawnErr != tooQuicklyText {
 			t.Errorf("%s: info %+v", tt.name, info)
 		}
 		if data, _ := os.ReadFile(p.Log(tt.channel).Path()); string(data) != tt.want {
@@ -663,20 +664,20 @@ func TestSubscribeReentrant(t *testing.T) {
 	if err := p.WaitStopped(ctxTimeout(t)); err != nil {
 		t.Fatal(err)
 	}
-	want := []State{Starting, Running, Stopping, Stopped}
+	want := []enums.ProcessState{enums.ProcessStarting, enums.ProcessRunning, enums.ProcessStopping, enums.ProcessStopped}
 	if got := events.states(t, len(want)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("states %v, want %v", got, want)
 	}
-	if _, ok := infos.Load(Stopped); !ok {
+	if _, ok := infos.Load(enums.ProcessStopped); !ok {
 		t.Error("the re-entrant subscriber missed STOPPED")
 	}
 	cancel()
-	infos.Delete(Starting)
+	infos.Delete(enums.ProcessStarting)
 	if err := p.Start(""); err != nil {
 		t.Fatal(err)
 	}
 	events.states(t, len(want)+1)
-	if _, ok := infos.Load(Starting); ok {
+	if _, ok := infos.Load(enums.ProcessStarting); ok {
 		t.Error("a cancelled subscriber was called")
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -82,13 +83,13 @@ func New(opts Options) *Supervisor {
 		groups:  make(map[string]*Group),
 		changed: make(chan struct{}),
 	}
-	s.mood.Store(int32(SupervisorRunning))
+	s.mood.Store(int32(enums.SupervisorRunning))
 	s.subs.Store(&[]*subscription{})
 	return s
 }
 
 // State returns supervisord's state (getState).
-func (s *Supervisor) State() SupervisorState { return SupervisorState(s.mood.Load()) }
+func (s *Supervisor) State() enums.SupervisorState { return enums.SupervisorState(s.mood.Load()) }
 
 // SetConfigs replaces the configured groups (supervisord's
 // process_group_configs after a reread) and returns what differs from the
@@ -253,9 +254,9 @@ func (s *Supervisor) Start() {
 // ordered_stop_groups does. It returns when every process is in
 // STOPPED_STATES, or with ctx.Err() if ctx ends first.
 func (s *Supervisor) Shutdown(ctx context.Context, restarting bool) error {
-	mood := SupervisorShutdown
+	mood := enums.SupervisorShutdown
 	if restarting {
-		mood = SupervisorRestarting
+		mood = enums.SupervisorRestarting
 	}
 	s.mood.Store(int32(mood))
 	groups := s.GroupsByPriority()

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -193,7 +194,7 @@ func TestAddRemoveGroup(t *testing.T) {
 	wantFault(t, h.AddGroup("g"), fault.AlreadyAdded, "ALREADY_ADDED: g")
 	g := h.Group("g")
 	a, b := g.Process("a"), g.Process("b")
-	if a.State() != Running || b.State() != Stopped {
+	if a.State() != enums.ProcessRunning || b.State() != enums.ProcessStopped {
 		t.Fatalf("autostart: a %v, b %v", a.State(), b.State())
 	}
 	if a.Namespec() != "g:a" {
@@ -273,17 +274,17 @@ func TestShutdownOrder(t *testing.T) {
 	}
 	waitLog(t, procs["first"], "stdout", "ready")
 	waitLog(t, procs["last"], "stdout", "ready")
-	h.waitState(t, procs["failing"], Backoff)
+	h.waitState(t, procs["failing"], enums.ProcessBackoff)
 	if err := h.Shutdown(ctxTimeout(t), true); err != nil {
 		t.Fatal(err)
 	}
-	if h.State() != SupervisorRestarting {
+	if h.State() != enums.SupervisorRestarting {
 		t.Errorf("state %v", h.State())
 	}
 	var order []string
 	events.mu.Lock()
 	for _, e := range events.events {
-		if e.To == Stopping || e.To == Stopped || e.To == Fatal {
+		if e.To == enums.ProcessStopping || e.To == enums.ProcessStopped || e.To == enums.ProcessFatal {
 			order = append(order, e.Process.Name()+">"+e.To.String())
 		}
 	}
@@ -315,7 +316,7 @@ func TestManyProcesses(t *testing.T) {
 		t.Fatalf("%d processes", len(procs))
 	}
 	for _, p := range procs {
-		if p.State() != Running {
+		if p.State() != enums.ProcessRunning {
 			t.Fatalf("%s: %v", p.Name(), p.State())
 		}
 	}
@@ -325,7 +326,7 @@ func TestManyProcesses(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, p := range procs {
-		if p.State() != Stopped {
+		if p.State() != enums.ProcessStopped {
 			t.Fatalf("%s: %v", p.Name(), p.State())
 		}
 	}
@@ -344,7 +345,7 @@ func TestNoZombies(t *testing.T) {
 		if err := p.Start(""); err != nil {
 			t.Fatal(err)
 		}
-		h.waitState(t, p, Exited)
+		h.waitState(t, p, enums.ProcessExited)
 	}
 	// A child of the test process that is not ours stays for its owner.
 	other := exec.Command("/bin/true")
@@ -354,7 +355,7 @@ func TestNoZombies(t *testing.T) {
 	if err := p.Start(""); err != nil {
 		t.Fatal(err)
 	}
-	h.waitState(t, p, Exited)
+	h.waitState(t, p, enums.ProcessExited)
 	if err := other.Wait(); err != nil {
 		t.Errorf("os/exec lost its child: %v", err)
 	}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
@@ -73,7 +74,7 @@ func RegisterSupervisor(s *Server, svc *SupervisorService) error {
 // checkState is supervisord's _update: every method faults with
 // SHUTDOWN_STATE once the supervisor is restarting or shutting down.
 func (s *SupervisorService) checkState() error {
-	if s.sup.State() < process.SupervisorRunning {
+	if s.sup.State() < enums.SupervisorRunning {
 		return fault.New(fault.ShutdownState, "")
 	}
 	return nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
 )
@@ -279,7 +280,7 @@ func startDeferred(ctx context.Context, p *process.Process, wait bool) (func() e
 	if err := p.Start(""); err != nil {
 		return nil, err
 	}
-	if !wait || p.State() == process.Running {
+	if !wait || p.State() == enums.ProcessRunning {
 		return nil, nil
 	}
 	return func() error { return p.WaitStarted(ctx) }, nil

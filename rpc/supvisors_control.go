@@ -10,6 +10,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/strategy"
 )
@@ -92,13 +93,13 @@ func (s *SupvisorsService) parseStarting(arg any) (strategy.Placement, error) {
 	p := strategy.Placement{Local: s.cluster.Local()}
 	switch v := arg.(type) {
 	case int:
-		if s, ok := strategy.StartingFromCode(v); ok {
+		if s, ok := enums.StartingFromCode(v); ok {
 			p.Strategy = s
 			return p, nil
 		}
 	case string:
 		name, address, pinned := strings.Cut(v, ":")
-		if st, err := strategy.ParseStarting(name); err == nil && (!pinned || st == strategy.StartLocal && slices.Contains(s.cluster.AddressList(), address)) {
+		if st, err := enums.ParseStarting(name); err == nil && (!pinned || st == enums.StartLocal && slices.Contains(s.cluster.AddressList(), address)) {
 			p.Strategy = st
 			if pinned {
 				p.Local = address
@@ -112,7 +113,7 @@ func (s *SupvisorsService) parseStarting(arg any) (strategy.Placement, error) {
 // forwarded is how a placement travels to the master: its code, or LOCAL
 // with the address it means.
 func forwarded(p strategy.Placement) any {
-	if p.Strategy == strategy.StartLocal {
+	if p.Strategy == enums.StartLocal {
 		return "LOCAL:" + p.Local
 	}
 	return int(p.Strategy)
@@ -120,13 +121,13 @@ func forwarded(p strategy.Placement) any {
 
 // The state gates of the spec's "@throws BAD_SUPVISORS_STATE".
 var (
-	inOperation              = []view.State{view.Operation}
-	inOperationOrConciliaton = []view.State{view.Operation, view.Conciliation}
-	inConciliation           = []view.State{view.Conciliation}
+	inOperation              = []enums.SupvisorsState{enums.SupvisorsOperation}
+	inOperationOrConciliaton = []enums.SupvisorsState{enums.SupvisorsOperation, enums.SupvisorsConciliation}
+	inConciliation           = []enums.SupvisorsState{enums.SupvisorsConciliation}
 )
 
 // gate checks the local state is one of states.
-func gate(v *view.View, states []view.State) error {
+func gate(v *view.View, states []enums.SupvisorsState) error {
 	for _, st := range states {
 		if v.State() == st {
 			return nil
@@ -140,7 +141,7 @@ func gate(v *view.View, states []view.State) error {
 // conflict for a moment where there is none (a copy's start gossiped before
 // another copy's stop), and refusing OPERATION-only requests then would
 // fail them for nothing.
-func localGate(states []view.State, master bool) []view.State {
+func localGate(states []enums.SupvisorsState, master bool) []enums.SupvisorsState {
 	if !master && slices.Equal(states, inOperation) {
 		return inOperationOrConciliaton
 	}
@@ -150,7 +151,7 @@ func localGate(states []view.State, master bool) []view.State {
 // control checks the gate on this node, then has the master check the
 // request (check) and carry it out (act): here, or forwarded as method
 // with params to the master, whose reply goes in reply.
-func (s *SupvisorsService) control(r *http.Request, states []view.State, check func(v *view.View) error,
+func (s *SupvisorsService) control(r *http.Request, states []enums.SupvisorsState, check func(v *view.View) error,
 	method string, params []any, reply any, act func(ctx context.Context) error) error {
 	var master string
 	err := func() (err error) {
@@ -252,7 +253,7 @@ func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyAppli
 	}
 	check := func(v *view.View) error {
 		info, err := application(v, args.ApplicationName)
-		if err == nil && info.State != view.ApplicationStopped {
+		if err == nil && info.State != enums.ApplicationStopped {
 			err = fault.New(fault.AlreadyStarted, args.ApplicationName)
 		}
 		return err
@@ -270,7 +271,7 @@ func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyAppli
 func (s *SupvisorsService) StopApplication(r *http.Request, args *ApplicationWaitArgs, reply *bool) error {
 	check := func(v *view.View) error {
 		info, err := application(v, args.ApplicationName)
-		if err == nil && info.State == view.ApplicationStopped {
+		if err == nil && info.State == enums.ApplicationStopped {
 			err = fault.New(fault.NotRunning, args.ApplicationName)
 		}
 		return err
@@ -406,14 +407,14 @@ type ConciliationArgs struct {
 // CONCILIATION only: true once it is under way, false for USER (which
 // leaves them to an operator).
 func (s *SupvisorsService) Conciliate(r *http.Request, args *ConciliationArgs, reply *bool) error {
-	var st strategy.Conciliation
+	var st enums.ConciliationStrategy
 	ok := false
 	switch v := args.Strategy.(type) {
 	case int:
-		st, ok = strategy.ConciliationFromCode(v)
+		st, ok = enums.ConciliationFromCode(v)
 	case string:
 		var err error
-		st, err = strategy.ParseConciliation(v)
+		st, err = enums.ParseConciliation(v)
 		ok = err == nil
 	}
 	if !ok {
@@ -445,4 +446,4 @@ func (s *SupvisorsService) stopAll(r *http.Request, restart bool, reply *bool) e
 }
 
 // deployed is the gate of restart() and shutdown(): past INITIALIZATION.
-var deployed = []view.State{view.Deployment, view.Operation, view.Conciliation, view.Restarting, view.ShuttingDown}
+var deployed = []enums.SupvisorsState{enums.SupvisorsDeployment, enums.SupvisorsOperation, enums.SupvisorsConciliation, enums.SupvisorsRestarting, enums.SupvisorsShuttingDown}

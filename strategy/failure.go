@@ -1,6 +1,11 @@
 package strategy
 
-import "slices"
+import (
+	"fmt"
+	"slices"
+
+	"github.com/supvisors/supvisors-go/enums"
+)
 
 // PhaseOutcome is what an application's start does once one of its phases
 // is done. It is a plain value, safe for concurrent use.
@@ -25,11 +30,11 @@ func (o PhaseOutcome) String() string {
 // which failedRequired required processes failed to start: the failures
 // of optional processes never count. It is a pure function, safe for
 // concurrent use.
-func AfterPhase(s StartingFailure, failedRequired int) PhaseOutcome {
+func AfterPhase(s enums.StartingFailureStrategy, failedRequired int) PhaseOutcome {
 	switch {
-	case failedRequired == 0 || s == FailContinue:
+	case failedRequired == 0 || s == enums.FailContinue:
 		return NextPhase
-	case s == FailStop:
+	case s == enums.FailStop:
 		return StopAndAbort
 	}
 	return Abort
@@ -41,7 +46,7 @@ func AfterPhase(s StartingFailure, failedRequired int) PhaseOutcome {
 type Failure[K comparable] struct {
 	Process     K
 	Application string
-	Strategy    RunningFailure
+	Strategy    enums.RunningFailureStrategy
 	// Busy is set while the process or its application is being started
 	// or stopped: the job in flight reports the failure (a starting
 	// failure), so the running failure strategy does not apply.
@@ -72,7 +77,7 @@ func (r Repairs[K]) Empty() bool {
 // one. Busy failures are left out. It is a pure function, safe for
 // concurrent use.
 func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
-	strongest := map[string]RunningFailure{}
+	strongest := map[string]enums.RunningFailureStrategy{}
 	for _, f := range failures {
 		if !f.Busy && priority(f.Strategy) > priority(strongest[f.Application]) {
 			strongest[f.Application] = f.Strategy
@@ -84,16 +89,16 @@ func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
 			continue
 		}
 		switch strongest[f.Application] {
-		case RunStopApplication:
+		case enums.RunStopApplication:
 			if !slices.Contains(r.StopApplications, f.Application) {
 				r.StopApplications = append(r.StopApplications, f.Application)
 			}
-		case RunRestartApplication:
+		case enums.RunRestartApplication:
 			if !slices.Contains(r.RestartApplications, f.Application) {
 				r.RestartApplications = append(r.RestartApplications, f.Application)
 			}
-		case RunRestartProcess:
-			if f.Strategy == RunRestartProcess && !slices.Contains(r.RestartProcesses, f.Process) {
+		case enums.RunRestartProcess:
+			if f.Strategy == enums.RunRestartProcess && !slices.Contains(r.RestartProcesses, f.Process) {
 				r.RestartProcesses = append(r.RestartProcesses, f.Process)
 			}
 		}
@@ -102,8 +107,8 @@ func RunningFailures[K comparable](failures []Failure[K]) Repairs[K] {
 }
 
 // priority ranks the running failure strategies (their codes do not).
-func priority(s RunningFailure) int {
-	return slices.Index([]RunningFailure{RunContinue, RunRestartProcess, RunRestartApplication, RunStopApplication}, s)
+func priority(s enums.RunningFailureStrategy) int {
+	return slices.Index([]enums.RunningFailureStrategy{enums.RunContinue, enums.RunRestartProcess, enums.RunRestartApplication, enums.RunStopApplication}, s)
 }
 
 // StartOutcome is how one attempt to start a process ended. It is a plain
@@ -160,4 +165,13 @@ func AfterStart(o StartOutcome, everPlaceable bool) JobNext {
 		return JobGiveUp
 	}
 	return JobWait
+}
+
+// name is the name of code i of an enumeration of this package, or
+// "STRATEGY_<i>" for a code outside names.
+func name(names []string, i int) string {
+	if i >= 0 && i < len(names) {
+		return names[i]
+	}
+	return fmt.Sprintf("STRATEGY_%d", i)
 }

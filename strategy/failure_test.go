@@ -3,20 +3,22 @@ package strategy
 import (
 	"reflect"
 	"testing"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func TestAfterPhase(t *testing.T) {
 	for _, c := range []struct {
-		s      StartingFailure
+		s      enums.StartingFailureStrategy
 		failed int
 		want   PhaseOutcome
 	}{
-		{FailAbort, 0, NextPhase},
-		{FailStop, 0, NextPhase},
-		{FailContinue, 0, NextPhase},
-		{FailAbort, 1, Abort},
-		{FailStop, 2, StopAndAbort},
-		{FailContinue, 3, NextPhase},
+		{enums.FailAbort, 0, NextPhase},
+		{enums.FailStop, 0, NextPhase},
+		{enums.FailContinue, 0, NextPhase},
+		{enums.FailAbort, 1, Abort},
+		{enums.FailStop, 2, StopAndAbort},
+		{enums.FailContinue, 3, NextPhase},
 	} {
 		if got := AfterPhase(c.s, c.failed); got != c.want {
 			t.Errorf("AfterPhase(%v, %d) = %v, want %v", c.s, c.failed, got, c.want)
@@ -25,7 +27,7 @@ func TestAfterPhase(t *testing.T) {
 }
 
 func TestRunningFailures(t *testing.T) {
-	f := func(process, app string, s RunningFailure) Failure[string] {
+	f := func(process, app string, s enums.RunningFailureStrategy) Failure[string] {
 		return Failure[string]{Process: process, Application: app, Strategy: s}
 	}
 	busy := func(x Failure[string]) Failure[string] { x.Busy = true; return x }
@@ -35,25 +37,25 @@ func TestRunningFailures(t *testing.T) {
 		want     Repairs[string]
 	}{
 		{name: "none"},
-		{name: "continue only logs", failures: []Failure[string]{f("a:x", "a", RunContinue)}},
+		{name: "continue only logs", failures: []Failure[string]{f("a:x", "a", enums.RunContinue)}},
 		{name: "restart process",
-			failures: []Failure[string]{f("a:x", "a", RunRestartProcess), f("a:y", "a", RunContinue), f("a:x", "a", RunRestartProcess)},
+			failures: []Failure[string]{f("a:x", "a", enums.RunRestartProcess), f("a:y", "a", enums.RunContinue), f("a:x", "a", enums.RunRestartProcess)},
 			want:     Repairs[string]{RestartProcesses: []string{"a:x"}}},
 		{name: "stop application once",
-			failures: []Failure[string]{f("a:x", "a", RunStopApplication), f("a:y", "a", RunStopApplication)},
+			failures: []Failure[string]{f("a:x", "a", enums.RunStopApplication), f("a:y", "a", enums.RunStopApplication)},
 			want:     Repairs[string]{StopApplications: []string{"a"}}},
 		{name: "restart application over restart process",
-			failures: []Failure[string]{f("a:x", "a", RunRestartProcess), f("a:y", "a", RunRestartApplication)},
+			failures: []Failure[string]{f("a:x", "a", enums.RunRestartProcess), f("a:y", "a", enums.RunRestartApplication)},
 			want:     Repairs[string]{RestartApplications: []string{"a"}}},
 		{name: "stop application over restart application",
-			failures: []Failure[string]{f("a:x", "a", RunRestartApplication), f("a:y", "a", RunStopApplication), f("a:z", "a", RunRestartProcess)},
+			failures: []Failure[string]{f("a:x", "a", enums.RunRestartApplication), f("a:y", "a", enums.RunStopApplication), f("a:z", "a", enums.RunRestartProcess)},
 			want:     Repairs[string]{StopApplications: []string{"a"}}},
 		{name: "applications apart",
-			failures: []Failure[string]{f("a:x", "a", RunStopApplication), f("b:x", "b", RunRestartProcess),
-				f("c:x", "c", RunRestartApplication), f("b:y", "b", RunRestartProcess)},
+			failures: []Failure[string]{f("a:x", "a", enums.RunStopApplication), f("b:x", "b", enums.RunRestartProcess),
+				f("c:x", "c", enums.RunRestartApplication), f("b:y", "b", enums.RunRestartProcess)},
 			want: Repairs[string]{StopApplications: []string{"a"}, RestartApplications: []string{"c"}, RestartProcesses: []string{"b:x", "b:y"}}},
 		{name: "busy left out",
-			failures: []Failure[string]{busy(f("a:x", "a", RunStopApplication)), f("a:y", "a", RunRestartProcess)},
+			failures: []Failure[string]{busy(f("a:x", "a", enums.RunStopApplication)), f("a:y", "a", enums.RunRestartProcess)},
 			want:     Repairs[string]{RestartProcesses: []string{"a:y"}}},
 	} {
 		got := RunningFailures(c.failures)

@@ -1,9 +1,11 @@
 package strategy
 
+import "github.com/supvisors/supvisors-go/enums"
+
 // Placement is a starting strategy with the address LOCAL means: the node
 // that received the request, whichever node carries it out.
 type Placement struct {
-	Strategy Starting
+	Strategy enums.StartingStrategy
 	Local    string
 }
 
@@ -34,17 +36,17 @@ func Place(p Placement, candidates []Candidate, loading int) (string, bool) {
 			continue
 		}
 		switch p.Strategy {
-		case StartConfig:
+		case enums.StartConfig:
 			return c.Address, true
-		case StartLocal:
+		case enums.StartLocal:
 			if c.Address == p.Local {
 				return c.Address, true
 			}
-		case StartLessLoaded:
+		case enums.StartLessLoaded:
 			if best < 0 || c.Load < candidates[best].Load {
 				best = i
 			}
-		case StartMostLoaded:
+		case enums.StartMostLoaded:
 			if best < 0 || c.Load > candidates[best].Load {
 				best = i
 			}

@@ -4,32 +4,34 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func TestPlace(t *testing.T) {
 	c := func(addr string, eligible bool, load int) Candidate { return Candidate{addr, eligible, load} }
 	cands := []Candidate{c("a", true, 50), c("b", true, 10), c("c", false, 0), c("d", true, 80), c("e", true, 10)}
 	tests := []struct {
-		s       Starting
+		s       enums.StartingStrategy
 		cands   []Candidate
 		loading int
 		local   string
 		want    string
 	}{
-		{StartConfig, cands, 1, "b", "a"},
-		{StartConfig, cands, 50, "b", "b"},     // a would reach 100
-		{StartConfig, cands, 49, "b", "a"},     // 50+49 < 100
-		{StartLessLoaded, cands, 1, "a", "b"},  // b and e tie: the earlier
-		{StartMostLoaded, cands, 1, "a", "d"},  // c is not eligible
-		{StartMostLoaded, cands, 20, "a", "a"}, // d would reach 100
-		{StartLocal, cands, 1, "e", "e"},       //
-		{StartLocal, cands, 1, "c", ""},        // local not eligible
-		{StartLocal, cands, 95, "a", ""},       // local full
-		{StartConfig, cands, 100, "a", ""},     // nothing takes 100
-		{StartLessLoaded, nil, 1, "a", ""},     // no candidates
-		{StartConfig, []Candidate{c("x", true, 0)}, 0, "", "x"},
-		{StartMostLoaded, []Candidate{c("x", true, 99), c("y", true, 98)}, 0, "", "x"},
-		{StartMostLoaded, []Candidate{c("x", true, 99), c("y", true, 98)}, 1, "", "y"},
+		{enums.StartConfig, cands, 1, "b", "a"},
+		{enums.StartConfig, cands, 50, "b", "b"},     // a would reach 100
+		{enums.StartConfig, cands, 49, "b", "a"},     // 50+49 < 100
+		{enums.StartLessLoaded, cands, 1, "a", "b"},  // b and e tie: the earlier
+		{enums.StartMostLoaded, cands, 1, "a", "d"},  // c is not eligible
+		{enums.StartMostLoaded, cands, 20, "a", "a"}, // d would reach 100
+		{enums.StartLocal, cands, 1, "e", "e"},       //
+		{enums.StartLocal, cands, 1, "c", ""},        // local not eligible
+		{enums.StartLocal, cands, 95, "a", ""},       // local full
+		{enums.StartConfig, cands, 100, "a", ""},     // nothing takes 100
+		{enums.StartLessLoaded, nil, 1, "a", ""},     // no candidates
+		{enums.StartConfig, []Candidate{c("x", true, 0)}, 0, "", "x"},
+		{enums.StartMostLoaded, []Candidate{c("x", true, 99), c("y", true, 98)}, 0, "", "x"},
+		{enums.StartMostLoaded, []Candidate{c("x", true, 99), c("y", true, 98)}, 1, "", "y"},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%v/%d/%s", tt.s, tt.loading, tt.local), func(t *testing.T) {
@@ -72,32 +74,4 @@ func TestPhases(t *testing.T) {
 
 func equal(a, b [][]string) bool {
 	return slices.EqualFunc(a, b, func(x, y []string) bool { return slices.Equal(x, y) })
-}
-
-func TestEnums(t *testing.T) {
-	for code, name := range startingNames {
-		if s, err := ParseStarting(name); err != nil || int(s) != code || s.String() != name {
-			t.Errorf("starting %s: %v %v", name, s, err)
-		}
-		if s, ok := StartingFromCode(code); !ok || s.String() != name {
-			t.Errorf("starting code %d: %v", code, s)
-		}
-	}
-	for code, name := range conciliationNames {
-		if s, err := ParseConciliation(name); err != nil || int(s) != code || s.String() != name {
-			t.Errorf("conciliation %s: %v %v", name, s, err)
-		}
-	}
-	if s, err := ParseRunningFailure("restart_process"); err != nil || s != RunRestartProcess {
-		t.Errorf("lower case: %v %v", s, err)
-	}
-	if _, err := ParseStartingFailure("SOMETIMES"); err == nil {
-		t.Error("bad name accepted")
-	}
-	if _, ok := StartingFromCode(4); ok {
-		t.Error("code 4 accepted")
-	}
-	if Starting(9).String() != "STRATEGY_9" {
-		t.Error(Starting(9).String())
-	}
 }

@@ -5,13 +5,15 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // address is one entry of address_list as this node sees it.
 type address struct {
 	name  string
 	index int
-	state AddressState
+	state enums.AddressState
 	// meta is what the node last advertised in the ring.
 	meta    Meta
 	records *nodeRecords
@@ -56,13 +58,13 @@ func (a *address) current(inc uint64) bool {
 	return a.meta.Incarnation != 0 && inc == a.meta.Incarnation
 }
 
-// counts tells whether the copies of an address in state s count.
-func (s AddressState) counts() bool { return s == AddressRunning }
+// copiesCount tells whether the copies of an address in state s count.
+func copiesCount(s enums.AddressState) bool { return s == enums.AddressRunning }
 
-// lost tells whether an address in state s was lost: its copies no longer
-// count as running.
-func (s AddressState) lost() bool {
-	return s == AddressSilent || s == AddressIsolating || s == AddressIsolated
+// isLost tells whether an address in state s was lost: its copies no
+// longer count as running.
+func isLost(s enums.AddressState) bool {
+	return s == enums.AddressSilent || s == enums.AddressIsolating || s == enums.AddressIsolated
 }
 
 // ErrUnknownAddress is returned for a name outside address_list.
@@ -148,13 +150,13 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	wasPeerFenced := a.peerFences
 	a.peerFences = fences(meta.Fenced, v.local.index)
 	if a.peerFences {
-		v.setState(a, AddressIsolated, now)
+		v.setState(a, enums.AddressIsolated, now)
 		return eff
 	}
 	if newAgent {
-		if a.state == AddressRunning {
+		if a.state == enums.AddressRunning {
 			// Its previous agent was lost, with whatever ran there.
-			v.setState(a, AddressSilent, now)
+			v.setState(a, enums.AddressSilent, now)
 		}
 		// Its clock may not be the old agent's: no estimate of it until
 		// its first heartbeat.
@@ -163,8 +165,8 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		a.records.adopt(meta.Incarnation, t)
 		v.procs.refresh(v, t)
 	}
-	if newAgent || wasPeerFenced || a.state == AddressUnknown || a.state == AddressSilent {
-		v.setState(a, AddressChecking, now)
+	if newAgent || wasPeerFenced || a.state == enums.AddressUnknown || a.state == enums.AddressSilent {
+		v.setState(a, enums.AddressChecking, now)
 		eff.Merge(v.request(a, now))
 	}
 	return eff
@@ -187,27 +189,27 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		return eff
 	}
 	a.staleAlive = false
-	ending := a.meta.State.ending()
+	ending := isEnding(a.meta.State)
 	left := ending || a.leaving != 0 && a.leaving == a.records.incarnation
 	switch {
-	case a.state == AddressUnknown || a.state == AddressSilent:
-	case a.meta.State == Restarting || a.meta.State == Shutdown || !v.synchronised:
+	case a.state == enums.AddressUnknown || a.state == enums.AddressSilent:
+	case a.meta.State == enums.SupvisorsRestarting || a.meta.State == enums.SupvisorsShutdown || !v.synchronised:
 		// restart(): its agent comes back as a new one; INITIALIZATION
 		// waits for it (until synchro_timeout). And while this agent
 		// synchronises, an address that went away has not answered: it
 		// may be restarting (restart() reaching it late), and deploying
 		// without it would leave its processes unplaced.
 		a.peerFences = false
-		v.setState(a, AddressUnknown, now)
+		v.setState(a, enums.AddressUnknown, now)
 	case v.cfg.AutoFence && !left && !a.peerFences && v.cfg.Quorum > 0:
 		a.fencePending = true
-		v.setState(a, AddressSilent, now)
+		v.setState(a, enums.AddressSilent, now)
 	case v.cfg.AutoFence && !left && !a.peerFences:
 		v.fence(a, now)
 		eff.MetaChanged = true
 	default:
 		a.peerFences = false
-		v.setState(a, AddressSilent, now)
+		v.setState(a, enums.AddressSilent, now)
 	}
 	return eff
 }
@@ -215,7 +217,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 // fence isolates a: it is refused at the ring until re-admitted.
 func (v *View) fence(a *address, now time.Time) {
 	a.fenced, a.fencedIncarnation, a.readmitted, a.fencePending = true, a.records.incarnation, false, false
-	v.setState(a, AddressIsolated, now)
+	v.setState(a, enums.AddressIsolated, now)
 }
 
 // decideFences settles the fences pending under a quorum: none while this
@@ -309,7 +311,7 @@ func (v *View) MessageAge(address string, sentAt, now time.Time) (age time.Durat
 // AddressInfo describes one address (get_address_info).
 type AddressInfo struct {
 	Name                  string
-	State                 AddressState
+	State                 enums.AddressState
 	RemoteTime, LocalTime time.Time
 	// Loading is the sum of the expected loading of its running processes.
 	Loading int
@@ -338,8 +340,8 @@ func (v *View) Addresses(now time.Time) []AddressInfo {
 
 // AddressStates returns the state of every address, in address_list
 // order: cheaper than Addresses when that is all one needs.
-func (v *View) AddressStates() []AddressState {
-	out := make([]AddressState, len(v.addresses))
+func (v *View) AddressStates() []enums.AddressState {
+	out := make([]enums.AddressState, len(v.addresses))
 	for i, a := range v.addresses {
 		out[i] = a.state
 	}
@@ -357,7 +359,7 @@ func (v *View) addressInfo(a *address, now time.Time) AddressInfo {
 
 // loading is the sum of the loading of a's running processes.
 func (v *View) loading(a *address) int {
-	if a.state != AddressRunning {
+	if a.state != enums.AddressRunning {
 		return 0
 	}
 	total := 0

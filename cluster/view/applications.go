@@ -1,11 +1,13 @@
 package view
 
-import "github.com/supvisors/supvisors-go/process"
+import (
+	"github.com/supvisors/supvisors-go/enums"
+)
 
 // ApplicationInfo describes an application: a group of processes.
 type ApplicationInfo struct {
 	Name  string
-	State ApplicationState
+	State enums.ApplicationState
 	// MajorFailure: a required process is stopped (other than by an
 	// expected exit) while the application is STARTING or RUNNING.
 	MajorFailure bool
@@ -17,13 +19,13 @@ type ApplicationInfo struct {
 // applicationOf aggregates the processes of one application.
 func applicationOf(name string, procs []ProcessInfo, required func(Key) bool) ApplicationInfo {
 	app := ApplicationInfo{Name: name, State: applicationState(procs)}
-	if app.State != ApplicationStarting && app.State != ApplicationRunning {
+	if app.State != enums.ApplicationStarting && app.State != enums.ApplicationRunning {
 		return app
 	}
 	for _, p := range procs {
-		failed := p.State == process.Fatal || p.State == process.Exited && !p.ExpectedExit
+		failed := p.State == enums.ProcessFatal || p.State == enums.ProcessExited && !p.ExpectedExit
 		if required(p.Key()) {
-			app.MajorFailure = app.MajorFailure || failed || p.State == process.Stopped || p.State == process.Unknown
+			app.MajorFailure = app.MajorFailure || failed || p.State == enums.ProcessStopped || p.State == enums.ProcessUnknown
 		} else {
 			app.MinorFailure = app.MinorFailure || failed
 		}
@@ -34,27 +36,27 @@ func applicationOf(name string, procs []ProcessInfo, required func(Key) bool) Ap
 // applicationState is STARTING if a process is STARTING or BACKOFF, else
 // STOPPING if one is STOPPING, else RUNNING if one is RUNNING, else
 // STOPPED.
-func applicationState(procs []ProcessInfo) ApplicationState {
+func applicationState(procs []ProcessInfo) enums.ApplicationState {
 	var starting, stopping, running bool
 	for _, p := range procs {
 		switch p.State {
-		case process.Starting, process.Backoff:
+		case enums.ProcessStarting, enums.ProcessBackoff:
 			starting = true
-		case process.Stopping:
+		case enums.ProcessStopping:
 			stopping = true
-		case process.Running:
+		case enums.ProcessRunning:
 			running = true
 		}
 	}
 	switch {
 	case starting:
-		return ApplicationStarting
+		return enums.ApplicationStarting
 	case stopping:
-		return ApplicationStopping
+		return enums.ApplicationStopping
 	case running:
-		return ApplicationRunning
+		return enums.ApplicationRunning
 	}
-	return ApplicationStopped
+	return enums.ApplicationStopped
 }
 
 // Application describes the application name; false when no address has

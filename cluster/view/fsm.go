@@ -3,12 +3,14 @@ package view
 import (
 	"slices"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // situation is what the Supvisors state machine looks at: a snapshot of
 // the view at one instant.
 type situation struct {
-	state  State
+	state  enums.SupvisorsState
 	master string
 	local  string
 	now    time.Time
@@ -24,17 +26,17 @@ type situation struct {
 	// firstRunning is the first RUNNING address in address_list order,
 	// and firstRunningState the state it advertises of itself.
 	firstRunning      string
-	firstRunningState State
+	firstRunningState enums.SupvisorsState
 	masterRunning     bool
 	// masterState is the state the master advertises of itself.
-	masterState State
+	masterState enums.SupvisorsState
 	conflicts   bool
 	// deployed: the local node, master, is done deploying applications.
 	deployed bool
 	// stopRequest is RESTARTING or SHUTTING_DOWN once restart() or
 	// shutdown() was asked of the local node (INITIALIZATION otherwise);
 	// stopped: the applications are stopped since.
-	stopRequest State
+	stopRequest enums.SupvisorsState
 	stopped     bool
 	// quorum: enough addresses are RUNNING for the cluster to act.
 	quorum bool
@@ -46,7 +48,7 @@ type situation struct {
 
 // decision is what the state machine decides.
 type decision struct {
-	state  State
+	state  enums.SupvisorsState
 	master string
 	// endSynchro: addresses still UNKNOWN are given up on (SILENT).
 	endSynchro bool
@@ -80,7 +82,7 @@ func decide(s situation) decision {
 	for range 4 { // each pass moves at most one state forward
 		before := d.state
 		switch d.state {
-		case Initialization:
+		case enums.SupvisorsInitialization:
 			ready := s.synchronised || !s.pending || !s.now.Before(s.synchroDeadline)
 			switch {
 			case !ready:
@@ -93,23 +95,23 @@ func decide(s situation) decision {
 				d.wakeup = earliest(d.wakeup, s.stableAt)
 			default:
 				d.endSynchro = !s.synchronised
-				d.state, d.master = Deployment, s.firstRunning
+				d.state, d.master = enums.SupvisorsDeployment, s.firstRunning
 				s.masterRunning, s.masterState = true, s.firstRunningState
 				s.deployed = false // a new round
 				if d.master == s.local {
 					s.takeOver(&d)
 				}
 			}
-		case Deployment, Operation, Conciliation:
+		case enums.SupvisorsDeployment, enums.SupvisorsOperation, enums.SupvisorsConciliation:
 			d.state = s.working(&d)
-		case Restarting, ShuttingDown:
+		case enums.SupvisorsRestarting, enums.SupvisorsShuttingDown:
 			switch {
 			case s.stopped:
-				d.state = Shutdown
-			case d.master != "" && d.master != s.local && (!s.masterRunning || s.masterState == Shutdown):
+				d.state = enums.SupvisorsShutdown
+			case d.master != "" && d.master != s.local && (!s.masterRunning || s.masterState == enums.SupvisorsShutdown):
 				// The master is gone (or done) without telling this
 				// agent: the order still stands.
-				d.state, d.stopAgent = Shutdown, true
+				d.state, d.stopAgent = enums.SupvisorsShutdown, true
 			}
 		}
 		if d.state == before {
@@ -120,32 +122,32 @@ func decide(s situation) decision {
 }
 
 // working is the next state from DEPLOYMENT, OPERATION or CONCILIATION.
-func (s situation) working(d *decision) State {
+func (s situation) working(d *decision) enums.SupvisorsState {
 	isMaster := d.master == s.local
 	switch {
-	case isMaster && s.stopRequest != Initialization:
+	case isMaster && s.stopRequest != enums.SupvisorsInitialization:
 		d.stopAll = true
 		return s.stopRequest
 	case !s.masterRunning:
 		d.master = ""
-		return Initialization
-	case !isMaster && (s.masterState == Restarting || s.masterState == ShuttingDown):
+		return enums.SupvisorsInitialization
+	case !isMaster && (s.masterState == enums.SupvisorsRestarting || s.masterState == enums.SupvisorsShuttingDown):
 		return s.masterState
 	case s.firstRunning != d.master && !s.now.Before(s.stableAt):
 		// A better master, on a stable view: followed even in
 		// DEPLOYMENT (the old one may never finish it).
 		d.master = s.firstRunning
-		if d.state == Deployment {
+		if d.state == enums.SupvisorsDeployment {
 			if d.master == s.local {
 				s.takeOver(d)
 			}
-			return Deployment
+			return enums.SupvisorsDeployment
 		}
 	case s.firstRunning != d.master:
 		d.wakeup = earliest(d.wakeup, s.stableAt)
 	}
-	if d.state == Deployment && !(isMaster && s.deployed) && !(!isMaster && (s.masterState == Operation || s.masterState == Conciliation)) {
-		return Deployment
+	if d.state == enums.SupvisorsDeployment && !(isMaster && s.deployed) && !(!isMaster && (s.masterState == enums.SupvisorsOperation || s.masterState == enums.SupvisorsConciliation)) {
+		return enums.SupvisorsDeployment
 	}
 	return settled(s.conflicts)
 }
@@ -163,11 +165,11 @@ func (s *situation) takeOver(d *decision) {
 	s.deployed = true
 }
 
-func settled(conflicts bool) State {
+func settled(conflicts bool) enums.SupvisorsState {
 	if conflicts {
-		return Conciliation
+		return enums.SupvisorsConciliation
 	}
-	return Operation
+	return enums.SupvisorsOperation
 }
 
 // situation takes the snapshot decide looks at.
@@ -180,19 +182,19 @@ func (v *View) situation(now time.Time) situation {
 		quorum: v.HasQuorum(), incarnation: v.incarnation, deployment: v.deployment,
 	}
 	for _, a := range v.addresses {
-		if s.deployment == 0 && a.state == AddressRunning && a.meta.Deployment != 0 && a != v.local {
+		if s.deployment == 0 && a.state == enums.AddressRunning && a.meta.Deployment != 0 && a != v.local {
 			s.deployment = a.meta.Deployment
 		}
 		switch {
-		case a.state == AddressUnknown || a.state == AddressChecking || a != v.local && a.state == AddressRunning && a.meta.State.ending():
+		case a.state == enums.AddressUnknown || a.state == enums.AddressChecking || a != v.local && a.state == enums.AddressRunning && isEnding(a.meta.State):
 			// An agent on its way out will come back as a new one: wait
 			// for it as for one not heard of yet.
 			s.pending = true
-		case a.state == AddressRunning && s.firstRunning == "":
+		case a.state == enums.AddressRunning && s.firstRunning == "":
 			s.firstRunning, s.firstRunningState = a.name, advertised(a, a.name)
 		}
 	}
-	if m := v.byName[v.master]; m != nil && m.state == AddressRunning {
+	if m := v.byName[v.master]; m != nil && m.state == enums.AddressRunning {
 		s.masterRunning = true
 		s.masterState = advertised(m, v.master)
 		if m == v.local {
@@ -202,14 +204,16 @@ func (v *View) situation(now time.Time) situation {
 	return s
 }
 
-// ending tells whether a node in state s is being restarted or stopped.
-func (s State) ending() bool { return s == Restarting || s == ShuttingDown || s == Shutdown }
+// isEnding tells whether a node in state s is being restarted or stopped.
+func isEnding(s enums.SupvisorsState) bool {
+	return s == enums.SupvisorsRestarting || s == enums.SupvisorsShuttingDown || s == enums.SupvisorsShutdown
+}
 
 // advertised is the state a advertises as master, INITIALIZATION when its
 // meta names another master (an advertisement from before it was elected).
-func advertised(a *address, master string) State {
+func advertised(a *address, master string) enums.SupvisorsState {
 	if a.meta.Master != master {
-		return Initialization
+		return enums.SupvisorsInitialization
 	}
 	return a.meta.State
 }
@@ -226,7 +230,7 @@ func (v *View) checkConflicts(now time.Time) Effects {
 	involved := map[*address]bool{}
 	for k := range v.procs.conflicts {
 		for _, a := range v.addresses {
-			if r, ok := a.records.get(k); ok && a != v.local && a.state == AddressRunning && r.State.IsRunning() {
+			if r, ok := a.records.get(k); ok && a != v.local && a.state == enums.AddressRunning && r.State.IsRunning() {
 				involved[a] = true
 			}
 		}
@@ -246,7 +250,7 @@ func (v *View) checkConflicts(now time.Time) Effects {
 
 // acting: see Acting.
 func (v *View) acting() bool {
-	return v.master == v.cfg.Local && (v.state == Operation || v.state == Conciliation) && v.HasQuorum() &&
+	return v.master == v.cfg.Local && (v.state == enums.SupvisorsOperation || v.state == enums.SupvisorsConciliation) && v.HasQuorum() &&
 		!v.betterBack() && !v.deposed()
 }
 
@@ -257,8 +261,8 @@ func (v *View) acting() bool {
 // itself as theirs and would undo what the other master does.
 func (v *View) deposed() bool {
 	for _, a := range v.addresses {
-		if a != v.local && a.state == AddressRunning && a.meta.Master != "" && a.meta.Master != v.cfg.Local &&
-			(a.meta.State == Operation || a.meta.State == Conciliation) {
+		if a != v.local && a.state == enums.AddressRunning && a.meta.Master != "" && a.meta.Master != v.cfg.Local &&
+			(a.meta.State == enums.SupvisorsOperation || a.meta.State == enums.SupvisorsConciliation) {
 			return true
 		}
 	}
@@ -272,7 +276,7 @@ func (v *View) betterBack() bool {
 		switch {
 		case a == v.local:
 			return false
-		case a.state == AddressRunning || a.state == AddressChecking:
+		case a.state == enums.AddressRunning || a.state == enums.AddressChecking:
 			return true
 		}
 	}
@@ -310,7 +314,7 @@ func (v *View) Commands(from string) bool {
 // first is the first RUNNING address in address_list order (nil for none).
 func (v *View) first() *address {
 	for _, a := range v.addresses {
-		if a.state == AddressRunning {
+		if a.state == enums.AddressRunning {
 			return a
 		}
 	}
@@ -354,10 +358,10 @@ type agentID struct {
 func (v *View) actingMaster() agentID {
 	m := v.byName[v.master]
 	switch {
-	case m == nil || m.state != AddressRunning:
+	case m == nil || m.state != enums.AddressRunning:
 		return agentID{}
 	case m == v.local && v.acting():
-	case m != v.local && (advertised(m, v.master) == Operation || advertised(m, v.master) == Conciliation):
+	case m != v.local && (advertised(m, v.master) == enums.SupvisorsOperation || advertised(m, v.master) == enums.SupvisorsConciliation):
 	default:
 		return agentID{}
 	}
@@ -398,7 +402,7 @@ func (v *View) ReportedCrashes(keys []Key) {
 // conflicts it was not asked to conciliate yet, or that outlived the last
 // conciliation (CheckRetry after it ended: see ConciliationDone).
 func (v *View) newConflicts(now time.Time) (bool, time.Time) {
-	if v.state != Conciliation || !v.acting() {
+	if v.state != enums.SupvisorsConciliation || !v.acting() {
 		v.conciliating = nil
 		return false, time.Time{}
 	}
@@ -440,7 +444,7 @@ func (v *View) StoppedAll() { v.stopped = true }
 func (v *View) Tick(now time.Time) Effects {
 	var eff Effects
 	for _, a := range v.addresses {
-		if a.state != AddressChecking {
+		if a.state != enums.AddressChecking {
 			continue
 		}
 		if due := a.requested.Add(v.cfg.CheckRetry); now.Before(due) {
@@ -457,8 +461,8 @@ func (v *View) Tick(now time.Time) Effects {
 	if d.endSynchro {
 		v.synchronised = true
 		for _, a := range v.addresses {
-			if a.state == AddressUnknown {
-				v.setState(a, AddressSilent, now)
+			if a.state == enums.AddressUnknown {
+				v.setState(a, enums.AddressSilent, now)
 			}
 		}
 	}
@@ -477,17 +481,17 @@ func (v *View) Tick(now time.Time) Effects {
 		v.deployed = false
 		eff.Deploy = true
 	}
-	if m := v.byName[v.master]; m != nil && m != v.local && m.state == AddressRunning &&
-		m.meta.Deployment != 0 && m.meta.Deployment != v.deployment && advertised(m, v.master) != Initialization {
+	if m := v.byName[v.master]; m != nil && m != v.local && m.state == enums.AddressRunning &&
+		m.meta.Deployment != 0 && m.meta.Deployment != v.deployment && advertised(m, v.master) != enums.SupvisorsInitialization {
 		// A follower belongs to its master's deployment.
 		v.adoptDeployment(m.meta.Deployment)
 		eff.MetaChanged = true
 	}
 	if d.stopAgent {
-		eff.Merge(v.stopAgent(before == Restarting))
+		eff.Merge(v.stopAgent(before == enums.SupvisorsRestarting))
 	}
 	if d.stopAll {
-		eff.StopAll, eff.Restart = true, v.stopRequest == Restarting
+		eff.StopAll, eff.Restart = true, v.stopRequest == enums.SupvisorsRestarting
 	}
 	if v.acting() {
 		eff.Crashed = v.takeCrashes()

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // FuzzHostilePeer drives a real view with what peers holding the gossip
@@ -60,8 +60,8 @@ var fuzzNames = []string{a1, a2, a3, "10.0.0.9", ""}
 var fuzzKeys = []Key{{"g", "p"}, {"g", "q"}, {"h", "p"}, {"h", "long name"}, {"", ""}, {"g", ""}}
 
 // fuzzStates are the process states a record may have, garbage last.
-var fuzzStates = []process.State{process.Stopped, process.Starting, process.Running, process.Backoff,
-	process.Stopping, process.Exited, process.Fatal, process.Unknown, process.State(-7)}
+var fuzzStates = []enums.ProcessState{enums.ProcessStopped, enums.ProcessStarting, enums.ProcessRunning, enums.ProcessBackoff,
+	enums.ProcessStopping, enums.ProcessExited, enums.ProcessFatal, enums.ProcessUnknown, enums.ProcessState(-7)}
 
 // fuzzInput hands out the fuzzer's bytes as choices; past the end, zeros.
 // Every method but garbage reads one byte, so that seeds can be written
@@ -139,7 +139,7 @@ func (in *fuzzInput) record() ProcessRecord {
 // meta reads an incarnation, a state, a master, flags (bit 0: a fence
 // bitmap byte follows, bit 1: garbage rules follow) and a deployment.
 func (in *fuzzInput) meta() Meta {
-	m := Meta{Incarnation: in.number(), State: State(in.intn(9)), Master: in.name()}
+	m := Meta{Incarnation: in.number(), State: enums.SupvisorsState(in.intn(9)), Master: in.name()}
 	flags := in.byte()
 	if flags&1 != 0 {
 		m.Fenced = []byte{in.byte()}
@@ -344,7 +344,7 @@ func (h *hostile) check(step int, op string, remote bool, eff Effects) {
 	if !slices.EqualFunc(addresses, h.cfg.AddressList, func(a AddressInfo, name string) bool { return a.Name == name }) {
 		fail("addresses %+v", addresses)
 	}
-	states := map[string]AddressState{}
+	states := map[string]enums.AddressState{}
 	for _, a := range addresses {
 		states[a.Name] = a.State
 		old := h.incarnations[a.Name]
@@ -365,7 +365,7 @@ func (h *hostile) check(step int, op string, remote bool, eff Effects) {
 			}
 		}
 	}
-	if states[a1] != AddressRunning {
+	if states[a1] != enums.AddressRunning {
 		fail("local address %v", states[a1])
 	}
 
@@ -394,7 +394,7 @@ func (h *hostile) check(step int, op string, remote bool, eff Effects) {
 		}
 	}
 
-	if st, m := v.State(), v.Master(); st < Initialization || st > Shutdown || m != "" && !slices.Contains(h.cfg.AddressList, m) {
+	if st, m := v.State(), v.Master(); st < enums.SupvisorsInitialization || st > enums.SupvisorsShutdown || m != "" && !slices.Contains(h.cfg.AddressList, m) {
 		fail("state %v, master %q", st, m)
 	}
 	if m := v.LocalMeta(); m.Incarnation != localInc || m.State != v.State() || m.Master != v.Master() {
@@ -419,7 +419,7 @@ func (h *hostile) check(step int, op string, remote bool, eff Effects) {
 
 // checkProcesses recomputes, from the records alone, which processes
 // exist, where each runs, the conflicts and the loadings, and compares.
-func (h *hostile) checkProcesses(fail func(string, ...any), states map[string]AddressState) {
+func (h *hostile) checkProcesses(fail func(string, ...any), states map[string]enums.AddressState) {
 	v := h.v
 	var present, conflicts []Key
 	loading := map[string]int{}
@@ -436,7 +436,7 @@ func (h *hostile) checkProcesses(fail func(string, ...any), states map[string]Ad
 				continue
 			}
 			on = append(on, a)
-			if states[a] == AddressRunning && r.State.IsRunning() {
+			if states[a] == enums.AddressRunning && r.State.IsRunning() {
 				running = append(running, a)
 				loading[a] += h.cfg.Loading(k)
 			}

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // t0 is the fixed base of every time in these tests: no test reads a clock.
@@ -65,7 +65,7 @@ func newView(local string, mods ...func(*Config)) *View {
 func withAutoFence(c *Config) { c.AutoFence = true }
 
 // rec is a record of group:name in state st, last changed at changed.
-func rec(group, name string, st process.State, seq uint64, changed time.Time) ProcessRecord {
+func rec(group, name string, st enums.ProcessState, seq uint64, changed time.Time) ProcessRecord {
 	return ProcessRecord{Group: group, Name: name, State: st, Seq: seq, Changed: changed}
 }
 
@@ -86,15 +86,15 @@ func update(v *View, node string, r ProcessRecord) {
 
 // join brings name to RUNNING in v: the ring reports it alive with its
 // meta (incarnation incOf(name)), then its full state made of recs arrives.
-func join(tb testing.TB, v *View, name string, state State, now time.Time, recs ...ProcessRecord) {
+func join(tb testing.TB, v *View, name string, state enums.SupvisorsState, now time.Time, recs ...ProcessRecord) {
 	tb.Helper()
 	meta := Meta{Incarnation: incOf(name), State: state}
-	if state != Initialization {
+	if state != enums.SupvisorsInitialization {
 		meta.Master = a1 // every test cluster past INITIALIZATION is under a1
 	}
 	v.MemberAlive(name, meta, now)
 	v.ApplyFullState(full(name, recs...), now)
-	if got := addrState(tb, v, name); got != AddressRunning {
+	if got := addrState(tb, v, name); got != enums.AddressRunning {
 		tb.Fatalf("%s after its full state: %v, want RUNNING", name, got)
 	}
 }
@@ -103,7 +103,7 @@ func join(tb testing.TB, v *View, name string, state State, now time.Time, recs 
 // 100 ms (advertising the states given, INITIALIZATION by default) and the
 // state machine ran once the view was stable. It returns the time of that
 // tick.
-func upCluster(tb testing.TB, local string, states map[string]State, mods ...func(*Config)) (*View, time.Time) {
+func upCluster(tb testing.TB, local string, states map[string]enums.SupvisorsState, mods ...func(*Config)) (*View, time.Time) {
 	tb.Helper()
 	v := newView(local, mods...)
 	now := at(100 * ms)
@@ -118,7 +118,7 @@ func upCluster(tb testing.TB, local string, states map[string]State, mods ...fun
 }
 
 // addrState is the state of name in v.
-func addrState(tb testing.TB, v *View, name string) AddressState {
+func addrState(tb testing.TB, v *View, name string) enums.AddressState {
 	tb.Helper()
 	info, ok := v.Address(name, t0)
 	if !ok {
@@ -128,7 +128,7 @@ func addrState(tb testing.TB, v *View, name string) AddressState {
 }
 
 // wantAddrState fails unless name is in state want.
-func wantAddrState(tb testing.TB, v *View, name string, want AddressState) {
+func wantAddrState(tb testing.TB, v *View, name string, want enums.AddressState) {
 	tb.Helper()
 	if got := addrState(tb, v, name); got != want {
 		tb.Errorf("address %s: %v, want %v", name, got, want)
@@ -136,7 +136,7 @@ func wantAddrState(tb testing.TB, v *View, name string, want AddressState) {
 }
 
 // wantFSM fails unless v is in state with master.
-func wantFSM(tb testing.TB, v *View, state State, master string) {
+func wantFSM(tb testing.TB, v *View, state enums.SupvisorsState, master string) {
 	tb.Helper()
 	if v.State() != state || v.Master() != master {
 		tb.Errorf("state %v master %q, want %v master %q", v.State(), v.Master(), state, master)

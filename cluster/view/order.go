@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Order is restart() or shutdown() as the master decided it: every agent
@@ -30,12 +32,12 @@ func (v *View) RequestStop(restart bool) error {
 	switch {
 	case v.master != v.cfg.Local:
 		return fmt.Errorf("%s is not the master (%q is)", v.cfg.Local, v.master)
-	case v.state != Deployment && v.state != Operation && v.state != Conciliation:
+	case v.state != enums.SupvisorsDeployment && v.state != enums.SupvisorsOperation && v.state != enums.SupvisorsConciliation:
 		return fmt.Errorf("supvisors is in state %v", v.state)
 	}
-	v.stopRequest = ShuttingDown
+	v.stopRequest = enums.SupvisorsShuttingDown
 	if restart {
-		v.stopRequest = Restarting
+		v.stopRequest = enums.SupvisorsRestarting
 	}
 	o := &Order{Restart: restart, Targets: map[string]uint64{}}
 	for _, a := range v.addresses {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // TestViewOrderNamesIncarnations: restart() names every address heard of
@@ -38,7 +38,7 @@ func TestViewOrderNamesIncarnations(t *testing.T) {
 // TestViewOrdered: an order stops the agent it names, in the incarnation it
 // names, once; an agent that restarted since ignores it.
 func TestViewOrdered(t *testing.T) {
-	v, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	v, _ := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	if eff := v.Ordered(Order{Restart: true, Targets: map[string]uint64{a2: localInc + 1}}); eff.StopAgent {
 		t.Error("an order for another incarnation stopped the agent")
 	}
@@ -58,26 +58,26 @@ func TestViewOrdered(t *testing.T) {
 // RESTARTING (or SHUTTING_DOWN) but never got its order stops its agent
 // once the master is gone, or says it is done.
 func TestViewFollowerFinishesTheOrder(t *testing.T) {
-	for _, st := range []State{Restarting, ShuttingDown} {
+	for _, st := range []enums.SupvisorsState{enums.SupvisorsRestarting, enums.SupvisorsShuttingDown} {
 		for name, master := range map[string]func(v *View, now time.Time){
 			"master lost": func(v *View, now time.Time) { v.MemberDead(a1, now) },
 			"master done": func(v *View, now time.Time) {
-				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Shutdown, Master: a1}, now)
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: enums.SupvisorsShutdown, Master: a1}, now)
 			},
 			"master back as a new agent": func(v *View, now time.Time) {
 				v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, now)
 			},
 		} {
 			t.Run(st.String()+"/"+name, func(t *testing.T) {
-				v, now := upCluster(t, a2, map[string]State{a1: Operation})
+				v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: st, Master: a1}, now)
 				if eff := tick(v, now); eff.StopAgent || v.State() != st {
 					t.Fatalf("following %v: %v, %+v", st, v.State(), eff)
 				}
 				master(v, now.Add(time.Second))
 				eff := tick(v, now.Add(time.Second))
-				if !eff.StopAgent || eff.Restart != (st == Restarting) || v.State() != Shutdown {
-					t.Errorf("%v, %+v; want SHUTDOWN and the agent stopped (restart %v)", v.State(), eff, st == Restarting)
+				if !eff.StopAgent || eff.Restart != (st == enums.SupvisorsRestarting) || v.State() != enums.SupvisorsShutdown {
+					t.Errorf("%v, %+v; want SHUTDOWN and the agent stopped (restart %v)", v.State(), eff, st == enums.SupvisorsRestarting)
 				}
 				if eff := tick(v, now.Add(2*time.Second)); eff.StopAgent {
 					t.Error("agent stopped twice")
@@ -94,16 +94,16 @@ func TestViewFollowerFinishesTheOrder(t *testing.T) {
 func TestViewCarriedOrder(t *testing.T) {
 	order := &Order{Restart: true, Targets: map[string]uint64{a1: 7, a2: incOf(a2) - 1, a3: 9}}
 	v := newView(a1, func(c *Config) { c.Carried = order })
-	join(t, v, a3, Initialization, at(100*ms))
-	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) - 1, State: Restarting, Master: a1}, at(200*ms))
+	join(t, v, a3, enums.SupvisorsInitialization, at(100*ms))
+	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) - 1, State: enums.SupvisorsRestarting, Master: a1}, at(200*ms))
 	wantStrings(t, "SendOrder", eff.SendOrder, []string{a2})
-	wantAddrState(t, v, a2, AddressUnknown)
+	wantAddrState(t, v, a2, enums.AddressUnknown)
 	if eff := tick(v, at(500*ms)); len(eff.SendOrder) != 0 || eff.Deploy {
 		t.Errorf("too early: %+v", eff)
 	}
 	eff = tick(v, at(200*ms+checkRetry))
 	wantStrings(t, "SendOrder again", eff.SendOrder, []string{a2})
-	if v.State() != Initialization {
+	if v.State() != enums.SupvisorsInitialization {
 		t.Errorf("deployed with a stale agent: %v", v.State())
 	}
 	v.MemberDead(a2, at(2*time.Second))
@@ -111,8 +111,8 @@ func TestViewCarriedOrder(t *testing.T) {
 		t.Errorf("order sent to a dead agent: %+v", eff)
 	}
 	// Its new incarnation is an answer.
-	join(t, v, a2, Initialization, at(5*time.Second))
-	if eff := tick(v, at(8*time.Second)); !eff.Deploy || v.State() != Operation {
+	join(t, v, a2, enums.SupvisorsInitialization, at(5*time.Second))
+	if eff := tick(v, at(8*time.Second)); !eff.Deploy || v.State() != enums.SupvisorsOperation {
 		t.Errorf("not deployed once every agent is new: %v, %+v", v.State(), eff)
 	}
 }
@@ -131,27 +131,27 @@ func TestViewDeploysOnce(t *testing.T) {
 	// A follower belongs to its master's deployment.
 	f := newView(a2)
 	for _, name := range []string{a1, a3} {
-		f.MemberAlive(name, Meta{Incarnation: incOf(name), State: Operation, Master: a1, Deployment: 42}, now)
+		f.MemberAlive(name, Meta{Incarnation: incOf(name), State: enums.SupvisorsOperation, Master: a1, Deployment: 42}, now)
 		f.ApplyFullState(full(name), now)
 	}
 	tick(f, now.Add(stableWindow))
-	if f.State() != Operation || f.Deployment() != 42 {
+	if f.State() != enums.SupvisorsOperation || f.Deployment() != 42 {
 		t.Errorf("follower: %v, deployment %d", f.State(), f.Deployment())
 	}
 	// Its master lost, it becomes the master and deploys nothing.
 	f.MemberDead(a1, now.Add(3*time.Second))
 	tick(f, now.Add(3*time.Second))
-	if eff := f.Tick(now.Add(3*time.Second + stableWindow)); eff.Deploy || f.State() != Operation || f.Master() != a2 {
+	if eff := f.Tick(now.Add(3*time.Second + stableWindow)); eff.Deploy || f.State() != enums.SupvisorsOperation || f.Master() != a2 {
 		t.Errorf("new master: %v under %q, %+v", f.State(), f.Master(), eff)
 	}
 
 	// A relaunched first address becomes the master of a deployed cluster.
 	r := newView(a1)
 	for _, name := range []string{a2, a3} {
-		r.MemberAlive(name, Meta{Incarnation: incOf(name), State: Operation, Master: a2, Deployment: 42}, now)
-		r.ApplyFullState(full(name, rec("web", name, process.Running, 1, now)), now)
+		r.MemberAlive(name, Meta{Incarnation: incOf(name), State: enums.SupvisorsOperation, Master: a2, Deployment: 42}, now)
+		r.ApplyFullState(full(name, rec("web", name, enums.ProcessRunning, 1, now)), now)
 	}
-	if eff := r.Tick(now.Add(stableWindow)); eff.Deploy || r.State() != Operation || r.Master() != a1 || r.Deployment() != 42 {
+	if eff := r.Tick(now.Add(stableWindow)); eff.Deploy || r.State() != enums.SupvisorsOperation || r.Master() != a1 || r.Deployment() != 42 {
 		t.Errorf("relaunched first address: %v under %q, deployment %d, %+v", r.State(), r.Master(), r.Deployment(), eff)
 	}
 }
@@ -160,16 +160,16 @@ func TestViewDeploysOnce(t *testing.T) {
 // runs again) is not handed to a node that becomes master later; else an
 // operator's stop since would be undone.
 func TestViewCrashForgottenOnceRunning(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
-	update(v, a3, rec("g", "p", process.Running, 1, now))
-	update(v, a3, rec("g", "p", process.Fatal, 2, now))
-	update(v, a3, rec("g", "p", process.Running, 3, now))
-	update(v, a3, rec("g", "p", process.Stopped, 4, now))
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a3, rec("g", "p", enums.ProcessFatal, 2, now))
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 3, now))
+	update(v, a3, rec("g", "p", enums.ProcessStopped, 4, now))
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
 	tick(v, lost)
 	eff := tick(v, lost.Add(stableWindow))
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 	if len(eff.Crashed) != 0 {
 		t.Errorf("Crashed %v: a failure long over handed to the new master", eff.Crashed)
 	}
@@ -180,9 +180,9 @@ func TestViewCrashForgottenOnceRunning(t *testing.T) {
 // agent never saw the process run, so the nodes that saw it fail report it,
 // once, and the new master handles it.
 func TestViewCrashesReportedToANewMaster(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	k := Key{"g", "p"}
-	update(v, a1, rec("g", "p", process.Running, 1, now))
+	update(v, a1, rec("g", "p", enums.ProcessRunning, 1, now))
 	// a1's agent is replaced: its copy died with the old one.
 	back := now.Add(time.Second)
 	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, back)
@@ -190,10 +190,10 @@ func TestViewCrashesReportedToANewMaster(t *testing.T) {
 		t.Fatalf("reported with no acting master: %+v", eff)
 	}
 	v.ApplyFullState(FullState{Node: a1, Incarnation: incOf(a1) + 1, Seq: 1, Ready: true,
-		Records: []ProcessRecord{rec("g", "p", process.Stopped, 1, back)}}, back)
-	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: Operation, Master: a1}, back.Add(stableWindow))
+		Records: []ProcessRecord{rec("g", "p", enums.ProcessStopped, 1, back)}}, back)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: enums.SupvisorsOperation, Master: a1}, back.Add(stableWindow))
 	eff := tick(v, back.Add(stableWindow))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !slices.Equal(eff.ReportCrashes, []Key{k}) {
 		t.Errorf("ReportCrashes %v, want %v once the new master acts", eff.ReportCrashes, k)
 	}
@@ -203,12 +203,12 @@ func TestViewCrashesReportedToANewMaster(t *testing.T) {
 
 	// The new master takes the report, once, if the process still does not run.
 	m, now := upCluster(t, a1, nil)
-	update(m, a2, rec("g", "p", process.Stopped, 1, now))
+	update(m, a2, rec("g", "p", enums.ProcessStopped, 1, now))
 	m.ReportedCrashes([]Key{k, {"g", "unknown"}})
 	if eff := tick(m, now.Add(time.Second)); !slices.Equal(eff.Crashed, []Key{k}) {
 		t.Errorf("Crashed %v on the master, want %v", eff.Crashed, k)
 	}
-	update(m, a2, rec("g", "p", process.Running, 2, now))
+	update(m, a2, rec("g", "p", enums.ProcessRunning, 2, now))
 	m.ReportedCrashes([]Key{k})
 	if eff := tick(m, now.Add(2*time.Second)); len(eff.Crashed) != 0 {
 		t.Errorf("Crashed %v: a report of a process that runs", eff.Crashed)
@@ -219,19 +219,19 @@ func TestViewCrashesReportedToANewMaster(t *testing.T) {
 // master acts, then the master's agent is relaunched (same address, new
 // agent): the new agent did not see the failure, and gets it reported.
 func TestViewCrashesReportedToARelaunchedMaster(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	k := Key{"g", "p"}
-	update(v, a3, rec("g", "p", process.Running, 1, now))
-	update(v, a3, rec("g", "p", process.Fatal, 2, now))
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a3, rec("g", "p", enums.ProcessFatal, 2, now))
 	if eff := tick(v, now); len(eff.ReportCrashes) != 0 {
 		t.Fatalf("reported to the master that saw it: %v", eff.ReportCrashes)
 	}
 	back := now.Add(time.Second)
 	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, back)
 	v.ApplyFullState(FullState{Node: a1, Incarnation: incOf(a1) + 1, Seq: 1, Ready: true}, back)
-	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: Operation, Master: a1}, back.Add(stableWindow))
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: enums.SupvisorsOperation, Master: a1}, back.Add(stableWindow))
 	eff := tick(v, back.Add(stableWindow))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !slices.Equal(eff.ReportCrashes, []Key{k}) {
 		t.Errorf("ReportCrashes %v, want %v to the relaunched master", eff.ReportCrashes, k)
 	}
@@ -242,24 +242,24 @@ func TestViewCrashesReportedToARelaunchedMaster(t *testing.T) {
 // acting at once (no repair, no conciliation), before the election moves
 // to the better one once the view is stable.
 func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
 	tick(v, lost)
 	tick(v, lost.Add(stableWindow))
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 	if !v.Acting() {
 		t.Fatal("the master of this side does not act")
 	}
 	back := lost.Add(2 * time.Second)
 	// As soon as the ring reports it, before its state is in.
-	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Operation, Master: a1}, back)
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: enums.SupvisorsOperation, Master: a1}, back)
 	if v.Acting() {
 		t.Error("10.0.0.1 back and CHECKING: the master of this side still acts")
 	}
-	join(t, v, a1, Operation, back)
-	update(v, a3, rec("g", "p", process.Running, 1, back))
-	update(v, a3, rec("g", "p", process.Fatal, 2, back))
+	join(t, v, a1, enums.SupvisorsOperation, back)
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 1, back))
+	update(v, a3, rec("g", "p", enums.ProcessFatal, 2, back))
 	if eff := tick(v, back); v.Acting() || len(eff.Crashed) != 0 || v.Master() != a2 {
 		t.Errorf("with 10.0.0.1 back: acting %v, master %q, Crashed %v; want a2 master but not acting", v.Acting(), v.Master(), eff.Crashed)
 	}
@@ -276,27 +276,27 @@ func TestViewMasterStopsActingWhenABetterOneIsBack(t *testing.T) {
 // they follow it anew. An address between two masters (INITIALIZATION,
 // no master) deposes nobody.
 func TestViewMasterStopsActingWhenDeposed(t *testing.T) {
-	v, now := upCluster(t, a1, map[string]State{a2: Operation, a3: Operation})
-	wantFSM(t, v, Operation, a1)
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation})
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !v.Acting() {
 		t.Fatal("the master does not act")
 	}
-	follow := func(name, master string, state State, at time.Time) {
+	follow := func(name, master string, state enums.SupvisorsState, at time.Time) {
 		v.MemberAlive(name, Meta{Incarnation: incOf(name), State: state, Master: master}, at)
 	}
 	later := now.Add(time.Second)
-	follow(a3, "", Initialization, later)
+	follow(a3, "", enums.SupvisorsInitialization, later)
 	if !v.Acting() {
 		t.Error("deposed by an address that follows no master")
 	}
-	follow(a2, a2, Operation, later)
-	update(v, a3, rec("g", "p", process.Running, 1, later))
-	update(v, a3, rec("g", "p", process.Fatal, 2, later))
+	follow(a2, a2, enums.SupvisorsOperation, later)
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 1, later))
+	update(v, a3, rec("g", "p", enums.ProcessFatal, 2, later))
 	if eff := tick(v, later); v.Acting() || len(eff.Crashed) != 0 {
 		t.Errorf("10.0.0.2 follows itself: acting %v, Crashed %v; want no action", v.Acting(), eff.Crashed)
 	}
-	follow(a2, a1, Operation, later.Add(time.Second))
-	follow(a3, a1, Operation, later.Add(time.Second))
+	follow(a2, a1, enums.SupvisorsOperation, later.Add(time.Second))
+	follow(a3, a1, enums.SupvisorsOperation, later.Add(time.Second))
 	if eff := tick(v, later.Add(time.Second)); !v.Acting() || !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
 		t.Errorf("followed again: acting %v, Crashed %v; want the failure repaired now", v.Acting(), eff.Crashed)
 	}
@@ -308,10 +308,10 @@ func TestViewMasterStopsActingWhenDeposed(t *testing.T) {
 // the copy that ran, not of the record that looks latest.
 func TestViewCrashWhateverTheClocks(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a3, rec("g", "p", process.Stopped, 1, now.Add(10*time.Minute)))
-	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a3, rec("g", "p", enums.ProcessStopped, 1, now.Add(10*time.Minute)))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
 	tick(v, now)
-	update(v, a2, rec("g", "p", process.Fatal, 2, now.Add(time.Second)))
+	update(v, a2, rec("g", "p", enums.ProcessFatal, 2, now.Add(time.Second)))
 	if eff := tick(v, now.Add(time.Second)); !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
 		t.Errorf("Crashed %v: the failure on 10.0.0.2 missed", eff.Crashed)
 	}

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // ProcessInfo is a process as the whole cluster sees it.
@@ -14,7 +14,7 @@ type ProcessInfo struct {
 	// State is the state of its running copy (RUNNING before BACKOFF
 	// before STARTING when there are several), or else that of its latest
 	// event on any address.
-	State process.State
+	State enums.ProcessState
 	// Addresses lists, in address_list order, the RUNNING addresses where
 	// it is STARTING, RUNNING or BACKOFF; more than one is a conflict.
 	Addresses []string
@@ -83,7 +83,7 @@ func (x *processIndex) examine(v *View, k Key) {
 	for _, a := range v.addresses {
 		if r, ok := a.records.get(k); ok {
 			present = true
-			if a.state == AddressRunning && r.State.IsRunning() {
+			if a.state == enums.AddressRunning && r.State.IsRunning() {
 				running = append(running, a)
 			}
 		}
@@ -126,12 +126,12 @@ func endedInFailure(k Key, was []*address) bool {
 	for _, a := range was {
 		r, ok := a.records.byKey[k]
 		switch {
-		case !ok || a.state.lost():
+		case !ok || isLost(a.state):
 			return true
-		case r.Removed || !a.state.counts():
+		case r.Removed || !copiesCount(a.state):
 			// Out of its configuration, or its node being checked anew:
 			// not a failure, or not known yet.
-		case r.State == process.Fatal || r.State == process.Exited && !r.Expected:
+		case r.State == enums.ProcessFatal || r.State == enums.ProcessExited && !r.Expected:
 			return true
 		}
 	}
@@ -154,7 +154,7 @@ func compareKeys(a, b Key) int {
 }
 
 // runningPriority is the order in which the state of a conflict is chosen.
-var runningPriority = []process.State{process.Running, process.Backoff, process.Starting}
+var runningPriority = []enums.ProcessState{enums.ProcessRunning, enums.ProcessBackoff, enums.ProcessStarting}
 
 // info aggregates the copies of k over every address.
 func (v *View) info(k Key) ProcessInfo {
@@ -166,14 +166,14 @@ func (v *View) info(k Key) ProcessInfo {
 			continue
 		}
 		switch {
-		case a.state.lost() && r.State.IsRunning():
-			r.State, r.SpawnErr, r.Changed, r.PID = process.Fatal, "node "+a.name+" lost", a.lostAt, 0
-		case a.state != AddressRunning && r.State.IsRunning():
+		case isLost(a.state) && r.State.IsRunning():
+			r.State, r.SpawnErr, r.Changed, r.PID = enums.ProcessFatal, "node "+a.name+" lost", a.lostAt, 0
+		case a.state != enums.AddressRunning && r.State.IsRunning():
 			// Its node is being checked anew: what runs there is not
 			// known yet.
-			r.State, r.PID = process.Unknown, 0
+			r.State, r.PID = enums.ProcessUnknown, 0
 		}
-		c := Copy{Address: a.name, Record: r, Counts: a.state == AddressRunning && r.State.IsRunning(), Stopping: v.heldForStop(k, a, r)}
+		c := Copy{Address: a.name, Record: r, Counts: a.state == enums.AddressRunning && r.State.IsRunning(), Stopping: v.heldForStop(k, a, r)}
 		p.Copies = append(p.Copies, c)
 		if c.Counts {
 			p.Addresses = append(p.Addresses, a.name)

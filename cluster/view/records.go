@@ -3,7 +3,7 @@ package view
 import (
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Key names a process across the cluster: its group (the application) and
@@ -20,7 +20,7 @@ func (k Key) Namespec() string { return k.Group + ":" + k.Name }
 // the owner's clock; Seq orders the owner's records (higher is newer).
 type ProcessRecord struct {
 	Group, Name string
-	State       process.State
+	State       enums.ProcessState
 	Start, Stop time.Time
 	// Changed is the time of the last state change.
 	Changed    time.Time

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 func TestKeyNamespec(t *testing.T) {
@@ -21,7 +21,7 @@ func TestKeyNamespec(t *testing.T) {
 }
 
 func TestSameContent(t *testing.T) {
-	a := rec("g", "p", process.Running, 3, at(ms))
+	a := rec("g", "p", enums.ProcessRunning, 3, at(ms))
 	b := a
 	b.Seq = 9
 	if !a.sameContent(b) {
@@ -56,14 +56,14 @@ func fullStep(inc, seq uint64, recs []ProcessRecord, touched ...string) step {
 }
 
 // live is a live record of g:name at seq in state st.
-func live(name string, seq uint64, st process.State) ProcessRecord {
+func live(name string, seq uint64, st enums.ProcessState) ProcessRecord {
 	return ProcessRecord{Group: "g", Name: name, State: st, Seq: seq}
 }
 
-func runRec(name string, seq uint64) ProcessRecord { return live(name, seq, process.Running) }
+func runRec(name string, seq uint64) ProcessRecord { return live(name, seq, enums.ProcessRunning) }
 
 func tomb(name string, seq uint64) ProcessRecord {
-	return ProcessRecord{Group: "g", Name: name, State: process.Stopped, Seq: seq, Removed: true}
+	return ProcessRecord{Group: "g", Name: name, State: enums.ProcessStopped, Seq: seq, Removed: true}
 }
 
 func recs(rs ...ProcessRecord) []ProcessRecord { return rs }
@@ -81,14 +81,14 @@ func TestNodeRecords(t *testing.T) {
 	}{
 		{
 			name:    "updates in order",
-			steps:   []step{upd(1, runRec("a", 1), "a"), upd(1, live("a", 2, process.Stopping), "a")},
-			want:    recs(live("a", 2, process.Stopping)),
+			steps:   []step{upd(1, runRec("a", 1), "a"), upd(1, live("a", 2, enums.ProcessStopping), "a")},
+			want:    recs(live("a", 2, enums.ProcessStopping)),
 			wantInc: 1,
 		},
 		{
 			name:    "an older Seq never replaces a newer one",
-			steps:   []step{upd(1, live("a", 2, process.Stopping), "a"), upd(1, runRec("a", 1))},
-			want:    recs(live("a", 2, process.Stopping)),
+			steps:   []step{upd(1, live("a", 2, enums.ProcessStopping), "a"), upd(1, runRec("a", 1))},
+			want:    recs(live("a", 2, enums.ProcessStopping)),
 			wantInc: 1,
 		},
 		{
@@ -99,7 +99,7 @@ func TestNodeRecords(t *testing.T) {
 		},
 		{
 			name:    "a different record with the same Seq is ignored",
-			steps:   []step{upd(1, runRec("a", 4), "a"), upd(1, live("a", 4, process.Fatal))},
+			steps:   []step{upd(1, runRec("a", 4), "a"), upd(1, live("a", 4, enums.ProcessFatal))},
 			want:    recs(runRec("a", 4)),
 			wantInc: 1,
 		},
@@ -129,7 +129,7 @@ func TestNodeRecords(t *testing.T) {
 		},
 		{
 			name:    "an older incarnation is ignored",
-			steps:   []step{upd(2, runRec("a", 1), "a"), upd(1, runRec("b", 9)), upd(1, live("a", 9, process.Fatal))},
+			steps:   []step{upd(2, runRec("a", 1), "a"), upd(1, runRec("b", 9)), upd(1, live("a", 9, enums.ProcessFatal))},
 			want:    recs(runRec("a", 1)),
 			wantInc: 2,
 		},
@@ -165,10 +165,10 @@ func TestNodeRecords(t *testing.T) {
 		{
 			name: "a full state merges its newer records and keeps newer known ones",
 			steps: []step{
-				upd(1, runRec("a", 1), "a"), upd(1, live("b", 9, process.Stopping), "b"),
-				fullStep(1, 6, recs(live("a", 4, process.Exited), runRec("b", 3), runRec("c", 6)), "a", "c"),
+				upd(1, runRec("a", 1), "a"), upd(1, live("b", 9, enums.ProcessStopping), "b"),
+				fullStep(1, 6, recs(live("a", 4, enums.ProcessExited), runRec("b", 3), runRec("c", 6)), "a", "c"),
 			},
-			want:     recs(live("a", 4, process.Exited), live("b", 9, process.Stopping), runRec("c", 6)),
+			want:     recs(live("a", 4, enums.ProcessExited), live("b", 9, enums.ProcessStopping), runRec("c", 6)),
 			wantInc:  1,
 			wantFull: 6,
 		},

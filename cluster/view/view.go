@@ -14,6 +14,8 @@ import (
 	"fmt"
 	"slices"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Config configures a View.
@@ -70,7 +72,7 @@ type Config struct {
 // of its rules file, and the deployment it belongs to.
 type Meta struct {
 	Incarnation uint64
-	State       State
+	State       enums.SupvisorsState
 	Master      string
 	Fenced      []byte
 	Rules       []byte
@@ -155,7 +157,7 @@ type View struct {
 	byName      map[string]*address
 	local       *address
 
-	state   State
+	state   enums.SupvisorsState
 	master  string
 	started time.Time
 	// synchronised is set once INITIALIZATION has given up on the
@@ -171,7 +173,7 @@ type View struct {
 	// deployed, stopRequest and stopped feed the state machine: see
 	// DeploymentDone, RequestStop and StoppedAll.
 	deployed    bool
-	stopRequest State
+	stopRequest enums.SupvisorsState
 	stopped     bool
 	// crashed collects the processes whose last running copy failed,
 	// each with the acting master's agent that saw it fail (none: zero), until
@@ -223,7 +225,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 		v.byName[name] = a
 	}
 	v.local = v.byName[cfg.Local]
-	v.local.state = AddressRunning
+	v.local.state = enums.AddressRunning
 	v.local.records = newNodeRecords(incarnation)
 	v.local.meta = Meta{Incarnation: incarnation}
 	v.procs = newProcessIndex()
@@ -233,7 +235,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 }
 
 // State returns the node's Supvisors state.
-func (v *View) State() State { return v.state }
+func (v *View) State() enums.SupvisorsState { return v.state }
 
 // Master returns the master's address, "" while there is none.
 func (v *View) Master() string { return v.master }
@@ -249,7 +251,7 @@ func (v *View) HasQuorum() bool { return v.running(nil) >= v.cfg.Quorum }
 func (v *View) running(except *address) int {
 	n := 0
 	for _, a := range v.addresses {
-		if a != except && a.state == AddressRunning {
+		if a != except && a.state == enums.AddressRunning {
 			n++
 		}
 	}
@@ -425,8 +427,8 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) error {
 	if fs.Leaving {
 		a.leaving = fs.Incarnation
 	}
-	if a.state == AddressChecking && fs.Incarnation == a.meta.Incarnation && fs.Ready {
-		v.setState(a, AddressRunning, now)
+	if a.state == enums.AddressChecking && fs.Incarnation == a.meta.Incarnation && fs.Ready {
+		v.setState(a, enums.AddressRunning, now)
 	}
 	v.procs.refresh(v, t)
 	return nil
@@ -445,14 +447,14 @@ func (v *View) remote(name string) *address {
 // setState moves a to state, noting when the set of RUNNING addresses
 // changes (the election waits for it to settle) and refreshing every
 // process (whether a copy counts depends on its address's state).
-func (v *View) setState(a *address, state AddressState, now time.Time) {
+func (v *View) setState(a *address, state enums.AddressState, now time.Time) {
 	if a.state == state {
 		return
 	}
-	if (a.state == AddressRunning) != (state == AddressRunning) {
+	if (a.state == enums.AddressRunning) != (state == enums.AddressRunning) {
 		v.lastChange = now
 	}
-	if state.lost() && !a.state.lost() {
+	if isLost(state) && !isLost(a.state) {
 		a.lostAt = now
 	}
 	a.state = state

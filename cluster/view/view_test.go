@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 var (
@@ -14,53 +14,9 @@ var (
 	keyQ = Key{"g", "q"}
 )
 
-func TestEnumCodesAndNames(t *testing.T) {
-	states := []struct {
-		s    State
-		code int
-		name string
-	}{
-		{Initialization, 0, "INITIALIZATION"}, {Deployment, 1, "DEPLOYMENT"}, {Operation, 2, "OPERATION"},
-		{Conciliation, 3, "CONCILIATION"}, {Restarting, 4, "RESTARTING"}, {ShuttingDown, 5, "SHUTTING_DOWN"},
-		{Shutdown, 6, "SHUTDOWN"}, {State(7), 7, "STATE_7"}, {State(-1), -1, "STATE_-1"},
-	}
-	for _, tt := range states {
-		if int(tt.s) != tt.code || tt.s.String() != tt.name {
-			t.Errorf("State %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
-		}
-	}
-	addresses := []struct {
-		s    AddressState
-		code int
-		name string
-	}{
-		{AddressUnknown, 0, "UNKNOWN"}, {AddressChecking, 1, "CHECKING"}, {AddressRunning, 2, "RUNNING"},
-		{AddressSilent, 3, "SILENT"}, {AddressIsolating, 4, "ISOLATING"}, {AddressIsolated, 5, "ISOLATED"},
-		{AddressState(6), 6, "STATE_6"},
-	}
-	for _, tt := range addresses {
-		if int(tt.s) != tt.code || tt.s.String() != tt.name {
-			t.Errorf("AddressState %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
-		}
-	}
-	apps := []struct {
-		s    ApplicationState
-		code int
-		name string
-	}{
-		{ApplicationUnknown, 0, "UNKNOWN"}, {ApplicationStopped, 1, "STOPPED"}, {ApplicationStarting, 2, "STARTING"},
-		{ApplicationStopping, 3, "STOPPING"}, {ApplicationRunning, 4, "RUNNING"}, {ApplicationState(5), 5, "STATE_5"},
-	}
-	for _, tt := range apps {
-		if int(tt.s) != tt.code || tt.s.String() != tt.name {
-			t.Errorf("ApplicationState %d: code %d name %q, want %d %q", tt.s, int(tt.s), tt.s.String(), tt.code, tt.name)
-		}
-	}
-}
-
 func TestNew(t *testing.T) {
 	v := newView(a2)
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 	if v.Local() != a2 || v.Incarnation() != localInc {
 		t.Errorf("Local %q Incarnation %d", v.Local(), v.Incarnation())
 	}
@@ -68,19 +24,19 @@ func TestNew(t *testing.T) {
 	var names []string
 	for _, info := range infos {
 		names = append(names, info.Name)
-		want, wantInc := AddressUnknown, uint64(0)
+		want, wantInc := enums.AddressUnknown, uint64(0)
 		if info.Name == a2 {
-			want, wantInc = AddressRunning, localInc
+			want, wantInc = enums.AddressRunning, localInc
 		}
 		if info.State != want || info.Incarnation != wantInc || info.Loading != 0 {
 			t.Errorf("%s: %+v, want state %v incarnation %d loading 0", info.Name, info, want, wantInc)
 		}
 	}
 	wantStrings(t, "Addresses", names, []string{a1, a2, a3})
-	if got := v.AddressStates(); !slices.Equal(got, []AddressState{AddressUnknown, AddressRunning, AddressUnknown}) {
+	if got := v.AddressStates(); !slices.Equal(got, []enums.AddressState{enums.AddressUnknown, enums.AddressRunning, enums.AddressUnknown}) {
 		t.Errorf("AddressStates() = %v", got)
 	}
-	if m := v.LocalMeta(); m.Incarnation != localInc || m.State != Initialization || m.Master != "" || m.Fenced != nil {
+	if m := v.LocalMeta(); m.Incarnation != localInc || m.State != enums.SupvisorsInitialization || m.Master != "" || m.Fenced != nil {
 		t.Errorf("LocalMeta %+v", m)
 	}
 	if _, ok := v.Address("10.9.9.9", t0); ok {
@@ -101,8 +57,8 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	if eff.MetaChanged {
 		t.Error("MetaChanged for a member joining")
 	}
-	wantAddrState(t, v, a2, AddressChecking)
-	wantAddrState(t, v, a3, AddressUnknown)
+	wantAddrState(t, v, a2, enums.AddressChecking)
+	wantAddrState(t, v, a3, enums.AddressUnknown)
 	if info, _ := v.Address(a2, t0); info.Incarnation != incOf(a2) {
 		t.Errorf("Incarnation of a2: %d, want %d", info.Incarnation, incOf(a2))
 	}
@@ -125,18 +81,18 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	}
 
 	// An older incarnation's state is ignored.
-	old := full(a2, rec("g", "p", process.Running, 1, at(ms)))
+	old := full(a2, rec("g", "p", enums.ProcessRunning, 1, at(ms)))
 	old.Incarnation = incOf(a2) - 1
 	v.ApplyFullState(old, at(2100*ms))
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 	if _, ok := v.Process(keyP); ok {
 		t.Error("a record of an older incarnation was merged")
 	}
 
 	// Its own state: RUNNING, records merged.
-	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 1, at(ms))), at(2200*ms))
-	wantAddrState(t, v, a2, AddressRunning)
-	if got := v.AddressStates(); !slices.Equal(got, []AddressState{AddressRunning, AddressRunning, AddressUnknown}) {
+	v.ApplyFullState(full(a2, rec("g", "p", enums.ProcessRunning, 1, at(ms))), at(2200*ms))
+	wantAddrState(t, v, a2, enums.AddressRunning)
+	if got := v.AddressStates(); !slices.Equal(got, []enums.AddressState{enums.AddressRunning, enums.AddressRunning, enums.AddressUnknown}) {
 		t.Errorf("AddressStates() = %v", got)
 	}
 	p := mustProcess(t, v, keyP)
@@ -147,10 +103,10 @@ func TestViewCheckingThenRunning(t *testing.T) {
 		t.Errorf("Tick with no CHECKING address: RequestState %q", eff.RequestState)
 	}
 	// Alive again with the same incarnation (a meta update): stays RUNNING.
-	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Deployment}, at(5*time.Second)); len(eff.RequestState) != 0 || eff.MetaChanged {
+	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsDeployment}, at(5*time.Second)); len(eff.RequestState) != 0 || eff.MetaChanged {
 		t.Errorf("meta update of a RUNNING address: %+v", eff)
 	}
-	wantAddrState(t, v, a2, AddressRunning)
+	wantAddrState(t, v, a2, enums.AddressRunning)
 }
 
 func TestViewFullStateOfNewerIncarnationIsNotEnough(t *testing.T) {
@@ -159,7 +115,7 @@ func TestViewFullStateOfNewerIncarnationIsNotEnough(t *testing.T) {
 	fs := full(a2)
 	fs.Incarnation = incOf(a2) + 1
 	v.ApplyFullState(fs, at(1100*ms))
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 }
 
 func TestViewCheckRetryDefault(t *testing.T) {
@@ -179,11 +135,11 @@ func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
 		if eff := v.MemberDead(name, at(ms)); eff.MetaChanged {
 			t.Errorf("MemberDead(%s): %+v", name, eff)
 		}
-		v.ApplyUpdate(Update{Node: name, Incarnation: 50, Record: rec("x", "y", process.Running, 1, at(ms))})
-		v.ApplyFullState(FullState{Node: name, Incarnation: 50, Seq: 2, Ready: true, Records: []ProcessRecord{rec("x", "z", process.Running, 2, at(ms))}}, at(ms))
+		v.ApplyUpdate(Update{Node: name, Incarnation: 50, Record: rec("x", "y", enums.ProcessRunning, 1, at(ms))})
+		v.ApplyFullState(FullState{Node: name, Incarnation: 50, Seq: 2, Ready: true, Records: []ProcessRecord{rec("x", "z", enums.ProcessRunning, 2, at(ms))}}, at(ms))
 		v.Heartbeat(name, at(time.Hour), at(time.Hour))
 	}
-	wantAddrState(t, v, a1, AddressRunning)
+	wantAddrState(t, v, a1, enums.AddressRunning)
 	if info, _ := v.Address(a1, at(time.Minute)); info.Incarnation != localInc || !info.RemoteTime.Equal(at(time.Minute)) {
 		t.Errorf("local address after foreign news: %+v", info)
 	}
@@ -195,27 +151,27 @@ func TestViewIgnoresLocalAndOutsiders(t *testing.T) {
 func TestViewStartupLocalMaster(t *testing.T) {
 	v := newView(a1)
 	eff := tick(v, t0)
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 	if !eff.Wakeup.Equal(at(synchroTimeout)) || eff.MetaChanged {
 		t.Errorf("first Tick: %+v, want Wakeup at the synchro deadline", eff)
 	}
 
-	join(t, v, a2, Initialization, at(100*ms))
-	join(t, v, a3, Initialization, at(200*ms))
+	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms))
+	join(t, v, a3, enums.SupvisorsInitialization, at(200*ms))
 	stable := at(200*ms + stableWindow)
 
 	eff = tick(v, stable.Add(-time.Nanosecond))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 	if !eff.Wakeup.Equal(stable) || eff.MetaChanged {
 		t.Errorf("Tick before the view is stable: %+v, want Wakeup %v", eff, stable)
 	}
 
 	eff = tick(v, stable)
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !eff.MetaChanged || !eff.Wakeup.IsZero() {
 		t.Errorf("Tick once stable: %+v, want MetaChanged and no wakeup", eff)
 	}
-	if m := v.LocalMeta(); m.State != Operation || m.Master != a1 || m.Incarnation != localInc || m.Fenced != nil {
+	if m := v.LocalMeta(); m.State != enums.SupvisorsOperation || m.Master != a1 || m.Incarnation != localInc || m.Fenced != nil {
 		t.Errorf("LocalMeta %+v", m)
 	}
 	if eff := tick(v, stable.Add(time.Second)); eff.MetaChanged || !eff.Wakeup.IsZero() || len(eff.RequestState) != 0 {
@@ -225,29 +181,29 @@ func TestViewStartupLocalMaster(t *testing.T) {
 
 func TestViewStartupNonMaster(t *testing.T) {
 	tests := []struct {
-		advertised State
-		want       State
+		advertised enums.SupvisorsState
+		want       enums.SupvisorsState
 	}{
-		{Initialization, Deployment},
-		{Deployment, Deployment},
-		{Operation, Operation},
-		{Conciliation, Operation}, // no conflict here
+		{enums.SupvisorsInitialization, enums.SupvisorsDeployment},
+		{enums.SupvisorsDeployment, enums.SupvisorsDeployment},
+		{enums.SupvisorsOperation, enums.SupvisorsOperation},
+		{enums.SupvisorsConciliation, enums.SupvisorsOperation}, // no conflict here
 	}
 	for _, tt := range tests {
 		t.Run("master advertises "+tt.advertised.String(), func(t *testing.T) {
 			v, now := upCluster(t, a2, nil)
-			wantFSM(t, v, Deployment, a1)
-			if m := v.LocalMeta(); m.State != Deployment || m.Master != a1 {
+			wantFSM(t, v, enums.SupvisorsDeployment, a1)
+			if m := v.LocalMeta(); m.State != enums.SupvisorsDeployment || m.Master != a1 {
 				t.Errorf("LocalMeta %+v", m)
 			}
 			eff := v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: tt.advertised, Master: a1}, now.Add(ms))
 			if len(eff.RequestState) != 0 {
 				t.Errorf("meta update of the master: RequestState %q", eff.RequestState)
 			}
-			wantAddrState(t, v, a1, AddressRunning)
+			wantAddrState(t, v, a1, enums.AddressRunning)
 			eff = tick(v, now.Add(2*ms))
 			wantFSM(t, v, tt.want, a1)
-			if eff.MetaChanged != (tt.want != Deployment) {
+			if eff.MetaChanged != (tt.want != enums.SupvisorsDeployment) {
 				t.Errorf("MetaChanged %v", eff.MetaChanged)
 			}
 		})
@@ -256,28 +212,28 @@ func TestViewStartupNonMaster(t *testing.T) {
 
 func TestViewJoinsRunningCluster(t *testing.T) {
 	// a3 starts late: a1 and a2 already advertise OPERATION under a1.
-	v, _ := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
-	wantFSM(t, v, Operation, a1)
+	v, _ := upCluster(t, a3, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation, a2: enums.SupvisorsOperation})
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 }
 
 func TestViewSynchroTimeout(t *testing.T) {
 	v := newView(a1)
-	join(t, v, a2, Initialization, at(100*ms))
+	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms))
 
 	eff := tick(v, at(5*time.Second))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 	if !eff.Wakeup.Equal(at(synchroTimeout)) {
 		t.Errorf("Wakeup %v, want the synchro deadline", eff.Wakeup)
 	}
-	wantAddrState(t, v, a3, AddressUnknown)
+	wantAddrState(t, v, a3, enums.AddressUnknown)
 
 	tick(v, at(synchroTimeout-time.Nanosecond))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 
 	eff = tick(v, at(synchroTimeout))
-	wantAddrState(t, v, a3, AddressSilent)
-	wantAddrState(t, v, a2, AddressRunning)
-	wantFSM(t, v, Operation, a1)
+	wantAddrState(t, v, a3, enums.AddressSilent)
+	wantAddrState(t, v, a2, enums.AddressRunning)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on leaving INITIALIZATION")
 	}
@@ -286,21 +242,21 @@ func TestViewSynchroTimeout(t *testing.T) {
 	if eff := v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(20*time.Second)); !slices.Equal(eff.RequestState, []string{a3}) {
 		t.Errorf("late member: RequestState %q", eff.RequestState)
 	}
-	wantAddrState(t, v, a3, AddressChecking)
+	wantAddrState(t, v, a3, enums.AddressChecking)
 	v.ApplyFullState(full(a3), at(20*time.Second))
-	wantAddrState(t, v, a3, AddressRunning)
+	wantAddrState(t, v, a3, enums.AddressRunning)
 	tick(v, at(30*time.Second))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 }
 
 func TestViewSynchroTimeoutWithCheckingAddress(t *testing.T) {
 	v := newView(a1)
-	join(t, v, a2, Initialization, at(100*ms))
+	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms))
 	v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(synchroTimeout-checkRetry)) // never answers
 
 	eff := tick(v, at(synchroTimeout))
-	wantFSM(t, v, Operation, a1)
-	wantAddrState(t, v, a3, AddressChecking)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
+	wantAddrState(t, v, a3, enums.AddressChecking)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a3})
 }
 
@@ -309,13 +265,13 @@ func TestViewMemberDead(t *testing.T) {
 		name       string
 		autoFence  bool
 		left       bool
-		want       AddressState
+		want       enums.AddressState
 		wantFenced bool
 	}{
-		{"failed without auto_fence", false, false, AddressSilent, false},
-		{"left without auto_fence", false, true, AddressSilent, false},
-		{"failed with auto_fence", true, false, AddressIsolated, true},
-		{"left with auto_fence", true, true, AddressSilent, false},
+		{"failed without auto_fence", false, false, enums.AddressSilent, false},
+		{"left without auto_fence", false, true, enums.AddressSilent, false},
+		{"failed with auto_fence", true, false, enums.AddressIsolated, true},
+		{"left with auto_fence", true, true, enums.AddressSilent, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -324,20 +280,20 @@ func TestViewMemberDead(t *testing.T) {
 				mods = append(mods, withAutoFence)
 			}
 			v := newView(a1, mods...)
-			join(t, v, a2, Initialization, at(100*ms),
-				rec("g", "p", process.Running, 1, at(50*ms)),
-				rec("g", "q", process.Exited, 2, at(60*ms)))
-			join(t, v, a3, Initialization, at(100*ms))
+			join(t, v, a2, enums.SupvisorsInitialization, at(100*ms),
+				rec("g", "p", enums.ProcessRunning, 1, at(50*ms)),
+				rec("g", "q", enums.ProcessExited, 2, at(60*ms)))
+			join(t, v, a3, enums.SupvisorsInitialization, at(100*ms))
 			tick(v, at(100*ms+stableWindow))
-			wantFSM(t, v, Operation, a1)
+			wantFSM(t, v, enums.SupvisorsOperation, a1)
 
 			lost := at(5 * time.Second)
 			if tt.left {
 				// What a node that leaves sends last.
-				fs := full(a2, rec("g", "p", process.Running, 1, at(50*ms)), rec("g", "q", process.Exited, 2, at(60*ms)))
+				fs := full(a2, rec("g", "p", enums.ProcessRunning, 1, at(50*ms)), rec("g", "q", enums.ProcessExited, 2, at(60*ms)))
 				fs.Leaving = true
 				v.ApplyFullState(fs, lost)
-				wantAddrState(t, v, a2, AddressRunning)
+				wantAddrState(t, v, a2, enums.AddressRunning)
 			}
 			eff := v.MemberDead(a2, lost)
 			wantAddrState(t, v, a2, tt.want)
@@ -356,14 +312,14 @@ func TestViewMemberDead(t *testing.T) {
 			}
 
 			p := mustProcess(t, v, keyP)
-			if p.State != process.Fatal || p.SpawnErr != "node "+a2+" lost" || len(p.Addresses) != 0 || !p.LastEventTime.Equal(lost) {
+			if p.State != enums.ProcessFatal || p.SpawnErr != "node "+a2+" lost" || len(p.Addresses) != 0 || !p.LastEventTime.Equal(lost) {
 				t.Errorf("g:p of the lost node: %+v", p)
 			}
 			if len(p.Copies) != 1 || p.Copies[0].Counts || p.Copies[0].Record.PID != 0 {
 				t.Errorf("copies of g:p: %+v", p.Copies)
 			}
 			// A process that was not running there keeps its state.
-			if q := mustProcess(t, v, keyQ); q.State != process.Exited || q.SpawnErr != "" || !q.LastEventTime.Equal(at(60*ms)) {
+			if q := mustProcess(t, v, keyQ); q.State != enums.ProcessExited || q.SpawnErr != "" || !q.LastEventTime.Equal(at(60*ms)) {
 				t.Errorf("g:q of the lost node: %+v", q)
 			}
 
@@ -378,7 +334,7 @@ func TestViewMemberDead(t *testing.T) {
 
 			// A non-master lost: the state machine stays.
 			tick(v, lost.Add(time.Millisecond))
-			wantFSM(t, v, Operation, a1)
+			wantFSM(t, v, enums.SupvisorsOperation, a1)
 		})
 	}
 }
@@ -388,7 +344,7 @@ func TestViewMemberDeadOfUnknownAddress(t *testing.T) {
 	if eff := v.MemberDead(a2, at(ms)); eff.MetaChanged {
 		t.Errorf("MemberDead of an UNKNOWN address: %+v", eff)
 	}
-	wantAddrState(t, v, a2, AddressUnknown)
+	wantAddrState(t, v, a2, enums.AddressUnknown)
 	if m := v.LocalMeta(); m.Fenced != nil {
 		t.Errorf("an UNKNOWN address was fenced: %v", m.Fenced)
 	}
@@ -399,7 +355,7 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v.synchronised = true // past the first synchronisation: see TestViewLostWhileSynchronising
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms))
 	v.MemberDead(a2, at(2*ms))
-	wantAddrState(t, v, a2, AddressSilent)
+	wantAddrState(t, v, a2, enums.AddressSilent)
 	// No longer CHECKING: not asked again.
 	if eff := tick(v, at(5*time.Second)); len(eff.RequestState) != 0 {
 		t.Errorf("SILENT address re-requested: %q", eff.RequestState)
@@ -407,7 +363,7 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	// Back with the same incarnation: CHECKING again.
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(6*time.Second))
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 }
 
 // TestViewLostWhileSynchronising: while an agent that has just started
@@ -416,21 +372,21 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 // it until synchro_timeout, as for one never heard of.
 func TestViewLostWhileSynchronising(t *testing.T) {
 	v := newView(a1)
-	join(t, v, a2, Operation, at(100*ms))
-	join(t, v, a3, Operation, at(100*ms))
+	join(t, v, a2, enums.SupvisorsOperation, at(100*ms))
+	join(t, v, a3, enums.SupvisorsOperation, at(100*ms))
 	v.MemberDead(a2, at(200*ms))
-	wantAddrState(t, v, a2, AddressUnknown)
-	if eff := tick(v, at(5*time.Second)); eff.Deploy || v.State() != Initialization {
+	wantAddrState(t, v, a2, enums.AddressUnknown)
+	if eff := tick(v, at(5*time.Second)); eff.Deploy || v.State() != enums.SupvisorsInitialization {
 		t.Errorf("deployed without 10.0.0.2: %v, %+v", v.State(), eff)
 	}
 	// Back: answered; the master deploys with it.
-	join(t, v, a2, Initialization, at(6*time.Second))
-	if eff := tick(v, at(9*time.Second)); !eff.Deploy || v.State() != Operation {
+	join(t, v, a2, enums.SupvisorsInitialization, at(6*time.Second))
+	if eff := tick(v, at(9*time.Second)); !eff.Deploy || v.State() != enums.SupvisorsOperation {
 		t.Errorf("not deployed with every address back: %v, %+v", v.State(), eff)
 	}
 	// Once synchronised, a lost address is SILENT.
 	v.MemberDead(a3, at(10*time.Second))
-	wantAddrState(t, v, a3, AddressSilent)
+	wantAddrState(t, v, a3, enums.AddressSilent)
 }
 
 func TestViewMasterLost(t *testing.T) {
@@ -447,25 +403,25 @@ func TestViewMasterLost(t *testing.T) {
 			if tt.autoFence {
 				mods = append(mods, withAutoFence)
 			}
-			v, now := upCluster(t, a2, map[string]State{a1: Operation}, mods...)
-			wantFSM(t, v, Operation, a1)
+			v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation}, mods...)
+			wantFSM(t, v, enums.SupvisorsOperation, a1)
 
 			lost := now.Add(time.Second)
 			v.MemberDead(a1, lost)
 			eff := tick(v, lost)
-			wantFSM(t, v, Initialization, "")
+			wantFSM(t, v, enums.SupvisorsInitialization, "")
 			if !eff.MetaChanged || !eff.Wakeup.Equal(lost.Add(stableWindow)) {
 				t.Errorf("Tick on master lost: %+v, want MetaChanged and Wakeup %v", eff, lost.Add(stableWindow))
 			}
-			if m := v.LocalMeta(); m.State != Initialization || m.Master != "" {
+			if m := v.LocalMeta(); m.State != enums.SupvisorsInitialization || m.Master != "" {
 				t.Errorf("LocalMeta %+v", m)
 			}
 
 			tick(v, lost.Add(stableWindow-time.Nanosecond))
-			wantFSM(t, v, Initialization, "")
+			wantFSM(t, v, enums.SupvisorsInitialization, "")
 
 			eff = tick(v, lost.Add(stableWindow))
-			wantFSM(t, v, Operation, a2)
+			wantFSM(t, v, enums.SupvisorsOperation, a2)
 			if !eff.MetaChanged {
 				t.Error("no MetaChanged on re-election")
 			}
@@ -474,39 +430,39 @@ func TestViewMasterLost(t *testing.T) {
 }
 
 func TestViewMasterLostNextIsRemote(t *testing.T) {
-	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
-	wantFSM(t, v, Operation, a1)
+	v, now := upCluster(t, a3, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation, a2: enums.SupvisorsOperation})
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
 	// a2 saw it too and advertises INITIALIZATION.
-	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Initialization}, lost.Add(ms))
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsInitialization}, lost.Add(ms))
 	tick(v, lost.Add(ms))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 
 	tick(v, lost.Add(stableWindow))
-	wantFSM(t, v, Deployment, a2)
+	wantFSM(t, v, enums.SupvisorsDeployment, a2)
 
-	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+ms))
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a2}, lost.Add(stableWindow+ms))
 	tick(v, lost.Add(stableWindow+ms))
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 }
 
 // TestViewStaleAdvertisementOfNewMaster: the new master still advertises
 // the OPERATION it was in under the old master; a non-master must wait for
 // it to advertise its own state as master.
 func TestViewStaleAdvertisementOfNewMaster(t *testing.T) {
-	v, now := upCluster(t, a3, map[string]State{a1: Operation, a2: Operation})
+	v, now := upCluster(t, a3, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation, a2: enums.SupvisorsOperation})
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
 	tick(v, lost.Add(stableWindow))
-	wantFSM(t, v, Deployment, a2)
+	wantFSM(t, v, enums.SupvisorsDeployment, a2)
 	// a2's meta is still {OPERATION, master a1}: not a2 done deploying.
 	tick(v, lost.Add(stableWindow+ms))
-	wantFSM(t, v, Deployment, a2)
-	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: Operation, Master: a2}, lost.Add(stableWindow+2*ms))
+	wantFSM(t, v, enums.SupvisorsDeployment, a2)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a2}, lost.Add(stableWindow+2*ms))
 	tick(v, lost.Add(stableWindow+2*ms))
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 }
 
 // TestViewCopyOnCheckingAddress: while an address that came back is
@@ -515,49 +471,49 @@ func TestViewCopyOnCheckingAddress(t *testing.T) {
 	v := newView(a1)
 	v.synchronised = true
 	k := Key{"g", "p"}
-	join(t, v, a2, Initialization, at(100*ms), rec("g", "p", process.Running, 1, at(50*ms)))
+	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms), rec("g", "p", enums.ProcessRunning, 1, at(50*ms)))
 	v.MemberDead(a2, at(time.Second))
-	if p := mustProcess(t, v, k); p.State != process.Fatal || p.SpawnErr != "node 10.0.0.2 lost" || !p.LastEventTime.Equal(at(time.Second)) {
+	if p := mustProcess(t, v, k); p.State != enums.ProcessFatal || p.SpawnErr != "node 10.0.0.2 lost" || !p.LastEventTime.Equal(at(time.Second)) {
 		t.Errorf("lost: %+v", p)
 	}
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(2*time.Second))
-	wantAddrState(t, v, a2, AddressChecking)
-	if p := mustProcess(t, v, k); p.State != process.Unknown || len(p.Addresses) != 0 || !p.LastEventTime.Equal(at(50*ms)) {
+	wantAddrState(t, v, a2, enums.AddressChecking)
+	if p := mustProcess(t, v, k); p.State != enums.ProcessUnknown || len(p.Addresses) != 0 || !p.LastEventTime.Equal(at(50*ms)) {
 		t.Errorf("checking: %+v", p)
 	}
-	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 1, at(50*ms))), at(2*time.Second))
-	if p := mustProcess(t, v, k); p.State != process.Running || !slices.Equal(p.Addresses, []string{a2}) {
+	v.ApplyFullState(full(a2, rec("g", "p", enums.ProcessRunning, 1, at(50*ms))), at(2*time.Second))
+	if p := mustProcess(t, v, k); p.State != enums.ProcessRunning || !slices.Equal(p.Addresses, []string{a2}) {
 		t.Errorf("running again: %+v", p)
 	}
 }
 
 func TestViewMasterRestarts(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	// The master's agent restarts: the ring reports a new incarnation.
 	restart := now.Add(time.Second)
 	eff := v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1}, restart)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a1})
-	wantAddrState(t, v, a1, AddressChecking)
+	wantAddrState(t, v, a1, enums.AddressChecking)
 	tick(v, restart)
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 }
 
 func TestViewBetterMasterReturns(t *testing.T) {
 	v := newView(a2)
-	join(t, v, a3, Initialization, at(100*ms))
+	join(t, v, a3, enums.SupvisorsInitialization, at(100*ms))
 	tick(v, at(synchroTimeout)) // a1 never heard of
-	wantFSM(t, v, Operation, a2)
-	wantAddrState(t, v, a1, AddressSilent)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
+	wantAddrState(t, v, a1, enums.AddressSilent)
 
 	back := at(20 * time.Second)
-	join(t, v, a1, Initialization, back)
+	join(t, v, a1, enums.SupvisorsInitialization, back)
 	eff := tick(v, back)
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 	if !eff.Wakeup.Equal(back.Add(stableWindow)) || eff.MetaChanged {
 		t.Errorf("Tick before the view is stable: %+v", eff)
 	}
 	eff = tick(v, back.Add(stableWindow))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on the change of master")
 	}
@@ -580,11 +536,11 @@ func TestViewAdmit(t *testing.T) {
 
 func TestViewFencing(t *testing.T) {
 	v, now := upCluster(t, a1, nil, withAutoFence)
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	inc := incOf(a2)
 
 	v.MemberDead(a2, now.Add(time.Second))
-	wantAddrState(t, v, a2, AddressIsolated)
+	wantAddrState(t, v, a2, enums.AddressIsolated)
 
 	for _, meta := range []Meta{{Incarnation: inc}, {Incarnation: inc + 1}} {
 		if err := v.Admit(a2, meta); err == nil {
@@ -595,10 +551,10 @@ func TestViewFencing(t *testing.T) {
 	if eff := v.MemberAlive(a2, Meta{Incarnation: inc + 1}, now.Add(2*time.Second)); eff.MetaChanged || len(eff.RequestState) != 0 {
 		t.Errorf("MemberAlive of a fenced address: %+v", eff)
 	}
-	wantAddrState(t, v, a2, AddressIsolated)
-	update(v, a2, rec("g", "p", process.Running, 1, now))
-	v.ApplyFullState(full(a2, rec("g", "q", process.Running, 2, now)), now.Add(2*time.Second))
-	wantAddrState(t, v, a2, AddressIsolated)
+	wantAddrState(t, v, a2, enums.AddressIsolated)
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
+	v.ApplyFullState(full(a2, rec("g", "q", enums.ProcessRunning, 2, now)), now.Add(2*time.Second))
+	wantAddrState(t, v, a2, enums.AddressIsolated)
 	if len(v.Processes()) != 0 {
 		t.Errorf("records of a fenced address merged: %q", namespecs(v.Processes()))
 	}
@@ -618,7 +574,7 @@ func TestViewFencing(t *testing.T) {
 	if err := v.Readmit(a2); err != nil {
 		t.Fatalf("Readmit(%s) = %v", a2, err)
 	}
-	wantAddrState(t, v, a2, AddressIsolated)
+	wantAddrState(t, v, a2, enums.AddressIsolated)
 	if !fences(v.LocalMeta().Fenced, 1) {
 		t.Error("readmitted address no longer fenced before its agent restarted")
 	}
@@ -630,7 +586,7 @@ func TestViewFencing(t *testing.T) {
 	if eff := v.MemberAlive(a2, Meta{Incarnation: inc}, now.Add(4*time.Second)); eff.MetaChanged || len(eff.RequestState) != 0 {
 		t.Errorf("MemberAlive of the fenced incarnation after Readmit: %+v", eff)
 	}
-	wantAddrState(t, v, a2, AddressIsolated)
+	wantAddrState(t, v, a2, enums.AddressIsolated)
 	if err := v.Admit(a2, Meta{Incarnation: inc + 1}); err != nil {
 		t.Errorf("Admit of a newer incarnation after Readmit: %v", err)
 	}
@@ -640,7 +596,7 @@ func TestViewFencing(t *testing.T) {
 		t.Error("fence cleared without MetaChanged")
 	}
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 	if m := v.LocalMeta(); fences(m.Fenced, 1) {
 		t.Errorf("LocalMeta().Fenced %v still fences %s", m.Fenced, a2)
 	}
@@ -651,10 +607,10 @@ func TestViewFencing(t *testing.T) {
 		t.Errorf("Admit after the fence cleared: %v", err)
 	}
 
-	fs := full(a2, rec("g", "p", process.Running, 1, now))
+	fs := full(a2, rec("g", "p", enums.ProcessRunning, 1, now))
 	fs.Incarnation = inc + 1
 	v.ApplyFullState(fs, now.Add(5*time.Second))
-	wantAddrState(t, v, a2, AddressRunning)
+	wantAddrState(t, v, a2, enums.AddressRunning)
 	if p := mustProcess(t, v, keyP); !slices.Equal(p.Addresses, []string{a2}) {
 		t.Errorf("g:p after readmission: %+v", p)
 	}
@@ -691,18 +647,18 @@ func TestViewPeerFencesUs(t *testing.T) {
 		t.Run(tt.local, func(t *testing.T) {
 			v, now := upCluster(t, tt.local, nil)
 			inc := incOf(tt.peer)
-			p := rec("g", "p", process.Running, 1, now)
+			p := rec("g", "p", enums.ProcessRunning, 1, now)
 			update(v, tt.peer, p)
 			if got := mustProcess(t, v, keyP); !slices.Equal(got.Addresses, []string{tt.peer}) {
 				t.Fatalf("g:p: %+v", got)
 			}
 
 			eff := v.MemberAlive(tt.peer, Meta{Incarnation: inc, Fenced: []byte{tt.bit}}, now.Add(time.Second))
-			wantAddrState(t, v, tt.peer, AddressIsolated)
+			wantAddrState(t, v, tt.peer, enums.AddressIsolated)
 			if len(eff.RequestState) != 0 || eff.MetaChanged {
 				t.Errorf("peer fences us: %+v", eff)
 			}
-			if got := mustProcess(t, v, keyP); len(got.Addresses) != 0 || got.State != process.Fatal {
+			if got := mustProcess(t, v, keyP); len(got.Addresses) != 0 || got.State != enums.ProcessFatal {
 				t.Errorf("g:p on a peer that fenced us: %+v", got)
 			}
 			if fences(v.LocalMeta().Fenced, slices.Index([]string{a1, a2, a3}, tt.peer)) {
@@ -711,11 +667,11 @@ func TestViewPeerFencesUs(t *testing.T) {
 
 			// Its meta now fences someone else only: CHECKING again.
 			eff = v.MemberAlive(tt.peer, Meta{Incarnation: inc, Fenced: []byte{tt.other}}, now.Add(2*time.Second))
-			wantAddrState(t, v, tt.peer, AddressChecking)
+			wantAddrState(t, v, tt.peer, enums.AddressChecking)
 			wantStrings(t, "RequestState", eff.RequestState, []string{tt.peer})
 
 			v.ApplyFullState(full(tt.peer, p), now.Add(3*time.Second))
-			wantAddrState(t, v, tt.peer, AddressRunning)
+			wantAddrState(t, v, tt.peer, enums.AddressRunning)
 		})
 	}
 }
@@ -723,12 +679,12 @@ func TestViewPeerFencesUs(t *testing.T) {
 func TestViewPeerFencedUsThenDies(t *testing.T) {
 	v, now := upCluster(t, a1, nil, withAutoFence)
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), Fenced: []byte{0x01}}, now.Add(time.Second))
-	wantAddrState(t, v, a2, AddressIsolated)
+	wantAddrState(t, v, a2, enums.AddressIsolated)
 	// It fenced us, so we do not fence it back: SILENT.
 	if eff := v.MemberDead(a2, now.Add(2*time.Second)); eff.MetaChanged {
 		t.Errorf("MemberDead of a peer that fenced us: %+v", eff)
 	}
-	wantAddrState(t, v, a2, AddressSilent)
+	wantAddrState(t, v, a2, enums.AddressSilent)
 	if v.LocalMeta().Fenced != nil {
 		t.Errorf("Fenced %v", v.LocalMeta().Fenced)
 	}
@@ -736,7 +692,7 @@ func TestViewPeerFencedUsThenDies(t *testing.T) {
 
 func TestViewAgentRestart(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
 	if info, _ := v.Address(a2, now); info.Loading != 1 {
 		t.Fatalf("loading before the restart: %d", info.Loading)
 	}
@@ -744,7 +700,7 @@ func TestViewAgentRestart(t *testing.T) {
 	restart := now.Add(time.Second)
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, restart)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 	if _, ok := v.Process(keyP); ok {
 		t.Error("records of the previous incarnation kept")
 	}
@@ -753,18 +709,18 @@ func TestViewAgentRestart(t *testing.T) {
 	}
 
 	// Gossip from the dead agent is dropped.
-	update(v, a2, rec("g", "p", process.Running, 2, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 2, now))
 	if _, ok := v.Process(keyP); ok {
 		t.Error("update of the previous incarnation merged")
 	}
 	// A full state of the dead agent neither merges nor makes it RUNNING.
-	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 3, now)), restart)
-	wantAddrState(t, v, a2, AddressChecking)
+	v.ApplyFullState(full(a2, rec("g", "p", enums.ProcessRunning, 3, now)), restart)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 
-	fs := full(a2, rec("g", "q", process.Starting, 1, restart))
+	fs := full(a2, rec("g", "q", enums.ProcessStarting, 1, restart))
 	fs.Incarnation = incOf(a2) + 1
 	v.ApplyFullState(fs, restart.Add(ms))
-	wantAddrState(t, v, a2, AddressRunning)
+	wantAddrState(t, v, a2, enums.AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:q"})
 
 	// An agent whose clock was set back comes with a lower incarnation: the
@@ -772,14 +728,14 @@ func TestViewAgentRestart(t *testing.T) {
 	back := restart.Add(time.Minute)
 	eff = v.MemberAlive(a2, Meta{Incarnation: incOf(a2) - 1}, back)
 	wantStrings(t, "RequestState after a clock set back", eff.RequestState, []string{a2})
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 	if _, ok := v.Process(Key{"g", "q"}); ok {
 		t.Error("records of the agent before the clock was set back kept")
 	}
-	fs = full(a2, rec("g", "r", process.Running, 1, back))
+	fs = full(a2, rec("g", "r", enums.ProcessRunning, 1, back))
 	fs.Incarnation = incOf(a2) - 1
 	v.ApplyFullState(fs, back.Add(ms))
-	wantAddrState(t, v, a2, AddressRunning)
+	wantAddrState(t, v, a2, enums.AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:r"})
 }
 
@@ -790,10 +746,10 @@ func TestViewAgentRestart(t *testing.T) {
 // state asked then brings it), and the address is re-checked.
 func TestViewAgentRestartGossipFirst(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a2, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
 
 	restart := now.Add(time.Second)
-	if v.ApplyUpdate(Update{Node: a2, Incarnation: incOf(a2) + 1, Record: rec("g", "q", process.Starting, 5, restart)}) {
+	if v.ApplyUpdate(Update{Node: a2, Incarnation: incOf(a2) + 1, Record: rec("g", "q", enums.ProcessStarting, 5, restart)}) {
 		t.Error("an update of an agent the ring has not reported is news")
 	}
 	if _, ok := v.Process(Key{"g", "q"}); ok {
@@ -801,7 +757,7 @@ func TestViewAgentRestartGossipFirst(t *testing.T) {
 	}
 
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, restart.Add(ms))
-	wantAddrState(t, v, a2, AddressChecking)
+	wantAddrState(t, v, a2, enums.AddressChecking)
 	wantStrings(t, "RequestState", eff.RequestState, []string{a2})
 	if _, ok := v.Process(keyP); ok {
 		t.Error("records of the previous incarnation kept")
@@ -811,16 +767,16 @@ func TestViewAgentRestartGossipFirst(t *testing.T) {
 func TestViewFullStateOfRunningAddress(t *testing.T) {
 	// A push/pull sync of a RUNNING address: merged, lacking records dropped.
 	v, now := upCluster(t, a1, nil)
-	update(v, a2, rec("g", "p", process.Running, 1, now))
-	update(v, a2, rec("g", "q", process.Running, 2, now))
-	v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2), Seq: 5, Ready: true, Records: []ProcessRecord{rec("g", "p", process.Stopped, 4, now)}}, now)
-	wantAddrState(t, v, a2, AddressRunning)
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a2, rec("g", "q", enums.ProcessRunning, 2, now))
+	v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2), Seq: 5, Ready: true, Records: []ProcessRecord{rec("g", "p", enums.ProcessStopped, 4, now)}}, now)
+	wantAddrState(t, v, a2, enums.AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:p"})
-	if p := mustProcess(t, v, keyP); p.State != process.Stopped {
+	if p := mustProcess(t, v, keyP); p.State != enums.ProcessStopped {
 		t.Errorf("g:p: %v", p.State)
 	}
 	// An older update is stale.
-	update(v, a2, rec("g", "q", process.Running, 3, now))
+	update(v, a2, rec("g", "q", enums.ProcessRunning, 3, now))
 	if _, ok := v.Process(keyQ); ok {
 		t.Error("g:q resurrected by an update older than the full state")
 	}
@@ -828,7 +784,7 @@ func TestViewFullStateOfRunningAddress(t *testing.T) {
 
 func TestViewProcessAggregation(t *testing.T) {
 	type cp struct {
-		st       process.State
+		st       enums.ProcessState
 		changed  time.Duration
 		expected bool
 		spawnErr string
@@ -837,7 +793,7 @@ func TestViewProcessAggregation(t *testing.T) {
 		name   string
 		copies map[string]cp // by address
 		// want
-		state        process.State
+		state        enums.ProcessState
 		addresses    []string
 		expectedExit bool
 		lastEvent    time.Duration
@@ -846,62 +802,62 @@ func TestViewProcessAggregation(t *testing.T) {
 	}{
 		{
 			name:   "running on one remote address",
-			copies: map[string]cp{a2: {st: process.Running, changed: 3 * ms}},
-			state:  process.Running, addresses: []string{a2}, expectedExit: true, lastEvent: 3 * ms,
+			copies: map[string]cp{a2: {st: enums.ProcessRunning, changed: 3 * ms}},
+			state:  enums.ProcessRunning, addresses: []string{a2}, expectedExit: true, lastEvent: 3 * ms,
 		},
 		{
 			name:   "running locally, stopped elsewhere",
-			copies: map[string]cp{a1: {st: process.Running, changed: 1 * ms}, a3: {st: process.Stopped, changed: 9 * ms}},
-			state:  process.Running, addresses: []string{a1}, expectedExit: true, lastEvent: 1 * ms,
+			copies: map[string]cp{a1: {st: enums.ProcessRunning, changed: 1 * ms}, a3: {st: enums.ProcessStopped, changed: 9 * ms}},
+			state:  enums.ProcessRunning, addresses: []string{a1}, expectedExit: true, lastEvent: 1 * ms,
 		},
 		{
 			name:   "running on two addresses: a conflict",
-			copies: map[string]cp{a3: {st: process.Running, changed: 2 * ms}, a1: {st: process.Running, changed: 4 * ms}},
-			state:  process.Running, addresses: []string{a1, a3}, expectedExit: true, lastEvent: 4 * ms, conflict: true,
+			copies: map[string]cp{a3: {st: enums.ProcessRunning, changed: 2 * ms}, a1: {st: enums.ProcessRunning, changed: 4 * ms}},
+			state:  enums.ProcessRunning, addresses: []string{a1, a3}, expectedExit: true, lastEvent: 4 * ms, conflict: true,
 		},
 		{
 			name: "RUNNING before BACKOFF before STARTING",
 			copies: map[string]cp{
-				a1: {st: process.Starting, changed: 7 * ms}, a2: {st: process.Backoff, changed: 8 * ms}, a3: {st: process.Running, changed: 1 * ms},
+				a1: {st: enums.ProcessStarting, changed: 7 * ms}, a2: {st: enums.ProcessBackoff, changed: 8 * ms}, a3: {st: enums.ProcessRunning, changed: 1 * ms},
 			},
-			state: process.Running, addresses: []string{a1, a2, a3}, expectedExit: true, lastEvent: 1 * ms, conflict: true,
+			state: enums.ProcessRunning, addresses: []string{a1, a2, a3}, expectedExit: true, lastEvent: 1 * ms, conflict: true,
 		},
 		{
 			name:   "BACKOFF before STARTING",
-			copies: map[string]cp{a1: {st: process.Starting, changed: 7 * ms}, a2: {st: process.Backoff, changed: 2 * ms}},
-			state:  process.Backoff, addresses: []string{a1, a2}, expectedExit: true, lastEvent: 2 * ms, conflict: true,
+			copies: map[string]cp{a1: {st: enums.ProcessStarting, changed: 7 * ms}, a2: {st: enums.ProcessBackoff, changed: 2 * ms}},
+			state:  enums.ProcessBackoff, addresses: []string{a1, a2}, expectedExit: true, lastEvent: 2 * ms, conflict: true,
 		},
 		{
 			name:   "a running copy wins over a later stopped one",
-			copies: map[string]cp{a2: {st: process.Starting, changed: 1 * ms}, a3: {st: process.Fatal, changed: 9 * ms, spawnErr: "boom"}},
-			state:  process.Starting, addresses: []string{a2}, expectedExit: true, lastEvent: 1 * ms,
+			copies: map[string]cp{a2: {st: enums.ProcessStarting, changed: 1 * ms}, a3: {st: enums.ProcessFatal, changed: 9 * ms, spawnErr: "boom"}},
+			state:  enums.ProcessStarting, addresses: []string{a2}, expectedExit: true, lastEvent: 1 * ms,
 		},
 		{
 			name: "no running copy: the latest changed",
 			copies: map[string]cp{
-				a1: {st: process.Stopped, changed: 1 * ms}, a2: {st: process.Exited, changed: 3 * ms}, a3: {st: process.Fatal, changed: 2 * ms, spawnErr: "x"},
+				a1: {st: enums.ProcessStopped, changed: 1 * ms}, a2: {st: enums.ProcessExited, changed: 3 * ms}, a3: {st: enums.ProcessFatal, changed: 2 * ms, spawnErr: "x"},
 			},
-			state: process.Exited, expectedExit: false, lastEvent: 3 * ms,
+			state: enums.ProcessExited, expectedExit: false, lastEvent: 3 * ms,
 		},
 		{
 			name:   "no running copy: the latest exited expectedly",
-			copies: map[string]cp{a1: {st: process.Exited, changed: 5 * ms, expected: true}, a2: {st: process.Stopped, changed: 3 * ms}},
-			state:  process.Exited, expectedExit: true, lastEvent: 5 * ms,
+			copies: map[string]cp{a1: {st: enums.ProcessExited, changed: 5 * ms, expected: true}, a2: {st: enums.ProcessStopped, changed: 3 * ms}},
+			state:  enums.ProcessExited, expectedExit: true, lastEvent: 5 * ms,
 		},
 		{
 			name:   "no running copy: the latest is FATAL with its spawn error",
-			copies: map[string]cp{a1: {st: process.Stopped, changed: 1 * ms}, a3: {st: process.Fatal, changed: 6 * ms, spawnErr: "can't find command"}},
-			state:  process.Fatal, lastEvent: 6 * ms, spawnErr: "can't find command",
+			copies: map[string]cp{a1: {st: enums.ProcessStopped, changed: 1 * ms}, a3: {st: enums.ProcessFatal, changed: 6 * ms, spawnErr: "can't find command"}},
+			state:  enums.ProcessFatal, lastEvent: 6 * ms, spawnErr: "can't find command",
 		},
 		{
 			name:   "no running copy: ties go to address_list order",
-			copies: map[string]cp{a3: {st: process.Fatal, changed: 4 * ms}, a2: {st: process.Stopped, changed: 4 * ms}},
-			state:  process.Stopped, lastEvent: 4 * ms,
+			copies: map[string]cp{a3: {st: enums.ProcessFatal, changed: 4 * ms}, a2: {st: enums.ProcessStopped, changed: 4 * ms}},
+			state:  enums.ProcessStopped, lastEvent: 4 * ms,
 		},
 		{
 			name:   "stopping is not running",
-			copies: map[string]cp{a1: {st: process.Stopping, changed: 4 * ms}, a2: {st: process.Stopped, changed: 2 * ms}},
-			state:  process.Stopping, lastEvent: 4 * ms,
+			copies: map[string]cp{a1: {st: enums.ProcessStopping, changed: 4 * ms}, a2: {st: enums.ProcessStopped, changed: 2 * ms}},
+			state:  enums.ProcessStopping, lastEvent: 4 * ms,
 		},
 	}
 	for _, tt := range tests {
@@ -961,9 +917,9 @@ func TestViewProcessAggregation(t *testing.T) {
 			}
 			wantStrings(t, "Conflicts", namespecs(v.Conflicts()), wantConflicts)
 
-			want := Operation
+			want := enums.SupvisorsOperation
 			if tt.conflict {
-				want = Conciliation
+				want = enums.SupvisorsConciliation
 			}
 			tick(v, now.Add(ms))
 			wantFSM(t, v, want, a1)
@@ -973,11 +929,11 @@ func TestViewProcessAggregation(t *testing.T) {
 
 func TestViewConciliationCycle(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 
-	v.SetLocal(rec("g", "p", process.Running, 0, now))
-	update(v, a2, rec("g", "p", process.Running, 1, now))
-	update(v, a2, rec("g", "q", process.Running, 2, now))
+	v.SetLocal(rec("g", "p", enums.ProcessRunning, 0, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a2, rec("g", "q", enums.ProcessRunning, 2, now))
 	if !v.HasConflicts() {
 		t.Fatal("no conflict with g:p running on two addresses")
 	}
@@ -987,32 +943,32 @@ func TestViewConciliationCycle(t *testing.T) {
 		wantStrings(t, "conflict Addresses", cs[0].Addresses, []string{a1, a2})
 	}
 	eff := tick(v, now.Add(ms))
-	wantFSM(t, v, Conciliation, a1)
-	if !eff.MetaChanged || v.LocalMeta().State != Conciliation {
+	wantFSM(t, v, enums.SupvisorsConciliation, a1)
+	if !eff.MetaChanged || v.LocalMeta().State != enums.SupvisorsConciliation {
 		t.Errorf("entering CONCILIATION: %+v, meta %+v", eff, v.LocalMeta())
 	}
 
 	// One copy stops: back to OPERATION.
-	update(v, a2, rec("g", "p", process.Stopping, 3, now.Add(2*ms)))
+	update(v, a2, rec("g", "p", enums.ProcessStopping, 3, now.Add(2*ms)))
 	if v.HasConflicts() || len(v.Conflicts()) != 0 {
 		t.Errorf("conflicts after a copy stopped: %q", namespecs(v.Conflicts()))
 	}
 	eff = tick(v, now.Add(3*ms))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 	if !eff.MetaChanged {
 		t.Error("no MetaChanged on leaving CONCILIATION")
 	}
 
 	// Again, then the other node is lost: its copy no longer counts.
-	update(v, a2, rec("g", "p", process.Running, 4, now.Add(4*ms)))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 4, now.Add(4*ms)))
 	tick(v, now.Add(4*ms))
-	wantFSM(t, v, Conciliation, a1)
+	wantFSM(t, v, enums.SupvisorsConciliation, a1)
 	v.MemberDead(a2, now.Add(5*ms))
 	if v.HasConflicts() {
 		t.Error("conflict with a lost address")
 	}
 	tick(v, now.Add(5*ms))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 
 	// Back with the same incarnation and its copy still running: a conflict
 	// again once its state is merged.
@@ -1020,7 +976,7 @@ func TestViewConciliationCycle(t *testing.T) {
 	if v.HasConflicts() {
 		t.Error("conflict with a CHECKING address")
 	}
-	v.ApplyFullState(full(a2, rec("g", "p", process.Running, 4, now.Add(4*ms)), rec("g", "q", process.Running, 2, now)), now.Add(7*ms))
+	v.ApplyFullState(full(a2, rec("g", "p", enums.ProcessRunning, 4, now.Add(4*ms)), rec("g", "q", enums.ProcessRunning, 2, now)), now.Add(7*ms))
 	if !v.HasConflicts() {
 		t.Error("no conflict once the address is RUNNING again")
 	}
@@ -1028,14 +984,14 @@ func TestViewConciliationCycle(t *testing.T) {
 
 func TestViewProcessesSorted(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	v.SetLocal(rec("web", "server", process.Running, 0, now))
-	v.SetLocal(rec("db", "pg", process.Running, 0, now))
-	update(v, a2, rec("web", "cache", process.Stopped, 1, now))
-	update(v, a2, rec("web", "server", process.Stopped, 2, now))
-	update(v, a3, rec("batch", "job_2", process.Exited, 1, now))
-	update(v, a3, rec("batch", "job_10", process.Exited, 2, now))
-	update(v, a3, rec("web_ui", "front", process.Running, 3, now))
-	update(v, a3, rec("db", "pg", process.Stopped, 4, now))
+	v.SetLocal(rec("web", "server", enums.ProcessRunning, 0, now))
+	v.SetLocal(rec("db", "pg", enums.ProcessRunning, 0, now))
+	update(v, a2, rec("web", "cache", enums.ProcessStopped, 1, now))
+	update(v, a2, rec("web", "server", enums.ProcessStopped, 2, now))
+	update(v, a3, rec("batch", "job_2", enums.ProcessExited, 1, now))
+	update(v, a3, rec("batch", "job_10", enums.ProcessExited, 2, now))
+	update(v, a3, rec("web_ui", "front", enums.ProcessRunning, 3, now))
+	update(v, a3, rec("db", "pg", enums.ProcessStopped, 4, now))
 
 	wantStrings(t, "Processes", namespecs(v.Processes()),
 		[]string{"batch:job_10", "batch:job_2", "db:pg", "web:cache", "web:server", "web_ui:front"})
@@ -1063,44 +1019,44 @@ func TestViewProcessesSorted(t *testing.T) {
 	wantStrings(t, "ProcessesOf(web) after removal", namespecs(v.ProcessesOf("web")), []string{"web:cache"})
 
 	// New ones sort in.
-	update(v, a2, rec("aaa", "z", process.Stopped, 6, now))
+	update(v, a2, rec("aaa", "z", enums.ProcessStopped, 6, now))
 	wantStrings(t, "Processes after an addition", namespecs(v.Processes()),
 		[]string{"aaa:z", "batch:job_10", "batch:job_2", "db:pg", "web:cache", "web_ui:front"})
 }
 
 func TestViewApplications(t *testing.T) {
 	type proc struct {
-		st       process.State
+		st       enums.ProcessState
 		expected bool
 		required bool
 	}
 	tests := []struct {
 		name         string
 		procs        []proc
-		state        ApplicationState
+		state        enums.ApplicationState
 		major, minor bool
 	}{
-		{"all stopped", []proc{{st: process.Stopped}, {st: process.Exited}}, ApplicationStopped, false, false},
-		{"stopped with failures reports none", []proc{{st: process.Fatal, required: true}, {st: process.Fatal}}, ApplicationStopped, false, false},
-		{"starting", []proc{{st: process.Running}, {st: process.Starting}}, ApplicationStarting, false, false},
-		{"backoff is starting", []proc{{st: process.Running}, {st: process.Backoff}}, ApplicationStarting, false, false},
-		{"starting before stopping", []proc{{st: process.Stopping}, {st: process.Starting}}, ApplicationStarting, false, false},
-		{"stopping", []proc{{st: process.Running}, {st: process.Stopping}}, ApplicationStopping, false, false},
-		{"stopping reports no failure", []proc{{st: process.Stopping}, {st: process.Fatal}, {st: process.Stopped, required: true}}, ApplicationStopping, false, false},
-		{"running", []proc{{st: process.Running}, {st: process.Stopped}}, ApplicationRunning, false, false},
-		{"minor: optional FATAL", []proc{{st: process.Running}, {st: process.Fatal}}, ApplicationRunning, false, true},
-		{"minor: optional unexpected EXITED", []proc{{st: process.Running}, {st: process.Exited}}, ApplicationRunning, false, true},
-		{"optional expected EXITED", []proc{{st: process.Running}, {st: process.Exited, expected: true}}, ApplicationRunning, false, false},
-		{"optional STOPPED", []proc{{st: process.Running}, {st: process.Stopped}}, ApplicationRunning, false, false},
-		{"minor while starting", []proc{{st: process.Starting}, {st: process.Fatal}}, ApplicationStarting, false, true},
-		{"major: required STOPPED", []proc{{st: process.Running}, {st: process.Stopped, required: true}}, ApplicationRunning, true, false},
-		{"major: required FATAL", []proc{{st: process.Running}, {st: process.Fatal, required: true}}, ApplicationRunning, true, false},
-		{"major: required unexpected EXITED", []proc{{st: process.Running}, {st: process.Exited, required: true}}, ApplicationRunning, true, false},
-		{"major: required UNKNOWN", []proc{{st: process.Running}, {st: process.Unknown, required: true}}, ApplicationRunning, true, false},
-		{"required expected EXITED", []proc{{st: process.Running}, {st: process.Exited, expected: true, required: true}}, ApplicationRunning, false, false},
-		{"major while starting", []proc{{st: process.Starting, required: true}, {st: process.Stopped, required: true}}, ApplicationStarting, true, false},
-		{"major and minor", []proc{{st: process.Running, required: true}, {st: process.Fatal, required: true}, {st: process.Fatal}}, ApplicationRunning, true, true},
-		{"required running: no failure", []proc{{st: process.Running, required: true}, {st: process.Starting, required: true}}, ApplicationStarting, false, false},
+		{"all stopped", []proc{{st: enums.ProcessStopped}, {st: enums.ProcessExited}}, enums.ApplicationStopped, false, false},
+		{"stopped with failures reports none", []proc{{st: enums.ProcessFatal, required: true}, {st: enums.ProcessFatal}}, enums.ApplicationStopped, false, false},
+		{"starting", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessStarting}}, enums.ApplicationStarting, false, false},
+		{"backoff is starting", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessBackoff}}, enums.ApplicationStarting, false, false},
+		{"starting before stopping", []proc{{st: enums.ProcessStopping}, {st: enums.ProcessStarting}}, enums.ApplicationStarting, false, false},
+		{"stopping", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessStopping}}, enums.ApplicationStopping, false, false},
+		{"stopping reports no failure", []proc{{st: enums.ProcessStopping}, {st: enums.ProcessFatal}, {st: enums.ProcessStopped, required: true}}, enums.ApplicationStopping, false, false},
+		{"running", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessStopped}}, enums.ApplicationRunning, false, false},
+		{"minor: optional FATAL", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessFatal}}, enums.ApplicationRunning, false, true},
+		{"minor: optional unexpected EXITED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessExited}}, enums.ApplicationRunning, false, true},
+		{"optional expected EXITED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessExited, expected: true}}, enums.ApplicationRunning, false, false},
+		{"optional STOPPED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessStopped}}, enums.ApplicationRunning, false, false},
+		{"minor while starting", []proc{{st: enums.ProcessStarting}, {st: enums.ProcessFatal}}, enums.ApplicationStarting, false, true},
+		{"major: required STOPPED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessStopped, required: true}}, enums.ApplicationRunning, true, false},
+		{"major: required FATAL", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessFatal, required: true}}, enums.ApplicationRunning, true, false},
+		{"major: required unexpected EXITED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessExited, required: true}}, enums.ApplicationRunning, true, false},
+		{"major: required UNKNOWN", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessUnknown, required: true}}, enums.ApplicationRunning, true, false},
+		{"required expected EXITED", []proc{{st: enums.ProcessRunning}, {st: enums.ProcessExited, expected: true, required: true}}, enums.ApplicationRunning, false, false},
+		{"major while starting", []proc{{st: enums.ProcessStarting, required: true}, {st: enums.ProcessStopped, required: true}}, enums.ApplicationStarting, true, false},
+		{"major and minor", []proc{{st: enums.ProcessRunning, required: true}, {st: enums.ProcessFatal, required: true}, {st: enums.ProcessFatal}}, enums.ApplicationRunning, true, true},
+		{"required running: no failure", []proc{{st: enums.ProcessRunning, required: true}, {st: enums.ProcessStarting, required: true}}, enums.ApplicationStarting, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1114,7 +1070,7 @@ func TestViewApplications(t *testing.T) {
 				required[k] = p.required
 				v.SetLocal(ProcessRecord{Group: k.Group, Name: k.Name, State: p.st, Expected: p.expected, Changed: at(time.Duration(i) * ms)})
 			}
-			v.SetLocal(rec("other", "x", process.Fatal, 0, t0)) // another application
+			v.SetLocal(rec("other", "x", enums.ProcessFatal, 0, t0)) // another application
 			app, ok := v.Application("app")
 			if !ok {
 				t.Fatal("Application(app): not found")
@@ -1124,7 +1080,7 @@ func TestViewApplications(t *testing.T) {
 				t.Errorf("Application(app) = %+v, want %+v", app, want)
 			}
 			apps := v.Applications()
-			if len(apps) != 2 || apps[0] != want || apps[1] != (ApplicationInfo{Name: "other", State: ApplicationStopped}) {
+			if len(apps) != 2 || apps[0] != want || apps[1] != (ApplicationInfo{Name: "other", State: enums.ApplicationStopped}) {
 				t.Errorf("Applications() = %+v", apps)
 			}
 		})
@@ -1138,24 +1094,24 @@ func TestViewApplicationsAcrossAddresses(t *testing.T) {
 	if _, ok := v.Application("web"); ok {
 		t.Error("Application of a group no address has: found")
 	}
-	update(v, a2, rec("web", "server", process.Running, 1, now))
-	update(v, a3, rec("web", "server", process.Stopped, 1, now))
-	update(v, a3, rec("web", "cache", process.Stopped, 2, now))
-	update(v, a3, rec("db", "pg", process.Starting, 3, now))
+	update(v, a2, rec("web", "server", enums.ProcessRunning, 1, now))
+	update(v, a3, rec("web", "server", enums.ProcessStopped, 1, now))
+	update(v, a3, rec("web", "cache", enums.ProcessStopped, 2, now))
+	update(v, a3, rec("db", "pg", enums.ProcessStarting, 3, now))
 	apps := v.Applications()
 	want := []ApplicationInfo{
-		{Name: "db", State: ApplicationStarting},
-		{Name: "web", State: ApplicationRunning},
+		{Name: "db", State: enums.ApplicationStarting},
+		{Name: "web", State: enums.ApplicationRunning},
 	}
 	if !slices.Equal(apps, want) {
 		t.Errorf("Applications() = %+v, want %+v", apps, want)
 	}
 	// The node running the required process is lost: FATAL, major failure,
 	// and the application no longer RUNNING... unless another process runs.
-	update(v, a3, rec("web", "cache", process.Running, 4, now))
+	update(v, a3, rec("web", "cache", enums.ProcessRunning, 4, now))
 	v.MemberDead(a2, now.Add(time.Second))
 	app, _ := v.Application("web")
-	if want := (ApplicationInfo{Name: "web", State: ApplicationRunning, MajorFailure: true}); app != want {
+	if want := (ApplicationInfo{Name: "web", State: enums.ApplicationRunning, MajorFailure: true}); app != want {
 		t.Errorf("Application(web) after losing %s: %+v, want %+v", a2, app, want)
 	}
 }
@@ -1170,14 +1126,14 @@ func TestViewLoading(t *testing.T) {
 			return 1
 		}
 	})
-	update(v, a2, rec("g", "big", process.Running, 1, now))
-	update(v, a2, rec("g", "small", process.Starting, 2, now))
-	update(v, a2, rec("g", "back", process.Backoff, 3, now))
-	update(v, a2, rec("g", "mid", process.Stopped, 4, now))
-	update(v, a2, rec("g", "exited", process.Exited, 5, now))
-	update(v, a2, rec("g", "stopping", process.Stopping, 6, now))
-	v.SetLocal(rec("g", "mid", process.Running, 0, now))
-	v.SetLocal(rec("g", "big", process.Fatal, 0, now))
+	update(v, a2, rec("g", "big", enums.ProcessRunning, 1, now))
+	update(v, a2, rec("g", "small", enums.ProcessStarting, 2, now))
+	update(v, a2, rec("g", "back", enums.ProcessBackoff, 3, now))
+	update(v, a2, rec("g", "mid", enums.ProcessStopped, 4, now))
+	update(v, a2, rec("g", "exited", enums.ProcessExited, 5, now))
+	update(v, a2, rec("g", "stopping", enums.ProcessStopping, 6, now))
+	v.SetLocal(rec("g", "mid", enums.ProcessRunning, 0, now))
+	v.SetLocal(rec("g", "big", enums.ProcessFatal, 0, now))
 
 	wantLoad := map[string]int{a1: 10, a2: 27, a3: 0}
 	for _, info := range v.Addresses(now) {
@@ -1199,10 +1155,10 @@ func TestViewLoading(t *testing.T) {
 
 func TestViewLoadingDefault(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a3, rec("g", "a", process.Running, 1, now))
-	update(v, a3, rec("g", "b", process.Running, 2, now))
-	update(v, a3, rec("h", "c", process.Starting, 3, now))
-	update(v, a3, rec("h", "d", process.Stopped, 4, now))
+	update(v, a3, rec("g", "a", enums.ProcessRunning, 1, now))
+	update(v, a3, rec("g", "b", enums.ProcessRunning, 2, now))
+	update(v, a3, rec("h", "c", enums.ProcessStarting, 3, now))
+	update(v, a3, rec("h", "d", enums.ProcessStopped, 4, now))
 	if info, _ := v.Address(a3, now); info.Loading != 3 {
 		t.Errorf("loading %d, want 3", info.Loading)
 	}
@@ -1214,7 +1170,7 @@ func TestViewLoadingDefault(t *testing.T) {
 // another incarnation than the one known, or for the local node.
 func TestViewMissedNews(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a2, rec("g", "p", process.Running, 5, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 5, now))
 	asked := func(name string, inc, seq uint64, when time.Time) bool {
 		return slices.Equal(v.MissedNews(name, inc, seq, when).RequestState, []string{name})
 	}
@@ -1240,7 +1196,7 @@ func TestViewMissedNews(t *testing.T) {
 		}
 	}
 	// A full state that brings the node up to date: nothing to ask.
-	v.ApplyFullState(full(a2, rec("g", "p", process.Stopped, 7, now)), now)
+	v.ApplyFullState(full(a2, rec("g", "p", enums.ProcessStopped, 7, now)), now)
 	if asked(a2, incOf(a2), 7, now.Add(time.Hour)) {
 		t.Error("asked for news that came with a full state")
 	}
@@ -1269,7 +1225,7 @@ func TestViewTimes(t *testing.T) {
 
 func TestSetLocal(t *testing.T) {
 	v := newView(a1)
-	r := ProcessRecord{Group: "g", Name: "p", State: process.Running, PID: 42, Changed: at(ms), Seq: 77}
+	r := ProcessRecord{Group: "g", Name: "p", State: enums.ProcessRunning, PID: 42, Changed: at(ms), Seq: 77}
 
 	u, changed := v.SetLocal(r)
 	if !changed || u.Node != a1 || u.Incarnation != localInc || u.Record.Seq != 1 || u.Record.PID != 42 {
@@ -1281,8 +1237,8 @@ func TestSetLocal(t *testing.T) {
 		t.Errorf("identical SetLocal: %+v, %v", u, changed)
 	}
 	// A change: next Seq.
-	r.State, r.Changed = process.Stopping, at(2*ms)
-	if u, changed := v.SetLocal(r); !changed || u.Record.Seq != 2 || u.Record.State != process.Stopping {
+	r.State, r.Changed = enums.ProcessStopping, at(2*ms)
+	if u, changed := v.SetLocal(r); !changed || u.Record.Seq != 2 || u.Record.State != enums.ProcessStopping {
 		t.Errorf("changed SetLocal: %+v, %v", u, changed)
 	}
 	// Removing an unknown key: nothing, and Seq does not move.
@@ -1292,11 +1248,11 @@ func TestSetLocal(t *testing.T) {
 	if _, ok := v.Process(Key{"g", "nope"}); ok {
 		t.Error("removing an unknown key made it known")
 	}
-	if u, changed := v.SetLocal(ProcessRecord{Group: "a", Name: "first", State: process.Stopped}); !changed || u.Record.Seq != 3 {
+	if u, changed := v.SetLocal(ProcessRecord{Group: "a", Name: "first", State: enums.ProcessStopped}); !changed || u.Record.Seq != 3 {
 		t.Errorf("SetLocal after a no-op removal: %+v, %v (want Seq 3)", u, changed)
 	}
-	v.SetLocal(ProcessRecord{Group: "g", Name: "b", State: process.Stopped}) // Seq 4
-	v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: process.Exited})  // Seq 5
+	v.SetLocal(ProcessRecord{Group: "g", Name: "b", State: enums.ProcessStopped}) // Seq 4
+	v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: enums.ProcessExited})  // Seq 5
 
 	// Removing a known key: a tombstone, gossiped.
 	u, changed = v.SetLocal(ProcessRecord{Group: "g", Name: "x", Removed: true})
@@ -1323,12 +1279,12 @@ func TestSetLocal(t *testing.T) {
 		}
 	}
 	wantStrings(t, "LocalState records", names, []string{"a:first", "g:b", "g:p"})
-	if fs.Records[2].Seq != 2 || fs.Records[2].State != process.Stopping {
+	if fs.Records[2].Seq != 2 || fs.Records[2].State != enums.ProcessStopping {
 		t.Errorf("g:p in LocalState: %+v", fs.Records[2])
 	}
 
 	// Back after its removal: a new record.
-	if u, changed := v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: process.Exited}); !changed || u.Record.Seq != 7 || u.Record.Removed {
+	if u, changed := v.SetLocal(ProcessRecord{Group: "g", Name: "x", State: enums.ProcessExited}); !changed || u.Record.Seq != 7 || u.Record.Removed {
 		t.Errorf("g:x back: %+v, %v", u, changed)
 	}
 	if _, ok := v.Process(Key{"g", "x"}); !ok {
@@ -1341,9 +1297,9 @@ func TestLocalStateReplicates(t *testing.T) {
 	src := newView(a2)
 	var updates []Update
 	for _, r := range []ProcessRecord{
-		{Group: "g", Name: "p", State: process.Running, Changed: at(ms)},
-		{Group: "g", Name: "q", State: process.Stopped, Changed: at(2 * ms)},
-		{Group: "g", Name: "r", State: process.Starting, Changed: at(3 * ms)},
+		{Group: "g", Name: "p", State: enums.ProcessRunning, Changed: at(ms)},
+		{Group: "g", Name: "q", State: enums.ProcessStopped, Changed: at(2 * ms)},
+		{Group: "g", Name: "r", State: enums.ProcessStarting, Changed: at(3 * ms)},
 	} {
 		u, _ := src.SetLocal(r)
 		updates = append(updates, u)
@@ -1355,10 +1311,10 @@ func TestLocalStateReplicates(t *testing.T) {
 	// An early update arrives before the full state; late ones after.
 	dst.ApplyUpdate(updates[0])
 	dst.ApplyFullState(src.LocalState(), at(11*ms))
-	wantAddrState(t, dst, a2, AddressChecking) // its supervisor is not ready yet
+	wantAddrState(t, dst, a2, enums.AddressChecking) // its supervisor is not ready yet
 	src.SetReady()
 	dst.ApplyFullState(src.LocalState(), at(11*ms))
-	wantAddrState(t, dst, a2, AddressRunning)
+	wantAddrState(t, dst, a2, enums.AddressRunning)
 	for _, u := range updates {
 		dst.ApplyUpdate(u) // stale now: g:r must stay removed
 	}
@@ -1367,10 +1323,10 @@ func TestLocalStateReplicates(t *testing.T) {
 	// Further changes flow as updates.
 	u, _ := src.SetLocal(ProcessRecord{Group: "g", Name: "q", Removed: true})
 	dst.ApplyUpdate(u)
-	u, _ = src.SetLocal(ProcessRecord{Group: "g", Name: "p", State: process.Exited, Changed: at(20 * ms)})
+	u, _ = src.SetLocal(ProcessRecord{Group: "g", Name: "p", State: enums.ProcessExited, Changed: at(20 * ms)})
 	dst.ApplyUpdate(u)
 	wantStrings(t, "Processes after updates", namespecs(dst.Processes()), []string{"g:p"})
-	if p := mustProcess(t, dst, keyP); p.State != process.Exited || len(p.Addresses) != 0 {
+	if p := mustProcess(t, dst, keyP); p.State != enums.ProcessExited || len(p.Addresses) != 0 {
 		t.Errorf("g:p: %+v", p)
 	}
 }
@@ -1414,9 +1370,9 @@ func TestFences(t *testing.T) {
 // view reports as crashes (for the running failure strategy).
 func TestViewCrashes(t *testing.T) {
 	k := Key{"g", "p"}
-	running := func(seq uint64) ProcessRecord { return rec("g", "p", process.Running, seq, at(time.Second)) }
+	running := func(seq uint64) ProcessRecord { return rec("g", "p", enums.ProcessRunning, seq, at(time.Second)) }
 	exited := func(expected bool) ProcessRecord {
-		r := rec("g", "p", process.Exited, 2, at(2*time.Second))
+		r := rec("g", "p", enums.ProcessExited, 2, at(2*time.Second))
 		r.Expected = expected
 		return r
 	}
@@ -1425,11 +1381,11 @@ func TestViewCrashes(t *testing.T) {
 		then  func(v *View, now time.Time)
 		crash bool
 	}{
-		{"FATAL", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Fatal, 2, now)) }, true},
+		{"FATAL", func(v *View, now time.Time) { update(v, a2, rec("g", "p", enums.ProcessFatal, 2, now)) }, true},
 		{"unexpected exit", func(v *View, now time.Time) { update(v, a2, exited(false)) }, true},
 		{"expected exit", func(v *View, now time.Time) { update(v, a2, exited(true)) }, false},
-		{"stopped", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Stopped, 2, now)) }, false},
-		{"stopping", func(v *View, now time.Time) { update(v, a2, rec("g", "p", process.Stopping, 2, now)) }, false},
+		{"stopped", func(v *View, now time.Time) { update(v, a2, rec("g", "p", enums.ProcessStopped, 2, now)) }, false},
+		{"stopping", func(v *View, now time.Time) { update(v, a2, rec("g", "p", enums.ProcessStopping, 2, now)) }, false},
 		{"node lost", func(v *View, now time.Time) { v.MemberDead(a2, now) }, true},
 		{"agent restarted", func(v *View, now time.Time) {
 			v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, now)
@@ -1437,11 +1393,11 @@ func TestViewCrashes(t *testing.T) {
 				t.Errorf("crash handed out before the new agent's records: %v", eff.Crashed)
 			}
 			v.ApplyFullState(FullState{Node: a2, Incarnation: incOf(a2) + 1, Seq: 1, Ready: true,
-				Records: []ProcessRecord{rec("g", "p", process.Stopped, 1, now)}}, now)
+				Records: []ProcessRecord{rec("g", "p", enums.ProcessStopped, 1, now)}}, now)
 		}, true},
 		{"one copy of two", func(v *View, now time.Time) {
 			update(v, a3, running(1))
-			update(v, a2, rec("g", "p", process.Fatal, 2, now))
+			update(v, a2, rec("g", "p", enums.ProcessFatal, 2, now))
 		}, false},
 	}
 	for _, tt := range tests {
@@ -1472,23 +1428,23 @@ func TestViewStopRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	eff := tick(v, now)
-	wantFSM(t, v, Restarting, a1)
+	wantFSM(t, v, enums.SupvisorsRestarting, a1)
 	if !eff.StopAll || !eff.Restart || !eff.MetaChanged {
 		t.Errorf("entering RESTARTING: %+v", eff)
 	}
 	v.StoppedAll()
 	tick(v, now)
-	wantFSM(t, v, Shutdown, a1)
+	wantFSM(t, v, enums.SupvisorsShutdown, a1)
 
-	other, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	other, _ := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	if err := other.RequestStop(false); err == nil {
 		t.Error("RequestStop accepted on a non-master")
 	}
-	other.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: ShuttingDown, Master: a1}, now)
+	other.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: enums.SupvisorsShuttingDown, Master: a1}, now)
 	if eff := tick(other, now); eff.StopAll {
 		t.Errorf("a non-master asked to stop everything: %+v", eff)
 	}
-	wantFSM(t, other, ShuttingDown, a1)
+	wantFSM(t, other, enums.SupvisorsShuttingDown, a1)
 }
 
 // TestViewWaitsForRestartingPeers: after restart(), a new agent sees the
@@ -1496,12 +1452,12 @@ func TestViewStopRequest(t *testing.T) {
 // incarnations instead of electing without them.
 func TestViewWaitsForRestartingPeers(t *testing.T) {
 	v := newView(a2)
-	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: Shutdown, Master: a1}, at(10*ms))
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: enums.SupvisorsShutdown, Master: a1}, at(10*ms))
 	v.ApplyFullState(full(a1), at(10*ms))
-	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: Restarting, Master: a1}, at(10*ms))
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: enums.SupvisorsRestarting, Master: a1}, at(10*ms))
 	v.ApplyFullState(full(a3), at(10*ms))
 	tick(v, at(100*ms+stableWindow))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 
 	// The old agents leave (saying so): UNKNOWN, still waited for.
 	for _, name := range []string{a1, a3} {
@@ -1509,19 +1465,19 @@ func TestViewWaitsForRestartingPeers(t *testing.T) {
 		fs.Leaving = true
 		v.ApplyFullState(fs, at(time.Second))
 		v.MemberDead(name, at(time.Second))
-		wantAddrState(t, v, name, AddressUnknown)
+		wantAddrState(t, v, name, enums.AddressUnknown)
 	}
 	tick(v, at(time.Second+stableWindow))
-	wantFSM(t, v, Initialization, "")
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
 
 	// Their new agents come: a1 is elected.
 	for _, name := range []string{a1, a3} {
 		v.MemberAlive(name, Meta{Incarnation: incOf(name) + 1}, at(2*time.Second))
 		v.ApplyFullState(FullState{Node: name, Incarnation: incOf(name) + 1, Ready: true}, at(2*time.Second))
-		wantAddrState(t, v, name, AddressRunning)
+		wantAddrState(t, v, name, enums.AddressRunning)
 	}
 	tick(v, at(2*time.Second+stableWindow))
-	wantFSM(t, v, Deployment, a1)
+	wantFSM(t, v, enums.SupvisorsDeployment, a1)
 }
 
 // TestViewQuorum: with a quorum of 2 of 3, a node alone elects nobody and
@@ -1533,20 +1489,20 @@ func TestViewQuorum(t *testing.T) {
 		t.Error("quorum alone")
 	}
 	tick(v, at(synchroTimeout))
-	wantFSM(t, v, Initialization, "")
-	wantAddrState(t, v, a2, AddressSilent) // given up on, not fenced
+	wantFSM(t, v, enums.SupvisorsInitialization, "")
+	wantAddrState(t, v, a2, enums.AddressSilent) // given up on, not fenced
 
-	join(t, v, a2, Initialization, at(11*time.Second))
+	join(t, v, a2, enums.SupvisorsInitialization, at(11*time.Second))
 	if !v.HasQuorum() {
 		t.Error("no quorum with 2 of 3")
 	}
 	tick(v, at(11*time.Second+stableWindow))
-	wantFSM(t, v, Operation, a1)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
 
 	// Losing a2 leaves 1 of 3: no quorum, so a2 is not fenced, and the
 	// master is kept but acts no more.
 	v.MemberDead(a2, at(20*time.Second))
-	wantAddrState(t, v, a2, AddressSilent)
+	wantAddrState(t, v, a2, enums.AddressSilent)
 	if v.HasQuorum() {
 		t.Error("quorum kept alone")
 	}
@@ -1555,34 +1511,34 @@ func TestViewQuorum(t *testing.T) {
 	// view has been stable for the fence delay.
 	withDelay := func(c *Config) { c.FenceDelay = 3 * time.Second }
 	w := newView(a1, quorum, withDelay)
-	join(t, w, a2, Initialization, at(100*ms))
-	join(t, w, a3, Initialization, at(100*ms))
+	join(t, w, a2, enums.SupvisorsInitialization, at(100*ms))
+	join(t, w, a3, enums.SupvisorsInitialization, at(100*ms))
 	tick(w, at(100*ms+stableWindow))
 	w.MemberDead(a2, at(5*time.Second))
 	if eff := tick(w, at(5*time.Second)); !eff.Wakeup.Equal(at(8 * time.Second)) {
 		t.Errorf("wakeup %v, want the end of the fence delay", eff.Wakeup)
 	}
-	wantAddrState(t, w, a2, AddressSilent)
+	wantAddrState(t, w, a2, enums.AddressSilent)
 	if eff := tick(w, at(8*time.Second)); !eff.MetaChanged {
 		t.Error("fencing without re-advertising")
 	}
-	wantAddrState(t, w, a2, AddressIsolated)
+	wantAddrState(t, w, a2, enums.AddressIsolated)
 
 	// A minority losing its peers one by one fences nobody: a3 is lost
 	// within the delay, the quorum with it.
 	x := newView(a1, quorum, withDelay)
-	join(t, x, a2, Initialization, at(100*ms))
-	join(t, x, a3, Initialization, at(100*ms))
+	join(t, x, a2, enums.SupvisorsInitialization, at(100*ms))
+	join(t, x, a3, enums.SupvisorsInitialization, at(100*ms))
 	tick(x, at(100*ms+stableWindow))
 	x.MemberDead(a2, at(5*time.Second))
 	tick(x, at(5*time.Second))
 	x.MemberDead(a3, at(7*time.Second))
 	tick(x, at(20*time.Second))
-	wantAddrState(t, x, a2, AddressSilent)
-	wantAddrState(t, x, a3, AddressSilent)
+	wantAddrState(t, x, a2, enums.AddressSilent)
+	wantAddrState(t, x, a3, enums.AddressSilent)
 	// a2 back before any fence: admitted.
 	x.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(21*time.Second))
-	wantAddrState(t, x, a2, AddressChecking)
+	wantAddrState(t, x, a2, enums.AddressChecking)
 }
 
 // TestViewConciliateEffect: the master asks for conciliation on entering
@@ -1590,11 +1546,11 @@ func TestViewQuorum(t *testing.T) {
 func TestViewConciliateEffect(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	conflict := func(name string, seq uint64) {
-		update(v, a2, rec("g", name, process.Running, seq, now))
-		update(v, a3, rec("g", name, process.Running, seq, now))
+		update(v, a2, rec("g", name, enums.ProcessRunning, seq, now))
+		update(v, a3, rec("g", name, enums.ProcessRunning, seq, now))
 	}
 	conflict("p", 1)
-	if eff := tick(v, now); !eff.Conciliate || v.State() != Conciliation {
+	if eff := tick(v, now); !eff.Conciliate || v.State() != enums.SupvisorsConciliation {
 		t.Fatalf("first conflict: %+v, state %v", eff, v.State())
 	}
 	if eff := tick(v, now); eff.Conciliate {
@@ -1618,10 +1574,10 @@ func TestViewConciliateEffect(t *testing.T) {
 		t.Error("asked again without a conciliation done")
 	}
 	// A non-master never is.
-	w, _ := upCluster(t, a2, map[string]State{a1: Operation})
-	update(w, a1, rec("g", "p", process.Running, 1, now))
-	update(w, a3, rec("g", "p", process.Running, 1, now))
-	if eff := tick(w, now); eff.Conciliate || w.State() != Conciliation {
+	w, _ := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
+	update(w, a1, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(w, a3, rec("g", "p", enums.ProcessRunning, 1, now))
+	if eff := tick(w, now); eff.Conciliate || w.State() != enums.SupvisorsConciliation {
 		t.Errorf("non-master: %+v, state %v", eff, w.State())
 	}
 }
@@ -1669,15 +1625,15 @@ func TestViewMessageAge(t *testing.T) {
 // TestViewCrashesWaitForTheMaster: the master dies with a process; the
 // next master gets the crash once it acts (in OPERATION).
 func TestViewCrashesWaitForTheMaster(t *testing.T) {
-	v, now := upCluster(t, a2, map[string]State{a1: Operation})
-	update(v, a1, rec("g", "p", process.Running, 1, now))
+	v, now := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
+	update(v, a1, rec("g", "p", enums.ProcessRunning, 1, now))
 	lost := now.Add(time.Second)
 	v.MemberDead(a1, lost)
-	if eff := tick(v, lost); len(eff.Crashed) != 0 || v.State() != Initialization {
+	if eff := tick(v, lost); len(eff.Crashed) != 0 || v.State() != enums.SupvisorsInitialization {
 		t.Fatalf("crash handed to a non-master: %+v, state %v", eff, v.State())
 	}
 	eff := tick(v, lost.Add(stableWindow))
-	wantFSM(t, v, Operation, a2)
+	wantFSM(t, v, enums.SupvisorsOperation, a2)
 	if !slices.Equal(eff.Crashed, []Key{{"g", "p"}}) {
 		t.Errorf("Crashed %v once master", eff.Crashed)
 	}
@@ -1686,7 +1642,7 @@ func TestViewCrashesWaitForTheMaster(t *testing.T) {
 // TestApplyUpdateNews: an update is news once, not when repeated or older.
 func TestApplyUpdateNews(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	u := Update{Node: a2, Incarnation: incOf(a2), Record: rec("g", "p", process.Running, 5, now)}
+	u := Update{Node: a2, Incarnation: incOf(a2), Record: rec("g", "p", enums.ProcessRunning, 5, now)}
 	if !v.ApplyUpdate(u) {
 		t.Error("first update not news")
 	}
@@ -1698,7 +1654,7 @@ func TestApplyUpdateNews(t *testing.T) {
 	if v.ApplyUpdate(old) {
 		t.Error("an older update is news")
 	}
-	fenced := Update{Node: "10.9.9.9", Incarnation: 1, Record: rec("g", "p", process.Running, 1, now)}
+	fenced := Update{Node: "10.9.9.9", Incarnation: 1, Record: rec("g", "p", enums.ProcessRunning, 1, now)}
 	if v.ApplyUpdate(fenced) {
 		t.Error("an update of an outsider is news")
 	}
@@ -1708,8 +1664,8 @@ func TestApplyUpdateNews(t *testing.T) {
 // copies are asked for their full state every CheckRetry.
 func TestViewChecksConflicts(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
-	update(v, a2, rec("g", "p", process.Running, 1, now))
-	update(v, a3, rec("g", "p", process.Running, 1, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a3, rec("g", "p", enums.ProcessRunning, 1, now))
 	later := now.Add(10 * time.Second)
 	eff := tick(v, later)
 	slices.Sort(eff.RequestState)
@@ -1722,7 +1678,7 @@ func TestViewChecksConflicts(t *testing.T) {
 	if eff := tick(v, later.Add(checkRetry)); len(eff.RequestState) != 2 {
 		t.Errorf("not asked again after CheckRetry: %+v", eff)
 	}
-	update(v, a3, rec("g", "p", process.Stopped, 2, now))
+	update(v, a3, rec("g", "p", enums.ProcessStopped, 2, now))
 	if eff := tick(v, later.Add(3*checkRetry)); len(eff.RequestState) != 0 {
 		t.Errorf("asked without a conflict: %+v", eff)
 	}

@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"time"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // Job is a piece of the master's work on one process that must outlive a
@@ -143,7 +145,7 @@ func (v *View) Runs(k Key) bool {
 	}
 	for _, a := range v.addresses {
 		r, ok := a.records.get(k)
-		if !ok || a.state != AddressRunning || !r.State.IsRunning() {
+		if !ok || a.state != enums.AddressRunning || !r.State.IsRunning() {
 			continue
 		}
 		if !v.heldForStop(k, a, r) {
@@ -231,7 +233,7 @@ func (v *View) placeable(k Key, loads map[*address]int) bool {
 	loading := v.cfg.Loading(k)
 	for _, name := range v.allowed(k) {
 		a := v.byName[name]
-		if a == nil || a.state != AddressRunning {
+		if a == nil || a.state != enums.AddressRunning {
 			continue
 		}
 		if r, ok := a.records.get(k); ok && !r.State.IsRunning() && loads[a]+loading < 100 {
@@ -259,7 +261,7 @@ func (v *View) stopState(j Job) (over, run bool) {
 		return true, false
 	case a.records.incarnation != j.Incarnation:
 		return a.records.incarnation != 0, false
-	case a.state != AddressRunning:
+	case a.state != enums.AddressRunning:
 		return false, false
 	}
 	r, ok := a.records.get(j.Key)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // TestViewJobsReplicate: the master's jobs are stamped with its deployment
@@ -15,7 +15,7 @@ import (
 // address_list, and a tombstone wins over the older job.
 func TestViewJobsReplicate(t *testing.T) {
 	m, _ := upCluster(t, a1, nil)
-	f, _ := upCluster(t, a2, map[string]State{a1: Operation})
+	f, _ := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation})
 	f.adoptDeployment(m.Deployment())
 	k := Key{"web", "server"}
 
@@ -68,7 +68,7 @@ func TestViewPlanJobs(t *testing.T) {
 	v, now := upCluster(t, a1, nil, cfg)
 	configured := func(node string, names ...string) {
 		for i, name := range names {
-			update(v, node, rec("web", name, process.Stopped, uint64(10+i), now))
+			update(v, node, rec("web", name, enums.ProcessStopped, uint64(10+i), now))
 		}
 	}
 	configured(a2, "db", "opt", "server", "big", "big2")
@@ -94,7 +94,7 @@ func TestViewPlanJobs(t *testing.T) {
 
 	// The optional process of phase 1 does not hold phase 2 back; the
 	// required one does until it runs.
-	update(v, a2, rec("web", "db", process.Running, 20, now))
+	update(v, a2, rec("web", "db", enums.ProcessRunning, 20, now))
 	run, over = plan()
 	wantStrings(t, "run once db runs", run, []string{"opt@", "pinned@", "server@"})
 	wantStrings(t, "over once db runs", over, []string{"db@"})
@@ -102,7 +102,7 @@ func TestViewPlanJobs(t *testing.T) {
 	// No address may take it: its only address lost, or full.
 	v.MemberDead(a3, now.Add(time.Second))
 	v.PutJob(Job{Key: web("big2")})
-	update(v, a2, rec("web", "big", process.Running, 21, now))
+	update(v, a2, rec("web", "big", enums.ProcessRunning, 21, now))
 	run, _ = plan()
 	if slices.Contains(run, "pinned@") || slices.Contains(run, "big2@") {
 		t.Errorf("run %v: no address can take pinned (its address lost) or big2 (60+60 ≥ 100)", run)
@@ -111,14 +111,14 @@ func TestViewPlanJobs(t *testing.T) {
 	// A copy to stop on an address lost: carried out once the address is
 	// back in the same incarnation, over once it restarted.
 	start := now.Add(-time.Minute)
-	running := rec("web", "pinned", process.Running, 30, now)
+	running := rec("web", "pinned", enums.ProcessRunning, 30, now)
 	running.Start = start
 	v.PutJob(Job{Key: web("pinned"), Address: a3, Incarnation: incOf(a3), Start: start})
 	run, over = plan()
 	if slices.Contains(run, "pinned@"+a3) || slices.Contains(over, "pinned@"+a3) {
 		t.Errorf("stop of a copy on a lost address: run %v over %v", run, over)
 	}
-	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: Operation, Master: a1}, now.Add(2*time.Second))
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3), State: enums.SupvisorsOperation, Master: a1}, now.Add(2*time.Second))
 	v.ApplyFullState(full(a3, running), now.Add(2*time.Second))
 	tick(v, now.Add(2*time.Second))
 	run, _ = plan()
@@ -132,7 +132,7 @@ func TestViewPlanJobs(t *testing.T) {
 	}
 
 	// Nothing but on the acting master.
-	f, _ := upCluster(t, a2, map[string]State{a1: Operation}, cfg)
+	f, _ := upCluster(t, a2, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation}, cfg)
 	f.PutJob(Job{Key: web("db")})
 	if p := f.PlanJobs(); len(p.Run)+len(p.Over) != 0 {
 		t.Errorf("a follower plans %+v", p)
@@ -146,7 +146,7 @@ func TestViewRunsBesidesHeldCopies(t *testing.T) {
 	v, now := upCluster(t, a1, nil, func(c *Config) { c.Addresses = func(Key) []string { return []string{a3} } })
 	k := Key{"ra", "web"}
 	start := now.Add(-time.Minute)
-	ghost := rec("ra", "web", process.Running, 3, now)
+	ghost := rec("ra", "web", enums.ProcessRunning, 3, now)
 	ghost.Start = start
 	update(v, a3, ghost)
 	if !v.Runs(k) {
@@ -167,7 +167,7 @@ func TestViewRunsBesidesHeldCopies(t *testing.T) {
 		t.Errorf("over %+v: the start is not over while the only copy is held", p.Over)
 	}
 	// Another copy started since (another Start): it runs.
-	other := rec("ra", "web", process.Running, 4, now)
+	other := rec("ra", "web", enums.ProcessRunning, 4, now)
 	other.Start = now
 	update(v, a3, other)
 	if !v.Runs(k) {
@@ -181,10 +181,10 @@ func TestViewRunsBesidesHeldCopies(t *testing.T) {
 func TestViewConflictWithAHeldCopy(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	k := Key{"ra", "cache"}
-	held := rec("ra", "cache", process.Running, 3, now)
+	held := rec("ra", "cache", enums.ProcessRunning, 3, now)
 	held.Start = now.Add(-time.Minute)
 	update(v, a3, held)
-	update(v, a2, rec("ra", "cache", process.Running, 3, now))
+	update(v, a2, rec("ra", "cache", enums.ProcessRunning, 3, now))
 	v.PutJob(Job{Key: k, Address: a3, Incarnation: incOf(a3), Start: held.Start})
 	conflicts := v.Conflicts()
 	if len(conflicts) != 1 {
@@ -208,7 +208,7 @@ func BenchmarkPlanJobs(b *testing.B) {
 			v, now := upCluster(b, a1, nil)
 			for i := range 1000 {
 				k := Key{"g", fmt.Sprintf("p%04d", i)}
-				update(v, a2, rec(k.Group, k.Name, process.Stopped, uint64(i+1), now))
+				update(v, a2, rec(k.Group, k.Name, enums.ProcessStopped, uint64(i+1), now))
 				v.PutJob(Job{Key: k, Application: true, Done: i >= pending})
 			}
 			b.ResetTimer()
@@ -225,8 +225,8 @@ func BenchmarkPlanJobs(b *testing.B) {
 func TestViewHeldByTheOperator(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	k := Key{"g", "p"}
-	update(v, a2, rec("g", "p", process.Running, 1, now))
-	update(v, a2, rec("g", "p", process.Fatal, 2, now))
+	update(v, a2, rec("g", "p", enums.ProcessRunning, 1, now))
+	update(v, a2, rec("g", "p", enums.ProcessFatal, 2, now))
 	v.PutJob(Job{Key: k, Done: true, Held: true})
 	if !v.Held(k) {
 		t.Fatal("not held")

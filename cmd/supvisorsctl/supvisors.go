@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
-	"github.com/supvisors/supvisors-go/strategy"
 )
 
 // The Supvisors commands are those of Supvisors' supvisorsctl plugin, on
@@ -464,7 +464,7 @@ func (c *ctl) doConflicts([]string) error {
 // code; anything else is a usage error.
 func parseStarting(cmd, s string) (client.StartingStrategy, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if st, ok := strategy.StartingFromCode(n); ok {
+		if st, ok := enums.StartingFromCode(n); ok {
 			return st, nil
 		}
 	} else if st, err := client.ParseStarting(s); err == nil {
@@ -472,7 +472,7 @@ func parseStarting(cmd, s string) (client.StartingStrategy, error) {
 	}
 	var names []string
 	for i := 0; ; i++ {
-		st, ok := strategy.StartingFromCode(i)
+		st, ok := enums.StartingFromCode(i)
 		if !ok {
 			break
 		}
@@ -484,7 +484,7 @@ func parseStarting(cmd, s string) (client.StartingStrategy, error) {
 // parseConciliation reads a conciliation strategy as parseStarting does.
 func parseConciliation(s string) (client.ConciliationStrategy, error) {
 	if n, err := strconv.Atoi(s); err == nil {
-		if st, ok := strategy.ConciliationFromCode(n); ok {
+		if st, ok := enums.ConciliationFromCode(n); ok {
 			return st, nil
 		}
 	} else if st, err := client.ParseConciliation(s); err == nil {
@@ -492,7 +492,7 @@ func parseConciliation(s string) (client.ConciliationStrategy, error) {
 	}
 	var names []string
 	for i := 0; ; i++ {
-		st, ok := strategy.ConciliationFromCode(i)
+		st, ok := enums.ConciliationFromCode(i)
 		if !ok {
 			break
 		}
@@ -739,7 +739,7 @@ func (c *ctl) doSshutdown([]string) error {
 func strategyNames() []string {
 	var names []string
 	for i := 0; ; i++ {
-		st, ok := strategy.StartingFromCode(i)
+		st, ok := enums.StartingFromCode(i)
 		if !ok {
 			return names
 		}
@@ -764,7 +764,7 @@ func completeConciliation(_ *ctl, args []string, _ string) ([]string, cobra.Shel
 	}
 	var names []string
 	for i := 0; ; i++ {
-		st, ok := strategy.ConciliationFromCode(i)
+		st, ok := enums.ConciliationFromCode(i)
 		if !ok {
 			return names, cobra.ShellCompDirectiveNoFileComp
 		}

@@ -1,26 +1,26 @@
-package view
+package enums
 
 import "fmt"
 
-// State is the Supvisors state of one node, with the wire codes of
+// SupvisorsState is the Supvisors state of one node, with the wire codes of
 // DESIGN.md. It is a plain value, safe for concurrent use.
-type State int
+type SupvisorsState int
 
 // The Supvisors states.
 const (
-	Initialization State = iota
-	Deployment
-	Operation
-	Conciliation
-	Restarting
-	ShuttingDown
-	Shutdown
+	SupvisorsInitialization SupvisorsState = iota
+	SupvisorsDeployment
+	SupvisorsOperation
+	SupvisorsConciliation
+	SupvisorsRestarting
+	SupvisorsShuttingDown
+	SupvisorsShutdown
 )
 
-var stateNames = [...]string{"INITIALIZATION", "DEPLOYMENT", "OPERATION", "CONCILIATION", "RESTARTING", "SHUTTING_DOWN", "SHUTDOWN"}
+var supvisorsStateNames = [...]string{"INITIALIZATION", "DEPLOYMENT", "OPERATION", "CONCILIATION", "RESTARTING", "SHUTTING_DOWN", "SHUTDOWN"}
 
 // String returns the state's name as Supvisors spells it.
-func (s State) String() string { return enumName(stateNames[:], int(s)) }
+func (s SupvisorsState) String() string { return enumName(supvisorsStateNames[:], int(s)) }
 
 // AddressState is the state of an address of address_list as one node sees
 // it. It is a plain value, safe for concurrent use.
