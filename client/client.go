@@ -25,9 +25,9 @@
 // Timestamps (process start/stop/now, address times, last event times) are
 // kept as the wire sends them: int64 epoch seconds, 0 meaning "never"; Time
 // converts one to a time.Time. Enumerations sent as integer codes (process,
-// supervisor, Supvisors, address and application states) have Go types with
-// String methods; the strategies reuse package enums' types, and
-// strategy arguments are sent as their integer code.
+// supervisor, Supvisors, address and application states, strategies) are
+// package enums' types, with String methods; strategy arguments are sent as
+// their integer code.
 //
 // A Client and the namespace values it hands out are safe for concurrent
 // use.

@@ -1,6 +1,10 @@
 package client
 
-import "context"
+import (
+	"context"
+
+	"github.com/supvisors/supvisors-go/enums"
+)
 
 // Supvisors is the `supvisors` namespace of a Client: the whole cluster,
 // as the answering node sees it, and its control, which the node hands to
@@ -129,7 +133,7 @@ func (s Supvisors) GetProcessRules(ctx context.Context, namespec string) ([]Proc
 // by its rules, placing its processes with strategy. false when it has
 // nothing to start. BAD_STRATEGY, BAD_NAME, ALREADY_STARTED (not STOPPED),
 // ABNORMAL_TERMINATION.
-func (s Supvisors) StartApplication(ctx context.Context, strategy StartingStrategy, application string, wait bool) (bool, error) {
+func (s Supvisors) StartApplication(ctx context.Context, strategy enums.StartingStrategy, application string, wait bool) (bool, error) {
 	return s.boolean(ctx, "start_application", int(strategy), application, wait)
 }
 
@@ -142,7 +146,7 @@ func (s Supvisors) StopApplication(ctx context.Context, application string, wait
 // RestartApplication is supvisors.restart_application: stops then starts
 // an application with strategy. BAD_STRATEGY, BAD_NAME,
 // ABNORMAL_TERMINATION.
-func (s Supvisors) RestartApplication(ctx context.Context, strategy StartingStrategy, application string, wait bool) (bool, error) {
+func (s Supvisors) RestartApplication(ctx context.Context, strategy enums.StartingStrategy, application string, wait bool) (bool, error) {
 	return s.boolean(ctx, "restart_application", int(strategy), application, wait)
 }
 
@@ -160,7 +164,7 @@ func (s Supvisors) StartArgs(ctx context.Context, namespec, extraArgs string, wa
 // namespec names where strategy places them, with extraArgs ("" for none)
 // appended to their command lines. BAD_STRATEGY, BAD_NAME, ALREADY_STARTED,
 // ABNORMAL_TERMINATION.
-func (s Supvisors) StartProcess(ctx context.Context, strategy StartingStrategy, namespec, extraArgs string, wait bool) (bool, error) {
+func (s Supvisors) StartProcess(ctx context.Context, strategy enums.StartingStrategy, namespec, extraArgs string, wait bool) (bool, error) {
 	return s.boolean(ctx, "start_process", int(strategy), namespec, extraArgs, wait)
 }
 
@@ -173,14 +177,14 @@ func (s Supvisors) StopProcess(ctx context.Context, namespec string, wait bool) 
 // RestartProcess is supvisors.restart_process: stops then starts the
 // processes a namespec names with strategy. BAD_STRATEGY, BAD_NAME,
 // ABNORMAL_TERMINATION.
-func (s Supvisors) RestartProcess(ctx context.Context, strategy StartingStrategy, namespec string, wait bool) (bool, error) {
+func (s Supvisors) RestartProcess(ctx context.Context, strategy enums.StartingStrategy, namespec string, wait bool) (bool, error) {
 	return s.boolean(ctx, "restart_process", int(strategy), namespec, wait)
 }
 
 // Conciliate is supvisors.conciliate: applies strategy to the conflicts,
 // in CONCILIATION only. true once under way, false for ConciliateUser
 // (which leaves them to an operator). BAD_STRATEGY.
-func (s Supvisors) Conciliate(ctx context.Context, strategy ConciliationStrategy) (bool, error) {
+func (s Supvisors) Conciliate(ctx context.Context, strategy enums.ConciliationStrategy) (bool, error) {
 	return s.boolean(ctx, "conciliate", int(strategy))
 }
 

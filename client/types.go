@@ -3,6 +3,7 @@ package client
 import (
 	"fmt"
 
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -13,28 +14,28 @@ import (
 // SupervisorStateInfo is supervisor.getState's reply.
 // A plain value, safe for concurrent use once filled.
 type SupervisorStateInfo struct {
-	State     SupervisorState `xmlrpc:"statecode"`
-	StateName string          `xmlrpc:"statename"`
+	State     enums.SupervisorState `xmlrpc:"statecode"`
+	StateName string                `xmlrpc:"statename"`
 }
 
 // ProcessInfo is a process as its local supervisor sees it
 // (supervisor.getProcessInfo, getAllProcessInfo).
 // A plain value, safe for concurrent use once filled.
 type ProcessInfo struct {
-	Name          string       `xmlrpc:"name"`
-	Group         string       `xmlrpc:"group"`
-	Start         int64        `xmlrpc:"start"` // last start, epoch seconds; 0: never started
-	Stop          int64        `xmlrpc:"stop"`  // last stop, epoch seconds; 0: never stopped
-	Now           int64        `xmlrpc:"now"`   // the server's clock when it answered
-	State         ProcessState `xmlrpc:"state"`
-	StateName     string       `xmlrpc:"statename"`
-	SpawnErr      string       `xmlrpc:"spawnerr"`
-	ExitStatus    int          `xmlrpc:"exitstatus"`
-	Logfile       string       `xmlrpc:"logfile"` // stdout_logfile, kept for backward compatibility
-	StdoutLogfile string       `xmlrpc:"stdout_logfile"`
-	StderrLogfile string       `xmlrpc:"stderr_logfile"`
-	PID           int          `xmlrpc:"pid"` // 0 when not running
-	Description   string       `xmlrpc:"description"`
+	Name          string             `xmlrpc:"name"`
+	Group         string             `xmlrpc:"group"`
+	Start         int64              `xmlrpc:"start"` // last start, epoch seconds; 0: never started
+	Stop          int64              `xmlrpc:"stop"`  // last stop, epoch seconds; 0: never stopped
+	Now           int64              `xmlrpc:"now"`   // the server's clock when it answered
+	State         enums.ProcessState `xmlrpc:"state"`
+	StateName     string             `xmlrpc:"statename"`
+	SpawnErr      string             `xmlrpc:"spawnerr"`
+	ExitStatus    int                `xmlrpc:"exitstatus"`
+	Logfile       string             `xmlrpc:"logfile"` // stdout_logfile, kept for backward compatibility
+	StdoutLogfile string             `xmlrpc:"stdout_logfile"`
+	StderrLogfile string             `xmlrpc:"stderr_logfile"`
+	PID           int                `xmlrpc:"pid"` // 0 when not running
+	Description   string             `xmlrpc:"description"`
 }
 
 // Namespec is the process's name as supervisorctl shows it: "name" when
@@ -140,10 +141,10 @@ type Tail struct {
 // cluster's traffic is encrypted (gossip_key): extensions of the spec.
 // A plain value, safe for concurrent use once filled.
 type SupvisorsStateInfo struct {
-	State           SupvisorsState `xmlrpc:"statecode"`
-	StateName       string         `xmlrpc:"statename"`
-	Quorum          bool           `xmlrpc:"quorum"`
-	GossipEncrypted bool           `xmlrpc:"gossip_encrypted"`
+	State           enums.SupvisorsState `xmlrpc:"statecode"`
+	StateName       string               `xmlrpc:"statename"`
+	Quorum          bool                 `xmlrpc:"quorum"`
+	GossipEncrypted bool                 `xmlrpc:"gossip_encrypted"`
 }
 
 // Strategies is supvisors.get_strategies' reply: the auto-fencing flag and
@@ -156,11 +157,13 @@ type Strategies struct {
 }
 
 // StartingStrategy is Starting as a StartingStrategy.
-func (s Strategies) StartingStrategy() (StartingStrategy, error) { return ParseStarting(s.Starting) }
+func (s Strategies) StartingStrategy() (enums.StartingStrategy, error) {
+	return enums.ParseStarting(s.Starting)
+}
 
 // ConciliationStrategy is Conciliation as a ConciliationStrategy.
-func (s Strategies) ConciliationStrategy() (ConciliationStrategy, error) {
-	return ParseConciliation(s.Conciliation)
+func (s Strategies) ConciliationStrategy() (enums.ConciliationStrategy, error) {
+	return enums.ParseConciliation(s.Conciliation)
 }
 
 // AddressInfo is an address of address_list as the answering node sees it
@@ -169,23 +172,23 @@ func (s Strategies) ConciliationStrategy() (ConciliationStrategy, error) {
 // 32-bit int), 0 while nothing has been heard from the address.
 // A plain value, safe for concurrent use once filled.
 type AddressInfo struct {
-	AddressName string       `xmlrpc:"address_name"`
-	State       AddressState `xmlrpc:"statecode"`
-	StateName   string       `xmlrpc:"statename"`
-	RemoteTime  int64        `xmlrpc:"remote_time"`
-	LocalTime   int64        `xmlrpc:"local_time"`
-	Loading     int          `xmlrpc:"loading"` // sum of the loading of its running processes, in %
+	AddressName string             `xmlrpc:"address_name"`
+	State       enums.AddressState `xmlrpc:"statecode"`
+	StateName   string             `xmlrpc:"statename"`
+	RemoteTime  int64              `xmlrpc:"remote_time"`
+	LocalTime   int64              `xmlrpc:"local_time"`
+	Loading     int                `xmlrpc:"loading"` // sum of the loading of its running processes, in %
 }
 
 // ApplicationInfo is an application as the cluster sees it
 // (supvisors.get_application_info, get_all_applications_info).
 // A plain value, safe for concurrent use once filled.
 type ApplicationInfo struct {
-	ApplicationName string           `xmlrpc:"application_name"`
-	State           ApplicationState `xmlrpc:"statecode"`
-	StateName       string           `xmlrpc:"statename"`
-	MajorFailure    bool             `xmlrpc:"major_failure"`
-	MinorFailure    bool             `xmlrpc:"minor_failure"`
+	ApplicationName string                 `xmlrpc:"application_name"`
+	State           enums.ApplicationState `xmlrpc:"statecode"`
+	StateName       string                 `xmlrpc:"statename"`
+	MajorFailure    bool                   `xmlrpc:"major_failure"`
+	MinorFailure    bool                   `xmlrpc:"minor_failure"`
 }
 
 // ClusterProcessInfo is a process as the whole cluster sees it
@@ -194,13 +197,13 @@ type ApplicationInfo struct {
 // a conflict.
 // A plain value, safe for concurrent use once filled.
 type ClusterProcessInfo struct {
-	ApplicationName string       `xmlrpc:"application_name"`
-	ProcessName     string       `xmlrpc:"process_name"`
-	State           ProcessState `xmlrpc:"statecode"`
-	StateName       string       `xmlrpc:"statename"`
-	ExpectedExit    bool         `xmlrpc:"expected_exit"`
-	LastEventTime   int64        `xmlrpc:"last_event_time"` // epoch seconds, 0: none
-	Addresses       []string     `xmlrpc:"addresses"`
+	ApplicationName string             `xmlrpc:"application_name"`
+	ProcessName     string             `xmlrpc:"process_name"`
+	State           enums.ProcessState `xmlrpc:"statecode"`
+	StateName       string             `xmlrpc:"statename"`
+	ExpectedExit    bool               `xmlrpc:"expected_exit"`
+	LastEventTime   int64              `xmlrpc:"last_event_time"` // epoch seconds, 0: none
+	Addresses       []string           `xmlrpc:"addresses"`
 	// Waiting says why the cluster has not started the process yet when it
 	// is to (a deployment or a failure strategy waits for an address).
 	Waiting string `xmlrpc:"waiting"`
@@ -224,13 +227,13 @@ type ApplicationRules struct {
 }
 
 // StartingFailure is StartingFailureStrategy parsed.
-func (r ApplicationRules) StartingFailure() (StartingFailureStrategy, error) {
-	return ParseStartingFailure(r.StartingFailureStrategy)
+func (r ApplicationRules) StartingFailure() (enums.StartingFailureStrategy, error) {
+	return enums.ParseStartingFailure(r.StartingFailureStrategy)
 }
 
 // RunningFailure is RunningFailureStrategy parsed.
-func (r ApplicationRules) RunningFailure() (RunningFailureStrategy, error) {
-	return ParseRunningFailure(r.RunningFailureStrategy)
+func (r ApplicationRules) RunningFailure() (enums.RunningFailureStrategy, error) {
+	return enums.ParseRunningFailure(r.RunningFailureStrategy)
 }
 
 // ProcessRules is one entry of supvisors.get_process_rules' reply.
@@ -253,8 +256,8 @@ type ProcessRules struct {
 func (r ProcessRules) Namespec() string { return Namespec(r.ApplicationName, r.ProcessName) }
 
 // RunningFailure is RunningFailureStrategy parsed.
-func (r ProcessRules) RunningFailure() (RunningFailureStrategy, error) {
-	return ParseRunningFailure(r.RunningFailureStrategy)
+func (r ProcessRules) RunningFailure() (enums.RunningFailureStrategy, error) {
+	return enums.ParseRunningFailure(r.RunningFailureStrategy)
 }
 
 // Call is one call of a system.multicall: a method and its params.

@@ -2,7 +2,7 @@ package enums
 
 import "testing"
 
-func TestEnums(t *testing.T) {
+func TestStrategyNames(t *testing.T) {
 	for code, name := range startingNames {
 		if s, err := ParseStarting(name); err != nil || int(s) != code || s.String() != name {
 			t.Errorf("starting %s: %v %v", name, s, err)

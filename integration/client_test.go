@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/rpc"
 )
@@ -250,7 +251,7 @@ startsecs=0
 			}
 		}
 		st := replyOf[client.SupervisorStateInfo](t, "getState")(sup.GetState(ctx))
-		if st.State != client.SupervisorRunning || st.State.String() != "RUNNING" || st.StateName != "RUNNING" {
+		if st.State != enums.SupervisorRunning || st.State.String() != "RUNNING" || st.StateName != "RUNNING" {
 			t.Errorf("getState: %+v", st)
 		}
 		if pid := replyOf[int](t, "getPID")(sup.GetPID(ctx)); pid != s.cmd.Process.Pid {
@@ -260,7 +261,7 @@ startsecs=0
 
 	t.Run("process info", func(t *testing.T) {
 		up := replyOf[client.ProcessInfo](t, "getProcessInfo up")(sup.GetProcessInfo(ctx, "up"))
-		if up.Name != "up" || up.Group != "up" || up.Namespec() != "up" || up.State != client.ProcessRunning ||
+		if up.Name != "up" || up.Group != "up" || up.Namespec() != "up" || up.State != enums.ProcessRunning ||
 			up.State.String() != up.StateName || up.PID <= 0 || up.Start == 0 || !strings.HasPrefix(up.Description, "pid ") {
 			t.Errorf("getProcessInfo(up): %+v", up)
 		}
@@ -271,7 +272,7 @@ startsecs=0
 			t.Errorf("getProcessInfo(up): log files %q %q", up.Logfile, up.StdoutLogfile)
 		}
 		down := replyOf[client.ProcessInfo](t, "getProcessInfo down")(sup.GetProcessInfo(ctx, "down"))
-		if down.State != client.ProcessStopped || down.StateName != "STOPPED" || down.PID != 0 || down.Start != 0 ||
+		if down.State != enums.ProcessStopped || down.StateName != "STOPPED" || down.PID != 0 || down.Start != 0 ||
 			!client.Time(down.Start).IsZero() || down.Description != "Not started" || !down.State.IsStopped() {
 			t.Errorf("getProcessInfo(down): %+v", down)
 		}
@@ -307,7 +308,7 @@ startsecs=0
 		if res, err := sup.StartProcess(ctx, "down", true); err != nil || res != nil {
 			t.Errorf("startProcess(down): %v, %v", res, err)
 		}
-		if p, _ := sup.GetProcessInfo(ctx, "down"); p.State != client.ProcessRunning {
+		if p, _ := sup.GetProcessInfo(ctx, "down"); p.State != enums.ProcessRunning {
 			t.Errorf("down after startProcess: %s", p.State)
 		}
 		_, err := sup.StartProcess(ctx, "down", true)
@@ -354,7 +355,7 @@ startsecs=0
 		res, err = sup.StartAllProcesses(ctx, true)
 		wantNames(t, "startAllProcesses", okResults(t, "startAllProcesses", res, err), "cat", "down", "g:a", "g:b", "up")
 		for _, p := range replyOf[[]client.ProcessInfo](t, "getAllProcessInfo")(sup.GetAllProcessInfo(ctx)) {
-			if p.State != client.ProcessRunning || !p.State.IsRunning() {
+			if p.State != enums.ProcessRunning || !p.State.IsRunning() {
 				t.Errorf("%s after startAllProcesses: %s", p.Namespec(), p.State)
 			}
 		}
@@ -441,7 +442,7 @@ startsecs=0
 		faultIs(t, "addProcessGroup(extra) again", err, fault.AlreadyAdded)
 		_, err = sup.AddProcessGroup(ctx, "nosuch")
 		faultIs(t, "addProcessGroup(nosuch)", err, fault.BadName)
-		if p, err := sup.GetProcessInfo(ctx, "extra"); err != nil || p.State != client.ProcessStopped {
+		if p, err := sup.GetProcessInfo(ctx, "extra"); err != nil || p.State != enums.ProcessStopped {
 			t.Errorf("getProcessInfo(extra): %+v, %v", p, err)
 		}
 		_, err = sup.RemoveProcessGroup(ctx, "up")
@@ -516,7 +517,7 @@ startsecs=0
 		defer tlsClient.Close()
 		for _, cc := range []*client.Client{newTestClient(t, s.url, s), newTestClient(t, "unix://"+s.sock, s), tlsClient} {
 			st, err := cc.Supervisor().GetState(ctx)
-			if err != nil || st.State != client.SupervisorRunning {
+			if err != nil || st.State != enums.SupervisorRunning {
 				t.Errorf("getState over %s: %+v, %v", cc.URL(), st, err)
 			}
 			if res, err := cc.Supervisor().StopProcess(ctx, "down", true); err != nil || res != nil {
@@ -592,7 +593,7 @@ startsecs=0
 			if err != nil {
 				return false, err.Error()
 			}
-			return p.State == client.ProcessRunning && p.PID != before.PID, p.State.String()
+			return p.State == enums.ProcessRunning && p.PID != before.PID, p.State.String()
 		})
 		if ok, err := sup.Shutdown(ctx); err != nil || !ok {
 			t.Fatalf("shutdown: %v, %v", ok, err)
@@ -613,7 +614,7 @@ startsecs=0
 }
 
 // waitSupvisorsState waits until c's node reports Supvisors in state want.
-func waitSupvisorsState(t testing.TB, c *client.Client, want client.SupvisorsState) {
+func waitSupvisorsState(t testing.TB, c *client.Client, want enums.SupvisorsState) {
 	t.Helper()
 	waitFor(t, 30*time.Second, func() (bool, string) {
 		st, err := c.Supvisors().GetSupvisorsState(t.Context())
@@ -693,7 +694,7 @@ startsecs=0
 	ctx := t.Context()
 	listed := replyOf[[]string](t, "listMethods")(c2.System().ListMethods(ctx))
 	for _, c := range []*client.Client{c1, c2} {
-		waitSupvisorsState(t, c, client.SupvisorsOperation)
+		waitSupvisorsState(t, c, enums.SupvisorsOperation)
 	}
 	if pid, err := c2.Supervisor().GetPID(ctx); err != nil || pid != nodes[1].cmd.Process.Pid {
 		t.Errorf("getPID through NewFromEnv(127.0.0.2): %d, %v; want 127.0.0.2's agent %d", pid, err, nodes[1].cmd.Process.Pid)
@@ -704,7 +705,7 @@ startsecs=0
 			t.Errorf("get_api_version: %q, %v", v, err)
 		}
 		st := replyOf[client.SupvisorsStateInfo](t, "get_supvisors_state")(sv.GetSupvisorsState(ctx))
-		if st.State != client.SupvisorsOperation || st.State.String() != "OPERATION" || st.StateName != "OPERATION" || !st.Quorum {
+		if st.State != enums.SupvisorsOperation || st.State.String() != "OPERATION" || st.StateName != "OPERATION" || !st.Quorum {
 			t.Errorf("get_supvisors_state: %+v", st)
 		}
 		for _, c := range []*client.Client{c1, c2} {
@@ -716,7 +717,7 @@ startsecs=0
 		starting, err1 := strat.StartingStrategy()
 		conciliation, err2 := strat.ConciliationStrategy()
 		if strat.AutoFencing || strat.Starting != "CONFIG" || strat.Conciliation != "USER" || err1 != nil || err2 != nil ||
-			starting != client.StartConfig || conciliation != client.ConciliateUser {
+			starting != enums.StartConfig || conciliation != enums.ConciliateUser {
 			t.Errorf("get_strategies: %+v (%v %v, %v %v)", strat, starting, err1, conciliation, err2)
 		}
 
@@ -727,7 +728,7 @@ startsecs=0
 			return err == nil && a.Loading == 20, "load of 127.0.0.2"
 		})
 		a := replyOf[client.AddressInfo](t, "get_address_info")(sv.GetAddressInfo(ctx, "127.0.0.2"))
-		if a.AddressName != "127.0.0.2" || a.State != client.AddressRunning || a.State.String() != "RUNNING" || a.StateName != "RUNNING" ||
+		if a.AddressName != "127.0.0.2" || a.State != enums.AddressRunning || a.State.String() != "RUNNING" || a.StateName != "RUNNING" ||
 			a.Loading != 20 || a.LocalTime == 0 || time.Since(client.Time(a.LocalTime)) > time.Minute {
 			t.Errorf("get_address_info(127.0.0.2): %+v", a)
 		}
@@ -744,7 +745,7 @@ startsecs=0
 		faultIs(t, "readmit_address(10.9.9.9)", err, fault.BadAddress)
 
 		app := replyOf[client.ApplicationInfo](t, "get_application_info")(sv.GetApplicationInfo(ctx, "app"))
-		if app != (client.ApplicationInfo{ApplicationName: "app", State: client.ApplicationRunning, StateName: "RUNNING"}) {
+		if app != (client.ApplicationInfo{ApplicationName: "app", State: enums.ApplicationRunning, StateName: "RUNNING"}) {
 			t.Errorf("get_application_info(app): %+v", app)
 		}
 		_, err = sv.GetApplicationInfo(ctx, "nosuch")
@@ -759,7 +760,7 @@ startsecs=0
 		wantNames(t, "get_all_applications_info", names, "app RUNNING", "conf STOPPED", "echo STOPPED", "man STOPPED")
 
 		srv := replyOf[[]client.ClusterProcessInfo](t, "get_process_info")(sv.GetProcessInfo(ctx, "app:srv"))
-		if len(srv) != 1 || srv[0].Namespec() != "app:srv" || srv[0].State != client.ProcessRunning || srv[0].StateName != "RUNNING" ||
+		if len(srv) != 1 || srv[0].Namespec() != "app:srv" || srv[0].State != enums.ProcessRunning || srv[0].StateName != "RUNNING" ||
 			!slices.Equal(srv[0].Addresses, []string{"127.0.0.2"}) || srv[0].Conflict() || srv[0].LastEventTime == 0 {
 			t.Errorf("get_process_info(app:srv): %+v", srv)
 		}
@@ -808,30 +809,30 @@ startsecs=0
 	})
 
 	t.Run("process control", func(t *testing.T) {
-		_, err := sv.StartProcess(ctx, client.StartingStrategy(9), "man:tool", "", true)
+		_, err := sv.StartProcess(ctx, enums.StartingStrategy(9), "man:tool", "", true)
 		faultIs(t, "start_process(9)", err, fault.BadStrategy)
 		// Loads 10 and 20: LESS_LOADED picks 127.0.0.1.
-		if ok, err := sv.StartProcess(ctx, client.StartLessLoaded, "man:tool", "", true); err != nil || !ok {
+		if ok, err := sv.StartProcess(ctx, enums.StartLessLoaded, "man:tool", "", true); err != nil || !ok {
 			t.Fatalf("start_process(LESS_LOADED, man:tool): %v, %v", ok, err)
 		}
 		if got := clusterWhere(t, c1, "man:tool"); !slices.Equal(got, []string{"127.0.0.1"}) {
 			t.Errorf("man:tool after start_process(LESS_LOADED) on %v", got)
 		}
-		_, err = sv.StartProcess(ctx, client.StartConfig, "man:tool", "", true)
+		_, err = sv.StartProcess(ctx, enums.StartConfig, "man:tool", "", true)
 		faultIs(t, "start_process(man:tool) again", err, fault.AlreadyStarted)
-		_, err = sv.StartProcess(ctx, client.StartConfig, "man:nosuch", "", true)
+		_, err = sv.StartProcess(ctx, enums.StartConfig, "man:nosuch", "", true)
 		faultIs(t, "start_process(man:nosuch)", err, fault.BadName)
 		// Stopped, then started where MOST_LOADED says: 127.0.0.2 (20 > 10).
-		if ok, err := sv.RestartProcess(ctx, client.StartMostLoaded, "man:tool", true); err != nil || !ok {
+		if ok, err := sv.RestartProcess(ctx, enums.StartMostLoaded, "man:tool", true); err != nil || !ok {
 			t.Fatalf("restart_process(MOST_LOADED, man:tool): %v, %v", ok, err)
 		}
 		waitFor(t, 10*time.Second, func() (bool, string) {
 			got := clusterWhere(t, c1, "man:tool")
 			return slices.Equal(got, []string{"127.0.0.2"}), strings.Join(got, ",")
 		})
-		_, err = sv.RestartProcess(ctx, client.StartingStrategy(-1), "man:tool", true)
+		_, err = sv.RestartProcess(ctx, enums.StartingStrategy(-1), "man:tool", true)
 		faultIs(t, "restart_process(-1)", err, fault.BadStrategy)
-		_, err = sv.RestartProcess(ctx, client.StartConfig, "nosuch", true)
+		_, err = sv.RestartProcess(ctx, enums.StartConfig, "nosuch", true)
 		faultIs(t, "restart_process(nosuch)", err, fault.BadName)
 		// From the node that is not the master: forwarded.
 		if ok, err := sv2.StopProcess(ctx, "man:tool", true); err != nil || !ok {
@@ -865,14 +866,14 @@ startsecs=0
 	})
 
 	t.Run("application control", func(t *testing.T) {
-		_, err := sv.StartApplication(ctx, client.StartConfig, "app", true)
+		_, err := sv.StartApplication(ctx, enums.StartConfig, "app", true)
 		faultIs(t, "start_application(app), running", err, fault.AlreadyStarted)
-		_, err = sv.StartApplication(ctx, client.StartingStrategy(9), "man", true)
+		_, err = sv.StartApplication(ctx, enums.StartingStrategy(9), "man", true)
 		faultIs(t, "start_application(9)", err, fault.BadStrategy)
-		_, err = sv.StartApplication(ctx, client.StartConfig, "nosuch", true)
+		_, err = sv.StartApplication(ctx, enums.StartConfig, "nosuch", true)
 		faultIs(t, "start_application(nosuch)", err, fault.BadName)
 		// man:tool has start_sequence 0: nothing to start.
-		if ok, err := sv.StartApplication(ctx, client.StartLessLoaded, "man", true); err != nil || ok {
+		if ok, err := sv.StartApplication(ctx, enums.StartLessLoaded, "man", true); err != nil || ok {
 			t.Errorf("start_application(man): %v, %v; want false", ok, err)
 		}
 		_, err = sv.StopApplication(ctx, "man", true)
@@ -883,32 +884,32 @@ startsecs=0
 		if ok, err := sv.StopApplication(ctx, "app", true); err != nil || !ok {
 			t.Fatalf("stop_application(app): %v, %v", ok, err)
 		}
-		if a, err := sv.GetApplicationInfo(ctx, "app"); err != nil || a.State != client.ApplicationStopped {
+		if a, err := sv.GetApplicationInfo(ctx, "app"); err != nil || a.State != enums.ApplicationStopped {
 			t.Errorf("app after stop_application on the master: %+v, %v", a, err)
 		}
 		// 127.0.0.2 learns it a moment later.
 		waitFor(t, 10*time.Second, func() (bool, string) {
 			a, err := sv2.GetApplicationInfo(ctx, "app")
-			return err == nil && a.State == client.ApplicationStopped, "app on 127.0.0.2: " + a.StateName
+			return err == nil && a.State == enums.ApplicationStopped, "app on 127.0.0.2: " + a.StateName
 		})
 		// Forwarded from 127.0.0.2.
-		if ok, err := sv2.StartApplication(ctx, client.StartConfig, "app", true); err != nil || !ok {
+		if ok, err := sv2.StartApplication(ctx, enums.StartConfig, "app", true); err != nil || !ok {
 			t.Fatalf("start_application(app) on 127.0.0.2: %v, %v", ok, err)
 		}
-		if a, err := sv.GetApplicationInfo(ctx, "app"); err != nil || a.State != client.ApplicationRunning {
+		if a, err := sv.GetApplicationInfo(ctx, "app"); err != nil || a.State != enums.ApplicationRunning {
 			t.Errorf("app after start_application: %+v, %v", a, err)
 		}
 		before := replyOf[client.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
-		if ok, err := sv.RestartApplication(ctx, client.StartConfig, "app", true); err != nil || !ok {
+		if ok, err := sv.RestartApplication(ctx, enums.StartConfig, "app", true); err != nil || !ok {
 			t.Fatalf("restart_application(app): %v, %v", ok, err)
 		}
 		after := replyOf[client.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
-		if after.State != client.ProcessRunning || after.PID == before.PID {
+		if after.State != enums.ProcessRunning || after.PID == before.PID {
 			t.Errorf("app:srv after restart_application: %s pid %d, before pid %d", after.State, after.PID, before.PID)
 		}
-		_, err = sv.RestartApplication(ctx, client.StartingStrategy(4), "app", true)
+		_, err = sv.RestartApplication(ctx, enums.StartingStrategy(4), "app", true)
 		faultIs(t, "restart_application(4)", err, fault.BadStrategy)
-		_, err = sv.RestartApplication(ctx, client.StartConfig, "nosuch", true)
+		_, err = sv.RestartApplication(ctx, enums.StartConfig, "nosuch", true)
 		faultIs(t, "restart_application(nosuch)", err, fault.BadName)
 	})
 
@@ -917,8 +918,8 @@ startsecs=0
 			{Method: "supvisors.get_api_version"},
 			{Method: "supvisors.get_application_info", Params: []any{"nosuch"}},
 			{Method: "supvisors.get_address_info", Params: []any{"127.0.0.1"}},
-			{Method: "supvisors.start_application", Params: []any{client.StartConfig, "app"}},
-			{Method: "supvisors.conciliate", Params: []any{client.ConciliationStrategy(42)}},
+			{Method: "supvisors.start_application", Params: []any{enums.StartConfig, "app"}},
+			{Method: "supvisors.conciliate", Params: []any{enums.ConciliationStrategy(42)}},
 		})
 		if err != nil || len(results) != 5 {
 			t.Fatalf("multicall: %v, %v", results, err)
@@ -944,7 +945,7 @@ startsecs=0
 			}
 		}
 		for _, c := range []*client.Client{c1, c2} {
-			waitSupvisorsState(t, c, client.SupvisorsConciliation)
+			waitSupvisorsState(t, c, enums.SupvisorsConciliation)
 		}
 		conflicts := replyOf[[]client.ClusterProcessInfo](t, "get_conflicts")(sv2.GetConflicts(ctx))
 		if len(conflicts) != 1 || conflicts[0].Namespec() != "conf" || !conflicts[0].Conflict() ||
@@ -954,24 +955,24 @@ startsecs=0
 		if conflicts, err := sv.GetConflicts(ctx); err != nil || len(conflicts) != 1 {
 			t.Errorf("get_conflicts on the master: %+v, %v", conflicts, err)
 		}
-		_, err := sv.StartApplication(ctx, client.StartConfig, "man", true)
+		_, err := sv.StartApplication(ctx, enums.StartConfig, "man", true)
 		faultIs(t, "start_application in CONCILIATION", err, fault.BadSupvisorsState)
-		_, err = sv.Conciliate(ctx, client.ConciliationStrategy(9))
+		_, err = sv.Conciliate(ctx, enums.ConciliationStrategy(9))
 		faultIs(t, "conciliate(9)", err, fault.BadStrategy)
-		if ok, err := sv.Conciliate(ctx, client.ConciliateUser); err != nil || ok {
+		if ok, err := sv.Conciliate(ctx, enums.ConciliateUser); err != nil || ok {
 			t.Errorf("conciliate(USER): %v, %v; want false", ok, err)
 		}
 		// From the node that is not the master: forwarded.
-		if ok, err := sv2.Conciliate(ctx, client.ConciliateSenicide); err != nil || !ok {
+		if ok, err := sv2.Conciliate(ctx, enums.ConciliateSenicide); err != nil || !ok {
 			t.Fatalf("conciliate(SENICIDE) on 127.0.0.2: %v, %v", ok, err)
 		}
 		for _, c := range []*client.Client{c1, c2} {
-			waitSupvisorsState(t, c, client.SupvisorsOperation)
+			waitSupvisorsState(t, c, enums.SupvisorsOperation)
 		}
 		if got := clusterWhere(t, c1, "conf"); len(got) != 1 {
 			t.Errorf("conf after conciliate(SENICIDE) on %v", got)
 		}
-		_, err = sv.Conciliate(ctx, client.ConciliateStop)
+		_, err = sv.Conciliate(ctx, enums.ConciliateStop)
 		faultIs(t, "conciliate in OPERATION", err, fault.BadSupvisorsState)
 	})
 
@@ -990,10 +991,10 @@ startsecs=0
 			if err != nil {
 				return false, err.Error()
 			}
-			return st.State == client.SupvisorsOperation && p.State == client.ProcessRunning && p.PID != before.PID,
+			return st.State == enums.SupvisorsOperation && p.State == enums.ProcessRunning && p.PID != before.PID,
 				st.StateName + ", app:srv " + p.StateName
 		})
-		waitSupvisorsState(t, c1, client.SupvisorsOperation)
+		waitSupvisorsState(t, c1, enums.SupvisorsOperation)
 		if ok, err := sv.Shutdown(ctx); err != nil || !ok {
 			t.Fatalf("shutdown: %v, %v", ok, err)
 		}

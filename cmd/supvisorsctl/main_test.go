@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // These tests need no agent; integration/supvisorsctl_test.go drives the
@@ -73,9 +74,9 @@ func TestPyInt(t *testing.T) {
 }
 
 func TestStrategies(t *testing.T) {
-	for in, want := range map[string]client.StartingStrategy{
-		"CONFIG": client.StartConfig, "less_loaded": client.StartLessLoaded, "Most_Loaded": client.StartMostLoaded,
-		"3": client.StartLocal, "0": client.StartConfig,
+	for in, want := range map[string]enums.StartingStrategy{
+		"CONFIG": enums.StartConfig, "less_loaded": enums.StartLessLoaded, "Most_Loaded": enums.StartMostLoaded,
+		"3": enums.StartLocal, "0": enums.StartConfig,
 	} {
 		if got, err := parseStarting("start_process", in); err != nil || got != want {
 			t.Errorf("parseStarting(%q) = %v, %v; want %v", in, got, err, want)
@@ -86,7 +87,7 @@ func TestStrategies(t *testing.T) {
 			t.Errorf("parseStarting(%q): no error", in)
 		}
 	}
-	if got, err := parseConciliation("running_failure"); err != nil || got != client.ConciliateRunningFailure {
+	if got, err := parseConciliation("running_failure"); err != nil || got != enums.ConciliateRunningFailure {
 		t.Errorf("parseConciliation(running_failure) = %v, %v", got, err)
 	}
 	if _, err := parseConciliation("6"); err == nil {
@@ -96,7 +97,7 @@ func TestStrategies(t *testing.T) {
 
 func TestJSONKeysAreTheReplyMembers(t *testing.T) {
 	data, err := json.Marshal(wire([]client.ClusterProcessInfo{{ApplicationName: "web", ProcessName: "server",
-		State: client.ProcessRunning, StateName: "RUNNING"}}))
+		State: enums.ProcessRunning, StateName: "RUNNING"}}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -400,7 +400,7 @@ func (c *ctl) processTable(infos []client.ClusterProcessInfo, expected bool) {
 		row := []string{p.ApplicationName, p.ProcessName, p.StateName}
 		if expected {
 			exp := "n/a"
-			if p.State == client.ProcessExited {
+			if p.State == enums.ProcessExited {
 				exp = pyBool(p.ExpectedExit)
 			}
 			row = append(row, exp)
@@ -462,12 +462,12 @@ func (c *ctl) doConflicts([]string) error {
 
 // parseStarting reads a starting strategy: its name in any case, or its
 // code; anything else is a usage error.
-func parseStarting(cmd, s string) (client.StartingStrategy, error) {
+func parseStarting(cmd, s string) (enums.StartingStrategy, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if st, ok := enums.StartingFromCode(n); ok {
 			return st, nil
 		}
-	} else if st, err := client.ParseStarting(s); err == nil {
+	} else if st, err := enums.ParseStarting(s); err == nil {
 		return st, nil
 	}
 	var names []string
@@ -482,12 +482,12 @@ func parseStarting(cmd, s string) (client.StartingStrategy, error) {
 }
 
 // parseConciliation reads a conciliation strategy as parseStarting does.
-func parseConciliation(s string) (client.ConciliationStrategy, error) {
+func parseConciliation(s string) (enums.ConciliationStrategy, error) {
 	if n, err := strconv.Atoi(s); err == nil {
 		if st, ok := enums.ConciliationFromCode(n); ok {
 			return st, nil
 		}
-	} else if st, err := client.ParseConciliation(s); err == nil {
+	} else if st, err := enums.ParseConciliation(s); err == nil {
 		return st, nil
 	}
 	var names []string
@@ -594,9 +594,9 @@ type targetsOf func(c *ctl, sv client.Supvisors, names []string) ([]string, bool
 // after a starting strategy when cmd takes one (start, restart): call gets
 // the strategy and each target.
 func (c *ctl) controlTargets(cmd string, args []string, withStrategy bool, targets targetsOf, doing, done string,
-	call func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, target string) (bool, error)) error {
+	call func(ctx context.Context, sv client.Supvisors, st enums.StartingStrategy, target string) (bool, error)) error {
 	w := words(args)
-	var st client.StartingStrategy
+	var st enums.StartingStrategy
 	if withStrategy {
 		var err error
 		if st, err = parseStarting(cmd, w[0]); err != nil {
@@ -619,21 +619,21 @@ func (c *ctl) controlTargets(cmd string, args []string, withStrategy bool, targe
 
 func (c *ctl) doStartApplication(args []string) error {
 	return c.controlTargets("start_application", args, true, (*ctl).applicationTargets, "starting", "started",
-		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, app string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, st enums.StartingStrategy, app string) (bool, error) {
 			return sv.StartApplication(ctx, st, app, true)
 		})
 }
 
 func (c *ctl) doStopApplication(args []string) error {
 	return c.controlTargets("stop_application", args, false, (*ctl).applicationTargets, "stopping", "stopped",
-		func(ctx context.Context, sv client.Supvisors, _ client.StartingStrategy, app string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, _ enums.StartingStrategy, app string) (bool, error) {
 			return sv.StopApplication(ctx, app, true)
 		})
 }
 
 func (c *ctl) doRestartApplication(args []string) error {
 	return c.controlTargets("restart_application", args, true, (*ctl).applicationTargets, "restarting", "restarted",
-		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, app string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, st enums.StartingStrategy, app string) (bool, error) {
 			return sv.RestartApplication(ctx, st, app, true)
 		})
 }
@@ -655,7 +655,7 @@ func (c *ctl) doStartArgs(args []string) error {
 
 func (c *ctl) doStartProcess(args []string) error {
 	return c.controlTargets("start_process", args, true, (*ctl).processTargets, "starting", "started",
-		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, namespec string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, st enums.StartingStrategy, namespec string) (bool, error) {
 			return sv.StartProcess(ctx, st, namespec, "", true)
 		})
 }
@@ -681,14 +681,14 @@ func (c *ctl) doStartProcessArgs(args []string) error {
 
 func (c *ctl) doStopProcess(args []string) error {
 	return c.controlTargets("stop_process", args, false, (*ctl).processTargets, "stopping", "stopped",
-		func(ctx context.Context, sv client.Supvisors, _ client.StartingStrategy, namespec string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, _ enums.StartingStrategy, namespec string) (bool, error) {
 			return sv.StopProcess(ctx, namespec, true)
 		})
 }
 
 func (c *ctl) doRestartProcess(args []string) error {
 	return c.controlTargets("restart_process", args, true, (*ctl).processTargets, "restarting", "restarted",
-		func(ctx context.Context, sv client.Supvisors, st client.StartingStrategy, namespec string) (bool, error) {
+		func(ctx context.Context, sv client.Supvisors, st enums.StartingStrategy, namespec string) (bool, error) {
 			return sv.RestartProcess(ctx, st, namespec, true)
 		})
 }
