@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/rpc"
 )
@@ -140,7 +141,7 @@ func TestMulticallFaults(t *testing.T) {
 }
 
 func TestHelpers(t *testing.T) {
-	if Namespec("g", "g") != "g" || Namespec("g", "p") != "g:p" {
+	if api.Namespec("g", "g") != "g" || api.Namespec("g", "p") != "g:p" {
 		t.Error("Namespec")
 	}
 	if !Time(0).IsZero() || Time(1700000000).Unix() != 1700000000 {
@@ -153,7 +154,7 @@ func TestHelpers(t *testing.T) {
 	if _, ok := statusResult(map[string]any{"name": "p"}); ok {
 		t.Error("an incomplete status result was accepted")
 	}
-	if ok := (StatusResult{Status: fault.Success}); !ok.OK() || ok.Fault() != nil {
+	if ok := (api.StatusResult{Status: fault.Success}); !ok.OK() || ok.Fault() != nil {
 		t.Error("SUCCESS is not OK")
 	}
 }

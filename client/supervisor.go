@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -30,8 +31,8 @@ func (s Supervisor) boolean(ctx context.Context, method string, params ...any) (
 	return reply, s.c.Call(ctx, "supervisor."+method, params, &reply)
 }
 
-func (s Supervisor) results(ctx context.Context, method string, params ...any) ([]StatusResult, error) {
-	var reply []StatusResult
+func (s Supervisor) results(ctx context.Context, method string, params ...any) ([]api.StatusResult, error) {
+	var reply []api.StatusResult
 	return reply, s.c.Call(ctx, "supervisor."+method, params, &reply)
 }
 
@@ -59,8 +60,8 @@ func (s Supervisor) GetIdentification(ctx context.Context) (string, error) {
 }
 
 // GetState is supervisor.getState: the agent's own state.
-func (s Supervisor) GetState(ctx context.Context) (SupervisorStateInfo, error) {
-	var reply SupervisorStateInfo
+func (s Supervisor) GetState(ctx context.Context) (api.SupervisorStateInfo, error) {
+	var reply api.SupervisorStateInfo
 	return reply, s.c.Call(ctx, "supervisor.getState", nil, &reply)
 }
 
@@ -130,28 +131,28 @@ func (s Supervisor) RemoveProcessGroup(ctx context.Context, name string) (bool, 
 }
 
 // GetProcessInfo is supervisor.getProcessInfo: one process. BAD_NAME.
-func (s Supervisor) GetProcessInfo(ctx context.Context, name string) (ProcessInfo, error) {
-	var reply ProcessInfo
+func (s Supervisor) GetProcessInfo(ctx context.Context, name string) (api.ProcessInfo, error) {
+	var reply api.ProcessInfo
 	return reply, s.c.Call(ctx, "supervisor.getProcessInfo", []any{name}, &reply)
 }
 
 // GetAllProcessInfo is supervisor.getAllProcessInfo: every process, sorted
 // by group then name.
-func (s Supervisor) GetAllProcessInfo(ctx context.Context) ([]ProcessInfo, error) {
-	var reply []ProcessInfo
+func (s Supervisor) GetAllProcessInfo(ctx context.Context) ([]api.ProcessInfo, error) {
+	var reply []api.ProcessInfo
 	return reply, s.c.Call(ctx, "supervisor.getAllProcessInfo", nil, &reply)
 }
 
 // GetAllConfigInfo is supervisor.getAllConfigInfo: every program's
 // configuration, sorted by name.
-func (s Supervisor) GetAllConfigInfo(ctx context.Context) ([]ConfigInfo, error) {
-	var reply []ConfigInfo
+func (s Supervisor) GetAllConfigInfo(ctx context.Context) ([]api.ConfigInfo, error) {
+	var reply []api.ConfigInfo
 	return reply, s.c.Call(ctx, "supervisor.getAllConfigInfo", nil, &reply)
 }
 
 // forNamespec calls a method that answers true for one process and the
 // status results of a whole group for "g:*".
-func (s Supervisor) forNamespec(ctx context.Context, method string, params ...any) ([]StatusResult, error) {
+func (s Supervisor) forNamespec(ctx context.Context, method string, params ...any) ([]api.StatusResult, error) {
 	var reply any
 	if err := s.c.Call(ctx, "supervisor."+method, params, &reply); err != nil {
 		return nil, err
@@ -160,7 +161,7 @@ func (s Supervisor) forNamespec(ctx context.Context, method string, params ...an
 	case bool:
 		return nil, nil
 	case []any:
-		results := make([]StatusResult, len(v))
+		results := make([]api.StatusResult, len(v))
 		for i, e := range v {
 			r, ok := statusResult(e)
 			if !ok {
@@ -176,12 +177,12 @@ func (s Supervisor) forNamespec(ctx context.Context, method string, params ...an
 }
 
 // statusResult reads a status result struct decoded as an empty interface.
-func statusResult(v any) (StatusResult, bool) {
+func statusResult(v any) (api.StatusResult, bool) {
 	m, ok := v.(map[string]any)
 	if !ok {
-		return StatusResult{}, false
+		return api.StatusResult{}, false
 	}
-	var r StatusResult
+	var r api.StatusResult
 	var okName, okGroup, okStatus, okDesc bool
 	r.Name, okName = m["name"].(string)
 	r.Group, okGroup = m["group"].(string)
@@ -197,57 +198,57 @@ func statusResult(v any) (StatusResult, bool) {
 // StartProcessGroup does and the results are the group's. BAD_NAME,
 // NO_FILE, NOT_EXECUTABLE, ALREADY_STARTED, SPAWN_ERROR,
 // ABNORMAL_TERMINATION.
-func (s Supervisor) StartProcess(ctx context.Context, name string, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StartProcess(ctx context.Context, name string, wait bool) ([]api.StatusResult, error) {
 	return s.forNamespec(ctx, "startProcess", name, wait)
 }
 
 // StartProcessGroup is supervisor.startProcessGroup: starts every process
 // of a group that is not running, one status result each. BAD_NAME.
-func (s Supervisor) StartProcessGroup(ctx context.Context, name string, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StartProcessGroup(ctx context.Context, name string, wait bool) ([]api.StatusResult, error) {
 	return s.results(ctx, "startProcessGroup", name, wait)
 }
 
 // StartAllProcesses is supervisor.startAllProcesses: starts every process
 // that is not running, by group priority, one status result each.
-func (s Supervisor) StartAllProcesses(ctx context.Context, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StartAllProcesses(ctx context.Context, wait bool) ([]api.StatusResult, error) {
 	return s.results(ctx, "startAllProcesses", wait)
 }
 
 // StopProcess is supervisor.stopProcess: stops a process and, with wait,
 // waits until it is stopped. Results as for StartProcess. BAD_NAME,
 // NOT_RUNNING, FAILED.
-func (s Supervisor) StopProcess(ctx context.Context, name string, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StopProcess(ctx context.Context, name string, wait bool) ([]api.StatusResult, error) {
 	return s.forNamespec(ctx, "stopProcess", name, wait)
 }
 
 // StopProcessGroup is supervisor.stopProcessGroup: stops every running
 // process of a group, one status result each. BAD_NAME.
-func (s Supervisor) StopProcessGroup(ctx context.Context, name string, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StopProcessGroup(ctx context.Context, name string, wait bool) ([]api.StatusResult, error) {
 	return s.results(ctx, "stopProcessGroup", name, wait)
 }
 
 // StopAllProcesses is supervisor.stopAllProcesses: stops every running
 // process, one status result each.
-func (s Supervisor) StopAllProcesses(ctx context.Context, wait bool) ([]StatusResult, error) {
+func (s Supervisor) StopAllProcesses(ctx context.Context, wait bool) ([]api.StatusResult, error) {
 	return s.results(ctx, "stopAllProcesses", wait)
 }
 
 // SignalProcess is supervisor.signalProcess: sends signal (a name, "HUP"
 // or "SIGHUP", or a number as a string) to a process. Results as for
 // StartProcess. BAD_NAME, BAD_SIGNAL, NOT_RUNNING, FAILED.
-func (s Supervisor) SignalProcess(ctx context.Context, name, signal string) ([]StatusResult, error) {
+func (s Supervisor) SignalProcess(ctx context.Context, name, signal string) ([]api.StatusResult, error) {
 	return s.forNamespec(ctx, "signalProcess", name, signal)
 }
 
 // SignalProcessGroup is supervisor.signalProcessGroup: signals every
 // signallable process of a group, one status result each. BAD_NAME.
-func (s Supervisor) SignalProcessGroup(ctx context.Context, name, signal string) ([]StatusResult, error) {
+func (s Supervisor) SignalProcessGroup(ctx context.Context, name, signal string) ([]api.StatusResult, error) {
 	return s.results(ctx, "signalProcessGroup", name, signal)
 }
 
 // SignalAllProcesses is supervisor.signalAllProcesses: signals every
 // signallable process, one status result each.
-func (s Supervisor) SignalAllProcesses(ctx context.Context, signal string) ([]StatusResult, error) {
+func (s Supervisor) SignalAllProcesses(ctx context.Context, signal string) ([]api.StatusResult, error) {
 	return s.results(ctx, "signalAllProcesses", signal)
 }
 
@@ -335,6 +336,6 @@ func (s Supervisor) ClearProcessLog(ctx context.Context, name string) (bool, err
 
 // ClearAllProcessLogs is supervisor.clearAllProcessLogs: empties the logs
 // of every process, one status result each.
-func (s Supervisor) ClearAllProcessLogs(ctx context.Context) ([]StatusResult, error) {
+func (s Supervisor) ClearAllProcessLogs(ctx context.Context) ([]api.StatusResult, error) {
 	return s.results(ctx, "clearAllProcessLogs")
 }

@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/enums"
 )
 
@@ -28,8 +29,8 @@ func (s Supvisors) boolean(ctx context.Context, method string, params ...any) (b
 	return reply, s.c.Call(ctx, "supvisors."+method, params, &reply)
 }
 
-func (s Supvisors) processes(ctx context.Context, method string, params ...any) ([]ClusterProcessInfo, error) {
-	var reply []ClusterProcessInfo
+func (s Supvisors) processes(ctx context.Context, method string, params ...any) ([]api.ClusterProcessInfo, error) {
+	var reply []api.ClusterProcessInfo
 	return reply, s.c.Call(ctx, "supvisors."+method, params, &reply)
 }
 
@@ -42,8 +43,8 @@ func (s Supvisors) GetAPIVersion(ctx context.Context) (string, error) {
 
 // GetSupvisorsState is supvisors.get_supvisors_state: the state of
 // Supvisors on the answering node.
-func (s Supvisors) GetSupvisorsState(ctx context.Context) (SupvisorsStateInfo, error) {
-	var reply SupvisorsStateInfo
+func (s Supvisors) GetSupvisorsState(ctx context.Context) (api.SupvisorsStateInfo, error) {
+	var reply api.SupvisorsStateInfo
 	return reply, s.c.Call(ctx, "supvisors.get_supvisors_state", nil, &reply)
 }
 
@@ -56,22 +57,22 @@ func (s Supvisors) GetMasterAddress(ctx context.Context) (string, error) {
 
 // GetStrategies is supvisors.get_strategies: auto-fencing and the default
 // strategies.
-func (s Supvisors) GetStrategies(ctx context.Context) (Strategies, error) {
-	var reply Strategies
+func (s Supvisors) GetStrategies(ctx context.Context) (api.Strategies, error) {
+	var reply api.Strategies
 	return reply, s.c.Call(ctx, "supvisors.get_strategies", nil, &reply)
 }
 
 // GetAddressInfo is supvisors.get_address_info: one address of
 // address_list. BAD_ADDRESS for any other.
-func (s Supvisors) GetAddressInfo(ctx context.Context, address string) (AddressInfo, error) {
-	var reply AddressInfo
+func (s Supvisors) GetAddressInfo(ctx context.Context, address string) (api.AddressInfo, error) {
+	var reply api.AddressInfo
 	return reply, s.c.Call(ctx, "supvisors.get_address_info", []any{address}, &reply)
 }
 
 // GetAllAddressesInfo is supvisors.get_all_addresses_info: every address,
 // sorted by name.
-func (s Supvisors) GetAllAddressesInfo(ctx context.Context) ([]AddressInfo, error) {
-	var reply []AddressInfo
+func (s Supvisors) GetAllAddressesInfo(ctx context.Context) ([]api.AddressInfo, error) {
+	var reply []api.AddressInfo
 	return reply, s.c.Call(ctx, "supvisors.get_all_addresses_info", nil, &reply)
 }
 
@@ -85,47 +86,47 @@ func (s Supvisors) ReadmitAddress(ctx context.Context, address string) (bool, er
 
 // GetApplicationInfo is supvisors.get_application_info: one application.
 // BAD_NAME.
-func (s Supvisors) GetApplicationInfo(ctx context.Context, application string) (ApplicationInfo, error) {
-	var reply ApplicationInfo
+func (s Supvisors) GetApplicationInfo(ctx context.Context, application string) (api.ApplicationInfo, error) {
+	var reply api.ApplicationInfo
 	return reply, s.c.Call(ctx, "supvisors.get_application_info", []any{application}, &reply)
 }
 
 // GetAllApplicationsInfo is supvisors.get_all_applications_info: every
 // application, sorted by name.
-func (s Supvisors) GetAllApplicationsInfo(ctx context.Context) ([]ApplicationInfo, error) {
-	var reply []ApplicationInfo
+func (s Supvisors) GetAllApplicationsInfo(ctx context.Context) ([]api.ApplicationInfo, error) {
+	var reply []api.ApplicationInfo
 	return reply, s.c.Call(ctx, "supvisors.get_all_applications_info", nil, &reply)
 }
 
 // GetProcessInfo is supvisors.get_process_info: the processes a namespec
 // names ("name", "group:name" or "group:*") across the cluster. BAD_NAME.
-func (s Supvisors) GetProcessInfo(ctx context.Context, namespec string) ([]ClusterProcessInfo, error) {
+func (s Supvisors) GetProcessInfo(ctx context.Context, namespec string) ([]api.ClusterProcessInfo, error) {
 	return s.processes(ctx, "get_process_info", namespec)
 }
 
 // GetAllProcessInfo is supvisors.get_all_process_info: every process of
 // the cluster.
-func (s Supvisors) GetAllProcessInfo(ctx context.Context) ([]ClusterProcessInfo, error) {
+func (s Supvisors) GetAllProcessInfo(ctx context.Context) ([]api.ClusterProcessInfo, error) {
 	return s.processes(ctx, "get_all_process_info")
 }
 
 // GetConflicts is supvisors.get_conflicts: the processes running on more
 // than one address.
-func (s Supvisors) GetConflicts(ctx context.Context) ([]ClusterProcessInfo, error) {
+func (s Supvisors) GetConflicts(ctx context.Context) ([]api.ClusterProcessInfo, error) {
 	return s.processes(ctx, "get_conflicts")
 }
 
 // GetApplicationRules is supvisors.get_application_rules: the rules of an
 // application. BAD_NAME.
-func (s Supvisors) GetApplicationRules(ctx context.Context, application string) (ApplicationRules, error) {
-	var reply ApplicationRules
+func (s Supvisors) GetApplicationRules(ctx context.Context, application string) (api.ApplicationRules, error) {
+	var reply api.ApplicationRules
 	return reply, s.c.Call(ctx, "supvisors.get_application_rules", []any{application}, &reply)
 }
 
 // GetProcessRules is supvisors.get_process_rules: the rules of the
 // processes a namespec names. BAD_NAME.
-func (s Supvisors) GetProcessRules(ctx context.Context, namespec string) ([]ProcessRules, error) {
-	var reply []ProcessRules
+func (s Supvisors) GetProcessRules(ctx context.Context, namespec string) ([]api.ProcessRules, error) {
+	var reply []api.ProcessRules
 	return reply, s.c.Call(ctx, "supvisors.get_process_rules", []any{namespec}, &reply)
 }
 

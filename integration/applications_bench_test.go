@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/rpc"
 )
 
@@ -27,15 +28,15 @@ func writeRulesFile(tb testing.TB, rules string) string {
 // addresses given.
 func processIs(namespec, state string, addresses ...string) probe {
 	return func(c *rpc.Client) (bool, string) {
-		var infos []rpc.ClusterProcessInfo
+		var infos []api.ClusterProcessInfo
 		if err := call(c, "supvisors.get_process_info", &infos, namespec); err != nil {
 			return false, err.Error()
 		}
 		if len(infos) != 1 {
 			return false, fmt.Sprintf("%d processes", len(infos))
 		}
-		return infos[0].Statename == state && slices.Equal(infos[0].Addresses, addresses),
-			fmt.Sprintf("%s %s on %v", namespec, infos[0].Statename, infos[0].Addresses)
+		return infos[0].StateName == state && slices.Equal(infos[0].Addresses, addresses),
+			fmt.Sprintf("%s %s on %v", namespec, infos[0].StateName, infos[0].Addresses)
 	}
 }
 
@@ -109,13 +110,13 @@ func BenchmarkStartApplication50(b *testing.B) {
 					b.Fatalf("start_application: %v %v", ok, err)
 				}
 				start = append(start, time.Since(t0))
-				var infos []rpc.ClusterProcessInfo
+				var infos []api.ClusterProcessInfo
 				if err := call(master, "supvisors.get_process_info", &infos, "big:*"); err != nil {
 					b.Fatal(err)
 				}
 				where := map[string]int{}
 				for _, p := range infos {
-					if p.Statename != "RUNNING" || len(p.Addresses) != 1 {
+					if p.StateName != "RUNNING" || len(p.Addresses) != 1 {
 						b.Fatalf("after start_application: %+v", p)
 					}
 					where[p.Addresses[0]]++
@@ -142,10 +143,10 @@ func BenchmarkStartApplication50(b *testing.B) {
 
 func applicationIs(app, state string) probe {
 	return func(c *rpc.Client) (bool, string) {
-		var info rpc.ApplicationInfo
+		var info api.ApplicationInfo
 		if err := call(c, "supvisors.get_application_info", &info, app); err != nil {
 			return false, err.Error()
 		}
-		return info.Statename == state, app + " " + info.Statename
+		return info.StateName == state, app + " " + info.StateName
 	}
 }

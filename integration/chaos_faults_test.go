@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/rpc"
 )
 
@@ -114,7 +115,7 @@ func (r *chaosRun) kill(i int) {
 
 // childrenGone records node i's running children as what must be gone.
 func (r *chaosRun) childrenGone(i int) {
-	var local []rpc.ProcessInfo
+	var local []api.ProcessInfo
 	if err := r.call(i, "supervisor.getAllProcessInfo", nil, &local, chaosCallTimeout); err != nil {
 		r.logf("%s's children unknown: %v", r.name(i), err)
 	}
@@ -182,7 +183,7 @@ func (r *chaosRun) killChild(f chaosFault, race func(cutOff bool)) string {
 	var children []child
 	for i, rep := range r.poll() {
 		for _, p := range rep.local {
-			if p.Statename == "RUNNING" && p.PID > 0 {
+			if p.StateName == "RUNNING" && p.PID > 0 {
 				children = append(children, child{p.Group + ":" + p.Name, i, p.PID})
 			}
 		}

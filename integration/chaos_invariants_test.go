@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/api"
 )
 
 // The chaos harness's invariants: after each fault, once the cluster has
@@ -42,11 +42,11 @@ const (
 // nodeReport is what one agent says in a poll.
 type nodeReport struct {
 	err       error
-	state     rpc.SupvisorsState
+	state     api.SupvisorsStateInfo
 	master    string
-	addresses []rpc.AddressInfo
-	view      []rpc.ClusterProcessInfo
-	local     []rpc.ProcessInfo
+	addresses []api.AddressInfo
+	view      []api.ClusterProcessInfo
+	local     []api.ProcessInfo
 }
 
 // poll asks every agent at once.
@@ -110,15 +110,15 @@ func (r *chaosRun) violations(reports []nodeReport) []string {
 	first := reports[0]
 	firstView := viewLines(first.view)
 	for i, rep := range reports {
-		if rep.state.Statename != "OPERATION" {
-			v = append(v, fmt.Sprintf("state: %s is in %s", r.name(i), rep.state.Statename))
+		if rep.state.StateName != "OPERATION" {
+			v = append(v, fmt.Sprintf("state: %s is in %s", r.name(i), rep.state.StateName))
 		}
 		if rep.master == "" || rep.master != first.master {
 			v = append(v, fmt.Sprintf("master: %s names %q, %s %q", r.name(i), rep.master, r.name(0), first.master))
 		}
 		for _, a := range rep.addresses {
-			if a.Statename != "RUNNING" {
-				v = append(v, fmt.Sprintf("addresses: %s sees %s %s", r.name(i), a.AddressName, a.Statename))
+			if a.StateName != "RUNNING" {
+				v = append(v, fmt.Sprintf("addresses: %s sees %s %s", r.name(i), a.AddressName, a.StateName))
 			}
 		}
 		if view := viewLines(rep.view); i > 0 && !slices.Equal(view, firstView) {
@@ -132,15 +132,15 @@ func (r *chaosRun) violations(reports []nodeReport) []string {
 	for i, rep := range reports {
 		for _, p := range rep.local {
 			namespec := p.Group + ":" + p.Name
-			switch p.Statename {
+			switch p.StateName {
 			case "STARTING", "BACKOFF", "STOPPING":
-				v = append(v, fmt.Sprintf("settled: %s is %s on %s", namespec, p.Statename, r.name(i)))
+				v = append(v, fmt.Sprintf("settled: %s is %s on %s", namespec, p.StateName, r.name(i)))
 			}
-			switch p.Statename {
+			switch p.StateName {
 			case "STARTING", "BACKOFF", "RUNNING":
 				on[namespec] = append(on[namespec], r.nodes[i].srv.host)
 				if what, ok := r.model.gone[p.PID]; ok && p.PID > 0 {
-					v = append(v, fmt.Sprintf("killed children gone: pid %d (%s) is %s %s on %s", p.PID, what, namespec, p.Statename, r.name(i)))
+					v = append(v, fmt.Sprintf("killed children gone: pid %d (%s) is %s %s on %s", p.PID, what, namespec, p.StateName, r.name(i)))
 				}
 			}
 		}
@@ -188,10 +188,10 @@ func (r *chaosRun) violations(reports []nodeReport) []string {
 }
 
 // viewLines is a process view as sorted lines: namespec, state, addresses.
-func viewLines(view []rpc.ClusterProcessInfo) []string {
+func viewLines(view []api.ClusterProcessInfo) []string {
 	lines := make([]string, len(view))
 	for i, p := range view {
-		lines[i] = fmt.Sprintf("%s:%s %s %v", p.ApplicationName, p.ProcessName, p.Statename, slices.Sorted(slices.Values(p.Addresses)))
+		lines[i] = fmt.Sprintf("%s:%s %s %v", p.ApplicationName, p.ProcessName, p.StateName, slices.Sorted(slices.Values(p.Addresses)))
 	}
 	slices.Sort(lines)
 	return lines

@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
@@ -124,7 +125,7 @@ func faultIs(t testing.TB, what string, err error, code fault.Code) {
 
 // okResults checks every status result succeeded and returns their
 // namespecs, sorted.
-func okResults(t testing.TB, what string, results []client.StatusResult, err error) []string {
+func okResults(t testing.TB, what string, results []api.StatusResult, err error) []string {
 	t.Helper()
 	if err != nil {
 		t.Errorf("%s: %v", what, err)
@@ -250,7 +251,7 @@ startsecs=0
 				t.Errorf("%s: %q, %v; want %q", f.name, got, err, f.want)
 			}
 		}
-		st := replyOf[client.SupervisorStateInfo](t, "getState")(sup.GetState(ctx))
+		st := replyOf[api.SupervisorStateInfo](t, "getState")(sup.GetState(ctx))
 		if st.State != enums.SupervisorRunning || st.State.String() != "RUNNING" || st.StateName != "RUNNING" {
 			t.Errorf("getState: %+v", st)
 		}
@@ -260,7 +261,7 @@ startsecs=0
 	})
 
 	t.Run("process info", func(t *testing.T) {
-		up := replyOf[client.ProcessInfo](t, "getProcessInfo up")(sup.GetProcessInfo(ctx, "up"))
+		up := replyOf[api.ProcessInfo](t, "getProcessInfo up")(sup.GetProcessInfo(ctx, "up"))
 		if up.Name != "up" || up.Group != "up" || up.Namespec() != "up" || up.State != enums.ProcessRunning ||
 			up.State.String() != up.StateName || up.PID <= 0 || up.Start == 0 || !strings.HasPrefix(up.Description, "pid ") {
 			t.Errorf("getProcessInfo(up): %+v", up)
@@ -271,18 +272,18 @@ startsecs=0
 		if up.StdoutLogfile == "" || up.Logfile != up.StdoutLogfile {
 			t.Errorf("getProcessInfo(up): log files %q %q", up.Logfile, up.StdoutLogfile)
 		}
-		down := replyOf[client.ProcessInfo](t, "getProcessInfo down")(sup.GetProcessInfo(ctx, "down"))
+		down := replyOf[api.ProcessInfo](t, "getProcessInfo down")(sup.GetProcessInfo(ctx, "down"))
 		if down.State != enums.ProcessStopped || down.StateName != "STOPPED" || down.PID != 0 || down.Start != 0 ||
 			!client.Time(down.Start).IsZero() || down.Description != "Not started" || !down.State.IsStopped() {
 			t.Errorf("getProcessInfo(down): %+v", down)
 		}
-		if a := replyOf[client.ProcessInfo](t, "getProcessInfo g:a")(sup.GetProcessInfo(ctx, "g:a")); a.Namespec() != "g:a" {
+		if a := replyOf[api.ProcessInfo](t, "getProcessInfo g:a")(sup.GetProcessInfo(ctx, "g:a")); a.Namespec() != "g:a" {
 			t.Errorf("getProcessInfo(g:a): %+v", a)
 		}
 		_, err := sup.GetProcessInfo(ctx, "nosuch")
 		faultIs(t, "getProcessInfo(nosuch)", err, fault.BadName)
 
-		all := replyOf[[]client.ProcessInfo](t, "getAllProcessInfo")(sup.GetAllProcessInfo(ctx))
+		all := replyOf[[]api.ProcessInfo](t, "getAllProcessInfo")(sup.GetAllProcessInfo(ctx))
 		var names []string
 		for _, p := range all {
 			names = append(names, p.Namespec())
@@ -292,7 +293,7 @@ startsecs=0
 		}
 		wantNames(t, "getAllProcessInfo", names, "cat", "down", "g:a", "g:b", "up")
 
-		configs := replyOf[[]client.ConfigInfo](t, "getAllConfigInfo")(sup.GetAllConfigInfo(ctx))
+		configs := replyOf[[]api.ConfigInfo](t, "getAllConfigInfo")(sup.GetAllConfigInfo(ctx))
 		names = nil
 		for _, ci := range configs {
 			names = append(names, ci.Namespec())
@@ -354,7 +355,7 @@ startsecs=0
 		wantNames(t, "stopAllProcesses", okResults(t, "stopAllProcesses", res, err), "cat", "up")
 		res, err = sup.StartAllProcesses(ctx, true)
 		wantNames(t, "startAllProcesses", okResults(t, "startAllProcesses", res, err), "cat", "down", "g:a", "g:b", "up")
-		for _, p := range replyOf[[]client.ProcessInfo](t, "getAllProcessInfo")(sup.GetAllProcessInfo(ctx)) {
+		for _, p := range replyOf[[]api.ProcessInfo](t, "getAllProcessInfo")(sup.GetAllProcessInfo(ctx)) {
 			if p.State != enums.ProcessRunning || !p.State.IsRunning() {
 				t.Errorf("%s after startAllProcesses: %s", p.Namespec(), p.State)
 			}
@@ -584,7 +585,7 @@ startsecs=0
 	})
 
 	t.Run("restart and shutdown", func(t *testing.T) {
-		before := replyOf[client.ProcessInfo](t, "getProcessInfo up")(sup.GetProcessInfo(ctx, "up"))
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo up")(sup.GetProcessInfo(ctx, "up"))
 		if ok, err := sup.Restart(ctx); err != nil || !ok {
 			t.Fatalf("restart: %v, %v", ok, err)
 		}
@@ -704,7 +705,7 @@ startsecs=0
 		if v, err := sv.GetAPIVersion(ctx); err != nil || v != "0.1" {
 			t.Errorf("get_api_version: %q, %v", v, err)
 		}
-		st := replyOf[client.SupvisorsStateInfo](t, "get_supvisors_state")(sv.GetSupvisorsState(ctx))
+		st := replyOf[api.SupvisorsStateInfo](t, "get_supvisors_state")(sv.GetSupvisorsState(ctx))
 		if st.State != enums.SupvisorsOperation || st.State.String() != "OPERATION" || st.StateName != "OPERATION" || !st.Quorum {
 			t.Errorf("get_supvisors_state: %+v", st)
 		}
@@ -713,7 +714,7 @@ startsecs=0
 				t.Errorf("get_master_address on %s: %q, %v", c.URL(), m, err)
 			}
 		}
-		strat := replyOf[client.Strategies](t, "get_strategies")(sv.GetStrategies(ctx))
+		strat := replyOf[api.Strategies](t, "get_strategies")(sv.GetStrategies(ctx))
 		starting, err1 := strat.StartingStrategy()
 		conciliation, err2 := strat.ConciliationStrategy()
 		if strat.AutoFencing || strat.Starting != "CONFIG" || strat.Conciliation != "USER" || err1 != nil || err2 != nil ||
@@ -727,7 +728,7 @@ startsecs=0
 			a, err := sv.GetAddressInfo(ctx, "127.0.0.2")
 			return err == nil && a.Loading == 20, "load of 127.0.0.2"
 		})
-		a := replyOf[client.AddressInfo](t, "get_address_info")(sv.GetAddressInfo(ctx, "127.0.0.2"))
+		a := replyOf[api.AddressInfo](t, "get_address_info")(sv.GetAddressInfo(ctx, "127.0.0.2"))
 		if a.AddressName != "127.0.0.2" || a.State != enums.AddressRunning || a.State.String() != "RUNNING" || a.StateName != "RUNNING" ||
 			a.Loading != 20 || a.LocalTime == 0 || time.Since(client.Time(a.LocalTime)) > time.Minute {
 			t.Errorf("get_address_info(127.0.0.2): %+v", a)
@@ -735,7 +736,7 @@ startsecs=0
 		_, err := sv.GetAddressInfo(ctx, "10.9.9.9")
 		faultIs(t, "get_address_info(10.9.9.9)", err, fault.BadAddress)
 		var names []string
-		for _, a := range replyOf[[]client.AddressInfo](t, "get_all_addresses_info")(sv.GetAllAddressesInfo(ctx)) {
+		for _, a := range replyOf[[]api.AddressInfo](t, "get_all_addresses_info")(sv.GetAllAddressesInfo(ctx)) {
 			names = append(names, a.AddressName+" "+a.State.String())
 		}
 		wantNames(t, "get_all_addresses_info", names, "127.0.0.1 RUNNING", "127.0.0.2 RUNNING")
@@ -744,14 +745,14 @@ startsecs=0
 		_, err = sv.ReadmitAddress(ctx, "10.9.9.9")
 		faultIs(t, "readmit_address(10.9.9.9)", err, fault.BadAddress)
 
-		app := replyOf[client.ApplicationInfo](t, "get_application_info")(sv.GetApplicationInfo(ctx, "app"))
-		if app != (client.ApplicationInfo{ApplicationName: "app", State: enums.ApplicationRunning, StateName: "RUNNING"}) {
+		app := replyOf[api.ApplicationInfo](t, "get_application_info")(sv.GetApplicationInfo(ctx, "app"))
+		if app != (api.ApplicationInfo{ApplicationName: "app", State: enums.ApplicationRunning, StateName: "RUNNING"}) {
 			t.Errorf("get_application_info(app): %+v", app)
 		}
 		_, err = sv.GetApplicationInfo(ctx, "nosuch")
 		faultIs(t, "get_application_info(nosuch)", err, fault.BadName)
 		names = nil
-		for _, a := range replyOf[[]client.ApplicationInfo](t, "get_all_applications_info")(sv.GetAllApplicationsInfo(ctx)) {
+		for _, a := range replyOf[[]api.ApplicationInfo](t, "get_all_applications_info")(sv.GetAllApplicationsInfo(ctx)) {
 			names = append(names, a.ApplicationName+" "+a.State.String())
 			if a.State.String() != a.StateName {
 				t.Errorf("get_all_applications_info: %+v", a)
@@ -759,20 +760,20 @@ startsecs=0
 		}
 		wantNames(t, "get_all_applications_info", names, "app RUNNING", "conf STOPPED", "echo STOPPED", "man STOPPED")
 
-		srv := replyOf[[]client.ClusterProcessInfo](t, "get_process_info")(sv.GetProcessInfo(ctx, "app:srv"))
+		srv := replyOf[[]api.ClusterProcessInfo](t, "get_process_info")(sv.GetProcessInfo(ctx, "app:srv"))
 		if len(srv) != 1 || srv[0].Namespec() != "app:srv" || srv[0].State != enums.ProcessRunning || srv[0].StateName != "RUNNING" ||
 			!slices.Equal(srv[0].Addresses, []string{"127.0.0.2"}) || srv[0].Conflict() || srv[0].LastEventTime == 0 {
 			t.Errorf("get_process_info(app:srv): %+v", srv)
 		}
 		names = nil
-		for _, p := range replyOf[[]client.ClusterProcessInfo](t, "get_process_info app:*")(sv.GetProcessInfo(ctx, "app:*")) {
+		for _, p := range replyOf[[]api.ClusterProcessInfo](t, "get_process_info app:*")(sv.GetProcessInfo(ctx, "app:*")) {
 			names = append(names, p.Namespec()+" "+strings.Join(p.Addresses, ","))
 		}
 		wantNames(t, "get_process_info(app:*)", names, "app:srv 127.0.0.2", "app:wrk 127.0.0.1")
 		_, err = sv.GetProcessInfo(ctx, "app:nosuch")
 		faultIs(t, "get_process_info(app:nosuch)", err, fault.BadName)
 		names = nil
-		for _, p := range replyOf[[]client.ClusterProcessInfo](t, "get_all_process_info")(sv.GetAllProcessInfo(ctx)) {
+		for _, p := range replyOf[[]api.ClusterProcessInfo](t, "get_all_process_info")(sv.GetAllProcessInfo(ctx)) {
 			names = append(names, p.Namespec()+" "+p.State.String())
 		}
 		slices.Sort(names)
@@ -781,17 +782,17 @@ startsecs=0
 			t.Errorf("get_conflicts: %+v, %v", conflicts, err)
 		}
 
-		ar := replyOf[client.ApplicationRules](t, "get_application_rules")(sv.GetApplicationRules(ctx, "app"))
+		ar := replyOf[api.ApplicationRules](t, "get_application_rules")(sv.GetApplicationRules(ctx, "app"))
 		sf, err1 := ar.StartingFailure()
 		rf, err2 := ar.RunningFailure()
-		if ar != (client.ApplicationRules{ApplicationName: "app", StartSequence: 1, StopSequence: 2,
+		if ar != (api.ApplicationRules{ApplicationName: "app", StartSequence: 1, StopSequence: 2,
 			StartingFailureStrategy: "CONTINUE", RunningFailureStrategy: "RESTART_APPLICATION"}) ||
 			sf.String() != "CONTINUE" || rf.String() != "RESTART_APPLICATION" || err1 != nil || err2 != nil {
 			t.Errorf("get_application_rules(app): %+v", ar)
 		}
 		_, err = sv.GetApplicationRules(ctx, "nosuch")
 		faultIs(t, "get_application_rules(nosuch)", err, fault.BadName)
-		pr := replyOf[[]client.ProcessRules](t, "get_process_rules")(sv.GetProcessRules(ctx, "app:*"))
+		pr := replyOf[[]api.ProcessRules](t, "get_process_rules")(sv.GetProcessRules(ctx, "app:*"))
 		if len(pr) != 2 {
 			t.Fatalf("get_process_rules(app:*): %+v", pr)
 		}
@@ -899,11 +900,11 @@ startsecs=0
 		if a, err := sv.GetApplicationInfo(ctx, "app"); err != nil || a.State != enums.ApplicationRunning {
 			t.Errorf("app after start_application: %+v, %v", a, err)
 		}
-		before := replyOf[client.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
 		if ok, err := sv.RestartApplication(ctx, enums.StartConfig, "app", true); err != nil || !ok {
 			t.Fatalf("restart_application(app): %v, %v", ok, err)
 		}
-		after := replyOf[client.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
+		after := replyOf[api.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
 		if after.State != enums.ProcessRunning || after.PID == before.PID {
 			t.Errorf("app:srv after restart_application: %s pid %d, before pid %d", after.State, after.PID, before.PID)
 		}
@@ -947,7 +948,7 @@ startsecs=0
 		for _, c := range []*client.Client{c1, c2} {
 			waitSupvisorsState(t, c, enums.SupvisorsConciliation)
 		}
-		conflicts := replyOf[[]client.ClusterProcessInfo](t, "get_conflicts")(sv2.GetConflicts(ctx))
+		conflicts := replyOf[[]api.ClusterProcessInfo](t, "get_conflicts")(sv2.GetConflicts(ctx))
 		if len(conflicts) != 1 || conflicts[0].Namespec() != "conf" || !conflicts[0].Conflict() ||
 			!slices.Equal(conflicts[0].Addresses, []string{"127.0.0.1", "127.0.0.2"}) {
 			t.Errorf("get_conflicts: %+v", conflicts)
@@ -977,7 +978,7 @@ startsecs=0
 	})
 
 	t.Run("restart and shutdown", func(t *testing.T) {
-		before := replyOf[client.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo app:srv")(c2.Supervisor().GetProcessInfo(ctx, "app:srv"))
 		if ok, err := sv.Restart(ctx); err != nil || !ok {
 			t.Fatalf("restart: %v, %v", ok, err)
 		}

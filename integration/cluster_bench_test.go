@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/rpc"
 )
 
@@ -192,7 +193,7 @@ func pollAddressesFor(tb testing.TB, nodes []*server, clients []*rpc.Client, win
 			tick := time.NewTicker(100 * time.Millisecond)
 			defer tick.Stop()
 			for time.Now().Before(end) {
-				var infos []rpc.AddressInfo
+				var infos []api.AddressInfo
 				t0 := time.Now()
 				err := call(c, "supvisors.get_all_addresses_info", &infos)
 				took := time.Since(t0)
@@ -203,9 +204,9 @@ func pollAddressesFor(tb testing.TB, nodes []*server, clients []*rpc.Client, win
 					tb.Logf("%s after %v: %v", nodes[i].host, took, err)
 				}
 				for _, a := range infos {
-					if a.Statename != "RUNNING" {
+					if a.StateName != "RUNNING" {
 						nonRunning++
-						tb.Logf("%s sees %s %s", nodes[i].host, a.AddressName, a.Statename)
+						tb.Logf("%s sees %s %s", nodes[i].host, a.AddressName, a.StateName)
 					}
 				}
 				mu.Unlock()
@@ -337,21 +338,21 @@ func answers(c *rpc.Client) (bool, string) {
 
 func supvisorsStateIs(want string) probe {
 	return func(c *rpc.Client) (bool, string) {
-		var st rpc.SupvisorsState
+		var st api.SupvisorsStateInfo
 		if err := call(c, "supvisors.get_supvisors_state", &st); err != nil {
 			return false, err.Error()
 		}
-		return st.Statename == want, "state " + st.Statename
+		return st.StateName == want, "state " + st.StateName
 	}
 }
 
 func addressIs(address, want string) probe {
 	return func(c *rpc.Client) (bool, string) {
-		var info rpc.AddressInfo
+		var info api.AddressInfo
 		if err := call(c, "supvisors.get_address_info", &info, address); err != nil {
 			return false, err.Error()
 		}
-		return info.Statename == want, address + " " + info.Statename
+		return info.StateName == want, address + " " + info.StateName
 	}
 }
 
@@ -386,13 +387,13 @@ func clusterReady(n int, master string) probe {
 		if ok, detail := inOperation(c); !ok {
 			return false, detail
 		}
-		var infos []rpc.AddressInfo
+		var infos []api.AddressInfo
 		if err := call(c, "supvisors.get_all_addresses_info", &infos); err != nil {
 			return false, err.Error()
 		}
 		running := 0
 		for _, a := range infos {
-			if a.Statename == "RUNNING" {
+			if a.StateName == "RUNNING" {
 				running++
 			}
 		}

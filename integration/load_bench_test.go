@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/agent"
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/rpc"
 )
 
@@ -128,13 +129,13 @@ func BenchmarkLoadCluster50(b *testing.B) {
 func stillRunning(nodes []*server, clients []*rpc.Client) ([]string, error) {
 	var running []string
 	for i, c := range clients {
-		var infos []rpc.ProcessInfo
+		var infos []api.ProcessInfo
 		if err := call(c, "supervisor.getAllProcessInfo", &infos); err != nil {
 			return running, fmt.Errorf("getAllProcessInfo on %s: %w", nodes[i].host, err)
 		}
 		for _, p := range infos {
-			if p.Statename != "STOPPED" && p.Statename != "EXITED" {
-				running = append(running, fmt.Sprintf("%s:%s is %s on %s after its stop", p.Group, p.Name, p.Statename, nodes[i].host))
+			if p.StateName != "STOPPED" && p.StateName != "EXITED" {
+				running = append(running, fmt.Sprintf("%s:%s is %s on %s after its stop", p.Group, p.Name, p.StateName, nodes[i].host))
 			}
 		}
 	}

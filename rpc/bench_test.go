@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/supvisors/supvisors-go/api"
 )
 
 // BenchmarkDecodeRequest decodes the request supervisorctl sends for
@@ -81,7 +83,7 @@ func BenchmarkRoundTripProcessInfos(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		var infos []ProcessInfo
+		var infos []api.ProcessInfo
 		if err := c.Call(ctx, "test.info", []any{1000, 0}, &infos); err != nil || len(infos) != 1000 {
 			b.Fatal(err)
 		}

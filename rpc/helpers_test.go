@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
 )
 
@@ -135,7 +136,7 @@ func (s *testService) Step(r *http.Request, args *StepArgs, reply *string) error
 }
 
 // Info returns a getAllProcessInfo-shaped array of n structs.
-func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]ProcessInfo) error {
+func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]api.ProcessInfo) error {
 	*reply = processInfos(args.A)
 	return nil
 }
@@ -143,13 +144,13 @@ func (s *testService) Info(_ *http.Request, args *AddArgs, reply *[]ProcessInfo)
 // NotPublished has no gorilla shape and must not be listed.
 func (s *testService) NotPublished() string { return "" }
 
-func processInfos(n int) []ProcessInfo {
-	out := make([]ProcessInfo, n)
+func processInfos(n int) []api.ProcessInfo {
+	out := make([]api.ProcessInfo, n)
 	for i := range out {
 		name := fmt.Sprintf("worker_%04d", i)
-		out[i] = ProcessInfo{
+		out[i] = api.ProcessInfo{
 			Name: name, Group: "workers", Start: 1700000000, Now: 1700000100, State: 20,
-			Statename: "RUNNING", Logfile: "/var/log/" + name + ".log", StdoutLogfile: "/var/log/" + name + ".log",
+			StateName: "RUNNING", Logfile: "/var/log/" + name + ".log", StdoutLogfile: "/var/log/" + name + ".log",
 			StderrLogfile: "/var/log/" + name + ".err", PID: 10000 + i, Description: "pid 1234, uptime 0:01:40",
 		}
 	}

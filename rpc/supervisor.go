@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
@@ -85,12 +86,6 @@ type NameArgs struct {
 	Name string
 }
 
-// StateInfo is getState's reply.
-type StateInfo struct {
-	Statecode int    `xmlrpc:"statecode"`
-	Statename string `xmlrpc:"statename"`
-}
-
 // GetAPIVersion returns "3.0" (also answered as getVersion).
 func (s *SupervisorService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *string) error {
 	if err := s.checkState(); err != nil {
@@ -119,12 +114,12 @@ func (s *SupervisorService) GetIdentification(_ *http.Request, _ *NoArgs, reply 
 }
 
 // GetState returns the supervisor's own state.
-func (s *SupervisorService) GetState(_ *http.Request, _ *NoArgs, reply *StateInfo) error {
+func (s *SupervisorService) GetState(_ *http.Request, _ *NoArgs, reply *api.SupervisorStateInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
 	st := s.sup.State()
-	*reply = StateInfo{Statecode: int(st), Statename: st.String()}
+	*reply = api.SupervisorStateInfo{State: st, StateName: st.String()}
 	return nil
 }
 

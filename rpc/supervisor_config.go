@@ -5,43 +5,10 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/fault"
 )
-
-// ConfigInfo is one entry of getAllConfigInfo. Fields typed any carry
-// Supervisor's "none"/"auto" strings where Python has None/Automatic.
-type ConfigInfo struct {
-	Autostart             bool   `xmlrpc:"autostart"`
-	Directory             any    `xmlrpc:"directory"`
-	UID                   any    `xmlrpc:"uid"`
-	Command               string `xmlrpc:"command"`
-	Exitcodes             []int  `xmlrpc:"exitcodes"`
-	Group                 string `xmlrpc:"group"`
-	GroupPrio             int    `xmlrpc:"group_prio"`
-	Inuse                 bool   `xmlrpc:"inuse"`
-	Killasgroup           bool   `xmlrpc:"killasgroup"`
-	Name                  string `xmlrpc:"name"`
-	ProcessPrio           int    `xmlrpc:"process_prio"`
-	RedirectStderr        bool   `xmlrpc:"redirect_stderr"`
-	Startretries          int    `xmlrpc:"startretries"`
-	Startsecs             int    `xmlrpc:"startsecs"`
-	StdoutCaptureMaxbytes int64  `xmlrpc:"stdout_capture_maxbytes"`
-	StdoutEventsEnabled   bool   `xmlrpc:"stdout_events_enabled"`
-	StdoutLogfile         string `xmlrpc:"stdout_logfile"`
-	StdoutLogfileBackups  int    `xmlrpc:"stdout_logfile_backups"`
-	StdoutLogfileMaxbytes int64  `xmlrpc:"stdout_logfile_maxbytes"`
-	StdoutSyslog          bool   `xmlrpc:"stdout_syslog"`
-	Stopsignal            int    `xmlrpc:"stopsignal"`
-	Stopwaitsecs          int    `xmlrpc:"stopwaitsecs"`
-	StderrCaptureMaxbytes int64  `xmlrpc:"stderr_capture_maxbytes"`
-	StderrEventsEnabled   bool   `xmlrpc:"stderr_events_enabled"`
-	StderrLogfile         string `xmlrpc:"stderr_logfile"`
-	StderrLogfileBackups  int    `xmlrpc:"stderr_logfile_backups"`
-	StderrLogfileMaxbytes int64  `xmlrpc:"stderr_logfile_maxbytes"`
-	StderrSyslog          bool   `xmlrpc:"stderr_syslog"`
-	Serverurl             any    `xmlrpc:"serverurl"`
-}
 
 // GroupArgs is the single group name parameter.
 type GroupArgs struct {
@@ -50,11 +17,11 @@ type GroupArgs struct {
 
 // GetAllConfigInfo describes every process of the configuration last read
 // (what `supervisorctl avail` shows), sorted by process name.
-func (s *SupervisorService) GetAllConfigInfo(_ *http.Request, _ *NoArgs, reply *[]ConfigInfo) error {
+func (s *SupervisorService) GetAllConfigInfo(_ *http.Request, _ *NoArgs, reply *[]api.ConfigInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
-	out := []ConfigInfo{}
+	out := []api.ConfigInfo{}
 	for _, g := range s.sup.Configs() {
 		active := s.sup.Group(g.Name)
 		for _, p := range g.Processes {
@@ -71,13 +38,13 @@ func (s *SupervisorService) GetAllConfigInfo(_ *http.Request, _ *NoArgs, reply *
 			out = append(out, info)
 		}
 	}
-	slices.SortStableFunc(out, func(a, b ConfigInfo) int { return strings.Compare(a.Name, b.Name) })
+	slices.SortStableFunc(out, func(a, b api.ConfigInfo) int { return strings.Compare(a.Name, b.Name) })
 	*reply = out
 	return nil
 }
 
-func configInfo(g *config.Group, p *config.Process) ConfigInfo {
-	return ConfigInfo{
+func configInfo(g *config.Group, p *config.Process) api.ConfigInfo {
+	return api.ConfigInfo{
 		Autostart:             p.Autostart,
 		Directory:             noneOr(p.Directory),
 		UID:                   uidOrNone(p.UID),
@@ -119,7 +86,7 @@ func logfileName(path string) string {
 	return path
 }
 
-func noneOr(s string) any {
+func noneOr(s string) string {
 	if s == "" {
 		return "none"
 	}

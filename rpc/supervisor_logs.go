@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"os"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
 )
@@ -137,11 +138,11 @@ func (s *SupervisorService) ClearProcessLogs(_ *http.Request, args *NameArgs, re
 }
 
 // ClearAllProcessLogs empties the logs of every process, in priority order.
-func (s *SupervisorService) ClearAllProcessLogs(_ *http.Request, _ *NoArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) ClearAllProcessLogs(_ *http.Request, _ *NoArgs, reply *[]api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
-	results := []StatusResult{}
+	results := []api.StatusResult{}
 	for _, p := range s.byPriority() {
 		var err error
 		if p.ClearLogs() != nil {

@@ -5,37 +5,12 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
 )
-
-// ProcessInfo is getProcessInfo's reply.
-type ProcessInfo struct {
-	Name          string `xmlrpc:"name"`
-	Group         string `xmlrpc:"group"`
-	Start         int64  `xmlrpc:"start"`
-	Stop          int64  `xmlrpc:"stop"`
-	Now           int64  `xmlrpc:"now"`
-	State         int    `xmlrpc:"state"`
-	Statename     string `xmlrpc:"statename"`
-	Spawnerr      string `xmlrpc:"spawnerr"`
-	Exitstatus    int    `xmlrpc:"exitstatus"`
-	Logfile       string `xmlrpc:"logfile"`
-	StdoutLogfile string `xmlrpc:"stdout_logfile"`
-	StderrLogfile string `xmlrpc:"stderr_logfile"`
-	PID           int    `xmlrpc:"pid"`
-	Description   string `xmlrpc:"description"`
-}
-
-// StatusResult is one entry of the arrays the group and "all" methods return.
-type StatusResult struct {
-	Name        string `xmlrpc:"name"`
-	Group       string `xmlrpc:"group"`
-	Status      int    `xmlrpc:"status"`
-	Description string `xmlrpc:"description"`
-}
 
 // StartArgs are startProcess' and stopProcess' parameters.
 type StartArgs struct {
@@ -71,17 +46,17 @@ type CommEventArgs struct {
 	Data string
 }
 
-func processInfoReply(info process.Info) ProcessInfo {
-	return ProcessInfo{
+func processInfoReply(info process.Info) api.ProcessInfo {
+	return api.ProcessInfo{
 		Name:          info.Name,
 		Group:         info.Group,
 		Start:         unixOrZero(info.Start),
 		Stop:          unixOrZero(info.Stop),
 		Now:           info.Now.Unix(),
-		State:         int(info.State),
-		Statename:     info.State.String(),
-		Spawnerr:      info.SpawnErr,
-		Exitstatus:    info.ExitStatus,
+		State:         info.State,
+		StateName:     info.State.String(),
+		SpawnErr:      info.SpawnErr,
+		ExitStatus:    info.ExitStatus,
 		Logfile:       info.StdoutLogfile,
 		StdoutLogfile: info.StdoutLogfile,
 		StderrLogfile: info.StderrLogfile,
@@ -91,7 +66,7 @@ func processInfoReply(info process.Info) ProcessInfo {
 }
 
 // GetProcessInfo returns the state of one process.
-func (s *SupervisorService) GetProcessInfo(_ *http.Request, args *NameArgs, reply *ProcessInfo) error {
+func (s *SupervisorService) GetProcessInfo(_ *http.Request, args *NameArgs, reply *api.ProcessInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -105,12 +80,12 @@ func (s *SupervisorService) GetProcessInfo(_ *http.Request, args *NameArgs, repl
 
 // GetAllProcessInfo returns the state of every process, sorted by group then
 // process name.
-func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]ProcessInfo) error {
+func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]api.ProcessInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
 	procs := s.sup.Processes()
-	out := make([]ProcessInfo, len(procs))
+	out := make([]api.ProcessInfo, len(procs))
 	for i, p := range procs {
 		out[i] = processInfoReply(p.Info())
 	}
@@ -123,18 +98,18 @@ func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply 
 func (s *SupervisorService) StartProcess(r *http.Request, args *StartArgs, reply *any) error {
 	return s.forNamespec(args.Name, reply,
 		func(p *process.Process) error { return startOne(r.Context(), p, args.Wait) },
-		func(procs []*process.Process) []StatusResult { return startAll(r.Context(), procs, args.Wait) })
+		func(procs []*process.Process) []api.StatusResult { return startAll(r.Context(), procs, args.Wait) })
 }
 
 // StartProcessGroup starts every process of a group that is not running.
-func (s *SupervisorService) StartProcessGroup(r *http.Request, args *StartArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) StartProcessGroup(r *http.Request, args *StartArgs, reply *[]api.StatusResult) error {
 	return s.forGroup(args.Name, reply,
-		func(procs []*process.Process) []StatusResult { return startAll(r.Context(), procs, args.Wait) })
+		func(procs []*process.Process) []api.StatusResult { return startAll(r.Context(), procs, args.Wait) })
 }
 
 // StartAllProcesses starts every process that is not running, in priority
 // order.
-func (s *SupervisorService) StartAllProcesses(r *http.Request, args *WaitArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) StartAllProcesses(r *http.Request, args *WaitArgs, reply *[]api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -146,18 +121,18 @@ func (s *SupervisorService) StartAllProcesses(r *http.Request, args *WaitArgs, r
 func (s *SupervisorService) StopProcess(r *http.Request, args *StartArgs, reply *any) error {
 	return s.forNamespec(args.Name, reply,
 		func(p *process.Process) error { return stopOne(r.Context(), p, args.Wait) },
-		func(procs []*process.Process) []StatusResult { return stopAll(r.Context(), procs, args.Wait) })
+		func(procs []*process.Process) []api.StatusResult { return stopAll(r.Context(), procs, args.Wait) })
 }
 
 // StopProcessGroup stops every running process of a group.
-func (s *SupervisorService) StopProcessGroup(r *http.Request, args *StartArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) StopProcessGroup(r *http.Request, args *StartArgs, reply *[]api.StatusResult) error {
 	return s.forGroup(args.Name, reply,
-		func(procs []*process.Process) []StatusResult { return stopAll(r.Context(), procs, args.Wait) })
+		func(procs []*process.Process) []api.StatusResult { return stopAll(r.Context(), procs, args.Wait) })
 }
 
 // StopAllProcesses stops every running process, in priority order as
 // supervisord does (only its own shutdown stops in reverse order).
-func (s *SupervisorService) StopAllProcesses(r *http.Request, args *WaitArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) StopAllProcesses(r *http.Request, args *WaitArgs, reply *[]api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -170,17 +145,17 @@ func (s *SupervisorService) StopAllProcesses(r *http.Request, args *WaitArgs, re
 func (s *SupervisorService) SignalProcess(_ *http.Request, args *SignalArgs, reply *any) error {
 	return s.forNamespec(args.Name, reply,
 		func(p *process.Process) error { return signalOne(p, args.Signal) },
-		func(procs []*process.Process) []StatusResult { return signalAll(procs, args.Signal) })
+		func(procs []*process.Process) []api.StatusResult { return signalAll(procs, args.Signal) })
 }
 
 // SignalProcessGroup signals every signallable process of a group.
-func (s *SupervisorService) SignalProcessGroup(_ *http.Request, args *SignalArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) SignalProcessGroup(_ *http.Request, args *SignalArgs, reply *[]api.StatusResult) error {
 	return s.forGroup(args.Name, reply,
-		func(procs []*process.Process) []StatusResult { return signalAll(procs, args.Signal) })
+		func(procs []*process.Process) []api.StatusResult { return signalAll(procs, args.Signal) })
 }
 
 // SignalAllProcesses signals every signallable process.
-func (s *SupervisorService) SignalAllProcesses(_ *http.Request, args *SignalAllArgs, reply *[]StatusResult) error {
+func (s *SupervisorService) SignalAllProcesses(_ *http.Request, args *SignalAllArgs, reply *[]api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -192,7 +167,7 @@ func (s *SupervisorService) SignalAllProcesses(_ *http.Request, args *SignalAllA
 // on its group's processes for "g:*", replying their results: how
 // startProcess, stopProcess and signalProcess forward to their group method.
 func (s *SupervisorService) forNamespec(namespec string, reply *any,
-	one func(*process.Process) error, all func([]*process.Process) []StatusResult) error {
+	one func(*process.Process) error, all func([]*process.Process) []api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -212,7 +187,7 @@ func (s *SupervisorService) forNamespec(namespec string, reply *any,
 }
 
 // forGroup runs all on the processes of the active group name.
-func (s *SupervisorService) forGroup(name string, reply *[]StatusResult, all func([]*process.Process) []StatusResult) error {
+func (s *SupervisorService) forGroup(name string, reply *[]api.StatusResult, all func([]*process.Process) []api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -308,19 +283,19 @@ func signalOne(p *process.Process, name string) error {
 // startAll and stopAll are Supervisor's make_allfunc: act on every process
 // the predicate selects at once, then wait for those not done yet; outcomes
 // known at once come first, in list order, the others as they complete.
-func startAll(ctx context.Context, procs []*process.Process, wait bool) []StatusResult {
+func startAll(ctx context.Context, procs []*process.Process, wait bool) []api.StatusResult {
 	return allProcesses(procs,
 		func(p *process.Process) bool { return !p.State().IsRunning() },
 		func(p *process.Process) (func() error, error) { return startDeferred(ctx, p, wait) })
 }
 
-func stopAll(ctx context.Context, procs []*process.Process, wait bool) []StatusResult {
+func stopAll(ctx context.Context, procs []*process.Process, wait bool) []api.StatusResult {
 	return allProcesses(procs,
 		func(p *process.Process) bool { return p.State().IsRunning() },
 		func(p *process.Process) (func() error, error) { return stopDeferred(ctx, p, wait) })
 }
 
-func signalAll(procs []*process.Process, name string) []StatusResult {
+func signalAll(procs []*process.Process, name string) []api.StatusResult {
 	return allProcesses(procs,
 		func(p *process.Process) bool { return p.State().IsSignallable() },
 		func(p *process.Process) (func() error, error) { return nil, signalOne(p, name) })
@@ -332,12 +307,12 @@ func signalAll(procs []*process.Process, name string) []StatusResult {
 // completes the pending ones are scanned in list order, so results come in
 // completion order with ties in list order.
 func allProcesses(procs []*process.Process, selected func(*process.Process) bool,
-	act func(*process.Process) (func() error, error)) []StatusResult {
+	act func(*process.Process) (func() error, error)) []api.StatusResult {
 	type pending struct {
 		p    *process.Process
 		done chan error
 	}
-	results := []StatusResult{}
+	results := []api.StatusResult{}
 	var waiting []pending
 	completed := make(chan struct{}, len(procs))
 	for _, p := range procs {
@@ -372,11 +347,11 @@ func allProcesses(procs []*process.Process, selected func(*process.Process) bool
 	return results
 }
 
-func statusResult(p *process.Process, err error) StatusResult {
-	res := StatusResult{Name: p.Name(), Group: p.Group(), Status: int(fault.Success), Description: "OK"}
+func statusResult(p *process.Process, err error) api.StatusResult {
+	res := api.StatusResult{Name: p.Name(), Group: p.Group(), Status: fault.Success, Description: "OK"}
 	if err != nil {
 		f := asFault(err)
-		res.Status = int(f.Code)
+		res.Status = f.Code
 		res.Description = f.String
 	}
 	return res

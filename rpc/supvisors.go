@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/fault"
@@ -34,59 +35,6 @@ func RegisterSupvisors(s *Server, svc *SupvisorsService) error {
 	return s.RegisterService("supvisors", svc, SnakeCase, supvisorsHelp)
 }
 
-// SupvisorsState is get_supvisors_state's reply: the spec's keys; quorum,
-// false while this node's side of the cluster does not see the [supvisors]
-// quorum (always true without one); and gossip_encrypted, whether the
-// cluster's traffic is encrypted (gossip_key).
-type SupvisorsState struct {
-	Statecode       int    `xmlrpc:"statecode"`
-	Statename       string `xmlrpc:"statename"`
-	Quorum          bool   `xmlrpc:"quorum"`
-	GossipEncrypted bool   `xmlrpc:"gossip_encrypted"`
-}
-
-// Strategies is get_strategies' reply.
-type Strategies struct {
-	AutoFencing  bool   `xmlrpc:"auto-fencing"`
-	Starting     string `xmlrpc:"starting"`
-	Conciliation string `xmlrpc:"conciliation"`
-}
-
-// AddressInfo is get_address_info's reply. Times are epoch seconds: the
-// spec's milliseconds do not fit XML-RPC's 32-bit int (DESIGN.md).
-type AddressInfo struct {
-	AddressName string `xmlrpc:"address_name"`
-	Statecode   int    `xmlrpc:"statecode"`
-	Statename   string `xmlrpc:"statename"`
-	RemoteTime  int64  `xmlrpc:"remote_time"`
-	LocalTime   int64  `xmlrpc:"local_time"`
-	Loading     int    `xmlrpc:"loading"`
-}
-
-// ApplicationInfo is get_application_info's reply.
-type ApplicationInfo struct {
-	ApplicationName string `xmlrpc:"application_name"`
-	Statecode       int    `xmlrpc:"statecode"`
-	Statename       string `xmlrpc:"statename"`
-	MajorFailure    bool   `xmlrpc:"major_failure"`
-	MinorFailure    bool   `xmlrpc:"minor_failure"`
-}
-
-// ClusterProcessInfo is one entry of get_process_info's reply: a process as
-// the whole cluster sees it.
-type ClusterProcessInfo struct {
-	ApplicationName string   `xmlrpc:"application_name"`
-	ProcessName     string   `xmlrpc:"process_name"`
-	Statecode       int      `xmlrpc:"statecode"`
-	Statename       string   `xmlrpc:"statename"`
-	ExpectedExit    bool     `xmlrpc:"expected_exit"`
-	LastEventTime   int64    `xmlrpc:"last_event_time"`
-	Addresses       []string `xmlrpc:"addresses"`
-	// Waiting says why the cluster has not started the process yet when it
-	// is to (a deployment or a failure strategy waits for an address).
-	Waiting string `xmlrpc:"waiting"`
-}
-
 // AddressArgs is the single address name parameter.
 type AddressArgs struct {
 	AddressName string
@@ -109,10 +57,10 @@ func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *stri
 }
 
 // GetSupvisorsState returns the state of Supvisors as this node sees it.
-func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *SupvisorsState) error {
+func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *api.SupvisorsStateInfo) error {
 	s.cluster.Read(func(v *view.View) {
 		st := v.State()
-		*reply = SupvisorsState{Statecode: int(st), Statename: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: s.cluster.Encrypted()}
+		*reply = api.SupvisorsStateInfo{State: st, StateName: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: s.cluster.Encrypted()}
 	})
 	return nil
 }
@@ -124,17 +72,17 @@ func (s *SupvisorsService) GetMasterAddress(_ *http.Request, _ *NoArgs, reply *s
 }
 
 // GetStrategies returns the auto-fencing flag and the default strategies.
-func (s *SupvisorsService) GetStrategies(_ *http.Request, _ *NoArgs, reply *Strategies) error {
+func (s *SupvisorsService) GetStrategies(_ *http.Request, _ *NoArgs, reply *api.Strategies) error {
 	autoFence, starting, conciliation := s.cluster.Strategies()
-	*reply = Strategies{AutoFencing: autoFence, Starting: starting, Conciliation: conciliation}
+	*reply = api.Strategies{AutoFencing: autoFence, Starting: starting, Conciliation: conciliation}
 	return nil
 }
 
-func addressInfo(a view.AddressInfo) AddressInfo {
-	return AddressInfo{
+func addressInfo(a view.AddressInfo) api.AddressInfo {
+	return api.AddressInfo{
 		AddressName: a.Name,
-		Statecode:   int(a.State),
-		Statename:   a.State.String(),
+		State:       a.State,
+		StateName:   a.State.String(),
 		RemoteTime:  unixOrZero(a.RemoteTime),
 		LocalTime:   unixOrZero(a.LocalTime),
 		Loading:     a.Loading,
@@ -142,7 +90,7 @@ func addressInfo(a view.AddressInfo) AddressInfo {
 }
 
 // GetAddressInfo describes one address of address_list.
-func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, reply *AddressInfo) error {
+func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, reply *api.AddressInfo) error {
 	var found bool
 	s.cluster.Read(func(v *view.View) {
 		var a view.AddressInfo
@@ -157,14 +105,14 @@ func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, re
 }
 
 // GetAllAddressesInfo describes every address, sorted by name.
-func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply *[]AddressInfo) error {
+func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply *[]api.AddressInfo) error {
 	s.cluster.Read(func(v *view.View) {
 		addrs := v.Addresses(time.Now())
-		out := make([]AddressInfo, len(addrs))
+		out := make([]api.AddressInfo, len(addrs))
 		for i, a := range addrs {
 			out[i] = addressInfo(a)
 		}
-		slices.SortFunc(out, func(a, b AddressInfo) int { return cmp.Compare(a.AddressName, b.AddressName) })
+		slices.SortFunc(out, func(a, b api.AddressInfo) int { return cmp.Compare(a.AddressName, b.AddressName) })
 		*reply = out
 	})
 	return nil
@@ -206,18 +154,18 @@ func (s *SupvisorsService) readDeployed(f func(v *view.View) error) (err error) 
 	return err
 }
 
-func applicationInfo(a view.ApplicationInfo) ApplicationInfo {
-	return ApplicationInfo{
+func applicationInfo(a view.ApplicationInfo) api.ApplicationInfo {
+	return api.ApplicationInfo{
 		ApplicationName: a.Name,
-		Statecode:       int(a.State),
-		Statename:       a.State.String(),
+		State:           a.State,
+		StateName:       a.State.String(),
 		MajorFailure:    a.MajorFailure,
 		MinorFailure:    a.MinorFailure,
 	}
 }
 
 // GetApplicationInfo describes one application.
-func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *ApplicationArgs, reply *ApplicationInfo) error {
+func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *ApplicationArgs, reply *api.ApplicationInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		a, found := v.Application(args.ApplicationName)
 		if !found {
@@ -229,10 +177,10 @@ func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *Application
 }
 
 // GetAllApplicationsInfo describes every application, sorted by name.
-func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]ApplicationInfo) error {
+func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]api.ApplicationInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		apps := v.Applications()
-		out := make([]ApplicationInfo, len(apps))
+		out := make([]api.ApplicationInfo, len(apps))
 		for i, a := range apps {
 			out[i] = applicationInfo(a)
 		}
@@ -241,14 +189,14 @@ func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, re
 	})
 }
 
-func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
-	out := make([]ClusterProcessInfo, len(procs))
+func clusterProcessInfos(procs []view.ProcessInfo) []api.ClusterProcessInfo {
+	out := make([]api.ClusterProcessInfo, len(procs))
 	for i, p := range procs {
-		out[i] = ClusterProcessInfo{
+		out[i] = api.ClusterProcessInfo{
 			ApplicationName: p.Group,
 			ProcessName:     p.Name,
-			Statecode:       int(p.State),
-			Statename:       p.State.String(),
+			State:           p.State,
+			StateName:       p.State.String(),
 			ExpectedExit:    p.ExpectedExit,
 			LastEventTime:   unixOrZero(p.LastEventTime),
 			Addresses:       nonNil(p.Addresses),
@@ -260,7 +208,7 @@ func clusterProcessInfos(procs []view.ProcessInfo) []ClusterProcessInfo {
 
 // GetProcessInfo describes the processes a namespec names ("name",
 // "group:name" or "group:*") across the cluster.
-func (s *SupvisorsService) GetProcessInfo(_ *http.Request, args *NamespecArgs, reply *[]ClusterProcessInfo) error {
+func (s *SupvisorsService) GetProcessInfo(_ *http.Request, args *NamespecArgs, reply *[]api.ClusterProcessInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		procs, err := lookupProcesses(v, args.Namespec)
 		*reply = clusterProcessInfos(procs)
@@ -282,7 +230,7 @@ func lookupProcesses(v *view.View, namespec string) ([]view.ProcessInfo, error) 
 }
 
 // GetAllProcessInfo describes every process of the cluster.
-func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) error {
+func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]api.ClusterProcessInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Processes())
 		return nil
@@ -290,7 +238,7 @@ func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *
 }
 
 // GetConflicts describes the processes running on more than one address.
-func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]ClusterProcessInfo) error {
+func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]api.ClusterProcessInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Conflicts())
 		return nil

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/enums"
@@ -19,30 +20,6 @@ import (
 // its reply: how a node that is not the master hands a control request to
 // the master. Safe for concurrent use.
 type Forwarder func(ctx context.Context, address, method string, params []any, reply any) error
-
-// ApplicationRules is get_application_rules' reply.
-type ApplicationRules struct {
-	ApplicationName         string `xmlrpc:"application_name"`
-	StartSequence           int    `xmlrpc:"start_sequence"`
-	StopSequence            int    `xmlrpc:"stop_sequence"`
-	StartingFailureStrategy string `xmlrpc:"starting_failure_strategy"`
-	RunningFailureStrategy  string `xmlrpc:"running_failure_strategy"`
-}
-
-// ProcessRules is one entry of get_process_rules' reply: the spec's keys,
-// and expected_loading (what Supvisors 0.1 clients read) beside loading.
-type ProcessRules struct {
-	ApplicationName        string   `xmlrpc:"application_name"`
-	ProcessName            string   `xmlrpc:"process_name"`
-	Addresses              []string `xmlrpc:"addresses"`
-	StartSequence          int      `xmlrpc:"start_sequence"`
-	StopSequence           int      `xmlrpc:"stop_sequence"`
-	Required               bool     `xmlrpc:"required"`
-	WaitExit               bool     `xmlrpc:"wait_exit"`
-	Loading                int      `xmlrpc:"loading"`
-	ExpectedLoading        int      `xmlrpc:"expected_loading"`
-	RunningFailureStrategy string   `xmlrpc:"running_failure_strategy"`
-}
 
 // StrategyApplicationArgs are start_application's and restart_application's
 // parameters. Strategy is the code or the name.
@@ -202,13 +179,13 @@ func application(v *view.View, app string) (view.ApplicationInfo, error) {
 }
 
 // GetApplicationRules returns the rules of an application.
-func (s *SupvisorsService) GetApplicationRules(_ *http.Request, args *ApplicationArgs, reply *ApplicationRules) error {
+func (s *SupvisorsService) GetApplicationRules(_ *http.Request, args *ApplicationArgs, reply *api.ApplicationRules) error {
 	return s.readDeployed(func(v *view.View) error {
 		if _, err := application(v, args.ApplicationName); err != nil {
 			return err
 		}
 		r := s.cluster.Rules().Application(args.ApplicationName)
-		*reply = ApplicationRules{
+		*reply = api.ApplicationRules{
 			ApplicationName:         args.ApplicationName,
 			StartSequence:           r.StartSequence,
 			StopSequence:            r.StopSequence,
@@ -220,16 +197,16 @@ func (s *SupvisorsService) GetApplicationRules(_ *http.Request, args *Applicatio
 }
 
 // GetProcessRules returns the rules of the processes a namespec names.
-func (s *SupvisorsService) GetProcessRules(_ *http.Request, args *NamespecArgs, reply *[]ProcessRules) error {
+func (s *SupvisorsService) GetProcessRules(_ *http.Request, args *NamespecArgs, reply *[]api.ProcessRules) error {
 	return s.readDeployed(func(v *view.View) error {
 		procs, err := lookupProcesses(v, args.Namespec)
 		if err != nil {
 			return err
 		}
-		out := make([]ProcessRules, len(procs))
+		out := make([]api.ProcessRules, len(procs))
 		for i, p := range procs {
 			r := s.cluster.Rules().Program(p.Group, p.Name)
-			out[i] = ProcessRules{
+			out[i] = api.ProcessRules{
 				ApplicationName: p.Group, ProcessName: p.Name,
 				Addresses:     nonNil(s.cluster.RuleAddresses(p.Key())),
 				StartSequence: r.StartSequence, StopSequence: r.StopSequence,

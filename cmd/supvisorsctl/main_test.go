@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
 )
@@ -96,7 +97,7 @@ func TestStrategies(t *testing.T) {
 }
 
 func TestJSONKeysAreTheReplyMembers(t *testing.T) {
-	data, err := json.Marshal(wire([]client.ClusterProcessInfo{{ApplicationName: "web", ProcessName: "server",
+	data, err := json.Marshal(wire([]api.ClusterProcessInfo{{ApplicationName: "web", ProcessName: "server",
 		State: enums.ProcessRunning, StateName: "RUNNING"}}))
 	if err != nil {
 		t.Fatal(err)

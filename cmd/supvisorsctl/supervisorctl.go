@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/fault"
 )
@@ -227,7 +228,7 @@ func (c *ctl) doStatus(args []string) error {
 // showStatuses prints supervisorctl's status lines: the namespec padded to
 // the longest one (at least 30) plus 3, the state padded to 10, the
 // description.
-func (c *ctl) showStatuses(infos []client.ProcessInfo) {
+func (c *ctl) showStatuses(infos []api.ProcessInfo) {
 	width := 30
 	for _, info := range infos {
 		width = max(width, len(info.Namespec()))
@@ -253,13 +254,13 @@ const noIgnored fault.Code = -1
 
 // unknownResult is supervisorctl's ValueError for a result code its
 // command does not expect: the command stops there.
-func (c *ctl) unknownResult(r client.StatusResult) error {
+func (c *ctl) unknownResult(r api.StatusResult) error {
 	c.line(fmt.Sprintf("error: Unknown result code %d for %s", int(r.Status), r.Namespec()))
 	c.exit = exitGeneric
 	return errAbort
 }
 
-func startResult(r client.StatusResult) (string, bool) {
+func startResult(r api.StatusResult) (string, bool) {
 	name := r.Namespec()
 	why := map[fault.Code]string{
 		fault.BadName: "no such process", fault.NoFile: "no such file", fault.NotExecutable: "file is not executable",
@@ -274,7 +275,7 @@ func startResult(r client.StatusResult) (string, bool) {
 	return "", false
 }
 
-func signalResult(r client.StatusResult, success string) (string, bool) {
+func signalResult(r api.StatusResult, success string) (string, bool) {
 	name := r.Namespec()
 	switch r.Status {
 	case fault.BadName:
@@ -291,7 +292,7 @@ func signalResult(r client.StatusResult, success string) (string, bool) {
 	return "", false
 }
 
-func clearResult(r client.StatusResult) (string, bool) {
+func clearResult(r api.StatusResult) (string, bool) {
 	name := r.Namespec()
 	switch r.Status {
 	case fault.BadName:
@@ -306,7 +307,7 @@ func clearResult(r client.StatusResult) (string, bool) {
 
 // result shows the outcome of an action on one process: its line, or its
 // status struct in the JSON document.
-func (c *ctl) result(line string, r client.StatusResult) {
+func (c *ctl) result(line string, r api.StatusResult) {
 	if c.opts.json {
 		c.addDoc(r)
 		return
@@ -315,24 +316,24 @@ func (c *ctl) result(line string, r client.StatusResult) {
 }
 
 // faultResult is the status struct supervisorctl makes of a fault.
-func faultResult(group, process string, hasProcess bool, err error) (client.StatusResult, bool) {
+func faultResult(group, process string, hasProcess bool, err error) (api.StatusResult, bool) {
 	f, ok := errors.AsType[*fault.Fault](err)
 	if !ok {
-		return client.StatusResult{}, false
+		return api.StatusResult{}, false
 	}
 	if !hasProcess {
 		process = "None"
 	}
-	return client.StatusResult{Name: process, Group: group, Status: f.Code, Description: f.String}, true
+	return api.StatusResult{Name: process, Group: group, Status: f.Code, Description: f.String}, true
 }
 
-func okResult(group, process string) client.StatusResult {
-	return client.StatusResult{Name: process, Group: group, Status: fault.Success, Description: "OK"}
+func okResult(group, process string) api.StatusResult {
+	return api.StatusResult{Name: process, Group: group, Status: fault.Success, Description: "OK"}
 }
 
 // showResults shows group results with format, setting the exit status
 // from each unless its code is ignored.
-func (c *ctl) showResults(results []client.StatusResult, format func(client.StatusResult) (string, bool), ignored fault.Code) error {
+func (c *ctl) showResults(results []api.StatusResult, format func(api.StatusResult) (string, bool), ignored fault.Code) error {
 	for _, r := range results {
 		text, ok := format(r)
 		if !ok {
@@ -358,11 +359,11 @@ func (c *ctl) doStart(args []string) error {
 		return nil
 	}
 	return c.act(names, action{
-		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.StartAllProcesses(ctx, true) },
-		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+		all: func(ctx context.Context) ([]api.StatusResult, error) { return sv.StartAllProcesses(ctx, true) },
+		group: func(ctx context.Context, g string) ([]api.StatusResult, error) {
 			return sv.StartProcessGroup(ctx, g, true)
 		},
-		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+		one: func(ctx context.Context, n string) ([]api.StatusResult, error) {
 			return sv.StartProcess(ctx, n, true)
 		},
 		done: "started", format: startResult, ignored: fault.AlreadyStarted, noGroupExit: exitInvalidArgs,
@@ -383,15 +384,15 @@ func (c *ctl) doStop(args []string) error {
 		return nil
 	}
 	return c.act(names, action{
-		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.StopAllProcesses(ctx, true) },
-		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+		all: func(ctx context.Context) ([]api.StatusResult, error) { return sv.StopAllProcesses(ctx, true) },
+		group: func(ctx context.Context, g string) ([]api.StatusResult, error) {
 			return sv.StopProcessGroup(ctx, g, true)
 		},
-		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+		one: func(ctx context.Context, n string) ([]api.StatusResult, error) {
 			return sv.StopProcess(ctx, n, true)
 		},
 		done:    "stopped",
-		format:  func(r client.StatusResult) (string, bool) { return signalResult(r, "stopped") },
+		format:  func(r api.StatusResult) (string, bool) { return signalResult(r, "stopped") },
 		ignored: fault.NotRunning, noGroupExit: exitGeneric,
 	})
 }
@@ -401,10 +402,10 @@ func (c *ctl) doStop(args []string) error {
 // results, the fault that leaves the exit status alone, the exit status of
 // an unknown group.
 type action struct {
-	all         func(context.Context) ([]client.StatusResult, error)
-	group, one  func(context.Context, string) ([]client.StatusResult, error)
+	all         func(context.Context) ([]api.StatusResult, error)
+	group, one  func(context.Context, string) ([]api.StatusResult, error)
 	done        string
-	format      func(client.StatusResult) (string, bool)
+	format      func(api.StatusResult) (string, bool)
 	ignored     fault.Code
 	noGroupExit int
 }
@@ -487,15 +488,15 @@ func (c *ctl) doSignal(args []string) error {
 	sig, names := w[0], w[1:]
 	sv, _ := c.supervisor()
 	return c.act(names, action{
-		all: func(ctx context.Context) ([]client.StatusResult, error) { return sv.SignalAllProcesses(ctx, sig) },
-		group: func(ctx context.Context, g string) ([]client.StatusResult, error) {
+		all: func(ctx context.Context) ([]api.StatusResult, error) { return sv.SignalAllProcesses(ctx, sig) },
+		group: func(ctx context.Context, g string) ([]api.StatusResult, error) {
 			return sv.SignalProcessGroup(ctx, g, sig)
 		},
-		one: func(ctx context.Context, n string) ([]client.StatusResult, error) {
+		one: func(ctx context.Context, n string) ([]api.StatusResult, error) {
 			return sv.SignalProcess(ctx, n, sig)
 		},
 		done:    "signalled",
-		format:  func(r client.StatusResult) (string, bool) { return signalResult(r, "signalled") },
+		format:  func(r api.StatusResult) (string, bool) { return signalResult(r, "signalled") },
 		ignored: noIgnored, noGroupExit: exitGeneric,
 	})
 }
@@ -1123,7 +1124,7 @@ func completeGroups(c *ctl, _ []string, _ string) ([]string, cobra.ShellCompDire
 }
 
 // localProcesses are the processes of the agent, for completion.
-func (c *ctl) localProcesses() ([]client.ProcessInfo, error) {
+func (c *ctl) localProcesses() ([]api.ProcessInfo, error) {
 	sv, err := c.supervisor()
 	if err != nil {
 		return nil, err

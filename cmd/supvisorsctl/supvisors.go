@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
@@ -390,7 +391,7 @@ func (c *ctl) doSstatus(args []string) error {
 
 // processTable prints cluster processes: their state and addresses (and
 // whether an EXITED one exited as expected).
-func (c *ctl) processTable(infos []client.ClusterProcessInfo, expected bool) {
+func (c *ctl) processTable(infos []api.ClusterProcessInfo, expected bool) {
 	header := []string{"Application", "Process", "State", "Addresses"}
 	if expected {
 		header = []string{"Application", "Process", "State", "Expected", "Addresses"}
