@@ -2,7 +2,10 @@
 // one error form every layer returns when a client must see a fault code.
 package fault
 
-import "fmt"
+import (
+	"errors"
+	"fmt"
+)
 
 // Code is a fault code as sent in faultCode.
 type Code int
@@ -103,4 +106,14 @@ func (f *Fault) Detail() string {
 		return f.String[len(prefix):]
 	}
 	return ""
+}
+
+// From is the fault an error is sent as: the *Fault it is or wraps, else
+// FAILED with its message.
+func From(err error) *Fault {
+	var f *Fault
+	if errors.As(err, &f) && f != nil {
+		return f
+	}
+	return New(Failed, err.Error())
 }

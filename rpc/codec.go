@@ -137,13 +137,3 @@ func (s *Server) invoke(r *http.Request, m *method, args reflect.Value) (reply a
 	}
 	return inv.reply, inv.err
 }
-
-// asFault is the fault a method error is sent as: the *fault.Fault it is or
-// wraps, else FAILED with its message.
-func asFault(err error) *fault.Fault {
-	var f *fault.Fault
-	if errors.As(err, &f) && f != nil {
-		return f
-	}
-	return fault.New(fault.Failed, err.Error())
-}

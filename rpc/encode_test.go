@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"errors"
 	"math"
 	"reflect"
 	"strings"
@@ -164,15 +163,5 @@ func TestRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(got.Elem().Interface(), want) {
 			t.Errorf("got %#v, want %#v", got.Elem().Interface(), want)
 		}
-	}
-}
-
-func TestAsFault(t *testing.T) {
-	f := fault.New(fault.NoFile, "x")
-	if got := asFault(errors.Join(errors.New("a"), f)); got != f {
-		t.Errorf("wrapped fault: got %v", got)
-	}
-	if got := asFault(errors.New("disk full")); got.Code != fault.Failed || got.String != "FAILED: disk full" {
-		t.Errorf("plain error: got %+v", got)
 	}
 }

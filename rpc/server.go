@@ -280,7 +280,7 @@ func (s *Server) writeReply(w http.ResponseWriter, name string, m *method, reply
 		}
 	}
 	if err != nil {
-		f := asFault(err)
+		f := fault.From(err)
 		s.logger.Trace("xml-rpc method returned a fault", "method", name, "code", int(f.Code), "fault", f.String)
 		body = appendFault((*bp)[:0], f)
 	}

@@ -350,7 +350,7 @@ func allProcesses(procs []*process.Process, selected func(*process.Process) bool
 func statusResult(p *process.Process, err error) api.StatusResult {
 	res := api.StatusResult{Name: p.Name(), Group: p.Group(), Status: fault.Success, Description: "OK"}
 	if err != nil {
-		f := asFault(err)
+		f := fault.From(err)
 		res.Status = f.Code
 		res.Description = f.String
 	}

@@ -74,7 +74,7 @@ func (sys *systemService) Multicall(r *http.Request, args *multicallArgs, reply 
 	for i := range args.Calls {
 		result, err := sys.s.multicallOne(r, &args.Calls[i])
 		if err != nil {
-			result = asFault(err)
+			result = fault.From(err)
 		}
 		results = append(results, result)
 	}
