@@ -82,10 +82,10 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 func (g *generation) newServer(opts rpc.Options, svc *rpc.SupervisorService) (*rpc.Server, error) {
 	opts.Logger = g.logger.Named("rpc")
 	srv := rpc.NewServer(opts)
-	if err := rpc.RegisterSupervisor(srv, svc); err != nil {
+	if err := rpc.RegisterSupervisor(srv.XMLRPC(), svc); err != nil {
 		return nil, err
 	}
-	if err := rpc.RegisterSupvisors(srv, rpc.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
+	if err := rpc.RegisterSupvisors(srv.XMLRPC(), rpc.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
 		return nil, err
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())

@@ -8,7 +8,7 @@ import (
 	"sync"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // peers reaches the XML-RPC of the other agents: every node listens on the
@@ -21,11 +21,11 @@ type peers struct {
 	tls *tls.Config
 
 	mu      sync.Mutex
-	clients map[string]*rpc.Client
+	clients map[string]*xmlrpc.Client
 }
 
 func newPeers(inet *config.InetHTTPServer) *peers {
-	p := &peers{inet: inet, clients: map[string]*rpc.Client{}}
+	p := &peers{inet: inet, clients: map[string]*xmlrpc.Client{}}
 	if inet != nil && inet.TLS != nil {
 		p.tls = &tls.Config{RootCAs: inet.TLS.RootCAs, MinVersion: tls.VersionTLS12}
 	}
@@ -63,7 +63,7 @@ func (p *peers) forward(ctx context.Context, address, method string, params []an
 	return c.Call(ctx, method, params, reply)
 }
 
-func (p *peers) client(address string) (*rpc.Client, error) {
+func (p *peers) client(address string) (*xmlrpc.Client, error) {
 	if p.inet == nil {
 		return nil, fmt.Errorf("no [inet_http_server] to reach %s", address)
 	}
@@ -76,7 +76,7 @@ func (p *peers) client(address string) (*rpc.Client, error) {
 	if err != nil {
 		return nil, fmt.Errorf("inet_http_server port %q: %w", p.inet.Port, err)
 	}
-	c, err := rpc.NewClient(inetScheme(p.inet)+"://"+net.JoinHostPort(address, port), rpc.ClientOptions{
+	c, err := xmlrpc.NewClient(inetScheme(p.inet)+"://"+net.JoinHostPort(address, port), xmlrpc.ClientOptions{
 		Username: p.inet.Username, Password: p.inet.Password, TLSConfig: p.tls,
 	})
 	if err != nil {

@@ -19,7 +19,7 @@
 // and wraps the cause: errors.Is(err, ErrUnauthorized) for refused
 // credentials (HTTP 401), errors.Is(err, syscall.ECONNREFUSED) for a server
 // that is not listening, errors.Is(err, context.DeadlineExceeded) for a call
-// that ran out of time, errors.As(err, new(*rpc.HTTPError)) for any other
+// that ran out of time, errors.As(err, new(*xmlrpc.HTTPError)) for any other
 // HTTP status.
 //
 // Timestamps (process start/stop/now, address times, last event times) are
@@ -44,7 +44,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/fault"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // Options configures a Client; New reads it once and keeps no reference to
@@ -67,7 +67,7 @@ type Options struct {
 // NewFromEnv. It keeps persistent connections to the server. Safe for
 // concurrent use.
 type Client struct {
-	rpc     *rpc.Client
+	rpc     *xmlrpc.Client
 	url     string // the server URL, without credentials, for messages
 	timeout time.Duration
 }
@@ -81,7 +81,7 @@ var ErrUnauthorized = errors.New("authentication refused")
 // "unix:///path/to.sock" (the agent's [unix_http_server]). It does not
 // connect: the first call does. Safe for concurrent use.
 func New(serverURL string, opts Options) (*Client, error) {
-	c, err := rpc.NewClient(serverURL, rpc.ClientOptions{
+	c, err := xmlrpc.NewClient(serverURL, xmlrpc.ClientOptions{
 		Username:  opts.Username,
 		Password:  opts.Password,
 		TLSConfig: opts.TLSConfig,
@@ -236,7 +236,7 @@ type callError struct {
 }
 
 func (e *callError) Error() string {
-	// The rpc layer names the method already: say it once.
+	// The xmlrpc client names the method already: say it once.
 	cause := strings.TrimPrefix(e.err.Error(), "rpc: call "+e.method+": ")
 	return fmt.Sprintf("call %s on %s: %s", e.method, e.server, cause)
 }
@@ -248,7 +248,7 @@ func (e *callError) Is(target error) bool {
 	if target != ErrUnauthorized {
 		return false
 	}
-	h, ok := errors.AsType[*rpc.HTTPError](e.err)
+	h, ok := errors.AsType[*xmlrpc.HTTPError](e.err)
 	return ok && h.StatusCode == 401
 }
 

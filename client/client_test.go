@@ -8,7 +8,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 func TestServerURLFor(t *testing.T) {
@@ -100,7 +100,7 @@ func TestNew(t *testing.T) {
 }
 
 func TestCallErrors(t *testing.T) {
-	inner := fmt.Errorf("rpc: call supervisor.getState: %w", &rpc.HTTPError{StatusCode: 401, Status: "401 Unauthorized"})
+	inner := fmt.Errorf("rpc: call supervisor.getState: %w", &xmlrpc.HTTPError{StatusCode: 401, Status: "401 Unauthorized"})
 	err := error(&callError{method: "supervisor.getState", server: "http://h:1", err: inner})
 	if got, want := err.Error(), "call supervisor.getState on http://h:1: HTTP 401 Unauthorized"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
@@ -108,10 +108,10 @@ func TestCallErrors(t *testing.T) {
 	if !errors.Is(err, ErrUnauthorized) {
 		t.Error("a 401 is not ErrUnauthorized")
 	}
-	if h, ok := errors.AsType[*rpc.HTTPError](err); !ok || h.StatusCode != 401 {
+	if h, ok := errors.AsType[*xmlrpc.HTTPError](err); !ok || h.StatusCode != 401 {
 		t.Errorf("no HTTPError in %v", err)
 	}
-	other := &callError{method: "m", server: "s", err: &rpc.HTTPError{StatusCode: 500, Status: "500 Internal Server Error"}}
+	other := &callError{method: "m", server: "s", err: &xmlrpc.HTTPError{StatusCode: 500, Status: "500 Internal Server Error"}}
 	if errors.Is(other, ErrUnauthorized) {
 		t.Error("a 500 is ErrUnauthorized")
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/api"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // writeRulesFile writes rules into a scratch file and returns the
@@ -27,7 +27,7 @@ func writeRulesFile(tb testing.TB, rules string) string {
 // processIs: get_process_info(namespec) shows it in state on exactly the
 // addresses given.
 func processIs(namespec, state string, addresses ...string) probe {
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		var infos []api.ClusterProcessInfo
 		if err := call(c, "supvisors.get_process_info", &infos, namespec); err != nil {
 			return false, err.Error()
@@ -142,7 +142,7 @@ func BenchmarkStartApplication50(b *testing.B) {
 }
 
 func applicationIs(app, state string) probe {
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		var info api.ApplicationInfo
 		if err := call(c, "supvisors.get_application_info", &info, app); err != nil {
 			return false, err.Error()

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/api"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // How the chaos harness strikes each fault of the schedule, and makes the
@@ -375,7 +375,7 @@ func (r *chaosRun) aim(a *operatorAction) (params []any, targets []string) {
 // a refused connection means that the call never left), within timeout.
 func (r *chaosRun) call(i int, method string, params []any, reply any, timeout time.Duration) error {
 	s := r.nodes[i].srv
-	c, err := rpc.NewClient("unix://"+s.sock, rpc.ClientOptions{Username: s.user, Password: s.password})
+	c, err := xmlrpc.NewClient("unix://"+s.sock, xmlrpc.ClientOptions{Username: s.user, Password: s.password})
 	if err != nil {
 		return err
 	}

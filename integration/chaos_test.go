@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // chaosRules are the chaos cluster's applications: 4 required services,
@@ -187,9 +187,9 @@ type chaosRun struct {
 // chaosNode is an agent of the run.
 type chaosNode struct {
 	srv    *server
-	argv   []string      // its command line, without --clock-offset
-	offset time.Duration // its clock offset
-	client *rpc.Client   // over its unix socket: reachable from here in both modes
+	argv   []string       // its command line, without --clock-offset
+	offset time.Duration  // its clock offset
+	client *xmlrpc.Client // over its unix socket: reachable from here in both modes
 }
 
 // newChaosRun launches the agents of mode.
@@ -216,7 +216,7 @@ func newChaosRun(t testing.TB, mode string, config chaosConfig) *chaosRun {
 		s.cmd.SysProcAttr.Pdeathsig = syscall.SIGKILL
 		// A SIGABRT makes it print every goroutine (report).
 		s.cmd.Env = append(os.Environ(), "GOTRACEBACK=all")
-		c, err := rpc.NewClient("unix://"+s.sock, rpc.ClientOptions{Username: s.user, Password: s.password})
+		c, err := xmlrpc.NewClient("unix://"+s.sock, xmlrpc.ClientOptions{Username: s.user, Password: s.password})
 		if err != nil {
 			t.Fatal(err)
 		}

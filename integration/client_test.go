@@ -24,7 +24,7 @@ import (
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // These tests drive the typed Go client (package client) against real
@@ -544,7 +544,7 @@ startsecs=0
 				t.Fatal(err)
 			}
 			_, err = bad.Supervisor().GetState(ctx)
-			var h *rpc.HTTPError
+			var h *xmlrpc.HTTPError
 			if !errors.Is(err, client.ErrUnauthorized) || !errors.As(err, &h) || h.StatusCode != 401 ||
 				!strings.HasPrefix(err.Error(), "call supervisor.getState on "+u+": HTTP 401") {
 				t.Errorf("getState with a wrong password over %s: %v, want ErrUnauthorized", u, err)

@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/api"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // These benchmarks measure the cluster figures of DESIGN.md's performance
@@ -182,7 +182,7 @@ func BenchmarkNoFalseSilentUnderLoad(b *testing.B) {
 // pollAddressesFor asks every node for get_all_addresses_info every 100 ms
 // during window, one goroutine per node. It returns how many addresses were
 // seen not RUNNING, how many calls failed, and every call's latency.
-func pollAddressesFor(tb testing.TB, nodes []*server, clients []*rpc.Client, window time.Duration) (nonRunning, rpcErrors int, latencies []time.Duration) {
+func pollAddressesFor(tb testing.TB, nodes []*server, clients []*xmlrpc.Client, window time.Duration) (nonRunning, rpcErrors int, latencies []time.Duration) {
 	var (
 		mu sync.Mutex
 		wg sync.WaitGroup
@@ -267,13 +267,13 @@ func grepLog(tb testing.TB, s *server, substrings ...string) []string {
 
 // A probe asks one node something; done says whether the answer is the one
 // awaited, detail what the node said otherwise.
-type probe func(c *rpc.Client) (done bool, detail string)
+type probe func(c *xmlrpc.Client) (done bool, detail string)
 
 // watch runs probes in order against every client, one goroutine per
 // client, each probe every pollEvery until it is done, and returns when
 // each probe was first done on each client: at[client][probe]. It fails the
 // benchmark if a probe is not done within clusterTimeout.
-func watch(tb testing.TB, clients []*rpc.Client, probes ...probe) (at [][]time.Time) {
+func watch(tb testing.TB, clients []*xmlrpc.Client, probes ...probe) (at [][]time.Time) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), clusterTimeout)
 	defer cancel()
@@ -321,14 +321,14 @@ func latest(at [][]time.Time, k int) time.Time {
 	return t
 }
 
-func call(c *rpc.Client, method string, reply any, params ...any) error {
+func call(c *xmlrpc.Client, method string, reply any, params ...any) error {
 	ctx, cancel := context.WithTimeout(context.Background(), rpcTimeout)
 	defer cancel()
 	return c.Call(ctx, method, params, reply)
 }
 
 // answers: the node's XML-RPC server is up.
-func answers(c *rpc.Client) (bool, string) {
+func answers(c *xmlrpc.Client) (bool, string) {
 	var state map[string]any
 	if err := call(c, "supervisor.getState", &state); err != nil {
 		return false, err.Error()
@@ -337,7 +337,7 @@ func answers(c *rpc.Client) (bool, string) {
 }
 
 func supvisorsStateIs(want string) probe {
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		var st api.SupvisorsStateInfo
 		if err := call(c, "supvisors.get_supvisors_state", &st); err != nil {
 			return false, err.Error()
@@ -347,7 +347,7 @@ func supvisorsStateIs(want string) probe {
 }
 
 func addressIs(address, want string) probe {
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		var info api.AddressInfo
 		if err := call(c, "supvisors.get_address_info", &info, address); err != nil {
 			return false, err.Error()
@@ -357,7 +357,7 @@ func addressIs(address, want string) probe {
 }
 
 func masterIs(want string) probe {
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		var master string
 		if err := call(c, "supvisors.get_master_address", &master); err != nil {
 			return false, err.Error()
@@ -371,7 +371,7 @@ func masterIs(want string) probe {
 // the one that follows.
 func operationUnder(master string) probe {
 	isMaster, inOperation := masterIs(master), supvisorsStateIs("OPERATION")
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		if ok, detail := isMaster(c); !ok {
 			return false, detail
 		}
@@ -383,7 +383,7 @@ func operationUnder(master string) probe {
 // unless it is "".
 func clusterReady(n int, master string) probe {
 	inOperation := supvisorsStateIs("OPERATION")
-	return func(c *rpc.Client) (bool, string) {
+	return func(c *xmlrpc.Client) (bool, string) {
 		if ok, detail := inOperation(c); !ok {
 			return false, detail
 		}
@@ -407,11 +407,11 @@ func clusterReady(n int, master string) probe {
 	}
 }
 
-func clientsOf(tb testing.TB, nodes []*server) []*rpc.Client {
+func clientsOf(tb testing.TB, nodes []*server) []*xmlrpc.Client {
 	tb.Helper()
-	clients := make([]*rpc.Client, len(nodes))
+	clients := make([]*xmlrpc.Client, len(nodes))
 	for i, n := range nodes {
-		c, err := rpc.NewClient(n.url, rpc.ClientOptions{Username: n.user, Password: n.password})
+		c, err := xmlrpc.NewClient(n.url, xmlrpc.ClientOptions{Username: n.user, Password: n.password})
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -424,7 +424,7 @@ func clientsOf(tb testing.TB, nodes []*server) []*rpc.Client {
 // clients, so that an iteration leaves nothing running behind it.
 // startServerWith's cleanup would do it too, but only at the end of the
 // whole b.N loop.
-func stopAll(tb testing.TB, nodes []*server, clients []*rpc.Client) {
+func stopAll(tb testing.TB, nodes []*server, clients []*xmlrpc.Client) {
 	var wg sync.WaitGroup
 	for _, n := range nodes {
 		wg.Go(func() { n.kill(tb) })

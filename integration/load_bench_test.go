@@ -15,7 +15,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/agent"
 	"github.com/supvisors/supvisors-go/api"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // These benchmarks load agents with many concurrent XML-RPC clients and
@@ -126,7 +126,7 @@ func BenchmarkLoadCluster50(b *testing.B) {
 
 // stillRunning lists the processes that run on any node, as each node's
 // own supervisor.getAllProcessInfo says.
-func stillRunning(nodes []*server, clients []*rpc.Client) ([]string, error) {
+func stillRunning(nodes []*server, clients []*xmlrpc.Client) ([]string, error) {
 	var running []string
 	for i, c := range clients {
 		var infos []api.ProcessInfo

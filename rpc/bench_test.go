@@ -1,7 +1,6 @@
 package rpc
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -9,62 +8,15 @@ import (
 	"testing"
 
 	"github.com/supvisors/supvisors-go/api"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
-
-// BenchmarkDecodeRequest decodes the request supervisorctl sends for
-// `tail`: three params.
-func BenchmarkDecodeRequest(b *testing.B) {
-	doc := pythonRequests[0]
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := decodeRequest(strings.NewReader(doc), requestLimits); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkEncodeProcessInfos encodes a getAllProcessInfo reply of 1,000
-// processes (14-key structs).
-func BenchmarkEncodeProcessInfos(b *testing.B) {
-	infos := processInfos(1000)
-	reply := &infos
-	buf, err := appendResponse(nil, reply)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(buf)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if buf, err = appendResponse(buf[:0], reply); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
-
-// BenchmarkDecodeProcessInfos decodes that reply into its value tree, as
-// a client does before assigning it.
-func BenchmarkDecodeProcessInfos(b *testing.B) {
-	infos := processInfos(1000)
-	doc, err := appendResponse(nil, &infos)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(doc)))
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, _, err := decodeResponse(bytes.NewReader(doc), requestLimits); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
 
 // BenchmarkRoundTrip is one call over loopback HTTP with the Go client, on
 // a kept-alive connection: encode, HTTP, decode, dispatch through gorilla,
 // encode the reply, decode it.
 func BenchmarkRoundTrip(b *testing.B) {
 	s, _ := newTestServer(b, Options{Username: "u", Password: "p"})
-	c := newClient(b, serve(b, s), ClientOptions{Username: "u", Password: "p"})
+	c := newClient(b, serve(b, s), xmlrpc.ClientOptions{Username: "u", Password: "p"})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
@@ -79,7 +31,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 // processes, over loopback HTTP.
 func BenchmarkRoundTripProcessInfos(b *testing.B) {
 	s, _ := newTestServer(b, Options{})
-	c := newClient(b, serve(b, s), ClientOptions{})
+	c := newClient(b, serve(b, s), xmlrpc.ClientOptions{})
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/internal/testwait"
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
 )
 
 // authServer serves a test server with credentials user/pass, at most
@@ -90,7 +91,7 @@ func closed(c net.Conn, r io.Reader, what string) error {
 	return nil
 }
 
-var addCall = callXML("test.add", "<int>1</int>", "<int>2</int>")
+var addCall = testxmlrpc.CallXML("test.add", "<int>1</int>", "<int>2</int>")
 
 // TestRefusalsCloseTheConnection: a 401 and a 400 say Connection: close
 // and the server closes the connection after them (finding #7 of issue

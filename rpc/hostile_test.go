@@ -8,6 +8,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // countingReader counts what the HTTP client took from a request body.
@@ -33,8 +36,8 @@ func TestHostileRequests(t *testing.T) {
 		`<!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;"><!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">` +
 		`<!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;"><!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">]>` +
 		`<methodCall><methodName>test.echo</methodName><params><param><value><string>&lol9;</string></value></param></params></methodCall>`
-	deep := callXML("test.echo", strings.Repeat("<array><data><value>", 10000)+strings.Repeat("</value></data></array>", 10000))
-	wide := callXML("test.echo", "<array><data>"+strings.Repeat("<value/>", 200_000)+"</data></array>")
+	deep := testxmlrpc.CallXML("test.echo", strings.Repeat("<array><data><value>", 10000)+strings.Repeat("</value></data></array>", 10000))
+	wide := testxmlrpc.CallXML("test.echo", "<array><data>"+strings.Repeat("<value/>", 200_000)+"</data></array>")
 	cases := []struct {
 		name string
 		body string
@@ -42,38 +45,38 @@ func TestHostileRequests(t *testing.T) {
 		fault string
 	}{
 		{"not xml", "hello", ""},
-		{"truncated", callXML("test.add")[:40], ""},
+		{"truncated", testxmlrpc.CallXML("test.add")[:40], ""},
 		{"no method name", "<?xml version='1.0'?><methodCall><params></params></methodCall>", ""},
 		{"billion laughs", laughs, ""},
-		{"external entity", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + callXML("test.echo", "<string>&e;</string>"), ""},
+		{"external entity", `<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>` + testxmlrpc.CallXML("test.echo", "<string>&e;</string>"), ""},
 		{"10,000-deep nesting", deep, ""},
 		{"200,000 elements", wide, ""},
-		{"bad base64", callXML("test.echo", "<base64>!!!not base64</base64>"), ""},
-		{"bad int", callXML("test.add", "<int>12x</int>", "<int>0</int>"), ""},
-		{"bad boolean", callXML("test.greet", "<string>x</string>", "<boolean>yes</boolean>"), ""},
-		{"NUL in the document", callXML("test.echo", "<string>a\x00b</string>"), ""},
-		{"invalid utf-8", callXML("test.echo", "<string>a\xffb</string>"), ""},
-		{"wrong type", callXML("test.add", "<string>1</string>", "<int>0</int>"), "<int>2</int>"},
-		{"too many params", callXML("snake.get_api_version", "<int>3</int>"), "<int>2</int>"},
-		{"too few params", callXML("test.add", "<int>1</int>"), "<int>2</int>"},
-		{"unknown method", callXML("test.noSuchThing"), "<int>1</int>"},
-		{"private method", callXML("test._update"), "<int>1</int>"},
-		{"traversal", callXML("test.add.__class__"), "<int>1</int>"},
-		{"struct for a name", callXML("test.greet", "<struct></struct>"), "<int>2</int>"},
-		{"huge int", callXML("test.add", "<int>99999999999999999999999</int>", "<int>0</int>"), ""},
+		{"bad base64", testxmlrpc.CallXML("test.echo", "<base64>!!!not base64</base64>"), ""},
+		{"bad int", testxmlrpc.CallXML("test.add", "<int>12x</int>", "<int>0</int>"), ""},
+		{"bad boolean", testxmlrpc.CallXML("test.greet", "<string>x</string>", "<boolean>yes</boolean>"), ""},
+		{"NUL in the document", testxmlrpc.CallXML("test.echo", "<string>a\x00b</string>"), ""},
+		{"invalid utf-8", testxmlrpc.CallXML("test.echo", "<string>a\xffb</string>"), ""},
+		{"wrong type", testxmlrpc.CallXML("test.add", "<string>1</string>", "<int>0</int>"), "<int>2</int>"},
+		{"too many params", testxmlrpc.CallXML("snake.get_api_version", "<int>3</int>"), "<int>2</int>"},
+		{"too few params", testxmlrpc.CallXML("test.add", "<int>1</int>"), "<int>2</int>"},
+		{"unknown method", testxmlrpc.CallXML("test.noSuchThing"), "<int>1</int>"},
+		{"private method", testxmlrpc.CallXML("test._update"), "<int>1</int>"},
+		{"traversal", testxmlrpc.CallXML("test.add.__class__"), "<int>1</int>"},
+		{"struct for a name", testxmlrpc.CallXML("test.greet", "<struct></struct>"), "<int>2</int>"},
+		{"huge int", testxmlrpc.CallXML("test.add", "<int>99999999999999999999999</int>", "<int>0</int>"), ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			status, body := post(t, url+"/RPC2", "text/xml", strings.NewReader(c.body))
 			if c.fault == "" {
 				if status < 400 || status >= 500 {
-					t.Errorf("HTTP %d, want 4xx\n%s", status, clip(body))
+					t.Errorf("HTTP %d, want 4xx\n%.40s", status, body)
 				}
 			} else if status != 200 || !strings.Contains(body, "<fault>") || !strings.Contains(body, c.fault) {
 				t.Errorf("HTTP %d, want a fault with %s\n%s", status, c.fault, body)
 			}
 			var sum int
-			if err := newClient(t, url, ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
+			if err := newClient(t, url, xmlrpc.ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
 				t.Fatalf("server unhealthy after it: %d, %v", sum, err)
 			}
 		})
@@ -113,7 +116,7 @@ func TestHugeBody(t *testing.T) {
 		}
 	}
 	var sum int
-	if err := newClient(t, url, ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
+	if err := newClient(t, url, xmlrpc.ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
 		t.Fatalf("server unhealthy: %d, %v", sum, err)
 	}
 }

@@ -3,18 +3,15 @@ package rpc
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"net"
 	"net/http"
-	"strconv"
 	"sync"
 	"time"
 
-	gorilla "github.com/gorilla/rpc"
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/supvisors/supvisors-go/config"
-	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // DefaultMaxBodyBytes is the request body limit when Options leaves it 0:
@@ -77,10 +74,10 @@ type Server struct {
 	// maxConns bounds each listener's open connections.
 	maxConns int
 	tls      *tls.Config
-	reg      *registry
-	gorilla  *gorilla.Server
-	mux      *http.ServeMux
-	http     *http.Server
+	// rpc serves the XML-RPC calls, at /RPC2 and /.
+	rpc  *xmlrpc.Handler
+	mux  *http.ServeMux
+	http *http.Server
 	// writeTimeout and unauthIdleTimeout are the package's, shorter in
 	// tests.
 	writeTimeout      time.Duration
@@ -89,12 +86,12 @@ type Server struct {
 	// any Content-Type accepted, a form could post a call.
 	crossOrigin *http.CrossOriginProtection
 
-	stopOnce   sync.Once
-	stopBase   context.CancelFunc
-	bufferPool sync.Pool // *[]byte for encoded replies
+	stopOnce sync.Once
+	stopBase context.CancelFunc
 }
 
-// NewServer returns a server with only the system namespace.
+// NewServer returns a server whose XML-RPC handler has only the system
+// namespace.
 func NewServer(opts Options) *Server {
 	s := &Server{
 		logger:   opts.Logger,
@@ -102,8 +99,6 @@ func NewServer(opts Options) *Server {
 		maxBody:  opts.MaxBodyBytes,
 		maxConns: opts.MaxConns,
 		tls:      opts.TLSConfig,
-		reg:      newRegistry(),
-		gorilla:  gorilla.NewServer(),
 		mux:      http.NewServeMux(),
 
 		crossOrigin:       http.NewCrossOriginProtection(),
@@ -119,11 +114,8 @@ func NewServer(opts Options) *Server {
 	if s.maxConns <= 0 {
 		s.maxConns = config.DefaultMaxConnections
 	}
-	s.gorilla.RegisterCodec(codec{}, dispatchType)
-	if err := s.reg.register(s.gorilla, "system", &systemService{s: s}, LowerCamel, systemHelp); err != nil {
-		panic(err) // the system namespace is fixed: this cannot fail
-	}
-	rpc := http.HandlerFunc(s.serveRPC)
+	s.rpc = xmlrpc.NewHandler(s.logger, s.maxBody)
+	rpc := s.rpc
 	s.mux.Handle("/RPC2", rpc)
 	s.mux.Handle("/RPC2/", rpc) // supervisord matches any path starting with /RPC2
 	s.mux.Handle("/{$}", rpc)
@@ -143,20 +135,9 @@ func NewServer(opts Options) *Server {
 	return s
 }
 
-// RegisterService publishes the gorilla-style methods of svc (exported,
-// func(*http.Request, *Args, *Reply) error) as namespace.name, name coming
-// from the Go method name by naming. help holds system.methodHelp's text,
-// keyed by wire name ("supervisor.getState"). The namespace "system" is
-// the server's own.
-func (s *Server) RegisterService(namespace string, svc any, naming Naming, help map[string]string) error {
-	return s.reg.register(s.gorilla, namespace, svc, naming, help)
-}
-
-// RegisterAlias makes alias ("supervisor.getVersion") call the method
-// target ("supervisor.getAPIVersion"); system.listMethods lists it too.
-func (s *Server) RegisterAlias(alias, target string) error {
-	return s.reg.alias(alias, target)
-}
+// XMLRPC is the handler of the XML-RPC calls (POST /RPC2 and /), on which
+// the namespaces are registered before serving.
+func (s *Server) XMLRPC() *xmlrpc.Handler { return s.rpc }
 
 // Handle adds a route such as "/logtail/" behind the server's
 // cross-origin check and auth, with the same body limit and write timeout
@@ -224,93 +205,6 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = s.http.Close()
 	}
 	return err
-}
-
-// serveRPC handles one XML-RPC request, whatever its Content-Type: HTTP
-// errors for what supervisord refuses at the HTTP level (405, 400 for
-// unparsable XML, an unknown declared encoding or no method name) and for
-// what this server adds (413 for a body over the limit); a methodResponse
-// with HTTP 200 otherwise.
-func (s *Server) serveRPC(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "Method Not Allowed", http.StatusMethodNotAllowed)
-		return
-	}
-	if r.ContentLength > s.maxBody {
-		s.refuseBody(w, r)
-		return
-	}
-	req, err := decodeRequest(http.MaxBytesReader(w, r.Body, s.maxBody), requestLimits)
-	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			s.refuseBody(w, r)
-			return
-		}
-		s.logger.Warn("xml-rpc request is invalid", "remote", r.RemoteAddr, "error", err)
-		http.Error(w, "Bad Request", http.StatusBadRequest)
-		return
-	}
-	m, reply, err := s.call(r, req.method, req.params)
-	s.writeReply(w, req.method, m, reply, err)
-}
-
-func (s *Server) refuseBody(w http.ResponseWriter, r *http.Request) {
-	s.logger.Warn("xml-rpc request body too large", "remote", r.RemoteAddr, "limit", s.maxBody)
-	w.Header().Set("Connection", "close")
-	http.Error(w, "Request Entity Too Large", http.StatusRequestEntityTooLarge)
-}
-
-// writeReply sends reply of m (nil when the method is unknown), or the
-// fault err is, as a methodResponse. A reply that cannot be encoded is a
-// FAILED fault.
-func (s *Server) writeReply(w http.ResponseWriter, name string, m *method, reply any, err error) {
-	bp := s.buffer()
-	var body []byte
-	if err == nil {
-		if hint := int(m.replySize.Load()); cap(*bp) < hint {
-			*bp = make([]byte, 0, hint+hint/8)
-		}
-		var encErr error
-		if body, encErr = appendResponse((*bp)[:0], reply); encErr != nil {
-			s.logger.Error("cannot encode xml-rpc reply", "method", name, "error", encErr)
-			err = fault.Newf(fault.Failed, "cannot encode the reply: %v", encErr)
-		} else {
-			m.replySize.Store(int64(len(body)))
-		}
-	}
-	if err != nil {
-		f := fault.From(err)
-		s.logger.Trace("xml-rpc method returned a fault", "method", name, "code", int(f.Code), "fault", f.String)
-		body = appendFault((*bp)[:0], f)
-	}
-	h := w.Header()
-	h.Set("Content-Type", "text/xml")
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	h.Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	if _, err := w.Write(body); err != nil {
-		s.logger.Debug("cannot send xml-rpc reply", "method", name, "error", err)
-	}
-	*bp = body
-	s.putBuffer(bp)
-}
-
-// maxPooledBuffer keeps one huge reply from pinning its buffer.
-const maxPooledBuffer = 4 << 20
-
-func (s *Server) buffer() *[]byte {
-	if bp, ok := s.bufferPool.Get().(*[]byte); ok {
-		return bp
-	}
-	b := make([]byte, 0, 4096)
-	return &b
-}
-
-func (s *Server) putBuffer(bp *[]byte) {
-	if cap(*bp) <= maxPooledBuffer {
-		s.bufferPool.Put(bp)
-	}
 }
 
 // deadlineWriter arms the connection's write deadline before each write of

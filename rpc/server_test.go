@@ -18,6 +18,8 @@ import (
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 const faultFmt = "<fault><value><struct><member><name>faultCode</name><value><int>%d</int></value></member>" +
@@ -43,34 +45,34 @@ func TestServerCalls(t *testing.T) {
 		body string
 		want want
 	}{
-		{"call", "/RPC2", callXML("test.add", "<int>2</int>", "<i4>3</i4>"), ok("<int>5</int>")},
-		{"call on /", "/", callXML("test.add", "<int>2</int>", "<i8>3</i8>"), ok("<int>5</int>")},
-		{"call under /RPC2/", "/RPC2/x", callXML("test.add", "<int>2</int>", "<int>3</int>"), ok("<int>5</int>")},
-		{"alias", "/RPC2", callXML("test.sum", "<int>2</int>", "<int>3</int>"), ok("<int>5</int>")},
-		{"snake_case", "/RPC2", callXML("snake.get_api_version"), ok("<string>0.1</string>")},
-		{"untyped string param", "/RPC2", callXML("test.greet", "bob"), ok(`<string>bob/true/2/""</string>`)},
-		{"optional params defaults", "/RPC2", callXML("test.greet", "<string>bob</string>", "<boolean>0</boolean>"), ok(`<string>bob/false/2/""</string>`)},
-		{"unknown method", "/RPC2", callXML("test.nothing"), flt(1, "UNKNOWN_METHOD")},
-		{"unknown namespace", "/RPC2", callXML("nothing.add"), flt(1, "UNKNOWN_METHOD")},
-		{"no namespace", "/RPC2", callXML("add"), flt(1, "UNKNOWN_METHOD")},
-		{"three parts", "/RPC2", callXML("test.add.x"), flt(1, "UNKNOWN_METHOD")},
-		{"private name", "/RPC2", callXML("test._add"), flt(1, "UNKNOWN_METHOD")},
-		{"Go name", "/RPC2", callXML("test.Add", "<int>2</int>", "<int>3</int>"), flt(1, "UNKNOWN_METHOD")},
-		{"method without gorilla shape", "/RPC2", callXML("test.notPublished"), flt(1, "UNKNOWN_METHOD")},
-		{"too few params", "/RPC2", callXML("test.add", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
-		{"too many params", "/RPC2", callXML("test.add", "<int>2</int>", "<int>2</int>", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
-		{"params to a method without", "/RPC2", callXML("snake.get_api_version", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
-		{"string for int", "/RPC2", callXML("test.add", "<string>2</string>", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS: param 1 (A): want int, got string")},
-		{"int for boolean", "/RPC2", callXML("test.greet", "x", "<int>1</int>"), flt(2, "INCORRECT_PARAMETERS: param 2 (loud): want boolean, got int")},
-		{"struct for string", "/RPC2", callXML("test.greet", "<struct></struct>"), flt(2, "INCORRECT_PARAMETERS: param 1 (Name): want string, got struct")},
-		{"sum clamped", "/RPC2", callXML("test.add", "<i8>9223372036854775807</i8>", "<int>1</int>"), ok("<int>-2147483648</int>")},
-		{"fault from method", "/RPC2", callXML("test.fail", "<int>10</int>", "<string>foo</string>"), flt(10, "BAD_NAME: foo")},
-		{"plain error", "/RPC2", callXML("test.fail", "<int>0</int>", "<string>disk full</string>"), flt(30, "FAILED: disk full")},
-		{"panic", "/RPC2", callXML("test.panic"), want{200, "<int>30</int>", true}},
-		{"call after the panic", "/RPC2", callXML("test.add", "<int>1</int>", "<int>1</int>"), ok("<int>2</int>")},
+		{"call", "/RPC2", testxmlrpc.CallXML("test.add", "<int>2</int>", "<i4>3</i4>"), ok("<int>5</int>")},
+		{"call on /", "/", testxmlrpc.CallXML("test.add", "<int>2</int>", "<i8>3</i8>"), ok("<int>5</int>")},
+		{"call under /RPC2/", "/RPC2/x", testxmlrpc.CallXML("test.add", "<int>2</int>", "<int>3</int>"), ok("<int>5</int>")},
+		{"alias", "/RPC2", testxmlrpc.CallXML("test.sum", "<int>2</int>", "<int>3</int>"), ok("<int>5</int>")},
+		{"snake_case", "/RPC2", testxmlrpc.CallXML("snake.get_api_version"), ok("<string>0.1</string>")},
+		{"untyped string param", "/RPC2", testxmlrpc.CallXML("test.greet", "bob"), ok(`<string>bob/true/2/""</string>`)},
+		{"optional params defaults", "/RPC2", testxmlrpc.CallXML("test.greet", "<string>bob</string>", "<boolean>0</boolean>"), ok(`<string>bob/false/2/""</string>`)},
+		{"unknown method", "/RPC2", testxmlrpc.CallXML("test.nothing"), flt(1, "UNKNOWN_METHOD")},
+		{"unknown namespace", "/RPC2", testxmlrpc.CallXML("nothing.add"), flt(1, "UNKNOWN_METHOD")},
+		{"no namespace", "/RPC2", testxmlrpc.CallXML("add"), flt(1, "UNKNOWN_METHOD")},
+		{"three parts", "/RPC2", testxmlrpc.CallXML("test.add.x"), flt(1, "UNKNOWN_METHOD")},
+		{"private name", "/RPC2", testxmlrpc.CallXML("test._add"), flt(1, "UNKNOWN_METHOD")},
+		{"Go name", "/RPC2", testxmlrpc.CallXML("test.Add", "<int>2</int>", "<int>3</int>"), flt(1, "UNKNOWN_METHOD")},
+		{"method without gorilla shape", "/RPC2", testxmlrpc.CallXML("test.notPublished"), flt(1, "UNKNOWN_METHOD")},
+		{"too few params", "/RPC2", testxmlrpc.CallXML("test.add", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
+		{"too many params", "/RPC2", testxmlrpc.CallXML("test.add", "<int>2</int>", "<int>2</int>", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
+		{"params to a method without", "/RPC2", testxmlrpc.CallXML("snake.get_api_version", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS")},
+		{"string for int", "/RPC2", testxmlrpc.CallXML("test.add", "<string>2</string>", "<int>2</int>"), flt(2, "INCORRECT_PARAMETERS: param 1 (A): want int, got string")},
+		{"int for boolean", "/RPC2", testxmlrpc.CallXML("test.greet", "x", "<int>1</int>"), flt(2, "INCORRECT_PARAMETERS: param 2 (loud): want boolean, got int")},
+		{"struct for string", "/RPC2", testxmlrpc.CallXML("test.greet", "<struct></struct>"), flt(2, "INCORRECT_PARAMETERS: param 1 (Name): want string, got struct")},
+		{"sum clamped", "/RPC2", testxmlrpc.CallXML("test.add", "<i8>9223372036854775807</i8>", "<int>1</int>"), ok("<int>-2147483648</int>")},
+		{"fault from method", "/RPC2", testxmlrpc.CallXML("test.fail", "<int>10</int>", "<string>foo</string>"), flt(10, "BAD_NAME: foo")},
+		{"plain error", "/RPC2", testxmlrpc.CallXML("test.fail", "<int>0</int>", "<string>disk full</string>"), flt(30, "FAILED: disk full")},
+		{"panic", "/RPC2", testxmlrpc.CallXML("test.panic"), want{200, "<int>30</int>", true}},
+		{"call after the panic", "/RPC2", testxmlrpc.CallXML("test.add", "<int>1</int>", "<int>1</int>"), ok("<int>2</int>")},
 		{"malformed", "/RPC2", "<methodCall><methodName>test.add", want{400, "", false}},
 		{"no method name", "/RPC2", "<methodCall><params/></methodCall>", want{400, "", false}},
-		{"not found", "/nothing", callXML("test.add"), want{404, "", false}},
+		{"not found", "/nothing", testxmlrpc.CallXML("test.add"), want{404, "", false}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -88,7 +90,7 @@ func TestServerCalls(t *testing.T) {
 func TestServerHTTP(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
 	url := serve(t, s)
-	body := callXML("test.add", "<int>2</int>", "<int>3</int>")
+	body := testxmlrpc.CallXML("test.add", "<int>2</int>", "<int>3</int>")
 	// Any Content-Type, as supervisord: curl --data-binary sends a form's.
 	for _, ct := range []string{"", "text/xml", "text/xml; charset=utf-8", "TEXT/XML", "application/xml",
 		"text/plain", "application/x-www-form-urlencoded", "application/json", "multipart/form-data; boundary=x", "nonsense"} {
@@ -123,7 +125,7 @@ func TestServerHTTP(t *testing.T) {
 func TestCrossOrigin(t *testing.T) {
 	s, svc := newTestServer(t, Options{})
 	s.Handle("/extra", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		svc.record(r.Method + " extra")
+		svc.Record(r.Method + " extra")
 	}))
 	url := serve(t, s)
 	host := strings.TrimPrefix(url, "http://")
@@ -151,14 +153,14 @@ func TestCrossOrigin(t *testing.T) {
 				}
 			}
 			name := fmt.Sprintf("call%d", i)
-			status, _ := post(t, url+"/RPC2", "text/plain", strings.NewReader(callXML("test.step", "<string>"+name+"</string>")), setHeaders)
+			status, _ := post(t, url+"/RPC2", "text/plain", strings.NewReader(testxmlrpc.CallXML("test.step", "<string>"+name+"</string>")), setHeaders)
 			extraStatus, _ := post(t, url+"/extra", "application/x-www-form-urlencoded", strings.NewReader("a=b"), setHeaders)
 			if status != c.want || extraStatus != c.want {
 				t.Fatalf("RPC: HTTP %d, route: HTTP %d, want %d", status, extraStatus, c.want)
 			}
-			done := slices.Contains(svc.recorded(), "end "+name)
+			done := slices.Contains(svc.Recorded(), "end "+name)
 			if done != (c.want == 200) {
-				t.Fatalf("call done %v, events %v", done, svc.recorded())
+				t.Fatalf("call done %v, events %v", done, svc.Recorded())
 			}
 		})
 	}
@@ -192,7 +194,7 @@ func TestServerEncodings(t *testing.T) {
 		{"ISO-8859-1", echo(`<?xml version="1.0" encoding="ISO-8859-1"?>`, "caf\xe9 \xff"), "café ÿ"},
 		{"windows-1252", echo(`<?xml version="1.0" encoding="windows-1252"?>`, "\x80 \x93q\x94"), "€ “q”"},
 		{"us-ascii, as Perl's RPC::XML", echo(`<?xml version="1.0" encoding="us-ascii"?>`, "caf&#233;"), "café"},
-		{"UTF-16 with a byte order mark", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, echo(`<?xml version="1.0" encoding="UTF-16"?>`, "café 😀")), "café 😀"},
+		{"UTF-16 with a byte order mark", "\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, echo(`<?xml version="1.0" encoding="UTF-16"?>`, "café 😀")), "café 😀"},
 	}
 	for _, c := range cases {
 		status, body := post(t, url+"/RPC2", "application/x-www-form-urlencoded", strings.NewReader(c.body))
@@ -239,7 +241,7 @@ func TestAuth(t *testing.T) {
 					r.SetBasicAuth(c.user, c.pass)
 				}
 			}
-			status, _ := post(t, url+"/RPC2", "text/xml", strings.NewReader(callXML("test.add", "<int>1</int>", "<int>1</int>")), setAuth)
+			status, _ := post(t, url+"/RPC2", "text/xml", strings.NewReader(testxmlrpc.CallXML("test.add", "<int>1</int>", "<int>1</int>")), setAuth)
 			if status != c.want {
 				t.Errorf("RPC: HTTP %d, want %d", status, c.want)
 			}
@@ -275,7 +277,7 @@ func TestLongRequestsOutliveReadTimeout(t *testing.T) {
 		}
 	}))
 	url := serve(t, s)
-	c := newClient(t, url, ClientOptions{})
+	c := newClient(t, url, xmlrpc.ClientOptions{})
 	var got string
 	if err := c.Call(context.Background(), "test.step", []any{"slow", 400}, &got); err != nil || got != "slow" {
 		t.Errorf("call: got %q, %v", got, err)
@@ -320,7 +322,7 @@ func TestShutdownEndsStreams(t *testing.T) {
 func TestBodyLimit(t *testing.T) {
 	s, _ := newTestServer(t, Options{MaxBodyBytes: 1 << 10})
 	url := serve(t, s)
-	big := callXML("test.echo", "<string>"+strings.Repeat("x", 2<<10)+"</string>")
+	big := testxmlrpc.CallXML("test.echo", "<string>"+strings.Repeat("x", 2<<10)+"</string>")
 	// With a Content-Length the body is refused before it is read.
 	if status, _ := post(t, url+"/RPC2", "text/xml", strings.NewReader(big)); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("with Content-Length: HTTP %d, want 413", status)
@@ -329,7 +331,7 @@ func TestBodyLimit(t *testing.T) {
 	if status, _ := post(t, url+"/RPC2", "text/xml", io.MultiReader(strings.NewReader(big))); status != http.StatusRequestEntityTooLarge {
 		t.Errorf("chunked: HTTP %d, want 413", status)
 	}
-	small := callXML("test.echo", "<string>x</string>")
+	small := testxmlrpc.CallXML("test.echo", "<string>x</string>")
 	if status, _ := post(t, url+"/RPC2", "text/xml", io.MultiReader(strings.NewReader(small))); status != 200 {
 		t.Errorf("small chunked body: HTTP %d", status)
 	}
@@ -341,15 +343,15 @@ func TestClient(t *testing.T) {
 	sock := serveUnix(t, s)
 	for name, url := range map[string]string{"tcp": tcp, "tcp /RPC2": tcp + "/RPC2", "tcp /": tcp + "/", "unix": "unix://" + sock} {
 		t.Run(name, func(t *testing.T) {
-			c := newClient(t, url, ClientOptions{Username: "u", Password: "p"})
+			c := newClient(t, url, xmlrpc.ClientOptions{Username: "u", Password: "p"})
 			ctx := context.Background()
 			var sum int
 			if err := c.Call(ctx, "test.add", []any{2, 3}, &sum); err != nil || sum != 5 {
 				t.Errorf("add: %d, %v", sum, err)
 			}
-			in := TypesArgs{S: "s", I: -1, I32: 32, B: true, F: 0.25, Bytes: []byte{0, 1}, List: []string{"a"},
-				Any: []any{"x", 1}, Map: map[string]any{"k": true}, Nested: Inner{Name: "n", Count: 2}, T: time.Unix(1700000000, 0).UTC()}
-			var out TypesArgs
+			in := testxmlrpc.TypesArgs{S: "s", I: -1, I32: 32, B: true, F: 0.25, Bytes: []byte{0, 1}, List: []string{"a"},
+				Any: []any{"x", 1}, Map: map[string]any{"k": true}, Nested: testxmlrpc.Inner{Name: "n", Count: 2}, T: time.Unix(1700000000, 0).UTC()}
+			var out testxmlrpc.TypesArgs
 			err := c.Call(ctx, "test.types", []any{in.S, in.I, in.I32, in.B, in.F, in.Bytes, in.List, in.Any, in.Map, in.Nested, in.T}, &out)
 			if err != nil {
 				t.Fatal(err)
@@ -365,8 +367,8 @@ func TestClient(t *testing.T) {
 			if m, ok := generic.(map[string]any); !ok || m["a"].([]any)[1] != "b" {
 				t.Errorf("echo: got %#v", generic)
 			}
-			wantFault(t, c.Call(ctx, "test.fail", []any{70, "x"}, nil), fault.NotRunning, "NOT_RUNNING: x")
-			wantFault(t, c.Call(ctx, "test.nothing", nil, nil), fault.UnknownMethod, "UNKNOWN_METHOD")
+			testxmlrpc.WantFault(t, c.Call(ctx, "test.fail", []any{70, "x"}, nil), fault.NotRunning, "NOT_RUNNING: x")
+			testxmlrpc.WantFault(t, c.Call(ctx, "test.nothing", nil, nil), fault.UnknownMethod, "UNKNOWN_METHOD")
 			var wrong bool
 			if err := c.Call(ctx, "test.add", []any{1, 1}, &wrong); err == nil || errors.As(err, new(*fault.Fault)) {
 				t.Errorf("int into bool: %v, want a decoding error", err)
@@ -377,27 +379,27 @@ func TestClient(t *testing.T) {
 		})
 	}
 	t.Run("credentials in the URL", func(t *testing.T) {
-		c := newClient(t, strings.Replace(tcp, "http://", "http://u:p@", 1), ClientOptions{})
+		c := newClient(t, strings.Replace(tcp, "http://", "http://u:p@", 1), xmlrpc.ClientOptions{})
 		if err := c.Call(context.Background(), "test.add", []any{1, 2}, nil); err != nil {
 			t.Error(err)
 		}
 	})
 	t.Run("wrong credentials", func(t *testing.T) {
-		c := newClient(t, tcp, ClientOptions{Username: "u", Password: "x"})
+		c := newClient(t, tcp, xmlrpc.ClientOptions{Username: "u", Password: "x"})
 		err := c.Call(context.Background(), "test.add", []any{1, 2}, nil)
 		if err == nil || !strings.Contains(err.Error(), "401") {
 			t.Errorf("got %v, want HTTP 401", err)
 		}
 	})
 	t.Run("reply limit", func(t *testing.T) {
-		c := newClient(t, tcp, ClientOptions{Username: "u", Password: "p", MaxReplyBytes: 1 << 10})
+		c := newClient(t, tcp, xmlrpc.ClientOptions{Username: "u", Password: "p", MaxReplyBytes: 1 << 10})
 		err := c.Call(context.Background(), "test.info", []any{100, 0}, nil)
 		if err == nil || !strings.Contains(err.Error(), "larger than") {
 			t.Errorf("got %v, want a size error", err)
 		}
 	})
 	for _, bad := range []string{"ftp://host", "unix://", "http://", "://x"} {
-		if _, err := NewClient(bad, ClientOptions{}); err == nil {
+		if _, err := xmlrpc.NewClient(bad, xmlrpc.ClientOptions{}); err == nil {
 			t.Errorf("NewClient(%q) accepted", bad)
 		}
 	}
@@ -424,12 +426,12 @@ func (b *syncBuffer) String() string {
 func TestPanicIsLogged(t *testing.T) {
 	var log syncBuffer
 	s, _ := newTestServer(t, Options{Logger: hclog.New(&hclog.LoggerOptions{Output: &log, Level: hclog.Info})})
-	c := newClient(t, serve(t, s), ClientOptions{})
+	c := newClient(t, serve(t, s), xmlrpc.ClientOptions{})
 	err := c.Call(context.Background(), "test.panic", nil, nil)
 	if f, ok := errors.AsType[*fault.Fault](err); !ok || f.Code != fault.Failed || !strings.Contains(f.String, "assignment to entry in nil map") {
 		t.Fatalf("got %v, want FAILED with the panic", err)
 	}
-	if got := log.String(); !strings.Contains(got, "xml-rpc method panicked") || !strings.Contains(got, "method=test.panic") || !strings.Contains(got, "testService).Panic") {
+	if got := log.String(); !strings.Contains(got, "xml-rpc method panicked") || !strings.Contains(got, "method=test.panic") || !strings.Contains(got, "testxmlrpc.(*Service).Panic") {
 		t.Errorf("log lacks the panic and its stack:\n%s", got)
 	}
 }

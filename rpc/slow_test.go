@@ -13,6 +13,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // The tests of slow clients shrink the server's timeouts to these.
@@ -154,7 +157,7 @@ func TestSlowlorisIsDropped(t *testing.T) {
 // dropped once the read timeout passes.
 func TestSlowBodyIsDropped(t *testing.T) {
 	addr, conns := slowServer(t, nil)
-	body := callXML("test.echo", "<string>"+strings.Repeat("x", 1<<10)+"</string>")
+	body := testxmlrpc.CallXML("test.echo", "<string>"+strings.Repeat("x", 1<<10)+"</string>")
 	c := dial(t, addr, 4<<10)
 	fmt.Fprintf(c, "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n", len(body))
 	go func() {
@@ -178,11 +181,11 @@ func TestSlowBodyIsDropped(t *testing.T) {
 func TestReaderThatNeverReadsIsDropped(t *testing.T) {
 	addr, conns := slowServer(t, nil)
 	c := dial(t, addr, 4<<10)
-	body := callXML("test.info", "<int>1000</int>", "<int>0</int>")
+	body := testxmlrpc.CallXML("test.info", "<int>1000</int>", "<int>0</int>")
 	fmt.Fprintf(c, "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 	conns.waitDropped(t, 1)
 	var sum int
-	if err := newClient(t, "http://"+addr, ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
+	if err := newClient(t, "http://"+addr, xmlrpc.ClientOptions{}).Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil || sum != 3 {
 		t.Fatalf("server unhealthy: %d, %v", sum, err)
 	}
 }
@@ -235,7 +238,7 @@ func TestLongCallsAndStreamsAreNotCut(t *testing.T) {
 	url := "http://" + addr
 	t.Run("call", func(t *testing.T) {
 		t.Parallel()
-		c := newClient(t, url, ClientOptions{})
+		c := newClient(t, url, xmlrpc.ClientOptions{})
 		var sum int
 		if err := c.Call(context.Background(), "test.add", []any{1, 2}, &sum); err != nil {
 			t.Fatal(err)
@@ -266,7 +269,7 @@ func TestLongCallsAndStreamsAreNotCut(t *testing.T) {
 		// progress. (With a smaller receive buffer, loopback's delayed
 		// acknowledgements alone would slow a 64 KiB chunk past it.)
 		conn := dial(t, addr, 64<<10)
-		body := callXML("test.info", "<int>1500</int>", "<int>0</int>")
+		body := testxmlrpc.CallXML("test.info", "<int>1500</int>", "<int>0</int>")
 		fmt.Fprintf(conn, "POST /RPC2 HTTP/1.1\r\nHost: x\r\nContent-Type: text/xml\r\nContent-Length: %d\r\n\r\n%s", len(body), body)
 		start := time.Now()
 		reply, err := http.ReadResponse(bufio.NewReaderSize(conn, 16<<10), nil)

@@ -11,6 +11,7 @@ import (
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // APIVersion is the Supervisor XML-RPC API version supervisorctl requires.
@@ -58,14 +59,14 @@ var supervisorAliases = map[string]string{
 	"supervisor.clearProcessLog": "supervisor.clearProcessLogs",
 }
 
-// RegisterSupervisor registers svc as the `supervisor` namespace of s, with
+// RegisterSupervisor registers svc as the `supervisor` namespace of h, with
 // its aliases.
-func RegisterSupervisor(s *Server, svc *SupervisorService) error {
-	if err := s.RegisterService("supervisor", svc, LowerCamel, supervisorHelp); err != nil {
+func RegisterSupervisor(h *xmlrpc.Handler, svc *SupervisorService) error {
+	if err := h.RegisterService("supervisor", svc, xmlrpc.LowerCamel, supervisorHelp); err != nil {
 		return err
 	}
 	for alias, target := range supervisorAliases {
-		if err := s.RegisterAlias(alias, target); err != nil {
+		if err := h.RegisterAlias(alias, target); err != nil {
 			return err
 		}
 	}
@@ -87,7 +88,7 @@ type NameArgs struct {
 }
 
 // GetAPIVersion returns "3.0" (also answered as getVersion).
-func (s *SupervisorService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *string) error {
+func (s *SupervisorService) GetAPIVersion(_ *http.Request, _ *xmlrpc.NoArgs, reply *string) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -96,7 +97,7 @@ func (s *SupervisorService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *str
 }
 
 // GetSupervisorVersion returns the Supervisor release the agent reproduces.
-func (s *SupervisorService) GetSupervisorVersion(_ *http.Request, _ *NoArgs, reply *string) error {
+func (s *SupervisorService) GetSupervisorVersion(_ *http.Request, _ *xmlrpc.NoArgs, reply *string) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -105,7 +106,7 @@ func (s *SupervisorService) GetSupervisorVersion(_ *http.Request, _ *NoArgs, rep
 }
 
 // GetIdentification returns the [supervisord] identifier.
-func (s *SupervisorService) GetIdentification(_ *http.Request, _ *NoArgs, reply *string) error {
+func (s *SupervisorService) GetIdentification(_ *http.Request, _ *xmlrpc.NoArgs, reply *string) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -114,7 +115,7 @@ func (s *SupervisorService) GetIdentification(_ *http.Request, _ *NoArgs, reply 
 }
 
 // GetState returns the supervisor's own state.
-func (s *SupervisorService) GetState(_ *http.Request, _ *NoArgs, reply *api.SupervisorStateInfo) error {
+func (s *SupervisorService) GetState(_ *http.Request, _ *xmlrpc.NoArgs, reply *api.SupervisorStateInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -124,7 +125,7 @@ func (s *SupervisorService) GetState(_ *http.Request, _ *NoArgs, reply *api.Supe
 }
 
 // GetPID returns the agent's process id.
-func (s *SupervisorService) GetPID(_ *http.Request, _ *NoArgs, reply *int) error {
+func (s *SupervisorService) GetPID(_ *http.Request, _ *xmlrpc.NoArgs, reply *int) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -133,7 +134,7 @@ func (s *SupervisorService) GetPID(_ *http.Request, _ *NoArgs, reply *int) error
 }
 
 // Shutdown stops every process and makes the agent exit.
-func (s *SupervisorService) Shutdown(_ *http.Request, _ *NoArgs, reply *bool) error {
+func (s *SupervisorService) Shutdown(_ *http.Request, _ *xmlrpc.NoArgs, reply *bool) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -143,7 +144,7 @@ func (s *SupervisorService) Shutdown(_ *http.Request, _ *NoArgs, reply *bool) er
 }
 
 // Restart stops every process, re-reads the configuration and starts again.
-func (s *SupervisorService) Restart(_ *http.Request, _ *NoArgs, reply *bool) error {
+func (s *SupervisorService) Restart(_ *http.Request, _ *xmlrpc.NoArgs, reply *bool) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // GroupArgs is the single group name parameter.
@@ -17,7 +18,7 @@ type GroupArgs struct {
 
 // GetAllConfigInfo describes every process of the configuration last read
 // (what `supervisorctl avail` shows), sorted by process name.
-func (s *SupervisorService) GetAllConfigInfo(_ *http.Request, _ *NoArgs, reply *[]api.ConfigInfo) error {
+func (s *SupervisorService) GetAllConfigInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ConfigInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -102,7 +103,7 @@ func uidOrNone(uid int) any {
 
 // ReloadConfig re-reads the configuration and reports the groups that were
 // added, changed and removed compared with the running ones: [[a, c, r]].
-func (s *SupervisorService) ReloadConfig(_ *http.Request, _ *NoArgs, reply *[][][]string) error {
+func (s *SupervisorService) ReloadConfig(_ *http.Request, _ *xmlrpc.NoArgs, reply *[][][]string) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}

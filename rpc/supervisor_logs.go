@@ -7,6 +7,7 @@ import (
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/logfile"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // ReadArgs are readLog's parameters.
@@ -45,7 +46,7 @@ func readLog(path string, offset, length int, reply *string) error {
 }
 
 // ClearLog empties the agent's main log.
-func (s *SupervisorService) ClearLog(_ *http.Request, _ *NoArgs, reply *bool) error {
+func (s *SupervisorService) ClearLog(_ *http.Request, _ *xmlrpc.NoArgs, reply *bool) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}
@@ -138,7 +139,7 @@ func (s *SupervisorService) ClearProcessLogs(_ *http.Request, args *NameArgs, re
 }
 
 // ClearAllProcessLogs empties the logs of every process, in priority order.
-func (s *SupervisorService) ClearAllProcessLogs(_ *http.Request, _ *NoArgs, reply *[]api.StatusResult) error {
+func (s *SupervisorService) ClearAllProcessLogs(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.StatusResult) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // StartArgs are startProcess' and stopProcess' parameters.
@@ -80,7 +81,7 @@ func (s *SupervisorService) GetProcessInfo(_ *http.Request, args *NameArgs, repl
 
 // GetAllProcessInfo returns the state of every process, sorted by group then
 // process name.
-func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]api.ProcessInfo) error {
+func (s *SupervisorService) GetAllProcessInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ProcessInfo) error {
 	if err := s.checkState(); err != nil {
 		return err
 	}

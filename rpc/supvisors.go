@@ -11,6 +11,7 @@ import (
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // SupvisorsAPIVersion is the version of the Supvisors API the spec documents.
@@ -30,9 +31,9 @@ func NewSupvisorsService(c *cluster.Cluster, forward Forwarder) *SupvisorsServic
 	return &SupvisorsService{cluster: c, forwarder: forward}
 }
 
-// RegisterSupvisors registers svc as the `supvisors` namespace of s.
-func RegisterSupvisors(s *Server, svc *SupvisorsService) error {
-	return s.RegisterService("supvisors", svc, SnakeCase, supvisorsHelp)
+// RegisterSupvisors registers svc as the `supvisors` namespace of h.
+func RegisterSupvisors(h *xmlrpc.Handler, svc *SupvisorsService) error {
+	return h.RegisterService("supvisors", svc, xmlrpc.SnakeCase, supvisorsHelp)
 }
 
 // AddressArgs is the single address name parameter.
@@ -51,13 +52,13 @@ type NamespecArgs struct {
 }
 
 // GetAPIVersion returns the Supvisors API version (get_api_version).
-func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *NoArgs, reply *string) error {
+func (s *SupvisorsService) GetAPIVersion(_ *http.Request, _ *xmlrpc.NoArgs, reply *string) error {
 	*reply = SupvisorsAPIVersion
 	return nil
 }
 
 // GetSupvisorsState returns the state of Supvisors as this node sees it.
-func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *api.SupvisorsStateInfo) error {
+func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *xmlrpc.NoArgs, reply *api.SupvisorsStateInfo) error {
 	s.cluster.Read(func(v *view.View) {
 		st := v.State()
 		*reply = api.SupvisorsStateInfo{State: st, StateName: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: s.cluster.Encrypted()}
@@ -66,13 +67,13 @@ func (s *SupvisorsService) GetSupvisorsState(_ *http.Request, _ *NoArgs, reply *
 }
 
 // GetMasterAddress returns the master's address, "" while there is none.
-func (s *SupvisorsService) GetMasterAddress(_ *http.Request, _ *NoArgs, reply *string) error {
+func (s *SupvisorsService) GetMasterAddress(_ *http.Request, _ *xmlrpc.NoArgs, reply *string) error {
 	s.cluster.Read(func(v *view.View) { *reply = v.Master() })
 	return nil
 }
 
 // GetStrategies returns the auto-fencing flag and the default strategies.
-func (s *SupvisorsService) GetStrategies(_ *http.Request, _ *NoArgs, reply *api.Strategies) error {
+func (s *SupvisorsService) GetStrategies(_ *http.Request, _ *xmlrpc.NoArgs, reply *api.Strategies) error {
 	autoFence, starting, conciliation := s.cluster.Strategies()
 	*reply = api.Strategies{AutoFencing: autoFence, Starting: starting, Conciliation: conciliation}
 	return nil
@@ -105,7 +106,7 @@ func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, re
 }
 
 // GetAllAddressesInfo describes every address, sorted by name.
-func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *NoArgs, reply *[]api.AddressInfo) error {
+func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.AddressInfo) error {
 	s.cluster.Read(func(v *view.View) {
 		addrs := v.Addresses(time.Now())
 		out := make([]api.AddressInfo, len(addrs))
@@ -177,7 +178,7 @@ func (s *SupvisorsService) GetApplicationInfo(_ *http.Request, args *Application
 }
 
 // GetAllApplicationsInfo describes every application, sorted by name.
-func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *NoArgs, reply *[]api.ApplicationInfo) error {
+func (s *SupvisorsService) GetAllApplicationsInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ApplicationInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		apps := v.Applications()
 		out := make([]api.ApplicationInfo, len(apps))
@@ -230,7 +231,7 @@ func lookupProcesses(v *view.View, namespec string) ([]view.ProcessInfo, error) 
 }
 
 // GetAllProcessInfo describes every process of the cluster.
-func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *[]api.ClusterProcessInfo) error {
+func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ClusterProcessInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Processes())
 		return nil
@@ -238,7 +239,7 @@ func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *NoArgs, reply *
 }
 
 // GetConflicts describes the processes running on more than one address.
-func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *NoArgs, reply *[]api.ClusterProcessInfo) error {
+func (s *SupvisorsService) GetConflicts(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ClusterProcessInfo) error {
 	return s.readDeployed(func(v *view.View) error {
 		*reply = clusterProcessInfos(v.Conflicts())
 		return nil

@@ -14,6 +14,7 @@ import (
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/strategy"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 // Forwarder calls method with params on the agent of address and decodes
@@ -405,12 +406,12 @@ func (s *SupvisorsService) Conciliate(r *http.Request, args *ConciliationArgs, r
 }
 
 // Restart stops every application, then restarts every agent.
-func (s *SupvisorsService) Restart(r *http.Request, _ *NoArgs, reply *bool) error {
+func (s *SupvisorsService) Restart(r *http.Request, _ *xmlrpc.NoArgs, reply *bool) error {
 	return s.stopAll(r, true, reply)
 }
 
 // Shutdown stops every application, then every agent.
-func (s *SupvisorsService) Shutdown(r *http.Request, _ *NoArgs, reply *bool) error {
+func (s *SupvisorsService) Shutdown(r *http.Request, _ *xmlrpc.NoArgs, reply *bool) error {
 	return s.stopAll(r, false, reply)
 }
 

@@ -7,11 +7,13 @@ import (
 	"testing"
 
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
+	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
 func TestIntrospection(t *testing.T) {
 	s, _ := newTestServer(t, Options{})
-	c := newClient(t, serve(t, s), ClientOptions{})
+	c := newClient(t, serve(t, s), xmlrpc.ClientOptions{})
 	ctx := context.Background()
 
 	var names []string
@@ -29,10 +31,10 @@ func TestIntrospection(t *testing.T) {
 	}
 
 	var help string
-	if err := c.Call(ctx, "system.methodHelp", []any{"test.add"}, &help); err != nil || help != testHelp["test.add"] {
+	if err := c.Call(ctx, "system.methodHelp", []any{"test.add"}, &help); err != nil || help != testxmlrpc.Help["test.add"] {
 		t.Errorf("methodHelp(test.add): %q, %v", help, err)
 	}
-	if err := c.Call(ctx, "system.methodHelp", []any{"test.sum"}, &help); err != nil || help != testHelp["test.add"] {
+	if err := c.Call(ctx, "system.methodHelp", []any{"test.sum"}, &help); err != nil || help != testxmlrpc.Help["test.add"] {
 		t.Errorf("methodHelp(alias): %q, %v", help, err)
 	}
 	if err := c.Call(ctx, "system.methodHelp", []any{"test.greet"}, &help); err != nil || help != "" {
@@ -41,7 +43,7 @@ func TestIntrospection(t *testing.T) {
 	if err := c.Call(ctx, "system.methodHelp", []any{"system.multicall"}, &help); err != nil || !strings.Contains(help, "@param array calls") {
 		t.Errorf("methodHelp(system.multicall): %q, %v", help, err)
 	}
-	wantFault(t, c.Call(ctx, "system.methodHelp", []any{"test.nothing"}, &help), fault.SignatureUnsupported, "SIGNATURE_UNSUPPORTED")
+	testxmlrpc.WantFault(t, c.Call(ctx, "system.methodHelp", []any{"test.nothing"}, &help), fault.SignatureUnsupported, "SIGNATURE_UNSUPPORTED")
 
 	signatures := map[string][]string{
 		"test.add":               {"int", "int", "int"},
@@ -64,13 +66,13 @@ func TestIntrospection(t *testing.T) {
 			t.Errorf("methodSignature(%s) = %v, %v; want %v", name, got, err, want)
 		}
 	}
-	wantFault(t, c.Call(ctx, "system.methodSignature", []any{"nothing"}, nil), fault.SignatureUnsupported, "SIGNATURE_UNSUPPORTED")
-	wantFault(t, c.Call(ctx, "system.methodSignature", nil, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS")
+	testxmlrpc.WantFault(t, c.Call(ctx, "system.methodSignature", []any{"nothing"}, nil), fault.SignatureUnsupported, "SIGNATURE_UNSUPPORTED")
+	testxmlrpc.WantFault(t, c.Call(ctx, "system.methodSignature", nil, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS")
 }
 
 func TestMulticall(t *testing.T) {
 	s, svc := newTestServer(t, Options{})
-	c := newClient(t, serve(t, s), ClientOptions{})
+	c := newClient(t, serve(t, s), xmlrpc.ClientOptions{})
 	ctx := context.Background()
 	call := func(name string, params ...any) map[string]any {
 		return map[string]any{"methodName": name, "params": params}
@@ -142,7 +144,7 @@ func TestMulticall(t *testing.T) {
 	if !reflect.DeepEqual(steps, []string{"a", "b", "c"}) {
 		t.Errorf("steps returned %v", steps)
 	}
-	if got, want := svc.recorded(), []string{"start a", "end a", "start b", "end b", "start c", "end c"}; !reflect.DeepEqual(got, want) {
+	if got, want := svc.Recorded(), []string{"start a", "end a", "start b", "end b", "start c", "end c"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("steps ran as %v, want %v", got, want)
 	}
 
@@ -150,6 +152,6 @@ func TestMulticall(t *testing.T) {
 	if err := c.Call(ctx, "system.multicall", []any{[]any{}}, &empty); err != nil || len(empty) != 0 {
 		t.Errorf("empty multicall: %v, %v", empty, err)
 	}
-	wantFault(t, c.Call(ctx, "system.multicall", []any{"x"}, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS: param 1 (calls): want array, got string")
-	wantFault(t, c.Call(ctx, "system.multicall", nil, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS")
+	testxmlrpc.WantFault(t, c.Call(ctx, "system.multicall", []any{"x"}, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS: param 1 (calls): want array, got string")
+	testxmlrpc.WantFault(t, c.Call(ctx, "system.multicall", nil, nil), fault.IncorrectParameters, "INCORRECT_PARAMETERS")
 }

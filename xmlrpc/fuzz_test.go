@@ -1,4 +1,4 @@
-package rpc
+package xmlrpc
 
 import (
 	"reflect"
@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
 )
 
 // pythonRequests were captured from Python's xmlrpc.client.dumps, the way
@@ -25,22 +27,22 @@ func FuzzDecodeRequest(f *testing.F) {
 	for _, seed := range pythonRequests {
 		f.Add(seed)
 	}
-	f.Add(callXML("test.types", "x", "<i8>-9</i8>", "<i4>1</i4>", "<boolean>0</boolean>", "<double>1e3</double>",
+	f.Add(testxmlrpc.CallXML("test.types", "x", "<i8>-9</i8>", "<i4>1</i4>", "<boolean>0</boolean>", "<double>1e3</double>",
 		"<base64>AA==</base64>", "<array/>", "<array><data><value/></data></array>", "<struct/>",
 		"<struct><member><name>count</name><value><int>2</int></value></member></struct>", "<dateTime.iso8601>1998-07-17T14:08:55</dateTime.iso8601>"))
 	f.Add(`<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "c">]><methodCall><methodName>&b;</methodName></methodCall>`)
 	// Declared encodings, as other languages' clients send them.
-	echo := callXML("test.echo", "<string>caf\xe9 \x80 &#233;</string>")
+	echo := testxmlrpc.CallXML("test.echo", "<string>caf\xe9 \x80 &#233;</string>")
 	for _, enc := range []string{"us-ascii", "ISO-8859-1", "latin-1", "windows-1252", "koi8-r", "UTF-16", "x-unknown"} {
 		f.Add(strings.Replace(echo, "?>", " encoding='"+enc+"'?>", 1))
 	}
-	utf16 := strings.Replace(callXML("test.echo", "<string>café 😀</string>"), "?>", " encoding='UTF-16'?>", 1)
-	f.Add("\xff\xfe" + encodeUTF16(unicode.LittleEndian, utf16))
-	f.Add("\xfe\xff" + encodeUTF16(unicode.BigEndian, utf16))
-	f.Add(encodeUTF16(unicode.LittleEndian, utf16))
+	utf16 := strings.Replace(testxmlrpc.CallXML("test.echo", "<string>café 😀</string>"), "?>", " encoding='UTF-16'?>", 1)
+	f.Add("\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, utf16))
+	f.Add("\xfe\xff" + testxmlrpc.EncodeUTF16(unicode.BigEndian, utf16))
+	f.Add(testxmlrpc.EncodeUTF16(unicode.LittleEndian, utf16))
 	f.Add("\xef\xbb\xbf" + echo)
 	specs := []*argsSpec{}
-	for _, typ := range []reflect.Type{reflect.TypeFor[TypesArgs](), reflect.TypeFor[GreetArgs](), reflect.TypeFor[multicallArgs](), reflect.TypeFor[EchoArgs]()} {
+	for _, typ := range []reflect.Type{reflect.TypeFor[testxmlrpc.TypesArgs](), reflect.TypeFor[testxmlrpc.GreetArgs](), reflect.TypeFor[multicallArgs](), reflect.TypeFor[testxmlrpc.EchoArgs]()} {
 		spec, err := newArgsSpec(typ)
 		if err != nil {
 			f.Fatal(err)

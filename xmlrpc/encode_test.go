@@ -1,4 +1,4 @@
-package rpc
+package xmlrpc
 
 import (
 	"math"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
 )
 
 var faultNoSuch = fault.Fault{Code: fault.BadName, String: "BAD_NAME: no<such>&"}
@@ -144,7 +145,7 @@ func TestRoundTrip(t *testing.T) {
 		int64(-123456), int32(7), uint16(9), true, false, 3.25, []byte{0, 1, 2, 255},
 		[]string{"a", "b"}, []int{}, map[string]int{"x": 1},
 		map[string]any{"s": "x", "i": 1, "b": true, "f": 0.5, "l": []any{"y", 2}, "m": map[string]any{}},
-		Inner{Name: "n", Count: 3}, []Inner{{Name: "a"}, {Name: "b", Count: 1}}, when,
+		testxmlrpc.Inner{Name: "n", Count: 3}, []testxmlrpc.Inner{{Name: "a"}, {Name: "b", Count: 1}}, when,
 		[]any{"x", []any{}, map[string]any{"k": []byte("v")}},
 	}
 	for _, want := range cases {

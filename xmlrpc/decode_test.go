@@ -1,4 +1,4 @@
-package rpc
+package xmlrpc
 
 import (
 	"errors"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
 )
 
 func str(s string) value { return value{kind: kindString, str: s} }
@@ -28,7 +30,7 @@ func strct(members ...value) value  { return value{kind: kindStruct, elems: memb
 
 func decodeOne(t *testing.T, valueXML string) (value, error) {
 	t.Helper()
-	req, err := decodeRequest(strings.NewReader(callXML("a.b", valueXML)), requestLimits)
+	req, err := decodeRequest(strings.NewReader(testxmlrpc.CallXML("a.b", valueXML)), requestLimits)
 	if err != nil {
 		return value{}, err
 	}
@@ -136,37 +138,37 @@ func TestDecodeRejects(t *testing.T) {
 		{"text after root", "<methodCall><methodName>a.b</methodName></methodCall>junk", requestLimits},
 		{"text between elements", "<methodCall>junk<methodName>a.b</methodName></methodCall>", requestLimits},
 		{"billion laughs", laughs, requestLimits},
-		{"undefined entity", callXML("a.b", "<string>&lol;</string>"), requestLimits},
+		{"undefined entity", testxmlrpc.CallXML("a.b", "<string>&lol;</string>"), requestLimits},
 		{"unknown encoding", "<?xml version='1.0' encoding='x-no-such'?><methodCall><methodName>a.b</methodName></methodCall>", requestLimits},
 		{"UTF-16 declared, 8-bit sent", "<?xml version='1.0' encoding='UTF-16'?><methodCall><methodName>a.b</methodName></methodCall>", requestLimits},
-		{"UTF-16 sent, latin-1 declared", encodeUTF16(unicode.LittleEndian, "<?xml version='1.0' encoding='latin1'?><methodCall><methodName>a.b</methodName></methodCall>"), requestLimits},
+		{"UTF-16 sent, latin-1 declared", testxmlrpc.EncodeUTF16(unicode.LittleEndian, "<?xml version='1.0' encoding='latin1'?><methodCall><methodName>a.b</methodName></methodCall>"), requestLimits},
 		{"latin-1 name", "<?xml version='1.0' encoding='latin1'?><methodCall><methodName>a.b</methodName><caf\xe9/></methodCall>", requestLimits},
-		{"control char ref", callXML("a.b", "<string>&#27;</string>"), requestLimits},
-		{"bad int", callXML("a.b", "<int>12x</int>"), requestLimits},
-		{"int beyond 64 bits", callXML("a.b", "<int>99999999999999999999</int>"), requestLimits},
-		{"boolean true", callXML("a.b", "<boolean>true</boolean>"), requestLimits},
-		{"boolean 2", callXML("a.b", "<boolean>2</boolean>"), requestLimits},
-		{"boolean spaced", callXML("a.b", "<boolean> 1</boolean>"), requestLimits},
-		{"bad double", callXML("a.b", "<double>1.2.3</double>"), requestLimits},
-		{"bad dateTime", callXML("a.b", "<dateTime.iso8601>yesterday</dateTime.iso8601>"), requestLimits},
-		{"bad base64", callXML("a.b", "<base64>!!!not base64</base64>"), requestLimits},
-		{"base64 bad padding", callXML("a.b", "<base64>aGVsbG8</base64>"), requestLimits},
-		{"unknown type", callXML("a.b", "<float>1</float>"), requestLimits},
-		{"nil with content", callXML("a.b", "<nil>x</nil>"), requestLimits},
-		{"element in string", callXML("a.b", "<string><b/></string>"), requestLimits},
-		{"text and type mixed", callXML("a.b", "x<int>1</int>"), requestLimits},
-		{"two types in a value", callXML("a.b", "<int>1</int><int>2</int>"), requestLimits},
+		{"control char ref", testxmlrpc.CallXML("a.b", "<string>&#27;</string>"), requestLimits},
+		{"bad int", testxmlrpc.CallXML("a.b", "<int>12x</int>"), requestLimits},
+		{"int beyond 64 bits", testxmlrpc.CallXML("a.b", "<int>99999999999999999999</int>"), requestLimits},
+		{"boolean true", testxmlrpc.CallXML("a.b", "<boolean>true</boolean>"), requestLimits},
+		{"boolean 2", testxmlrpc.CallXML("a.b", "<boolean>2</boolean>"), requestLimits},
+		{"boolean spaced", testxmlrpc.CallXML("a.b", "<boolean> 1</boolean>"), requestLimits},
+		{"bad double", testxmlrpc.CallXML("a.b", "<double>1.2.3</double>"), requestLimits},
+		{"bad dateTime", testxmlrpc.CallXML("a.b", "<dateTime.iso8601>yesterday</dateTime.iso8601>"), requestLimits},
+		{"bad base64", testxmlrpc.CallXML("a.b", "<base64>!!!not base64</base64>"), requestLimits},
+		{"base64 bad padding", testxmlrpc.CallXML("a.b", "<base64>aGVsbG8</base64>"), requestLimits},
+		{"unknown type", testxmlrpc.CallXML("a.b", "<float>1</float>"), requestLimits},
+		{"nil with content", testxmlrpc.CallXML("a.b", "<nil>x</nil>"), requestLimits},
+		{"element in string", testxmlrpc.CallXML("a.b", "<string><b/></string>"), requestLimits},
+		{"text and type mixed", testxmlrpc.CallXML("a.b", "x<int>1</int>"), requestLimits},
+		{"two types in a value", testxmlrpc.CallXML("a.b", "<int>1</int><int>2</int>"), requestLimits},
 		{"param without value", "<methodCall><methodName>a.b</methodName><params><param></param></params></methodCall>", requestLimits},
 		{"param with two values", "<methodCall><methodName>a.b</methodName><params><param><value/><value/></param></params></methodCall>", requestLimits},
-		{"array without data", callXML("a.b", "<array><value>1</value></array>"), requestLimits},
-		{"member without name", callXML("a.b", "<struct><member><value>1</value></member></struct>"), requestLimits},
-		{"member without value", callXML("a.b", "<struct><member><name>a</name></member></struct>"), requestLimits},
-		{"member with two names", callXML("a.b", "<struct><member><name>a</name><name>b</name><value/></member></struct>"), requestLimits},
-		{"too deep", callXML("a.b", strings.Repeat("<array><data><value>", 4)+strings.Repeat("</value></data></array>", 4)), small},
-		{"too many elements", callXML("a.b", "<array><data>"+strings.Repeat("<value>x</value>", 30)+"</data></array>"), small},
-		{"string too long", callXML("a.b", "<string>"+strings.Repeat("x", 11)+"</string>"), small},
-		{"untyped too long", callXML("a.b", strings.Repeat("x", 11)), small},
-		{"string split too long", callXML("a.b", "<string>xxxxxx<!---->xxxxxx</string>"), small},
+		{"array without data", testxmlrpc.CallXML("a.b", "<array><value>1</value></array>"), requestLimits},
+		{"member without name", testxmlrpc.CallXML("a.b", "<struct><member><value>1</value></member></struct>"), requestLimits},
+		{"member without value", testxmlrpc.CallXML("a.b", "<struct><member><name>a</name></member></struct>"), requestLimits},
+		{"member with two names", testxmlrpc.CallXML("a.b", "<struct><member><name>a</name><name>b</name><value/></member></struct>"), requestLimits},
+		{"too deep", testxmlrpc.CallXML("a.b", strings.Repeat("<array><data><value>", 4)+strings.Repeat("</value></data></array>", 4)), small},
+		{"too many elements", testxmlrpc.CallXML("a.b", "<array><data>"+strings.Repeat("<value>x</value>", 30)+"</data></array>"), small},
+		{"string too long", testxmlrpc.CallXML("a.b", "<string>"+strings.Repeat("x", 11)+"</string>"), small},
+		{"untyped too long", testxmlrpc.CallXML("a.b", strings.Repeat("x", 11)), small},
+		{"string split too long", testxmlrpc.CallXML("a.b", "<string>xxxxxx<!---->xxxxxx</string>"), small},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -176,16 +178,6 @@ func TestDecodeRejects(t *testing.T) {
 			}
 		})
 	}
-}
-
-// encodeUTF16 is s in UTF-16 of that byte order, without a byte order
-// mark.
-func encodeUTF16(order unicode.Endianness, s string) string {
-	out, err := unicode.UTF16(order, unicode.IgnoreBOM).NewEncoder().String(s)
-	if err != nil {
-		panic(err)
-	}
-	return out
 }
 
 // encodedCall is a call of a.b with one string param, want, sent in some
@@ -214,13 +206,13 @@ func encodedCalls() []encodedCall {
 		{"cp1252", call(`<?xml version="1.0" encoding="cp1252"?>`, "\x80"), "€"},
 		{"utf8", call(`<?xml version="1.0" encoding="utf8"?>`, cafeXML), cafe},
 		{"UTF-8 with a byte order mark", "\xef\xbb\xbf" + call(`<?xml version="1.0"?>`, "café"), "café"},
-		{"UTF-16LE with a byte order mark", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16"?>`, cafeXML)), cafe},
-		{"UTF-16BE with a byte order mark", "\xfe\xff" + encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="utf-16"?>`, cafeXML)), cafe},
-		{"UTF-16LE without", encodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16LE"?>`, cafeXML)), cafe},
-		{"UTF-16BE without", encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-16BE"?>`, cafeXML)), cafe},
-		{"UTF-16 without a declaration", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call("", cafeXML)), cafe},
-		{"UTF-16 that declares UTF-8", "\xfe\xff" + encodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-8"?>`, cafeXML)), cafe},
-		{"UTF-16 with U+FEFF in the text", "\xff\xfe" + encodeUTF16(unicode.LittleEndian, call("", "\ufeffx")), "\ufeffx"},
+		{"UTF-16LE with a byte order mark", "\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16"?>`, cafeXML)), cafe},
+		{"UTF-16BE with a byte order mark", "\xfe\xff" + testxmlrpc.EncodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="utf-16"?>`, cafeXML)), cafe},
+		{"UTF-16LE without", testxmlrpc.EncodeUTF16(unicode.LittleEndian, call(`<?xml version="1.0" encoding="UTF-16LE"?>`, cafeXML)), cafe},
+		{"UTF-16BE without", testxmlrpc.EncodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-16BE"?>`, cafeXML)), cafe},
+		{"UTF-16 without a declaration", "\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, call("", cafeXML)), cafe},
+		{"UTF-16 that declares UTF-8", "\xfe\xff" + testxmlrpc.EncodeUTF16(unicode.BigEndian, call(`<?xml version="1.0" encoding="UTF-8"?>`, cafeXML)), cafe},
+		{"UTF-16 with U+FEFF in the text", "\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, call("", "\ufeffx")), "\ufeffx"},
 	}
 }
 
@@ -244,7 +236,7 @@ func TestDecodeEncodings(t *testing.T) {
 
 func TestDecodeDepthLimitIsExact(t *testing.T) {
 	nest := func(n int) string {
-		return callXML("a.b", strings.Repeat("<array><data><value>", n)+strings.Repeat("</value></data></array>", n))
+		return testxmlrpc.CallXML("a.b", strings.Repeat("<array><data><value>", n)+strings.Repeat("</value></data></array>", n))
 	}
 	if _, err := decodeRequest(strings.NewReader(nest(requestLimits.maxDepth)), requestLimits); err != nil {
 		t.Errorf("%d levels: %v", requestLimits.maxDepth, err)
@@ -267,7 +259,7 @@ func TestDecodeStopsAtFirstError(t *testing.T) {
 	deep := "<methodCall><methodName>a.b</methodName><params><param><value>" + strings.Repeat("<array><data><value>", 10000)
 	// Transcoding reads ahead a few KiB, so the reader must hold more
 	// than that.
-	for _, doc := range []string{deep, "<?xml version='1.0' encoding='latin1'?>" + deep, "\xff\xfe" + encodeUTF16(unicode.LittleEndian, deep)} {
+	for _, doc := range []string{deep, "<?xml version='1.0' encoding='latin1'?>" + deep, "\xff\xfe" + testxmlrpc.EncodeUTF16(unicode.LittleEndian, deep)} {
 		r := io.MultiReader(strings.NewReader(doc), errReader{t})
 		if _, err := decodeRequest(r, requestLimits); err == nil || !strings.Contains(err.Error(), "nested") {
 			t.Errorf("%.50q: got %v, want a nesting error", doc, err)

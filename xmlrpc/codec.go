@@ -1,4 +1,4 @@
-package rpc
+package xmlrpc
 
 import (
 	"context"
@@ -98,8 +98,8 @@ func (w *discardWriter) WriteHeader(status int) { w.status = status }
 // call of a multicall: UNKNOWN_METHOD or INCORRECT_PARAMETERS are decided
 // here, before the method runs.
 // The method is returned too once known, nil for an unknown name.
-func (s *Server) call(r *http.Request, name string, params []value) (*method, any, error) {
-	m, err := s.reg.lookup(name)
+func (h *Handler) call(r *http.Request, name string, params []value) (*method, any, error) {
+	m, err := h.reg.lookup(name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -107,14 +107,14 @@ func (s *Server) call(r *http.Request, name string, params []value) (*method, an
 	if err != nil {
 		return m, nil, err
 	}
-	s.logger.Trace("xml-rpc method called", "method", name)
-	reply, err := s.invoke(r, m, args)
+	h.logger.Trace("xml-rpc method called", "method", name)
+	reply, err := h.invoke(r, m, args)
 	return m, reply, err
 }
 
 // invoke dispatches a checked call through gorilla. A panic in the method
 // is logged and becomes FAILED, and the server goes on serving.
-func (s *Server) invoke(r *http.Request, m *method, args reflect.Value) (reply any, err error) {
+func (h *Handler) invoke(r *http.Request, m *method, args reflect.Value) (reply any, err error) {
 	inv := &invocation{method: m, args: args}
 	req := r.WithContext(context.WithValue(r.Context(), invocationKey{}, inv))
 	if req.Header.Get("Content-Type") != dispatchType {
@@ -126,12 +126,12 @@ func (s *Server) invoke(r *http.Request, m *method, args reflect.Value) (reply a
 			if p == http.ErrAbortHandler {
 				panic(p)
 			}
-			s.logger.Error("xml-rpc method panicked", "method", m.name, "panic", p, "stack", string(debug.Stack()))
+			h.logger.Error("xml-rpc method panicked", "method", m.name, "panic", p, "stack", string(debug.Stack()))
 			reply, err = nil, fault.Newf(fault.Failed, "panic in %s: %v", m.name, p)
 		}
 	}()
 	var w discardWriter
-	s.gorilla.ServeHTTP(&w, req)
+	h.gorilla.ServeHTTP(&w, req)
 	if !inv.done {
 		return nil, fault.Newf(fault.Failed, "%s refused by the dispatcher (HTTP %d)", m.name, w.status)
 	}

@@ -1,13 +1,13 @@
-package rpc
+package xmlrpc
 
 import (
-	"net/http"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/internal/testxmlrpc"
 )
 
 func TestAssign(t *testing.T) {
@@ -94,34 +94,34 @@ func TestAssignMismatches(t *testing.T) {
 }
 
 func TestArgsSpecBuild(t *testing.T) {
-	spec, err := newArgsSpec(reflect.TypeFor[GreetArgs]())
+	spec, err := newArgsSpec(reflect.TypeFor[testxmlrpc.GreetArgs]())
 	if err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
 		name   string
 		params []value
-		want   GreetArgs
+		want   testxmlrpc.GreetArgs
 		fault  string
 	}{
-		{"defaults", []value{str("x")}, GreetArgs{Name: "x", Loud: true, Times: 2}, ""},
-		{"one optional given", []value{str("x"), boolean(false)}, GreetArgs{Name: "x", Times: 2}, ""},
-		{"all given", []value{str("x"), boolean(false), num(1), str("t")}, GreetArgs{Name: "x", Times: 1, Tail: "t"}, ""},
-		{"too few", nil, GreetArgs{}, "INCORRECT_PARAMETERS"},
-		{"too many", []value{str("x"), boolean(false), num(1), str("t"), str("u")}, GreetArgs{}, "INCORRECT_PARAMETERS"},
-		{"wrong type", []value{str("x"), str("yes")}, GreetArgs{}, "INCORRECT_PARAMETERS: param 2 (loud): want boolean, got string"},
+		{"defaults", []value{str("x")}, testxmlrpc.GreetArgs{Name: "x", Loud: true, Times: 2}, ""},
+		{"one optional given", []value{str("x"), boolean(false)}, testxmlrpc.GreetArgs{Name: "x", Times: 2}, ""},
+		{"all given", []value{str("x"), boolean(false), num(1), str("t")}, testxmlrpc.GreetArgs{Name: "x", Times: 1, Tail: "t"}, ""},
+		{"too few", nil, testxmlrpc.GreetArgs{}, "INCORRECT_PARAMETERS"},
+		{"too many", []value{str("x"), boolean(false), num(1), str("t"), str("u")}, testxmlrpc.GreetArgs{}, "INCORRECT_PARAMETERS"},
+		{"wrong type", []value{str("x"), str("yes")}, testxmlrpc.GreetArgs{}, "INCORRECT_PARAMETERS: param 2 (loud): want boolean, got string"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			got, err := spec.build(c.params)
 			if c.fault != "" {
-				wantFault(t, err, fault.IncorrectParameters, c.fault)
+				testxmlrpc.WantFault(t, err, fault.IncorrectParameters, c.fault)
 				return
 			}
 			if err != nil {
 				t.Fatal(err)
 			}
-			if g := *got.Interface().(*GreetArgs); g != c.want {
+			if g := *got.Interface().(*testxmlrpc.GreetArgs); g != c.want {
 				t.Errorf("got %+v, want %+v", g, c.want)
 			}
 		})
@@ -179,45 +179,6 @@ func TestNaming(t *testing.T) {
 		}
 		if got := SnakeCase.wireName(c.goName); got != c.snake {
 			t.Errorf("SnakeCase(%s) = %s, want %s", c.goName, got, c.snake)
-		}
-	}
-}
-
-// twins has two Go methods with one snake_case name.
-type twins struct{}
-
-func (twins) GetID(_ *http.Request, _ *NoArgs, reply *int) error   { return nil }
-func (twins) GetId(_ *http.Request, _ *NoArgs, reply *int) error   { return nil }
-func (twins) Missing(_ *http.Request, _ *NoArgs, reply *int) error { return nil }
-
-type badReply struct{}
-
-func (badReply) Get(_ *http.Request, _ *NoArgs, reply *chan int) error { return nil }
-
-func TestRegisterRefuses(t *testing.T) {
-	s, _ := newTestServer(t, Options{})
-	cases := []struct {
-		name string
-		err  error
-	}{
-		{"system namespace", s.RegisterService("system", &testService{}, LowerCamel, nil)},
-		{"duplicate namespace", s.RegisterService("test", &testService{}, LowerCamel, nil)},
-		{"dotted namespace", s.RegisterService("a.b", &testService{}, LowerCamel, nil)},
-		{"empty namespace", s.RegisterService("", &testService{}, LowerCamel, nil)},
-		{"underscore namespace", s.RegisterService("_x", &testService{}, LowerCamel, nil)},
-		{"no methods", s.RegisterService("none", struct{}{}, LowerCamel, nil)},
-		{"name collision", s.RegisterService("twins", twins{}, SnakeCase, nil)},
-		{"help for a missing method", s.RegisterService("help", &testService{}, LowerCamel, map[string]string{"help.nothing": "x"})},
-		{"bad reply type", s.RegisterService("bad", badReply{}, LowerCamel, nil)},
-		{"alias of unknown", s.RegisterAlias("test.x", "test.nothing")},
-		{"alias taken", s.RegisterAlias("test.add", "test.echo")},
-		{"alias without namespace", s.RegisterAlias("x", "test.echo")},
-		{"alias with three parts", s.RegisterAlias("a.b.c", "test.echo")},
-		{"private alias", s.RegisterAlias("test._x", "test.echo")},
-	}
-	for _, c := range cases {
-		if c.err == nil {
-			t.Errorf("%s: accepted", c.name)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package rpc
+package xmlrpc
 
 import (
 	"net/http"
@@ -9,7 +9,7 @@ import (
 
 // systemService is the `system` namespace: introspection and multicall over
 // the server's method table. Safe for concurrent use.
-type systemService struct{ s *Server }
+type systemService struct{ h *Handler }
 
 // The args types are unnamed structs: gorilla accepts those, and they keep
 // the package's exported API to what services need.
@@ -40,14 +40,14 @@ var systemHelp = map[string]string{
 
 // ListMethods returns every wire name, aliases and system.* included.
 func (sys *systemService) ListMethods(_ *http.Request, _ *NoArgs, reply *[]string) error {
-	*reply = sys.s.reg.names()
+	*reply = sys.h.reg.names()
 	return nil
 }
 
 // MethodHelp returns a method's help text; SIGNATURE_UNSUPPORTED for a name
 // that is not a method.
 func (sys *systemService) MethodHelp(_ *http.Request, args *methodNameArgs, reply *string) error {
-	m, err := sys.s.reg.lookup(args.Name)
+	m, err := sys.h.reg.lookup(args.Name)
 	if err != nil {
 		return fault.New(fault.SignatureUnsupported, "")
 	}
@@ -58,7 +58,7 @@ func (sys *systemService) MethodHelp(_ *http.Request, args *methodNameArgs, repl
 // MethodSignature returns [return type, param types...] of a method;
 // SIGNATURE_UNSUPPORTED for a name that is not a method.
 func (sys *systemService) MethodSignature(_ *http.Request, args *methodNameArgs, reply *[]string) error {
-	m, err := sys.s.reg.lookup(args.Name)
+	m, err := sys.h.reg.lookup(args.Name)
 	if err != nil {
 		return fault.New(fault.SignatureUnsupported, "")
 	}
@@ -72,7 +72,7 @@ func (sys *systemService) MethodSignature(_ *http.Request, args *methodNameArgs,
 func (sys *systemService) Multicall(r *http.Request, args *multicallArgs, reply *[]any) error {
 	results := make([]any, 0, len(args.Calls))
 	for i := range args.Calls {
-		result, err := sys.s.multicallOne(r, &args.Calls[i])
+		result, err := sys.h.multicallOne(r, &args.Calls[i])
 		if err != nil {
 			result = fault.From(err)
 		}
@@ -83,7 +83,7 @@ func (sys *systemService) Multicall(r *http.Request, args *multicallArgs, reply 
 }
 
 // multicallOne runs one {methodName, params} call of a multicall.
-func (s *Server) multicallOne(r *http.Request, call *value) (any, error) {
+func (h *Handler) multicallOne(r *http.Request, call *value) (any, error) {
 	if call.kind != kindStruct {
 		return nil, fault.New(fault.IncorrectParameters, "call is not a struct")
 	}
@@ -103,6 +103,6 @@ func (s *Server) multicallOne(r *http.Request, call *value) (any, error) {
 		}
 		params = p.elems
 	}
-	_, reply, err := s.call(r, name.str, params)
+	_, reply, err := h.call(r, name.str, params)
 	return reply, err
 }
