@@ -13,6 +13,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/httpserver"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpc"
 )
@@ -25,7 +26,7 @@ type generation struct {
 	sup     *process.Supervisor
 	cluster *cluster.Cluster
 	peers   *peers
-	servers []*rpc.Server
+	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 }
 
@@ -79,9 +80,9 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	return gen, nil
 }
 
-func (g *generation) newServer(opts rpc.Options, svc *rpc.SupervisorService) (*rpc.Server, error) {
+func (g *generation) newServer(opts httpserver.Options, svc *rpc.SupervisorService) (*httpserver.Server, error) {
 	opts.Logger = g.logger.Named("rpc")
-	srv := rpc.NewServer(opts)
+	srv := httpserver.NewServer(opts)
 	if err := rpc.RegisterSupervisor(srv.XMLRPC(), svc); err != nil {
 		return nil, err
 	}
@@ -99,7 +100,7 @@ func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorSer
 	if err != nil {
 		return fmt.Errorf("inet_http_server: listen on %s: %w", addr, err)
 	}
-	return g.serve(l, rpc.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections,
+	return g.serve(l, httpserver.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections,
 		TLSConfig: serverTLS(s.TLS)}, svc)
 }
 
@@ -109,10 +110,10 @@ func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorSer
 		return err
 	}
 	g.sockets = append(g.sockets, s.File)
-	return g.serve(l, rpc.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections}, svc)
+	return g.serve(l, httpserver.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections}, svc)
 }
 
-func (g *generation) serve(l net.Listener, opts rpc.Options, svc *rpc.SupervisorService) error {
+func (g *generation) serve(l net.Listener, opts httpserver.Options, svc *rpc.SupervisorService) error {
 	srv, err := g.newServer(opts, svc)
 	if err != nil {
 		l.Close()

@@ -1,5 +1,5 @@
-// Package rpc is the agent's XML-RPC server: the HTTP server in front of
-// package xmlrpc's Handler (basic auth, body limits, connection limits and
-// timeouts, /RPC2, extra routes such as /logtail), and the `supervisor` and
-// `supvisors` services.
+// Package rpc holds the agent's XML-RPC namespaces, `supervisor` (every
+// method of Supervisor 4.2.5 over package process) and `supvisors` (the
+// cluster's, over package cluster), which register on an xmlrpc.Handler,
+// and the log tail streams `supervisorctl tail -f` reads.
 package rpc

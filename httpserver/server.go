@@ -1,4 +1,4 @@
-package rpc
+package httpserver
 
 import (
 	"context"
@@ -64,9 +64,9 @@ type Options struct {
 }
 
 // Server serves XML-RPC over HTTP: POST /RPC2 and / dispatch calls to the
-// registered namespaces, other routes come from Handle, and every route is
-// behind the same basic auth. Register services before serving. Safe for
-// concurrent use.
+// namespaces registered on XMLRPC, other routes come from Handle, and every
+// route is behind the same basic auth. Register namespaces and routes
+// before serving. Safe for concurrent use.
 type Server struct {
 	logger  hclog.Logger
 	auth    *basicAuth
@@ -115,10 +115,9 @@ func NewServer(opts Options) *Server {
 		s.maxConns = config.DefaultMaxConnections
 	}
 	s.rpc = xmlrpc.NewHandler(s.logger, s.maxBody)
-	rpc := s.rpc
-	s.mux.Handle("/RPC2", rpc)
-	s.mux.Handle("/RPC2/", rpc) // supervisord matches any path starting with /RPC2
-	s.mux.Handle("/{$}", rpc)
+	s.mux.Handle("/RPC2", s.rpc)
+	s.mux.Handle("/RPC2/", s.rpc) // supervisord matches any path starting with /RPC2
+	s.mux.Handle("/{$}", s.rpc)
 	base, stop := context.WithCancel(context.Background())
 	s.stopBase = stop
 	s.http = &http.Server{
