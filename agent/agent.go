@@ -264,17 +264,17 @@ func stopGroup(ctx context.Context, g *process.Group) {
 	wg.Wait()
 }
 
-// Identification implements rpc.Control.
+// Identification implements rpcinterface.Control.
 func (a *Agent) Identification() string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	return a.cfg.Supervisord.Identifier
 }
 
-// MainLog implements rpc.Control.
+// MainLog implements rpcinterface.Control.
 func (a *Agent) MainLog() *logfile.File { return a.mainLog }
 
-// ReadConfig implements rpc.Control.
+// ReadConfig implements rpcinterface.Control.
 func (a *Agent) ReadConfig() (*config.Config, error) {
 	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ, Logger: a.configLogger()})
 }

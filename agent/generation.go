@@ -15,7 +15,7 @@ import (
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/httpserver"
 	"github.com/supvisors/supvisors-go/process"
-	"github.com/supvisors/supvisors-go/rpc"
+	"github.com/supvisors/supvisors-go/rpcinterface"
 )
 
 // generation is what one configuration runs: the process supervisor and the
@@ -61,7 +61,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	if err != nil {
 		return nil, err
 	}
-	svc := rpc.NewSupervisorService(gen.sup, a)
+	svc := rpcinterface.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
 	if s := cfg.UnixHTTPServer; s != nil {
 		err = gen.listenUnix(s, svc)
@@ -80,13 +80,13 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	return gen, nil
 }
 
-func (g *generation) newServer(opts httpserver.Options, svc *rpc.SupervisorService) (*httpserver.Server, error) {
+func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.SupervisorService) (*httpserver.Server, error) {
 	opts.Logger = g.logger.Named("rpc")
 	srv := httpserver.NewServer(opts)
-	if err := rpc.RegisterSupervisor(srv.XMLRPC(), svc); err != nil {
+	if err := rpcinterface.RegisterSupervisor(srv.XMLRPC(), svc); err != nil {
 		return nil, err
 	}
-	if err := rpc.RegisterSupvisors(srv.XMLRPC(), rpc.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
+	if err := rpcinterface.RegisterSupvisors(srv.XMLRPC(), rpcinterface.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
 		return nil, err
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())
@@ -94,7 +94,7 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpc.SupervisorServi
 	return srv, nil
 }
 
-func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorService) error {
+func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpcinterface.SupervisorService) error {
 	addr := listenAddress(s.Port)
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -104,7 +104,7 @@ func (g *generation) listenInet(s *config.InetHTTPServer, svc *rpc.SupervisorSer
 		TLSConfig: serverTLS(s.TLS)}, svc)
 }
 
-func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorService) error {
+func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpcinterface.SupervisorService) error {
 	l, err := listenUnixSocket(s)
 	if err != nil {
 		return err
@@ -113,7 +113,7 @@ func (g *generation) listenUnix(s *config.UnixHTTPServer, svc *rpc.SupervisorSer
 	return g.serve(l, httpserver.Options{Username: s.Username, Password: s.Password, MaxConns: s.MaxConnections}, svc)
 }
 
-func (g *generation) serve(l net.Listener, opts httpserver.Options, svc *rpc.SupervisorService) error {
+func (g *generation) serve(l net.Listener, opts httpserver.Options, svc *rpcinterface.SupervisorService) error {
 	srv, err := g.newServer(opts, svc)
 	if err != nil {
 		l.Close()

@@ -54,7 +54,7 @@ func serverTLS(t *config.TLS) *tls.Config {
 	}
 }
 
-// forward is an rpc.Forwarder over the peers' XML-RPC.
+// forward is an rpcinterface.Forwarder over the peers' XML-RPC.
 func (p *peers) forward(ctx context.Context, address, method string, params []any, reply any) error {
 	c, err := p.client(address)
 	if err != nil {

@@ -1,4 +1,4 @@
-package rpc
+package rpcinterface
 
 // supervisorHelp is what system.methodHelp answers for the supervisor
 // namespace.
