@@ -636,13 +636,11 @@ func clusterWhere(t testing.TB, c *client.Client, namespec string) []string {
 	return infos[0].Addresses
 }
 
-// TestClientSupvisors calls every supvisors.* method of the client against
-// a 2-node cluster with a rules file: the node of 127.0.0.1 (the master)
-// through the recording proxy, the node of 127.0.0.2 with a client made by
-// NewFromEnv from 127.0.0.1's environment.
-func TestClientSupvisors(t *testing.T) {
-	t.Parallel()
-	const rules = `<root>
+// clientRules and clientBody are the cluster that the clients' tests of
+// the supvisors namespace run against: an application of two phases
+// (srv pinned to 127.0.0.2, wrk), one started on demand (man), a program
+// outside the rules (conf) and one that echoes its arguments (echo).
+const clientRules = `<root>
   <application name="app">
     <start_sequence>1</start_sequence>
     <stop_sequence>2</stop_sequence>
@@ -664,15 +662,23 @@ func TestClientSupvisors(t *testing.T) {
     <program name="tool"><loading>5</loading></program>
   </application>
 </root>`
-	body := "\n[group:app]\nprograms=srv,wrk\n" + sleeper("srv", "") + sleeper("wrk", "") +
-		"\n[group:man]\nprograms=tool\n" + sleeper("tool", "") + sleeper("conf", "") + `
+
+var clientBody = "\n[group:app]\nprograms=srv,wrk\n" + sleeper("srv", "") + sleeper("wrk", "") +
+	"\n[group:man]\nprograms=tool\n" + sleeper("tool", "") + sleeper("conf", "") + `
 [program:echo]
 command=/bin/sh -c 'echo "$0 $1"; exec sleep 1000'
 autostart=false
 autorestart=false
 startsecs=0
 `
-	nodes := startClusterNodes(t, 2, writeRulesFile(t, rules), body)
+
+// TestClientSupvisors calls every supvisors.* method of the client against
+// a 2-node cluster with a rules file: the node of 127.0.0.1 (the master)
+// through the recording proxy, the node of 127.0.0.2 with a client made by
+// NewFromEnv from 127.0.0.1's environment.
+func TestClientSupvisors(t *testing.T) {
+	t.Parallel()
+	nodes := startClusterNodes(t, 2, writeRulesFile(t, clientRules), clientBody)
 	t.Cleanup(func() {
 		if t.Failed() {
 			logsOf(t, nodes)

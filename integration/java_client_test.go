@@ -172,37 +172,7 @@ startsecs=0
 
 	t.Run("supvisors", func(t *testing.T) {
 		t.Parallel()
-		const rules = `<root>
-  <application name="app">
-    <start_sequence>1</start_sequence>
-    <stop_sequence>2</stop_sequence>
-    <starting_failure_strategy>CONTINUE</starting_failure_strategy>
-    <running_failure_strategy>RESTART_APPLICATION</running_failure_strategy>
-    <program name="srv">
-      <addresses>127.0.0.2</addresses>
-      <start_sequence>1</start_sequence>
-      <required>true</required>
-      <loading>20</loading>
-    </program>
-    <program name="wrk">
-      <start_sequence>2</start_sequence>
-      <loading>10</loading>
-      <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
-    </program>
-  </application>
-  <application name="man">
-    <program name="tool"><loading>5</loading></program>
-  </application>
-</root>`
-		body := "\n[group:app]\nprograms=srv,wrk\n" + sleeper("srv", "") + sleeper("wrk", "") +
-			"\n[group:man]\nprograms=tool\n" + sleeper("tool", "") + sleeper("conf", "") + `
-[program:echo]
-command=/bin/sh -c 'echo "$0 $1"; exec sleep 1000'
-autostart=false
-autorestart=false
-startsecs=0
-`
-		nodes := startClusterNodes(t, 3, writeRulesFile(t, rules), body)
+		nodes := startClusterNodes(t, 3, writeRulesFile(t, clientRules), clientBody)
 		t.Cleanup(func() {
 			if t.Failed() {
 				logsOf(t, nodes)
