@@ -350,3 +350,36 @@ func TestFailureDuringAStartElsewhere(t *testing.T) {
 	master.endStart(k, attempt, startFailed(k, strategy.AddressFailed, "%s did not answer", addr3))
 	nodes[0].waitFor("p started again on 127.0.0.2", runningOn(k, addr2))
 }
+
+// TestRelaunchedMasterKeepsItsJobs: the master's agent restarts; the jobs
+// it wrote before (an operator's stop, which no repair may undo) come back
+// to it from the others, and what it writes next is newer than them
+// (chaos loopback seed 5150, fault #148: the relaunched master took a
+// failure reported by the others for one to repair, and started a service
+// an operator had stopped).
+func TestRelaunchedMasterKeepsItsJobs(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	k := key("app", "a")
+	start(t, nodes[1], "app", "a")
+	nodes[0].waitFor("app:a on 127.0.0.2", runningOn(k, addr2))
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := nodes[0].c.StopProcesses(ctx, []view.Key{k}, true); err != nil {
+		t.Fatal(err)
+	}
+	held := func(want bool) func(*view.View) bool {
+		return func(v *view.View) bool { return v.Held(k) == want }
+	}
+	nodes[2].waitFor("app:a held", held(true))
+	nodes[0].kill()
+	nodes[2].waitFor("127.0.0.1 SILENT", addressIs(addr1, enums.AddressSilent))
+	relaunched := testCluster(t, 3, func(c *Config) { c.Supvisors.InternalPort = nodes[0].cfg.Supvisors.InternalPort })[0]
+	relaunched.start(sleeper("app", "a", "b"))
+	relaunched.waitFor("OPERATION under 127.0.0.1", inOperation(addr1))
+	relaunched.waitFor("app:a held, as its previous agent wrote", held(true))
+	if err := relaunched.c.StartProcesses(ctx, relaunched.c.defaultPlacement(), []view.Key{k}, "", true); err != nil {
+		t.Fatal(err)
+	}
+	nodes[2].waitFor("app:a no longer held: the relaunched master's write is newer", held(false))
+}

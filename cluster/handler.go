@@ -214,12 +214,14 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 
 // applyJobsLocked takes the jobs from sends that it wrote itself (a
 // master hands its jobs on to the next; whatever it sends, it is their
-// author), and any if from commands here (it relays the others' jobs).
+// author), those this node wrote (before its agent restarted: a master
+// relaunched gets back its jobs, an operator's stop among them), and any if
+// from commands here (it relays the others' jobs).
 func (c *Cluster) applyJobsLocked(from string, js []view.Job) error {
 	commands := c.view.Commands(from)
 	var refused error
 	for _, j := range js {
-		if commands || j.Writer == from {
+		if commands || j.Writer == from || j.Writer == c.local {
 			c.view.ApplyJob(j)
 		} else {
 			refused = refusedNotMaster

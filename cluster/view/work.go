@@ -76,11 +76,16 @@ func (v *View) PutJob(j Job) Job {
 	return j
 }
 
+// maxVersionLead bounds how far ahead of the local clock a job's Version
+// may be: one forged near the clock's end would leave no room for a write
+// newer than it.
+const maxVersionLead = 1 << 32
+
 // ApplyJob merges a job written by another node; it reports whether it was
-// news here. Jobs of another deployment, or about an address outside
-// address_list, are dropped.
+// news here. Jobs of another deployment, about an address outside
+// address_list, or of a Version too far ahead (maxVersionLead) are dropped.
 func (v *View) ApplyJob(j Job) bool {
-	if j.Address != "" && v.byName[j.Address] == nil || v.byName[j.Writer] == nil {
+	if j.Address != "" && v.byName[j.Address] == nil || v.byName[j.Writer] == nil || j.Version > v.clock+maxVersionLead {
 		return false
 	}
 	if v.deployment != 0 && j.Deployment != v.deployment {

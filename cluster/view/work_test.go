@@ -2,6 +2,7 @@ package view
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"testing"
 	"time"
@@ -40,7 +41,10 @@ func TestViewJobsReplicate(t *testing.T) {
 	outsider.Key, outsider.Writer, outsider.Version = Key{"web", "worker"}, "10.9.9.9", 9
 	badStop := j
 	badStop.Key, badStop.Address, badStop.Version = Key{"web", "worker"}, "10.9.9.9", 9
-	for _, bad := range []Job{other, outsider, badStop} {
+	// One near the clock's end would leave no write newer than it.
+	farAhead := j
+	farAhead.Key, farAhead.Version = Key{"web", "worker"}, math.MaxUint64
+	for _, bad := range []Job{other, outsider, badStop, farAhead} {
 		if f.ApplyJob(bad) {
 			t.Errorf("accepted %+v", bad)
 		}
