@@ -13,6 +13,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/httpserver"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpcinterface"
@@ -26,6 +27,8 @@ type generation struct {
 	sup     *process.Supervisor
 	cluster *cluster.Cluster
 	peers   *peers
+	// events publishes the cluster's events (GET /events).
+	events  *eventFeed
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 }
@@ -61,6 +64,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	if err != nil {
 		return nil, err
 	}
+	gen.events = newEventFeed(gen.cluster, a.logger.Named("events"))
 	svc := rpcinterface.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
 	if s := cfg.UnixHTTPServer; s != nil {
@@ -74,6 +78,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		_ = gen.cluster.Shutdown(false)
 		return nil, err
 	}
+	gen.events.start(gen.sup)
 	gen.cluster.Start()
 	gen.sup.Start()
 	gen.cluster.Ready()
@@ -91,6 +96,7 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())
 	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
+	srv.Handle("/events", &eventstream.Handler{Hub: g.events.hub})
 	return srv, nil
 }
 
@@ -141,6 +147,7 @@ func (g *generation) stop(restarting bool) {
 	}
 	g.closeServers()
 	g.peers.close()
+	g.events.stop()
 }
 
 func (g *generation) closeServers() {

@@ -5,6 +5,8 @@
 // server adds and leaves missing ones zero. Timestamps are epoch seconds, 0
 // for never (client.Time converts one). Enumerations are package enums'
 // types and fault codes package fault's.
+// The structs the event stream carries (package eventstream) have `json`
+// tags too, with the same names.
 //
 // It imports the standard library and the leaf packages enums and fault
 // only.

@@ -116,19 +116,19 @@ func (c ConfigInfo) Namespec() string { return Namespec(c.Group, c.Name) }
 // cluster's traffic is encrypted (gossip_key): extensions of the spec.
 // A plain value, safe for concurrent use once filled.
 type SupvisorsStateInfo struct {
-	State           enums.SupvisorsState `xmlrpc:"statecode"`
-	StateName       string               `xmlrpc:"statename"`
-	Quorum          bool                 `xmlrpc:"quorum"`
-	GossipEncrypted bool                 `xmlrpc:"gossip_encrypted"`
+	State           enums.SupvisorsState `xmlrpc:"statecode" json:"statecode"`
+	StateName       string               `xmlrpc:"statename" json:"statename"`
+	Quorum          bool                 `xmlrpc:"quorum" json:"quorum"`
+	GossipEncrypted bool                 `xmlrpc:"gossip_encrypted" json:"gossip_encrypted"`
 }
 
 // Strategies is supvisors.get_strategies' reply: the auto-fencing flag and
 // the names of the default strategies.
 // A plain value, safe for concurrent use once filled.
 type Strategies struct {
-	AutoFencing  bool   `xmlrpc:"auto-fencing"`
-	Starting     string `xmlrpc:"starting"`     // e.g. "CONFIG"
-	Conciliation string `xmlrpc:"conciliation"` // e.g. "USER"
+	AutoFencing  bool   `xmlrpc:"auto-fencing" json:"auto-fencing"`
+	Starting     string `xmlrpc:"starting" json:"starting"`         // e.g. "CONFIG"
+	Conciliation string `xmlrpc:"conciliation" json:"conciliation"` // e.g. "USER"
 }
 
 // StartingStrategy is Starting as a StartingStrategy.
@@ -147,23 +147,23 @@ func (s Strategies) ConciliationStrategy() (enums.ConciliationStrategy, error) {
 // 32-bit int), 0 while nothing has been heard from the address.
 // A plain value, safe for concurrent use once filled.
 type AddressInfo struct {
-	AddressName string             `xmlrpc:"address_name"`
-	State       enums.AddressState `xmlrpc:"statecode"`
-	StateName   string             `xmlrpc:"statename"`
-	RemoteTime  int64              `xmlrpc:"remote_time"`
-	LocalTime   int64              `xmlrpc:"local_time"`
-	Loading     int                `xmlrpc:"loading"` // sum of the loading of its running processes, in %
+	AddressName string             `xmlrpc:"address_name" json:"address_name"`
+	State       enums.AddressState `xmlrpc:"statecode" json:"statecode"`
+	StateName   string             `xmlrpc:"statename" json:"statename"`
+	RemoteTime  int64              `xmlrpc:"remote_time" json:"remote_time"`
+	LocalTime   int64              `xmlrpc:"local_time" json:"local_time"`
+	Loading     int                `xmlrpc:"loading" json:"loading"` // sum of the loading of its running processes, in %
 }
 
 // ApplicationInfo is an application as the cluster sees it
 // (supvisors.get_application_info, get_all_applications_info).
 // A plain value, safe for concurrent use once filled.
 type ApplicationInfo struct {
-	ApplicationName string                 `xmlrpc:"application_name"`
-	State           enums.ApplicationState `xmlrpc:"statecode"`
-	StateName       string                 `xmlrpc:"statename"`
-	MajorFailure    bool                   `xmlrpc:"major_failure"`
-	MinorFailure    bool                   `xmlrpc:"minor_failure"`
+	ApplicationName string                 `xmlrpc:"application_name" json:"application_name"`
+	State           enums.ApplicationState `xmlrpc:"statecode" json:"statecode"`
+	StateName       string                 `xmlrpc:"statename" json:"statename"`
+	MajorFailure    bool                   `xmlrpc:"major_failure" json:"major_failure"`
+	MinorFailure    bool                   `xmlrpc:"minor_failure" json:"minor_failure"`
 }
 
 // ClusterProcessInfo is a process as the whole cluster sees it
@@ -172,16 +172,16 @@ type ApplicationInfo struct {
 // a conflict.
 // A plain value, safe for concurrent use once filled.
 type ClusterProcessInfo struct {
-	ApplicationName string             `xmlrpc:"application_name"`
-	ProcessName     string             `xmlrpc:"process_name"`
-	State           enums.ProcessState `xmlrpc:"statecode"`
-	StateName       string             `xmlrpc:"statename"`
-	ExpectedExit    bool               `xmlrpc:"expected_exit"`
-	LastEventTime   int64              `xmlrpc:"last_event_time"` // epoch seconds, 0: none
-	Addresses       []string           `xmlrpc:"addresses"`
+	ApplicationName string             `xmlrpc:"application_name" json:"application_name"`
+	ProcessName     string             `xmlrpc:"process_name" json:"process_name"`
+	State           enums.ProcessState `xmlrpc:"statecode" json:"statecode"`
+	StateName       string             `xmlrpc:"statename" json:"statename"`
+	ExpectedExit    bool               `xmlrpc:"expected_exit" json:"expected_exit"`
+	LastEventTime   int64              `xmlrpc:"last_event_time" json:"last_event_time"` // epoch seconds, 0: none
+	Addresses       []string           `xmlrpc:"addresses" json:"addresses"`
 	// Waiting says why the cluster has not started the process yet when it
 	// is to (a deployment or a failure strategy waits for an address).
-	Waiting string `xmlrpc:"waiting"`
+	Waiting string `xmlrpc:"waiting" json:"waiting"`
 }
 
 // Namespec is the process's "application:name" (or "name").

@@ -107,16 +107,19 @@ func (s *SupvisorsService) GetAddressInfo(_ *http.Request, args *AddressArgs, re
 
 // GetAllAddressesInfo describes every address, sorted by name.
 func (s *SupvisorsService) GetAllAddressesInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.AddressInfo) error {
-	s.cluster.Read(func(v *view.View) {
-		addrs := v.Addresses(time.Now())
-		out := make([]api.AddressInfo, len(addrs))
-		for i, a := range addrs {
-			out[i] = addressInfo(a)
-		}
-		slices.SortFunc(out, func(a, b api.AddressInfo) int { return cmp.Compare(a.AddressName, b.AddressName) })
-		*reply = out
-	})
+	s.cluster.Read(func(v *view.View) { *reply = addressInfos(v) })
 	return nil
+}
+
+// addressInfos describes every address, sorted by name.
+func addressInfos(v *view.View) []api.AddressInfo {
+	addrs := v.Addresses(time.Now())
+	out := make([]api.AddressInfo, len(addrs))
+	for i, a := range addrs {
+		out[i] = addressInfo(a)
+	}
+	slices.SortFunc(out, func(a, b api.AddressInfo) int { return cmp.Compare(a.AddressName, b.AddressName) })
+	return out
 }
 
 // ReadmitAddress lets an address fenced by auto_fence (ISOLATED) back into

@@ -1,0 +1,182 @@
+package agent
+
+import (
+	"slices"
+	"sync"
+
+	"github.com/hashicorp/go-hclog"
+
+	"github.com/supvisors/supvisors-go/api"
+	"github.com/supvisors/supvisors-go/cluster"
+	"github.com/supvisors/supvisors-go/eventstream"
+	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/rpcinterface"
+)
+
+// processEvent is the payload of the event topic: a local process's state
+// change, with Supvisors 0.1's keys (and spawnerr, which later versions
+// add, and statename).
+type processEvent struct {
+	Name      string `json:"name"`
+	Group     string `json:"group"`
+	State     int    `json:"state"`
+	StateName string `json:"statename"`
+	Expected  bool   `json:"expected"`
+	Now       int64  `json:"now"`
+	PID       int    `json:"pid"`
+	Address   string `json:"address"`
+	SpawnErr  string `json:"spawnerr"`
+}
+
+// eventFeed publishes on a Hub what changes in the cluster's view (the
+// supvisors, address, application and process topics) and the local
+// process events (the event topic). It compares the view with what it
+// last published each time the view changes, so the view itself knows
+// nothing of it.
+type eventFeed struct {
+	hub     *eventstream.Hub
+	cluster *cluster.Cluster
+	logger  hclog.Logger
+	// unsubscribe ends the event topic's subscription to the supervisor.
+	unsubscribe func()
+	done        chan struct{}
+	wg          sync.WaitGroup
+
+	// What was last published, by name (only the feed's goroutine).
+	state        api.SupvisorsStateInfo
+	addresses    map[string]api.AddressInfo
+	applications map[string]api.ApplicationInfo
+	processes    map[string]api.ClusterProcessInfo
+}
+
+// newEventFeed returns the feed of c and sup, whose Hub serves the current
+// state as its snapshot. Nothing is published before start.
+func newEventFeed(c *cluster.Cluster, logger hclog.Logger) *eventFeed {
+	f := &eventFeed{cluster: c, logger: logger, done: make(chan struct{})}
+	f.hub = eventstream.NewHub(eventstream.Options{Snapshot: f.snapshot})
+	return f
+}
+
+// start publishes the local process events of sup from now on, and the
+// view's changes until stop.
+func (f *eventFeed) start(sup *process.Supervisor) {
+	f.unsubscribe = sup.Subscribe(f.processEvent)
+	first := rpcinterface.ReadClusterState(f.cluster)
+	f.remember(first)
+	f.wg.Add(1)
+	go f.run()
+}
+
+func (f *eventFeed) stop() {
+	if f.unsubscribe != nil {
+		f.unsubscribe()
+	}
+	close(f.done)
+	f.wg.Wait()
+}
+
+func (f *eventFeed) run() {
+	defer f.wg.Done()
+	for {
+		changed := f.cluster.Changed()
+		select {
+		case <-f.done:
+			return
+		case <-changed:
+		}
+		f.publishChanges(rpcinterface.ReadClusterState(f.cluster))
+	}
+}
+
+// processEvent publishes a local state change on the event topic.
+func (f *eventFeed) processEvent(e process.Event) {
+	if e.Kind != process.StateChanged {
+		return
+	}
+	info := e.Process.Info()
+	f.publish(eventstream.TopicEvent, processEvent{
+		Name: info.Name, Group: info.Group, State: int(e.To), StateName: e.To.String(), Expected: info.Expected,
+		Now: e.Time.Unix(), PID: info.PID, Address: f.cluster.Local(), SpawnErr: info.SpawnErr,
+	})
+}
+
+func (f *eventFeed) publish(topic string, v any) {
+	if err := f.hub.Publish(topic, v); err != nil {
+		f.logger.Error("event not published", "error", err)
+	}
+}
+
+// remember records s as published.
+func (f *eventFeed) remember(s rpcinterface.ClusterState) {
+	f.state = s.Supvisors
+	f.addresses = byName(s.Addresses, func(a api.AddressInfo) string { return a.AddressName })
+	f.applications = byName(s.Applications, func(a api.ApplicationInfo) string { return a.ApplicationName })
+	f.processes = byName(s.Processes, api.ClusterProcessInfo.Namespec)
+}
+
+// publishChanges publishes what differs in s from what was published.
+// An address is published when its state or loading changes, not when
+// only its clock readings do (they change at every read).
+func (f *eventFeed) publishChanges(s rpcinterface.ClusterState) {
+	if s.Supvisors != f.state {
+		f.publish(eventstream.TopicSupvisors, s.Supvisors)
+	}
+	for _, a := range s.Addresses {
+		if old, ok := f.addresses[a.AddressName]; !ok || old.State != a.State || old.Loading != a.Loading {
+			f.publish(eventstream.TopicAddress, a)
+		}
+	}
+	for _, a := range s.Applications {
+		if old, ok := f.applications[a.ApplicationName]; !ok || old != a {
+			f.publish(eventstream.TopicApplication, a)
+		}
+	}
+	for _, p := range s.Processes {
+		if old, ok := f.processes[p.Namespec()]; !ok || !sameProcess(old, p) {
+			f.publish(eventstream.TopicProcess, p)
+		}
+	}
+	f.remember(s)
+}
+
+// sameProcess compares every field of two entries (the struct holds a
+// slice, so == does not compile).
+func sameProcess(a, b api.ClusterProcessInfo) bool {
+	return a.ApplicationName == b.ApplicationName && a.ProcessName == b.ProcessName && a.State == b.State &&
+		a.ExpectedExit == b.ExpectedExit && a.LastEventTime == b.LastEventTime && a.Waiting == b.Waiting &&
+		slices.Equal(a.Addresses, b.Addresses)
+}
+
+func byName[T any](items []T, name func(T) string) map[string]T {
+	m := make(map[string]T, len(items))
+	for _, it := range items {
+		m[name(it)] = it
+	}
+	return m
+}
+
+// snapshot is the current state as events: one supvisors, then every
+// address, application and process.
+func (f *eventFeed) snapshot() []eventstream.Event {
+	s := rpcinterface.ReadClusterState(f.cluster)
+	out := make([]eventstream.Event, 0, 1+len(s.Addresses)+len(s.Applications)+len(s.Processes))
+	add := func(topic string, v any) {
+		e, err := eventstream.Marshal(topic, v)
+		if err != nil {
+			f.logger.Error("snapshot event not made", "error", err)
+			return
+		}
+		out = append(out, e)
+	}
+	add(eventstream.TopicSupvisors, s.Supvisors)
+	for _, a := range s.Addresses {
+		add(eventstream.TopicAddress, a)
+	}
+	for _, a := range s.Applications {
+		add(eventstream.TopicApplication, a)
+	}
+	for _, p := range s.Processes {
+		add(eventstream.TopicProcess, p)
+	}
+	return out
+}
