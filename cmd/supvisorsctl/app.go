@@ -195,6 +195,7 @@ Without a command, supvisorsctl reads commands from its input (prompt
 	for _, v := range supvisorsVerbs() {
 		root.AddCommand(c.command(v, groupSupvisors))
 	}
+	root.AddCommand(c.eventsCommand())
 	root.AddCommand(
 		&cobra.Command{Use: "quit", Short: "Leave the interactive mode", Args: cobra.ArbitraryArgs,
 			Run: func(*cobra.Command, []string) { c.line(""); c.quit = true }},
