@@ -17,6 +17,7 @@ import (
 	"github.com/supvisors/supvisors-go/httpserver"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpcinterface"
+	"github.com/supvisors/supvisors-go/stats"
 )
 
 // generation is what one configuration runs: the process supervisor and the
@@ -31,6 +32,9 @@ type generation struct {
 	events  *eventFeed
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
+	stats   *stats.Collector
+	// stopStats ends the collector's goroutine.
+	stopStats context.CancelFunc
 }
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
@@ -64,6 +68,17 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	if err != nil {
 		return nil, err
 	}
+	gen.stats, err = stats.New(stats.Options{
+		Periods:   cfg.Supvisors.StatsPeriods,
+		Histo:     cfg.Supvisors.StatsHisto,
+		IrixMode:  cfg.Supvisors.StatsIrixMode,
+		Processes: gen.runningProcesses,
+		Logger:    a.logger.Named("stats"),
+	})
+	if err != nil {
+		_ = gen.cluster.Shutdown(false)
+		return nil, err
+	}
 	gen.events = newEventFeed(gen.cluster, a.logger.Named("events"))
 	svc := rpcinterface.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
@@ -82,7 +97,22 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	gen.cluster.Start()
 	gen.sup.Start()
 	gen.cluster.Ready()
+	var ctx context.Context
+	ctx, gen.stopStats = context.WithCancel(context.Background())
+	go gen.stats.Run(ctx)
 	return gen, nil
+}
+
+// runningProcesses lists the local processes that have a pid, for the
+// statistics.
+func (g *generation) runningProcesses() []stats.Process {
+	var out []stats.Process
+	for _, p := range g.sup.Processes() {
+		if info := p.Info(); info.PID > 0 {
+			out = append(out, stats.Process{Namespec: p.Namespec(), PID: info.PID})
+		}
+	}
+	return out
 }
 
 func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.SupervisorService) (*httpserver.Server, error) {
@@ -91,7 +121,9 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	if err := rpcinterface.RegisterSupervisor(srv.XMLRPC(), svc); err != nil {
 		return nil, err
 	}
-	if err := rpcinterface.RegisterSupvisors(srv.XMLRPC(), rpcinterface.NewSupvisorsService(g.cluster, g.peers.forward)); err != nil {
+	supvisors := rpcinterface.NewSupvisorsService(g.cluster, g.peers.forward)
+	supvisors.SetStatistics(g.stats)
+	if err := rpcinterface.RegisterSupvisors(srv.XMLRPC(), supvisors); err != nil {
 		return nil, err
 	}
 	srv.Handle("/logtail/", svc.LogtailHandler())
@@ -139,6 +171,7 @@ func (g *generation) serve(l net.Listener, opts httpserver.Options, svc *rpcinte
 // stop stops every process (the servers keep answering, with SHUTDOWN_STATE
 // faults, as supervisord does), leaves the cluster, then closes the servers.
 func (g *generation) stop(restarting bool) {
+	g.stopStats()
 	if err := g.sup.Shutdown(context.Background(), restarting); err != nil {
 		g.logger.Error("stopping processes", "error", err)
 	}

@@ -234,3 +234,42 @@ func (r ProcessRules) Namespec() string { return Namespec(r.ApplicationName, r.P
 func (r ProcessRules) RunningFailure() (enums.RunningFailureStrategy, error) {
 	return enums.ParseRunningFailure(r.RunningFailureStrategy)
 }
+
+// StatsHistory is the samples a node keeps for one period, oldest first:
+// Time in epoch seconds, CPU and Mem in %.
+// A plain value, safe for concurrent use once filled.
+type StatsHistory struct {
+	Time []float64 `xmlrpc:"time"`
+	CPU  []float64 `xmlrpc:"cpu"`
+	Mem  []float64 `xmlrpc:"mem"`
+}
+
+// HostStatistics is supvisors.get_host_statistics' reply. CPU holds the
+// total then each core, in %; IO maps each network interface to its
+// received then sent kbit/s. Before the node's first sample, CPU, IO and
+// History are empty.
+// A plain value, safe for concurrent use once filled.
+type HostStatistics struct {
+	AddressName string               `xmlrpc:"address_name"`
+	Period      int                  `xmlrpc:"period"`
+	CPU         []float64            `xmlrpc:"cpu"`
+	Mem         float64              `xmlrpc:"mem"`
+	IO          map[string][]float64 `xmlrpc:"io"`
+	History     StatsHistory         `xmlrpc:"history"`
+}
+
+// ProcessStatistics is one entry of supvisors.get_process_statistics'
+// reply: a running copy of a process with all its descendants. CPU is in %
+// of the whole host (of one core with stats_irix_mode), Mem in % of the
+// host's memory. Before the copy's first sample, CPU and Mem are 0 and
+// History is empty.
+// A plain value, safe for concurrent use once filled.
+type ProcessStatistics struct {
+	Namespec    string       `xmlrpc:"namespec"`
+	AddressName string       `xmlrpc:"address_name"`
+	PID         int          `xmlrpc:"pid"`
+	Period      int          `xmlrpc:"period"`
+	CPU         float64      `xmlrpc:"cpu"`
+	Mem         float64      `xmlrpc:"mem"`
+	History     StatsHistory `xmlrpc:"history"`
+}

@@ -29,7 +29,7 @@ var (
 	groupKeys = []string{"programs", "priority"}
 	// supvisorsIgnoredKeys are Supvisors 0.1 options this agent accepts
 	// and has no use for (it logs through the supervisord log).
-	supvisorsIgnoredKeys = []string{"logfile", "logfile_maxbytes", "logfile_backups", "loglevel", "stats_irix_mode"}
+	supvisorsIgnoredKeys = []string{"logfile", "logfile_maxbytes", "logfile_backups", "loglevel"}
 	// rpcinterfaceFactoryKey is the one key every [rpcinterface:x] has.
 	rpcinterfaceFactoryKey = "supervisor.rpcinterface_factory"
 )

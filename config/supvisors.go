@@ -61,6 +61,10 @@ var supvisorsOptions = []supvisorsOption{
 		s.StatsHisto, err = boundedInteger(t, 10, 1500)
 		return err
 	}},
+	{"stats_irix_mode", constant("false"), func(_ *loader, s *Supvisors, t string) (err error) {
+		s.StatsIrixMode, err = parseBool(t)
+		return err
+	}},
 	// Gossip timings: "" keeps the ring's defaults (README: failure detection).
 	{"probe_interval", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.ProbeInterval })},
 	{"probe_timeout", constant(""), storeDuration(func(s *Supvisors) *time.Duration { return &s.ProbeTimeout })},
@@ -241,20 +245,22 @@ func storeGossipKey(_ *loader, s *Supvisors, text string) error {
 	return nil
 }
 
-// storeStatsPeriods reads 1 to 3 periods, each a multiple of 5 in
-// [5;3600] seconds, and sorts them (Supvisors 0.1).
+// storeStatsPeriods reads 1 to 3 distinct periods, each a whole number of
+// seconds in [1;3600], and sorts them. Supvisors 0.1 wanted multiples of 5
+// from 5 on because its collector ticked every 5 s; this one samples each
+// period on its own clock, so any second is fine.
 func storeStatsPeriods(_ *loader, s *Supvisors, text string) error {
 	items := listOfStrings(text)
 	if len(items) < 1 || len(items) > 3 {
 		return fmt.Errorf("stats_periods has %d values, expected 1 to 3", len(items))
 	}
 	for _, item := range items {
-		p, err := boundedInteger(item, 5, 3600)
+		p, err := boundedInteger(item, 1, 3600)
 		if err != nil {
 			return err
 		}
-		if p%5 != 0 {
-			return fmt.Errorf("invalid value %d: expected a multiple of 5", p)
+		if slices.Contains(s.StatsPeriods, p) {
+			return fmt.Errorf("period %d is listed twice", p)
 		}
 		s.StatsPeriods = append(s.StatsPeriods, p)
 	}

@@ -30,7 +30,7 @@ synchro_timeout = 30
 starting_strategy = less_loaded
 conciliation_strategy = RUNNING_FAILURE
 gossip_key = MDEyMzQ1Njc4OWFiY2RlZg==, YWJjZGVmZ2hpamtsbW5vcA==
-stats_periods = 60,5,3600
+stats_periods = 60,1,3600
 stats_histo = 1500
 logfile = supvisors.log
 logfile_maxbytes = 1MB
@@ -46,14 +46,14 @@ quorum = majority
 `, "rules.xml": "<root/>"}, opts)
 			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
-				ConciliationStrategy: "RUNNING_FAILURE", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{5, 60, 3600}, StatsHisto: 1500,
+				ConciliationStrategy: "RUNNING_FAILURE", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{1, 60, 3600}, StatsHisto: 1500, StatsIrixMode: true,
 				ProbeInterval: 150 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond, GossipInterval: 40 * time.Millisecond,
 				PushPullInterval: 5 * time.Second, SuspicionMult: 3, Quorum: 2}
 			if !reflect.DeepEqual(cfg.Supvisors, want) {
 				t.Errorf("supvisors = %+v\nwant %+v", cfg.Supvisors, want)
 			}
-			if !strings.Contains(logs.String(), "key=stats_irix_mode") {
-				t.Errorf("no debug line for the ignored stats_irix_mode in:\n%s", logs.String())
+			if !strings.Contains(logs.String(), "key=loglevel") {
+				t.Errorf("no debug line for the ignored loglevel in:\n%s", logs.String())
 			}
 		})
 	}
@@ -101,8 +101,11 @@ func TestSupvisorsErrors(t *testing.T) {
 		{"gossip key size", "gossip_key=MDEy\n", 3, "gossip_key 1 decodes to 3 bytes, expected 16, 24 or 32"},
 		{"second gossip key", "gossip_key=MDEyMzQ1Njc4OWFiY2RlZg==, MDEy\n", 3, "gossip_key 2 decodes to 3 bytes"},
 		{"stats periods count", "stats_periods=5,10,15,20\n", 3, "stats_periods has 4 values, expected 1 to 3"},
-		{"stats period multiple", "stats_periods=12\n", 3, "invalid value 12: expected a multiple of 5"},
-		{"stats period range", "stats_periods=0\n", 3, "expected in [5;3600]"},
+		{"stats period twice", "stats_periods=12,3,12\n", 3, "[supvisors] stats_periods: period 12 is listed twice"},
+		{"stats period zero", "stats_periods=0\n", 3, "[supvisors] stats_periods: invalid value 0: expected in [1;3600]"},
+		{"stats period range", "stats_periods=1,3601\n", 3, "[supvisors] stats_periods: invalid value 3601: expected in [1;3600]"},
+		{"stats period fraction", "stats_periods=2.5\n", 3, "[supvisors] stats_periods: invalid integer"},
+		{"stats irix mode", "stats_irix_mode=maybe\n", 3, "[supvisors] stats_irix_mode:"},
 		{"stats histo", "stats_histo=5\n", 3, "expected in [10;1500]"},
 		{"rules file directory", "rules_file=/nonexistent/dir/rules.xml\n", 3, "does not exist"},
 		{"unknown key", "address=a\n", 3, "[supvisors] address: unknown key"},

@@ -11,6 +11,7 @@ import (
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/stats"
 	"github.com/supvisors/supvisors-go/xmlrpc"
 )
 
@@ -22,6 +23,7 @@ const SupvisorsAPIVersion = "0.1"
 type SupvisorsService struct {
 	cluster   *cluster.Cluster
 	forwarder Forwarder
+	stats     *stats.Collector // nil: this node collects no statistics
 }
 
 // NewSupvisorsService returns the supvisors namespace over c; control
@@ -261,6 +263,8 @@ var supvisorsHelp = map[string]string{
 	"supvisors.get_all_applications_info": "Describe every application, sorted by name.\n@return array of application info structs",
 	"supvisors.get_process_info":          "Describe processes across the cluster.\n@param string namespec name, group:name or group:*\n@return array of process info structs",
 	"supvisors.get_all_process_info":      "Describe every process of the cluster.\n@return array of process info structs",
+	"supvisors.get_host_statistics":       "Return the statistics of a RUNNING address over one of stats_periods.\n@param string address_name\n@param int period seconds\n@return struct {string address_name, int period, array cpu (total then each core, %), double mem (%), struct io {interface: [recv kbit/s, sent kbit/s]}, struct history {array time, array cpu, array mem}}",
+	"supvisors.get_process_statistics":    "Return the statistics of every running copy of processes (with their descendants) over one of stats_periods.\n@param string namespec name, group:name or group:*\n@param int period seconds\n@param string address_name only the copy on this address (optional)\n@return array of struct {string namespec, string address_name, int pid, int period, double cpu, double mem, struct history}",
 	"supvisors.get_conflicts":             "Describe the processes running on more than one address.\n@return array of process info structs",
 	"supvisors.get_application_rules":     "Return the rules of an application.\n@param string application_name\n@return struct application rules",
 	"supvisors.get_process_rules":         "Return the rules of processes.\n@param string namespec name, group:name or group:*\n@return array of process rules structs",
