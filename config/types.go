@@ -203,8 +203,8 @@ type Supvisors struct {
 	StartingStrategy     string
 	ConciliationStrategy string
 	GossipKeys           [][]byte // decoded, the first encrypts; nil when not set
-	StatsPeriods         []int // seconds, sorted, distinct
-	StatsHisto           int   // samples kept per period
+	StatsPeriods         []int    // seconds, sorted, distinct
+	StatsHisto           int      // samples kept per period
 	// StatsIrixMode reports a process's CPU as a share of one core
 	// (0-100 per core) instead of a share of the whole host.
 	StatsIrixMode bool
