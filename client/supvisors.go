@@ -116,6 +116,24 @@ func (s Supvisors) GetConflicts(ctx context.Context) ([]api.ClusterProcessInfo, 
 	return s.processes(ctx, "get_conflicts")
 }
 
+// GetHostStatistics is supvisors.get_host_statistics: the statistics of a
+// RUNNING address over period, one of its stats_periods. BAD_ADDRESS (an
+// unknown address, or one that is not RUNNING), BAD_ARGUMENTS (a period
+// that is not configured).
+func (s Supvisors) GetHostStatistics(ctx context.Context, address string, period int) (api.HostStatistics, error) {
+	var reply api.HostStatistics
+	return reply, s.c.Call(ctx, "supvisors.get_host_statistics", []any{address, period}, &reply)
+}
+
+// GetProcessStatistics is supvisors.get_process_statistics: the statistics
+// over period of every running copy of the processes a namespec names, each
+// with its descendants. BAD_NAME, BAD_ARGUMENTS (a period that is not
+// configured).
+func (s Supvisors) GetProcessStatistics(ctx context.Context, namespec string, period int) ([]api.ProcessStatistics, error) {
+	var reply []api.ProcessStatistics
+	return reply, s.c.Call(ctx, "supvisors.get_process_statistics", []any{namespec, period}, &reply)
+}
+
 // GetApplicationRules is supvisors.get_application_rules: the rules of an
 // application. BAD_NAME.
 func (s Supvisors) GetApplicationRules(ctx context.Context, application string) (api.ApplicationRules, error) {

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"bytes"
+	"fmt"
 	"context"
 	"errors"
 	"io"
@@ -458,8 +459,8 @@ startsecs=0
 	var methods []string
 	t.Run("system", func(t *testing.T) {
 		methods = replyOf[[]string](t, "listMethods")(sys.ListMethods(ctx))
-		if !slices.IsSorted(methods) || len(methods) != 4+37+24 {
-			t.Errorf("listMethods: %d methods, want 4 + 37 + 24, sorted: %v", len(methods), methods)
+		if !slices.IsSorted(methods) || len(methods) != 4+37+26 {
+			t.Errorf("listMethods: %d methods, want 4 + 37 + 26, sorted: %v", len(methods), methods)
 		}
 		checkAPIComplete(t, methods, map[string]any{"system": sys, "supervisor": sup, "supvisors": c.Supvisors()})
 		if help, err := sys.MethodHelp(ctx, "system.multicall"); err != nil || !strings.Contains(help, "@param array calls") {
@@ -813,6 +814,23 @@ func TestClientSupvisors(t *testing.T) {
 		}
 		_, err = sv.GetProcessRules(ctx, "nosuch")
 		faultIs(t, "get_process_rules(nosuch)", err, fault.BadName)
+	})
+
+	t.Run("statistics", func(t *testing.T) {
+		// app:srv runs on 127.0.0.2: 127.0.0.1 asks the node that measured.
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			ps, err := sv.GetProcessStatistics(ctx, "app:srv", 10)
+			return err == nil && len(ps) == 1 && ps[0].AddressName == "127.0.0.2" && ps[0].Namespec == "app:srv" &&
+				ps[0].Period == 10 && ps[0].PID > 0 && len(ps[0].History.Time) > 0, fmt.Sprintf("%+v, %v", ps, err)
+		})
+		h := replyOf[api.HostStatistics](t, "get_host_statistics")(sv.GetHostStatistics(ctx, "127.0.0.2", 10))
+		if h.AddressName != "127.0.0.2" || h.Period != 10 || len(h.CPU) < 2 || h.Mem <= 0 {
+			t.Errorf("get_host_statistics(127.0.0.2, 10) = %+v", h)
+		}
+		_, err := sv.GetHostStatistics(ctx, "127.0.0.1", 60)
+		faultIs(t, "get_host_statistics(period 60)", err, fault.BadArguments)
+		_, err = sv.GetProcessStatistics(ctx, "app:nosuch", 10)
+		faultIs(t, "get_process_statistics(app:nosuch)", err, fault.BadName)
 	})
 
 	t.Run("process control", func(t *testing.T) {

@@ -2,6 +2,8 @@ package org.supvisors.common;
 
 import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -69,6 +71,25 @@ public final class DataConversion {
             infoMap.put(info.getName(), info);
         }
         return infoMap;
+    }
+
+    /**
+     * The structs of objectsArray made into values by make, in the
+     * server's order: for values that have no name of their own (the
+     * statistics of several copies of one process).
+     *
+     * @param objectsArray the array of structs got from an XML-RPC
+     * @param make makes a value of a struct
+     * @param <T> the value class
+     * @return the values, in order
+     * @throws IllegalArgumentException if an element is not a struct, or make cannot read it
+     */
+    public static <T> List<T> arrayToList(final Object[] objectsArray, final Function<Map<String, ?>, T> make) {
+        final List<T> list = new ArrayList<>(objectsArray.length);
+        for (int i = 0; i < objectsArray.length; i++) {
+            list.add(make.apply(struct("element " + i, objectsArray[i])));
+        }
+        return Collections.unmodifiableList(list);
     }
 
     /**

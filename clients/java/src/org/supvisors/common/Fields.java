@@ -54,6 +54,37 @@ final class Fields {
         throw wrongType(what, value, "an int");
     }
 
+    /** The double at key, or null. */
+    static Double real(final Map<String, ?> map, final String key) {
+        return as(map, key, Double.class, "a double");
+    }
+
+    /** The array of doubles at key, as a list; an empty list when the key is missing. */
+    static List<Double> reals(final Map<String, ?> map, final String key) {
+        final Object value = map.get(key);
+        if (value == null) {
+            return Collections.emptyList();
+        }
+        if (!(value instanceof Object[])) {
+            throw wrongType(key, value, "an array");
+        }
+        final Object[] array = (Object[]) value;
+        final List<Double> list = new ArrayList<>(array.length);
+        for (final Object element : array) {
+            if (!(element instanceof Double)) {
+                throw wrongType("an element of " + key, element, "a double");
+            }
+            list.add((Double) element);
+        }
+        return Collections.unmodifiableList(list);
+    }
+
+    /** The struct at key; an empty one when the key is missing. */
+    static Map<String, ?> struct(final Map<String, ?> map, final String key) {
+        final Object value = map.get(key);
+        return value == null ? Collections.emptyMap() : DataConversion.struct("'" + key + "'", value);
+    }
+
     /** The array of strings at key, as a list; an empty list when the key is missing. */
     static List<String> strings(final Map<String, ?> map, final String key) {
         final Object value = map.get(key);

@@ -1,15 +1,18 @@
 package org.supvisors.rpc;
 
 import java.util.HashMap;
+import java.util.List;
 import org.supvisors.common.ConciliationStrategy;
 import org.supvisors.common.DataConversion;
 import org.supvisors.common.StartingStrategy;
 import org.supvisors.common.SupvisorsAddressInfo;
 import org.supvisors.common.SupvisorsApplicationInfo;
 import org.supvisors.common.SupvisorsApplicationRules;
+import org.supvisors.common.SupvisorsHostStatistics;
 import org.supvisors.common.SupvisorsProcessEvent;
 import org.supvisors.common.SupvisorsProcessInfo;
 import org.supvisors.common.SupvisorsProcessRules;
+import org.supvisors.common.SupvisorsProcessStatistics;
 import org.supvisors.common.SupvisorsStatus;
 import org.supvisors.common.SupvisorsStrategies;
 
@@ -206,6 +209,34 @@ public class SupvisorsXmlRpc {
      */
     public HashMap<String, SupvisorsProcessInfo> getConflicts() throws XmlRpcException {
         return processes("get_conflicts", null);
+    }
+
+    /**
+     * The statistics of a RUNNING address over one of its periods.
+     *
+     * @param addressName the address
+     * @param period the period, in seconds: one of stats_periods
+     * @return the statistics
+     * @throws XmlRpcException if the call fails (BAD_ADDRESS, BAD_ARGUMENTS for a period not configured)
+     */
+    public SupvisorsHostStatistics getHostStatistics(final String addressName, final int period)
+            throws XmlRpcException {
+        return client.structCall(NAMESPACE + "get_host_statistics", new Object[]{addressName, period},
+            SupvisorsHostStatistics::new);
+    }
+
+    /**
+     * The statistics of every running copy of a process, or of the processes of an application.
+     *
+     * @param namespec the process (name, group:name) or group:*
+     * @param period the period, in seconds: one of stats_periods
+     * @return one entry per running copy
+     * @throws XmlRpcException if the call fails (BAD_NAME, BAD_ARGUMENTS for a period not configured)
+     */
+    public List<SupvisorsProcessStatistics> getProcessStatistics(final String namespec, final int period)
+            throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "get_process_statistics", new Object[]{namespec, period}, Object[].class,
+            array -> DataConversion.arrayToList(array, SupvisorsProcessStatistics::new));
     }
 
     /**

@@ -19,8 +19,10 @@ import org.supvisors.common.StartingStrategy;
 import org.supvisors.common.SupervisorFaults;
 import org.supvisors.common.SupvisorsAddressInfo;
 import org.supvisors.common.SupvisorsApplicationInfo;
+import org.supvisors.common.SupvisorsHostStatistics;
 import org.supvisors.common.SupvisorsProcessInfo;
 import org.supvisors.common.SupvisorsProcessRules;
+import org.supvisors.common.SupvisorsProcessStatistics;
 import org.supvisors.common.SupvisorsStatus;
 import org.supvisors.common.SupvisorsStrategies;
 import org.supvisors.rpc.SupvisorsXmlRpc;
@@ -76,6 +78,22 @@ final class SupvisorsTests {
                 equal(i.getName() + "'s state", i.getState(), SupvisorsAddressInfo.State.RUNNING);
             }
             fault("readmit_address(127.0.0.2), not fenced", SupervisorFaults.BAD_ADDRESS, () -> sv.readmitAddress("127.0.0.2"));
+        });
+
+        check.test("supvisors statistics", () -> {
+            // app:srv runs on 127.0.0.2, which measures it: 127.0.0.1 asks it.
+            final List<SupvisorsProcessStatistics> srv = waitFor("app:srv's statistics", WAIT,
+                () -> sv.getProcessStatistics("app:srv", 10), l -> l.size() == 1 && !l.get(0).getHistory().getTime().isEmpty());
+            final SupvisorsProcessStatistics p = srv.get(0);
+            equal("app:srv's statistics", List.of(p.getNamespec(), p.getAddressName(), p.getPeriod()),
+                List.of("app:srv", "127.0.0.2", 10));
+            isTrue("app:srv's figures", p.getPid() > 0 && p.getCpu() >= 0 && p.getMem() > 0
+                && p.getHistory().getCpu().size() == p.getHistory().getTime().size(), p);
+            final SupvisorsHostStatistics h = sv.getHostStatistics("127.0.0.2", 10);
+            isTrue("127.0.0.2's statistics", "127.0.0.2".equals(h.getAddressName()) && h.getCpu().size() >= 2
+                && h.getMem() > 0 && h.getIo().containsKey("lo") && h.getIo().get("lo").size() == 2, h);
+            fault("get_host_statistics(period 60)", SupervisorFaults.BAD_ARGUMENTS, () -> sv.getHostStatistics("127.0.0.2", 60));
+            fault("get_process_statistics(nosuch)", SupervisorFaults.BAD_NAME, () -> sv.getProcessStatistics("nosuch", 10));
         });
 
         check.test("supvisors applications and processes", () -> {
