@@ -94,11 +94,8 @@ func (s *SupvisorsService) GetHostStatistics(r *http.Request, args *HostStatsArg
 	if err != nil {
 		return fault.New(fault.BadArguments, err.Error())
 	}
-	*reply = api.HostStatistics{AddressName: args.AddressName, Period: args.Period, CPU: orEmpty(h.CPU), Mem: h.Mem,
-		IO: map[string][]float64{}, History: history(h.History)}
-	for name, io := range h.IO {
-		reply.IO[name] = []float64{io[0], io[1]}
-	}
+	h.Period = args.Period // before the first sample, h is empty
+	*reply = h.Reply(args.AddressName)
 	return nil
 }
 
@@ -150,12 +147,11 @@ func (s *SupvisorsService) GetProcessStatistics(r *http.Request, args *ProcessSt
 }
 
 func (s *SupvisorsService) localProcessStats(namespec string, pid, period int) api.ProcessStatistics {
-	out := api.ProcessStatistics{Namespec: namespec, AddressName: s.cluster.Local(), PID: pid, Period: period,
-		History: history(stats.History{})}
-	if p, ok, _ := s.stats.Process(namespec, pid, period); ok {
-		out.CPU, out.Mem, out.History = p.CPU, p.Mem, history(p.History)
+	p, ok, _ := s.stats.Process(namespec, pid, period)
+	if !ok { // not sampled yet: no figures, but the copy runs
+		p = stats.ProcessStats{Namespec: namespec, PID: pid, Period: period}
 	}
-	return out
+	return p.Reply(s.cluster.Local())
 }
 
 // forwardStats asks address for the statistics it measured.
@@ -171,18 +167,6 @@ func (s *SupvisorsService) forwardStats(ctx context.Context, address, method str
 		return fault.Newf(fault.Failed, "statistics of %s: %v", address, err)
 	}
 	return err
-}
-
-func history(h stats.History) api.StatsHistory {
-	return api.StatsHistory{Time: orEmpty(h.Time), CPU: orEmpty(h.CPU), Mem: orEmpty(h.Mem)}
-}
-
-// orEmpty keeps an empty array on the wire where Go has a nil slice.
-func orEmpty(xs []float64) []float64 {
-	if xs == nil {
-		return []float64{}
-	}
-	return xs
 }
 
 // checkPeerHost checks a peer's host statistics: the address and period

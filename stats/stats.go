@@ -129,8 +129,9 @@ func (c *Collector) Periods() []int {
 
 // OnSample registers fn, called after each sample of a period with the
 // host's figures and every local process's (the latest sample, history
-// included). fn runs on the collector's goroutine: it must not block, nor
-// call the collector back.
+// included): the hstats and pstats event topics publish Host.Reply and
+// ProcessStats.Reply of them. fn runs on the collector's goroutine: it must
+// not block, nor call the collector back.
 func (c *Collector) OnSample(fn func(Host, []ProcessStats)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
