@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/go-hclog"
@@ -29,7 +30,10 @@ type generation struct {
 	cluster *cluster.Cluster
 	peers   *peers
 	// events publishes the cluster's events (GET /events).
-	events  *eventFeed
+	events *eventFeed
+	// zmq is Supvisors' event publication on event_port (nil without a
+	// [supvisors] section).
+	zmq     *eventstream.ZMQPublisher
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 	stats   *stats.Collector
@@ -87,6 +91,15 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	}
 	if s := cfg.InetHTTPServer; s != nil && err == nil {
 		err = gen.listenInet(s, svc)
+	}
+	if sv := cfg.Supvisors; sv.Present && err == nil {
+		addr := net.JoinHostPort(address, strconv.Itoa(sv.EventPort))
+		gen.zmq, err = eventstream.ListenZMQ(gen.events.hub, addr, a.logger.Named("events"))
+		if err != nil {
+			err = fmt.Errorf("event_port: listen on %s: %w", addr, err)
+		} else {
+			a.logger.Info("event publication listening", "address", "tcp://"+addr)
+		}
 	}
 	if err != nil {
 		gen.closeServers()
@@ -180,6 +193,9 @@ func (g *generation) stop(restarting bool) {
 	}
 	g.closeServers()
 	g.peers.close()
+	if g.zmq != nil {
+		_ = g.zmq.Close()
+	}
 	g.events.stop()
 }
 

@@ -209,6 +209,17 @@ func (h *Hub) Subscribe(topics []string, since uint64, resume bool) *Subscriptio
 	return s
 }
 
+// SubscribeLive subscribes to topics (nil or empty: all) from the next
+// event on, without backlog.
+func (h *Hub) SubscribeLive(topics []string) *Subscription {
+	h.mu.Lock()
+	last := h.last
+	h.mu.Unlock()
+	// Resuming from the last event has nothing to replay, unless events
+	// came in between: those are replayed, which is what live means.
+	return h.Subscribe(topics, last, true)
+}
+
 // ParseTopics reads a comma-separated list of topics ("": all); an unknown
 // one is an error that lists the valid ones.
 func ParseTopics(list string) ([]string, error) {
