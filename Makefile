@@ -24,13 +24,14 @@ deb:
 	GO='$(GO)' scripts/deb.sh $(VERSION) $(BIN)/deb $(BIN)
 
 # deps installs what the tests drive from outside: Debian's supervisor
-# package (the real supervisorctl, and python3's supervisor module).
+# package (the real supervisorctl, and python3's supervisor module) and
+# python3-zmq (the Python event interface's, and a real ZeroMQ subscriber).
 deps: deps-deb
-	@command -v supervisorctl >/dev/null 2>&1 && /usr/bin/python3 -c 'import supervisor' 2>/dev/null || { \
+	@command -v supervisorctl >/dev/null 2>&1 && /usr/bin/python3 -c 'import supervisor, zmq' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq supervisor >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq supervisor python3-zmq >/dev/null; \
 	  else \
-	    echo "tests need Debian's supervisor package: sudo apt-get install -y supervisor"; exit 1; \
+	    echo "tests need Debian's supervisor and python3-zmq packages: sudo apt-get install -y supervisor python3-zmq"; exit 1; \
 	  fi; }
 	$(GO) mod download
 

@@ -14,6 +14,7 @@ import (
 type clusterPlan struct {
 	list                   []string
 	httpPort, internalPort int
+	eventPort              int
 	section                string
 }
 
@@ -25,11 +26,14 @@ func planCluster(t testing.TB, n int, supvisors string) clusterPlan {
 	for p.internalPort == 0 || p.internalPort == p.httpPort {
 		p.internalPort = testnet.FreePortOnAll(t, n)
 	}
+	for p.eventPort == 0 || p.eventPort == p.httpPort || p.eventPort == p.internalPort {
+		p.eventPort = testnet.FreePortOnAll(t, n)
+	}
 	for i := 1; i <= n; i++ {
 		p.list = append(p.list, fmt.Sprintf("127.0.0.%d", i))
 	}
 	p.section = fmt.Sprintf("\n[supvisors]\naddress_list=%s\ninternal_port=%d\nevent_port=%d\n%s\n",
-		strings.Join(p.list, ","), p.internalPort, p.internalPort+1, supvisors)
+		strings.Join(p.list, ","), p.internalPort, p.eventPort, supvisors)
 	return p
 }
 

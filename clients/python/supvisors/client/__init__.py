@@ -1,0 +1,1 @@
+"""Clients of the agents' event publication (:mod:`supvisors.client.subscriber`)."""
