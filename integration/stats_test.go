@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"runtime"
 	"strings"
 	"syscall"
@@ -104,6 +105,32 @@ func TestStatistics(t *testing.T) {
 	resp.Body.Close()
 	if s := string(raw); !strings.Contains(s, "<name>mem</name><value><double>") || strings.Contains(s, "<fault>") {
 		t.Errorf("get_host_statistics' reply has no <double> mem:\n%s", s)
+	}
+
+	// supvisorsctl hstats and pstats: tables, --json, usage and faults.
+	ctl := func(args ...string) (string, string, int) {
+		return nodes[0].runClient(t, ctlBinary, "", nodes[0].credentials(), args...)
+	}
+	out, errOut, code := ctl("hstats", "1")
+	if code != 0 || !regexp.MustCompile(`(?m)^Address\s+Period\s+CPU\s+Cores\s+Mem\s+IO_kbit/s\(recv/sent\)\s*\n127\.0\.0\.1\s+1\s+[\d.]+%\s+[\d.%,]+\s+[\d.]+%\s+.*lo:[\d.]+/[\d.]+.*\n127\.0\.0\.2\s+1\s`).MatchString(out) {
+		t.Errorf("hstats 1: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = ctl("pstats", "1", "burn")
+	if code != 0 || !regexp.MustCompile(fmt.Sprintf(`(?m)^Process\s+Address\s+PID\s+Period\s+CPU\s+Mem\s*\nburn\s+127\.0\.0\.2\s+%d\s+1\s+[\d.]+%%\s+[\d.]+%%\s*$`, pid.PID)).MatchString(out) {
+		t.Errorf("pstats 1 burn: exit %d\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = ctl("--json", "pstats", "10", "all")
+	if code != 0 || !strings.Contains(out, `"namespec": "burn"`) || !strings.Contains(out, `"history"`) {
+		t.Errorf("--json pstats 10 all: exit %d\n%s%s", code, out, errOut)
+	}
+	if _, errOut, code = ctl("hstats", "x"); code != 2 || !strings.Contains(errOut, `invalid period "x"`) {
+		t.Errorf("hstats x: exit %d, %s", code, errOut)
+	}
+	if out, errOut, code = ctl("hstats", "5", "127.0.0.1"); code != 1 || !strings.Contains(out+errOut, "BAD_ARGUMENTS") {
+		t.Errorf("hstats 5 127.0.0.1: exit %d\n%s%s", code, out, errOut)
+	}
+	if out, errOut, code = ctl("pstats", "1", "nosuch"); code == 0 || !strings.Contains(out+errOut, "nosuch") {
+		t.Errorf("pstats 1 nosuch: exit %d\n%s%s", code, out, errOut)
 	}
 
 	// Node 2 lost: its process has no statistics, and its host none.

@@ -192,7 +192,7 @@ Without a command, supvisorsctl reads commands from its input (prompt
 	for _, v := range supervisorVerbs() {
 		root.AddCommand(c.command(v, groupSupervisor))
 	}
-	for _, v := range supvisorsVerbs() {
+	for _, v := range append(supvisorsVerbs(), statsVerbs()...) {
 		root.AddCommand(c.command(v, groupSupvisors))
 	}
 	root.AddCommand(c.eventsCommand())
