@@ -35,6 +35,16 @@ func (l *loader) groups() ([]*Group, error) {
 			groups, groupSection[g] = append(groups, g), sec
 		}
 	}
+	for _, name := range l.doc.order {
+		if strings.HasPrefix(name, "eventlistener:") {
+			sec := l.doc.sections[name]
+			g, err := l.listenerPool(sec)
+			if err != nil {
+				return nil, err
+			}
+			groups, groupSection[g] = append(groups, g), sec
+		}
+	}
 	if err := l.checkUnique(groups, groupSection); err != nil {
 		return nil, err
 	}
@@ -97,6 +107,63 @@ func (l *loader) homogeneousGroup(sec *iniSection) (*Group, error) {
 		return nil, err
 	}
 	return &Group{Name: name, Priority: priority, Homogeneous: true, Processes: procs}, nil
+}
+
+// defaultResultHandler is the one result_handler this agent has: the
+// listener's OK accepts the event, FAIL rejects it.
+const defaultResultHandler = "supervisor.dispatchers:default_handler"
+
+// listenerPool reads an [eventlistener:x] section as Supervisor's
+// process_groups_from_parser does: priority -1 by default (pools start
+// first and stop last), buffer_size at least 1, events required and known,
+// no redirect_stderr (stderr would mix into the protocol).
+func (l *loader) listenerPool(sec *iniSection) (*Group, error) {
+	name, err := sectionName(sec)
+	if err != nil {
+		return nil, err
+	}
+	r := l.reader(sec, l.env, true)
+	priority := option(r, "priority", "-1", parseInteger)
+	pool := &ListenerPool{BufferSize: option(r, "buffer_size", "10", parseInteger)}
+	handler, handlerValue, _ := r.get("result_handler")
+	eventsText, eventsValue, _ := r.get("events")
+	redirect := option(r, "redirect_stderr", "false", parseBool)
+	if r.err != nil {
+		return nil, r.err
+	}
+	if pool.BufferSize < 1 {
+		v, _ := sec.lookup("buffer_size")
+		r.fail("buffer_size", v, fmt.Errorf("[%s] section sets invalid buffer_size (%d)", sec.name, pool.BufferSize))
+		return nil, r.err
+	}
+	if handler != "" && handler != defaultResultHandler {
+		r.fail("result_handler", handlerValue, fmt.Errorf("%s cannot be resolved within [%s]: this agent has only %s", handler, sec.name, defaultResultHandler))
+		return nil, r.err
+	}
+	for _, e := range listOfStrings(eventsText) {
+		e = strings.ToUpper(e)
+		if !slices.Contains(EventTypes, e) {
+			r.fail("events", eventsValue, fmt.Errorf("Unknown event type %s in [%s] events", e, sec.name))
+			return nil, r.err
+		}
+		if !slices.Contains(pool.Events, e) {
+			pool.Events = append(pool.Events, e)
+		}
+	}
+	if len(pool.Events) == 0 {
+		r.fail("events", eventsValue, fmt.Errorf("[%s] section requires an \"events\" line", sec.name))
+		return nil, r.err
+	}
+	if redirect {
+		v, _ := sec.lookup("redirect_stderr")
+		r.fail("redirect_stderr", v, fmt.Errorf("[%s] section sets redirect_stderr=true but this is not allowed because it will interfere with the eventlistener protocol", sec.name))
+		return nil, r.err
+	}
+	procs, err := l.processes(sec, name)
+	if err != nil {
+		return nil, err
+	}
+	return &Group{Name: name, Priority: priority, Homogeneous: true, Processes: procs, Listener: pool}, nil
 }
 
 // checkUnique rejects a group name used twice and a process name used

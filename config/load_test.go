@@ -349,9 +349,6 @@ serverurl = unix:///tmp/x.sock
 anything = goes
 [ctlplugin:x]
 supervisor.ctl_factory = x:y
-[eventlistener:ev]
-command = x
-events = TICK_5
 [fcgi-program:f]
 command = x
 socket = tcp://localhost:9002
@@ -360,13 +357,12 @@ socket = tcp://localhost:9002
 		t.Errorf("groups = %+v, want none", cfg.Groups)
 	}
 	want := []string{
-		dir + "/main.conf:10: [eventlistener:ev] is not supported by this agent: its processes will not run",
-		dir + "/main.conf:13: [fcgi-program:f] is not supported by this agent: its processes will not run",
+		dir + "/main.conf:10: [fcgi-program:f] is not supported by this agent: its processes will not run",
 	}
 	if !slices.Equal(cfg.Warnings, want) {
 		t.Errorf("warnings = %q\nwant %q", cfg.Warnings, want)
 	}
-	for _, section := range []string{"rpcinterface:supervisor", "supervisorctl", "ctlplugin:x", "eventlistener:ev", "fcgi-program:f"} {
+	for _, section := range []string{"rpcinterface:supervisor", "supervisorctl", "ctlplugin:x", "fcgi-program:f"} {
 		if !strings.Contains(logs.String(), "section="+section) {
 			t.Errorf("no debug line for [%s] in:\n%s", section, logs.String())
 		}
@@ -412,5 +408,35 @@ func TestZeroLoadOptions(t *testing.T) {
 	host, _ := os.Hostname()
 	if cfg.Supvisors.StatsHisto != 20 || cfg.Supervisord.Identifier != "from-env" || !slices.Equal(cfg.Supvisors.AddressList, []string{host}) {
 		t.Errorf("supvisors %+v identifier %q: want the process environment and host name", cfg.Supvisors, cfg.Supervisord.Identifier)
+	}
+}
+
+// TestEventListenerPool checks an [eventlistener:x] section: a pool with
+// Supervisor's defaults (priority -1, buffer_size 10) and its events, and
+// the errors Supervisor raises for its keys.
+func TestEventListenerPool(t *testing.T) {
+	cfg, _, err := loadMain(t, "[supervisord]\n[eventlistener:ev]\ncommand=x\nevents=process_state, TICK_5,PROCESS_STATE\nnumprocs=2\nprocess_name=%(program_name)s_%(process_num)d\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Groups) != 1 {
+		t.Fatalf("groups = %+v, want the pool", cfg.Groups)
+	}
+	g := cfg.Groups[0]
+	if g.Name != "ev" || g.Priority != -1 || g.Listener == nil || g.Listener.BufferSize != 10 ||
+		!slices.Equal(g.Listener.Events, []string{"PROCESS_STATE", "TICK_5"}) || len(g.Processes) != 2 || g.Processes[0].Name != "ev_0" {
+		t.Errorf("pool = %+v, listener %+v", g, g.Listener)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{"command=x\n", `[eventlistener:ev] section requires an "events" line`},
+		{"command=x\nevents=NOPE\n", "Unknown event type NOPE in [eventlistener:ev] events"},
+		{"command=x\nevents=TICK_5\nbuffer_size=0\n", "[eventlistener:ev] section sets invalid buffer_size (0)"},
+		{"command=x\nevents=TICK_5\nredirect_stderr=true\n", "[eventlistener:ev] section sets redirect_stderr=true but this is not allowed"},
+		{"command=x\nevents=TICK_5\nresult_handler=a.b:c\n", "a.b:c cannot be resolved within [eventlistener:ev]"},
+	} {
+		_, _, err := loadMain(t, "[supervisord]\n[eventlistener:ev]\n"+tc.body)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.body, err, tc.want)
+		}
 	}
 }

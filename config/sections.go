@@ -27,6 +27,9 @@ var (
 		"stderr_capture_maxbytes", "stderr_events_enabled", "stderr_syslog",
 	}
 	groupKeys = []string{"programs", "priority"}
+	// listenerKeys are what an [eventlistener:x] section has beside
+	// programKeys.
+	listenerKeys = []string{"buffer_size", "events", "result_handler"}
 	// supvisorsIgnoredKeys are Supvisors 0.1 options this agent accepts
 	// and has no use for (it logs through the supervisord log).
 	supvisorsIgnoredKeys = []string{"logfile", "logfile_maxbytes", "logfile_backups", "loglevel"}
@@ -72,9 +75,11 @@ func classifySection(name string) (sectionKind, []string) {
 		return sectionRead, programKeys
 	case "group":
 		return sectionRead, groupKeys
+	case "eventlistener":
+		return sectionRead, append(slices.Clone(programKeys), listenerKeys...)
 	case "rpcinterface", "ctlplugin":
 		return sectionIgnored, nil
-	case "eventlistener", "fcgi-program":
+	case "fcgi-program":
 		return sectionIgnoredProcesses, nil
 	}
 	return sectionUnknown, nil

@@ -4,6 +4,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"os"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -124,6 +125,45 @@ type Group struct {
 	Homogeneous bool
 	// Processes are sorted by priority then name.
 	Processes []*Process
+	// Listener is set for an [eventlistener:x] pool (Supervisor's
+	// EventListenerPoolConfig), whose processes are event listeners; nil
+	// for a process group.
+	Listener *ListenerPool
+}
+
+// ListenerPool is what an [eventlistener:x] section says beside its
+// processes' options.
+type ListenerPool struct {
+	// BufferSize is buffer_size (default 10): the events the pool keeps
+	// while no listener is ready.
+	BufferSize int
+	// Events are the event type names of events=, upper case, each once,
+	// in the order written.
+	Events []string
+}
+
+// EventTypes are the event type names events= accepts, Supervisor 4.2.5's
+// EventTypes. EVENT and the names some others begin with followed by "_"
+// (PROCESS_STATE, PROCESS_LOG, PROCESS_COMMUNICATION, PROCESS_GROUP,
+// SUPERVISOR_STATE_CHANGE, TICK) are abstract: a pool subscribed to one
+// gets all of those.
+var EventTypes = []string{
+	"EVENT",
+	"PROCESS_STATE", "PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED", "PROCESS_STATE_STARTING",
+	"PROCESS_STATE_STOPPING", "PROCESS_STATE_BACKOFF", "PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING",
+	"PROCESS_STATE_UNKNOWN",
+	"PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR",
+	"PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR",
+	"REMOTE_COMMUNICATION",
+	"SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_RUNNING", "SUPERVISOR_STATE_CHANGE_STOPPING",
+	"TICK", "TICK_5", "TICK_60", "TICK_3600",
+	"PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
+}
+
+// EventMatches tells whether a pool subscribed to the type subscribed gets
+// an event of the concrete type name, as Supervisor's isinstance does.
+func EventMatches(subscribed, name string) bool {
+	return subscribed == name || subscribed == "EVENT" || strings.HasPrefix(name, subscribed+"_")
 }
 
 // Autorestart is the program's autorestart setting.

@@ -8,9 +8,9 @@ import (
 )
 
 // sameGroup is ProcessGroupConfig.__eq__: same name, priority and processes
-// (in order).
+// (in order), and for a pool the same pool settings.
 func sameGroup(a, b *config.Group) bool {
-	if a.Name != b.Name || a.Priority != b.Priority || len(a.Processes) != len(b.Processes) {
+	if a.Name != b.Name || a.Priority != b.Priority || len(a.Processes) != len(b.Processes) || !reflect.DeepEqual(a.Listener, b.Listener) {
 		return false
 	}
 	for i := range a.Processes {

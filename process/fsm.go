@@ -91,6 +91,11 @@ type event struct {
 // stateChange is one state transition, for subscribers and waiters.
 type stateChange struct {
 	From, To enums.ProcessState
+	// PID, Tries and Expected are the process's pid, backoff count and
+	// expected flag at the change: what Supervisor's state events render
+	// eagerly (finish() clears the pid after its change).
+	PID, Tries int
+	Expected   bool
 }
 
 // logLine is a line for supervisord's main log.
@@ -222,7 +227,7 @@ func (m *machine) change(to enums.ProcessState) {
 		m.st.Backoff++
 		m.st.Delay = m.ev.Now.Add(seconds(m.st.Backoff))
 	}
-	m.eff.Changes = append(m.eff.Changes, stateChange{From: from, To: to})
+	m.eff.Changes = append(m.eff.Changes, stateChange{From: from, To: to, PID: m.st.PID, Tries: m.st.Backoff, Expected: m.st.Expected})
 }
 
 // spawn is the part of Subprocess.spawn before the fork: the shell forks and

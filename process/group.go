@@ -16,6 +16,8 @@ type Group struct {
 	added  uint64
 	procs  []*Process // by priority, then name
 	byName map[string]*Process
+	// pool is set for an event listener pool.
+	pool *pool
 }
 
 func newGroup(sup *Supervisor, cfg *config.Group, added uint64) *Group {

@@ -24,6 +24,11 @@ type Event struct {
 	Process  *Process
 	From, To enums.ProcessState
 	Time     time.Time
+	// PID, Tries and Expected are, for StateChanged, the process's pid,
+	// failed start attempts and expected exit at the change (the values
+	// of Supervisor's state event payloads).
+	PID, Tries int
+	Expected   bool
 }
 
 // EventKind says what an Event reports.
@@ -66,6 +71,14 @@ type Process struct {
 	// delivering is true while a goroutine delivers events; others leave
 	// theirs to it, which keeps them in order without holding mu.
 	delivering bool
+	// spawns counts the children forked, so that a child's output is told
+	// from its predecessor's.
+	spawns uint64
+
+	// listener and pool are set for an event listener (guarded by the
+	// Supervisor's eventBus).
+	listener *listener
+	pool     *pool
 }
 
 // overdueRecheck is how long a deadline that has already passed waits
@@ -108,6 +121,13 @@ func (p *Process) State() enums.ProcessState {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.st.State
+}
+
+// stateAndSpawn returns the state and the number of the last child forked.
+func (p *Process) stateAndSpawn() (enums.ProcessState, uint64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.st.State, p.spawns
 }
 
 // Info returns a snapshot of the process for getProcessInfo.
@@ -398,7 +418,7 @@ func (p *Process) publish(now time.Time, eff effects) {
 		return
 	}
 	for _, c := range eff.Changes {
-		p.events = append(p.events, Event{Process: p, From: c.From, To: c.To, Time: now})
+		p.events = append(p.events, Event{Process: p, From: c.From, To: c.To, Time: now, PID: c.PID, Tries: c.Tries, Expected: c.Expected})
 	}
 	p.lastEvent = now
 	close(p.changed)
@@ -495,7 +515,8 @@ func (p *Process) spawn() event {
 		p.output(channel, []byte(se.text))
 		return event{Kind: evChildFailed}
 	}
-	if p.pipes, err = capture.attach(p, child); err != nil {
+	p.spawns++
+	if p.pipes, err = capture.attach(childSink{p: p, spawn: p.spawns}, child); err != nil {
 		p.sup.log.Error("cannot capture output", "process", p.Namespec(), "error", err)
 	}
 	reaper.watch(child.pid, p.onExit)

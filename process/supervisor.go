@@ -58,6 +58,8 @@ type Supervisor struct {
 	subsMu sync.Mutex // serializes changes of subs
 	subs   atomic.Pointer[[]*subscription]
 
+	bus eventBus
+
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced at every process state change
 }
@@ -83,6 +85,8 @@ func New(opts Options) *Supervisor {
 		groups:  make(map[string]*Group),
 		changed: make(chan struct{}),
 	}
+	s.bus.log = opts.Logger
+	s.bus.serial = -1 // GlobalSerial's first number is 0
 	s.mood.Store(int32(enums.SupervisorRunning))
 	s.subs.Store(&[]*subscription{})
 	return s
@@ -136,33 +140,47 @@ func (s *Supervisor) Configs() []*config.Group {
 // are created, then its autostart processes are started in priority order.
 // Failing to create a log file is an error that is not a fault.
 func (s *Supervisor) AddGroup(name string) error {
+	g, err := s.addGroup(name)
+	if err != nil {
+		return err
+	}
+	g.transition()
+	return nil
+}
+
+// addGroup is add_process_group: the group is made (a pool subscribes to
+// its events) and PROCESS_GROUP_ADDED is notified; nothing starts yet.
+func (s *Supervisor) addGroup(name string) (*Group, error) {
 	s.mu.Lock()
 	i := slices.IndexFunc(s.pending, func(g *config.Group) bool { return g.Name == name })
 	if i < 0 {
 		s.mu.Unlock()
-		return fault.New(fault.BadName, name)
+		return nil, fault.New(fault.BadName, name)
 	}
 	if s.groups[name] != nil {
 		s.mu.Unlock()
-		return fault.New(fault.AlreadyAdded, name)
+		return nil, fault.New(fault.AlreadyAdded, name)
 	}
 	cfg, err := withAutoLogs(s.pending[i], s.opts.Childlogdir, s.opts.Identifier)
 	if err != nil {
 		s.mu.Unlock()
-		return fmt.Errorf("add group %s: %w", name, err)
+		return nil, fmt.Errorf("add group %s: %w", name, err)
 	}
 	// Supervisor resolves AUTO in the configuration object itself, so a group
 	// removed and added again without a reread keeps its log files.
 	s.pending[i] = cfg
 	s.added++
 	g := newGroup(s, cfg, s.added)
+	if cfg.Listener != nil {
+		s.bus.subscribe(g)
+	}
 	s.groups[name] = g
 	s.mu.Unlock()
+	s.bus.emit("PROCESS_GROUP_ADDED", "groupname:"+name+"\n")
 	for _, p := range g.procs {
 		p.announce(Added)
 	}
-	g.transition()
-	return nil
+	return g, nil
 }
 
 // RemoveGroup deactivates a group whose processes are all in
@@ -181,6 +199,10 @@ func (s *Supervisor) RemoveGroup(name string) error {
 	}
 	delete(s.groups, name)
 	s.mu.Unlock()
+	if g.pool != nil {
+		s.bus.unsubscribe(g)
+	}
+	s.bus.emit("PROCESS_GROUP_REMOVED", "groupname:"+name+"\n")
 	for _, p := range g.procs {
 		p.retire()
 		p.announce(Removed)
@@ -230,21 +252,30 @@ func (s *Supervisor) Processes() []*Process {
 	return out
 }
 
-// Start adds every configured group that is not active, in priority order,
-// each one autostarting its processes: what supervisord does at start-up.
-// Failures are logged.
+// Start does what supervisord does at start-up: it adds every configured
+// group that is not active, in priority order, notifies
+// SUPERVISOR_STATE_CHANGE_RUNNING, then autostarts the processes of the
+// groups added. Failures are logged.
 func (s *Supervisor) Start() {
 	s.mu.Lock()
 	groups := slices.Clone(s.pending)
 	s.mu.Unlock()
 	slices.SortStableFunc(groups, func(a, b *config.Group) int { return cmp.Compare(a.Priority, b.Priority) })
+	var added []*Group
 	for _, g := range groups {
 		if s.Group(g.Name) != nil {
 			continue
 		}
-		if err := s.AddGroup(g.Name); err != nil {
+		ag, err := s.addGroup(g.Name)
+		if err != nil {
 			s.log.Error("cannot add group", "group", g.Name, "error", err)
+			continue
 		}
+		added = append(added, ag)
+	}
+	s.bus.emit("SUPERVISOR_STATE_CHANGE_RUNNING", "")
+	for _, g := range added {
+		g.transition()
 	}
 }
 
@@ -258,7 +289,9 @@ func (s *Supervisor) Shutdown(ctx context.Context, restarting bool) error {
 	if restarting {
 		mood = enums.SupervisorRestarting
 	}
-	s.mood.Store(int32(mood))
+	if enums.SupervisorState(s.mood.Swap(int32(mood))) == enums.SupervisorRunning {
+		s.bus.emit("SUPERVISOR_STATE_CHANGE_STOPPING", "")
+	}
 	groups := s.GroupsByPriority()
 	var lastReport time.Time
 	for len(groups) > 0 {
@@ -327,6 +360,9 @@ func (s *Supervisor) Subscribe(fn func(Event)) (cancel func()) {
 }
 
 func (s *Supervisor) notify(e Event) {
+	if e.Kind == StateChanged {
+		s.bus.stateChanged(e)
+	}
 	for _, sub := range *s.subs.Load() {
 		sub.fn(e)
 	}

@@ -1,0 +1,163 @@
+package integration
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// listenerScript is testdata/listener.py, a listener written with
+// supervisor.childutils that records the events it is sent.
+func listenerScript(t *testing.T) string {
+	t.Helper()
+	path, err := filepath.Abs("testdata/listener.py")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// waitRecord waits until the record file has at least n lines holding
+// every one of parts.
+func waitRecord(t *testing.T, s *server, file string, n int, parts ...string) {
+	t.Helper()
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		data, _ := os.ReadFile(filepath.Join(s.dir, file))
+		count := 0
+		for _, line := range strings.Split(string(data), "\n") {
+			all := line != ""
+			for _, p := range parts {
+				all = all && strings.Contains(line, p)
+			}
+			if all {
+				count++
+			}
+		}
+		return count >= n, fmt.Sprintf("%s: %d lines with %q in %s:\n%s", s.name, count, parts, file, data)
+	})
+}
+
+// listenerLogLines returns the main log's lines about listeners and pools
+// (results, protocol violations, overflows) as "LEVEL message", without
+// timestamps: supervisord writes "date time LEVEL message", supvisors
+// "date time [LEVEL]  logger: message".
+func listenerLogLines(t *testing.T, s *server) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(s.dir, "supervisord.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	about := regexp.MustCompile(`event was rejected|bad result line|UNKNOWN state|event buffer overflowed`)
+	theirs := regexp.MustCompile(`^\S+ \S+ (\S+) (.*)$`)
+	ours := regexp.MustCompile(`\[(TRACE|DEBUG|INFO|WARN|ERROR)\]\s+[\w.]+: (.*)$`)
+	var out []string
+	for _, line := range strings.Split(string(data), "\n") {
+		if !about.MatchString(line) {
+			continue
+		}
+		m := ours.FindStringSubmatch(line)
+		if m == nil {
+			m = theirs.FindStringSubmatch(line)
+		}
+		if m == nil {
+			t.Fatalf("%s: log line in no known format: %q", s.name, line)
+		}
+		out = append(out, m[1]+" "+m[2])
+	}
+	return strings.Join(out, "\n")
+}
+
+// compareListeners runs scenario against Debian's supervisord and against
+// supvisors with the same configuration, in parallel, and requires the
+// same records (the files scenario returns) and the same listener log
+// lines.
+func compareListeners(t *testing.T, body string, scenario func(s *server) []string) {
+	t.Helper()
+	results := map[string][]string{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, kind := range []string{"supervisord", "supvisors"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			s := startServer(t, kind, body)
+			var out []string
+			for _, file := range scenario(s) {
+				data, err := os.ReadFile(filepath.Join(s.dir, file))
+				if err != nil {
+					t.Errorf("%s: %v", kind, err)
+				}
+				out = append(out, file+":\n"+string(data))
+			}
+			out = append(out, "log:\n"+listenerLogLines(t, s))
+			mu.Lock()
+			results[kind] = out
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	want, got := results["supervisord"], results["supvisors"]
+	for i := range want {
+		if want[i] != got[i] {
+			t.Errorf("differs from supervisord\n--- supervisord:\n%s\n--- supvisors:\n%s", want[i], got[i])
+		}
+	}
+}
+
+// TestEventListenerMatchesSupervisord has the same childutils listener
+// record what each daemon sends it: PROCESS_STATE_* of every kind (the
+// listener's own too), PROCESS_GROUP_ADDED/REMOVED and
+// SUPERVISOR_STATE_CHANGE_RUNNING, an event the listener FAILs (sent
+// again), and an event whose listener dies before answering (sent again to
+// its next child).
+func TestEventListenerMatchesSupervisord(t *testing.T) {
+	t.Parallel()
+	body := fmt.Sprintf(`
+[eventlistener:rec]
+command=/usr/bin/python3 %s {{DIR}}/rec.log fail=PROCESS_STATE_STOPPING exit=PROCESS_GROUP_REMOVED
+events=PROCESS_STATE,PROCESS_GROUP,SUPERVISOR_STATE_CHANGE
+startsecs=0
+
+[program:f]
+command=/bin/sh -c "exit 1"
+autostart=false
+startretries=0
+
+[program:p]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+
+[program:q]
+command=/bin/sh -c "sleep 0.2; exit 3"
+autostart=false
+autorestart=false
+startsecs=0
+`, listenerScript(t))
+	compareListeners(t, body, func(s *server) []string {
+		const rec = "rec.log"
+		waitRecord(t, s, rec, 1, "eventname:PROCESS_STATE_RUNNING", "processname:rec")
+		s.ctl(t, "start", "p")
+		waitRecord(t, s, rec, 1, "eventname:PROCESS_STATE_RUNNING", "processname:p")
+		s.ctl(t, "stop", "p")
+		waitRecord(t, s, rec, 1, "eventname:PROCESS_STATE_STOPPED", "processname:p")
+		s.ctl(t, "start", "q")
+		waitRecord(t, s, rec, 1, "eventname:PROCESS_STATE_EXITED", "processname:q")
+		s.ctl(t, "start", "f")
+		waitRecord(t, s, rec, 1, "eventname:PROCESS_STATE_FATAL", "processname:f")
+		s.ctl(t, "remove", "q")
+		waitRecord(t, s, rec, 2, "eventname:PROCESS_GROUP_REMOVED")
+		waitRecord(t, s, rec, 2, "eventname:PROCESS_STATE_RUNNING", "processname:rec")
+		s.ctl(t, "add", "q")
+		waitRecord(t, s, rec, 2, "eventname:PROCESS_GROUP_ADDED", "groupname:q")
+		return []string{rec}
+	})
+}

@@ -1,0 +1,49 @@
+"""An event listener written with supervisor.childutils: it records every
+event it is sent, one line each (header, then payload, pids replaced by X),
+and answers per its arguments.
+
+usage: listener.py RECORD [fail=EVENTNAME] [exit=EVENTNAME] [garbage] [mute]
+  fail=NAME    answer FAIL the first time an event NAME comes, OK after
+  exit=NAME    exit(1) without answering the first time NAME comes
+  garbage      answer the first event with a bad result line
+  mute         never answer
+"""
+import os
+import re
+import sys
+
+from supervisor import childutils
+
+
+def main():
+    record = sys.argv[1]
+    opts = sys.argv[2:]
+    fail = [o[5:] for o in opts if o.startswith('fail=')]
+    exit_on = [o[5:] for o in opts if o.startswith('exit=')]
+    marker = record + '.exited'
+    while True:
+        headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        header = ' '.join('%s:%s' % kv for kv in headers.items())
+        body = re.sub(r'pid:\d+', 'pid:X', payload)
+        with open(record, 'a') as out:
+            out.write('%s | %r\n' % (header, body))
+        name = headers['eventname']
+        if name in exit_on and not os.path.exists(marker):
+            open(marker, 'w').close()
+            sys.exit(1)
+        if 'mute' in opts:
+            sys.stdin.read()
+            return
+        if 'garbage' in opts:
+            sys.stdout.write('RESULT x\n')
+            sys.stdout.flush()
+            continue
+        if name in fail:
+            fail.remove(name)
+            childutils.listener.fail(sys.stdout)
+        else:
+            childutils.listener.ok(sys.stdout)
+
+
+if __name__ == '__main__':
+    main()
