@@ -61,6 +61,9 @@ func listenerLogLines(t *testing.T, s *server) string {
 			continue
 		}
 		m := ours.FindStringSubmatch(line)
+		if m != nil && m[1] == "ERROR" {
+			m[1] = "ERRO" // supervisord's name of the level
+		}
 		if m == nil {
 			m = theirs.FindStringSubmatch(line)
 		}
@@ -159,5 +162,62 @@ startsecs=0
 		s.ctl(t, "add", "q")
 		waitRecord(t, s, rec, 2, "eventname:PROCESS_GROUP_ADDED", "groupname:q")
 		return []string{rec}
+	})
+}
+
+// waitLogLines waits until the main log has at least n listener lines
+// (listenerLogLines) holding part.
+func waitLogLines(t *testing.T, s *server, n int, part string) {
+	t.Helper()
+	waitFor(t, 20*time.Second, func() (bool, string) {
+		lines := listenerLogLines(t, s)
+		return strings.Count(lines, part) >= n, fmt.Sprintf("%s: %d log lines with %q:\n%s", s.name, strings.Count(lines, part), part, lines)
+	})
+}
+
+// TestEventListenerBadInputMatchesSupervisord checks a listener that
+// answers with garbage (it goes UNKNOWN and its pool's buffer overflows,
+// with Supervisor's lines and the same events dropped) and one that never
+// answers (only its own pool stops), against supervisord, while a third
+// pool gets every event.
+func TestEventListenerBadInputMatchesSupervisord(t *testing.T) {
+	t.Parallel()
+	script := listenerScript(t)
+	body := fmt.Sprintf(`
+[eventlistener:bad]
+command=/usr/bin/python3 %[1]s {{DIR}}/bad.log garbage
+events=PROCESS_STATE
+buffer_size=2
+startsecs=0
+
+[eventlistener:good]
+command=/usr/bin/python3 %[1]s {{DIR}}/good.log
+events=PROCESS_STATE
+autostart=false
+startsecs=0
+
+[eventlistener:mute]
+command=/usr/bin/python3 %[1]s {{DIR}}/mute.log mute
+events=PROCESS_STATE
+buffer_size=3
+autostart=false
+startsecs=0
+
+[program:p]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+`, script)
+	compareListeners(t, body, func(s *server) []string {
+		waitLogLines(t, s, 1, "bad result line")
+		s.ctl(t, "start", "good")
+		waitRecord(t, s, "good.log", 1, "eventname:PROCESS_STATE_RUNNING", "processname:good")
+		s.ctl(t, "start", "mute")
+		waitRecord(t, s, "good.log", 1, "eventname:PROCESS_STATE_RUNNING", "processname:mute")
+		waitRecord(t, s, "mute.log", 1, "eventname:")
+		s.ctl(t, "start", "p")
+		s.ctl(t, "stop", "p")
+		waitRecord(t, s, "good.log", 1, "eventname:PROCESS_STATE_STOPPED", "processname:p")
+		return []string{"bad.log", "good.log", "mute.log"}
 	})
 }

@@ -118,16 +118,13 @@ func (b *eventBus) unsubscribe(g *Group) {
 	b.pools = slices.DeleteFunc(b.pools, func(pl *pool) bool { return pl == g.pool })
 }
 
-// emit is events.notify: every pool subscribed to the event's type (once
-// per matching type in its events=, as Supervisor subscribes a callback
-// per type) accepts it, then dispatches what it can.
+// emit is events.notify: every pool subscribed to the event's type accepts
+// it, then the pools dispatch what they can.
 func (b *eventBus) emit(name, payload string) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := &notification{name: name, payload: payload, serial: -1, poolSerials: map[*pool]int{}}
-	for _, pl := range b.offer(n) {
-		b.dispatch(pl)
-	}
+	b.offer(&notification{name: name, payload: payload, serial: -1, poolSerials: map[*pool]int{}})
+	b.dispatchAll()
 }
 
 // accept is _acceptEvent: number the event, then buffer it (at the head for
@@ -207,12 +204,29 @@ func (b *eventBus) current(p *Process, spawn uint64) *listener {
 	return l
 }
 
-// reject puts the event p had not answered back at the head of its pool
-// (EventRejectedEvent and handle_rejected).
+// reject is EventRejectedEvent's notification: the event p had not
+// answered goes back at the head of the buffer of every pool that, by
+// 4.2.5's handle_rejected, holds p. That test compares processes with
+// Subprocess.__eq__, which compares priorities: a pool holding a listener
+// of p's priority takes the event back too, and sends it again.
 func (b *eventBus) reject(p *Process) {
-	if n := p.listener.event; n != nil {
-		p.listener.event = nil
-		b.accept(p.pool, n, true)
+	n := p.listener.event
+	if n == nil {
+		return
+	}
+	p.listener.event = nil
+	for _, pl := range b.pools {
+		if slices.ContainsFunc(pl.procs, func(q *Process) bool { return q.cfg.Priority == p.cfg.Priority }) {
+			b.accept(pl, n, true)
+		}
+	}
+}
+
+// dispatchAll is the dispatch every pool's transition() does at
+// supervisord's next loop.
+func (b *eventBus) dispatchAll() {
+	for _, pl := range b.pools {
+		b.dispatch(pl)
 	}
 }
 
@@ -224,38 +238,26 @@ func (b *eventBus) stateChanged(e Event) {
 	name, payload := stateEvent(e)
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	n := &notification{name: name, payload: payload, serial: -1, poolSerials: map[*pool]int{}}
-	touched := b.offer(n)
+	b.offer(&notification{name: name, payload: payload, serial: -1, poolSerials: map[*pool]int{}})
 	if p := e.Process; p.listener != nil {
 		switch e.To {
 		case enums.ProcessExited, enums.ProcessStopped, enums.ProcessBackoff:
 			b.reject(p)
 		}
-		if !slices.Contains(touched, p.pool) {
-			touched = append(touched, p.pool)
-		}
 	}
-	for _, pl := range touched {
-		b.dispatch(pl)
-	}
+	b.dispatchAll()
 }
 
 // offer has every pool subscribed to n's type accept it, once per matching
-// type in its events= (Supervisor subscribes a callback per type), and
-// returns those pools.
-func (b *eventBus) offer(n *notification) []*pool {
-	var touched []*pool
+// type in its events= (Supervisor subscribes a callback per type).
+func (b *eventBus) offer(n *notification) {
 	for _, pl := range b.pools {
 		for _, sub := range pl.cfg.Events {
 			if config.EventMatches(sub, n.name) {
 				b.accept(pl, n, false)
-				if !slices.Contains(touched, pl) {
-					touched = append(touched, pl)
-				}
 			}
 		}
 	}
-	return touched
 }
 
 // read is PEventListenerDispatcher.handle_listener_state_change for what
@@ -267,7 +269,7 @@ func (b *eventBus) read(p *Process, spawn uint64, data []byte) {
 	l.buf = append(l.buf, data...)
 	b.parse(p, l)
 	// Supervisor dispatches at its next loop, once the output is parsed.
-	b.dispatch(p.pool)
+	b.dispatchAll()
 }
 
 // parse consumes l.buf as far as the protocol allows.
