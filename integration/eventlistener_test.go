@@ -221,3 +221,59 @@ startsecs=0
 		return []string{"bad.log", "good.log", "mute.log"}
 	})
 }
+
+// TestEventListenerPoolsInSupervisorctl checks that pools show in status,
+// avail, reread, update, add and remove as supervisord shows them.
+func TestEventListenerPoolsInSupervisorctl(t *testing.T) {
+	t.Parallel()
+	script := listenerScript(t)
+	before := fmt.Sprintf(`
+[eventlistener:ev]
+command=/usr/bin/python3 %[1]s {{DIR}}/ev.log
+events=PROCESS_STATE
+numprocs=2
+process_name=%%(program_name)s_%%(process_num)d
+startsecs=0
+
+[eventlistener:drop]
+command=/usr/bin/python3 %[1]s {{DIR}}/drop.log
+events=TICK_60
+startsecs=0
+
+[program:p]
+command=/bin/sleep 1000
+startsecs=0
+`, script)
+	after := fmt.Sprintf(`
+[eventlistener:ev]
+command=/usr/bin/python3 %[1]s {{DIR}}/ev.log
+events=PROCESS_STATE
+buffer_size=5
+numprocs=2
+process_name=%%(program_name)s_%%(process_num)d
+startsecs=0
+
+[eventlistener:new]
+command=/usr/bin/python3 %[1]s {{DIR}}/new.log
+events=PROCESS_GROUP
+startsecs=0
+
+[program:p]
+command=/bin/sleep 1000
+startsecs=0
+`, script)
+	compareWithSupervisord(t, before, []step{
+		ctl("status"),
+		ctl("avail"),
+		rewrite(after),
+		ctl("reread"),
+		ctl("update"),
+		stable(),
+		ctl("status"),
+		ctl("stop", "new"),
+		ctl("remove", "new"),
+		ctl("add", "new"),
+		stable(),
+		ctl("status"),
+	})
+}
