@@ -11,6 +11,7 @@ import (
 	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpcinterface"
+	"github.com/supvisors/supvisors-go/stats"
 )
 
 // processEvent is the payload of the event topic: a local process's state
@@ -100,6 +101,8 @@ func (f *eventFeed) processEvent(e process.Event) {
 	})
 }
 
+// publish publishes v on topic; the payloads are the agent's own structs,
+// so an error is a bug, logged.
 func (f *eventFeed) publish(topic string, v any) {
 	if err := f.hub.Publish(topic, v); err != nil {
 		f.logger.Error("event not published", "error", err)
@@ -112,6 +115,16 @@ func (f *eventFeed) remember(s rpcinterface.ClusterState) {
 	f.addresses = byName(s.Addresses, func(a api.AddressInfo) string { return a.AddressName })
 	f.applications = byName(s.Applications, func(a api.ApplicationInfo) string { return a.ApplicationName })
 	f.processes = byName(s.Processes, api.ClusterProcessInfo.Namespec)
+}
+
+// sample publishes a statistics sample of this node on the hstats topic
+// and each of its processes' on the pstats topic.
+func (f *eventFeed) sample(h stats.Host, ps []stats.ProcessStats) {
+	local := f.cluster.Local()
+	f.publish(eventstream.TopicHostStats, h.Reply(local))
+	for _, p := range ps {
+		f.publish(eventstream.TopicProcessStats, p.Reply(local))
+	}
 }
 
 // publishChanges publishes what differs in s from what was published.

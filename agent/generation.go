@@ -84,6 +84,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		return nil, err
 	}
 	gen.events = newEventFeed(gen.cluster, a.logger.Named("events"))
+	gen.stats.OnSample(gen.events.sample)
 	svc := rpcinterface.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
 	if s := cfg.UnixHTTPServer; s != nil {

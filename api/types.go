@@ -239,9 +239,9 @@ func (r ProcessRules) RunningFailure() (enums.RunningFailureStrategy, error) {
 // Time in epoch seconds, CPU and Mem in %.
 // A plain value, safe for concurrent use once filled.
 type StatsHistory struct {
-	Time []float64 `xmlrpc:"time"`
-	CPU  []float64 `xmlrpc:"cpu"`
-	Mem  []float64 `xmlrpc:"mem"`
+	Time []float64 `xmlrpc:"time" json:"time"`
+	CPU  []float64 `xmlrpc:"cpu" json:"cpu"`
+	Mem  []float64 `xmlrpc:"mem" json:"mem"`
 }
 
 // HostStatistics is supvisors.get_host_statistics' reply. CPU holds the
@@ -250,12 +250,12 @@ type StatsHistory struct {
 // History are empty.
 // A plain value, safe for concurrent use once filled.
 type HostStatistics struct {
-	AddressName string               `xmlrpc:"address_name"`
-	Period      int                  `xmlrpc:"period"`
-	CPU         []float64            `xmlrpc:"cpu"`
-	Mem         float64              `xmlrpc:"mem"`
-	IO          map[string][]float64 `xmlrpc:"io"`
-	History     StatsHistory         `xmlrpc:"history"`
+	AddressName string               `xmlrpc:"address_name" json:"address_name"`
+	Period      int                  `xmlrpc:"period" json:"period"`
+	CPU         []float64            `xmlrpc:"cpu" json:"cpu"`
+	Mem         float64              `xmlrpc:"mem" json:"mem"`
+	IO          map[string][]float64 `xmlrpc:"io" json:"io"`
+	History     StatsHistory         `xmlrpc:"history" json:"history"`
 }
 
 // ProcessStatistics is one entry of supvisors.get_process_statistics'
@@ -265,11 +265,11 @@ type HostStatistics struct {
 // History is empty.
 // A plain value, safe for concurrent use once filled.
 type ProcessStatistics struct {
-	Namespec    string       `xmlrpc:"namespec"`
-	AddressName string       `xmlrpc:"address_name"`
-	PID         int          `xmlrpc:"pid"`
-	Period      int          `xmlrpc:"period"`
-	CPU         float64      `xmlrpc:"cpu"`
-	Mem         float64      `xmlrpc:"mem"`
-	History     StatsHistory `xmlrpc:"history"`
+	Namespec    string       `xmlrpc:"namespec" json:"namespec"`
+	AddressName string       `xmlrpc:"address_name" json:"address_name"`
+	PID         int          `xmlrpc:"pid" json:"pid"`
+	Period      int          `xmlrpc:"period" json:"period"`
+	CPU         float64      `xmlrpc:"cpu" json:"cpu"`
+	Mem         float64      `xmlrpc:"mem" json:"mem"`
+	History     StatsHistory `xmlrpc:"history" json:"history"`
 }

@@ -21,11 +21,15 @@ const (
 	TopicApplication = "application" // supvisors.get_application_info's keys
 	TopicProcess     = "process"     // a supvisors.get_process_info entry
 	TopicEvent       = "event"       // a local process event
+	// The statistics topics carry each sample of this node as it is taken.
+	TopicHostStats    = "hstats" // supvisors.get_host_statistics' reply
+	TopicProcessStats = "pstats" // a supvisors.get_process_statistics entry
 )
 
 // Topics lists every topic a subscriber may ask for, in the order of the
 // initial snapshot.
-var Topics = []string{TopicSupvisors, TopicAddress, TopicApplication, TopicProcess, TopicEvent}
+var Topics = []string{TopicSupvisors, TopicAddress, TopicApplication, TopicProcess, TopicEvent, TopicHostStats,
+	TopicProcessStats}
 
 // Defaults of Options.
 const (

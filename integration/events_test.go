@@ -104,16 +104,18 @@ func processEvent(name, state string) func(sseEvent) bool {
 
 // TestEventsSSE follows GET /events on a real agent: auth as on /RPC2, the
 // 400 of an unknown topic, the snapshot in its order, the events of a
-// restart (the event and process topics), and the resumption of a second
+// restart (the event and process topics), the statistics topics, and the resumption of a second
 // stream from the first one's snapshot with Last-Event-ID.
 func TestEventsSSE(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "supvisors", `
+	// A sample a second: the statistics topics come at once.
+	s := planCluster(t, 1, "stats_periods=1").startNode(t, 0, `
 [program:web]
 command=/bin/sleep 1000
 startsecs=0
 `)
 	s.waitStable(t)
+	s.waitPython(t, "p.supvisors.get_supvisors_state()['statename']", "OPERATION")
 	resp, err := http.Get(s.url + "/events")
 	if err != nil {
 		t.Fatal(err)
@@ -165,6 +167,17 @@ startsecs=0
 	running := nextEvent(t, events, "event web RUNNING", processEvent("web", "RUNNING"))
 	nextEvent(t, events, "process web RUNNING", func(e sseEvent) bool {
 		return e.Topic == "process" && e.Data["statename"] == "RUNNING" && e.ID > running.ID
+	})
+
+	statistics := sseStream(t, s.getEvents(t, "?topics=hstats,pstats", 0).Body)
+	host := nextEvent(t, statistics, "an hstats event", func(e sseEvent) bool { return e.Topic == "hstats" })
+	for _, key := range []string{"address_name", "period", "cpu", "mem", "io", "history"} {
+		if _, ok := host.Data[key]; !ok {
+			t.Errorf("hstats lacks %s: %v", key, host.Data)
+		}
+	}
+	nextEvent(t, statistics, "a pstats event of web", func(e sseEvent) bool {
+		return e.Topic == "pstats" && e.Data["namespec"] == "web" && e.Data["pid"].(float64) > 0
 	})
 
 	resumed := sseStream(t, s.getEvents(t, "?topics=event", snapID).Body)

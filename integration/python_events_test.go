@@ -16,7 +16,7 @@ import (
 // agent's ZeroMQ publication: clients/python/tests/events_e2e.py.
 func TestPythonEventInterface(t *testing.T) {
 	t.Parallel()
-	p := planCluster(t, 1, "")
+	p := planCluster(t, 1, "stats_periods=1")
 	s := p.startNode(t, 0, `
 [program:web]
 command=/bin/sleep 1000
@@ -35,7 +35,7 @@ startsecs=0
 	if err != nil {
 		t.Fatalf("events_e2e.py: %v\n%s", err, out)
 	}
-	if !regexp.MustCompile(`(?m)^Ran 2 tests in`).Match(out) || !strings.Contains(string(out), "\nOK") {
+	if !regexp.MustCompile(`(?m)^Ran 3 tests in`).Match(out) || !strings.Contains(string(out), "\nOK") {
 		t.Errorf("events_e2e.py printed:\n%s", out)
 	}
 }

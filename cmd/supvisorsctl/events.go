@@ -22,7 +22,7 @@ import (
 func (c *ctl) eventsCommand() *cobra.Command {
 	var topics string
 	cmd := &cobra.Command{
-		Use:     "events [--topics supvisors,address,application,process,event]",
+		Use:     "events [--topics supvisors,address,application,process,event,hstats,pstats]",
 		Short:   "Follow the cluster's events (one line each; --json: one JSON object each)",
 		GroupID: groupSupvisors,
 		Args:    cobra.NoArgs,

@@ -3,7 +3,8 @@
 Not a unit test (discovery skips it): integration/python_events_test.go runs
 it with the agent's SUPERVISOR_SERVER_URL, SUPERVISOR_USERNAME,
 SUPERVISOR_PASSWORD, SUPVISORS_EVENT_ADDRESS and SUPVISORS_EVENT_PORT, and a
-program named web that it may stop and start.
+program named web that it may stop and start, sampled every second
+(stats_periods=1).
 """
 
 import logging
@@ -42,6 +43,12 @@ class Recorder(SupvisorsEventInterface):
 
     def on_process_event(self, data):
         self.received.put(('event', data))
+
+    def on_host_statistics(self, data):
+        self.received.put(('hstats', data))
+
+    def on_process_statistics(self, data):
+        self.received.put(('pstats', data))
 
 
 class EventInterfaceTest(unittest.TestCase):
@@ -113,6 +120,21 @@ class EventInterfaceTest(unittest.TestCase):
         everything = self.interface('all')
         got, = self.cycle_until([everything], lambda t, d: t == 'application' and d['statename'] == 'RUNNING')
         self.assertLessEqual({'event', 'process', 'application'}, {t for t, _ in got})
+
+    def test_statistics(self):
+        stats = self.interface('host_statistics', 'process_statistics')
+        seen = {}
+        deadline = time.monotonic() + 20
+        while len(seen) < 2 and time.monotonic() < deadline:
+            try:
+                topic, data = stats.received.get(timeout=0.5)
+            except queue.Empty:
+                continue
+            seen.setdefault(topic, data)
+        self.assertEqual(set(seen), {'hstats', 'pstats'}, 'statistics within 20s')
+        self.assertEqual(seen['hstats']['address_name'], os.environ['SUPVISORS_EVENT_ADDRESS'])
+        self.assertIn('cpu', seen['hstats'])
+        self.assertEqual(seen['pstats']['namespec'], 'web')
 
 
 if __name__ == '__main__':
