@@ -118,11 +118,16 @@ func (f *eventFeed) remember(s rpcinterface.ClusterState) {
 }
 
 // sample publishes a statistics sample of this node on the hstats topic
-// and each of its processes' on the pstats topic.
+// and each of its processes' on the pstats topic, with the latest sample
+// only in their history: the whole history (stats_histo samples) of every
+// process at every sample would weigh megabytes in the stream and in the
+// events kept for resumption, and a subscriber keeps its own.
 func (f *eventFeed) sample(h stats.Host, ps []stats.ProcessStats) {
 	local := f.cluster.Local()
+	h.History = h.History.Latest()
 	f.publish(eventstream.TopicHostStats, h.Reply(local))
 	for _, p := range ps {
+		p.History = p.History.Latest()
 		f.publish(eventstream.TopicProcessStats, p.Reply(local))
 	}
 }

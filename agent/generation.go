@@ -37,8 +37,9 @@ type generation struct {
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 	stats   *stats.Collector
-	// stopStats ends the collector's goroutine.
-	stopStats context.CancelFunc
+	// stopStats ends the collector's goroutine and waits for it: no
+	// sample is published once it returns.
+	stopStats func()
 }
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
@@ -111,9 +112,16 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	gen.cluster.Start()
 	gen.sup.Start()
 	gen.cluster.Ready()
-	var ctx context.Context
-	ctx, gen.stopStats = context.WithCancel(context.Background())
-	go gen.stats.Run(ctx)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		gen.stats.Run(ctx)
+	}()
+	gen.stopStats = func() {
+		cancel()
+		<-done
+	}
 	return gen, nil
 }
 

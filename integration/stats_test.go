@@ -107,6 +107,20 @@ func TestStatistics(t *testing.T) {
 		t.Errorf("get_host_statistics' reply has no <double> mem:\n%s", s)
 	}
 
+	// The hstats and pstats topics of node 2's event stream: its samples,
+	// with the latest in the history only.
+	events := sseStream(t, nodes[1].getEvents(t, "?topics=hstats,pstats", 0).Body)
+	he := nextEvent(t, events, "an hstats event", func(e sseEvent) bool { return e.Topic == "hstats" })
+	if hist, _ := he.Data["history"].(map[string]any); he.Data["address_name"] != "127.0.0.2" ||
+		len(he.Data["cpu"].([]any)) != runtime.NumCPU()+1 || len(hist["time"].([]any)) != 1 {
+		t.Errorf("hstats event: %v", he.Data)
+	}
+	pe := nextEvent(t, events, "a pstats event of burn", func(e sseEvent) bool { return e.Topic == "pstats" && e.Data["namespec"] == "burn" })
+	if hist, _ := pe.Data["history"].(map[string]any); pe.Data["address_name"] != "127.0.0.2" || pe.Data["pid"] != float64(pid.PID) ||
+		len(hist["cpu"].([]any)) != 1 {
+		t.Errorf("pstats event: %v", pe.Data)
+	}
+
 	// supvisorsctl hstats and pstats: tables, --json, usage and faults.
 	ctl := func(args ...string) (string, string, int) {
 		return nodes[0].runClient(t, ctlBinary, "", nodes[0].credentials(), args...)

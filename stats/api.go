@@ -20,6 +20,14 @@ func (p ProcessStats) Reply(address string) api.ProcessStatistics {
 		CPU: p.CPU, Mem: p.Mem, History: p.History.reply()}
 }
 
+// Latest keeps the latest sample of h only.
+func (h History) Latest() History {
+	if n := len(h.Time); n > 1 {
+		return History{Time: h.Time[n-1:], CPU: h.CPU[n-1:], Mem: h.Mem[n-1:]}
+	}
+	return h
+}
+
 func (h History) reply() api.StatsHistory {
 	return api.StatsHistory{Time: orEmpty(h.Time), CPU: orEmpty(h.CPU), Mem: orEmpty(h.Mem)}
 }
