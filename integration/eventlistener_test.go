@@ -277,3 +277,26 @@ startsecs=0
 		ctl("status"),
 	})
 }
+
+// TestEventListenerTicksAndRemoteCommMatchSupervisord checks TICK_5 (its
+// header; its time is a multiple of 5 s) and REMOTE_COMMUNICATION from
+// supervisor.sendRemoteCommEvent, with text beyond ASCII (4.2.5's len
+// counts characters) against supervisord.
+func TestEventListenerTicksAndRemoteCommMatchSupervisord(t *testing.T) {
+	t.Parallel()
+	body := fmt.Sprintf(`
+[eventlistener:rec]
+command=/usr/bin/python3 %s {{DIR}}/rec.log
+events=TICK_5,REMOTE_COMMUNICATION
+startsecs=0
+`, listenerScript(t))
+	compareListeners(t, body, func(s *server) []string {
+		waitRecord(t, s, "rec.log", 1, "eventname:TICK_5")
+		runPython(t, nil, `import sys, xmlrpc.client
+proxy = xmlrpc.client.ServerProxy(sys.argv[1])
+assert proxy.supervisor.sendRemoteCommEvent('kind é', 'data\nwith ünïcode') is True`,
+			fmt.Sprintf("http://%s:%s@127.0.0.1:%d/RPC2", s.user, s.password, s.port))
+		waitRecord(t, s, "rec.log", 1, "eventname:REMOTE_COMMUNICATION")
+		return []string{"rec.log"}
+	})
+}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/hashicorp/go-hclog"
@@ -422,5 +423,83 @@ func (s childSink) output(channel string, data []byte) {
 	s.p.output(channel, data)
 	if s.p.listener != nil && channel == "stdout" {
 		s.p.sup.bus.read(s.p, s.spawn, data)
+	}
+}
+
+// SendRemoteCommEvent notifies a REMOTE_COMMUNICATION event
+// (sendRemoteCommEvent): "type:TYPE\nDATA".
+func (s *Supervisor) SendRemoteCommEvent(typ, data string) {
+	s.bus.emit("REMOTE_COMMUNICATION", "type:"+typ+"\n"+data)
+}
+
+// tickPeriods are the TICK_* events' periods in seconds, in the order
+// Supervisor notifies them.
+var tickPeriods = []int64{5, 60, 3600}
+
+// ticker notifies TICK_5, TICK_60 and TICK_3600 as supervisord's tick()
+// does: when the clock enters a new slice of the period (a multiple of it
+// since the epoch), with that slice's start as "when"; none at start-up.
+type ticker struct {
+	mu      sync.Mutex
+	last    map[int64]int64
+	timer   Timer
+	stopped bool
+}
+
+// startTicks starts the ticks (supervisord's first tick() records the
+// current slices without notifying).
+func (s *Supervisor) startTicks() {
+	now := s.clock.Now().Unix()
+	t := &s.ticks
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.last != nil {
+		return
+	}
+	t.last = map[int64]int64{}
+	for _, period := range tickPeriods {
+		t.last[period] = now - now%period
+	}
+	s.scheduleTick()
+}
+
+// scheduleTick arms the timer for the next 5 s boundary; s.ticks.mu is held.
+func (s *Supervisor) scheduleTick() {
+	now := s.clock.Now()
+	next := time.Unix(now.Unix()-now.Unix()%tickPeriods[0]+tickPeriods[0], 0)
+	s.ticks.timer = s.clock.AfterFunc(next.Sub(now), s.tick)
+}
+
+// tick notifies the periods whose slice changed, then waits for the next.
+func (s *Supervisor) tick() {
+	t := &s.ticks
+	t.mu.Lock()
+	if t.stopped {
+		t.mu.Unlock()
+		return
+	}
+	now := s.clock.Now().Unix()
+	var due []int64
+	for _, period := range tickPeriods {
+		if slice := now - now%period; slice != t.last[period] {
+			t.last[period] = slice
+			due = append(due, period, slice)
+		}
+	}
+	s.scheduleTick()
+	t.mu.Unlock()
+	for i := 0; i < len(due); i += 2 {
+		s.bus.emit(fmt.Sprintf("TICK_%d", due[i]), fmt.Sprintf("when:%d", due[i+1]))
+	}
+}
+
+// stopTicks ends the ticks (the agent leaves this Supervisor).
+func (s *Supervisor) stopTicks() {
+	t := &s.ticks
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.stopped = true
+	if t.timer != nil {
+		t.timer.Stop()
 	}
 }

@@ -58,7 +58,8 @@ type Supervisor struct {
 	subsMu sync.Mutex // serializes changes of subs
 	subs   atomic.Pointer[[]*subscription]
 
-	bus eventBus
+	bus   eventBus
+	ticks ticker
 
 	changedMu sync.Mutex
 	changed   chan struct{} // closed and replaced at every process state change
@@ -274,6 +275,7 @@ func (s *Supervisor) Start() {
 		added = append(added, ag)
 	}
 	s.bus.emit("SUPERVISOR_STATE_CHANGE_RUNNING", "")
+	s.startTicks()
 	for _, g := range added {
 		g.transition()
 	}
@@ -289,6 +291,7 @@ func (s *Supervisor) Shutdown(ctx context.Context, restarting bool) error {
 	if restarting {
 		mood = enums.SupervisorRestarting
 	}
+	defer s.stopTicks()
 	if enums.SupervisorState(s.mood.Swap(int32(mood))) == enums.SupervisorRunning {
 		s.bus.emit("SUPERVISOR_STATE_CHANGE_STOPPING", "")
 	}

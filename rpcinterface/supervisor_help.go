@@ -28,7 +28,7 @@ var supervisorHelp = map[string]string{
 	"supervisor.signalProcessGroup":   "Send a signal to every signallable process of a group.\n@param string name group name\n@param string signal name or number\n@return array of status structs",
 	"supervisor.signalAllProcesses":   "Send a signal to every signallable process.\n@param string signal name or number\n@return array of status structs",
 	"supervisor.sendProcessStdin":     "Write characters to the standard input of a process.\n@param string name process name or group:name\n@param string chars data to send\n@return boolean true unless error",
-	"supervisor.sendRemoteCommEvent":  "Accepted for compatibility; the agent has no event listeners.\n@param string type\n@param string data\n@return boolean true",
+	"supervisor.sendRemoteCommEvent":  "Send a REMOTE_COMMUNICATION event to the event listeners subscribed to it.\n@param string type the type key of the event's body\n@param string data the rest of the body\n@return boolean true",
 	"supervisor.readProcessStdoutLog": "Read length bytes of a process's stdout log from offset.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return string data",
 	"supervisor.readProcessStderrLog": "Read length bytes of a process's stderr log from offset.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return string data",
 	"supervisor.tailProcessStdoutLog": "Read at most length bytes of a process's stdout log from offset, moving the offset to the end on overflow.\n@param string name process name or group:name\n@param int offset\n@param int length\n@return array [string data, int offset, boolean overflow]",

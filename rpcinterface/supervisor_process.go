@@ -216,9 +216,10 @@ func (s *SupervisorService) SendProcessStdin(_ *http.Request, args *StdinArgs, r
 	return nil
 }
 
-// SendRemoteCommEvent is accepted for compatibility; the agent has no event
-// listeners yet, so the event goes nowhere.
-func (s *SupervisorService) SendRemoteCommEvent(_ *http.Request, _ *CommEventArgs, reply *bool) error {
+// SendRemoteCommEvent notifies a REMOTE_COMMUNICATION event to the event
+// listeners.
+func (s *SupervisorService) SendRemoteCommEvent(_ *http.Request, args *CommEventArgs, reply *bool) error {
+	s.sup.SendRemoteCommEvent(args.Type, args.Data)
 	*reply = true
 	return nil
 }

@@ -1,5 +1,6 @@
 """An event listener written with supervisor.childutils: it records every
-event it is sent, one line each (header, then payload, pids replaced by X),
+event it is sent, one line each (header, then payload, pids replaced by X,
+the time of a tick by T when it is a multiple of 5 seconds),
 and answers per its arguments.
 
 usage: listener.py RECORD [fail=EVENTNAME] [exit=EVENTNAME] [garbage] [mute]
@@ -25,6 +26,8 @@ def main():
         headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
         header = ' '.join('%s:%s' % kv for kv in headers.items())
         body = re.sub(r'pid:\d+', 'pid:X', payload)
+        body = re.sub(r'^when:(\d+)$',
+                      lambda m: 'when:T' if int(m.group(1)) % 5 == 0 else m.group(0), body)
         with open(record, 'a') as out:
             out.write('%s | %r\n' % (header, body))
         name = headers['eventname']
