@@ -170,6 +170,15 @@ startsecs=0
 		}
 	})
 
+	t.Run("events", func(t *testing.T) {
+		t.Parallel()
+		s := planCluster(t, 1, "stats_periods=1").startNode(t, 0, "\n[program:web]\ncommand=/bin/sleep 1000\nstartsecs=0\n")
+		s.waitStable(t)
+		s.waitPython(t, "p.supvisors.get_supvisors_state()['statename']", "OPERATION")
+		runJavaTests(t, classpath, "events", "host="+s.host, "port="+strconv.Itoa(s.port), "user="+s.user,
+			"password="+s.password)
+	})
+
 	t.Run("supvisors", func(t *testing.T) {
 		t.Parallel()
 		nodes := startClusterNodes(t, 3, writeRulesFile(t, clientRules), clientBody)

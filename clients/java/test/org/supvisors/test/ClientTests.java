@@ -41,6 +41,7 @@ public final class ClientTests {
                 }
                 case "supervisor" -> SupervisorTests.register(check, new Agent(settings, ""));
                 case "supvisors" -> SupvisorsTests.register(check, settings);
+                case "events" -> EventTests.register(check, new Agent(settings, ""));
                 default -> throw new IllegalArgumentException("unknown suite " + arg);
             }
         }
