@@ -79,13 +79,16 @@ func (f *eventFeed) stop() {
 func (f *eventFeed) run() {
 	defer f.wg.Done()
 	for {
+		// Read after taking the channel, so that no change is missed: one
+		// made since start's reading, or while publishing, wakes the next
+		// round.
 		changed := f.cluster.Changed()
+		f.publishChanges(rpcinterface.ReadClusterState(f.cluster))
 		select {
 		case <-f.done:
 			return
 		case <-changed:
 		}
-		f.publishChanges(rpcinterface.ReadClusterState(f.cluster))
 	}
 }
 
