@@ -16,6 +16,7 @@ import (
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/httpserver"
+	"github.com/supvisors/supvisors-go/metrics"
 	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/rpcinterface"
 	"github.com/supvisors/supvisors-go/stats"
@@ -37,6 +38,9 @@ type generation struct {
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 	stats   *stats.Collector
+	metrics *metrics.Metrics
+	// stopMetrics ends the metrics' subscription to the supervisor.
+	stopMetrics func()
 	// stopStats ends the collector's goroutine and waits for it: no
 	// sample is published once it returns.
 	stopStats func()
@@ -86,6 +90,11 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 	}
 	gen.events = newEventFeed(gen.cluster, a.logger.Named("events"))
 	gen.stats.OnSample(gen.events.sample)
+	gen.metrics, gen.stopMetrics, err = metrics.New(metrics.Options{Cluster: gen.cluster, Supervisor: gen.sup, EventStream: gen.events.hub.Stats})
+	if err != nil {
+		_ = gen.cluster.Shutdown(false)
+		return nil, err
+	}
 	svc := rpcinterface.NewSupervisorService(gen.sup, a)
 	// Servers first, so that children find SUPERVISOR_SERVER_URL answering.
 	if s := cfg.UnixHTTPServer; s != nil {
@@ -148,6 +157,8 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	if err := rpcinterface.RegisterSupvisors(srv.XMLRPC(), supvisors); err != nil {
 		return nil, err
 	}
+	srv.XMLRPC().Observe(g.metrics.ObserveRequest)
+	srv.Handle("/metrics", g.metrics.Handler())
 	srv.Handle("/logtail/", svc.LogtailHandler())
 	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
 	srv.Handle("/events", &eventstream.Handler{Hub: g.events.hub})
@@ -194,6 +205,7 @@ func (g *generation) serve(l net.Listener, opts httpserver.Options, svc *rpcinte
 // faults, as supervisord does), leaves the cluster, then closes the servers.
 func (g *generation) stop(restarting bool) {
 	g.stopStats()
+	g.stopMetrics()
 	if err := g.sup.Shutdown(context.Background(), restarting); err != nil {
 		g.logger.Error("stopping processes", "error", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
 
 	gorilla "github.com/gorilla/rpc"
 
@@ -31,7 +32,19 @@ type Handler struct {
 	reg        *registry
 	gorilla    *gorilla.Server
 	bufferPool sync.Pool // *[]byte for encoded replies
+	// observe, when set, receives each call's method and duration.
+	observe func(method string, d time.Duration)
 }
+
+// UnknownMethod is the name Observe reports for a method that is not
+// registered: a caller may send any name, and each would make a new
+// label of the request metrics.
+const UnknownMethod = "unknown"
+
+// Observe makes h report each call, once its reply is written, to fn with
+// the method called (UnknownMethod for a name that is not registered) and
+// how long the call took from the decoded request. Set it before serving.
+func (h *Handler) Observe(fn func(method string, d time.Duration)) { h.observe = fn }
 
 // NewHandler returns a handler with only the system namespace, which logs
 // to logger (not nil) and refuses bodies over maxBody bytes (HTTP 413).
@@ -84,8 +97,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Bad Request", http.StatusBadRequest)
 		return
 	}
+	start := time.Now()
 	m, reply, err := h.call(r, req.method, req.params)
 	h.writeReply(w, req.method, m, reply, err)
+	if h.observe != nil {
+		name := req.method
+		if m == nil {
+			name = UnknownMethod
+		}
+		h.observe(name, time.Since(start))
+	}
 }
 
 func (h *Handler) refuseBody(w http.ResponseWriter, r *http.Request) {
