@@ -130,8 +130,10 @@ events=PROCESS_STATE,PROCESS_GROUP,SUPERVISOR_STATE_CHANGE
 startsecs=0
 
 [program:f]
+; startsecs far beyond the exit: a loaded supervisord reaps late
 command=/bin/sh -c "exit 1"
 autostart=false
+startsecs=10
 startretries=0
 
 [program:p]
@@ -297,6 +299,36 @@ proxy = xmlrpc.client.ServerProxy(sys.argv[1])
 assert proxy.supervisor.sendRemoteCommEvent('kind é', 'data\nwith ünïcode') is True`,
 			fmt.Sprintf("http://%s:%s@127.0.0.1:%d/RPC2", s.user, s.password, s.port))
 		waitRecord(t, s, "rec.log", 1, "eventname:REMOTE_COMMUNICATION")
+		return []string{"rec.log"}
+	})
+}
+
+// TestEventListenerOutputEventsMatchSupervisord checks PROCESS_LOG_STDOUT
+// and PROCESS_LOG_STDERR (stdout_events_enabled, stderr_events_enabled)
+// and PROCESS_COMMUNICATION_STDOUT from a capture between
+// <!--XSUPERVISOR:BEGIN--> and <!--XSUPERVISOR:END--> (with
+// stdout_capture_maxbytes, output shorter than a token waits for more),
+// against supervisord.
+func TestEventListenerOutputEventsMatchSupervisord(t *testing.T) {
+	t.Parallel()
+	body := fmt.Sprintf(`
+[eventlistener:rec]
+command=/usr/bin/python3 %s {{DIR}}/rec.log
+events=PROCESS_LOG,PROCESS_COMMUNICATION
+startsecs=0
+
+[program:talk]
+command=/bin/sh %s
+autostart=false
+startsecs=0
+stdout_events_enabled=true
+stderr_events_enabled=true
+stdout_capture_maxbytes=32
+`, listenerScript(t), filepath.Join(filepath.Dir(listenerScript(t)), "talk.sh"))
+	compareListeners(t, body, func(s *server) []string {
+		s.ctl(t, "start", "talk")
+		waitRecord(t, s, "rec.log", 2, "eventname:PROCESS_COMMUNICATION_STDOUT")
+		waitRecord(t, s, "rec.log", 2, "eventname:PROCESS_LOG_STDERR")
 		return []string{"rec.log"}
 	})
 }

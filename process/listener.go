@@ -308,7 +308,7 @@ func (b *eventBus) parse(p *Process, l *listener) {
 				l.buf = l.buf[pos+1:]
 				n, err := strconv.Atoi(strings.TrimSpace(string(line[min(resultTokenStart, len(line)):])))
 				if err != nil || n < 0 {
-					b.log.Warn(fmt.Sprintf("%s: bad result line: '%s'", name, undecodable(line)))
+					b.log.Warn(fmt.Sprintf("%s: bad result line: '%s'", name, pyText(line)))
 					b.change(name, l, ListenerUnknown)
 					l.buf = nil
 					b.reject(p)
@@ -353,15 +353,6 @@ func (b *eventBus) change(name string, l *listener, to ListenerState) {
 	if to == ListenerUnknown {
 		b.log.Warn(name + ": has entered the UNKNOWN state and will no longer receive events, this usually indicates the process violated the eventlistener protocol")
 	}
-}
-
-// undecodable renders a line as Supervisor does: as text, or
-// "Undecodable: b'...'" when it is not UTF-8.
-func undecodable(line []byte) string {
-	if utf8.Valid(line) {
-		return string(line)
-	}
-	return "Undecodable: " + pyBytesRepr(line)
 }
 
 // pyBytesRepr is Python's repr() of a bytes object.
@@ -410,20 +401,6 @@ func stateEvent(e Event) (string, string) {
 		payload += fmt.Sprintf(" pid:%d", e.PID)
 	}
 	return "PROCESS_STATE_" + e.To.String(), payload
-}
-
-// childSink takes the output of one child of a process: a listener's stdout
-// is its protocol channel.
-type childSink struct {
-	p     *Process
-	spawn uint64
-}
-
-func (s childSink) output(channel string, data []byte) {
-	s.p.output(channel, data)
-	if s.p.listener != nil && channel == "stdout" {
-		s.p.sup.bus.read(s.p, s.spawn, data)
-	}
 }
 
 // SendRemoteCommEvent notifies a REMOTE_COMMUNICATION event

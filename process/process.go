@@ -516,7 +516,7 @@ func (p *Process) spawn() event {
 		return event{Kind: evChildFailed}
 	}
 	p.spawns++
-	if p.pipes, err = capture.attach(childSink{p: p, spawn: p.spawns}, child); err != nil {
+	if p.pipes, err = capture.attach(newChildSink(p, p.spawns, child.pid), child); err != nil {
 		p.sup.log.Error("cannot capture output", "process", p.Namespec(), "error", err)
 	}
 	reaper.watch(child.pid, p.onExit)
@@ -570,7 +570,13 @@ func (p *Process) onTimer(at time.Time) {
 // output is the sink of the child's pipes: its log file (if the channel has
 // one) and, at debug level, the main log as supervisord writes it.
 func (p *Process) output(channel string, data []byte) {
-	if f := p.Log(channel); f != nil {
+	p.logOutput(channel, data, true)
+}
+
+// logOutput is output, the log file left out when toFile is false (the
+// data goes to a capture instead).
+func (p *Process) logOutput(channel string, data []byte, toFile bool) {
+	if f := p.Log(channel); f != nil && toFile {
 		if _, err := f.Write(data); err != nil {
 			p.sup.log.Error("cannot write process log", "process", p.Namespec(), "error", err)
 		}

@@ -1,6 +1,7 @@
 """An event listener written with supervisor.childutils: it records every
 event it is sent, one line each (header, then payload, pids replaced by X,
-the time of a tick by T when it is a multiple of 5 seconds),
+the time of a tick by T when it is a multiple of 5 seconds, len shifted
+as much as the payload by these),
 and answers per its arguments.
 
 usage: listener.py RECORD [fail=EVENTNAME] [exit=EVENTNAME] [garbage] [mute]
@@ -24,10 +25,12 @@ def main():
     marker = record + '.exited'
     while True:
         headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
-        header = ' '.join('%s:%s' % kv for kv in headers.items())
         body = re.sub(r'pid:\d+', 'pid:X', payload)
         body = re.sub(r'^when:(\d+)$',
                       lambda m: 'when:T' if int(m.group(1)) % 5 == 0 else m.group(0), body)
+        # len as it would be for the masked payload (pids differ in length)
+        headers['len'] = int(headers['len']) - len(payload) + len(body)
+        header = ' '.join('%s:%s' % kv for kv in headers.items())
         with open(record, 'a') as out:
             out.write('%s | %r\n' % (header, body))
         name = headers['eventname']

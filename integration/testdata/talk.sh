@@ -1,0 +1,14 @@
+#!/bin/sh
+# Output for the event listener tests, one write at a time: lines for
+# PROCESS_LOG_*, captures for PROCESS_COMMUNICATION_STDOUT (one longer than
+# stdout_capture_maxbytes), text that is not UTF-8.
+printf 'line one\n'
+sleep 0.2
+printf 'err one\n' >&2
+sleep 0.2
+printf 'before<!--XSUPERVISOR:BEGIN-->captured \342\202\254 data<!--XSUPERVISOR:END-->after\n'
+sleep 0.2
+printf 'err \377 two\n' >&2
+sleep 0.2
+printf '%060d<!--XSUPERVISOR:BEGIN-->%040d<!--XSUPERVISOR:END-->\n' 1 2
+exec sleep 1000
