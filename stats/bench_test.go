@@ -8,12 +8,13 @@ import (
 	"time"
 )
 
-// BenchmarkRead measures one reading (host, plus the trees of n supervised
-// processes): the collector takes one per period, so the share of a core
-// it costs is the time per reading over the period. It reports that share
+// BenchmarkSample measures one sample (the reading of the host and of the
+// trees of n supervised processes, then the figures and history of each):
+// the collector takes one per period, so the share of a core it costs is
+// the CPU time per sample over the period. It reports that share
 // at the default period of 10 s as "%core@10s", from the CPU time (user and
 // system) the process spent, not the wall clock.
-func BenchmarkRead(b *testing.B) {
+func BenchmarkSample(b *testing.B) {
 	for _, n := range []int{100, 1000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			procs := make([]Process, n)
@@ -26,16 +27,18 @@ func BenchmarkRead(b *testing.B) {
 				b.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 				procs[i] = Process{Namespec: fmt.Sprintf("g:p%d", i), PID: cmd.Process.Pid}
 			}
+			c, err := New(Options{Periods: []int{10}, Histo: 200, Processes: func() []Process { return procs }})
+			if err != nil {
+				b.Fatal(err)
+			}
+			c.sample([]int{10})
 			var before syscall.Rusage
 			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &before)
 			for b.Loop() {
-				r, err := read(procs)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(r.Procs) != n {
-					b.Fatalf("%d processes read, want %d", len(r.Procs), n)
-				}
+				c.sample([]int{10})
+			}
+			if got := len(c.periods[10].procs); got != n {
+				b.Fatalf("%d processes sampled, want %d", got, n)
 			}
 			var after syscall.Rusage
 			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &after)

@@ -128,9 +128,10 @@ func (c *Collector) Periods() []int {
 }
 
 // OnSample registers fn, called after each sample of a period with the
-// host's figures and every local process's (the latest sample, history
-// included): the hstats and pstats event topics publish Host.Reply and
-// ProcessStats.Reply of them. fn runs on the collector's goroutine: it must
+// host's figures (history included) and every local process's, whose
+// History holds the latest sample only (a copy of every process's history
+// at every sample would cost more than the sampling): the hstats and pstats
+// event topics publish Host.Reply and ProcessStats.Reply of them. fn runs on the collector's goroutine: it must
 // not block, nor call the collector back.
 func (c *Collector) OnSample(fn func(Host, []ProcessStats)) {
 	c.mu.Lock()
@@ -267,9 +268,10 @@ func (c *Collector) update(period int, ps *periodStats, prev, cur *reading) (Hos
 			ps.procs[k] = st
 		}
 		st.his.push(epoch, cpu, mem)
-		st.last = ProcessStats{Namespec: pr.Namespec, PID: pr.PID, Period: period, Time: cur.Time, CPU: cpu, Mem: mem,
-			History: st.his.history()}
-		procs = append(procs, st.last)
+		st.last = ProcessStats{Namespec: pr.Namespec, PID: pr.PID, Period: period, Time: cur.Time, CPU: cpu, Mem: mem}
+		latest := st.last
+		latest.History = History{Time: []float64{epoch}, CPU: []float64{cpu}, Mem: []float64{mem}}
+		procs = append(procs, latest)
 	}
 	for k := range ps.procs {
 		if !seen[k] {
@@ -333,25 +335,40 @@ func (c *Collector) Process(namespec string, pid, period int) (ProcessStats, boo
 	if st == nil {
 		return ProcessStats{}, false, nil
 	}
-	return st.last, true, nil
+	out := st.last
+	out.History = st.his.history()
+	return out, true, nil
 }
 
-// ring keeps the last n samples of a period.
+// ring keeps the last n samples of a period, in place: its memory is
+// bounded by n whatever the number of samples pushed.
 type ring struct {
-	n              int
-	time, cpu, mem []float64
+	n       int
+	samples []sample // grows to n, then wraps
+	next    int      // where the next sample goes once full
 }
+
+type sample struct{ time, cpu, mem float64 }
 
 func newRing(n int) ring { return ring{n: n} }
 
 func (r *ring) push(t, cpu, mem float64) {
-	if len(r.time) == r.n {
-		r.time, r.cpu, r.mem = r.time[1:], r.cpu[1:], r.mem[1:]
+	if len(r.samples) < r.n {
+		r.samples = append(r.samples, sample{t, cpu, mem})
+		return
 	}
-	r.time, r.cpu, r.mem = append(r.time, t), append(r.cpu, cpu), append(r.mem, mem)
+	r.samples[r.next] = sample{t, cpu, mem}
+	r.next = (r.next + 1) % r.n
 }
 
-// history copies the samples: the copy is handed out of the lock.
+// history copies the samples, oldest first: the copy is handed out of the
+// lock.
 func (r *ring) history() History {
-	return History{Time: slices.Clone(r.time), CPU: slices.Clone(r.cpu), Mem: slices.Clone(r.mem)}
+	n := len(r.samples)
+	h := History{Time: make([]float64, n), CPU: make([]float64, n), Mem: make([]float64, n)}
+	for i := range n {
+		s := r.samples[(r.next+i)%n]
+		h.Time[i], h.CPU[i], h.Mem[i] = s.time, s.cpu, s.mem
+	}
+	return h
 }

@@ -60,10 +60,11 @@ func TestCollectorHostAndProcessTree(t *testing.T) {
 		select {
 		case ps := <-ch:
 			for _, p := range ps {
-				if p.Period == 1 {
-					got = p
+				if p.Period == 1 && len(p.History.Time) != 1 {
+					t.Errorf("a sample's history has %d samples, want the latest only", len(p.History.Time))
 				}
 			}
+			got, _, _ = c.Process("app:burn", pid, 1)
 		case <-deadline:
 			t.Fatalf("no CPU measured for the tree of sh (its child burns a core): last %+v", got)
 		}
@@ -131,6 +132,19 @@ func TestCollectorIrixMode(t *testing.T) {
 			}
 		case <-deadline:
 			t.Fatalf("IRIX mode never showed more than %.0f%% for a busy loop", limit)
+		}
+	}
+}
+
+func TestRingKeepsTheLastSamplesInOrder(t *testing.T) {
+	r := newRing(3)
+	for i := 1; i <= 7; i++ {
+		r.push(float64(i), float64(10*i), float64(100*i))
+		want := max(i-2, 1)
+		h := r.history()
+		if len(h.Time) != min(i, 3) || h.Time[0] != float64(want) || h.CPU[0] != float64(10*want) ||
+			h.Mem[len(h.Mem)-1] != float64(100*i) {
+			t.Fatalf("after %d pushes: %+v", i, h)
 		}
 	}
 }
