@@ -1,12 +1,15 @@
 package process
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"os"
-	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,58 +17,91 @@ import (
 	"github.com/supvisors/supvisors-go/enums"
 )
 
-// benchListener is a listener that tells the benchmark, by a UDP datagram
-// to the port in argv[1], the moment it has read each event.
-const benchListener = `import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-while True:
-    sys.stdout.write('READY\n'); sys.stdout.flush()
-    header = sys.stdin.readline()
-    n = int(header.rsplit('len:', 1)[1])
-    sys.stdin.read(n)
-    s.sendto(b'x', ('127.0.0.1', int(sys.argv[1])))
-    sys.stdout.write('RESULT 2\nOK'); sys.stdout.flush()
-`
+// benchListenerEnv makes the test binary an event listener that sends a
+// UDP datagram to the port it names as soon as it has read each event, then
+// answers OK (see BenchmarkStateChangeToListener).
+const benchListenerEnv = "PROCESS_TEST_BENCH_LISTENER"
+
+func runBenchListener(port string) {
+	conn, err := net.Dial("udp", "127.0.0.1:"+port)
+	if err != nil {
+		os.Exit(1)
+	}
+	in := bufio.NewReader(os.Stdin)
+	for {
+		os.Stdout.WriteString("READY\n")
+		header, err := in.ReadString('\n')
+		if err != nil {
+			os.Exit(0)
+		}
+		_, n, _ := strings.Cut(strings.TrimSpace(header[strings.LastIndex(header, " ")+1:]), ":")
+		size, _ := strconv.Atoi(n)
+		if _, err := io.CopyN(io.Discard, in, int64(size)); err != nil {
+			os.Exit(0)
+		}
+		_, _ = conn.Write([]byte{1})
+		os.Stdout.WriteString("RESULT 2\nOK")
+	}
+}
 
 // BenchmarkStateChangeToListener measures the latency from a process state
-// change (STARTING -> RUNNING of a program with startsecs=0) to a listener
-// subscribed to PROCESS_STATE_RUNNING having read the event; it reports
-// p50 and p99. The listener's datagram adds a loopback hop.
+// change (STARTING -> RUNNING of a program with startsecs=0) to listeners
+// subscribed to PROCESS_STATE_RUNNING having read the event, with 1 and
+// with 100 pools of one listener each; it reports p50 and p99 over every
+// listener's receipt. Each listener's datagram adds a loopback hop.
 func BenchmarkStateChangeToListener(b *testing.B) {
-	python := "/usr/bin/python3"
-	if _, err := os.Stat(python); err != nil {
-		b.Skip("no /usr/bin/python3")
+	for _, pools := range []int{1, 100} {
+		b.Run(fmt.Sprintf("pools=%d", pools), func(b *testing.B) { benchListeners(b, pools) })
 	}
+}
+
+func benchListeners(b *testing.B, pools int) {
 	h := newHarness(b)
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer conn.Close()
-	script := filepath.Join(h.dir, "listener.py")
-	if err := os.WriteFile(script, []byte(benchListener), 0o644); err != nil {
+	_ = conn.SetReadBuffer(4 << 20)
+	self, err := os.Executable()
+	if err != nil {
 		b.Fatal(err)
 	}
-	lc := h.program("ev", fmt.Sprintf("%s %s %d", python, script, conn.LocalAddr().(*net.UDPAddr).Port),
-		func(c *config.Process) { c.Startsecs = 0 })
-	pool := group("ev", -1, lc)
-	pool.Listener = &config.ListenerPool{BufferSize: 10, Events: []string{"PROCESS_STATE_RUNNING"}}
-	procs := h.run(b, pool, group("p", 999, h.program("p", "sleep 1000", func(c *config.Process) { c.Startsecs = 0 })))
-	listener, p := procs["ev"], procs["p"]
-	if err := listener.Start(""); err != nil {
-		b.Fatal(err)
+	port := conn.LocalAddr().(*net.UDPAddr).Port
+	var groups []*config.Group
+	for i := range pools {
+		name := fmt.Sprintf("ev%03d", i)
+		lc := h.program(name, self, func(c *config.Process) {
+			c.Startsecs = 0
+			c.Environment = []config.EnvVar{{Key: benchListenerEnv, Value: strconv.Itoa(port)}}
+		})
+		g := group(name, -1, lc)
+		g.Listener = &config.ListenerPool{BufferSize: pools + 10, Events: []string{"PROCESS_STATE_RUNNING"}}
+		groups = append(groups, g)
 	}
+	groups = append(groups, group("p", 999, h.program("p", "sleep 1000", func(c *config.Process) { c.Startsecs = 0 })))
+	procs := h.run(b, groups...)
+	p := procs["p"]
 	buf := make([]byte, 16)
-	receive := func() time.Time {
-		if err := conn.SetReadDeadline(time.Now().Add(10 * time.Second)); err != nil {
+	receive := func(n int) []time.Time {
+		var at []time.Time
+		for range n {
+			if err := conn.SetReadDeadline(time.Now().Add(20 * time.Second)); err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := conn.ReadFrom(buf); err != nil {
+				b.Fatalf("%d of %d events read: %v", len(at), n, err)
+			}
+			at = append(at, time.Now())
+		}
+		return at
+	}
+	for _, g := range groups[:pools] {
+		if err := procs[g.Name].Start(""); err != nil {
 			b.Fatal(err)
 		}
-		if _, _, err := conn.ReadFrom(buf); err != nil {
-			b.Fatalf("listener sent nothing: %v\n%s", err, h.log.String())
-		}
-		return time.Now()
 	}
-	receive() // the listener's own RUNNING: it is ready
+	receive(pools * pools) // every listener's RUNNING, in every pool
 	changed := make(chan time.Time, 1)
 	cancel := h.Subscribe(func(e Event) {
 		if e.Process == p && e.To == enums.ProcessRunning {
@@ -74,14 +110,17 @@ func BenchmarkStateChangeToListener(b *testing.B) {
 	})
 	defer cancel()
 	ctx := context.Background()
-	latencies := make([]time.Duration, 0, b.N)
+	latencies := make([]time.Duration, 0, b.N*pools)
 	b.ResetTimer()
 	for range b.N {
 		if err := p.Start(""); err != nil {
 			b.Fatal(err)
 		}
-		got := receive()
-		latencies = append(latencies, got.Sub(<-changed))
+		got := receive(pools)
+		at := <-changed
+		for _, r := range got {
+			latencies = append(latencies, r.Sub(at))
+		}
 		b.StopTimer()
 		if err := p.Stop(); err != nil {
 			b.Fatal(err)

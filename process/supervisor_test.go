@@ -32,6 +32,10 @@ func TestMain(m *testing.M) {
 		runMiniAgent()
 		return
 	}
+	if port := os.Getenv(benchListenerEnv); port != "" {
+		runBenchListener(port)
+		return
+	}
 	os.Exit(m.Run())
 }
 
