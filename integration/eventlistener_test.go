@@ -120,12 +120,12 @@ func compareListeners(t *testing.T, body string, scenario func(s *server) []stri
 // listener's own too), PROCESS_GROUP_ADDED/REMOVED and
 // SUPERVISOR_STATE_CHANGE_RUNNING, an event the listener FAILs (sent
 // again), and an event whose listener dies before answering (sent again to
-// its next child).
+// its next child); the listener writes READY and its results in pieces.
 func TestEventListenerMatchesSupervisord(t *testing.T) {
 	t.Parallel()
 	body := fmt.Sprintf(`
 [eventlistener:rec]
-command=/usr/bin/python3 %s {{DIR}}/rec.log fail=PROCESS_STATE_STOPPING exit=PROCESS_GROUP_REMOVED
+command=/usr/bin/python3 %s {{DIR}}/rec.log fail=PROCESS_STATE_STOPPING exit=PROCESS_GROUP_REMOVED fragments
 events=PROCESS_STATE,PROCESS_GROUP,SUPERVISOR_STATE_CHANGE
 startsecs=0
 
@@ -327,7 +327,7 @@ stdout_capture_maxbytes=32
 `, listenerScript(t), filepath.Join(filepath.Dir(listenerScript(t)), "talk.sh"))
 	compareListeners(t, body, func(s *server) []string {
 		s.ctl(t, "start", "talk")
-		waitRecord(t, s, "rec.log", 2, "eventname:PROCESS_COMMUNICATION_STDOUT")
+		waitRecord(t, s, "rec.log", 3, "eventname:PROCESS_COMMUNICATION_STDOUT")
 		waitRecord(t, s, "rec.log", 2, "eventname:PROCESS_LOG_STDERR")
 		return []string{"rec.log"}
 	})

@@ -9,10 +9,12 @@ usage: listener.py RECORD [fail=EVENTNAME] [exit=EVENTNAME] [garbage] [mute]
   exit=NAME    exit(1) without answering the first time NAME comes
   garbage      answer the first event with a bad result line
   mute         never answer
+  fragments    write READY and the results in pieces, a pause between
 """
 import os
 import re
 import sys
+import time
 
 from supervisor import childutils
 
@@ -24,7 +26,12 @@ def main():
     exit_on = [o[5:] for o in opts if o.startswith('exit=')]
     marker = record + '.exited'
     while True:
-        headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
+        if 'fragments' in opts:
+            write_slowly('REA', 'DY\n')
+            headers = childutils.get_headers(sys.stdin.readline())
+            payload = sys.stdin.read(int(headers['len']))
+        else:
+            headers, payload = childutils.listener.wait(sys.stdin, sys.stdout)
         body = re.sub(r'pid:\d+', 'pid:X', payload)
         body = re.sub(r'^when:(\d+)$',
                       lambda m: 'when:T' if int(m.group(1)) % 5 == 0 else m.group(0), body)
@@ -44,11 +51,21 @@ def main():
             sys.stdout.write('RESULT x\n')
             sys.stdout.flush()
             continue
+        result = 'OK'
         if name in fail:
             fail.remove(name)
-            childutils.listener.fail(sys.stdout)
+            result = 'FAIL'
+        if 'fragments' in opts:
+            write_slowly('RESU', 'LT %d' % len(result), '\n', result[:1], result[1:])
         else:
-            childutils.listener.ok(sys.stdout)
+            childutils.listener.send(result, sys.stdout)
+
+
+def write_slowly(*pieces):
+    for piece in pieces:
+        sys.stdout.write(piece)
+        sys.stdout.flush()
+        time.sleep(0.02)
 
 
 if __name__ == '__main__':
