@@ -439,6 +439,16 @@ func (c *Cluster) stateMessage(which func(*view.View) view.FullState) []byte {
 	return encodeFullState(which(c.view))
 }
 
+// stateAnswer is the answer to a state request: the local full state, and
+// the jobs, so that the node that asked has them once this one counts as
+// RUNNING there (a relaunched master, before it acts, has the jobs its
+// previous agent wrote, and writes after them).
+func (c *Cluster) stateAnswer() []byte {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return encodeSync(syncPayload{own: c.view.LocalState(), jobs: c.view.Jobs()})
+}
+
 func (c *Cluster) sendAsync(to string, msg []byte) {
 	if c.ring == nil {
 		return

@@ -182,7 +182,7 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if _, err := decodeName(body); err != nil {
 			return err
 		}
-		c.sendAsync(from, c.stateMessage((*view.View).LocalState))
+		c.sendAsync(from, c.stateAnswer())
 	case msgReadmit:
 		address, err := decodeName(body)
 		if err != nil {
