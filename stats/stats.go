@@ -254,10 +254,7 @@ func (c *Collector) update(period int, ps *periodStats, prev, cur *reading) (Hos
 		if !ok || secs <= 0 {
 			continue // started since the previous reading: no rate yet
 		}
-		cpu := max(pr.CPUSeconds-before.CPUSeconds, 0) / secs * 100
-		if !c.opts.IrixMode {
-			cpu /= cores
-		}
+		cpu := processCPU(pr.CPUSeconds-before.CPUSeconds, secs, cores, c.opts.IrixMode)
 		mem := 0.0
 		if cur.MemTotal > 0 {
 			mem = float64(pr.RSS) / float64(cur.MemTotal) * 100
@@ -371,4 +368,15 @@ func (r *ring) history() History {
 		h.Time[i], h.CPU[i], h.Mem[i] = s.time, s.cpu, s.mem
 	}
 	return h
+}
+
+// processCPU is a process's CPU over a period of secs seconds in which it
+// used used seconds of CPU: a share of the host's cores (0-100), or in
+// IRIX mode of one core (up to 100 per core).
+func processCPU(used, secs, cores float64, irix bool) float64 {
+	cpu := max(used, 0) / secs * 100
+	if !irix {
+		cpu /= cores
+	}
+	return cpu
 }
