@@ -199,11 +199,10 @@ func checkAPIComplete(t testing.TB, methods []string, namespaces map[string]any)
 	}
 }
 
-// TestClientSupervisor calls every system.* and supervisor.* method of the
-// client against one real agent.
-func TestClientSupervisor(t *testing.T) {
-	t.Parallel()
-	const body = `
+// supervisorBody is the agent that the clients' tests of the system and
+// supervisor namespaces run against: a running program, a stopped one, one
+// that writes to stderr and reads stdin, and a group of two.
+const supervisorBody = `
 [program:up]
 command=/bin/sleep 1000
 startsecs=0
@@ -230,7 +229,12 @@ command=/bin/sleep 1000
 autostart=false
 startsecs=0
 `
-	s := startServer(t, "supvisors", body)
+
+// TestClientSupervisor calls every system.* and supervisor.* method of the
+// client against one real agent.
+func TestClientSupervisor(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", supervisorBody)
 	s.waitStable(t)
 	rec, _ := newMethodRecorder(t, s.url, false)
 	c := newTestClient(t, rec.url, s)
@@ -432,7 +436,7 @@ startsecs=0
 		if ch, err := sup.ReloadConfig(ctx); err != nil || len(ch.Added)+len(ch.Changed)+len(ch.Removed) != 0 {
 			t.Errorf("reloadConfig unchanged: %+v, %v", ch, err)
 		}
-		s.writeConfig(t, body+"\n[program:extra]\ncommand=/bin/sleep 1000\nautostart=false\n")
+		s.writeConfig(t, supervisorBody+"\n[program:extra]\ncommand=/bin/sleep 1000\nautostart=false\n")
 		ch, err := sup.ReloadConfig(ctx)
 		if err != nil || !slices.Equal(ch.Added, []string{"extra"}) || len(ch.Changed) != 0 || len(ch.Removed) != 0 {
 			t.Errorf("reloadConfig with extra: %+v, %v", ch, err)

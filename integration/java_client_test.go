@@ -126,34 +126,7 @@ func TestJavaClient(t *testing.T) {
 
 	t.Run("supervisor", func(t *testing.T) {
 		t.Parallel()
-		const body = `
-[program:up]
-command=/bin/sleep 1000
-startsecs=0
-
-[program:down]
-command=/bin/sleep 1000
-autostart=false
-startsecs=0
-
-[program:cat]
-command=/bin/sh -c "echo err >&2; exec /bin/cat"
-startsecs=0
-
-[group:g]
-programs=a,b
-
-[program:a]
-command=/bin/sleep 1000
-autostart=false
-startsecs=0
-
-[program:b]
-command=/bin/sleep 1000
-autostart=false
-startsecs=0
-`
-		s := startServer(t, "supvisors", body)
+		s := startServer(t, "supvisors", supervisorBody)
 		s.waitStable(t)
 		methods := replyOf[[]string](t, "listMethods")(newTestClient(t, s.url, s).System().ListMethods(t.Context()))
 		rec, _ := newMethodRecorder(t, s.url, false)
