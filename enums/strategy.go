@@ -61,17 +61,14 @@ var (
 	conciliationNames    = []string{"SENICIDE", "INFANTICIDE", "USER", "STOP", "RESTART", "RUNNING_FAILURE"}
 )
 
-func (s StartingStrategy) String() string        { return name(startingNames, int(s)) }
-func (s StartingFailureStrategy) String() string { return name(startingFailureNames, int(s)) }
-func (s RunningFailureStrategy) String() string  { return name(runningFailureNames, int(s)) }
-func (s ConciliationStrategy) String() string    { return name(conciliationNames, int(s)) }
-
-func name(names []string, i int) string {
-	if i >= 0 && i < len(names) {
-		return names[i]
-	}
-	return fmt.Sprintf("STRATEGY_%d", i)
+func (s StartingStrategy) String() string { return nameOf(startingNames, int(s), "STRATEGY") }
+func (s StartingFailureStrategy) String() string {
+	return nameOf(startingFailureNames, int(s), "STRATEGY")
 }
+func (s RunningFailureStrategy) String() string {
+	return nameOf(runningFailureNames, int(s), "STRATEGY")
+}
+func (s ConciliationStrategy) String() string { return nameOf(conciliationNames, int(s), "STRATEGY") }
 
 // ParseStarting reads a starting strategy by name, in any case.
 func ParseStarting(s string) (StartingStrategy, error) {

@@ -20,7 +20,7 @@ const (
 var supvisorsStateNames = [...]string{"INITIALIZATION", "DEPLOYMENT", "OPERATION", "CONCILIATION", "RESTARTING", "SHUTTING_DOWN", "SHUTDOWN"}
 
 // String returns the state's name as Supvisors spells it.
-func (s SupvisorsState) String() string { return enumName(supvisorsStateNames[:], int(s)) }
+func (s SupvisorsState) String() string { return nameOf(supvisorsStateNames[:], int(s), "STATE") }
 
 // AddressState is the state of an address of address_list as one node sees
 // it. It is a plain value, safe for concurrent use.
@@ -39,7 +39,7 @@ const (
 var addressStateNames = [...]string{"UNKNOWN", "CHECKING", "RUNNING", "SILENT", "ISOLATING", "ISOLATED"}
 
 // String returns the state's name as Supvisors spells it.
-func (s AddressState) String() string { return enumName(addressStateNames[:], int(s)) }
+func (s AddressState) String() string { return nameOf(addressStateNames[:], int(s), "STATE") }
 
 // ApplicationState is the state of an application over its processes. It
 // is a plain value, safe for concurrent use.
@@ -57,11 +57,12 @@ const (
 var applicationStateNames = [...]string{"UNKNOWN", "STOPPED", "STARTING", "STOPPING", "RUNNING"}
 
 // String returns the state's name as Supvisors spells it.
-func (s ApplicationState) String() string { return enumName(applicationStateNames[:], int(s)) }
+func (s ApplicationState) String() string { return nameOf(applicationStateNames[:], int(s), "STATE") }
 
-func enumName(names []string, i int) string {
+// nameOf is the name of code i in names, or "<unknown>_<i>" outside it.
+func nameOf(names []string, i int, unknown string) string {
 	if i >= 0 && i < len(names) {
 		return names[i]
 	}
-	return fmt.Sprintf("STATE_%d", i)
+	return fmt.Sprintf("%s_%d", unknown, i)
 }
