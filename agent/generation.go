@@ -14,6 +14,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/dashboard"
 	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/httpserver"
 	"github.com/supvisors/supvisors-go/metrics"
@@ -38,6 +39,9 @@ type generation struct {
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 	stats   *stats.Collector
+	// periods are the statistics periods (stats_periods), for the
+	// dashboard.
+	periods []int
 	metrics *metrics.Metrics
 	// stopMetrics ends the metrics' subscription to the supervisor.
 	stopMetrics func()
@@ -48,7 +52,7 @@ type generation struct {
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
-	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer)}
+	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer), periods: cfg.Supvisors.StatsPeriods}
 	clock := process.OffsetClock{Offset: a.opts.ClockOffset}
 	gen.sup = process.New(process.Options{
 		Logger:      a.logger.Named("process"),
@@ -162,6 +166,7 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	srv.Handle("/logtail/", svc.LogtailHandler())
 	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
 	srv.Handle("/events", &eventstream.Handler{Hub: g.events.hub})
+	dashboard.New(dashboard.Options{RPC: srv.XMLRPC(), Local: g.cluster.Local(), Periods: g.periods}).Register(srv)
 	return srv, nil
 }
 

@@ -1,6 +1,7 @@
 package xmlrpc
 
 import (
+	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -165,4 +166,46 @@ func (h *Handler) putBuffer(bp *[]byte) {
 	if cap(*bp) <= maxPooledBuffer {
 		h.bufferPool.Put(bp)
 	}
+}
+
+// Call runs the wire method name with params as if r had posted it as a
+// methodCall: the same lookup, parameter checks, method and metrics as
+// ServeHTTP, for another front end of the same methods (the dashboard's
+// actions). params take what an XML-RPC call carries (string, int, bool,
+// float64, []any, map[string]any). The result is the reply as an XML-RPC
+// client would decode it (strings, ints, bools, float64s, time.Times,
+// []any, map[string]any with the wire's member names), or the method's
+// fault as a *fault.Fault.
+func (h *Handler) Call(r *http.Request, name string, params []any) (any, error) {
+	doc, err := appendCall(nil, name, params)
+	if err != nil {
+		return nil, fault.Newf(fault.IncorrectParameters, "%v", err)
+	}
+	req, err := decodeRequest(bytes.NewReader(doc), requestLimits)
+	if err != nil {
+		return nil, fault.Newf(fault.IncorrectParameters, "%v", err)
+	}
+	start := time.Now()
+	m, reply, err := h.call(r, req.method, req.params)
+	if h.observe != nil {
+		observed := name
+		if m == nil {
+			observed = UnknownMethod
+		}
+		h.observe(observed, time.Since(start))
+	}
+	if err != nil {
+		return nil, fault.From(err)
+	}
+	body, err := appendResponse(nil, reply)
+	if err != nil {
+		return nil, fault.Newf(fault.Failed, "cannot encode the reply: %v", err)
+	}
+	// A reply the handler has just encoded always decodes: it is what
+	// ServeHTTP would send.
+	v, _, err := decodeResponse(bytes.NewReader(body), requestLimits)
+	if err != nil {
+		return nil, fault.Newf(fault.Failed, "cannot decode the reply: %v", err)
+	}
+	return natural(&v), nil
 }

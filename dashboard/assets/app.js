@@ -1,0 +1,765 @@
+// The dashboard's one script: it keeps a copy of the cluster's state from
+// the event stream (GET events), redraws only what changed once per
+// animation frame, and runs the actions through POST dashboard/call with
+// the session's CSRF token. No library, no build step.
+'use strict';
+(function () {
+  const doc = document;
+  const body = doc.body;
+  const PAGE = body.dataset.page;
+  const LOCAL = body.dataset.local;
+  const SUBJECT = body.dataset.subject || '';
+  const PERIODS = JSON.parse(body.dataset.periods || '[]');
+  const TOKEN = doc.querySelector('meta[name="csrf-token"]').content;
+  // How many points a chart keeps (the agents keep stats_histo, 200 by
+  // default): bounds the page's memory whatever the uptime.
+  const HISTORY = 200;
+  // How many notifications stay on screen at once.
+  const MAX_NOTES = 6;
+  // The log tail keeps at most this many characters.
+  const MAX_LOG = 256 * 1024;
+
+  // ---- small helpers ----
+
+  function el(tag, attrs, ...kids) {
+    const e = doc.createElement(tag);
+    for (const k in attrs || {}) {
+      if (k === 'text') e.textContent = attrs[k];
+      else if (k === 'class') e.className = attrs[k];
+      else e.setAttribute(k, attrs[k]);
+    }
+    for (const kid of kids) e.append(kid);
+    return e;
+  }
+  const SVG = 'http://www.w3.org/2000/svg';
+  function svg(tag, attrs) {
+    const e = doc.createElementNS(SVG, tag);
+    for (const k in attrs || {}) e.setAttribute(k, attrs[k]);
+    return e;
+  }
+  function setText(e, s) {
+    if (e.textContent !== s) e.textContent = s;
+  }
+  function clock(epoch) {
+    return epoch ? new Date(epoch * 1000).toLocaleTimeString() : '—';
+  }
+  // url resolves a path of this agent without the credentials a person may
+  // have typed in the address bar: fetch and EventSource refuse URLs
+  // that carry them.
+  const BASE = location.origin + location.pathname;
+  function url(path) {
+    return new URL(path, BASE).href;
+  }
+  function pageURL(page, key, value) {
+    return page + '.html?' + key + '=' + encodeURIComponent(value);
+  }
+  function namespec(p) {
+    return p.application_name === p.process_name ? p.process_name : p.application_name + ':' + p.process_name;
+  }
+
+  // ---- calls and notifications ----
+
+  class Fault extends Error {
+    constructor(f) {
+      super(f.string);
+      this.code = f.code;
+      this.faultName = f.name;
+    }
+  }
+
+  // call runs an XML-RPC method on this agent: its result, or a Fault.
+  async function call(method, ...params) {
+    let res;
+    try {
+      res = await fetch(url('dashboard/call'), {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': TOKEN },
+        body: JSON.stringify({ method: method, params: params }),
+        credentials: 'same-origin',
+      });
+    } catch (e) {
+      throw new Error('the agent cannot be reached (' + e.message + ')');
+    }
+    if (!res.ok) throw new Error('HTTP ' + res.status + ': ' + (await res.text()).trim());
+    const reply = await res.json();
+    if (reply.fault) throw new Fault(reply.fault);
+    return reply.result;
+  }
+
+  const notes = doc.getElementById('notes');
+  function notify(text, kind) {
+    const n = el('div', { class: 'note ' + kind, role: kind === 'error' ? 'alert' : 'status' },
+      el('span', { text: text }),
+      el('button', { type: 'button', class: 'close', 'aria-label': 'dismiss', text: '×' }));
+    notes.append(n);
+    while (notes.childElementCount > MAX_NOTES) notes.firstElementChild.remove();
+    const note = {
+      update(t, k) {
+        n.className = 'note ' + k;
+        n.setAttribute('role', k === 'error' ? 'alert' : 'status');
+        n.firstChild.textContent = t;
+        if (k !== 'pending') setTimeout(() => n.remove(), k === 'error' ? 30000 : 8000);
+      },
+    };
+    if (kind !== 'pending') note.update(text, kind);
+    return note;
+  }
+  notes.addEventListener('click', (e) => {
+    if (e.target.matches('.close')) e.target.parentElement.remove();
+  });
+
+  function describe(result) {
+    if (result === true) return 'done';
+    if (result === false) return 'nothing to do';
+    if (Array.isArray(result)) {
+      const failed = result.filter((r) => r && r.status !== undefined && r.status !== 80);
+      if (failed.length === 0) return 'done';
+      return failed.map((r) => r.group + ':' + r.name + ' ' + r.description).join('; ');
+    }
+    return JSON.stringify(result);
+  }
+
+  // act runs an action, showing it as pending until its answer comes: the
+  // page stays usable meanwhile.
+  function act(label, method, ...params) {
+    const note = notify(label + '…', 'pending');
+    return call(method, ...params).then(
+      (r) => note.update(label + ': ' + describe(r), 'ok'),
+      (e) => note.update(label + ': ' + e.message, 'error'));
+  }
+
+  const dialog = doc.getElementById('confirm');
+  function confirmThen(text, fn) {
+    doc.getElementById('confirm-text').textContent = text;
+    dialog.returnValue = '';
+    dialog.onclose = () => {
+      if (dialog.returnValue === 'ok') fn();
+    };
+    dialog.showModal();
+  }
+
+  // ---- the state, from the event stream ----
+
+  const store = {
+    supvisors: null,
+    master: '',
+    addresses: new Map(),
+    applications: new Map(),
+    processes: new Map(),
+  };
+  // What changed since the last frame; each holds at most one entry per
+  // address, application or process, so a storm of events costs no more
+  // memory than the cluster has entities.
+  const dirty = { supvisors: false, master: false, addresses: new Set(), applications: new Set(), processes: new Set() };
+  const views = [];
+  let frame = 0;
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+  function flush() {
+    frame = 0;
+    for (const v of views) v(dirty);
+    dirty.supvisors = dirty.master = false;
+    dirty.addresses.clear();
+    dirty.applications.clear();
+    dirty.processes.clear();
+  }
+
+  const onTopic = {
+    supvisors(d) {
+      store.supvisors = d;
+      dirty.supvisors = true;
+      refreshMaster();
+    },
+    address(d) {
+      store.addresses.set(d.address_name, d);
+      dirty.addresses.add(d.address_name);
+      refreshMaster();
+    },
+    application(d) {
+      store.applications.set(d.application_name, d);
+      dirty.applications.add(d.application_name);
+    },
+    process(d) {
+      const ns = namespec(d);
+      store.processes.set(ns, d);
+      dirty.processes.add(ns);
+    },
+    event(d) {
+      for (const fn of localEventHooks) fn(d);
+    },
+  };
+  const localEventHooks = [];
+
+  // The master is not in the stream: ask for it when the cluster changes
+  // (at most one call at a time, and one more if it changed meanwhile).
+  let masterBusy = false;
+  let masterAgain = false;
+  function refreshMaster() {
+    if (masterBusy) {
+      masterAgain = true;
+      return;
+    }
+    masterBusy = true;
+    call('supvisors.get_master_address').then((m) => m, () => '').then((m) => {
+      masterBusy = false;
+      if (m !== store.master) {
+        store.master = m;
+        dirty.master = true;
+        for (const name of store.addresses.keys()) dirty.addresses.add(name);
+        schedule();
+      }
+      if (masterAgain) {
+        masterAgain = false;
+        refreshMaster();
+      }
+    });
+  }
+
+  const live = doc.getElementById('live');
+  function setLive(state, text) {
+    live.dataset.live = state;
+    live.textContent = text;
+  }
+  const TOPICS = ['supvisors', 'address', 'application', 'process', 'event'];
+  function connect() {
+    const es = new EventSource(url('events?topics=' + TOPICS.join(',')));
+    setLive('connecting', 'connecting…');
+    es.onopen = () => setLive('live', 'live');
+    es.onerror = () => {
+      if (es.readyState === EventSource.CLOSED) {
+        // The browser gives up on an HTTP error (the agent restarting):
+        // try again, with a fresh stream (its snapshot).
+        setLive('down', 'disconnected, retrying…');
+        es.close();
+        setTimeout(connect, 2000);
+      } else {
+        setLive('down', 'disconnected, reconnecting…');
+      }
+    };
+    for (const topic of TOPICS) {
+      es.addEventListener(topic, (e) => {
+        let d;
+        try {
+          d = JSON.parse(e.data);
+        } catch (err) {
+          return; // not ours: the stream only carries JSON
+        }
+        onTopic[topic](d);
+        schedule();
+      });
+    }
+  }
+
+  // ---- tables ----
+
+  const STATE_ORDER = {
+    FATAL: 0, BACKOFF: 1, EXITED: 2, UNKNOWN: 3, STOPPING: 4, STARTING: 5, STOPPED: 6, RUNNING: 7,
+    SILENT: 0, ISOLATED: 1, ISOLATING: 2, CHECKING: 4,
+  };
+
+  // Table keeps one row per key in a tbody: rows are made from a
+  // prototype, filled when their item changes, hidden by the filter and
+  // kept in the order of the column chosen (th[data-sort]).
+  class Table {
+    constructor(table, opts) {
+      this.tbody = table.tBodies[0];
+      this.opts = opts;
+      this.rows = new Map();
+      this.sortKey = opts.sortKey || null;
+      this.sortDir = 1;
+      this.filter = '';
+      for (const th of table.tHead.querySelectorAll('th[data-sort]')) {
+        const b = el('button', { type: 'button', class: 'sort', text: th.textContent });
+        th.textContent = '';
+        th.append(b);
+        b.addEventListener('click', () => {
+          this.sortDir = this.sortKey === th.dataset.sort ? -this.sortDir : 1;
+          this.sortKey = th.dataset.sort;
+          for (const o of table.tHead.querySelectorAll('th')) o.removeAttribute('aria-sort');
+          th.setAttribute('aria-sort', this.sortDir > 0 ? 'ascending' : 'descending');
+          this.sort(true);
+        });
+        if (th.dataset.sort === this.sortKey) th.setAttribute('aria-sort', 'ascending');
+      }
+      const input = doc.querySelector('input[data-filter="' + table.id + '"]');
+      if (input) {
+        input.addEventListener('input', () => {
+          this.filter = input.value.trim().toLowerCase();
+          for (const row of this.rows.values()) this.applyFilter(row);
+        });
+      }
+    }
+    // update makes or refreshes the rows of keys (items from get(key); a
+    // key without an item loses its row), then restores the order.
+    update(keys, get) {
+      let frag = null;
+      let moved = false;
+      for (const key of keys) {
+        const item = get(key);
+        let row = this.rows.get(key);
+        if (!item) {
+          if (row) {
+            row.remove();
+            this.rows.delete(key);
+          }
+          continue;
+        }
+        if (!row) {
+          row = this.opts.make(key);
+          this.rows.set(key, row);
+          frag = frag || doc.createDocumentFragment();
+          frag.append(row);
+          moved = true;
+        }
+        this.opts.fill(row, item, key);
+        row._search = this.opts.search(item, key).toLowerCase();
+        const sortValue = this.sortKey ? this.opts.sortValue(this.sortKey, item, key) : null;
+        if (row._sort !== sortValue) {
+          row._sort = sortValue;
+          moved = true;
+        }
+        this.applyFilter(row);
+      }
+      if (frag) this.tbody.append(frag);
+      if (moved) this.sort(false);
+    }
+    applyFilter(row) {
+      const hide = this.filter !== '' && !row._search.includes(this.filter);
+      if (row.hidden !== hide) row.hidden = hide;
+    }
+    // sort reorders the rows when they are out of order (or always, when
+    // the column has just changed: their sort values are read again).
+    sort(fresh) {
+      if (!this.sortKey) return;
+      const rows = Array.from(this.tbody.rows);
+      if (fresh) {
+        for (const row of rows) {
+          const key = row._key;
+          row._sort = this.opts.sortValue(this.sortKey, this.opts.item(key), key);
+        }
+      }
+      const cmp = (a, b) => (a._sort < b._sort ? -this.sortDir : a._sort > b._sort ? this.sortDir : 0) ||
+        (a._key < b._key ? -1 : a._key > b._key ? 1 : 0);
+      let sorted = true;
+      for (let i = 1; i < rows.length && sorted; i++) sorted = cmp(rows[i - 1], rows[i]) <= 0;
+      if (sorted) return;
+      rows.sort(cmp);
+      const frag = doc.createDocumentFragment();
+      for (const row of rows) frag.append(row);
+      this.tbody.append(frag);
+    }
+  }
+
+  function strategySelect(options) {
+    const s = el('select', { 'data-strategy': '', 'aria-label': 'strategy' });
+    for (const o of options) s.append(el('option', { text: o }));
+    return s;
+  }
+  const STARTING = ['CONFIG', 'LESS_LOADED', 'MOST_LOADED', 'LOCAL'];
+  const CONCILIATION = ['SENICIDE', 'INFANTICIDE', 'STOP', 'RESTART', 'RUNNING_FAILURE'];
+  function actionButtons(actions) {
+    const td = el('td', { class: 'actions' });
+    if (actions.strategies) td.append(strategySelect(actions.strategies), ' ');
+    for (const a of actions.buttons) {
+      td.append(el('button', { type: 'button', 'data-action': a, text: a[0].toUpperCase() + a.slice(1) }), ' ');
+    }
+    return td;
+  }
+  function badge(state) {
+    return el('span', { class: 'badge', 'data-badge': state, text: state });
+  }
+  function setBadge(b, state) {
+    if (b.dataset.badge !== state) {
+      b.dataset.badge = state;
+      b.textContent = state;
+    }
+  }
+  function setState(row, state) {
+    if (row.dataset.state !== state) row.dataset.state = state;
+  }
+
+  // protoRow clones a prototype row, made once: far cheaper than building
+  // every row element by element at 1,000 processes.
+  function protoRow(attr, build) {
+    let proto = null;
+    return (key) => {
+      if (!proto) proto = build();
+      const row = proto.cloneNode(true);
+      row.setAttribute(attr, key);
+      row._key = key;
+      return row;
+    };
+  }
+
+  // ---- charts: hand-drawn SVG ----
+
+  const W = 240;
+  const H = 60;
+  // sparkline draws values (oldest first) in an svg, from 0 to max (the
+  // values' own maximum when max is 0).
+  function sparkline(values, max, cls) {
+    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'spark ' + (cls || ''), role: 'img' });
+    s.append(svg('polyline', { class: 'line' }));
+    drawSpark(s, values, max);
+    return s;
+  }
+  function drawSpark(s, values, max) {
+    const top = max || Math.max(1, ...values);
+    const n = values.length;
+    const pts = [];
+    for (let i = 0; i < n; i++) {
+      const x = n === 1 ? W : (i * W) / (n - 1);
+      const y = H - 1 - (Math.min(values[i], top) / top) * (H - 2);
+      pts.push(x.toFixed(1) + ',' + y.toFixed(1));
+    }
+    s.firstChild.setAttribute('points', pts.join(' '));
+    s.setAttribute('aria-label', n ? 'last ' + values[n - 1].toFixed(1) : 'no sample yet');
+  }
+
+  // Chart is a captioned set of lines (name → values) with their last
+  // values, made once and redrawn in place.
+  class Chart {
+    constructor(parent, title, unit, max) {
+      this.unit = unit;
+      this.max = max;
+      this.svg = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'chart', role: 'img', 'aria-label': title });
+      this.legend = el('span', { class: 'legend' });
+      this.lines = new Map();
+      parent.append(el('figure', { class: 'chart' }, this.svg, el('figcaption', {}, el('b', { text: title }), ' ', this.legend)));
+    }
+    draw(series) {
+      const top = this.max || Math.max(1, ...Object.values(series).flat());
+      const legend = [];
+      let i = 0;
+      for (const name in series) {
+        let line = this.lines.get(name);
+        if (!line) {
+          line = svg('polyline', { class: 'line c' + (this.lines.size % 6) });
+          this.lines.set(name, line);
+          this.svg.append(line);
+        }
+        const values = series[name];
+        const n = values.length;
+        const pts = [];
+        for (let j = 0; j < n; j++) {
+          const x = n === 1 ? W : (j * W) / (n - 1);
+          pts.push(x.toFixed(1) + ',' + (H - 1 - (Math.min(values[j], top) / top) * (H - 2)).toFixed(1));
+        }
+        line.setAttribute('points', pts.join(' '));
+        legend.push([name, n ? values[n - 1].toFixed(1) + this.unit : '—', i++]);
+      }
+      this.legend.replaceChildren(...legend.map(([name, v, k]) => el('span', { class: 'key c' + (k % 6), text: name + ' ' + v })));
+    }
+  }
+
+  // push appends v to a ring of at most HISTORY values.
+  function push(ring, v) {
+    ring.push(v);
+    if (ring.length > HISTORY) ring.splice(0, ring.length - HISTORY);
+  }
+
+  // every runs fn now and then every period seconds while the page is
+  // visible; one call at a time.
+  function every(seconds, fn) {
+    let busy = false;
+    const tick = () => {
+      if (busy || doc.hidden) return;
+      busy = true;
+      Promise.resolve(fn()).catch(() => {}).finally(() => {
+        busy = false;
+      });
+    };
+    tick();
+    return setInterval(tick, seconds * 1000);
+  }
+
+  function periodSelect(onChange) {
+    const sel = doc.getElementById('period');
+    for (const p of PERIODS) sel.append(el('option', { value: String(p), text: p + ' s' }));
+    sel.addEventListener('change', () => onChange(Number(sel.value)));
+    return Number(sel.value);
+  }
+
+  // ---- actions from the rows ----
+
+  const ROW_ACTIONS = {
+    application: {
+      start: (n, s) => ['supvisors.start_application', s, n, false],
+      stop: (n) => ['supvisors.stop_application', n, false],
+      restart: (n, s) => ['supvisors.restart_application', s, n, false],
+    },
+    namespec: {
+      start: (n, s) => ['supvisors.start_process', s, n, '', false],
+      stop: (n) => ['supvisors.stop_process', n, false],
+      restart: (n, s) => ['supvisors.restart_process', s, n, false],
+    },
+    // A process row of this node's address page acts on this node only,
+    // as Supervisor's page does.
+    local: {
+      start: (n) => ['supervisor.startProcess', n, false],
+      stop: (n) => ['supervisor.stopProcess', n, false],
+      clearlog: (n) => ['supervisor.clearProcessLogs', n],
+    },
+    conflict: {
+      conciliate: (n, s) => ['supvisors.conciliate', s],
+    },
+  };
+
+  doc.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-action], button[data-cluster-action]');
+    if (!b) return;
+    if (b.dataset.clusterAction) {
+      clusterAction(b.dataset.clusterAction);
+      return;
+    }
+    const row = b.closest('[data-conflict], [data-namespec], [data-application]');
+    if (!row) return;
+    const action = b.dataset.action;
+    let kind;
+    let name;
+    if (row.hasAttribute('data-conflict')) {
+      kind = 'conflict';
+      name = row.dataset.conflict;
+    } else if (row.hasAttribute('data-namespec')) {
+      kind = row.dataset.scope === 'local' ? 'local' : 'namespec';
+      name = row.dataset.namespec;
+    } else {
+      kind = 'application';
+      name = row.dataset.application;
+    }
+    const pick = b.hasAttribute('data-strategy') ? b : row.querySelector('[data-strategy]');
+    const strategy = pick ? pick.value || pick.dataset.strategy : 'CONFIG';
+    if (kind === 'local' && action === 'restart') {
+      // Supervisor's restart: a stop (waited for), then a start.
+      const note = notify('restart ' + name + '…', 'pending');
+      call('supervisor.stopProcess', name, true).catch((err) => {
+        if (err.code !== 70) throw err; // NOT_RUNNING: start it anyway
+      }).then(() => call('supervisor.startProcess', name, false)).then(
+        (r) => note.update('restart ' + name + ': ' + describe(r), 'ok'),
+        (err) => note.update('restart ' + name + ': ' + err.message, 'error'));
+      return;
+    }
+    const make = ROW_ACTIONS[kind][action];
+    if (!make) return;
+    const [method, ...params] = make(name, strategy);
+    const what = kind === 'conflict' ? 'conciliate with ' + strategy : action + ' ' + name;
+    act(what, method, ...params);
+  });
+
+  function clusterAction(what) {
+    if (what === 'conciliate') {
+      const s = doc.getElementById('conciliate-all-strategy').value;
+      act('conciliate all with ' + s, 'supvisors.conciliate', s);
+    } else if (what === 'restart') {
+      confirmThen('Restart the whole cluster? Every application is stopped, then every agent restarts.',
+        () => act('restart the cluster', 'supvisors.restart'));
+    } else if (what === 'shutdown') {
+      confirmThen('Shut the whole cluster down? Every application is stopped, then every agent exits.',
+        () => act('shut the cluster down', 'supvisors.shutdown'));
+    }
+  }
+
+  // ---- the header, on every page ----
+
+  views.push((d) => {
+    if (d.supvisors && store.supvisors) {
+      const s = store.supvisors;
+      const state = doc.querySelector('[data-supvisors-state]');
+      setText(state, s.statename);
+      state.dataset.state = s.statename;
+      setText(doc.getElementById('quorum'), s.quorum ? 'yes' : 'no');
+    }
+    if (d.master) setText(doc.getElementById('master'), store.master || 'none');
+  });
+
+  // ---- process rows, shared by the pages that list processes ----
+
+  const makeProcessRow = protoRow('data-namespec', () => el('tr', {},
+    el('td', {}, el('a', {})),
+    el('td', {}, badge('UNKNOWN')),
+    el('td', { class: 'where' }),
+    el('td', { class: 'info' }),
+    actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] })));
+
+  function fillProcessRow(row, p, ns) {
+    const a = row.cells[0].firstChild;
+    if (!a.textContent) {
+      a.textContent = ns;
+      a.href = pageURL('process', 'namespec', ns);
+    }
+    setState(row, p.statename);
+    setBadge(row.cells[1].firstChild, p.statename);
+    setText(row.cells[2], p.addresses.join(', '));
+    setText(row.cells[3], p.waiting || (p.addresses.length > 1 ? 'conflict' : ''));
+    row.classList.toggle('conflict', p.addresses.length > 1);
+  }
+
+  function processSortValue(key, p, ns) {
+    switch (key) {
+      case 'state':
+        return STATE_ORDER[p.statename] ?? 9;
+      case 'where':
+        return p.addresses.join(',');
+      case 'info':
+        return p.waiting || '';
+    }
+    return ns;
+  }
+
+  // clusterProcessTable lists the processes of the event stream that pass
+  // keep.
+  function clusterProcessTable(keep) {
+    const table = new Table(doc.getElementById('processes'), {
+      sortKey: 'name',
+      make: makeProcessRow,
+      fill: fillProcessRow,
+      search: (p, ns) => ns + ' ' + p.statename + ' ' + p.addresses.join(' '),
+      sortValue: processSortValue,
+      item: (ns) => store.processes.get(ns),
+    });
+    const count = doc.getElementById('process-count');
+    views.push((d) => {
+      if (!d.processes.size) return;
+      table.update(d.processes, (ns) => {
+        const p = store.processes.get(ns);
+        return p && keep(p) ? p : null;
+      });
+      setText(count, table.rows.size + ' processes');
+    });
+    return table;
+  }
+
+  // ---- the cluster page ----
+
+  function clusterPage() {
+    // Addresses, in address_list order (the snapshot's) until sorted.
+    const hostStats = new Map(); // address → {cpu, mem}
+    const addresses = new Table(doc.getElementById('addresses'), {
+      make: protoRow('data-address', () => el('tr', {},
+        el('th', { scope: 'row' }, el('a', {}), el('span', { class: 'master' })),
+        el('td', {}, badge('UNKNOWN')),
+        el('td', {}, el('span', { class: 'bar' }, el('span', { class: 'fill' })), el('span', { class: 'pct' })),
+        el('td', { class: 'time' }),
+        el('td', { class: 'time' }),
+        el('td', {}, sparkline([], 100, 'cpu')),
+        el('td', {}, sparkline([], 100, 'mem')))),
+      fill(row, a, name) {
+        const link = row.cells[0].firstChild;
+        if (!link.textContent) {
+          link.textContent = name;
+          link.href = pageURL('address', 'address', name);
+        }
+        setText(row.cells[0].lastChild, store.master === name ? ' ✪ master' : '');
+        setState(row, a.statename);
+        setBadge(row.cells[1].firstChild, a.statename);
+        const fill = row.cells[2].firstChild.firstChild;
+        fill.style.width = Math.min(100, a.loading) + '%';
+        setText(row.cells[2].lastChild, a.loading + ' %');
+        setText(row.cells[3], clock(a.remote_time));
+        setText(row.cells[4], clock(a.local_time));
+        const h = hostStats.get(name);
+        if (h) {
+          drawSpark(row.cells[5].firstChild, h.cpu, 100);
+          drawSpark(row.cells[6].firstChild, h.mem, 100);
+        }
+      },
+      search: (a, name) => name + ' ' + a.statename,
+      sortValue: (key, a, name) => (key === 'state' ? STATE_ORDER[a.statename] ?? 9 : key === 'loading' ? a.loading : name),
+      item: (name) => store.addresses.get(name),
+    });
+    views.push((d) => {
+      if (d.addresses.size) addresses.update(d.addresses, (n) => store.addresses.get(n));
+    });
+
+    // The charts and the clocks: statistics are asked of each RUNNING
+    // address every period (the stream carries this node's only).
+    const period = PERIODS[0] || 10;
+    every(Math.max(period, 5), async () => {
+      const infos = await call('supvisors.get_all_addresses_info');
+      for (const a of infos) {
+        store.addresses.set(a.address_name, a);
+        dirty.addresses.add(a.address_name);
+        if (a.statename !== 'RUNNING') continue;
+        call('supvisors.get_host_statistics', a.address_name, period).then((h) => {
+          hostStats.set(a.address_name, { cpu: h.history.cpu, mem: h.history.mem });
+          dirty.addresses.add(a.address_name);
+          schedule();
+        }, () => {});
+      }
+      schedule();
+    });
+
+    const applications = new Table(doc.getElementById('applications'), {
+      sortKey: 'name',
+      make: protoRow('data-application', () => el('tr', {},
+        el('th', { scope: 'row' }, el('a', {})),
+        el('td', {}, badge('UNKNOWN')),
+        el('td', { class: 'failure' }),
+        actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] }))),
+      fill(row, a, name) {
+        const link = row.cells[0].firstChild;
+        if (!link.textContent) {
+          link.textContent = name;
+          link.href = pageURL('application', 'application', name);
+        }
+        setState(row, a.statename);
+        setBadge(row.cells[1].firstChild, a.statename);
+        setText(row.cells[2], failure(a));
+        row.cells[2].dataset.failure = a.major_failure ? 'major' : a.minor_failure ? 'minor' : '';
+      },
+      search: (a, name) => name + ' ' + a.statename + ' ' + failure(a),
+      sortValue: (key, a, name) => (key === 'state' ? a.statecode : key === 'failure' ? -(2 * a.major_failure + a.minor_failure) : name),
+      item: (name) => store.applications.get(name),
+    });
+    views.push((d) => {
+      if (d.applications.size) applications.update(d.applications, (n) => store.applications.get(n));
+    });
+
+    const conflicts = new Table(doc.getElementById('conflicts'), {
+      sortKey: 'name',
+      make: protoRow('data-conflict', () => el('tr', {},
+        el('th', { scope: 'row' }, el('a', {})),
+        el('td', { class: 'where' }),
+        el('td', {}, badge('UNKNOWN')),
+        actionButtons({ strategies: CONCILIATION, buttons: ['conciliate'] }))),
+      fill(row, p, ns) {
+        const link = row.cells[0].firstChild;
+        if (!link.textContent) {
+          link.textContent = ns;
+          link.href = pageURL('process', 'namespec', ns);
+        }
+        setText(row.cells[1], p.addresses.join(', '));
+        setBadge(row.cells[2].firstChild, p.statename);
+      },
+      search: (p, ns) => ns,
+      sortValue: (key, p, ns) => ns,
+      item: (ns) => store.processes.get(ns),
+    });
+    const conflictCount = doc.getElementById('conflict-count');
+    views.push((d) => {
+      if (!d.processes.size) return;
+      conflicts.update(d.processes, (ns) => {
+        const p = store.processes.get(ns);
+        return p && p.addresses.length > 1 ? p : null;
+      });
+      setText(conflictCount, String(conflicts.rows.size));
+      doc.getElementById('conflicts-section').dataset.conflicts = String(conflicts.rows.size);
+    });
+
+    clusterProcessTable(() => true);
+  }
+
+  function failure(a) {
+    return a.major_failure ? 'major failure' : a.minor_failure ? 'minor failure' : '';
+  }
+
+  // ---- boot ----
+
+  const pages = {
+    cluster: clusterPage,
+  };
+  if (pages[PAGE]) pages[PAGE]();
+  if (PAGE !== 'confirm') connect();
+  if (body.dataset.message) notify(body.dataset.message, body.dataset.message.startsWith('ERROR') ? 'error' : 'ok');
+})();
