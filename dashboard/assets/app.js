@@ -575,12 +575,18 @@
 
   // ---- process rows, shared by the pages that list processes ----
 
-  const makeProcessRow = protoRow('data-namespec', () => el('tr', {},
-    el('td', {}, el('a', {})),
-    el('td', {}, badge('UNKNOWN')),
-    el('td', { class: 'where' }),
-    el('td', { class: 'info' }),
-    actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] })));
+  // The application page shows each process's loading (from its rules).
+  const loadings = new Map();
+  const makeProcessRow = protoRow('data-namespec', () => {
+    const row = el('tr', {},
+      el('td', {}, el('a', {})),
+      el('td', {}, badge('UNKNOWN')),
+      el('td', { class: 'where' }),
+      el('td', { class: 'info' }));
+    if (PAGE === 'application') row.append(el('td', { class: 'loading' }));
+    row.append(actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] }));
+    return row;
+  });
 
   function fillProcessRow(row, p, ns) {
     const a = row.cells[0].firstChild;
@@ -593,6 +599,7 @@
     setText(row.cells[2], p.addresses.join(', '));
     setText(row.cells[3], p.waiting || (p.addresses.length > 1 ? 'conflict' : ''));
     row.classList.toggle('conflict', p.addresses.length > 1);
+    if (PAGE === 'application') setText(row.cells[4], loadings.has(ns) ? loadings.get(ns) + ' %' : '');
   }
 
   function processSortValue(key, p, ns) {
@@ -603,6 +610,8 @@
         return p.addresses.join(',');
       case 'info':
         return p.waiting || '';
+      case 'loading':
+        return loadings.get(ns) ?? -1;
     }
     return ns;
   }
@@ -754,10 +763,360 @@
     return a.major_failure ? 'major failure' : a.minor_failure ? 'minor failure' : '';
   }
 
+  // ---- rules, as a definition list ----
+
+  function showRules(dl, rules) {
+    const items = [];
+    for (const k in rules) {
+      if (k === 'application_name' || k === 'process_name' || k === 'expected_loading') continue;
+      let v = rules[k];
+      if (Array.isArray(v)) v = v.join(', ');
+      else if (typeof v === 'boolean') v = v ? 'yes' : 'no';
+      items.push(el('dt', { text: k.replace(/_/g, ' ') }), el('dd', { text: String(v) }));
+    }
+    dl.replaceChildren(...items);
+  }
+
+  function failRules(dl, err) {
+    dl.replaceChildren(el('dt', { text: 'rules' }), el('dd', { text: 'unavailable: ' + err.message }));
+  }
+
+  // debounce runs fn once, ms after the last of a burst of calls.
+  function debounce(ms, fn) {
+    let timer = 0;
+    return () => {
+      clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    };
+  }
+
+  // nodeURL is the same page on another agent (every agent listens on the
+  // same port).
+  function nodeURL(address, path) {
+    const host = address.includes(':') ? '[' + address + ']' : address;
+    return location.protocol + '//' + host + (location.port ? ':' + location.port : '') + '/' + path;
+  }
+
+  // ---- the address page ----
+
+  function addressPage() {
+    const addr = SUBJECT;
+    const summary = doc.querySelector('.summary[data-address]');
+    views.push((d) => {
+      const a = store.addresses.get(addr);
+      if (!a || !(d.addresses.has(addr) || d.master)) return;
+      setState(summary, a.statename);
+      setBadge(summary.querySelector('.badge'), a.statename);
+      setText(summary.querySelector('.loading'), 'loading ' + a.loading + ' %' + (store.master === addr ? ', master' : ''));
+      setText(summary.querySelector('.times'), 'remote time ' + clock(a.remote_time) + ', local time ' + clock(a.local_time));
+    });
+    if (addr !== LOCAL) {
+      const link = summary.querySelector('.node-link');
+      link.href = nodeURL(addr, pageURL('address', 'address', addr));
+      link.hidden = false;
+      // Another node's processes, as the cluster sees them.
+      clusterProcessTable((p) => p.addresses.includes(addr));
+    } else {
+      localProcessTable();
+    }
+    hostCharts(addr);
+  }
+
+  // localProcessTable is Supervisor's page: this node's processes with
+  // their description, refreshed when one of them changes state (the
+  // stream's event topic) and every few seconds for the uptimes.
+  function localProcessTable() {
+    const items = new Map();
+    const table = new Table(doc.getElementById('processes'), {
+      sortKey: 'name',
+      make: protoRow('data-namespec', () => {
+        const row = el('tr', { 'data-scope': 'local' },
+          el('td', {}, el('a', {})),
+          el('td', {}, badge('UNKNOWN')),
+          el('td', { class: 'where', text: LOCAL }),
+          el('td', { class: 'info' }),
+          actionButtons({ buttons: ['start', 'stop', 'restart', 'clearlog'] }));
+        row.lastChild.querySelector('[data-action="clearlog"]').textContent = 'Clear log';
+        return row;
+      }),
+      fill(row, p, ns) {
+        const a = row.cells[0].firstChild;
+        if (!a.textContent) {
+          a.textContent = ns;
+          a.href = pageURL('process', 'namespec', ns);
+        }
+        setState(row, p.statename);
+        setBadge(row.cells[1].firstChild, p.statename);
+        setText(row.cells[3], p.description);
+      },
+      search: (p, ns) => ns + ' ' + p.statename + ' ' + p.description,
+      sortValue: (key, p, ns) => (key === 'state' ? STATE_ORDER[p.statename] ?? 9 : key === 'info' ? p.description : ns),
+      item: (ns) => items.get(ns),
+    });
+    const count = doc.getElementById('process-count');
+    const refresh = async () => {
+      const infos = await call('supervisor.getAllProcessInfo');
+      const seen = new Set();
+      for (const p of infos) {
+        const ns = p.group === p.name ? p.name : p.group + ':' + p.name;
+        items.set(ns, p);
+        seen.add(ns);
+      }
+      for (const ns of items.keys()) if (!seen.has(ns)) items.delete(ns);
+      table.update(new Set([...table.rows.keys(), ...seen]), (ns) => items.get(ns));
+      setText(count, table.rows.size + ' processes');
+    };
+    localEventHooks.push(debounce(200, () => refresh().catch(() => {})));
+    every(5, refresh);
+  }
+
+  // hostCharts draws an address's statistics for the period chosen: CPU
+  // (total, then each core), memory, and each network interface. The
+  // agents keep the history of the totals; that of each core and
+  // interface is gathered here from the samples, from the page's load.
+  function hostCharts(addr) {
+    const box = doc.getElementById('host-charts');
+    let charts = null;
+    let period = periodSelect((p) => {
+      period = p;
+      reset();
+    });
+    let cores = [];
+    let io = new Map();
+    let last = 0;
+    function reset() {
+      charts = null;
+      cores = [];
+      io = new Map();
+      last = 0;
+      box.replaceChildren();
+    }
+    every(Math.max(1, Math.min(period, 5)), async () => {
+      if (!period) return;
+      const h = await call('supvisors.get_host_statistics', addr, period);
+      if (!charts) {
+        charts = {
+          cpu: new Chart(box, 'CPU total', ' %', 100),
+          cores: new Chart(box, 'CPU per core', ' %', 100),
+          mem: new Chart(box, 'Memory', ' %', 100),
+          io: new Map(),
+        };
+      }
+      const times = h.history.time;
+      const now = times.length ? times[times.length - 1] : 0;
+      if (now && now !== last) {
+        last = now;
+        h.cpu.slice(1).forEach((v, i) => {
+          cores[i] = cores[i] || [];
+          push(cores[i], v);
+        });
+        for (const name in h.io) {
+          if (!io.has(name)) io.set(name, { recv: [], sent: [] });
+          push(io.get(name).recv, h.io[name][0]);
+          push(io.get(name).sent, h.io[name][1]);
+        }
+      }
+      charts.cpu.draw({ total: h.history.cpu });
+      const perCore = {};
+      cores.forEach((c, i) => {
+        perCore['core ' + i] = c;
+      });
+      charts.cores.draw(perCore);
+      charts.mem.draw({ used: h.history.mem });
+      for (const [name, s] of io) {
+        if (!charts.io.has(name)) charts.io.set(name, new Chart(box, 'Network ' + name, ' kbit/s', 0));
+        charts.io.get(name).draw({ recv: s.recv, sent: s.sent });
+      }
+    });
+  }
+
+  // ---- the application page ----
+
+  function applicationPage() {
+    const app = SUBJECT;
+    const summary = doc.querySelector('.summary[data-application]');
+    views.push((d) => {
+      const a = store.applications.get(app);
+      if (!a || !d.applications.has(app)) return;
+      setState(summary, a.statename);
+      setBadge(summary.querySelector('.badge'), a.statename);
+      const f = summary.querySelector('.failure');
+      setText(f, failure(a));
+      f.dataset.failure = a.major_failure ? 'major' : a.minor_failure ? 'minor' : '';
+    });
+    const rules = doc.getElementById('rules');
+    call('supvisors.get_application_rules', app).then((r) => showRules(rules, r), (e) => failRules(rules, e));
+    defaultStrategy(summary.querySelector('[data-strategy]'));
+    const table = clusterProcessTable((p) => p.application_name === app);
+    call('supvisors.get_process_rules', app + ':*').then((list) => {
+      for (const r of list) loadings.set(namespec(r), r.loading);
+      table.update(new Set(loadings.keys()), (ns) => {
+        const p = store.processes.get(ns);
+        return p && p.application_name === app ? p : null;
+      });
+    }, () => {});
+  }
+
+  // defaultStrategy selects the cluster's starting strategy in sel.
+  function defaultStrategy(sel) {
+    call('supvisors.get_strategies').then((s) => {
+      if (STARTING.includes(s.starting)) sel.value = s.starting;
+    }, () => {});
+  }
+
+  // ---- the process page ----
+
+  function processPage() {
+    const ns = SUBJECT;
+    const summary = doc.querySelector('.summary[data-namespec]');
+    const copies = doc.getElementById('copies').tBodies[0];
+    let local = null; // this node's copy (supervisor.getProcessInfo), if it has one
+    const drawCopies = () => {
+      const p = store.processes.get(ns);
+      const rows = [];
+      const where = new Set(p ? p.addresses : []);
+      if (local) where.add(LOCAL);
+      for (const a of where) {
+        const isLocal = a === LOCAL && local;
+        const state = isLocal ? local.statename : p ? p.statename : 'UNKNOWN';
+        rows.push(el('tr', { 'data-copy': a },
+          el('th', { scope: 'row' }, el('a', { href: pageURL('address', 'address', a), text: a })),
+          el('td', {}, badge(state)),
+          el('td', { text: isLocal ? local.description : '' })));
+      }
+      if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: '3', text: 'not running anywhere' })));
+      copies.replaceChildren(...rows);
+    };
+    views.push((d) => {
+      const p = store.processes.get(ns);
+      if (!p || !d.processes.has(ns)) return;
+      setState(summary, p.statename);
+      setBadge(summary.querySelector('.badge'), p.statename);
+      setText(summary.querySelector('.where'), p.addresses.length ? p.addresses.join(', ') : 'no address');
+      setText(summary.querySelector('.why'), p.waiting || (p.addresses.length > 1 ? '(conflict)' : ''));
+      drawCopies();
+    });
+    const rules = doc.getElementById('rules');
+    call('supvisors.get_process_rules', ns).then((r) => showRules(rules, r[0]), (e) => failRules(rules, e));
+    defaultStrategy(summary.querySelector('[data-strategy]'));
+
+    const refreshLocal = () => call('supervisor.getProcessInfo', ns).then((info) => {
+      local = info;
+      drawCopies();
+      return true;
+    }, () => false);
+    localEventHooks.push((e) => {
+      if ((e.group === e.name ? e.name : e.group + ':' + e.name) === ns) refreshLocal();
+    });
+    refreshLocal().then((here) => logTail(ns, here));
+    processCharts(ns);
+  }
+
+  // processCharts draws the CPU and memory of every running copy.
+  function processCharts(ns) {
+    const box = doc.getElementById('process-charts');
+    let charts = null;
+    let period = periodSelect((p) => {
+      period = p;
+      charts = null;
+      box.replaceChildren();
+    });
+    every(Math.max(1, Math.min(period, 5)), async () => {
+      if (!period) return;
+      let list;
+      try {
+        list = await call('supvisors.get_process_statistics', ns, period);
+      } catch (e) {
+        box.replaceChildren(el('p', { class: 'hint', text: 'statistics unavailable: ' + e.message }));
+        charts = null;
+        return;
+      }
+      if (!charts) {
+        box.replaceChildren();
+        charts = { cpu: new Chart(box, 'CPU', ' %', 0), mem: new Chart(box, 'Memory', ' %', 0) };
+      }
+      const cpu = {};
+      const mem = {};
+      for (const s of list) {
+        cpu[s.address_name] = s.history.cpu;
+        mem[s.address_name] = s.history.mem;
+      }
+      charts.cpu.draw(cpu);
+      charts.mem.draw(mem);
+    });
+  }
+
+  // logTail follows this node's log of the process through /logtail: the
+  // channel chosen, from its last kilobyte on, as supervisorctl tail -f.
+  function logTail(ns, here) {
+    const pre = doc.getElementById('log');
+    const channelButtons = doc.querySelectorAll('button[data-log]');
+    let channel = 'stdout';
+    let abort = null;
+    let text = '';
+    const show = (s) => {
+      const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+      text += s;
+      if (text.length > MAX_LOG) text = text.slice(text.length - MAX_LOG / 2);
+      pre.textContent = text;
+      if (atEnd) pre.scrollTop = pre.scrollHeight;
+    };
+    async function follow() {
+      if (abort) abort.abort();
+      const mine = new AbortController();
+      abort = mine;
+      text = '';
+      pre.textContent = '';
+      if (!here) {
+        pre.textContent = ns + ' is not configured on this node (' + LOCAL + '): open the page of a node that runs it.';
+        return;
+      }
+      try {
+        const res = await fetch(url('logtail/' + ns + '/' + channel), { signal: mine.signal, credentials: 'same-origin' });
+        if (!res.ok) {
+          show('(' + channel + ': HTTP ' + res.status + ' ' + (await res.text()).trim() + ')\n');
+          return;
+        }
+        const reader = res.body.getReader();
+        const dec = new TextDecoder();
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          show(dec.decode(value, { stream: true }));
+        }
+        show('\n(the tail ended: following again in 2 s)\n');
+      } catch (e) {
+        if (mine.signal.aborted) return;
+        show('\n(the tail stopped: ' + e.message + '; following again in 2 s)\n');
+      }
+      setTimeout(() => {
+        if (abort === mine) follow();
+      }, 2000);
+    }
+    for (const b of channelButtons) {
+      b.addEventListener('click', () => {
+        channel = b.dataset.log;
+        for (const o of channelButtons) o.setAttribute('aria-pressed', String(o === b));
+        follow();
+      });
+    }
+    doc.getElementById('clear-log').addEventListener('click', () => {
+      act('clear the log of ' + ns, 'supervisor.clearProcessLogs', ns).then(follow);
+    });
+    doc.getElementById('send-signal').addEventListener('click', () => {
+      const sig = doc.getElementById('signal').value;
+      act('signal ' + sig + ' to ' + ns, 'supervisor.signalProcess', ns, sig);
+    });
+    follow();
+  }
+
   // ---- boot ----
 
   const pages = {
     cluster: clusterPage,
+    address: addressPage,
+    application: applicationPage,
+    process: processPage,
   };
   if (pages[PAGE]) pages[PAGE]();
   if (PAGE !== 'confirm') connect();
