@@ -1,0 +1,451 @@
+package integration
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/enums"
+)
+
+// dashboardRules and dashboardBody are the cluster the browser tests look
+// at: backend:db pinned to 127.0.0.1 (loading 30), web:server pinned to
+// 127.0.0.2 (20) and a worker on each node (10 each), so that the loads
+// are 40, 30 and 10; tools:probe, started on demand, may go anywhere, in
+// the order 127.0.0.2, 127.0.0.1, 127.0.0.3: CONFIG puts it on 127.0.0.2,
+// MOST_LOADED on 127.0.0.1, LESS_LOADED on 127.0.0.3. solo, outside the
+// rules, is the process the tests start by hand on two nodes: a conflict.
+const dashboardRules = `<root>
+  <application name="backend">
+    <start_sequence>1</start_sequence>
+    <program name="db">
+      <addresses>127.0.0.1</addresses>
+      <start_sequence>1</start_sequence>
+      <required>true</required>
+      <loading>30</loading>
+    </program>
+  </application>
+  <application name="web">
+    <start_sequence>2</start_sequence>
+    <program name="server">
+      <addresses>127.0.0.2</addresses>
+      <start_sequence>1</start_sequence>
+      <required>true</required>
+      <loading>20</loading>
+    </program>
+    <pattern name="worker_">
+      <addresses>#</addresses>
+      <start_sequence>2</start_sequence>
+      <loading>10</loading>
+    </pattern>
+  </application>
+  <application name="tools">
+    <program name="probe">
+      <addresses>127.0.0.2,127.0.0.1,127.0.0.3</addresses>
+      <start_sequence>1</start_sequence>
+      <loading>5</loading>
+    </program>
+  </application>
+</root>`
+
+const dashboardBody = `
+[group:backend]
+programs=db
+
+[program:db]
+command=/bin/sh -c 'echo "db: accepting connections"; exec sleep 1000'
+autostart=false
+startsecs=0
+
+[group:web]
+programs=server,worker
+
+[program:server]
+command=/bin/sh -c 'echo "server: listening on port 8080"; exec sleep 1000'
+autostart=false
+startsecs=0
+
+[program:worker]
+process_name=worker_%(process_num)d
+numprocs=3
+numprocs_start=0
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+
+[group:tools]
+programs=probe
+` + `
+[program:probe]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+` + `
+[program:solo]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+`
+
+// liveDeadline is how long a change may take to show on the page: the
+// issue's target is 1 s; the deadline leaves room for a loaded machine,
+// and the tests log what they measured.
+const liveDeadline = 10 * time.Second
+
+// TestDashboardInBrowser runs a 3-node cluster and one headless Chromium
+// on the dashboard of 127.0.0.2 (not the master: its actions are
+// forwarded), and checks, through the contract's hooks only, that every
+// page shows what XML-RPC says, that changes show live without a reload,
+// that every action button does what its XML-RPC method does, that a
+// conflict is conciliated from the page, that a node killed with -9 turns
+// SILENT; and, all along, that no console error is logged and no request
+// goes anywhere but to the agent. It writes the README's screenshots.
+func TestDashboardInBrowser(t *testing.T) {
+	t.Parallel()
+	nodes := startClusterNodes(t, 3, writeRulesFile(t, dashboardRules), dashboardBody)
+	t.Cleanup(func() {
+		if t.Failed() {
+			logsOf(t, nodes)
+		}
+	})
+	agent := nodes[1]
+	c := newTestClient(t, agent.url, agent)
+	waitSupvisorsState(t, c, enums.SupvisorsOperation)
+	for ns, where := range map[string]string{"backend:db": "127.0.0.1", "web:server": "127.0.0.2",
+		"web:worker_0": "127.0.0.1", "web:worker_1": "127.0.0.2", "web:worker_2": "127.0.0.3"} {
+		waitRunningOn(t, c, ns, where)
+	}
+	browser := startBrowser(t)
+	p := openPage(t, browser, agent)
+	look, readme := screenshotDirs(t)
+	shoot := func(t *testing.T, name string, forReadme bool) {
+		p.screenshot(t, look, name)
+		if forReadme && readme != "" {
+			p.screenshot(t, readme, name)
+		}
+	}
+
+	t.Run("cluster page", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		shoot(t, "cluster", true)
+	})
+
+	t.Run("address page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-address", "127.0.0.1"))
+		p.waitHookState(t, liveDeadline, hook("data-address", "127.0.0.1"), "RUNNING")
+		// Its processes, as Supervisor's page shows them.
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "backend:db"), "RUNNING")
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:worker_0"), "RUNNING")
+		shoot(t, "address", false)
+	})
+
+	t.Run("application page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-application", "web"))
+		p.waitHookState(t, liveDeadline, hook("data-application", "web"), "RUNNING")
+		waitPageAgrees(t, p, c, partOf)
+		for _, ns := range []string{"web:server", "web:worker_0", "web:worker_1", "web:worker_2"} {
+			if !p.has(t, hook("data-namespec", ns)) {
+				t.Errorf("the page of application web has no %s", hook("data-namespec", ns))
+			}
+		}
+		shoot(t, "application", true)
+	})
+
+	t.Run("process page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-namespec", "web:server"))
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:server"), "RUNNING", "127.0.0.2")
+		// The live log tail (/logtail) shows what the process wrote.
+		p.waitJS(t, liveDeadline, `document.body.textContent.includes("server: listening on port 8080")`,
+			`document.body.textContent.replace(/\s+/g, ' ').slice(0, 2000)`)
+		shoot(t, "process", true)
+	})
+
+	t.Run("live state change", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		sv := c.Supvisors()
+		t0 := time.Now()
+		if _, err := sv.StopProcess(t.Context(), "web:worker_1", false); err != nil {
+			t.Fatal(err)
+		}
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:worker_1"), "STOPPED")
+		t.Logf("stop_process(web:worker_1): STOPPED on the page %v after the call", time.Since(t0).Round(time.Millisecond))
+		t0 = time.Now()
+		if _, err := sv.StartProcess(t.Context(), enums.StartConfig, "web:worker_1", "", false); err != nil {
+			t.Fatal(err)
+		}
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:worker_1"), "RUNNING", "127.0.0.2")
+		t.Logf("start_process(web:worker_1): RUNNING on the page %v after the call", time.Since(t0).Round(time.Millisecond))
+		waitPageAgrees(t, p, c, wholePage)
+		p.noReload(t)
+	})
+
+	t.Run("application actions", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-application", "tools"))
+		app := hook("data-application", "tools")
+		probe := hook("data-namespec", "tools:probe")
+		p.waitHookState(t, liveDeadline, app, "STOPPED")
+		// start_application(MOST_LOADED): 127.0.0.1 (load 40).
+		p.act(t, app, "start", "MOST_LOADED")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.1")
+		p.waitHookState(t, liveDeadline, app, "RUNNING")
+		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.1")
+		// restart_application(LESS_LOADED): stopped, then on 127.0.0.3 (load 10).
+		p.act(t, app, "restart", "LESS_LOADED")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.3")
+		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.3")
+		p.act(t, app, "stop", "")
+		waitStoppedEverywhere(t, c, "tools:probe")
+		p.waitHookState(t, liveDeadline, app, "STOPPED")
+		p.waitHookState(t, liveDeadline, probe, "STOPPED")
+		p.noReload(t)
+	})
+
+	t.Run("process actions", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-application", "tools"))
+		probe := hook("data-namespec", "tools:probe")
+		p.waitHookState(t, liveDeadline, probe, "STOPPED")
+		// start_process(CONFIG): the first of its addresses, 127.0.0.2.
+		p.act(t, probe, "start", "CONFIG")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.2")
+		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.2")
+		// restart_process(MOST_LOADED): stopped, then on 127.0.0.1.
+		p.act(t, probe, "restart", "MOST_LOADED")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.1")
+		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.1")
+		p.act(t, probe, "stop", "")
+		waitStoppedEverywhere(t, c, "tools:probe")
+		p.waitHookState(t, liveDeadline, probe, "STOPPED")
+		p.noReload(t)
+	})
+
+	t.Run("conflict conciliated from the page", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		// solo started by hand on two nodes (supervisor.startProcess): a
+		// conflict.
+		for _, n := range []*server{nodes[0], nodes[2]} {
+			if _, err := newTestClient(t, n.url, n).Supervisor().StartProcess(t.Context(), "solo", true); err != nil {
+				t.Fatalf("startProcess(solo) on %s: %v", n.host, err)
+			}
+		}
+		waitSupvisorsState(t, c, enums.SupvisorsConciliation)
+		// solo is alone in its application: its namespec is "solo".
+		conflict := hook("data-conflict", "solo")
+		p.waitJS(t, liveDeadline, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(conflict)), `'no '+`+jsString(conflict))
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "solo"), "RUNNING", "127.0.0.1", "127.0.0.3")
+		p.waitJS(t, liveDeadline, `document.querySelector('[data-supvisors-state]')?.textContent.trim() === "CONCILIATION"`,
+			`document.querySelector('[data-supvisors-state]')?.textContent`)
+		shoot(t, "conflict", false)
+		// INFANTICIDE keeps the oldest copy: the one of 127.0.0.1, started
+		// first (and the one of the earlier address on a tie).
+		p.act(t, conflict, "conciliate", "INFANTICIDE")
+		waitSupvisorsState(t, c, enums.SupvisorsOperation)
+		waitRunningOn(t, c, "solo", "127.0.0.1")
+		p.waitJS(t, liveDeadline, fmt.Sprintf(`!document.querySelector(%s)`, jsString(conflict)), describeHook(conflict))
+		waitPageAgrees(t, p, c, wholePage)
+		p.noReload(t)
+	})
+
+	t.Run("node killed turns SILENT", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		t0 := time.Now()
+		if err := syscall.Kill(nodes[2].cmd.Process.Pid, syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		p.waitHookState(t, liveDeadline, hook("data-address", "127.0.0.3"), "SILENT")
+		t.Logf("kill -9 of 127.0.0.3: SILENT on the page %v after", time.Since(t0).Round(time.Millisecond))
+		waitPageAgrees(t, p, c, wholePage)
+		shoot(t, "silent", false)
+		p.noReload(t)
+	})
+	p.checkClean(t)
+}
+
+// The pages that waitPageAgrees checks: the cluster page shows every hook
+// (wholePage); a page of one application or process shows some (partOf).
+const (
+	wholePage = true
+	partOf    = false
+)
+
+// pageViewScript collects what the page shows through the hooks: the
+// Supvisors state; each address's, application's and process's data-state
+// (the first element of each that has one) and text; the conflicts.
+const pageViewScript = `(() => {
+	const text = e => e.textContent.replace(/\s+/g, ' ').trim();
+	const view = {supvisors: null, addresses: {}, applications: {}, processes: {}, conflicts: []};
+	const s = document.querySelector('[data-supvisors-state]');
+	if (s) view.supvisors = text(s);
+	for (const [attr, key] of [['address', 'addresses'], ['application', 'applications'], ['namespec', 'processes']]) {
+		for (const e of document.querySelectorAll('[data-' + attr + '][data-state]')) {
+			const name = e.getAttribute('data-' + attr);
+			if (!(name in view[key])) view[key][name] = {state: e.dataset.state, text: text(e)};
+		}
+	}
+	view.conflicts = [...new Set([...document.querySelectorAll('[data-conflict]')].map(e => e.dataset.conflict))].sort();
+	return view;
+})()`
+
+// hookView is what the page shows of one address, application or process.
+type hookView struct {
+	State string `json:"state"`
+	Text  string `json:"text"`
+}
+
+// pageView is what pageViewScript answers.
+type pageView struct {
+	Supvisors    *string             `json:"supvisors"`
+	Addresses    map[string]hookView `json:"addresses"`
+	Applications map[string]hookView `json:"applications"`
+	Processes    map[string]hookView `json:"processes"`
+	Conflicts    []string            `json:"conflicts"`
+}
+
+// waitPageAgrees waits until the page shows what c's agent answers over
+// XML-RPC: states, where each process runs, conflicts; whole says it must
+// show every hook (else those it has must agree).
+func waitPageAgrees(t *testing.T, p *browserPage, c *client.Client, whole bool) {
+	t.Helper()
+	waitFor(t, liveDeadline, func() (bool, string) {
+		var view pageView
+		p.eval(t, pageViewScript, &view)
+		diff, err := pageDiff(t, c, view, whole)
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(diff) == 0, "the page differs from XML-RPC:\n" + strings.Join(diff, "\n")
+	})
+}
+
+// pageDiff lists where view differs from what c's agent answers.
+func pageDiff(t *testing.T, c *client.Client, view pageView, whole bool) ([]string, error) {
+	ctx := t.Context()
+	sv := c.Supvisors()
+	state, err := sv.GetSupvisorsState(ctx)
+	if err != nil {
+		return nil, err
+	}
+	addresses, err := sv.GetAllAddressesInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	apps, err := sv.GetAllApplicationsInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	procs, err := sv.GetAllProcessInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	conflicts, err := sv.GetConflicts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var diff []string
+	// check compares the element of one hook with its state (and texts
+	// it must show); required says the page must have it.
+	check := func(what string, shown map[string]hookView, name, state string, required bool, texts ...string) {
+		got, ok := shown[name]
+		switch {
+		case !ok && required:
+			diff = append(diff, fmt.Sprintf("%s %s: missing, want %s", what, name, state))
+		case !ok:
+		case got.State != state:
+			diff = append(diff, fmt.Sprintf("%s %s: data-state %s, want %s", what, name, got.State, state))
+		default:
+			for _, text := range texts {
+				if !strings.Contains(got.Text, text) {
+					diff = append(diff, fmt.Sprintf("%s %s: text %q without %s", what, name, got.Text, text))
+				}
+			}
+		}
+	}
+	if whole {
+		switch {
+		case view.Supvisors == nil:
+			diff = append(diff, "no [data-supvisors-state]")
+		case *view.Supvisors != state.StateName:
+			diff = append(diff, fmt.Sprintf("[data-supvisors-state] %q, want %s", *view.Supvisors, state.StateName))
+		}
+	}
+	for _, a := range addresses {
+		check("address", view.Addresses, a.AddressName, a.StateName, whole)
+	}
+	for _, a := range apps {
+		check("application", view.Applications, a.ApplicationName, a.StateName, whole)
+	}
+	for _, pr := range procs {
+		check("process", view.Processes, pr.Namespec(), pr.StateName, whole, pr.Addresses...)
+	}
+	if whole {
+		want := []string{}
+		for _, cf := range conflicts {
+			want = append(want, cf.Namespec())
+		}
+		slices.Sort(want)
+		want = slices.Compact(want)
+		if !slices.Equal(view.Conflicts, want) {
+			diff = append(diff, fmt.Sprintf("conflicts %v, want %v", view.Conflicts, want))
+		}
+	}
+	// The page shows nothing that XML-RPC does not know of.
+	known := map[string]bool{}
+	for _, pr := range procs {
+		known[pr.Namespec()] = true
+	}
+	for _, ns := range slices.Sorted(maps.Keys(view.Processes)) {
+		if !known[ns] {
+			diff = append(diff, "process "+ns+" on the page, unknown to XML-RPC")
+		}
+	}
+	return diff, nil
+}
+
+// has says whether the page has an element of selector.
+func (p *browserPage) has(t *testing.T, selector string) bool {
+	t.Helper()
+	var found bool
+	p.eval(t, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(selector)), &found)
+	return found
+}
+
+// waitRunningOn waits until c's agent sees namespec RUNNING on address
+// alone.
+func waitRunningOn(t testing.TB, c *client.Client, namespec, address string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		infos, err := c.Supvisors().GetProcessInfo(t.Context(), namespec)
+		if err != nil || len(infos) != 1 {
+			return false, fmt.Sprintf("get_process_info(%s): %+v, %v", namespec, infos, err)
+		}
+		i := infos[0]
+		return i.StateName == "RUNNING" && slices.Equal(i.Addresses, []string{address}),
+			fmt.Sprintf("%s %s on %v, want RUNNING on %s", namespec, i.StateName, i.Addresses, address)
+	})
+}
+
+// waitStoppedEverywhere waits until c's agent sees namespec STOPPED.
+func waitStoppedEverywhere(t testing.TB, c *client.Client, namespec string) {
+	t.Helper()
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		infos, err := c.Supvisors().GetProcessInfo(t.Context(), namespec)
+		if err != nil || len(infos) != 1 {
+			return false, fmt.Sprintf("get_process_info(%s): %+v, %v", namespec, infos, err)
+		}
+		return infos[0].StateName == "STOPPED" && len(infos[0].Addresses) == 0,
+			fmt.Sprintf("%s %s on %v, want STOPPED", namespec, infos[0].StateName, infos[0].Addresses)
+	})
+}
