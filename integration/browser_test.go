@@ -201,13 +201,14 @@ func (p *browserPage) noReload(tb testing.TB) {
 	}
 }
 
-// eval evaluates a JavaScript expression in the page and decodes its JSON
-// value into out (nil: ignored).
+// eval evaluates a JavaScript expression in the page (the value of a
+// promise, once it settles) and decodes its JSON value into out (nil:
+// ignored).
 func (p *browserPage) eval(tb testing.TB, expr string, out any) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
 	defer cancel()
-	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr))
+	raw, err := chromedp.Run(ctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
 	if err != nil {
 		tb.Fatalf("evaluate %s: %v", expr, err)
 	}
