@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 VERSION := $(shell cat VERSION)
 GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-partitions chaos deps deps-deb run bench fuzz lint clean deb clients clients-java deps-java
+.PHONY: all build test test-partitions chaos deps deps-deb deps-browser run bench bench-dashboard screenshots fuzz lint clean deb clients clients-java deps-java
 
 all: build
 
@@ -26,7 +26,7 @@ deb:
 # deps installs what the tests drive from outside: Debian's supervisor
 # package (the real supervisorctl, and python3's supervisor module) and
 # python3-zmq (the Python event interface's, and a real ZeroMQ subscriber).
-deps: deps-deb
+deps: deps-deb deps-browser
 	@command -v supervisorctl >/dev/null 2>&1 && /usr/bin/python3 -c 'import supervisor, zmq' 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq supervisor python3-zmq >/dev/null; \
@@ -43,6 +43,28 @@ deps-deb:
 	  else \
 	    echo "tests need Debian's lintian package: sudo apt-get install -y lintian"; exit 1; \
 	  fi; }
+
+# deps-browser installs the browser that the dashboard's tests drive:
+# Debian's chromium, headless. Without it (not root), those tests skip,
+# saying so.
+deps-browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the dashboard's browser tests need Debian's chromium (sudo apt-get install -y chromium): they skip"; \
+	  fi; }
+
+# screenshots writes the README's screenshots of the dashboard
+# (docs/screenshots), taken by its browser test.
+screenshots: deps-browser
+	SUPVISORS_SCREENSHOTS=$(CURDIR)/docs/screenshots $(GO) test -count=1 -run '^TestDashboardInBrowser$$' ./integration/
+
+# bench-dashboard measures the dashboard in headless Chromium at 1,000
+# processes (integration/dashboard_bench_test.go): render time, event
+# storms, JS heap; the figures are printed.
+bench-dashboard: deps-browser
+	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkDashboard$$' -benchtime 5x -timeout 20m ./integration/
 
 # clients builds the clients of other languages (README's "Java client"
 # and "C++ client").
