@@ -114,15 +114,20 @@ func openPage(tb testing.TB, browser context.Context, s *server) *browserPage {
 			}
 		}
 	}()
-	// A person types the credentials once and the browser sends them with
-	// every request of the origin; the header does the same for the tab
-	// (credentials in the URL would break the page's relative fetches).
+	sendCredentials(tb, ctx, s)
+	return p
+}
+
+// sendCredentials makes the tab of ctx send s's credentials with every
+// request, as a browser does once a person has typed them (credentials in
+// the URL would break the page's relative fetches).
+func sendCredentials(tb testing.TB, ctx context.Context, s *server) {
+	tb.Helper()
 	auth := "Basic " + base64.StdEncoding.EncodeToString([]byte(s.user+":"+s.password))
 	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders,
 		network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Authorization": auth}}); err != nil {
 		tb.Fatal(err)
 	}
-	return p
 }
 
 // onEvent runs in the tab's event loop: it must return at once.
