@@ -10,7 +10,9 @@
   const LOCAL = body.dataset.local;
   const SUBJECT = body.dataset.subject || '';
   const PERIODS = JSON.parse(body.dataset.periods || '[]');
-  const TOKEN = doc.querySelector('meta[name="csrf-token"]').content;
+  // The session's CSRF token; a restarted agent has a new key, so a page
+  // older than it gets a new token (renewToken).
+  let token = doc.querySelector('meta[name="csrf-token"]').content;
   // How many points a chart keeps (the agents keep stats_histo, 200 by
   // default): bounds the page's memory whatever the uptime.
   const HISTORY = 200;
@@ -67,19 +69,35 @@
     }
   }
 
-  // call runs an XML-RPC method on this agent: its result, or a Fault.
-  async function call(method, ...params) {
-    let res;
+  // post sends one call; fetch fails only when the agent cannot be reached.
+  async function post(method, params) {
     try {
-      res = await fetch(url('dashboard/call'), {
+      return await fetch(url('dashboard/call'), {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': TOKEN },
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': token },
         body: JSON.stringify({ method: method, params: params }),
         credentials: 'same-origin',
       });
     } catch (e) {
       throw new Error('the agent cannot be reached (' + e.message + ')');
     }
+  }
+
+  // renewToken reads the token of this session from a fresh page (a GET,
+  // which changes nothing): after the agent's restart, the page's own is
+  // stale.
+  async function renewToken() {
+    const res = await fetch(url('./'), { credentials: 'same-origin' });
+    const m = /<meta name="csrf-token" content="([^"]+)"/.exec(await res.text());
+    if (!m || m[1] === token) return false;
+    token = m[1];
+    return true;
+  }
+
+  // call runs an XML-RPC method on this agent: its result, or a Fault.
+  async function call(method, ...params) {
+    let res = await post(method, params);
+    if (res.status === 403 && (await renewToken().catch(() => false))) res = await post(method, params);
     if (!res.ok) throw new Error('HTTP ' + res.status + ': ' + (await res.text()).trim());
     const reply = await res.json();
     if (reply.fault) throw new Fault(reply.fault);
@@ -528,8 +546,8 @@
       kind = 'application';
       name = row.dataset.application;
     }
-    const pick = b.hasAttribute('data-strategy') ? b : row.querySelector('[data-strategy]');
-    const strategy = pick ? pick.value || pick.dataset.strategy : 'CONFIG';
+    const pick = b.hasAttribute('data-strategy') ? b : row.querySelector('select[data-strategy]');
+    const strategy = !pick ? 'CONFIG' : pick.tagName === 'SELECT' ? pick.value : pick.dataset.strategy;
     if (kind === 'local' && action === 'restart') {
       // Supervisor's restart: a stop (waited for), then a start.
       const note = notify('restart ' + name + '…', 'pending');
@@ -584,7 +602,12 @@
       el('td', { class: 'where' }),
       el('td', { class: 'info' }));
     if (PAGE === 'application') row.append(el('td', { class: 'loading' }));
-    row.append(actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] }));
+    // One strategy chooser for the whole table, whose choice the start and
+    // restart buttons carry (data-strategy): a select in each of 1,000
+    // rows would double the time the page takes to show them.
+    const actions = actionButtons({ buttons: ['start', 'stop', 'restart'] });
+    for (const b of actions.querySelectorAll('[data-action="start"], [data-action="restart"]')) b.dataset.strategy = 'CONFIG';
+    row.append(actions);
     return row;
   });
 
@@ -619,14 +642,25 @@
   // clusterProcessTable lists the processes of the event stream that pass
   // keep.
   function clusterProcessTable(keep) {
+    const chooser = doc.getElementById('process-strategy');
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
-      make: makeProcessRow,
+      make(ns) {
+        const row = makeProcessRow(ns);
+        if (chooser.value !== 'CONFIG') {
+          for (const b of row.querySelectorAll('button[data-strategy]')) b.dataset.strategy = chooser.value;
+        }
+        return row;
+      },
       fill: fillProcessRow,
       search: (p, ns) => ns + ' ' + p.statename + ' ' + p.addresses.join(' '),
       sortValue: processSortValue,
       item: (ns) => store.processes.get(ns),
     });
+    chooser.addEventListener('change', () => {
+      for (const b of table.tbody.querySelectorAll('button[data-strategy]')) b.dataset.strategy = chooser.value;
+    });
+    defaultStrategy(chooser);
     const count = doc.getElementById('process-count');
     views.push((d) => {
       if (!d.processes.size) return;
@@ -746,14 +780,18 @@
       item: (ns) => store.processes.get(ns),
     });
     const conflictCount = doc.getElementById('conflict-count');
+    const conflictTable = doc.getElementById('conflicts');
+    const noConflict = doc.getElementById('no-conflict');
     views.push((d) => {
       if (!d.processes.size) return;
       conflicts.update(d.processes, (ns) => {
         const p = store.processes.get(ns);
         return p && p.addresses.length > 1 ? p : null;
       });
-      setText(conflictCount, String(conflicts.rows.size));
-      doc.getElementById('conflicts-section').dataset.conflicts = String(conflicts.rows.size);
+      const n = conflicts.rows.size;
+      setText(conflictCount, String(n));
+      conflictTable.hidden = n === 0;
+      noConflict.hidden = n > 0;
     });
 
     clusterProcessTable(() => true);
@@ -826,6 +864,8 @@
   // their description, refreshed when one of them changes state (the
   // stream's event topic) and every few seconds for the uptimes.
   function localProcessTable() {
+    // Supervisor's actions take no strategy.
+    doc.getElementById('process-strategy-label').hidden = true;
     const items = new Map();
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
@@ -960,7 +1000,10 @@
   // defaultStrategy selects the cluster's starting strategy in sel.
   function defaultStrategy(sel) {
     call('supvisors.get_strategies').then((s) => {
-      if (STARTING.includes(s.starting)) sel.value = s.starting;
+      if (STARTING.includes(s.starting) && sel.value !== s.starting) {
+        sel.value = s.starting;
+        sel.dispatchEvent(new Event('change'));
+      }
     }, () => {});
   }
 
