@@ -546,8 +546,7 @@
       kind = 'application';
       name = row.dataset.application;
     }
-    const pick = b.hasAttribute('data-strategy') ? b : row.querySelector('select[data-strategy]');
-    const strategy = !pick ? 'CONFIG' : pick.tagName === 'SELECT' ? pick.value : pick.dataset.strategy;
+    const strategy = strategyOf(b);
     if (kind === 'local' && action === 'restart') {
       // Supervisor's restart: a stop (waited for), then a start.
       const note = notify('restart ' + name + '…', 'pending');
@@ -564,6 +563,16 @@
     const what = kind === 'conflict' ? 'conciliate with ' + strategy : action + ' ' + name;
     act(what, method, ...params);
   });
+
+  // strategyOf is the strategy of an action button: the nearest strategy
+  // chooser around it (its row's, else its table's).
+  function strategyOf(b) {
+    for (let up = b.parentElement; up; up = up.parentElement) {
+      const select = up.querySelector('select[data-strategy]');
+      if (select) return select.value;
+    }
+    return 'CONFIG';
+  }
 
   function clusterAction(what) {
     if (what === 'conciliate') {
@@ -602,12 +611,9 @@
       el('td', { class: 'where' }),
       el('td', { class: 'info' }));
     if (PAGE === 'application') row.append(el('td', { class: 'loading' }));
-    // One strategy chooser for the whole table, whose choice the start and
-    // restart buttons carry (data-strategy): a select in each of 1,000
-    // rows would double the time the page takes to show them.
-    const actions = actionButtons({ buttons: ['start', 'stop', 'restart'] });
-    for (const b of actions.querySelectorAll('[data-action="start"], [data-action="restart"]')) b.dataset.strategy = 'CONFIG';
-    row.append(actions);
+    // The strategy comes from the table's one chooser: a select in each of
+    // 1,000 rows would double the time the page takes to show them.
+    row.append(actionButtons({ buttons: ['start', 'stop', 'restart'] }));
     return row;
   });
 
@@ -642,25 +648,15 @@
   // clusterProcessTable lists the processes of the event stream that pass
   // keep.
   function clusterProcessTable(keep) {
-    const chooser = doc.getElementById('process-strategy');
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
-      make(ns) {
-        const row = makeProcessRow(ns);
-        if (chooser.value !== 'CONFIG') {
-          for (const b of row.querySelectorAll('button[data-strategy]')) b.dataset.strategy = chooser.value;
-        }
-        return row;
-      },
+      make: makeProcessRow,
       fill: fillProcessRow,
       search: (p, ns) => ns + ' ' + p.statename + ' ' + p.addresses.join(' '),
       sortValue: processSortValue,
       item: (ns) => store.processes.get(ns),
     });
-    chooser.addEventListener('change', () => {
-      for (const b of table.tbody.querySelectorAll('button[data-strategy]')) b.dataset.strategy = chooser.value;
-    });
-    defaultStrategy(chooser);
+    defaultStrategy(doc.getElementById('process-strategy'));
     const count = doc.getElementById('process-count');
     views.push((d) => {
       if (!d.processes.size) return;
