@@ -14,6 +14,7 @@ import (
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/dashboard"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
 )
@@ -51,6 +52,10 @@ type Agent struct {
 	// (nil: none); only Run's goroutine touches it.
 	carried *view.Order
 
+	// dashboardKey signs the dashboard's CSRF tokens in every generation:
+	// a page open across a restart or a reload can still act.
+	dashboardKey []byte
+
 	mu      sync.Mutex // guards cfg, address and gen
 	cfg     *config.Config
 	address string // this agent's entry of address_list
@@ -81,7 +86,7 @@ func Create(opts Options) (*Agent, error) {
 	if err := applyProcessSettings(cfg.Supervisord); err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, cfg: cfg, address: address, requests: newRequests()}
+	a := &Agent{opts: opts, cfg: cfg, address: address, requests: newRequests(), dashboardKey: dashboard.NewKey()}
 	a.logger, a.mainLog, err = newLogger(cfg.Supervisord, opts)
 	if err != nil {
 		return nil, err

@@ -39,10 +39,11 @@ type generation struct {
 	servers []*httpserver.Server
 	sockets []string // unix socket files to remove at the end
 	stats   *stats.Collector
-	// periods are the statistics periods (stats_periods), for the
-	// dashboard.
-	periods []int
-	metrics *metrics.Metrics
+	// periods are the statistics periods (stats_periods), and
+	// dashboardKey the agent's CSRF key, for the dashboard.
+	periods      []int
+	dashboardKey []byte
+	metrics      *metrics.Metrics
 	// stopMetrics ends the metrics' subscription to the supervisor.
 	stopMetrics func()
 	// stopStats ends the collector's goroutine and waits for it: no
@@ -52,7 +53,8 @@ type generation struct {
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
-	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer), periods: cfg.Supvisors.StatsPeriods}
+	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer), periods: cfg.Supvisors.StatsPeriods,
+		dashboardKey: a.dashboardKey}
 	clock := process.OffsetClock{Offset: a.opts.ClockOffset}
 	gen.sup = process.New(process.Options{
 		Logger:      a.logger.Named("process"),
@@ -166,7 +168,7 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	srv.Handle("/logtail/", svc.LogtailHandler())
 	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
 	srv.Handle("/events", &eventstream.Handler{Hub: g.events.hub})
-	dashboard.New(dashboard.Options{RPC: srv.XMLRPC(), Local: g.cluster.Local(), Periods: g.periods}).Register(srv)
+	dashboard.New(dashboard.Options{RPC: srv.XMLRPC(), Local: g.cluster.Local(), Periods: g.periods, Key: g.dashboardKey}).Register(srv)
 	return srv, nil
 }
 

@@ -29,12 +29,27 @@ const (
 // nor compute it, even if it managed to set the cookie. Safe for
 // concurrent use (immutable once made).
 type csrf struct {
-	key [32]byte
+	key [KeySize]byte
 }
 
-func newCSRF() *csrf {
+// KeySize is the size of a CSRF key (Options.Key).
+const KeySize = 32
+
+// NewKey returns a new random CSRF key.
+func NewKey() []byte {
+	key := make([]byte, KeySize)
+	rand.Read(key) // never fails (crypto/rand panics rather)
+	return key
+}
+
+// newCSRF signs tokens with key, or with a new random key if key is not
+// KeySize bytes long.
+func newCSRF(key []byte) *csrf {
+	if len(key) != KeySize {
+		key = NewKey()
+	}
 	c := &csrf{}
-	rand.Read(c.key[:]) // never fails (crypto/rand panics rather)
+	copy(c.key[:], key)
 	return c
 }
 

@@ -38,6 +38,11 @@ type Options struct {
 	// Periods are the statistics periods configured (stats_periods), in
 	// seconds.
 	Periods []int
+	// Key signs the sessions' CSRF tokens (NewKey; any other length: a
+	// new random key). An agent keeps one for its process's life, so that
+	// a page left open across a restart of the agent (supvisors.restart,
+	// a reload) can still act.
+	Key []byte
 }
 
 // Dashboard serves the pages and their actions. Safe for concurrent use.
@@ -50,14 +55,14 @@ type Dashboard struct {
 	assets  http.Handler
 }
 
-// New returns a dashboard; its CSRF key is new, so the tokens of another
-// dashboard (another agent, or this one before a restart) are refused.
+// New returns a dashboard whose CSRF tokens are signed with opts.Key: the
+// tokens of another agent (another key) are refused.
 func New(opts Options) *Dashboard {
 	periods, _ := json.Marshal(opts.Periods) // a []int always marshals
 	sub, _ := fs.Sub(assetFS, "assets")      // the directory is embedded
 	return &Dashboard{
 		rpc: opts.RPC, local: opts.Local, periods: string(periods), version: version.Version,
-		csrf: newCSRF(), assets: http.FileServerFS(sub),
+		csrf: newCSRF(opts.Key), assets: http.FileServerFS(sub),
 	}
 }
 
