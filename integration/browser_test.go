@@ -83,6 +83,9 @@ type browserPage struct {
 	mu       sync.Mutex
 	problems []string
 	requests int
+	// agentDown says the agent is restarting or gone: the browser's
+	// failures to reach it are expected then, not problems.
+	agentDown bool
 }
 
 // openPage opens a tab that talks to agent s with its credentials. The
@@ -109,7 +112,10 @@ func openPage(tb testing.TB, browser context.Context, s *server) *browserPage {
 			if err != nil {
 				return
 			}
-			if m.Type == chromedp.ConsoleError || m.IsException() {
+			p.mu.Lock()
+			expected := p.agentDown && m.Source == "network"
+			p.mu.Unlock()
+			if (m.Type == chromedp.ConsoleError || m.IsException()) && !expected {
 				p.problem("console %s at %s:%d: %s", m.Type, m.URL, m.Line+1, m.Text)
 			}
 		}
@@ -152,6 +158,14 @@ func (p *browserPage) onEvent(ev any) {
 			_, _ = chromedp.Call(p.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
 		}()
 	}
+}
+
+// expectAgentDown says whether the agent may be unreachable from now on
+// (restarting, shut down): failed requests are no problem then.
+func (p *browserPage) expectAgentDown(down bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.agentDown = down
 }
 
 func (p *browserPage) problem(format string, args ...any) {
@@ -364,6 +378,16 @@ func (p *browserPage) act(tb testing.TB, scope, action, strategy string) {
 	defer cancel()
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.JSPath(call), chromedp.NodeVisible)); err != nil {
 		tb.Fatalf("click %s of %s: %v", action, scope, err)
+	}
+}
+
+// click clicks, as a person does, the element of a CSS selector.
+func (p *browserPage) click(tb testing.TB, selector string) {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(selector), chromedp.NodeVisible)); err != nil {
+		tb.Fatalf("click %s on %s: %v", selector, p.location(tb), err)
 	}
 }
 

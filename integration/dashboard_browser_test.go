@@ -145,6 +145,88 @@ func TestDashboardInBrowser(t *testing.T) {
 		shoot(t, "cluster", true)
 	})
 
+	t.Run("address page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-address", "127.0.0.1"))
+		p.waitHookState(t, liveDeadline, hook("data-address", "127.0.0.1"), "RUNNING")
+		// Its processes, as Supervisor's page shows them.
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "backend:db"), "RUNNING")
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:worker_0"), "RUNNING")
+		shoot(t, "address", false)
+	})
+
+	t.Run("application page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-application", "web"))
+		p.waitHookState(t, liveDeadline, hook("data-application", "web"), "RUNNING")
+		waitPageAgrees(t, p, c, partOf)
+		for _, ns := range []string{"web:server", "web:worker_0", "web:worker_1", "web:worker_2"} {
+			if !p.has(t, hook("data-namespec", ns)) {
+				t.Errorf("the page of application web has no %s", hook("data-namespec", ns))
+			}
+		}
+		shoot(t, "application", true)
+	})
+
+	t.Run("process page", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-namespec", "web:server"))
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:server"), "RUNNING", "127.0.0.2")
+		// The live log tail (/logtail) shows what the process wrote.
+		p.waitJS(t, liveDeadline, `document.body.textContent.includes("server: listening on port 8080")`,
+			`document.body.textContent.replace(/\s+/g, ' ').slice(0, 2000)`)
+		shoot(t, "process", true)
+	})
+
+	t.Run("process page actions", func(t *testing.T) {
+		p.open(t, "/")
+		p.follow(t, hook("data-namespec", "tools:probe"))
+		probe := hook("data-namespec", "tools:probe")
+		p.waitHookState(t, liveDeadline, probe, "STOPPED")
+		// start_process(LESS_LOADED): 127.0.0.3 (load 10).
+		p.act(t, probe, "start", "LESS_LOADED")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.3")
+		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.3")
+		p.act(t, probe, "stop", "")
+		waitStoppedEverywhere(t, c, "tools:probe")
+		p.waitHookState(t, liveDeadline, probe, "STOPPED")
+		p.noReload(t)
+	})
+
+	t.Run("this node's address page acts on this node", func(t *testing.T) {
+		// Supervisor's page: its buttons call the supervisor namespace of
+		// the agent that serves the page.
+		p.open(t, "/")
+		p.follow(t, hook("data-address", agent.host))
+		solo := hook("data-namespec", "solo")
+		p.waitHookState(t, liveDeadline, solo, "STOPPED")
+		sup := c.Supervisor()
+		p.act(t, solo, "start", "")
+		waitRunningOn(t, c, "solo", agent.host)
+		p.waitHookState(t, liveDeadline, solo, "RUNNING")
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo solo")(sup.GetProcessInfo(t.Context(), "solo"))
+		p.act(t, solo, "restart", "")
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			now, err := sup.GetProcessInfo(t.Context(), "solo")
+			return err == nil && now.StateName == "RUNNING" && now.PID != before.PID,
+				fmt.Sprintf("solo %s pid %d (%v), before pid %d", now.StateName, now.PID, err, before.PID)
+		})
+		p.act(t, solo, "stop", "")
+		waitStoppedEverywhere(t, c, "solo")
+		p.waitHookState(t, liveDeadline, solo, "STOPPED")
+		// Clear log: supervisor.clearProcessLogs.
+		server := hook("data-namespec", "web:server")
+		if out, err := sup.ReadProcessStdoutLog(t.Context(), "web:server", 0, 1000); err != nil || out == "" {
+			t.Fatalf("web:server's log before clear log: %q, %v", out, err)
+		}
+		p.act(t, server, "clearlog", "")
+		waitFor(t, liveDeadline, func() (bool, string) {
+			out, err := sup.ReadProcessStdoutLog(t.Context(), "web:server", 0, 1000)
+			return err == nil && out == "", fmt.Sprintf("web:server's log after clear log: %q, %v", out, err)
+		})
+		p.noReload(t)
+	})
+
 	t.Run("live state change", func(t *testing.T) {
 		p.open(t, "/")
 		waitPageAgrees(t, p, c, wholePage)
@@ -167,6 +249,7 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	t.Run("application actions", func(t *testing.T) {
 		p.open(t, "/")
+		p.follow(t, hook("data-application", "tools"))
 		app := hook("data-application", "tools")
 		probe := hook("data-namespec", "tools:probe")
 		p.waitHookState(t, liveDeadline, app, "STOPPED")
@@ -253,6 +336,45 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.noReload(t)
 	})
 
+	t.Run("cluster restart from the page", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		sup := c.Supervisor()
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo web:server")(sup.GetProcessInfo(t.Context(), "web:server"))
+		// The page records each state of its live-connection indicator.
+		p.eval(t, `(() => { const live = document.getElementById('live'); window.__live = [live.dataset.live];
+			new MutationObserver(() => window.__live.push(live.dataset.live)).observe(live, {attributes: true}); })()`, nil)
+		p.expectAgentDown(true)
+		p.click(t, `button[data-cluster-action="restart"]`)
+		p.click(t, `dialog#confirm[open] button[data-confirm="ok"]`)
+		// Every agent restarts in its process and deploys again.
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			st, err := c.Supvisors().GetSupvisorsState(t.Context())
+			if err != nil {
+				return false, err.Error()
+			}
+			now, err := sup.GetProcessInfo(t.Context(), "web:server")
+			if err != nil {
+				return false, err.Error()
+			}
+			return st.StateName == "OPERATION" && now.StateName == "RUNNING" && now.PID != before.PID,
+				fmt.Sprintf("%s, web:server %s pid %d (before %d)", st.StateName, now.StateName, now.PID, before.PID)
+		})
+		// The page lost its stream and took it up again by itself.
+		p.waitJS(t, liveDeadline, `window.__live.includes('down') && document.getElementById('live').dataset.live === 'live'`,
+			`window.__live.join(' → ')`)
+		p.expectAgentDown(false)
+		waitPageAgrees(t, p, c, wholePage)
+		// The page, not reloaded, still acts: its session outlives the
+		// agents' restart.
+		probe := hook("data-namespec", "tools:probe")
+		p.act(t, probe, "start", "CONFIG")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.2")
+		p.act(t, probe, "stop", "")
+		waitStoppedEverywhere(t, c, "tools:probe")
+		p.noReload(t)
+	})
+
 	t.Run("node killed turns SILENT", func(t *testing.T) {
 		p.open(t, "/")
 		waitPageAgrees(t, p, c, wholePage)
@@ -265,6 +387,27 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitPageAgrees(t, p, c, wholePage)
 		shoot(t, "silent", false)
 		p.noReload(t)
+	})
+
+	t.Run("cluster shutdown from the page", func(t *testing.T) {
+		p.open(t, "/")
+		p.waitJS(t, liveDeadline, `document.getElementById('live').dataset.live === 'live'`, `document.getElementById('live').dataset.live`)
+		p.expectAgentDown(true)
+		p.click(t, `button[data-cluster-action="shutdown"]`)
+		p.click(t, `dialog#confirm[open] button[data-confirm="ok"]`)
+		for _, n := range nodes[:2] {
+			select {
+			case <-n.exited:
+			case <-time.After(30 * time.Second):
+				t.Fatalf("the agent of %s still runs 30 s after the shutdown", n.host)
+			}
+			if code := n.cmd.ProcessState.ExitCode(); code != 0 {
+				t.Errorf("the agent of %s exited %d after the shutdown", n.host, code)
+			}
+		}
+		// The page says that its stream is down.
+		p.waitJS(t, liveDeadline, `document.getElementById('live').dataset.live === 'down'`, `document.getElementById('live').dataset.live`)
+		shoot(t, "shutdown", false)
 	})
 	p.checkClean(t)
 }
