@@ -116,7 +116,7 @@ const liveDeadline = 10 * time.Second
 // goes anywhere but to the agent. It writes the README's screenshots.
 func TestDashboardInBrowser(t *testing.T) {
 	t.Parallel()
-	nodes := startClusterNodes(t, 3, writeRulesFile(t, browserRules), browserBody)
+	nodes := startClusterNodes(t, 3, writeRulesFile(t, browserRules)+"\nstats_periods=1,10", browserBody)
 	t.Cleanup(func() {
 		if t.Failed() {
 			logsOf(t, nodes)
@@ -133,10 +133,15 @@ func TestDashboardInBrowser(t *testing.T) {
 	p := openPage(t, browser, agent)
 	look, readme := screenshotDirs(t)
 	shoot := func(t *testing.T, name string, forReadme bool) {
-		p.screenshot(t, look, name)
 		if forReadme && readme != "" {
+			// The README's pictures show charts with a few samples (a
+			// second apart: stats_periods=1), where the page has charts.
+			p.waitJS(t, 30*time.Second, `(() => { const lines = [...document.querySelectorAll('svg polyline')];
+				return lines.length === 0 || lines.some(l => (l.getAttribute('points') || '').trim().split(' ').length >= 3); })()`,
+				`document.querySelectorAll('svg polyline').length + ' charts'`)
 			p.screenshot(t, readme, name)
 		}
+		p.screenshot(t, look, name)
 	}
 
 	t.Run("cluster page", func(t *testing.T) {
