@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
-	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -74,7 +73,7 @@ func startBrowser(tb testing.TB) context.Context {
 
 // browserPage is one tab of the browser on one agent's dashboard. It
 // records what must never happen: a console error, an uncaught exception, a
-// request to anywhere but the agent.
+// request to anywhere but the agent; and counts the requests it watched.
 type browserPage struct {
 	ctx    context.Context
 	agent  *server
@@ -152,11 +151,6 @@ func (p *browserPage) onEvent(ev any) {
 		case u.Host != p.origin.Host || (u.Scheme != "http" && u.Scheme != "https"):
 			p.problem("request to %s, outside the agent %s", ev.Request.URL, p.origin.Host)
 		}
-	case *page.EventJavascriptDialogOpening:
-		// A confirmation: the test clicked the button to have it done.
-		go func() {
-			_, _ = chromedp.Call(p.ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
-		}()
 	}
 }
 
@@ -174,15 +168,19 @@ func (p *browserPage) problem(format string, args ...any) {
 	p.problems = append(p.problems, fmt.Sprintf(format, args...))
 }
 
-// checkClean fails tb for every problem recorded so far, once.
+// checkClean fails tb for every problem recorded so far, once, and if the
+// tab has seen no request at all (its watch would be blind).
 func (p *browserPage) checkClean(tb testing.TB) {
 	tb.Helper()
 	p.mu.Lock()
-	problems := p.problems
+	problems, requests := p.problems, p.requests
 	p.problems = nil
 	p.mu.Unlock()
 	for _, pr := range problems {
 		tb.Error(pr)
+	}
+	if requests == 0 {
+		tb.Error("the tab saw no request: nothing checks where its requests go")
 	}
 }
 
