@@ -168,7 +168,8 @@ func (g *generation) newServer(opts httpserver.Options, svc *rpcinterface.Superv
 	srv.Handle("/logtail/", svc.LogtailHandler())
 	srv.Handle("/mainlogtail", svc.MainLogtailHandler())
 	srv.Handle("/events", &eventstream.Handler{Hub: g.events.hub})
-	dashboard.New(dashboard.Options{RPC: srv.XMLRPC(), Local: g.cluster.Local(), Periods: g.periods, Key: g.dashboardKey}).Register(srv)
+	dashboard.New(dashboard.Options{RPC: srv.XMLRPC(), Local: g.cluster.Local(), Periods: g.periods, Key: g.dashboardKey,
+		State: g.events.snapshot}).Register(srv)
 	return srv, nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/internal/version"
 	"github.com/supvisors/supvisors-go/xmlrpc"
 )
@@ -43,6 +44,11 @@ type Options struct {
 	// a page left open across a restart of the agent (supvisors.restart,
 	// a reload) can still act.
 	Key []byte
+	// State returns the cluster's current state as the event stream's
+	// snapshot (one supvisors event, then every address, application and
+	// process), embedded in each page so that it shows the cluster at its
+	// first paint, before its stream is even connected; nil: none.
+	State func() []eventstream.Event
 }
 
 // Dashboard serves the pages and their actions. Safe for concurrent use.
@@ -51,6 +57,7 @@ type Dashboard struct {
 	local   string
 	periods string // JSON, for the pages' scripts
 	version string
+	state   func() []eventstream.Event
 	csrf    *csrf
 	assets  http.Handler
 }
@@ -61,7 +68,7 @@ func New(opts Options) *Dashboard {
 	periods, _ := json.Marshal(opts.Periods) // a []int always marshals
 	sub, _ := fs.Sub(assetFS, "assets")      // the directory is embedded
 	return &Dashboard{
-		rpc: opts.RPC, local: opts.Local, periods: string(periods), version: version.Version,
+		rpc: opts.RPC, local: opts.Local, periods: string(periods), version: version.Version, state: opts.State,
 		csrf: newCSRF(opts.Key), assets: http.FileServerFS(sub),
 	}
 }
@@ -102,6 +109,9 @@ type pageData struct {
 	Message string
 	// Action and its description, on a confirmation page.
 	Action, ActionText string
+	// State is the cluster's state as a JSON array of [topic, payload]
+	// (the event stream's snapshot), for the page's script.
+	State template.JS
 }
 
 // index serves the cluster page, or the confirmation page of an old
@@ -152,6 +162,9 @@ func firstOf(s ...string) string {
 func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, data pageData) {
 	data.Token = d.csrf.session(w, r)
 	data.Local, data.Periods, data.Version = d.local, d.periods, d.version
+	if data.Page != "confirm" {
+		data.State = d.snapshot()
+	}
 	var b strings.Builder
 	if err := pages.ExecuteTemplate(&b, "layout", data); err != nil {
 		http.Error(w, "cannot render the page: "+err.Error(), http.StatusInternalServerError)
@@ -162,6 +175,29 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, data pageData
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	_, _ = w.Write([]byte(b.String()))
+}
+
+// snapshot is the state as a JSON array of [topic, payload]. The payloads
+// are json.Marshal's, which escapes <, > and &: none can end the script
+// element that holds them.
+func (d *Dashboard) snapshot() template.JS {
+	if d.state == nil {
+		return "[]"
+	}
+	var b strings.Builder
+	b.WriteByte('[')
+	for i, e := range d.state() {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`["`)
+		b.WriteString(e.Topic) // a topic name: lower-case letters
+		b.WriteString(`",`)
+		b.Write(e.Data)
+		b.WriteByte(']')
+	}
+	b.WriteByte(']')
+	return template.JS(b.String())
 }
 
 // contentPolicy lets a page load only what its agent serves, and nothing

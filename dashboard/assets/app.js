@@ -33,6 +33,18 @@
     for (const kid of kids) e.append(kid);
     return e;
   }
+  // The tables the page keeps are grids of div rows (role table, row,
+  // cell), not <table>s: a row out of view can then skip its style and
+  // layout (content-visibility), which a table row cannot.
+  function tr(attrs, ...cells) {
+    return el('div', Object.assign({ class: 'tr', role: 'row' }, attrs), ...cells);
+  }
+  function td(attrs, ...kids) {
+    return el('div', Object.assign({ role: 'cell' }, attrs), ...kids);
+  }
+  function th(attrs, ...kids) {
+    return el('div', Object.assign({ role: 'rowheader' }, attrs), ...kids);
+  }
   const SVG = 'http://www.w3.org/2000/svg';
   function svg(tag, attrs) {
     const e = doc.createElementNS(SVG, tag);
@@ -190,9 +202,12 @@
       refreshMaster();
     },
     address(d) {
+      const old = store.addresses.get(d.address_name);
       store.addresses.set(d.address_name, d);
       dirty.addresses.add(d.address_name);
-      refreshMaster();
+      // The master changes only with the addresses' states, not with
+      // their loading (which changes at every start and stop).
+      if (!old || old.statename !== d.statename) refreshMaster();
     },
     application(d) {
       store.applications.set(d.application_name, d);
@@ -281,20 +296,21 @@
   // kept in the order of the column chosen (th[data-sort]).
   class Table {
     constructor(table, opts) {
-      this.tbody = table.tBodies[0];
+      this.tbody = table.querySelector('.tbody');
       this.opts = opts;
       this.rows = new Map();
       this.sortKey = opts.sortKey || null;
       this.sortDir = 1;
       this.filter = '';
-      for (const th of table.tHead.querySelectorAll('th[data-sort]')) {
+      const head = table.querySelector('.thead');
+      for (const th of head.querySelectorAll('[data-sort]')) {
         const b = el('button', { type: 'button', class: 'sort', text: th.textContent });
         th.textContent = '';
         th.append(b);
         b.addEventListener('click', () => {
           this.sortDir = this.sortKey === th.dataset.sort ? -this.sortDir : 1;
           this.sortKey = th.dataset.sort;
-          for (const o of table.tHead.querySelectorAll('th')) o.removeAttribute('aria-sort');
+          for (const o of head.querySelectorAll('[aria-sort]')) o.removeAttribute('aria-sort');
           th.setAttribute('aria-sort', this.sortDir > 0 ? 'ascending' : 'descending');
           this.sort(true);
         });
@@ -350,7 +366,7 @@
     // the column has just changed: their sort values are read again).
     sort(fresh) {
       if (!this.sortKey) return;
-      const rows = Array.from(this.tbody.rows);
+      const rows = Array.from(this.tbody.children);
       if (fresh) {
         for (const row of rows) {
           const key = row._key;
@@ -377,12 +393,12 @@
   const STARTING = ['CONFIG', 'LESS_LOADED', 'MOST_LOADED', 'LOCAL'];
   const CONCILIATION = ['SENICIDE', 'INFANTICIDE', 'STOP', 'RESTART', 'RUNNING_FAILURE'];
   function actionButtons(actions) {
-    const td = el('td', { class: 'actions' });
-    if (actions.strategies) td.append(strategySelect(actions.strategies), ' ');
+    const cell = td({ class: 'actions' });
+    if (actions.strategies) cell.append(strategySelect(actions.strategies), ' ');
     for (const a of actions.buttons) {
-      td.append(el('button', { type: 'button', 'data-action': a, text: a[0].toUpperCase() + a.slice(1) }), ' ');
+      cell.append(el('button', { type: 'button', 'data-action': a, text: a[0].toUpperCase() + a.slice(1) }), ' ');
     }
-    return td;
+    return cell;
   }
   function badge(state) {
     return el('span', { class: 'badge', 'data-badge': state, text: state });
@@ -605,12 +621,12 @@
   // The application page shows each process's loading (from its rules).
   const loadings = new Map();
   const makeProcessRow = protoRow('data-namespec', () => {
-    const row = el('tr', {},
-      el('td', {}, el('a', {})),
-      el('td', {}, badge('UNKNOWN')),
-      el('td', { class: 'where' }),
-      el('td', { class: 'info' }));
-    if (PAGE === 'application') row.append(el('td', { class: 'loading' }));
+    const row = tr({},
+      td({}, el('a', {})),
+      td({}, badge('UNKNOWN')),
+      td({ class: 'where' }),
+      td({ class: 'info' }));
+    if (PAGE === 'application') row.append(td({ class: 'loading' }));
     // The strategy comes from the table's one chooser: a select in each of
     // 1,000 rows would double the time the page takes to show them.
     row.append(actionButtons({ buttons: ['start', 'stop', 'restart'] }));
@@ -618,17 +634,17 @@
   });
 
   function fillProcessRow(row, p, ns) {
-    const a = row.cells[0].firstChild;
+    const a = row.children[0].firstChild;
     if (!a.textContent) {
       a.textContent = ns;
       a.href = pageURL('process', 'namespec', ns);
     }
     setState(row, p.statename);
-    setBadge(row.cells[1].firstChild, p.statename);
-    setText(row.cells[2], p.addresses.join(', '));
-    setText(row.cells[3], p.waiting || (p.addresses.length > 1 ? 'conflict' : ''));
+    setBadge(row.children[1].firstChild, p.statename);
+    setText(row.children[2], p.addresses.join(', '));
+    setText(row.children[3], p.waiting || (p.addresses.length > 1 ? 'conflict' : ''));
     row.classList.toggle('conflict', p.addresses.length > 1);
-    if (PAGE === 'application') setText(row.cells[4], loadings.has(ns) ? loadings.get(ns) + ' %' : '');
+    if (PAGE === 'application') setText(row.children[4], loadings.has(ns) ? loadings.get(ns) + ' %' : '');
   }
 
   function processSortValue(key, p, ns) {
@@ -675,32 +691,32 @@
     // Addresses, in address_list order (the snapshot's) until sorted.
     const hostStats = new Map(); // address → {cpu, mem}
     const addresses = new Table(doc.getElementById('addresses'), {
-      make: protoRow('data-address', () => el('tr', {},
-        el('th', { scope: 'row' }, el('a', {}), el('span', { class: 'master' })),
-        el('td', {}, badge('UNKNOWN')),
-        el('td', {}, el('span', { class: 'bar' }, el('span', { class: 'fill' })), el('span', { class: 'pct' })),
-        el('td', { class: 'time' }),
-        el('td', { class: 'time' }),
-        el('td', {}, sparkline([], 100, 'cpu')),
-        el('td', {}, sparkline([], 100, 'mem')))),
+      make: protoRow('data-address', () => tr({},
+        th({}, el('a', {}), el('span', { class: 'master' })),
+        td({}, badge('UNKNOWN')),
+        td({}, el('span', { class: 'bar' }, el('span', { class: 'fill' })), el('span', { class: 'pct' })),
+        td({ class: 'time' }),
+        td({ class: 'time' }),
+        td({}, sparkline([], 100, 'cpu')),
+        td({}, sparkline([], 100, 'mem')))),
       fill(row, a, name) {
-        const link = row.cells[0].firstChild;
+        const link = row.children[0].firstChild;
         if (!link.textContent) {
           link.textContent = name;
           link.href = pageURL('address', 'address', name);
         }
-        setText(row.cells[0].lastChild, store.master === name ? ' ✪ master' : '');
+        setText(row.children[0].lastChild, store.master === name ? ' ✪ master' : '');
         setState(row, a.statename);
-        setBadge(row.cells[1].firstChild, a.statename);
-        const fill = row.cells[2].firstChild.firstChild;
+        setBadge(row.children[1].firstChild, a.statename);
+        const fill = row.children[2].firstChild.firstChild;
         fill.style.width = Math.min(100, a.loading) + '%';
-        setText(row.cells[2].lastChild, a.loading + ' %');
-        setText(row.cells[3], clock(a.remote_time));
-        setText(row.cells[4], clock(a.local_time));
+        setText(row.children[2].lastChild, a.loading + ' %');
+        setText(row.children[3], clock(a.remote_time));
+        setText(row.children[4], clock(a.local_time));
         const h = hostStats.get(name);
         if (h) {
-          drawSpark(row.cells[5].firstChild, h.cpu, 100);
-          drawSpark(row.cells[6].firstChild, h.mem, 100);
+          drawSpark(row.children[5].firstChild, h.cpu, 100);
+          drawSpark(row.children[6].firstChild, h.mem, 100);
         }
       },
       search: (a, name) => name + ' ' + a.statename,
@@ -731,21 +747,21 @@
 
     const applications = new Table(doc.getElementById('applications'), {
       sortKey: 'name',
-      make: protoRow('data-application', () => el('tr', {},
-        el('th', { scope: 'row' }, el('a', {})),
-        el('td', {}, badge('UNKNOWN')),
-        el('td', { class: 'failure' }),
+      make: protoRow('data-application', () => tr({},
+        th({}, el('a', {})),
+        td({}, badge('UNKNOWN')),
+        td({ class: 'failure' }),
         actionButtons({ strategies: STARTING, buttons: ['start', 'stop', 'restart'] }))),
       fill(row, a, name) {
-        const link = row.cells[0].firstChild;
+        const link = row.children[0].firstChild;
         if (!link.textContent) {
           link.textContent = name;
           link.href = pageURL('application', 'application', name);
         }
         setState(row, a.statename);
-        setBadge(row.cells[1].firstChild, a.statename);
-        setText(row.cells[2], failure(a));
-        row.cells[2].dataset.failure = a.major_failure ? 'major' : a.minor_failure ? 'minor' : '';
+        setBadge(row.children[1].firstChild, a.statename);
+        setText(row.children[2], failure(a));
+        row.children[2].dataset.failure = a.major_failure ? 'major' : a.minor_failure ? 'minor' : '';
       },
       search: (a, name) => name + ' ' + a.statename + ' ' + failure(a),
       sortValue: (key, a, name) => (key === 'state' ? a.statecode : key === 'failure' ? -(2 * a.major_failure + a.minor_failure) : name),
@@ -757,19 +773,19 @@
 
     const conflicts = new Table(doc.getElementById('conflicts'), {
       sortKey: 'name',
-      make: protoRow('data-conflict', () => el('tr', {},
-        el('th', { scope: 'row' }, el('a', {})),
-        el('td', { class: 'where' }),
-        el('td', {}, badge('UNKNOWN')),
+      make: protoRow('data-conflict', () => tr({},
+        th({}, el('a', {})),
+        td({ class: 'where' }),
+        td({}, badge('UNKNOWN')),
         actionButtons({ strategies: CONCILIATION, buttons: ['conciliate'] }))),
       fill(row, p, ns) {
-        const link = row.cells[0].firstChild;
+        const link = row.children[0].firstChild;
         if (!link.textContent) {
           link.textContent = ns;
           link.href = pageURL('process', 'namespec', ns);
         }
-        setText(row.cells[1], p.addresses.join(', '));
-        setBadge(row.cells[2].firstChild, p.statename);
+        setText(row.children[1], p.addresses.join(', '));
+        setBadge(row.children[2].firstChild, p.statename);
       },
       search: (p, ns) => ns,
       sortValue: (key, p, ns) => ns,
@@ -866,24 +882,24 @@
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
       make: protoRow('data-namespec', () => {
-        const row = el('tr', { 'data-scope': 'local' },
-          el('td', {}, el('a', {})),
-          el('td', {}, badge('UNKNOWN')),
-          el('td', { class: 'where', text: LOCAL }),
-          el('td', { class: 'info' }),
+        const row = tr({ 'data-scope': 'local' },
+          td({}, el('a', {})),
+          td({}, badge('UNKNOWN')),
+          td({ class: 'where', text: LOCAL }),
+          td({ class: 'info' }),
           actionButtons({ buttons: ['start', 'stop', 'restart', 'clearlog'] }));
         row.lastChild.querySelector('[data-action="clearlog"]').textContent = 'Clear log';
         return row;
       }),
       fill(row, p, ns) {
-        const a = row.cells[0].firstChild;
+        const a = row.children[0].firstChild;
         if (!a.textContent) {
           a.textContent = ns;
           a.href = pageURL('process', 'namespec', ns);
         }
         setState(row, p.statename);
-        setBadge(row.cells[1].firstChild, p.statename);
-        setText(row.cells[3], p.description);
+        setBadge(row.children[1].firstChild, p.statename);
+        setText(row.children[3], p.description);
       },
       search: (p, ns) => ns + ' ' + p.statename + ' ' + p.description,
       sortValue: (key, p, ns) => (key === 'state' ? STATE_ORDER[p.statename] ?? 9 : key === 'info' ? p.description : ns),
@@ -1158,6 +1174,13 @@
     process: processPage,
   };
   if (pages[PAGE]) pages[PAGE]();
+  // The state the page came with is drawn at once, before the first
+  // paint; the stream's own snapshot then refreshes it.
+  const state = doc.getElementById('state');
+  if (state) {
+    for (const [topic, d] of JSON.parse(state.textContent)) onTopic[topic](d);
+    flush();
+  }
   if (PAGE !== 'confirm') connect();
   if (body.dataset.message) notify(body.dataset.message, body.dataset.message.startsWith('ERROR') ? 'error' : 'ok');
 })();
