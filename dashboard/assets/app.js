@@ -878,6 +878,7 @@
   function localProcessTable() {
     // Supervisor's actions take no strategy.
     doc.getElementById('process-strategy-label').hidden = true;
+    doc.getElementById('processes').classList.add('local'); // a wider Actions column
     const items = new Map();
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
