@@ -17,6 +17,7 @@ import (
 	"github.com/supvisors/supvisors-go/dashboard"
 	"github.com/supvisors/supvisors-go/logfile"
 	"github.com/supvisors/supvisors-go/process"
+	"github.com/supvisors/supvisors-go/statefile"
 )
 
 // Options configure an Agent. The zero value of every field but ConfigPath
@@ -55,6 +56,9 @@ type Agent struct {
 	// dashboardKey signs the dashboard's CSRF tokens in every generation:
 	// a page open across a restart or a reload can still act.
 	dashboardKey []byte
+	// state is the node's state file (disabled programs, numprocs),
+	// read once at start-up, kept across generations.
+	state *statefile.Store
 
 	mu      sync.Mutex // guards cfg, address and gen
 	cfg     *config.Config
@@ -79,14 +83,21 @@ func Create(opts Options) (*Agent, error) {
 	// The log file comes from the configuration: what loading it has to
 	// say is kept until the logger exists.
 	early := newRecorder()
-	cfg, address, err := loadConfig(opts, early.logger())
+	cfg, address, err := loadConfig(opts, early.logger(), nil)
 	if err != nil {
 		return nil, err
+	}
+	state := loadState(cfg, early.logger())
+	if n := state.State().Numprocs; len(n) > 0 {
+		// numprocs changed at run time: the processes are those of then.
+		if cfg, address, err = loadConfig(opts, early.logger(), n); err != nil {
+			return nil, err
+		}
 	}
 	if err := applyProcessSettings(cfg.Supervisord); err != nil {
 		return nil, err
 	}
-	a := &Agent{opts: opts, cfg: cfg, address: address, requests: newRequests(), dashboardKey: dashboard.NewKey()}
+	a := &Agent{opts: opts, cfg: cfg, address: address, requests: newRequests(), dashboardKey: dashboard.NewKey(), state: state}
 	a.logger, a.mainLog, err = newLogger(cfg.Supervisord, opts)
 	if err != nil {
 		return nil, err
@@ -100,8 +111,9 @@ func Create(opts Options) (*Agent, error) {
 
 // loadConfig reads the configuration, telling logger what it included and
 // ignored, and resolves which address of address_list this agent is.
-func loadConfig(opts Options, logger hclog.Logger) (*config.Config, string, error) {
-	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ, Logger: logger})
+// numprocs replaces the numprocs of programs (the state file's).
+func loadConfig(opts Options, logger hclog.Logger, numprocs map[string]int) (*config.Config, string, error) {
+	cfg, err := config.Load(opts.ConfigPath, config.LoadOptions{Environ: opts.Environ, Logger: logger, Numprocs: numprocs})
 	if err != nil {
 		return nil, "", fmt.Errorf("load configuration: %w", err)
 	}
@@ -149,7 +161,7 @@ func (a *Agent) Run(ctx context.Context) error {
 			a.logger.Info("exiting")
 			return nil
 		}
-		cfg, address, err := loadConfig(a.opts, a.configLogger())
+		cfg, address, err := loadConfig(a.opts, a.configLogger(), a.state.State().Numprocs)
 		if err != nil {
 			return fmt.Errorf("restart: %w", err)
 		}
@@ -280,6 +292,12 @@ func (a *Agent) Identification() string {
 func (a *Agent) MainLog() *logfile.File { return a.mainLog }
 
 // ReadConfig implements rpcinterface.Control.
+// The numprocs changed at run time stay: a reread does not undo them.
 func (a *Agent) ReadConfig() (*config.Config, error) {
-	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ, Logger: a.configLogger()})
+	return a.readConfig(a.state.State().Numprocs)
+}
+
+// readConfig reads the configuration with the numprocs given.
+func (a *Agent) readConfig(numprocs map[string]int) (*config.Config, error) {
+	return config.Load(a.opts.ConfigPath, config.LoadOptions{Environ: a.opts.Environ, Logger: a.configLogger(), Numprocs: numprocs})
 }

@@ -165,7 +165,7 @@ func (f *eventFeed) publishChanges(s rpcinterface.ClusterState) {
 func sameProcess(a, b api.ClusterProcessInfo) bool {
 	return a.ApplicationName == b.ApplicationName && a.ProcessName == b.ProcessName && a.State == b.State &&
 		a.ExpectedExit == b.ExpectedExit && a.LastEventTime == b.LastEventTime && a.Waiting == b.Waiting &&
-		slices.Equal(a.Addresses, b.Addresses)
+		a.Disabled == b.Disabled && slices.Equal(a.Addresses, b.Addresses)
 }
 
 func byName[T any](items []T, name func(T) string) map[string]T {

@@ -69,6 +69,10 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		process.ClearAutoChildLogs(sd.Childlogdir, sd.Identifier, a.logger)
 	}
 	gen.sup.SetConfigs(cfg.Groups)
+	// Before anything starts: a disabled program is not autostarted.
+	for _, program := range a.state.State().Disabled {
+		gen.sup.SetDisabled(program, true)
+	}
 	var err error
 	gen.cluster, err = cluster.Create(cluster.Config{
 		Local:      address,
@@ -78,6 +82,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		Rules:      cfg.Rules,
 		Lifecycle:  a,
 		Carried:    a.carried,
+		Programs:   &programs{store: a.state, sup: gen.sup, load: a.readConfig},
 		Clock:      clock,
 	})
 	if err != nil {

@@ -182,6 +182,9 @@ type ClusterProcessInfo struct {
 	// Waiting says why the cluster has not started the process yet when it
 	// is to (a deployment or a failure strategy waits for an address).
 	Waiting string `xmlrpc:"waiting" json:"waiting"`
+	// Disabled: its program is disabled on every address that has it
+	// (supvisors.disable): nothing starts it.
+	Disabled bool `xmlrpc:"disabled" json:"disabled"`
 }
 
 // Namespec is the process's "application:name" (or "name").

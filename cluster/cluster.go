@@ -55,6 +55,9 @@ type Config struct {
 	// Carried is the restart order the agent's previous generation carried
 	// out (nil: none), for the agents it names that come back late.
 	Carried *view.Order
+	// Programs carries out the operators' changes of programs on this
+	// node (nil: it refuses them).
+	Programs Programs
 	// Clock is the node's wall clock, for what the others read of it: the
 	// incarnation, the heartbeats, the time of a request (nil: the
 	// system's).

@@ -194,6 +194,20 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if err := c.readmitHere(address); err != nil {
 			c.log.Debug("readmit", "address", address, "error", err)
 		}
+	case msgProgram:
+		change, err := decodeProgram(body)
+		if err != nil {
+			return err
+		}
+		if !c.commands(from) {
+			return refusedNotMaster
+		}
+		// Off memberlist's goroutine: a resize stops processes.
+		c.spawn(func(ctx context.Context) {
+			if err := c.applyProgram(ctx, change); err != nil {
+				c.log.Error("change of a program asked by the master", "program", change.Program, "error", err)
+			}
+		})
 	case msgStart, msgStop:
 		cmd, err := decodeCommand(body)
 		if err != nil {

@@ -236,12 +236,14 @@ func (c *Cluster) whyNoAddress(k view.Key) string {
 	c.mu.Lock()
 	for i, name := range names {
 		a, _ := c.view.Address(name, time.Time{})
-		_, configured := c.view.Record(name, k)
+		rec, configured := c.view.Record(name, k)
 		state := a.State.String()
 		switch {
 		case a.State != enums.AddressRunning:
 		case !configured:
 			state = "not configured"
+		case rec.Disabled:
+			state = "disabled"
 		case now.Before(c.jobs.avoid[k][name]):
 			state = "failed a start a moment ago"
 		default:
@@ -293,7 +295,7 @@ func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now ti
 			Address: name,
 			// Not where it runs already (a copy about to be stopped):
 			// that start would be refused.
-			Eligible: a.State == enums.AddressRunning && configured && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
+			Eligible: a.State == enums.AddressRunning && configured && !rec.Disabled && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
 			Load:     a.Loading + c.jobs.inflight[name],
 		})
 	}

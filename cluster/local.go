@@ -93,5 +93,6 @@ func recordOf(info process.Info, removed bool) view.ProcessRecord {
 		ExitStatus: info.ExitStatus,
 		Expected:   info.Expected,
 		Removed:    removed,
+		Disabled:   info.Disabled,
 	}
 }

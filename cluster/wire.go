@@ -29,6 +29,7 @@ const (
 	msgSync         messageType = 9  // push/pull: the sender's full state and what it knows of the others
 	msgJobs         messageType = 10 // jobs the master wrote (reliable, to every member)
 	msgCrashes      messageType = 11 // failures the master did not see (reliable, to the master)
+	msgProgram      messageType = 12 // the master has every node disable, enable or resize a program (reliable)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
@@ -58,6 +59,7 @@ type wireRecord struct {
 	Expected   bool
 	Seq        uint64
 	Removed    bool
+	Disabled   bool
 }
 
 type wireUpdate struct {
@@ -137,7 +139,7 @@ func toWireRecord(r view.ProcessRecord) wireRecord {
 		Group: r.Group, Name: r.Name, State: int(r.State),
 		Start: nanos(r.Start), Stop: nanos(r.Stop), Changed: nanos(r.Changed), PID: r.PID,
 		SpawnErr: r.SpawnErr, ExitStatus: r.ExitStatus, Expected: r.Expected,
-		Seq: r.Seq, Removed: r.Removed,
+		Seq: r.Seq, Removed: r.Removed, Disabled: r.Disabled,
 	}
 }
 
@@ -146,7 +148,7 @@ func (w wireRecord) record() view.ProcessRecord {
 		Group: w.Group, Name: w.Name, State: enums.ProcessState(w.State),
 		Start: fromNanos(w.Start), Stop: fromNanos(w.Stop), Changed: fromNanos(w.Changed), PID: w.PID,
 		SpawnErr: w.SpawnErr, ExitStatus: w.ExitStatus, Expected: w.Expected,
-		Seq: w.Seq, Removed: w.Removed,
+		Seq: w.Seq, Removed: w.Removed, Disabled: w.Disabled,
 	}
 }
 

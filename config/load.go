@@ -28,6 +28,10 @@ type LoadOptions struct {
 	// Logger receives debug lines (ignored sections and keys) and info
 	// lines (included files); nil discards them.
 	Logger hclog.Logger
+	// Numprocs replaces the numprocs of the homogeneous programs it names
+	// (supvisors.update_numprocs, kept in the state file); the others
+	// keep theirs.
+	Numprocs map[string]int
 }
 
 // Load reads the configuration file at path and the files it includes.
@@ -77,6 +81,8 @@ type loader struct {
 	warnings []string
 	// programSection is the [program:x] each process comes from.
 	programSection map[*Process]*iniSection
+	// numprocs is LoadOptions.Numprocs.
+	numprocs map[string]int
 	// hereEverywhere is true when the main file has an [include]
 	// section: Supervisor then substitutes %(here)s in every value
 	// before anything else, so even keys that otherwise lack it have it.
@@ -114,6 +120,7 @@ func newLoader(file string, opts LoadOptions) *loader {
 		env:      env,
 		paths:    paths{home: osEnv["HOME"]},
 		doc:      newIniDoc(),
+		numprocs: opts.Numprocs,
 
 		programSection: map[*Process]*iniSection{},
 	}

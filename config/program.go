@@ -128,7 +128,11 @@ func (l *loader) readProgram(sec *iniSection, groupName string) (*program, error
 			r.fail("process_name", name.value, err)
 		}
 	}
-	if r.err == nil && prog.numprocs > 1 && !strings.Contains(name.text, "%(process_num)") {
+	t.Homogeneous = strings.Contains(name.text, "%(process_num)")
+	if n, ok := l.numprocs[programName]; ok && t.Homogeneous && n >= 1 {
+		prog.numprocs = n
+	}
+	if r.err == nil && prog.numprocs > 1 && !t.Homogeneous {
 		key, v := "process_name", name.value
 		if v == nil { // the default name: point at numprocs
 			key = "numprocs"

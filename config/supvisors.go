@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -31,6 +32,7 @@ func constant(s string) func(*loader) string { return func(*loader) string { ret
 var supvisorsOptions = []supvisorsOption{
 	{"address_list", func(l *loader) string { return l.hostname }, storeAddressList},
 	{"rules_file", constant(""), storeRulesFile},
+	{"state_file", func(l *loader) string { return filepath.Join(filepath.Dir(l.file), "supvisors.state") }, storeStateFile},
 	{"auto_fence", constant("false"), func(_ *loader, s *Supvisors, t string) (err error) {
 		s.AutoFence, err = parseBool(t)
 		return err
@@ -223,6 +225,18 @@ func storeRulesFile(l *loader, s *Supvisors, text string) error {
 	}
 	p, err := l.paths.existingDirpath(text)
 	s.RulesFile = p
+	return err
+}
+
+// storeStateFile keeps the state file (supvisors.disable, update_numprocs)
+// as written, "~" expanded; its directory must exist, as the file is
+// written there.
+func storeStateFile(l *loader, s *Supvisors, text string) error {
+	if text == "" {
+		return errors.New("state_file is empty")
+	}
+	p, err := l.paths.existingDirpath(text)
+	s.StateFile = p
 	return err
 }
 

@@ -189,19 +189,22 @@ type Process struct {
 	// (by name: w_10 comes before w_2), which is how Supvisors numbers
 	// them for the rules' '#'.
 	ProcessNum, Index int
-	Command           string
-	Directory         string // "" when not set
-	Umask             *os.FileMode
-	Priority          int
-	Autostart         bool
-	Autorestart       Autorestart
-	Startsecs         int
-	Startretries      int
-	Stopsignal        syscall.Signal
-	Stopwaitsecs      int
-	Stopasgroup       bool
-	Killasgroup       bool
-	Exitcodes         []int
+	// Homogeneous: process_name holds %(process_num), so numprocs may
+	// change (supvisors.update_numprocs).
+	Homogeneous  bool
+	Command      string
+	Directory    string // "" when not set
+	Umask        *os.FileMode
+	Priority     int
+	Autostart    bool
+	Autorestart  Autorestart
+	Startsecs    int
+	Startretries int
+	Stopsignal   syscall.Signal
+	Stopwaitsecs int
+	Stopasgroup  bool
+	Killasgroup  bool
+	Exitcodes    []int
 	// User is the user= name as written; UID is -1 when no user is set.
 	User           string
 	UID, GID       int
@@ -233,9 +236,12 @@ type EnvVar struct {
 type Supvisors struct {
 	// Present is true when the file has a [supvisors] or
 	// [rpcinterface:supvisors] section.
-	Present              bool
-	AddressList          []string
-	RulesFile            string
+	Present     bool
+	AddressList []string
+	RulesFile   string
+	// StateFile is where the agent keeps what operators changed at run
+	// time (disabled programs, numprocs): %(here)s/supvisors.state.
+	StateFile            string
 	AutoFence            bool
 	InternalPort         int
 	EventPort            int

@@ -36,6 +36,10 @@ const (
 	BadAddress         Code = 102
 	BadStrategy        Code = 103
 	BadExtraArguments  Code = 104
+	// Disabled: a start of a process whose program is disabled
+	// (supvisors.disable). Later Supvisors releases number it 103, which
+	// the spec gives to BAD_STRATEGY: it takes the first free code.
+	Disabled Code = 105
 )
 
 var names = map[Code]string{
@@ -62,6 +66,7 @@ var names = map[Code]string{
 	BadAddress:           "BAD_ADDRESS",
 	BadStrategy:          "BAD_STRATEGY",
 	BadExtraArguments:    "BAD_EXTRA_ARGUMENTS",
+	Disabled:             "DISABLED",
 }
 
 // String returns the fault's name, e.g. "BAD_NAME", or "FAULT_<n>" for a code

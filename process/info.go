@@ -29,6 +29,8 @@ type Info struct {
 	Expected bool
 	// LastEvent is the time of the last state change.
 	LastEvent time.Time
+	// Disabled: its program is disabled (supvisors.disable).
+	Disabled bool
 }
 
 // epoch is capped_int(t) for a Supervisor timestamp: seconds, 0 for never.

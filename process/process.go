@@ -39,8 +39,12 @@ const (
 	StateChanged EventKind = iota
 	// Added: the process's group was added; From and To are its state.
 	Added
-	// Removed: the process's group was removed; it will send no more events.
+	// Removed: the process's group was removed, or the process left it
+	// (ResizeProgram); it will send no more events.
 	Removed
+	// Changed: a setting of the process changed (SetDisabled); From and
+	// To are its state.
+	Changed
 )
 
 // announce delivers an Added or Removed event for p to the subscribers.
@@ -62,6 +66,8 @@ type Process struct {
 	mu        sync.Mutex
 	st        procState
 	extraArgs string   // appended to the command (supvisors start_args)
+	// disabled: its program is disabled (SetDisabled), nothing starts it.
+	disabled bool
 	pipes     *pipeSet // while a child runs
 	timer     Timer
 	timerAt   time.Time
@@ -87,7 +93,7 @@ type Process struct {
 const overdueRecheck = time.Second
 
 func newProcess(sup *Supervisor, cfg *config.Process) *Process {
-	p := &Process{sup: sup, cfg: cfg, changed: make(chan struct{})}
+	p := &Process{sup: sup, cfg: cfg, changed: make(chan struct{}), disabled: sup.programDisabled(cfg.Program)}
 	if cfg.Stdout.Logfile != "" {
 		p.stdoutLog = logfile.New(cfg.Stdout.Logfile, cfg.Stdout.MaxBytes, cfg.Stdout.Backups)
 	}
@@ -148,6 +154,7 @@ func (p *Process) Info() Info {
 		PID:           p.st.PID,
 		Expected:      p.st.Expected,
 		LastEvent:     p.lastEvent,
+		Disabled:      p.disabled,
 	}
 	info.Description = describe(info)
 	return info
@@ -167,7 +174,8 @@ func (p *Process) Log(channel string) *logfile.File {
 
 // Start is startProcess' synchronous part: it checks the command (faults
 // NO_FILE and NOT_EXECUTABLE with Supervisor's texts), refuses a process in
-// RUNNING_STATES (ALREADY_STARTED) or UNKNOWN (FAILED), spawns, and returns
+// RUNNING_STATES (ALREADY_STARTED) or UNKNOWN (FAILED), or disabled
+// (DISABLED), spawns, and returns
 // SPAWN_ERROR if that failed at once. extraArgs, if not empty, is appended
 // to the command for this and the following automatic restarts.
 func (p *Process) Start(extraArgs string) (err error) {
@@ -177,12 +185,7 @@ func (p *Process) Start(extraArgs string) (err error) {
 			err = cerr.fault()
 			return
 		}
-		switch {
-		case p.st.State.IsRunning():
-			err = fault.New(fault.AlreadyStarted, p.Namespec())
-			return
-		case p.st.State == enums.ProcessUnknown:
-			err = fault.Newf(fault.Failed, "%s is in an unknown process state", p.Namespec())
+		if err = startRefusal(p.st.State, p.disabled, p.Namespec()); err != nil {
 			return
 		}
 		p.extraArgs = extraArgs
@@ -346,7 +349,11 @@ func (p *Process) reopenLogs() {
 // transition runs Supervisor's transition() once: the automatic start of a
 // process whose group was just added.
 func (p *Process) transition() {
-	p.locked(func() { p.run(event{Kind: evTransition}) })
+	p.locked(func() {
+		if !p.disabled {
+			p.run(event{Kind: evTransition})
+		}
+	})
 }
 
 // stopForShutdown is ProcessGroup.stop_all for one process: stop a running

@@ -54,6 +54,10 @@ type Supervisor struct {
 	pending []*config.Group   // process_group_configs
 	groups  map[string]*Group // active
 	added   uint64            // groups added so far
+	// disabled holds the disabled programs (SetDisabled), guarded by
+	// disabledMu: processes are made under mu and read it.
+	disabledMu sync.Mutex
+	disabled   map[string]bool
 
 	subsMu sync.Mutex // serializes changes of subs
 	subs   atomic.Pointer[[]*subscription]
@@ -80,11 +84,12 @@ func New(opts Options) *Supervisor {
 		opts.Clock = RealClock{}
 	}
 	s := &Supervisor{
-		opts:    opts,
-		log:     opts.Logger,
-		clock:   opts.Clock,
-		groups:  make(map[string]*Group),
-		changed: make(chan struct{}),
+		opts:     opts,
+		log:      opts.Logger,
+		clock:    opts.Clock,
+		groups:   make(map[string]*Group),
+		disabled: map[string]bool{},
+		changed:  make(chan struct{}),
 	}
 	s.bus.log = opts.Logger
 	s.bus.serial = -1 // GlobalSerial's first number is 0

@@ -207,6 +207,7 @@ func clusterProcessInfos(procs []view.ProcessInfo) []api.ClusterProcessInfo {
 			LastEventTime:   unixOrZero(p.LastEventTime),
 			Addresses:       nonNil(p.Addresses),
 			Waiting:         p.Waiting,
+			Disabled:        disabledEverywhere(p),
 		}
 	}
 	return out

@@ -324,6 +324,9 @@ func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs,
 			if len(p.Addresses) > 0 {
 				return fault.New(fault.AlreadyStarted, p.Key().Namespec())
 			}
+			if disabledEverywhere(p) {
+				return fault.New(fault.Disabled, p.Key().Namespec())
+			}
 		}
 		return nil
 	}

@@ -33,6 +33,9 @@ type ProcessRecord struct {
 	// Removed marks a process that left the owner's configuration: a
 	// tombstone, so that an older update cannot bring it back.
 	Removed bool
+	// Disabled: its program is disabled on the owner (supvisors.disable),
+	// which starts it no more.
+	Disabled bool
 }
 
 // Key returns the record's key.
