@@ -258,8 +258,12 @@ func (c *Cluster) RollingRestart(ctx context.Context, app string, wait bool) err
 	})
 }
 
-// detail is an error's text without its fault name.
+// detail is an error's text without its fault name, nor the namespec a
+// failed start begins with.
 func detail(err error) string {
+	if e, ok := errors.AsType[*startError](err); ok {
+		return e.err.Error()
+	}
 	var f *fault.Fault
 	if errors.As(err, &f) && f.Detail() != "" {
 		return f.Detail()

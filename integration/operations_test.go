@@ -1,11 +1,12 @@
 package integration
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
+	"time"
 )
 
 // These tests drive the operations beyond Supvisors 0.1 on real agents:
@@ -14,14 +15,23 @@ import (
 // and its relaunch.
 
 // opsRules deploys web (one process, placed by CONFIG), worker (a
-// homogeneous program, its i-th process on the i-th address) and roll
-// (four workers anywhere).
+// homogeneous program, its i-th process on the i-th address), roll (four
+// workers anywhere) and bad (whose second process fails to start again
+// once a file named fail exists in the agent's directory); idle is not
+// deployed.
 const opsRules = `<root>
   <application name="web"><start_sequence>1</start_sequence>
     <program name="web"><start_sequence>1</start_sequence></program>
   </application>
   <application name="worker"><start_sequence>1</start_sequence>
     <pattern name="worker_"><addresses>#</addresses><start_sequence>1</start_sequence></pattern>
+  </application>
+  <application name="roll"><start_sequence>1</start_sequence>
+    <pattern name="roll_"><start_sequence>1</start_sequence></pattern>
+  </application>
+  <application name="bad"><start_sequence>1</start_sequence>
+    <program name="first"><start_sequence>1</start_sequence><stop_sequence>1</stop_sequence></program>
+    <program name="second"><start_sequence>1</start_sequence><stop_sequence>2</stop_sequence></program>
   </application>
 </root>`
 
@@ -38,6 +48,31 @@ command=/bin/sleep 1000
 autostart=false
 startsecs=0
 stopwaitsecs=2
+
+[program:roll]
+process_name=%(program_name)s_%(process_num)d
+numprocs=4
+command=/bin/sleep 1000
+autostart=false
+startsecs=1
+
+[group:bad]
+programs=first,second
+
+[program:first]
+command=/bin/sleep 1000
+autostart=false
+startsecs=0
+
+[program:second]
+command=/bin/sh -c 'test -e fail && exit 1; exec /bin/sleep 1000'
+autostart=false
+startsecs=1
+startretries=0
+
+[program:idle]
+command=/bin/sleep 1000
+autostart=false
 `
 
 // TestDisableEnable disables a running program cluster-wide: stopped
@@ -106,4 +141,158 @@ func killHard(t testing.TB, s *server) {
 	t.Helper()
 	_ = s.cmd.Process.Kill()
 	<-s.exited
+}
+
+// workersExpr lists the worker processes with their state and addresses.
+const workersExpr = "[(i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_process_info('worker:*')]"
+
+// TestUpdateNumprocs scales a homogeneous program up (the new processes
+// start where '#' places them: the i-th on the i-th address) and down (the
+// extra ones stopped, then removed everywhere), with every fault; a node
+// killed with -9 and relaunched keeps the new numprocs.
+func TestUpdateNumprocs(t *testing.T) {
+	t.Parallel()
+	nodes := rulesCluster(t, opsRules, opsPrograms)
+	nodes[2].waitPython(t, workersExpr, "[('worker_0', 'RUNNING', ['127.0.0.1']), ('worker_1', 'RUNNING', ['127.0.0.2'])]")
+
+	expectCalls(t, nodes[1], map[string]string{
+		"unknown":       "10 BAD_NAME: nosuch",
+		"zero":          "3 BAD_ARGUMENTS: numprocs 0: expected in [1;10000]",
+		"huge":          "3 BAD_ARGUMENTS: numprocs 10001: expected in [1;10000]",
+		"heterogeneous": "3 BAD_ARGUMENTS: web is not a homogeneous program (its process_name lacks %(process_num))",
+		"up":            "OK True",
+	},
+		pyCall{"unknown", "p.supvisors.update_numprocs('nosuch', 2)"},
+		pyCall{"zero", "p.supvisors.update_numprocs('worker', 0)"},
+		pyCall{"huge", "p.supvisors.update_numprocs('worker', 10001, True)"},
+		pyCall{"heterogeneous", "p.supvisors.update_numprocs('web', 2)"},
+		pyCall{"up", "p.supvisors.update_numprocs('worker', 3)"},
+	)
+	nodes[0].waitPython(t, workersExpr,
+		"[('worker_0', 'RUNNING', ['127.0.0.1']), ('worker_1', 'RUNNING', ['127.0.0.2']), ('worker_2', 'RUNNING', ['127.0.0.3'])]")
+	for _, n := range nodes {
+		n.waitPython(t, "[i['name'] for i in p.supervisor.getAllProcessInfo() if i['group'] == 'worker']", "['worker_0', 'worker_1', 'worker_2']")
+	}
+
+	expectCalls(t, nodes[2], map[string]string{"down": "OK True"}, pyCall{"down", "p.supvisors.update_numprocs('worker', 1)"})
+	for _, n := range nodes {
+		// The others' records of a removed process come by gossip.
+		n.waitPython(t, "p.supvisors.get_process_info('worker:worker_2')", "not yet: <Fault 10: 'BAD_NAME: worker:worker_2'>")
+		n.waitPython(t, "[i['name'] for i in p.supervisor.getAllProcessInfo() if i['group'] == 'worker']", "['worker_0']")
+		n.waitPython(t, workersExpr, "[('worker_0', 'RUNNING', ['127.0.0.1'])]")
+	}
+
+	// kill -9 a node and relaunch it: its state file keeps numprocs=1.
+	node := nodes[2]
+	killHard(t, node)
+	node.relaunch(t, node.cmd.Args)
+	node.waitAnswering(t)
+	node.waitPython(t, supvisorsStateExpr, "OPERATION")
+	node.waitPython(t, "[i['name'] for i in p.supervisor.getAllProcessInfo() if i['group'] == 'worker']", "['worker_0']")
+	nodes[0].waitPython(t, workersExpr, "[('worker_0', 'RUNNING', ['127.0.0.1'])]")
+}
+
+// TestRollingRestart restarts a group of 4 workers (startsecs=1) one at a
+// time while a probe reads them every 50 ms: never fewer than 3 RUNNING,
+// and every one was down once. A failure stops the rollout and names the
+// process; the faults.
+func TestRollingRestart(t *testing.T) {
+	t.Parallel()
+	nodes := rulesCluster(t, opsRules, opsPrograms)
+	for _, app := range []string{"roll", "bad"} {
+		nodes[0].waitPython(t, "p.supvisors.get_application_info('"+app+"')['statename']", "RUNNING")
+	}
+	sv := newTestClient(t, nodes[1].url, nodes[1]).Supvisors()
+
+	ctx, cancel := context.WithCancel(context.Background())
+	type probe struct {
+		minRunning int
+		down       map[string]bool
+		reads      int
+		err        error
+	}
+	probed := make(chan probe, 1)
+	go func() {
+		p := probe{minRunning: 4, down: map[string]bool{}}
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			infos, err := sv.GetProcessInfo(ctx, "roll:*")
+			if ctx.Err() != nil {
+				probed <- p
+				return
+			}
+			if err != nil {
+				p.err = err
+				probed <- p
+				return
+			}
+			running := 0
+			for _, i := range infos {
+				if i.StateName == "RUNNING" {
+					running++
+				} else {
+					p.down[i.ProcessName] = true
+				}
+			}
+			p.minRunning = min(p.minRunning, running)
+			p.reads++
+			<-tick.C
+		}
+	}()
+	start := time.Now()
+	ok, err := sv.RollingRestart(context.Background(), "roll", true)
+	took := time.Since(start)
+	cancel()
+	p := <-probed
+	if !ok || err != nil {
+		t.Fatalf("rolling_restart(roll): %v, %v", ok, err)
+	}
+	t.Logf("rolling_restart of 4 processes with startsecs=1: %v; %d probes, at least %d RUNNING", took, p.reads, p.minRunning)
+	if p.err != nil {
+		t.Errorf("probe: %v", p.err)
+	}
+	if p.minRunning < 3 {
+		t.Errorf("%d processes RUNNING at one probe, want at least 3", p.minRunning)
+	}
+	if len(p.down) != 4 {
+		t.Errorf("processes seen restarting: %v, want the 4", p.down)
+	}
+	nodes[2].waitPython(t, "[i['statename'] for i in p.supvisors.get_process_info('roll:*')]", "['RUNNING', 'RUNNING', 'RUNNING', 'RUNNING']")
+
+	for _, n := range nodes {
+		if err := os.WriteFile(filepath.Join(n.dir, "fail"), nil, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expectCalls(t, nodes[2], map[string]string{
+		"unknown": "10 BAD_NAME: nosuch",
+		"stopped": "70 NOT_RUNNING: idle",
+		"failure": "40 ABNORMAL_TERMINATION: bad:second: start: FATAL on ...",
+	},
+		pyCall{"unknown", "p.supvisors.rolling_restart('nosuch')"},
+		pyCall{"stopped", "p.supvisors.rolling_restart('idle', True)"},
+		pyCall{"failure", "p.supvisors.rolling_restart('bad')"},
+	)
+	// first (stop_sequence 1) went before second, and runs again.
+	nodes[0].waitPython(t, "[(i['process_name'], i['statename']) for i in p.supvisors.get_process_info('bad:*')]", "[('first', 'RUNNING'), ('second', 'FATAL')]")
+}
+
+// TestOperationsGate: before OPERATION (here INITIALIZATION, waiting for
+// the other address), the operations answer BAD_SUPVISORS_STATE.
+func TestOperationsGate(t *testing.T) {
+	t.Parallel()
+	plan := planCluster(t, 2, "synchro_timeout=60")
+	node := plan.startNode(t, 0, opsPrograms)
+	expectCalls(t, node, map[string]string{
+		"disable":  "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
+		"enable":   "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
+		"numprocs": "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
+		"rolling":  "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
+	},
+		pyCall{"disable", "p.supvisors.disable('web')"},
+		pyCall{"enable", "p.supvisors.enable('web')"},
+		pyCall{"numprocs", "p.supvisors.update_numprocs('worker', 3)"},
+		pyCall{"rolling", "p.supvisors.rolling_restart('roll')"},
+	)
 }

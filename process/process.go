@@ -65,9 +65,9 @@ type Process struct {
 
 	mu        sync.Mutex
 	st        procState
-	extraArgs string   // appended to the command (supvisors start_args)
+	extraArgs string // appended to the command (supvisors start_args)
 	// disabled: its program is disabled (SetDisabled), nothing starts it.
-	disabled bool
+	disabled  bool
 	pipes     *pipeSet // while a child runs
 	timer     Timer
 	timerAt   time.Time
