@@ -77,7 +77,7 @@ func process(t testing.TB, cfg *Config, group, name string) *Process {
 // TestDefaults compares every default with Supervisor's, as read by
 // supervisor.options.ServerOptions.read_config from the same file.
 func TestDefaults(t *testing.T) {
-	cfg, _, err := loadMain(t, "[supervisord]\n[program:p]\ncommand=/bin/true\n")
+	cfg, dir, err := loadMain(t, "[supervisord]\n[program:p]\ncommand=/bin/true\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -107,7 +107,7 @@ func TestDefaults(t *testing.T) {
 	if cfg.InetHTTPServer != nil || cfg.UnixHTTPServer != nil || len(cfg.Warnings) != 0 {
 		t.Errorf("servers %v %v, warnings %q: want none", cfg.InetHTTPServer, cfg.UnixHTTPServer, cfg.Warnings)
 	}
-	wantSupvisors := Supvisors{AddressList: []string{"node1"}, InternalPort: 65001, EventPort: 65002,
+	wantSupvisors := Supvisors{AddressList: []string{"node1"}, StateFile: dir + "/supvisors.state", InternalPort: 65001, EventPort: 65002,
 		SynchroTimeout: 15, StartingStrategy: "CONFIG", ConciliationStrategy: "USER", StatsPeriods: []int{10}, StatsHisto: 200}
 	if !reflect.DeepEqual(cfg.Supvisors, wantSupvisors) {
 		t.Errorf("supvisors = %+v\nwant %+v", cfg.Supvisors, wantSupvisors)

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"slices"
@@ -129,6 +130,32 @@ func TestIndexFollowsSupervisorOrder(t *testing.T) {
 		got = append(got, p.Name)
 	}
 	want := []string{"w_0", "w_1", "w_10", "w_2", "w_3", "w_4", "w_5", "w_6", "w_7", "w_8", "w_9"}
+	if !slices.Equal(got, want) {
+		t.Errorf("processes %q, want %q", got, want)
+	}
+}
+
+// TestNumprocsOverride checks LoadOptions.Numprocs (update_numprocs):
+// it replaces the numprocs of a homogeneous program, %(numprocs)d
+// included, and leaves the others alone.
+func TestNumprocsOverride(t *testing.T) {
+	opts := testOptions()
+	opts.Numprocs = map[string]int{"w": 3, "single": 4, "absent": 2}
+	cfg, _ := mustLoad(t, map[string]string{"main.conf": `[supervisord]
+[program:w]
+command=x %(numprocs)d
+process_name=w_%(process_num)d
+numprocs=2
+[program:single]
+command=y
+`}, opts)
+	var got []string
+	for _, g := range cfg.Groups {
+		for _, p := range g.Processes {
+			got = append(got, fmt.Sprintf("%s %s %v", p.Name, p.Command, p.Homogeneous))
+		}
+	}
+	want := []string{"single y false", "w_0 x 3 true", "w_1 x 3 true", "w_2 x 3 true"}
 	if !slices.Equal(got, want) {
 		t.Errorf("processes %q, want %q", got, want)
 	}

@@ -23,6 +23,7 @@ func TestSupvisorsSection(t *testing.T) {
 			}
 			cfg, dir := mustLoad(t, map[string]string{"main.conf": text + `address_list = 10.0.0.1, %(host_node_name)s ,,%(ENV_SITE)s-3
 rules_file = %(here)s/rules.xml
+state_file = %(here)s/node.state
 auto_fence = true
 internal_port = 7001
 event_port = 7002
@@ -44,7 +45,7 @@ push_pull_interval = 5s
 suspicion_mult = 3
 quorum = majority
 `, "rules.xml": "<root/>"}, opts)
-			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml",
+			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml", StateFile: dir + "/node.state",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
 				ConciliationStrategy: "RUNNING_FAILURE", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{1, 60, 3600}, StatsHisto: 1500, StatsIrixMode: true,
 				ProbeInterval: 150 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond, GossipInterval: 40 * time.Millisecond,
@@ -77,9 +78,13 @@ func TestSupvisorsEnvironmentOverrides(t *testing.T) {
 		t.Errorf("supvisors = %+v: want address_list and auto_fence from the environment, event_port from the file (empty variable)", s)
 	}
 	// Overrides apply without a section too.
-	cfg, _ = mustLoad(t, map[string]string{"main.conf": "[supervisord]\n"}, testOptions("SUPVISORS_SYNCHRO_TIMEOUT=3"))
+	cfg, dir := mustLoad(t, map[string]string{"main.conf": "[supervisord]\n"}, testOptions("SUPVISORS_SYNCHRO_TIMEOUT=3"))
 	if cfg.Supvisors.Present || cfg.Supvisors.SynchroTimeout != 3 {
 		t.Errorf("supvisors = %+v, want not present and synchro_timeout 3", cfg.Supvisors)
+	}
+	// The state file is beside the configuration by default.
+	if want := dir + "/supvisors.state"; cfg.Supvisors.StateFile != want {
+		t.Errorf("state_file = %q, want %q", cfg.Supvisors.StateFile, want)
 	}
 }
 
@@ -108,6 +113,8 @@ func TestSupvisorsErrors(t *testing.T) {
 		{"stats irix mode", "stats_irix_mode=maybe\n", 3, "[supvisors] stats_irix_mode:"},
 		{"stats histo", "stats_histo=5\n", 3, "expected in [10;1500]"},
 		{"rules file directory", "rules_file=/nonexistent/dir/rules.xml\n", 3, "does not exist"},
+		{"state file directory", "state_file=/nonexistent/dir/x.state\n", 3, "[supvisors] state_file: the directory named as part of the path /nonexistent/dir/x.state does not exist"},
+		{"state file empty", "state_file=\n", 3, "[supvisors] state_file: state_file is empty"},
 		{"unknown key", "address=a\n", 3, "[supvisors] address: unknown key"},
 		{"duration", "probe_interval=200\n", 3, `[supvisors] probe_interval: invalid duration "200": expected e.g. 200ms or 1s`},
 		{"duration range", "gossip_interval=2h\n", 3, "[supvisors] gossip_interval: invalid duration 2h0m0s: expected in [1ms;1h]"},
