@@ -296,3 +296,63 @@ func TestOperationsGate(t *testing.T) {
 		pyCall{"rolling", "p.supvisors.rolling_restart('roll')"},
 	)
 }
+
+// TestSupvisorsctlOperations drives the operations with supvisorsctl: the
+// rollout's steps, tables and --json, a fault, a bad argument.
+func TestSupvisorsctlOperations(t *testing.T) {
+	t.Parallel()
+	nodes := rulesCluster(t, opsRules, opsPrograms)
+	nodes[0].waitPython(t, "p.supvisors.get_application_info('roll')['statename']", "RUNNING")
+	ctl := func(args ...string) (string, string, int) {
+		t.Helper()
+		return nodes[1].runClient(t, ctlBinary, "", nodes[1].credentials(), args...)
+	}
+
+	out, errOut, code := ctl("rolling_restart", "roll")
+	if code != 0 || !strings.HasSuffix(out, "roll rolling restarted: True\n") {
+		t.Errorf("rolling_restart roll: exit %d\n%s%s", code, out, errOut)
+	}
+	// Each process is seen going down and coming back, one after the other.
+	for _, name := range []string{"roll:roll_0", "roll:roll_1", "roll:roll_2", "roll:roll_3"} {
+		down := strings.Index(out, "  "+name+" ST")
+		up := strings.Index(out, "  "+name+" RUNNING on ")
+		if down < 0 || up < down {
+			t.Errorf("rolling_restart roll: no step of %s down then up in:\n%s", name, out)
+		}
+	}
+
+	out, errOut, code = ctl("disable", "web", "nosuch")
+	if code != 1 || out != "web disabled: True\nnosuch: ERROR (BAD_NAME: nosuch)\n" {
+		t.Errorf("disable web nosuch: exit %d\n%s%s", code, out, errOut)
+	}
+	out, _, code = ctl("--json", "enable", "web")
+	if code != 0 || strings.Join(strings.Fields(out), "") != `[{"name":"web","result":true}]` {
+		t.Errorf("--json enable web: exit %d\n%s", code, out)
+	}
+	out, errOut, code = ctl("update_numprocs", "worker", "3")
+	if code != 0 || out != "worker numprocs=3: True\n" {
+		t.Errorf("update_numprocs worker 3: exit %d\n%s%s", code, out, errOut)
+	}
+	_, errOut, code = ctl("update_numprocs", "worker", "three")
+	if code != 2 || !strings.Contains(errOut, `update_numprocs: "three" is not a number of processes`) {
+		t.Errorf("update_numprocs worker three: exit %d\n%s", code, errOut)
+	}
+}
+
+// TestDamagedStateFile: an agent whose state file is damaged says so, with
+// its path, and starts as configured.
+func TestDamagedStateFile(t *testing.T) {
+	t.Parallel()
+	plan := planCluster(t, 1, "")
+	node := plan.node(t, 0, "\n[program:auto]\ncommand=/bin/sleep 1000\nstartsecs=0\n")
+	path := filepath.Join(node.dir, "supvisors.state")
+	if err := os.WriteFile(path, []byte(`{"disabled": ["auto"`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	node.launch(t)
+	node.waitAnswering(t)
+	node.waitPython(t, "p.supervisor.getProcessInfo('auto')['statename']", "RUNNING")
+	if lines := grepLog(t, node, "state file not applied", "state file "+path+" is damaged, ignored"); len(lines) != 1 {
+		t.Errorf("log lines about the damaged state file: %q", lines)
+	}
+}

@@ -91,13 +91,35 @@ func (c *ctl) doRollingRestart(args []string) error {
 		for {
 			select {
 			case r := <-done:
-				c.showSteps(ctx, sv, app, shown, true)
+				c.settle(ctx, sv, app, shown, r.err == nil)
 				return r.ok, r.err
 			case <-tick.C:
 				c.showSteps(ctx, sv, app, shown, true)
 			}
 		}
 	})
+}
+
+// settleFor bounds how long rolling_restart waits, once the rollout is
+// over, for the agent it asks to see the last process RUNNING: its view
+// may lag the master's by a gossip round.
+const settleFor = 2 * time.Second
+
+// settle shows the last steps: once a rollout succeeded, until every
+// process shown running before is shown RUNNING again (or settleFor).
+func (c *ctl) settle(ctx context.Context, sv client.Supvisors, app string, shown map[string]string, succeeded bool) {
+	deadline := time.Now().Add(settleFor)
+	for {
+		c.showSteps(ctx, sv, app, shown, true)
+		pending := false
+		for _, step := range shown {
+			pending = pending || succeeded && strings.HasPrefix(step, "STARTING")
+		}
+		if !pending || time.Now().After(deadline) {
+			return
+		}
+		time.Sleep(rolloutPoll)
+	}
 }
 
 // showSteps prints, for each process of app whose state or addresses
