@@ -463,8 +463,8 @@ func TestClientSupervisor(t *testing.T) {
 	var methods []string
 	t.Run("system", func(t *testing.T) {
 		methods = replyOf[[]string](t, "listMethods")(sys.ListMethods(ctx))
-		if !slices.IsSorted(methods) || len(methods) != 4+37+26 {
-			t.Errorf("listMethods: %d methods, want 4 + 37 + 26, sorted: %v", len(methods), methods)
+		if !slices.IsSorted(methods) || len(methods) != 4+37+30 {
+			t.Errorf("listMethods: %d methods, want 4 + 37 + 30, sorted: %v", len(methods), methods)
 		}
 		checkAPIComplete(t, methods, map[string]any{"system": sys, "supervisor": sup, "supvisors": c.Supvisors()})
 		if help, err := sys.MethodHelp(ctx, "system.multicall"); err != nil || !strings.Contains(help, "@param array calls") {
@@ -941,6 +941,8 @@ func TestClientSupvisors(t *testing.T) {
 		_, err = sv.RestartApplication(ctx, enums.StartConfig, "nosuch", true)
 		faultIs(t, "restart_application(nosuch)", err, fault.BadName)
 	})
+
+	t.Run("operations", func(t *testing.T) { clientOperations(t, sv, c2.Supervisor()) })
 
 	t.Run("multicall", func(t *testing.T) {
 		results, err := c1.System().Multicall(ctx, []client.Call{

@@ -7,6 +7,11 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supvisors/supvisors-go/api"
+	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // These tests drive the operations beyond Supvisors 0.1 on real agents:
@@ -355,4 +360,47 @@ func TestDamagedStateFile(t *testing.T) {
 	if lines := grepLog(t, node, "state file not applied", "state file "+path+" is damaged, ignored"); len(lines) != 1 {
 		t.Errorf("log lines about the damaged state file: %q", lines)
 	}
+}
+
+// clientOperations calls the operations with the Go client against
+// TestClientSupvisors' cluster (clientRules): man:tool disabled and
+// enabled, app rolled, and their faults; sup is 127.0.0.2's supervisor
+// namespace.
+func clientOperations(t *testing.T, sv client.Supvisors, sup client.Supervisor) {
+	ctx := t.Context()
+	if ok, err := sv.Disable(ctx, "tool", true); err != nil || !ok {
+		t.Fatalf("disable(tool): %v, %v", ok, err)
+	}
+	_, err := sv.StartProcess(ctx, enums.StartConfig, "man:tool", "", true)
+	faultIs(t, "start_process(man:tool), disabled", err, fault.Disabled)
+	_, err = sup.StartProcess(ctx, "man:tool", true)
+	faultIs(t, "startProcess(man:tool) on 127.0.0.2, disabled", err, fault.Disabled)
+	if infos, err := sv.GetProcessInfo(ctx, "man:tool"); err != nil || len(infos) != 1 || !infos[0].Disabled {
+		t.Errorf("get_process_info(man:tool), disabled: %+v, %v", infos, err)
+	}
+	if ok, err := sv.Enable(ctx, "tool", true); err != nil || !ok {
+		t.Errorf("enable(tool): %v, %v", ok, err)
+	}
+	_, err = sv.Disable(ctx, "nosuch", true)
+	faultIs(t, "disable(nosuch)", err, fault.BadName)
+	_, err = sv.Enable(ctx, "nosuch", true)
+	faultIs(t, "enable(nosuch)", err, fault.BadName)
+
+	_, err = sv.UpdateNumprocs(ctx, "wrk", 2, true)
+	faultIs(t, "update_numprocs(wrk), not homogeneous", err, fault.BadArguments)
+	_, err = sv.UpdateNumprocs(ctx, "nosuch", 2, true)
+	faultIs(t, "update_numprocs(nosuch)", err, fault.BadName)
+
+	before := replyOf[api.ProcessInfo](t, "getProcessInfo app:srv")(sup.GetProcessInfo(ctx, "app:srv"))
+	if ok, err := sv.RollingRestart(ctx, "app", true); err != nil || !ok {
+		t.Fatalf("rolling_restart(app): %v, %v", ok, err)
+	}
+	after := replyOf[api.ProcessInfo](t, "getProcessInfo app:srv")(sup.GetProcessInfo(ctx, "app:srv"))
+	if after.State != enums.ProcessRunning || after.PID == before.PID {
+		t.Errorf("app:srv after rolling_restart: %s pid %d, before pid %d", after.State, after.PID, before.PID)
+	}
+	_, err = sv.RollingRestart(ctx, "man", true)
+	faultIs(t, "rolling_restart(man), stopped", err, fault.NotRunning)
+	_, err = sv.RollingRestart(ctx, "nosuch", true)
+	faultIs(t, "rolling_restart(nosuch)", err, fault.BadName)
 }
