@@ -38,6 +38,7 @@ constexpr FaultNamed faultNames[] = {
     {faults::BAD_ADDRESS, "BAD_ADDRESS"},
     {faults::BAD_STRATEGY, "BAD_STRATEGY"},
     {faults::BAD_EXTRA_ARGUMENTS, "BAD_EXTRA_ARGUMENTS"},
+    {faults::DISABLED, "DISABLED"},
 };
 
 // describe is what a Fault says: "BAD_NAME (10): nosuch" for the server's

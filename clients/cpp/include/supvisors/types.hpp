@@ -41,6 +41,7 @@ constexpr int BAD_SUPVISORS_STATE = 101;
 constexpr int BAD_ADDRESS = 102;
 constexpr int BAD_STRATEGY = 103;
 constexpr int BAD_EXTRA_ARGUMENTS = 104;
+constexpr int DISABLED = 105;  // a start of a disabled program (supvisors.disable)
 }  // namespace faults
 
 // faultName is the name of a fault code ("BAD_NAME" for 10), or "FAULT_<code>"

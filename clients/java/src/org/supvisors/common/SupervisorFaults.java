@@ -55,6 +55,8 @@ public enum SupervisorFaults {
     BAD_STRATEGY(103),
     /** Extra arguments are not allowed for this process. */
     BAD_EXTRA_ARGUMENTS(104),
+    /** The program is disabled (supvisors.disable): nothing starts it. */
+    DISABLED(105),
     /** A code this client does not know (a newer server). */
     UNKNOWN(-1);
 

@@ -396,6 +396,59 @@ public class SupvisorsXmlRpc {
         return client.rpcCall(NAMESPACE + "shutdown", null, Boolean.class);
     }
 
+    /**
+     * Disables a program on every node: its processes are stopped and nothing starts them
+     * (DISABLED) until it is enabled.
+     *
+     * @param programName the program ([program:x] name)
+     * @param wait whether to wait until every node has done it
+     * @return true
+     * @throws XmlRpcException if the call fails (BAD_NAME for an unknown program)
+     */
+    public Boolean disable(final String programName, final Boolean wait) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "disable", new Object[]{programName, wait}, Boolean.class);
+    }
+
+    /**
+     * Enables a disabled program on every node; it starts nothing.
+     *
+     * @param programName the program ([program:x] name)
+     * @param wait whether to wait until every node has done it
+     * @return true
+     * @throws XmlRpcException if the call fails (BAD_NAME for an unknown program)
+     */
+    public Boolean enable(final String programName, final Boolean wait) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "enable", new Object[]{programName, wait}, Boolean.class);
+    }
+
+    /**
+     * Changes the number of processes of a homogeneous program on every node that has it.
+     *
+     * @param programName the program ([program:x] name)
+     * @param numprocs the number of processes, in [1;10000]
+     * @param wait whether to wait until it is done
+     * @return true
+     * @throws XmlRpcException if the call fails (BAD_ARGUMENTS for a program that is not
+     *     homogeneous or a numprocs out of range, BAD_NAME for an unknown program)
+     */
+    public Boolean updateNumprocs(final String programName, final int numprocs, final Boolean wait)
+            throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "update_numprocs", new Object[]{programName, numprocs, wait}, Boolean.class);
+    }
+
+    /**
+     * Restarts the running processes of an application one at a time.
+     *
+     * @param applicationName the application
+     * @param wait whether to wait until the rollout is over
+     * @return true
+     * @throws XmlRpcException if the call fails (NOT_RUNNING when nothing runs,
+     *     ABNORMAL_TERMINATION naming the process where it stopped)
+     */
+    public Boolean rollingRestart(final String applicationName, final Boolean wait) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "rolling_restart", new Object[]{applicationName, wait}, Boolean.class);
+    }
+
     private HashMap<String, SupvisorsProcessInfo> processes(final String method, final Object[] params)
             throws XmlRpcException {
         return client.rpcCall(NAMESPACE + method, params, Object[].class,

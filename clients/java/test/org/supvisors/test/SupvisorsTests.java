@@ -209,6 +209,20 @@ final class SupvisorsTests {
                 () -> sv.restartApplication(StartingStrategy.CONFIG, "nosuch", true));
         });
 
+        check.test("supvisors operations", () -> {
+            equal("disable(tool)", sv.disable("tool", true), true);
+            fault("start_process(man:tool), disabled", SupervisorFaults.DISABLED,
+                () -> sv.startProcess(StartingStrategy.CONFIG, "man:tool", null, true));
+            equal("enable(tool)", sv.enable("tool", true), true);
+            fault("disable(nosuch)", SupervisorFaults.BAD_NAME, () -> sv.disable("nosuch", true));
+            fault("update_numprocs(wrk), not homogeneous", SupervisorFaults.BAD_ARGUMENTS, () -> sv.updateNumprocs("wrk", 2, true));
+            final int before = n2.supervisor.getProcessInfo("app:srv").getPID();
+            equal("rolling_restart(app)", sv.rollingRestart("app", true), true);
+            final int after = n2.supervisor.getProcessInfo("app:srv").getPID();
+            isTrue("app:srv restarted", after != before && after > 0, before + " then " + after);
+            fault("rolling_restart(man), stopped", SupervisorFaults.NOT_RUNNING, () -> sv.rollingRestart("man", true));
+        });
+
         check.test("supvisors conciliation", () -> {
             // conf started by hand on two nodes: a conflict.
             equal("startProcess(conf) on 127.0.0.1", n1.supervisor.startProcess("conf", true), true);
