@@ -284,7 +284,8 @@ func TestRollingRestart(t *testing.T) {
 }
 
 // TestOperationsGate: before OPERATION (here INITIALIZATION, waiting for
-// the other address), the operations answer BAD_SUPVISORS_STATE.
+// the other address), the operations answer BAD_SUPVISORS_STATE; they are
+// listed, with their help.
 func TestOperationsGate(t *testing.T) {
 	t.Parallel()
 	plan := planCluster(t, 2, "synchro_timeout=60")
@@ -294,11 +295,15 @@ func TestOperationsGate(t *testing.T) {
 		"enable":   "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
 		"numprocs": "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
 		"rolling":  "101 BAD_SUPVISORS_STATE: Supvisors is in state INITIALIZATION",
+		"help":     "OK 'Change the number of processes of a homogeneous program on every node that has it...",
+		"listed":   "OK ['supvisors.disable', 'supvisors.enable', 'supvisors.rolling_restart', 'supvisors.update_numprocs']",
 	},
 		pyCall{"disable", "p.supvisors.disable('web')"},
 		pyCall{"enable", "p.supvisors.enable('web')"},
 		pyCall{"numprocs", "p.supvisors.update_numprocs('worker', 3)"},
 		pyCall{"rolling", "p.supvisors.rolling_restart('roll')"},
+		pyCall{"help", "p.system.methodHelp('supvisors.update_numprocs')"},
+		pyCall{"listed", "[m for m in p.system.listMethods() if m in ('supvisors.disable', 'supvisors.enable', 'supvisors.update_numprocs', 'supvisors.rolling_restart')]"},
 	)
 }
 
