@@ -45,7 +45,7 @@ func wireOf[T any](name string, typ messageType, sample T, encode func(T) []byte
 // Samples of every field, times to the nanosecond, zero times and a
 // tombstone.
 var (
-	sampleGone  = view.ProcessRecord{Group: "web", Name: "old", State: enums.ProcessStopped, Seq: 9, Removed: true}
+	sampleGone  = view.ProcessRecord{Group: "web", Name: "old", State: enums.ProcessStopped, Seq: 9, Removed: true, Disabled: true}
 	sampleState = view.FullState{Node: "10.0.0.2", Incarnation: 3, Seq: 10, Records: []view.ProcessRecord{sampleRecord(), sampleGone}, Ready: true}
 	sampleJobs  = []view.Job{
 		{Key: view.Key{Group: "web", Name: "server"}, Application: true, Reason: "deployment", Deployment: 4, Version: 2, Writer: "10.0.0.1"},
@@ -65,6 +65,7 @@ var wireCodecs = []wireCodec{
 	wireOf("state request", msgStateRequest, "node-7", func(n string) []byte { return encodeName(msgStateRequest, n) }, decodeName),
 	wireOf("readmit", msgReadmit, "node-7", func(n string) []byte { return encodeName(msgReadmit, n) }, decodeName),
 	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", incarnation: 42, sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
+	wireOf("program", msgProgram, programChange{Program: "worker", Disabled: true, Numprocs: 3}, encodeProgram, decodeProgram),
 	wireOf("stop", msgStop, command{key: view.Key{Group: "web", Name: "server"}}, func(c command) []byte { return encodeCommand(msgStop, c) }, decodeCommand),
 	wireOf("meta", 0, view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}, encodeMeta, decodeMeta),
 }

@@ -103,7 +103,7 @@ func TestJSONKeysAreTheReplyMembers(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `[{"application_name":"web","process_name":"server","statecode":20,"statename":"RUNNING",` +
-		`"expected_exit":false,"last_event_time":0,"addresses":[],"waiting":""}]`
+		`"expected_exit":false,"last_event_time":0,"addresses":[],"waiting":"","disabled":false}]`
 	if string(data) != want {
 		t.Errorf("JSON:\n%s\nwant:\n%s", data, want)
 	}
