@@ -38,5 +38,5 @@ startsecs=1
 	}
 	mean := total / time.Duration(b.N)
 	b.ReportMetric(mean.Seconds(), "s/rollout")
-	b.ReportMetric((mean - 10*time.Second).Seconds()*1000/10, "ms-overhead/process")
+	b.ReportMetric((mean-10*time.Second).Seconds()*1000/10, "ms-overhead/process")
 }
