@@ -55,7 +55,8 @@ func (p *programs) SetDisabled(program string, disabled bool) error {
 
 // SetNumprocs re-reads the configuration with the new numprocs, stops the
 // processes it no longer has and waits for them, writes the change, then
-// resizes the program's group (process.Supervisor.ResizeProgram).
+// resizes the program's group (process.Supervisor.ResizeProgram). A node
+// without the program has nothing to do.
 func (p *programs) SetNumprocs(ctx context.Context, program string, numprocs int) error {
 	over := p.store.State().Numprocs
 	if over == nil {
@@ -70,7 +71,7 @@ func (p *programs) SetNumprocs(ctx context.Context, program string, numprocs int
 		return slices.ContainsFunc(g.Processes, func(pc *config.Process) bool { return pc.Program == program })
 	})
 	if i < 0 {
-		return fault.New(fault.BadName, program)
+		return nil // a program this node does not have: nothing to do here
 	}
 	group := cfg.Groups[i]
 	active := p.sup.Group(group.Name)

@@ -199,8 +199,8 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		if !c.commands(from) {
-			return refusedNotMaster
+		if held, err := c.held(from, t, body); held {
+			return err
 		}
 		// Off memberlist's goroutine: a resize stops processes.
 		c.spawn(func(ctx context.Context) {
