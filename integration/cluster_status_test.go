@@ -88,7 +88,7 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 		"addresses ['127.0.0.1', '127.0.0.2']",
 		"app [('application_name', 'str'), ('major_failure', 'bool'), ('minor_failure', 'bool'), ('statecode', 'int'), ('statename', 'str')]",
 		"apps [{'application_name': 'web', 'statecode': 4, 'statename': 'RUNNING', 'major_failure': False, 'minor_failure': False}]",
-		"proc [[('addresses', 'list'), ('application_name', 'str'), ('expected_exit', 'bool'), ('last_event_time', 'int'), ('process_name', 'str'), ('statecode', 'int'), ('statename', 'str'), ('waiting', 'str')]]",
+		"proc [[('addresses', 'list'), ('application_name', 'str'), ('disabled', 'bool'), ('expected_exit', 'bool'), ('last_event_time', 'int'), ('process_name', 'str'), ('statecode', 'int'), ('statename', 'str'), ('waiting', 'str')]]",
 		"group ['server', 'worker']",
 		"all [('web', 'server', 'RUNNING', ['127.0.0.1', '127.0.0.2']), ('web', 'worker', 'STOPPED', [])]",
 		"conflicts [('server', ['127.0.0.1', '127.0.0.2'])]",
