@@ -1,18 +1,23 @@
 package integration
 
 import (
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/internal/testpki"
 )
 
 // dashboardBody is one program, running once the test has started it.
@@ -31,9 +36,21 @@ type dashSession struct {
 	token  string
 }
 
-// noRedirect is an HTTP client that shows redirects instead of following
-// them.
-var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+// dashHTTP is an HTTP client of s's port that shows redirects instead of
+// following them, and trusts the cafile of s's HTTPS settings.
+func (s *server) dashHTTP(t *testing.T) *http.Client {
+	t.Helper()
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if m := regexp.MustCompile(`(?m)^cafile=(.+)$`).FindStringSubmatch(s.inetTLS); m != nil {
+		pem, err := os.ReadFile(m[1])
+		roots := x509.NewCertPool()
+		if err != nil || !roots.AppendCertsFromPEM(pem) {
+			t.Fatalf("cafile %s: %v", m[1], err)
+		}
+		c.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: roots}}
+	}
+	return c
+}
 
 // dashGet GETs path (with credentials unless anonymous) and returns the
 // response, its body read.
@@ -49,12 +66,12 @@ func (s *server) dashGet(t *testing.T, path string, cookie *http.Cookie, anonymo
 	if cookie != nil {
 		req.AddCookie(cookie)
 	}
-	return doRead(t, req)
+	return s.doRead(t, req)
 }
 
-func doRead(t *testing.T, req *http.Request) (*http.Response, string) {
+func (s *server) doRead(t *testing.T, req *http.Request) (*http.Response, string) {
 	t.Helper()
-	resp, err := noRedirect.Do(req)
+	resp, err := s.dashHTTP(t).Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", req.Method, req.URL, err)
 	}
@@ -113,14 +130,15 @@ func (s *server) dashCall(t *testing.T, cookie *http.Cookie, token string, heade
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, text := doRead(t, req)
+	resp, text := s.doRead(t, req)
 	return resp.StatusCode, text
 }
 
-// sleeperState is the state of the test's program, read over XML-RPC.
+// sleeperState is the state of the test's program, read over XML-RPC
+// (through the unix socket, which never speaks TLS).
 func sleeperState(t *testing.T, s *server) enums.ProcessState {
 	t.Helper()
-	c := newTestClient(t, s.url, s)
+	c := newTestClient(t, "unix://"+s.sock, s)
 	info, err := c.Supervisor().GetProcessInfo(t.Context(), "sleeper")
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +202,7 @@ func TestDashboardCSRF(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(s.user, s.password)
 	req.AddCookie(sess.cookie)
-	if resp, body := doRead(t, req); resp.StatusCode != http.StatusForbidden {
+	if resp, body := s.doRead(t, req); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("POST /index.html without the token: HTTP %d (%s), want 403", resp.StatusCode, body)
 	}
 	if st := sleeperState(t, s); st != enums.ProcessRunning {
@@ -249,7 +267,7 @@ func TestDashboardLegacyActionLink(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.SetBasicAuth(s.user, s.password)
 	req.AddCookie(cookie)
-	resp, _ = doRead(t, req)
+	resp, _ = s.doRead(t, req)
 	if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || loc != "index.html?message=Process+sleeper+stopped" {
 		t.Errorf("confirming: HTTP %d to %q, want 303 to index.html?message=Process+sleeper+stopped", resp.StatusCode, loc)
 	}
@@ -323,7 +341,7 @@ func (s *server) dashCallAnonymous(t *testing.T) (int, string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, s.url+"/dashboard/call",
 		strings.NewReader(`{"method":"supervisor.getState","params":[]}`))
-	resp, body := doRead(t, req)
+	resp, body := s.doRead(t, req)
 	return resp.StatusCode, body
 }
 
@@ -339,5 +357,39 @@ func wellFormed(page string) error {
 		if err != nil {
 			return err
 		}
+	}
+}
+
+// TestDashboardHTTPS checks the dashboard over an [inet_http_server] with
+// TLS: the page, its session cookie (Secure: never sent in clear), its
+// assets and an action with the token.
+func TestDashboardHTTPS(t *testing.T) {
+	t.Parallel()
+	pki := t.TempDir()
+	ca := testpki.NewCA(t, pki, "ca")
+	p := planCluster(t, 1, "")
+	cert, key := ca.Issue(t, pki, "node1", p.list[0])
+	s := newServer(t, "supvisors", p.section+dashboardBody, func(s *server) {
+		s.host, s.port = p.list[0], p.httpPort
+		s.inetTLS = fmt.Sprintf("certfile=%s\nkeyfile=%s\ncafile=%s\n", cert, key, ca.File)
+	})
+	s.launch(t)
+	s.waitAnswering(t)
+	if !strings.HasPrefix(s.url, "https://") {
+		t.Fatalf("the server's URL %s is not https", s.url)
+	}
+	sess := s.openDashboard(t)
+	if !sess.cookie.Secure || !sess.cookie.HttpOnly || sess.cookie.SameSite != http.SameSiteStrictMode {
+		t.Errorf("session cookie over https: %+v, want Secure, HttpOnly, SameSite=Strict", sess.cookie)
+	}
+	if resp, _ := s.dashGet(t, "/dashboard/assets/app.js", sess.cookie, false); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET app.js over https: HTTP %d", resp.StatusCode)
+	}
+	code, body := s.dashCall(t, sess.cookie, sess.token, nil, "supervisor.startProcess", "sleeper", true)
+	if code != http.StatusOK || body != `{"result":true}` {
+		t.Fatalf("start over https: HTTP %d %s", code, body)
+	}
+	if st := sleeperState(t, s); st != enums.ProcessRunning {
+		t.Errorf("after the page's start over https sleeper is %s, want RUNNING", st)
 	}
 }

@@ -254,7 +254,11 @@
     live.dataset.live = state;
     live.textContent = text;
   }
-  const TOPICS = ['supvisors', 'address', 'application', 'process', 'event'];
+  // The local process events (the event topic) only serve the pages that
+  // show this node's processes: the cluster page does without them, which
+  // halves what it receives in a storm.
+  const TOPICS = ['supvisors', 'address', 'application', 'process'];
+  if (PAGE === 'address' || PAGE === 'process') TOPICS.push('event');
   function connect() {
     const es = new EventSource(url('events?topics=' + TOPICS.join(',')));
     setLive('connecting', 'connecting…');
