@@ -691,6 +691,9 @@
 
   // ---- the cluster page ----
 
+  // defaultStarting is the cluster's starting strategy, once known.
+  let defaultStarting = 'CONFIG';
+
   function clusterPage() {
     // Addresses, in address_list order (the snapshot's) until sorted.
     const hostStats = new Map(); // address → {cpu, mem}
@@ -761,6 +764,7 @@
         if (!link.textContent) {
           link.textContent = name;
           link.href = pageURL('application', 'application', name);
+          row.querySelector('select[data-strategy]').value = defaultStarting;
         }
         setState(row, a.statename);
         setBadge(row.children[1].firstChild, a.statename);
@@ -773,6 +777,12 @@
     });
     views.push((d) => {
       if (d.applications.size) applications.update(d.applications, (n) => store.applications.get(n));
+    });
+    // Each row's chooser starts at the cluster's starting strategy.
+    startingStrategy().then((st) => {
+      if (!st) return;
+      defaultStarting = st;
+      for (const sel of applications.tbody.querySelectorAll('select[data-strategy]')) sel.value = st;
     });
 
     const conflicts = new Table(doc.getElementById('conflicts'), {
@@ -1016,12 +1026,21 @@
 
   // defaultStrategy selects the cluster's starting strategy in sel.
   function defaultStrategy(sel) {
-    call('supvisors.get_strategies').then((s) => {
-      if (STARTING.includes(s.starting) && sel.value !== s.starting) {
-        sel.value = s.starting;
+    startingStrategy().then((st) => {
+      if (st && sel.value !== st) {
+        sel.value = st;
         sel.dispatchEvent(new Event('change'));
       }
-    }, () => {});
+    });
+  }
+
+  // startingStrategy is the cluster's starting strategy (null if it cannot
+  // be known), asked once.
+  let starting = null;
+  function startingStrategy() {
+    starting = starting || call('supvisors.get_strategies').then(
+      (st) => (STARTING.includes(st.starting) ? st.starting : null), () => null);
+    return starting;
   }
 
   // ---- the process page ----
