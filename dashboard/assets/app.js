@@ -545,10 +545,14 @@
   };
 
   doc.addEventListener('click', (e) => {
-    const b = e.target.closest('button[data-action], button[data-cluster-action]');
+    const b = e.target.closest('button[data-action], button[data-cluster-action], button[data-node-action]');
     if (!b) return;
     if (b.dataset.clusterAction) {
       clusterAction(b.dataset.clusterAction);
+      return;
+    }
+    if (b.dataset.nodeAction) {
+      nodeAction(b.dataset.nodeAction);
       return;
     }
     const row = b.closest('[data-conflict], [data-namespec], [data-application]');
@@ -593,6 +597,34 @@
     }
     return 'CONFIG';
   }
+
+  // nodeAction is one of Supervisor's buttons for all of this node's
+  // processes (its page has no Start All; users asked for it).
+  function nodeAction(what) {
+    if (what === 'startall') {
+      act('start all of ' + LOCAL, 'supervisor.startAllProcesses', false);
+    } else if (what === 'stopall') {
+      confirmThen('Stop every process of ' + LOCAL + '?', () => act('stop all of ' + LOCAL, 'supervisor.stopAllProcesses', false));
+    } else if (what === 'restartall') {
+      confirmThen('Restart every process of ' + LOCAL + '?', () => {
+        const note = notify('restart all of ' + LOCAL + '…', 'pending');
+        call('supervisor.stopAllProcesses', true).then(() => call('supervisor.startAllProcesses', false)).then(
+          (r) => note.update('restart all of ' + LOCAL + ': ' + describe(r), 'ok'),
+          (e) => note.update('restart all of ' + LOCAL + ': ' + e.message, 'error'));
+      });
+    }
+  }
+
+  // "/" goes to the first filter box, as in many web tools.
+  doc.addEventListener('keydown', (e) => {
+    if (e.key !== '/' || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.target.closest('input, select, textarea, [contenteditable]')) return;
+    const filter = doc.querySelector('input[data-filter]');
+    if (filter) {
+      e.preventDefault();
+      filter.focus();
+    }
+  });
 
   function clusterAction(what) {
     if (what === 'conciliate') {
@@ -935,6 +967,7 @@
     };
     localEventHooks.push(debounce(200, () => refresh().catch(() => {})));
     every(5, refresh);
+    doc.getElementById('node-actions').hidden = false;
   }
 
   // hostCharts draws an address's statistics for the period chosen: CPU
@@ -960,8 +993,16 @@
     }
     every(Math.max(1, Math.min(period, 5)), async () => {
       if (!period) return;
-      const h = await call('supvisors.get_host_statistics', addr, period);
+      let h;
+      try {
+        h = await call('supvisors.get_host_statistics', addr, period);
+      } catch (e) {
+        reset();
+        box.append(el('p', { class: 'hint', text: 'statistics unavailable: ' + e.message }));
+        return;
+      }
       if (!charts) {
+        box.replaceChildren();
         charts = {
           cpu: new Chart(box, 'CPU total', ' %', 100),
           cores: new Chart(box, 'CPU per core', ' %', 100),
