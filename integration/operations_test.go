@@ -82,7 +82,8 @@ autostart=false
 
 // TestDisableEnable disables a running program cluster-wide: stopped
 // everywhere, every start refused with DISABLED, disabled: true; kept by a
-// node across its kill -9; enabled again, it starts.
+// node across its kill -9, and by the cluster across restart() (the
+// deployment waits for an address); enabled again, that start goes on.
 func TestDisableEnable(t *testing.T) {
 	t.Parallel()
 	nodes := rulesCluster(t, opsRules, opsPrograms)
@@ -132,12 +133,24 @@ func TestDisableEnable(t *testing.T) {
 		t.Errorf("state file of %s: %v\n%s", node.host, err, data)
 	}
 
-	expectCalls(t, nodes[2], map[string]string{"enable": "OK True", "start_process": "OK True"},
-		pyCall{"enable", "p.supvisors.enable('web')"},
-		pyCall{"start_process", "p.supvisors.start_process(0, 'web:web')"},
-	)
-	nodes[1].waitPython(t, "[(i['statename'], i['addresses'], i['disabled']) for i in p.supvisors.get_process_info('web:web')]",
-		"[('RUNNING', ['127.0.0.1'], False)]")
+	// The whole cluster restarts: the deployment does not start it, and
+	// waits for an address.
+	expectCalls(t, nodes[0], map[string]string{"restart": "OK True"}, pyCall{"restart", "p.supvisors.restart()"})
+	for _, n := range nodes {
+		n.waitPython(t, "p.supvisors.get_application_info('worker')['statename']", "RUNNING")
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	nodes[0].waitPython(t, "[(i['statename'], i['disabled'], i['waiting']) for i in p.supvisors.get_process_info('web:web')]",
+		"[('STOPPED', True, 'web:web: no address can take it (127.0.0.1: disabled, 127.0.0.2: disabled, 127.0.0.3: disabled)')]")
+
+	// Enabled, the start the deployment waits with goes on.
+	expectCalls(t, nodes[2], map[string]string{"enable": "OK True"}, pyCall{"enable", "p.supvisors.enable('web')"})
+	nodes[1].waitPython(t, "[(i['statename'], i['addresses'], i['disabled'], i['waiting']) for i in p.supvisors.get_process_info('web:web')]",
+		"[('RUNNING', ['127.0.0.1'], False, '')]")
+	data, err = os.ReadFile(filepath.Join(node.dir, "supvisors.state"))
+	if err != nil || strings.Contains(string(data), `"web"`) {
+		t.Errorf("state file of %s after enable: %v\n%s", node.host, err, data)
+	}
 }
 
 // killHard kills an agent with SIGKILL and waits for its end; its children
