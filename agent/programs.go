@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -28,6 +29,9 @@ func loadState(cfg *config.Config, logger hclog.Logger) *statefile.Store {
 // programs is cluster.Programs for one generation: the operators' changes
 // of programs, kept in the state file and applied to the supervisor.
 type programs struct {
+	// mu makes the changes one at a time: two resizes of a program must
+	// not interleave their stops, writes and resizes.
+	mu    sync.Mutex
 	store *statefile.Store
 	sup   *process.Supervisor
 	// load re-reads the configuration with the numprocs given.
@@ -37,6 +41,8 @@ type programs struct {
 // SetDisabled writes the change, then applies it: the processes of a
 // disabled program refuse to start and are stopped.
 func (p *programs) SetDisabled(program string, disabled bool) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if err := p.store.SetDisabled(program, disabled); err != nil {
 		return err
 	}
@@ -58,6 +64,8 @@ func (p *programs) SetDisabled(program string, disabled bool) error {
 // resizes the program's group (process.Supervisor.ResizeProgram). A node
 // without the program has nothing to do.
 func (p *programs) SetNumprocs(ctx context.Context, program string, numprocs int) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	over := p.store.State().Numprocs
 	if over == nil {
 		over = map[string]int{}
