@@ -396,6 +396,9 @@ func TestDashboardInBrowser(t *testing.T) {
 
 	t.Run("cluster shutdown from the page", func(t *testing.T) {
 		p.open(t, "/")
+		// Once the page has every row, nothing moves the button away
+		// from under the click.
+		waitPageAgrees(t, p, c, wholePage)
 		p.waitJS(t, liveDeadline, `document.getElementById('live').dataset.live === 'live'`, `document.getElementById('live').dataset.live`)
 		p.expectAgentDown(true)
 		p.click(t, `button[data-cluster-action="shutdown"]`)
