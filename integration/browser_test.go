@@ -184,11 +184,15 @@ func (p *browserPage) checkClean(tb testing.TB) {
 	}
 }
 
-// open loads path (from the agent's root) in the tab and waits for its
-// document.
-func (p *browserPage) open(tb testing.TB, path string) {
+// open loads ref (a path and query from the agent's root) in the tab and
+// waits for its document.
+func (p *browserPage) open(tb testing.TB, ref string) {
 	tb.Helper()
-	p.navigate(tb, p.origin.ResolveReference(&url.URL{Path: path}).String())
+	u, err := url.Parse(ref)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	p.navigate(tb, p.origin.ResolveReference(u).String())
 }
 
 // navigate loads an absolute URL of the agent, checks that it answered

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -183,6 +184,31 @@ func TestDashboardInBrowser(t *testing.T) {
 		shoot(t, "process", true)
 	})
 
+	t.Run("themes follow the system, readable", func(t *testing.T) {
+		defer p.emulateColorScheme(t, "")
+		for _, scheme := range []string{"light", "dark"} {
+			p.emulateColorScheme(t, scheme)
+			for _, path := range []string{"/", "/application.html?application=web", "/process.html?namespec=web:server"} {
+				p.open(t, path)
+				waitPageAgrees(t, p, c, path == "/")
+				var got struct {
+					Background float64  `json:"background"`
+					Unreadable []string `json:"unreadable"`
+				}
+				p.eval(t, contrastScript, &got)
+				if dark := got.Background < 0.2; dark != (scheme == "dark") {
+					t.Errorf("%s in a %s system: the page's background has a luminance of %.2f", path, scheme, got.Background)
+				}
+				for _, u := range got.Unreadable {
+					t.Errorf("%s in a %s system: %s", path, scheme, u)
+				}
+			}
+			p.open(t, "/")
+			waitPageAgrees(t, p, c, wholePage)
+			shoot(t, "cluster-"+scheme, false)
+		}
+	})
+
 	t.Run("process page actions", func(t *testing.T) {
 		p.open(t, "/")
 		p.follow(t, hook("data-namespec", "tools:probe"))
@@ -290,6 +316,29 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitStoppedEverywhere(t, c, "tools:probe")
 		p.waitHookState(t, liveDeadline, probe, "STOPPED")
 		p.noReload(t)
+	})
+
+	t.Run("keyboard only", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		app := hook("data-application", "tools")
+		// Tab to the strategy chooser of tools, type to pick MOST_LOADED,
+		// Tab to its Start button, Enter.
+		p.tabTo(t, fmt.Sprintf(`document.querySelector(%s).querySelector('select[data-strategy]')`, jsString(app)))
+		p.keys(t, "MOST")
+		var chosen string
+		p.eval(t, `document.activeElement.value`, &chosen)
+		if chosen != "MOST_LOADED" {
+			t.Fatalf("typing MOST in the strategy chooser picked %q", chosen)
+		}
+		p.tabTo(t, fmt.Sprintf(`document.querySelector(%s).querySelector('button[data-action="start"]')`, jsString(app)))
+		p.keys(t, "\r")
+		waitRunningOn(t, c, "tools:probe", "127.0.0.1")
+		p.waitHookState(t, liveDeadline, app, "RUNNING")
+		p.tabTo(t, fmt.Sprintf(`document.querySelector(%s).querySelector('button[data-action="stop"]')`, jsString(app)))
+		p.keys(t, "\r")
+		waitStoppedEverywhere(t, c, "tools:probe")
+		p.waitHookState(t, liveDeadline, app, "STOPPED")
 	})
 
 	t.Run("a page of another site cannot act", func(t *testing.T) {
@@ -657,4 +706,101 @@ fetch(%[3]q, {method: 'POST', mode: 'no-cors', credentials: 'include', headers: 
 	mu.Lock()
 	defer mu.Unlock()
 	return slices.Clone(answered)
+}
+
+// contrastScript answers the luminance of the page's background and, for
+// each visible element with text of its own, whether its text is readable
+// on its background: a contrast ratio of at least 4.5:1 (3:1 for large
+// text), WCAG 2's AA level.
+const contrastScript = `(() => {
+	const parse = c => {
+		const m = /^rgba?\(([^)]*)\)$/.exec(c);
+		if (!m) return null;
+		const v = m[1].split(/[\s,\/]+/).filter(Boolean).map(Number);
+		return {r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1};
+	};
+	const over = (top, under) => ({r: top.r * top.a + under.r * (1 - top.a), g: top.g * top.a + under.g * (1 - top.a),
+		b: top.b * top.a + under.b * (1 - top.a), a: 1});
+	const luminance = c => {
+		const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+		return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b);
+	};
+	const canvas = matchMedia('(prefers-color-scheme: dark)').matches ? {r: 18, g: 18, b: 18, a: 1} : {r: 255, g: 255, b: 255, a: 1};
+	// background is the colour an element's text is drawn on: its own
+	// and its ancestors' backgrounds, blended, over the canvas.
+	const background = e => {
+		const layers = [];
+		for (; e; e = e.parentElement) {
+			const c = parse(getComputedStyle(e).backgroundColor);
+			if (c && c.a > 0) { layers.push(c); if (c.a === 1) break; }
+		}
+		return layers.reduceRight((under, top) => over(top, under), canvas);
+	};
+	const unreadable = [];
+	const seen = new Set();
+	const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+		const e = n.parentElement;
+		if (!n.textContent.trim() || seen.has(e) || e.closest('option, [hidden]') || !e.checkVisibility({opacityProperty: true, visibilityProperty: true})) continue;
+		seen.add(e);
+		const style = getComputedStyle(e);
+		const color = parse(style.color);
+		const bg = background(e);
+		if (!color) { unreadable.push(e.tagName + ' ' + JSON.stringify(n.textContent.trim().slice(0, 40)) + ': colour ' + style.color); continue; }
+		const [l1, l2] = [luminance(over(color, bg)), luminance(bg)];
+		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		const size = parseFloat(style.fontSize);
+		const large = size >= 24 || (size >= 18.66 && Number(style.fontWeight) >= 700);
+		if (ratio < (large ? 3 : 4.5)) {
+			unreadable.push(e.tagName.toLowerCase() + (e.className ? '.' + e.className : '') + ' ' + JSON.stringify(n.textContent.trim().slice(0, 40)) +
+				': contrast ' + ratio.toFixed(2) + ':1 (' + style.color + ' on rgb(' + [bg.r, bg.g, bg.b].map(Math.round) + '))');
+		}
+	}
+	return {background: luminance(background(document.body)), unreadable: unreadable};
+})()`
+
+// emulateColorScheme makes the tab's system prefer a light or dark colour
+// scheme ("": the system's own again).
+func (p *browserPage) emulateColorScheme(t *testing.T, scheme string) {
+	t.Helper()
+	params := emulation.SetEmulatedMediaParams{}
+	if scheme != "" {
+		params.Features = []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}}
+	}
+	if _, err := chromedp.Call(p.ctx, emulation.SetEmulatedMedia, params); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// tabTo presses Tab until the element of the JavaScript expression target
+// has the focus (at most 300 times), and checks that the focus shows.
+func (p *browserPage) tabTo(t *testing.T, target string) {
+	t.Helper()
+	for range 300 {
+		var there bool
+		p.eval(t, `document.activeElement === `+target, &there)
+		if there {
+			var outline string
+			p.eval(t, `(() => { const s = getComputedStyle(document.activeElement);
+				return s.outlineStyle === 'none' || parseFloat(s.outlineWidth) === 0 ? '' : s.outlineStyle + ' ' + s.outlineWidth; })()`, &outline)
+			if outline == "" {
+				t.Errorf("the focus on %s does not show (no outline)", target)
+			}
+			return
+		}
+		p.keys(t, "\t")
+	}
+	var at string
+	p.eval(t, `document.activeElement.outerHTML.slice(0, 200)`, &at)
+	t.Fatalf("300 Tabs never reached %s; the focus is on %s", target, at)
+}
+
+// keys types keys in the tab, as a keyboard does, to the focused element.
+func (p *browserPage) keys(t *testing.T, keys string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
+		t.Fatalf("type %q: %v", keys, err)
+	}
 }
