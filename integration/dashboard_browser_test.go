@@ -341,6 +341,47 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.waitHookState(t, liveDeadline, app, "STOPPED")
 	})
 
+	t.Run("filter and sort the processes", func(t *testing.T) {
+		p.open(t, "/")
+		waitPageAgrees(t, p, c, wholePage)
+		shown := `[...document.querySelectorAll('#processes [data-namespec]')].filter(r => r.checkVisibility())`
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		defer cancel()
+		filter := chromedp.CSS(`input[data-filter="processes"]`)
+		if err := chromedp.Do(ctx, chromedp.SendKeys(filter, "worker")); err != nil {
+			t.Fatal(err)
+		}
+		p.waitJS(t, liveDeadline, shown+`.map(r => r.dataset.namespec).join() === "web:worker_0,web:worker_1,web:worker_2"`,
+			shown+`.map(r => r.dataset.namespec).join()`)
+		// Backspaces erase "worker", as a person does.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(filter, strings.Repeat("\b", len("worker"))+"stopped")); err != nil {
+			t.Fatal(err)
+		}
+		p.waitJS(t, liveDeadline, shown+`.map(r => r.dataset.namespec).join() === "solo,tools:probe"`,
+			shown+`.map(r => r.dataset.namespec).join()`)
+		if err := chromedp.Do(ctx, chromedp.SendKeys(filter, strings.Repeat("\b", len("stopped")))); err != nil {
+			t.Fatal(err)
+		}
+		p.waitJS(t, liveDeadline, shown+`.length === 7`, shown+`.length + ' rows shown'`)
+		// Sorted by state (a click on its header), then the other way (a
+		// second click): the rows of one state together, in reverse order.
+		states := `[...document.querySelectorAll('#processes [data-namespec]')].map(r => r.dataset.state).join()`
+		p.click(t, `#processes [data-sort="state"] button`)
+		p.waitJS(t, liveDeadline, states+` === "STOPPED,STOPPED,RUNNING,RUNNING,RUNNING,RUNNING,RUNNING"`+
+			` || `+states+` === "RUNNING,RUNNING,RUNNING,RUNNING,RUNNING,STOPPED,STOPPED"`, states)
+		var first string
+		p.eval(t, states, &first)
+		p.click(t, `#processes [data-sort="state"] button`)
+		p.waitJS(t, liveDeadline, states+` !== `+jsString(first), states)
+		var second string
+		p.eval(t, states, &second)
+		reversed := strings.Split(first, ",")
+		slices.Reverse(reversed)
+		if second != strings.Join(reversed, ",") {
+			t.Errorf("sorted by state: %s, then the other way: %s", first, second)
+		}
+	})
+
 	t.Run("a page of another site cannot act", func(t *testing.T) {
 		// What the HTTP tests forge, a real browser does: a page of
 		// another site (127.0.0.1 is another site than 127.0.0.2) posts
