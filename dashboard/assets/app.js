@@ -73,9 +73,13 @@
 
   // ---- calls and notifications ----
 
+  // Fault is an XML-RPC fault, its message as the clients show one:
+  // "NOT_RUNNING (70): web:server".
   class Fault extends Error {
     constructor(f) {
-      super(f.string);
+      super(f.string.startsWith(f.name)
+        ? f.name + ' (' + f.code + ')' + f.string.slice(f.name.length)
+        : f.string + ' (' + f.code + ')');
       this.code = f.code;
       this.faultName = f.name;
     }
@@ -279,8 +283,8 @@
         let d;
         try {
           d = JSON.parse(e.data);
-        } catch (err) {
-          return; // not ours: the stream only carries JSON
+        } catch {
+          return; // the agent sends JSON only: nothing to show of anything else
         }
         onTopic[topic](d);
         schedule();
@@ -295,9 +299,10 @@
     SILENT: 0, ISOLATED: 1, ISOLATING: 2, CHECKING: 4,
   };
 
-  // Table keeps one row per key in a tbody: rows are made from a
-  // prototype, filled when their item changes, hidden by the filter and
-  // kept in the order of the column chosen (th[data-sort]).
+  // Table keeps one row per key in the body (.tbody) of a grid: rows are
+  // made from a prototype, filled when their item changes, hidden by the
+  // filter and kept in the order of the column chosen (the [data-sort]
+  // headers).
   class Table {
     constructor(table, opts) {
       this.tbody = table.querySelector('.tbody');
@@ -434,16 +439,9 @@
 
   const W = 240;
   const H = 60;
-  // sparkline draws values (oldest first) in an svg, from 0 to max (the
-  // values' own maximum when max is 0).
-  function sparkline(values, max, cls) {
-    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'spark ' + (cls || ''), role: 'img' });
-    s.append(svg('polyline', { class: 'line' }));
-    drawSpark(s, values, max);
-    return s;
-  }
-  function drawSpark(s, values, max) {
-    const top = max || Math.max(1, ...values);
+  // points is a polyline of values (oldest first) across the W×H box,
+  // from 0 at the bottom to top at the top.
+  function points(values, top) {
     const n = values.length;
     const pts = [];
     for (let i = 0; i < n; i++) {
@@ -451,8 +449,17 @@
       const y = H - 1 - (Math.min(values[i], top) / top) * (H - 2);
       pts.push(x.toFixed(1) + ',' + y.toFixed(1));
     }
-    s.firstChild.setAttribute('points', pts.join(' '));
-    s.setAttribute('aria-label', n ? 'last ' + values[n - 1].toFixed(1) : 'no sample yet');
+    return pts.join(' ');
+  }
+  // sparkline is an empty sparkline of percentages, drawn by drawSpark.
+  function sparkline(cls) {
+    const s = svg('svg', { viewBox: '0 0 ' + W + ' ' + H, class: 'spark ' + cls, role: 'img', 'aria-label': 'no sample yet' });
+    s.append(svg('polyline', { class: 'line' }));
+    return s;
+  }
+  function drawSpark(s, values) {
+    s.firstChild.setAttribute('points', points(values, 100));
+    s.setAttribute('aria-label', values.length ? 'last ' + values[values.length - 1].toFixed(1) + ' %' : 'no sample yet');
   }
 
   // Chart is a captioned set of lines (name → values) with their last
@@ -478,14 +485,8 @@
           this.svg.append(line);
         }
         const values = series[name];
-        const n = values.length;
-        const pts = [];
-        for (let j = 0; j < n; j++) {
-          const x = n === 1 ? W : (j * W) / (n - 1);
-          pts.push(x.toFixed(1) + ',' + (H - 1 - (Math.min(values[j], top) / top) * (H - 2)).toFixed(1));
-        }
-        line.setAttribute('points', pts.join(' '));
-        legend.push([name, n ? values[n - 1].toFixed(1) + this.unit : '—', i++]);
+        line.setAttribute('points', points(values, top));
+        legend.push([name, values.length ? values[values.length - 1].toFixed(1) + this.unit : '—', i++]);
       }
       this.legend.replaceChildren(...legend.map(([name, v, k]) => el('span', { class: 'key c' + (k % 6), text: name + ' ' + v })));
     }
@@ -512,6 +513,8 @@
     return setInterval(tick, seconds * 1000);
   }
 
+  // periodSelect fills the page's period chooser with stats_periods and
+  // returns the first; onChange gets the one chosen next.
   function periodSelect(onChange) {
     const sel = doc.getElementById('period');
     for (const p of PERIODS) sel.append(el('option', { value: String(p), text: p + ' s' }));
@@ -572,13 +575,7 @@
     }
     const strategy = strategyOf(b);
     if (kind === 'local' && action === 'restart') {
-      // Supervisor's restart: a stop (waited for), then a start.
-      const note = notify('restart ' + name + '…', 'pending');
-      call('supervisor.stopProcess', name, true).catch((err) => {
-        if (err.code !== 70) throw err; // NOT_RUNNING: start it anyway
-      }).then(() => call('supervisor.startProcess', name, false)).then(
-        (r) => note.update('restart ' + name + ': ' + describe(r), 'ok'),
-        (err) => note.update('restart ' + name + ': ' + err.message, 'error'));
+      restart('restart ' + name, ['supervisor.stopProcess', name, true], ['supervisor.startProcess', name, false]);
       return;
     }
     const make = ROW_ACTIONS[kind][action];
@@ -598,6 +595,18 @@
     return 'CONFIG';
   }
 
+  // restart is Supervisor's restart, which the supervisor namespace has no
+  // method for: the stop call (waited for; NOT_RUNNING is no error), then
+  // the start call, shown as one action.
+  function restart(label, stop, start) {
+    const note = notify(label + '…', 'pending');
+    call(...stop).catch((err) => {
+      if (err.code !== 70) throw err;
+    }).then(() => call(...start)).then(
+      (r) => note.update(label + ': ' + describe(r), 'ok'),
+      (err) => note.update(label + ': ' + err.message, 'error'));
+  }
+
   // nodeAction is one of Supervisor's buttons for all of this node's
   // processes (its page has no Start All; users asked for it).
   function nodeAction(what) {
@@ -606,12 +615,8 @@
     } else if (what === 'stopall') {
       confirmThen('Stop every process of ' + LOCAL + '?', () => act('stop all of ' + LOCAL, 'supervisor.stopAllProcesses', false));
     } else if (what === 'restartall') {
-      confirmThen('Restart every process of ' + LOCAL + '?', () => {
-        const note = notify('restart all of ' + LOCAL + '…', 'pending');
-        call('supervisor.stopAllProcesses', true).then(() => call('supervisor.startAllProcesses', false)).then(
-          (r) => note.update('restart all of ' + LOCAL + ': ' + describe(r), 'ok'),
-          (e) => note.update('restart all of ' + LOCAL + ': ' + e.message, 'error'));
-      });
+      confirmThen('Restart every process of ' + LOCAL + '?', () => restart('restart all of ' + LOCAL,
+        ['supervisor.stopAllProcesses', true], ['supervisor.startAllProcesses', false]));
     }
   }
 
@@ -736,8 +741,8 @@
         td({}, el('span', { class: 'bar' }, el('span', { class: 'fill' })), el('span', { class: 'pct' })),
         td({ class: 'time' }),
         td({ class: 'time' }),
-        td({}, sparkline([], 100, 'cpu')),
-        td({}, sparkline([], 100, 'mem')))),
+        td({}, sparkline('cpu')),
+        td({}, sparkline('mem')))),
       fill(row, a, name) {
         const link = row.children[0].firstChild;
         if (!link.textContent) {
@@ -754,8 +759,8 @@
         setText(row.children[4], clock(a.local_time));
         const h = hostStats.get(name);
         if (h) {
-          drawSpark(row.children[5].firstChild, h.cpu, 100);
-          drawSpark(row.children[6].firstChild, h.mem, 100);
+          drawSpark(row.children[5].firstChild, h.cpu);
+          drawSpark(row.children[6].firstChild, h.mem);
         }
       },
       search: (a, name) => name + ' ' + a.statename,
