@@ -324,6 +324,23 @@ bool SupvisorsProxy::readmitAddress(const std::string& addressName) {
   return invoke(*client_, "supvisors.readmit_address", {str(addressName)}, detail::asBool);
 }
 
+bool SupvisorsProxy::disable(const std::string& programName, bool wait) {
+  return invoke(*client_, "supvisors.disable", {str(programName), boolean(wait)}, detail::asBool);
+}
+
+bool SupvisorsProxy::enable(const std::string& programName, bool wait) {
+  return invoke(*client_, "supvisors.enable", {str(programName), boolean(wait)}, detail::asBool);
+}
+
+bool SupvisorsProxy::updateNumprocs(const std::string& programName, int numprocs, bool wait) {
+  return invoke(*client_, "supvisors.update_numprocs", {str(programName), integer(numprocs), boolean(wait)},
+                detail::asBool);
+}
+
+bool SupvisorsProxy::rollingRestart(const std::string& applicationName, bool wait) {
+  return invoke(*client_, "supvisors.rolling_restart", {str(applicationName), boolean(wait)}, detail::asBool);
+}
+
 bool SupvisorsProxy::restart() { return invoke(*client_, "supvisors.restart", {}, detail::asBool); }
 
 bool SupvisorsProxy::shutdown() { return invoke(*client_, "supvisors.shutdown", {}, detail::asBool); }

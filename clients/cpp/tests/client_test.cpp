@@ -360,8 +360,18 @@ void testSupvisorsControl(Client& node2) {
   expectFault("readmitAddress(10.9.9.9)", supvisors::faults::BAD_ADDRESS, [&] { supvisors.readmitAddress("10.9.9.9"); });
   expectFault("startProcess(UNKNOWN strategy)", supvisors::faults::BAD_STRATEGY,
               [&] { supvisors.startProcess(StartingStrategy::UNKNOWN, "web"); });
-  check(supvisors.stopApplication("app") && supvisors.stopProcess("web") && supvisors.stopProcess("argv"),
-        "stop app, web, argv");
+
+  // The operations beyond Supvisors 0.1.
+  check(supvisors.disable("web"), "disable(web)");
+  expectFault("startProcess(web), disabled", supvisors::faults::DISABLED,
+              [&] { supvisors.startProcess(StartingStrategy::CONFIG, "web"); });
+  check(supvisors.enable("web"), "enable(web)");
+  expectFault("updateNumprocs(web), not homogeneous", supvisors::faults::BAD_ARGUMENTS,
+              [&] { supvisors.updateNumprocs("web", 2); });
+  check(supvisors.rollingRestart("app"), "rollingRestart(app)");
+  waitUntil("app RUNNING after rollingRestart", 10s, appIs(supvisors::ApplicationState::RUNNING));
+  expectFault("rollingRestart(nosuch)", supvisors::faults::BAD_NAME, [&] { supvisors.rollingRestart("nosuch"); });
+  check(supvisors.stopApplication("app") && supvisors.stopProcess("argv"), "stop app, argv");
 }
 
 void testFaults(Client& client) {

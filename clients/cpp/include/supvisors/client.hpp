@@ -219,6 +219,16 @@ class SupvisorsProxy {
   // readmitAddress lets an address fenced by auto_fence back in (an
   // extension of Supvisors 0.1).
   bool readmitAddress(const std::string& addressName);
+  // disable stops the processes of a program everywhere and keeps them from
+  // starting (faults::DISABLED) until enable; extensions of Supvisors 0.1.
+  bool disable(const std::string& programName, bool wait = true);
+  bool enable(const std::string& programName, bool wait = true);
+  // updateNumprocs gives a homogeneous program numprocs processes on every
+  // node that has it.
+  bool updateNumprocs(const std::string& programName, int numprocs, bool wait = true);
+  // rollingRestart restarts the running processes of an application one at
+  // a time.
+  bool rollingRestart(const std::string& applicationName, bool wait = true);
   bool restart();
   bool shutdown();
 
