@@ -217,6 +217,10 @@ func securityHeaders(h http.Header) {
 // once.
 func (d *Dashboard) assetHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/") {
+			http.NotFound(w, r) // no listing of the directory
+			return
+		}
 		securityHeaders(w.Header())
 		w.Header().Set("Cache-Control", "no-cache")
 		d.assets.ServeHTTP(w, r)

@@ -324,6 +324,9 @@ func TestDashboardPages(t *testing.T) {
 			t.Errorf("GET %s refers to another site", path)
 		}
 	}
+	if resp, _ := s.dashGet(t, "/dashboard/assets/", nil, false); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("GET /dashboard/assets/: HTTP %d, want 404 (no listing)", resp.StatusCode)
+	}
 	if resp, _ := s.dashGet(t, "/dashboard/assets/app.js", nil, true); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("GET app.js without credentials: HTTP %d, want 401", resp.StatusCode)
 	}

@@ -1104,10 +1104,14 @@
       for (const a of where) {
         const isLocal = a === LOCAL && local;
         const state = isLocal ? local.statename : p ? p.statename : 'UNKNOWN';
+        // Another node's copy: its log is on that node's own page.
+        const where = isLocal ? local.description : '';
+        const info = a === LOCAL ? el('td', { text: where })
+          : el('td', {}, el('a', { href: nodeURL(a, pageURL('process', 'namespec', ns)), text: 'its log, on ' + a + "'s page" }));
         rows.push(el('tr', { 'data-copy': a },
           el('th', { scope: 'row' }, el('a', { href: pageURL('address', 'address', a), text: a })),
           el('td', {}, badge(state)),
-          el('td', { text: isLocal ? local.description : '' })));
+          info));
       }
       if (!rows.length) rows.push(el('tr', {}, el('td', { colspan: '3', text: 'not running anywhere' })));
       copies.replaceChildren(...rows);
