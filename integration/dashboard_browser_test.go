@@ -258,6 +258,29 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.noReload(t)
 	})
 
+	t.Run("Supervisor's URLs", func(t *testing.T) {
+		p.open(t, "/index.html")
+		waitPageAgrees(t, p, c, wholePage)
+		// tail.html is the process page (whose log tail the process page
+		// test saw; the address page's Clear log has emptied it since).
+		p.open(t, "/tail.html?processname=web:server")
+		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:server"), "RUNNING", "127.0.0.2")
+		// An old action link only asks; its form, posted by the browser,
+		// acts and lands on the cluster page with the outcome.
+		p.open(t, "/index.html?processname=web:worker_1&action=stop")
+		sup := c.Supervisor()
+		if info := replyOf[api.ProcessInfo](t, "getProcessInfo web:worker_1")(sup.GetProcessInfo(t.Context(), "web:worker_1")); info.StateName != "RUNNING" {
+			t.Fatalf("web:worker_1 %s after the GET of an old stop link", info.StateName)
+		}
+		p.click(t, `form button[type="submit"]`)
+		waitStoppedEverywhere(t, c, "web:worker_1")
+		p.waitJS(t, liveDeadline, `location.pathname.endsWith('/index.html') && new URLSearchParams(location.search).has('message')`, `location.href`)
+		if _, err := c.Supvisors().StartProcess(t.Context(), enums.StartConfig, "web:worker_1", "", true); err != nil {
+			t.Fatal(err)
+		}
+		waitRunningOn(t, c, "web:worker_1", "127.0.0.2")
+	})
+
 	t.Run("live state change", func(t *testing.T) {
 		p.open(t, "/")
 		waitPageAgrees(t, p, c, wholePage)
