@@ -923,6 +923,8 @@
     hostCharts(addr);
   }
 
+  const ACTIVE = ['STARTING', 'RUNNING', 'BACKOFF'];
+
   // localProcessTable is Supervisor's page: this node's processes with
   // their description, refreshed when one of them changes state (the
   // stream's event topic) and every few seconds for the uptimes.
@@ -937,7 +939,7 @@
         const row = tr({ 'data-scope': 'local' },
           td({}, el('a', {})),
           td({}, badge('UNKNOWN')),
-          td({ class: 'where', text: LOCAL }),
+          td({ class: 'where' }),
           td({ class: 'info' }),
           actionButtons({ buttons: ['start', 'stop', 'restart', 'clearlog'] }));
         row.lastChild.querySelector('[data-action="clearlog"]').textContent = 'Clear log';
@@ -951,6 +953,9 @@
         }
         setState(row, p.statename);
         setBadge(row.children[1].firstChild, p.statename);
+        // Where it runs, as the cluster counts it: here, while it is
+        // starting, running or backing off.
+        setText(row.children[2], ACTIVE.includes(p.statename) ? LOCAL : '');
         setText(row.children[3], p.description);
       },
       search: (p, ns) => ns + ' ' + p.statename + ' ' + p.description,
