@@ -108,7 +108,7 @@ func TestDefaults(t *testing.T) {
 		t.Errorf("servers %v %v, warnings %q: want none", cfg.InetHTTPServer, cfg.UnixHTTPServer, cfg.Warnings)
 	}
 	wantSupvisors := Supvisors{AddressList: []string{"node1"}, StateFile: dir + "/supvisors.state", InternalPort: 65001, EventPort: 65002,
-		SynchroTimeout: 15, StartingStrategy: "CONFIG", ConciliationStrategy: "USER", StatsPeriods: []int{10}, StatsHisto: 200}
+		SynchroTimeout: 15, StartingStrategy: "CONFIG", ConciliationStrategy: "USER", HostName: "node1", StatsPeriods: []int{10}, StatsHisto: 200}
 	if !reflect.DeepEqual(cfg.Supvisors, wantSupvisors) {
 		t.Errorf("supvisors = %+v\nwant %+v", cfg.Supvisors, wantSupvisors)
 	}

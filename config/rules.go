@@ -89,7 +89,8 @@ type ProgramRules struct {
 	// their start phase only when they exit with an expected code.
 	Required, WaitExit bool
 	// Loading is the expected load of the process on its address, in
-	// [0;100]; default 1.
+	// [0;100]; default 0, as in later Supvisors (0.1's 1 filled a node at
+	// 100 processes without a rule).
 	Loading int
 	// RunningFailure applies when the process crashes or its address is
 	// lost; default the application's.
@@ -128,7 +129,7 @@ func (r *Rules) Program(group, name string) ProgramRules {
 	if best != nil {
 		return *best
 	}
-	return ProgramRules{Name: name, Loading: 1, RunningFailure: app.RunningFailure}
+	return ProgramRules{Name: name, RunningFailure: app.RunningFailure}
 }
 
 // LoadRules reads the rules file at file, then parses it with ParseRules.
@@ -735,7 +736,6 @@ func (p *rulesParser) programRules(s *programSpec, appRunning enums.RunningFailu
 		StopSequence:   r.stopSeq.v,
 		Required:       r.required.v,
 		WaitExit:       r.waitExit.v,
-		Loading:        1,
 		RunningFailure: appRunning,
 	}
 	if r.loading.set {

@@ -214,7 +214,7 @@ func rulesOracle(data []byte) (map[string]*ApplicationRules, error) {
 
 func oracleProgram(s oracleSpec, appRunning enums.RunningFailureStrategy) *ProgramRules {
 	p := &ProgramRules{Name: strings.TrimSpace(s.Name), StartSequence: oracleInt(s.StartSeq), StopSequence: oracleInt(s.StopSeq),
-		Required: oracleBool(s.Required), WaitExit: oracleBool(s.WaitExit), Loading: 1, RunningFailure: appRunning}
+		Required: oracleBool(s.Required), WaitExit: oracleBool(s.WaitExit), RunningFailure: appRunning}
 	if s.Loading != nil {
 		p.Loading = oracleInt(s.Loading)
 	} else if s.ExpectedLoading != nil {

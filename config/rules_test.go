@@ -68,7 +68,7 @@ func TestParseRulesFull(t *testing.T) {
 			Programs: map[string]*ProgramRules{
 				"server": {Name: "server", Line: 5, Addresses: []string{"10.0.0.2", "10.0.0.1"}, StartSequence: 2, StopSequence: 3,
 					Required: true, Loading: 25, RunningFailure: enums.RunRestartProcess},
-				"empty": {Name: "empty", Line: 23, Loading: 1, RunningFailure: enums.RunStopApplication},
+				"empty": {Name: "empty", Line: 23, RunningFailure: enums.RunStopApplication},
 			},
 			Patterns: []*ProgramRules{
 				{Name: "worker_", Line: 18, Hashed: true, WaitExit: true, Loading: 0, RunningFailure: enums.RunStopApplication},
@@ -92,7 +92,7 @@ func TestParseRulesFull(t *testing.T) {
 
 func TestRulesDefaults(t *testing.T) {
 	defaultApp := ApplicationRules{Name: "g", StartingFailure: enums.FailAbort, RunningFailure: enums.RunContinue}
-	defaultProg := ProgramRules{Name: "p", Loading: 1, RunningFailure: enums.RunContinue}
+	defaultProg := ProgramRules{Name: "p", RunningFailure: enums.RunContinue}
 	empty := mustParseRules(t, "<root/>")
 	for name, r := range map[string]*Rules{"nil": nil, "empty file": empty, "other application": mustParseRules(t, `<root><application name="x"/></root>`)} {
 		t.Run(name, func(t *testing.T) {
@@ -110,7 +110,7 @@ func TestRulesDefaults(t *testing.T) {
 	// A program the application does not name gets the application's
 	// running failure strategy.
 	r := mustParseRules(t, `<root><application name="g"><running_failure_strategy>RESTART_APPLICATION</running_failure_strategy></application></root>`)
-	want := ProgramRules{Name: "p", Loading: 1, RunningFailure: enums.RunRestartApplication}
+	want := ProgramRules{Name: "p", RunningFailure: enums.RunRestartApplication}
 	if got := r.Program("g", "p"); !reflect.DeepEqual(got, want) {
 		t.Errorf("Program = %+v, want %+v", got, want)
 	}
@@ -143,11 +143,11 @@ func TestRulesProgramLookup(t *testing.T) {
 		{"a", "xer_1", "er_1", 6, 4},         // the only match
 		{"a", "walker_1", "ker_1", 7, 5},     // "ker_1" (5) beats "er_1" (4)
 		{"a", "work", "work", 4, 2},          // the whole name
-		{"a", "wor", "wor", 0, 1},            // no pattern: defaults
-		{"b", "worker_1", "worker_1", 0, 1},  // patterns are scoped to their application
+		{"a", "wor", "wor", 0, 0},            // no pattern: defaults
+		{"b", "worker_1", "worker_1", 0, 0},  // patterns are scoped to their application
 		{"b", "box", "x", 11, 7},             // b's own pattern
-		{"c", "x", "x", 0, 1},                // unknown application
-		{"a:worker_1", "x", "x", 0, 1},       // group names are exact
+		{"c", "x", "x", 0, 0},                // unknown application
+		{"a:worker_1", "x", "x", 0, 0},       // group names are exact
 		{"a", "a:worker_1", "worker_", 5, 3}, // the name is matched as given
 	}
 	for _, tt := range tests {
@@ -207,7 +207,7 @@ func TestRulesModels(t *testing.T) {
 			Required: true, WaitExit: true, Loading: 0, RunningFailure: enums.RunContinue},
 		"pat": {Name: "pat", Line: 11, Addresses: []string{"10.0.0.3"}, Hashed: true, StartSequence: 5, StopSequence: 7,
 			Required: true, WaitExit: false, Loading: 50, RunningFailure: enums.RunContinue},
-		"nothing": {Name: "nothing", Line: 12, Loading: 1, RunningFailure: enums.RunRestartApplication},
+		"nothing": {Name: "nothing", Line: 12, RunningFailure: enums.RunRestartApplication},
 	}
 	for name, w := range want {
 		if got := r.Program("a", name); !reflect.DeepEqual(got, w) {
@@ -579,7 +579,7 @@ func TestLoadWithRulesFile(t *testing.T) {
 		if cfg.Rules != nil {
 			t.Errorf("Rules = %+v, want nil", cfg.Rules)
 		}
-		if got := cfg.Rules.Program("web", "p"); got.Loading != 1 {
+		if got := cfg.Rules.Program("web", "p"); got.Loading != 0 {
 			t.Errorf("Program on nil rules: %+v", got)
 		}
 	})

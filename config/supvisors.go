@@ -10,12 +10,14 @@ import (
 	"time"
 
 	"github.com/spf13/viper"
+
+	"github.com/supvisors/supvisors-go/enums"
 )
 
 // The strategy names the [supvisors] section accepts, in wire-code order
 // (DESIGN.md).
 var (
-	startingStrategies     = []string{"CONFIG", "LESS_LOADED", "MOST_LOADED", "LOCAL"}
+	startingStrategies     = enums.StartingNames()
 	conciliationStrategies = []string{"SENICIDE", "INFANTICIDE", "USER", "STOP", "RESTART", "RUNNING_FAILURE"}
 )
 
@@ -58,6 +60,7 @@ var supvisorsOptions = []supvisorsOption{
 		return err
 	}},
 	{"gossip_key", constant(""), storeGossipKey},
+	{"host_name", func(l *loader) string { return l.hostname }, storeHostName},
 	{"stats_periods", constant("10"), storeStatsPeriods},
 	{"stats_histo", constant("200"), func(_ *loader, s *Supvisors, t string) (err error) {
 		s.StatsHisto, err = boundedInteger(t, 10, 1500)
@@ -80,6 +83,20 @@ var supvisorsOptions = []supvisorsOption{
 		s.SuspicionMult, err = boundedInteger(t, 1, 20)
 		return err
 	}},
+}
+
+// maxHostName is the longest host_name: Linux's HOST_NAME_MAX, and what
+// the node meta (512 bytes in all) has room for.
+const maxHostName = 64
+
+// storeHostName stores the name of the machine the agent runs on.
+func storeHostName(_ *loader, s *Supvisors, text string) error {
+	text = strings.TrimSpace(text)
+	if text == "" || len(text) > maxHostName || strings.ContainsAny(text, " \t") {
+		return fmt.Errorf("invalid host name %q: expected 1 to %d characters, no blank", text, maxHostName)
+	}
+	s.HostName = text
+	return nil
 }
 
 // storeDuration stores a Go duration ("200ms", "1.5s") between 1 ms and one

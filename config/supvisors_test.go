@@ -47,7 +47,7 @@ quorum = majority
 `, "rules.xml": "<root/>"}, opts)
 			want := Supvisors{Present: true, AddressList: []string{"10.0.0.1", "node1", "lab-3"}, RulesFile: dir + "/rules.xml", StateFile: dir + "/node.state",
 				AutoFence: true, InternalPort: 7001, EventPort: 7002, SynchroTimeout: 30, StartingStrategy: "LESS_LOADED",
-				ConciliationStrategy: "RUNNING_FAILURE", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{1, 60, 3600}, StatsHisto: 1500, StatsIrixMode: true,
+				ConciliationStrategy: "RUNNING_FAILURE", HostName: "node1", GossipKeys: [][]byte{[]byte("0123456789abcdef"), []byte("abcdefghijklmnop")}, StatsPeriods: []int{1, 60, 3600}, StatsHisto: 1500, StatsIrixMode: true,
 				ProbeInterval: 150 * time.Millisecond, ProbeTimeout: 100 * time.Millisecond, GossipInterval: 40 * time.Millisecond,
 				PushPullInterval: 5 * time.Second, SuspicionMult: 3, Quorum: 2}
 			if !reflect.DeepEqual(cfg.Supvisors, want) {
@@ -100,7 +100,9 @@ func TestSupvisorsErrors(t *testing.T) {
 		{"timeout", "synchro_timeout=0\n", 3, "[supvisors] synchro_timeout: invalid value 0: expected in [1;1000]"},
 		{"duplicate address", "address_list=a,b,a\n", 3, "[supvisors] address_list: address a is listed twice"},
 		{"empty address list", "address_list= , \n", 3, "address_list is empty"},
-		{"strategy", "starting_strategy=RANDOM\n", 3, `[supvisors] starting_strategy: invalid value "RANDOM": expected one of CONFIG, LESS_LOADED, MOST_LOADED, LOCAL`},
+		{"strategy", "starting_strategy=RANDOM\n", 3, `[supvisors] starting_strategy: invalid value "RANDOM": expected one of CONFIG, LESS_LOADED, MOST_LOADED, LOCAL, LESS_LOADED_NODE, MOST_LOADED_NODE`},
+		{"host name blank", "host_name=a b\n", 3, `[supvisors] host_name: invalid host name "a b": expected 1 to 64 characters, no blank`},
+		{"host name long", "host_name=" + strings.Repeat("h", 65) + "\n", 3, "expected 1 to 64 characters"},
 		{"conciliation", "conciliation_strategy=x\n", 3, "expected one of SENICIDE, INFANTICIDE, USER, STOP, RESTART, RUNNING_FAILURE"},
 		{"gossip key base64", "gossip_key=!!\n", 3, "gossip_key 1 is not valid base64"},
 		{"gossip key size", "gossip_key=MDEy\n", 3, "gossip_key 1 decodes to 3 bytes, expected 16, 24 or 32"},

@@ -249,8 +249,12 @@ type Supvisors struct {
 	StartingStrategy     string
 	ConciliationStrategy string
 	GossipKeys           [][]byte // decoded, the first encrypts; nil when not set
-	StatsPeriods         []int    // seconds, sorted, distinct
-	StatsHisto           int      // samples kept per period
+	// HostName is the machine the agent runs on (default its host name):
+	// the starting strategies *_NODE sum the loads of the addresses of one
+	// machine.
+	HostName     string
+	StatsPeriods []int // seconds, sorted, distinct
+	StatsHisto   int   // samples kept per period
 	// StatsIrixMode reports a process's CPU as a share of one core
 	// (0-100 per core) instead of a share of the whole host.
 	StatsIrixMode bool

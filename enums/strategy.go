@@ -2,6 +2,7 @@ package enums
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -15,6 +16,10 @@ const (
 	StartLessLoaded
 	StartMostLoaded
 	StartLocal
+	// StartLessLoadedNode and StartMostLoadedNode (later Supvisors) weigh
+	// the summed load of all the addresses of one host (host_name).
+	StartLessLoadedNode
+	StartMostLoadedNode
 )
 
 // StartingFailureStrategy is what happens to an application whose required
@@ -55,7 +60,7 @@ const (
 )
 
 var (
-	startingNames        = []string{"CONFIG", "LESS_LOADED", "MOST_LOADED", "LOCAL"}
+	startingNames        = []string{"CONFIG", "LESS_LOADED", "MOST_LOADED", "LOCAL", "LESS_LOADED_NODE", "MOST_LOADED_NODE"}
 	startingFailureNames = []string{"ABORT", "STOP", "CONTINUE"}
 	runningFailureNames  = []string{"CONTINUE", "RESTART_PROCESS", "STOP_APPLICATION", "RESTART_APPLICATION"}
 	conciliationNames    = []string{"SENICIDE", "INFANTICIDE", "USER", "STOP", "RESTART", "RUNNING_FAILURE"}
@@ -75,6 +80,9 @@ func ParseStarting(s string) (StartingStrategy, error) {
 	i, err := parse(s, startingNames)
 	return StartingStrategy(i), err
 }
+
+// StartingNames lists the starting strategies' names, in wire-code order.
+func StartingNames() []string { return slices.Clone(startingNames) }
 
 // ParseStartingFailure reads a starting failure strategy by name.
 func ParseStartingFailure(s string) (StartingFailureStrategy, error) {

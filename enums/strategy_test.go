@@ -22,8 +22,11 @@ func TestStrategyNames(t *testing.T) {
 	if _, err := ParseStartingFailure("SOMETIMES"); err == nil {
 		t.Error("bad name accepted")
 	}
-	if _, ok := StartingFromCode(4); ok {
-		t.Error("code 4 accepted")
+	if _, ok := StartingFromCode(6); ok {
+		t.Error("code 6 accepted")
+	}
+	if s, ok := StartingFromCode(5); !ok || s != StartMostLoadedNode || s.String() != "MOST_LOADED_NODE" {
+		t.Errorf("code 5: %v", s)
 	}
 	if StartingStrategy(9).String() != "STRATEGY_9" {
 		t.Error(StartingStrategy(9).String())
