@@ -163,6 +163,7 @@ func Create(cfg Config) (*Cluster, error) {
 		Addresses:      c.RuleAddresses,
 		Carried:        cfg.Carried,
 		RulesHash:      rulesHash(cfg.Rules),
+		HostName:       s.HostName,
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
 	}, incarnation, now)

@@ -78,7 +78,7 @@ func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, 
 func (c *Cluster) StartProcesses(ctx context.Context, p strategy.Placement, keys []view.Key, extra string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		c.holdStopped(keys, false)
-		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.startProcess(jctx, p, k, extra) }))
+		return oneFault(fault.AbnormalTermination, "", c.startAll(jctx, p, keys, extra))
 	})
 }
 
@@ -227,25 +227,19 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 	defer c.busyApplication(app, true)()
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
-		errs := forEach(phase, func(p view.ProcessInfo) error {
-			var held, runs bool
-			c.Read(func(v *view.View) { held, runs = v.Held(p.Key()), v.Runs(p.Key()) })
-			if runs || held {
-				return nil // already running (not on a copy held for stopping), or an operator stopped it since
-			}
-			return c.startProcess(ctx, placement, p.Key(), "")
-		})
+		var todo []view.Key
+		c.Read(func(v *view.View) { todo = toStart(v, phase) })
 		var failed []error
-		for i, err := range errs {
+		for i, err := range c.startAll(ctx, placement, todo, "") {
 			if err == nil {
 				continue
 			}
-			p := phase[i]
+			p := todo[i]
 			if !c.cfg.Rules.Program(p.Group, p.Name).Required {
-				c.log.Warn("optional process failed to start", "process", p.Key().Namespec(), "error", err)
+				c.log.Warn("optional process failed to start", "process", p.Namespec(), "error", err)
 				continue
 			}
-			c.log.Error("required process failed to start", "process", p.Key().Namespec(), "error", err, "strategy", rules.StartingFailure)
+			c.log.Error("required process failed to start", "process", p.Namespec(), "error", err, "strategy", rules.StartingFailure)
 			failed = append(failed, err)
 		}
 		switch strategy.AfterPhase(rules.StartingFailure, len(failed)) {
@@ -262,6 +256,19 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 		return fault.Newf(fault.AbnormalTermination, "%s is %v", app, info.State)
 	}
 	return nil
+}
+
+// toStart is what the start of an application starts of a phase: not
+// what runs already (not on a copy held for stopping), nor what an
+// operator stopped since.
+func toStart(v *view.View, phase []view.ProcessInfo) []view.Key {
+	var keys []view.Key
+	for _, p := range phase {
+		if k := p.Key(); !v.Runs(k) && !v.Held(k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
 
 // stopApplication stops app's running processes by ascending

@@ -99,17 +99,40 @@ func outcomeOf(err error) strategy.StartOutcome {
 // expected). A failure is a *startError saying why; an address that failed
 // it is avoided by the next starts of k for a while.
 func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view.Key, extra string) error {
-	rules := c.cfg.Rules.Program(k.Group, k.Name)
+	return c.startAll(ctx, p, []view.Key{k}, extra)[0]
+}
+
+// startAll starts the processes of keys at once, as startProcess does,
+// placed together in their order (planLocked: what the dry runs answer);
+// it returns their errors, in order.
+func (c *Cluster) startAll(ctx context.Context, p strategy.Placement, keys []view.Key, extra string) []error {
+	type start struct {
+		key     view.Key
+		address string
+		at      startAttempt
+	}
+	starts := make([]start, len(keys))
 	c.mu.Lock()
-	address, ok := strategy.Place(p, c.candidatesLocked(k, rules, time.Now()), rules.Loading)
-	var at startAttempt
-	if ok {
-		at = c.beginStartLocked(k, address, rules.Loading)
+	addresses := c.planLocked(p, [][]view.Key{keys}, time.Now())[0]
+	for i, k := range keys {
+		starts[i] = start{key: k, address: addresses[i]}
+		if addresses[i] != "" {
+			starts[i].at = c.beginStartLocked(k, addresses[i], c.cfg.Rules.Program(k.Group, k.Name).Loading)
+		}
 	}
 	c.mu.Unlock()
-	if !ok {
-		return startFailed(k, strategy.NoAddress, "%s", c.whyNoAddress(k))
-	}
+	return forEach(starts, func(s start) error {
+		if s.address == "" {
+			return startFailed(s.key, strategy.NoAddress, "%s", c.whyNoAddress(s.key))
+		}
+		return c.startOn(ctx, p, s.key, s.address, s.at, extra)
+	})
+}
+
+// startOn carries out the start at of k on address, which placement p
+// chose, and waits for its outcome.
+func (c *Cluster) startOn(ctx context.Context, p strategy.Placement, k view.Key, address string, at startAttempt, extra string) error {
+	rules := c.cfg.Rules.Program(k.Group, k.Name)
 	var err error
 	defer func() { c.endStart(k, at, err) }()
 	c.log.Info("starting", "process", k.Namespec(), "address", address, "strategy", p.Strategy)
@@ -280,26 +303,6 @@ func startOutcome(v *view.View, address string, k view.Key, before uint64, waitE
 		return true, startFailed(k, strategy.ProcessFailed, "%v on %s: %s", rec.State, address, rec.SpawnErr)
 	}
 	return false, nil
-}
-
-// candidatesLocked lists the addresses the rules allow for k, in their
-// order, with their loads including the starts in flight; an address that
-// failed a start of k a moment ago, or where k runs, is not eligible.
-func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now time.Time) []strategy.Candidate {
-	names := c.RuleAddresses(k)
-	cands := make([]strategy.Candidate, 0, len(names))
-	for _, name := range names {
-		a, _ := c.view.Address(name, time.Time{})
-		rec, configured := c.view.Record(name, k)
-		cands = append(cands, strategy.Candidate{
-			Address: name,
-			// Not where it runs already (a copy about to be stopped):
-			// that start would be refused.
-			Eligible: a.State == enums.AddressRunning && configured && !rec.Disabled && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
-			Load:     a.Loading + c.jobs.inflight[name],
-		})
-	}
-	return cands
 }
 
 // RuleAddresses returns the addresses k's rules allow, in their order:

@@ -87,6 +87,9 @@ type wireMeta struct {
 	Fenced      []byte
 	Rules       []byte
 	Deployment  uint64
+	// HostName comes last: an agent that does not know it leaves it out
+	// (decoded as ""), and one that does not know it ignores it.
+	HostName string
 }
 
 type wireName struct {
@@ -327,7 +330,7 @@ func decodeFullState(body []byte) (view.FullState, error) {
 // name).
 func encodeMeta(m view.Meta) []byte {
 	var out []byte
-	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules, Deployment: m.Deployment}); err != nil {
+	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules, Deployment: m.Deployment, HostName: m.HostName}); err != nil {
 		panic(fmt.Sprintf("encode meta: %v", err))
 	}
 	return out
@@ -338,7 +341,7 @@ func decodeMeta(b []byte) (view.Meta, error) {
 	if err := decodeBody(b, &w); err != nil {
 		return view.Meta{}, err
 	}
-	return view.Meta{Incarnation: w.Incarnation, State: enums.SupvisorsState(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment}, nil
+	return view.Meta{Incarnation: w.Incarnation, State: enums.SupvisorsState(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment, HostName: w.HostName}, nil
 }
 
 func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-msgpack/v2/codec"
+
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/enums"
 )
@@ -67,7 +69,7 @@ var wireCodecs = []wireCodec{
 	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", incarnation: 42, sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
 	wireOf("program", msgProgram, programChange{Program: "worker", Disabled: true, Numprocs: 3}, encodeProgram, decodeProgram),
 	wireOf("stop", msgStop, command{key: view.Key{Group: "web", Name: "server"}}, func(c command) []byte { return encodeCommand(msgStop, c) }, decodeCommand),
-	wireOf("meta", 0, view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77}, encodeMeta, decodeMeta),
+	wireOf("meta", 0, view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77, HostName: "lab-1"}, encodeMeta, decodeMeta),
 }
 
 // split returns the body of msg for c, checking its type byte.
@@ -117,9 +119,35 @@ func TestWireCodecsCoverEveryType(t *testing.T) {
 // TestMetaFitsTheRing checks the meta of a large cluster stays well under
 // memberlist's 512-byte limit.
 func TestMetaFitsTheRing(t *testing.T) {
-	m := view.Meta{Incarnation: ^uint64(0), State: enums.SupvisorsShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8), Deployment: ^uint64(0)}
+	m := view.Meta{Incarnation: ^uint64(0), State: enums.SupvisorsShuttingDown, Master: string(bytes.Repeat([]byte("h"), 253)), Fenced: make([]byte, 1000/8), Rules: make([]byte, 8), Deployment: ^uint64(0), HostName: string(bytes.Repeat([]byte("m"), 64))}
 	if n := len(encodeMeta(m)); n > 512 {
-		t.Errorf("meta of a 1,000-address cluster with a 253-byte master name is %d bytes", n)
+		t.Errorf("meta of a 1,000-address cluster with a 253-byte master name and a 64-byte host name is %d bytes", n)
+	}
+}
+
+// TestMetaWithoutHostName checks the meta of an agent that does not tell
+// its host name decodes (host name ""), and that such an agent decodes
+// the meta of one that does.
+func TestMetaWithoutHostName(t *testing.T) {
+	type oldMeta struct {
+		_struct     bool `codec:",toarray"`
+		Incarnation uint64
+		State       int
+		Master      string
+		Fenced      []byte
+		Rules       []byte
+		Deployment  uint64
+	}
+	var old []byte
+	if err := codec.NewEncoderBytes(&old, msgpack).Encode(oldMeta{Incarnation: 5, State: 2, Master: "10.0.0.1", Deployment: 77}); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := decodeMeta(old); err != nil || m.Incarnation != 5 || m.Deployment != 77 || m.HostName != "" {
+		t.Errorf("old meta: %+v, %v", m, err)
+	}
+	var back oldMeta
+	if err := decodeBody(encodeMeta(view.Meta{Incarnation: 6, Deployment: 78, HostName: "lab-1"}), &back); err != nil || back.Incarnation != 6 || back.Deployment != 78 {
+		t.Errorf("new meta read by an old agent: %+v, %v", back, err)
 	}
 }
 

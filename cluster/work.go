@@ -62,8 +62,7 @@ func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup
 			continue
 		}
 		if j.IsStart() {
-			rules := c.cfg.Rules.Program(j.Key.Group, j.Key.Name)
-			if _, ok := strategy.Place(c.defaultPlacement(), c.candidatesLocked(j.Key, rules, now), rules.Loading); !ok {
+			if c.planLocked(c.defaultPlacement(), [][]view.Key{{j.Key}}, now)[0][0] == "" {
 				for _, until := range c.jobs.avoid[j.Key] {
 					if until.After(now) {
 						wakeup = earliestTime(wakeup, until)

@@ -55,6 +55,9 @@ type Config struct {
 	Carried *Order
 	// RulesHash identifies the rules file; every node must have the same.
 	RulesHash []byte
+	// HostName is the machine this node runs on, which its meta tells the
+	// others (see View.HostName).
+	HostName string
 	// Quorum is how many addresses must be RUNNING (the local one
 	// included) for the cluster to act: elect and deploy, fail over, fence,
 	// conciliate. 0 is off.
@@ -82,6 +85,9 @@ type Meta struct {
 	// was already deployed does not deploy again (what an operator stopped
 	// since would come back).
 	Deployment uint64
+	// HostName is the machine the node runs on ([supvisors] host_name);
+	// "" from an agent that does not say.
+	HostName string
 }
 
 // fences reports whether bit i of a fence bitmap is set.
@@ -278,7 +284,7 @@ func (v *View) Incarnation() uint64 { return v.incarnation }
 
 // LocalMeta returns what this node advertises of itself.
 func (v *View) LocalMeta() Meta {
-	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash, Deployment: v.deployment}
+	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash, Deployment: v.deployment, HostName: v.cfg.HostName}
 	for _, a := range v.addresses {
 		if a.fencedByUs() {
 			if m.Fenced == nil {
@@ -288,6 +294,22 @@ func (v *View) LocalMeta() Meta {
 		}
 	}
 	return m
+}
+
+// HostName is the machine the address runs on, as its meta says; the
+// address itself when it has not said (an agent that does not tell it,
+// or one never heard of), so that it counts as a machine of its own.
+func (v *View) HostName(address string) string {
+	host := ""
+	if a := v.byName[address]; a == v.local {
+		host = v.cfg.HostName
+	} else if a != nil {
+		host = a.meta.HostName
+	}
+	if host == "" {
+		return address
+	}
+	return host
 }
 
 // SetLocal records the current state of a local process (rec.Seq is set

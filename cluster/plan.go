@@ -1,0 +1,113 @@
+package cluster
+
+import (
+	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
+	"github.com/supvisors/supvisors-go/config"
+	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/strategy"
+)
+
+// PlannedStart is one start of a dry run: the process, its start_sequence,
+// the address its start would go to ("" where none can take it) and its
+// loading.
+type PlannedStart struct {
+	Key           view.Key
+	StartSequence int
+	Address       string
+	Loading       int
+}
+
+// PlanApplication is the dry run of StartApplication with placement p:
+// the starts it would make, in start order, placed over the view as it is
+// now by the very code the start places with (planLocked). It changes
+// nothing.
+func (c *Cluster) PlanApplication(p strategy.Placement, app string) ([]PlannedStart, error) {
+	if err := c.checkMaster(); err != nil {
+		return nil, err
+	}
+	phases := c.startPhases(app)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([][]view.Key, 0, len(phases))
+	for _, phase := range phases {
+		keys = append(keys, toStart(c.view, phase))
+	}
+	return c.plannedLocked(p, keys), nil
+}
+
+// PlanProcesses is the dry run of StartProcesses with placement p: where
+// each process of keys would go, placed as the start places them.
+func (c *Cluster) PlanProcesses(p strategy.Placement, keys []view.Key) ([]PlannedStart, error) {
+	if err := c.checkMaster(); err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.plannedLocked(p, [][]view.Key{keys}), nil
+}
+
+// plannedLocked is the dry run's answer for phases.
+func (c *Cluster) plannedLocked(p strategy.Placement, phases [][]view.Key) []PlannedStart {
+	addresses := c.planLocked(p, phases, time.Now())
+	out := []PlannedStart{}
+	for i, phase := range phases {
+		for j, k := range phase {
+			rules := c.cfg.Rules.Program(k.Group, k.Name)
+			out = append(out, PlannedStart{Key: k, StartSequence: rules.StartSequence, Address: addresses[i][j], Loading: rules.Loading})
+		}
+	}
+	return out
+}
+
+// planLocked places the processes of phases with p over the view as it is
+// now (strategy.Plan): the addresses their starts go to, "" where none can
+// take one. Every start places with it, and so do the dry runs.
+func (c *Cluster) planLocked(p strategy.Placement, phases [][]view.Key, now time.Time) [][]string {
+	hostLoads := c.hostLoadsLocked()
+	wants := make([][]strategy.Want, len(phases))
+	for i, phase := range phases {
+		wants[i] = make([]strategy.Want, len(phase))
+		for j, k := range phase {
+			rules := c.cfg.Rules.Program(k.Group, k.Name)
+			wants[i][j] = strategy.Want{Loading: rules.Loading, Candidates: c.candidatesLocked(k, rules, now, hostLoads), Passing: rules.WaitExit}
+		}
+	}
+	return strategy.Plan(p, wants)
+}
+
+// hostLoadsLocked sums the loads of the addresses of each host, the starts
+// in flight included.
+func (c *Cluster) hostLoadsLocked() map[string]int {
+	loads := map[string]int{}
+	for _, name := range c.AddressList() {
+		a, _ := c.view.Address(name, time.Time{})
+		loads[c.view.HostName(name)] += a.Loading + c.jobs.inflight[name]
+	}
+	return loads
+}
+
+// candidatesLocked lists the addresses the rules allow for k, in their
+// order, with their loads and those of their hosts (hostLoads) including
+// the starts in flight; an address that failed a start of k a moment ago,
+// where k runs, or where it is disabled, is not eligible.
+func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now time.Time, hostLoads map[string]int) []strategy.Candidate {
+	names := c.RuleAddresses(k)
+	cands := make([]strategy.Candidate, 0, len(names))
+	for _, name := range names {
+		a, _ := c.view.Address(name, time.Time{})
+		rec, configured := c.view.Record(name, k)
+		host := c.view.HostName(name)
+		cands = append(cands, strategy.Candidate{
+			Address: name,
+			Host:    host,
+			// Not where it runs already (a copy about to be stopped):
+			// that start would be refused.
+			Eligible: a.State == enums.AddressRunning && configured && !rec.Disabled && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
+			Load:     a.Loading + c.jobs.inflight[name],
+			HostLoad: hostLoads[host],
+		})
+	}
+	return cands
+}
