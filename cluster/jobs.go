@@ -106,22 +106,37 @@ func (c *Cluster) startProcess(ctx context.Context, p strategy.Placement, k view
 // placed together in their order (planLocked: what the dry runs answer);
 // it returns their errors, in order.
 func (c *Cluster) startAll(ctx context.Context, p strategy.Placement, keys []view.Key, extra string) []error {
-	type start struct {
-		key     view.Key
-		address string
-		at      startAttempt
-	}
-	starts := make([]start, len(keys))
 	c.mu.Lock()
+	starts := c.beginStartsLocked(p, keys)
+	c.mu.Unlock()
+	return c.runStarts(ctx, p, starts, extra)
+}
+
+// plannedStart is a start placed and counted as under way (address "":
+// none can take the process).
+type plannedStart struct {
+	key     view.Key
+	address string
+	at      startAttempt
+}
+
+// beginStartsLocked places the processes of keys together (planLocked) and
+// counts their starts as under way.
+func (c *Cluster) beginStartsLocked(p strategy.Placement, keys []view.Key) []plannedStart {
 	addresses := c.planLocked(p, [][]view.Key{keys}, time.Now())[0]
+	starts := make([]plannedStart, len(keys))
 	for i, k := range keys {
-		starts[i] = start{key: k, address: addresses[i]}
+		starts[i] = plannedStart{key: k, address: addresses[i]}
 		if addresses[i] != "" {
 			starts[i].at = c.beginStartLocked(k, addresses[i], c.cfg.Rules.Program(k.Group, k.Name).Loading)
 		}
 	}
-	c.mu.Unlock()
-	return forEach(starts, func(s start) error {
+	return starts
+}
+
+// runStarts carries out starts at once and returns their errors, in order.
+func (c *Cluster) runStarts(ctx context.Context, p strategy.Placement, starts []plannedStart, extra string) []error {
+	return forEach(starts, func(s plannedStart) error {
 		if s.address == "" {
 			return startFailed(s.key, strategy.NoAddress, "%s", c.whyNoAddress(s.key))
 		}

@@ -1,11 +1,15 @@
 package cluster
 
 import (
+	"context"
+	"slices"
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/fault"
+	"github.com/supvisors/supvisors-go/process"
 	"github.com/supvisors/supvisors-go/strategy"
 )
 
@@ -110,4 +114,59 @@ func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now ti
 		})
 	}
 	return cands
+}
+
+// LocalProcesses lists the processes of the local supervisor, by group then
+// name (the local view, supvisors.get_all_local_process_info).
+func (c *Cluster) LocalProcesses() []*process.Process { return c.cfg.Supervisor.Processes() }
+
+// LocalProcess is the local process k, nil when the local supervisor does
+// not have it.
+func (c *Cluster) LocalProcess(k view.Key) *process.Process { return c.localProcess(k) }
+
+// StartAny starts the first process of keys that runs nowhere and is not
+// being started, with placement p and extra arguments, and returns it:
+// choosing it and placing its start is one step, so that concurrent calls
+// start different processes. FAILED when every one runs or is starting.
+// With wait, it returns once the process is started (as StartProcesses).
+func (c *Cluster) StartAny(ctx context.Context, p strategy.Placement, keys []view.Key, extra string, wait bool) (view.Key, error) {
+	picked := make(chan view.Key, 1)
+	done := make(chan error, 1)
+	err := c.run(ctx, false, func(jctx context.Context) error {
+		c.mu.Lock()
+		i := slices.IndexFunc(keys, func(k view.Key) bool { return !c.view.Runs(k) && c.jobs.starting[k] == 0 })
+		if i < 0 {
+			c.mu.Unlock()
+			picked <- view.Key{}
+			return nil
+		}
+		starts := c.beginStartsLocked(p, keys[i:i+1])
+		c.mu.Unlock()
+		picked <- keys[i]
+		c.holdStopped(keys[i:i+1], false)
+		err := oneFault(fault.AbnormalTermination, "", c.runStarts(jctx, p, starts, extra))
+		done <- err
+		return err
+	})
+	if err != nil {
+		return view.Key{}, err
+	}
+	var k view.Key
+	select {
+	case k = <-picked:
+	case <-ctx.Done():
+		return k, ctx.Err()
+	}
+	switch {
+	case k == view.Key{}:
+		return k, fault.New(fault.Failed, "every matching process runs or is being started")
+	case !wait:
+		return k, nil
+	}
+	select {
+	case err := <-done:
+		return k, err
+	case <-ctx.Done():
+		return k, ctx.Err()
+	}
 }

@@ -463,8 +463,8 @@ func TestClientSupervisor(t *testing.T) {
 	var methods []string
 	t.Run("system", func(t *testing.T) {
 		methods = replyOf[[]string](t, "listMethods")(sys.ListMethods(ctx))
-		if !slices.IsSorted(methods) || len(methods) != 4+37+30 {
-			t.Errorf("listMethods: %d methods, want 4 + 37 + 30, sorted: %v", len(methods), methods)
+		if !slices.IsSorted(methods) || len(methods) != 4+37+35 {
+			t.Errorf("listMethods: %d methods, want 4 + 37 + 35, sorted: %v", len(methods), methods)
 		}
 		checkAPIComplete(t, methods, map[string]any{"system": sys, "supervisor": sup, "supvisors": c.Supvisors()})
 		if help, err := sys.MethodHelp(ctx, "system.multicall"); err != nil || !strings.Contains(help, "@param array calls") {
@@ -936,12 +936,91 @@ func TestClientSupvisors(t *testing.T) {
 		if after.State != enums.ProcessRunning || after.PID == before.PID {
 			t.Errorf("app:srv after restart_application: %s pid %d, before pid %d", after.State, after.PID, before.PID)
 		}
-		_, err = sv.RestartApplication(ctx, enums.StartingStrategy(4), "app", true)
-		faultIs(t, "restart_application(4)", err, fault.BadStrategy)
+		_, err = sv.RestartApplication(ctx, enums.StartingStrategy(6), "app", true)
+		faultIs(t, "restart_application(6)", err, fault.BadStrategy)
 		_, err = sv.RestartApplication(ctx, enums.StartConfig, "nosuch", true)
 		faultIs(t, "restart_application(nosuch)", err, fault.BadName)
 	})
 
+	t.Run("placement and local view", func(t *testing.T) {
+		// The dry run of man:tool (loading 5) names the less loaded
+		// address, and the start then goes there.
+		addrs := replyOf[[]api.AddressInfo](t, "get_all_addresses_info")(sv.GetAllAddressesInfo(ctx))
+		less := addrs[0].AddressName
+		if addrs[1].Loading < addrs[0].Loading {
+			less = addrs[1].AddressName
+		}
+		plan := replyOf[[]api.PlannedStart](t, "test_start_process")(sv.TestStartProcess(ctx, enums.StartLessLoaded, "man:*"))
+		if len(plan) != 1 || plan[0].Namespec() != "man:tool" || plan[0].Loading != 5 || plan[0].StartSequence != 0 || plan[0].Address != less {
+			t.Errorf("test_start_process(LESS_LOADED, man:*): %+v, want man:tool on %s (loads %+v)", plan, less, addrs)
+		}
+		// From the node that is not the master: forwarded, same answer.
+		if again, err := sv2.TestStartProcess(ctx, enums.StartLessLoaded, "man:tool"); err != nil || !slices.Equal(again, plan) {
+			t.Errorf("test_start_process on 127.0.0.2: %+v, %v; want %+v", again, err, plan)
+		}
+		_, err := sv.TestStartProcess(ctx, enums.StartingStrategy(6), "man:tool")
+		faultIs(t, "test_start_process(6)", err, fault.BadStrategy)
+		_, err = sv.TestStartProcess(ctx, enums.StartConfig, "man:nosuch")
+		faultIs(t, "test_start_process(man:nosuch)", err, fault.BadName)
+		_, err = sv.TestStartProcess(ctx, enums.StartConfig, "app:srv")
+		faultIs(t, "test_start_process(app:srv), running", err, fault.AlreadyStarted)
+		_, err = sv.TestStartApplication(ctx, enums.StartConfig, "app")
+		faultIs(t, "test_start_application(app), running", err, fault.AlreadyStarted)
+		_, err = sv.TestStartApplication(ctx, enums.StartConfig, "nosuch")
+		faultIs(t, "test_start_application(nosuch)", err, fault.BadName)
+		// man:tool has start_sequence 0: start_application starts nothing.
+		if plan, err := sv.TestStartApplication(ctx, enums.StartLessLoadedNode, "man"); err != nil || len(plan) != 0 {
+			t.Errorf("test_start_application(LESS_LOADED_NODE, man): %+v, %v; want nothing", plan, err)
+		}
+
+		if got, err := sv.StartAnyProcess(ctx, enums.StartLessLoaded, "^man:", "", true); err != nil || got != "man:tool" {
+			t.Fatalf("start_any_process(^man:): %q, %v", got, err)
+		}
+		if got := clusterWhere(t, c1, "man:tool"); !slices.Equal(got, []string{less}) {
+			t.Errorf("man:tool started on %v, the dry run said %s", got, less)
+		}
+		_, err = sv.StartAnyProcess(ctx, enums.StartConfig, "^man:", "", true)
+		faultIs(t, "start_any_process(^man:), all running", err, fault.Failed)
+		_, err = sv.StartAnyProcess(ctx, enums.StartConfig, "^nosuch", "", true)
+		faultIs(t, "start_any_process(^nosuch)", err, fault.BadName)
+		_, err = sv.StartAnyProcess(ctx, enums.StartConfig, "(", "", true)
+		faultIs(t, "start_any_process(()", err, fault.BadArguments)
+		_, err = sv.StartAnyProcess(ctx, enums.StartingStrategy(-1), "^man:", "", true)
+		faultIs(t, "start_any_process(-1)", err, fault.BadStrategy)
+		if ok, err := sv.StopProcess(ctx, "man:tool", true); err != nil || !ok {
+			t.Errorf("stop_process(man:tool): %v, %v", ok, err)
+		}
+
+		// The local view of 127.0.0.2: its own processes only; echo
+		// keeps the extra arguments of its last start (start_args).
+		for _, c := range []*client.Client{c1, c2} {
+			local := replyOf[[]api.LocalProcessInfo](t, "get_all_local_process_info")(c.Supvisors().GetAllLocalProcessInfo(ctx))
+			sup := replyOf[[]api.ProcessInfo](t, "getAllProcessInfo")(c.Supervisor().GetAllProcessInfo(ctx))
+			if len(local) != len(sup) {
+				t.Fatalf("get_all_local_process_info on %s: %d processes, getAllProcessInfo %d", c.URL(), len(local), len(sup))
+			}
+			for i, p := range local {
+				if p.Namespec() != sup[i].Namespec() || p.State != sup[i].State || p.PID != sup[i].PID {
+					t.Errorf("local process %d on %s: %+v, getAllProcessInfo %+v", i, c.URL(), p, sup[i])
+				}
+			}
+		}
+		srv := replyOf[api.LocalProcessInfo](t, "get_local_process_info")(sv.GetLocalProcessInfo(ctx, "app:srv"))
+		if srv.Namespec() != "app:srv" || srv.State != enums.ProcessStopped && srv.State != enums.ProcessRunning {
+			t.Errorf("get_local_process_info(app:srv) on 127.0.0.1: %+v", srv)
+		}
+		srv = replyOf[api.LocalProcessInfo](t, "get_local_process_info")(sv2.GetLocalProcessInfo(ctx, "app:srv"))
+		if srv.State != enums.ProcessRunning || srv.PID == 0 || srv.Start == 0 || srv.Now < srv.Start || srv.ExtraArgs != "" {
+			t.Errorf("get_local_process_info(app:srv) on 127.0.0.2: %+v", srv)
+		}
+		if echo, err := sv2.GetLocalProcessInfo(ctx, "echo"); err != nil || echo.ExtraArgs != "hello world" || echo.State != enums.ProcessStopped {
+			t.Errorf("get_local_process_info(echo) on 127.0.0.2: %+v, %v", echo, err)
+		}
+		_, err = sv.GetLocalProcessInfo(ctx, "nosuch")
+		faultIs(t, "get_local_process_info(nosuch)", err, fault.BadName)
+		_, err = sv.GetLocalProcessInfo(ctx, "app:*")
+		faultIs(t, "get_local_process_info(app:*)", err, fault.BadName)
+	})
 	t.Run("operations", func(t *testing.T) { clientOperations(t, sv, c2.Supervisor()) })
 
 	t.Run("multicall", func(t *testing.T) {

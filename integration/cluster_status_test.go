@@ -93,7 +93,7 @@ print('signature', p.system.methodSignature('supvisors.get_address_info'))`)
 		"all [('web', 'server', 'RUNNING', ['127.0.0.1', '127.0.0.2']), ('web', 'worker', 'STOPPED', [])]",
 		"conflicts [('server', ['127.0.0.1', '127.0.0.2'])]",
 		"state {'statecode': 3, 'statename': 'CONCILIATION', 'quorum': True, 'gossip_encrypted': False}",
-		"loading 1",
+		"loading 0", // a process without rules weighs nothing (loading 0 by default)
 		"help Describe processes across the cluster.",
 		"signature ['struct', 'string']",
 	} {

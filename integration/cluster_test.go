@@ -111,7 +111,7 @@ print(p.supvisors.get_api_version())`)
 	nodes[2].waitPython(t, "[(i['application_name'], i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web')]",
 		"[('web', 'web', 'RUNNING', ['127.0.0.2'])]")
 	nodes[2].waitPython(t, "p.supvisors.get_application_info('web')['statename']", "RUNNING")
-	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['loading']", "1")
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['loading']", "0") // no rules: loading 0
 
 	// Faults: unknown address and name.
 	out = nodes[0].python(t, `import xmlrpc.client

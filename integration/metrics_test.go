@@ -159,7 +159,7 @@ func TestMetrics(t *testing.T) {
 		{"supvisors_state", nil, func(v float64) bool { return v == float64(enums.SupvisorsOperation) }, "2 (OPERATION)"},
 		{"supvisors_address_state", map[string]string{"address": "127.0.0.1"}, func(v float64) bool { return v == float64(enums.AddressRunning) }, "2 (RUNNING)"},
 		{"supvisors_address_state", map[string]string{"address": "127.0.0.2"}, func(v float64) bool { return v == float64(enums.AddressRunning) }, "2 (RUNNING)"},
-		{"supvisors_address_loading", map[string]string{"address": "127.0.0.1"}, func(v float64) bool { return v == 1 }, "1 (burn, default expected loading)"},
+		{"supvisors_address_loading", map[string]string{"address": "127.0.0.1"}, func(v float64) bool { return v == 0 }, "0 (burn, loading 0 by default)"},
 		{"supvisors_address_loading", map[string]string{"address": "127.0.0.2"}, func(v float64) bool { return v == 0 }, "0"},
 		{"supvisors_conflicts", nil, func(v float64) bool { return v == 0 }, "0"},
 		{"supvisors_xmlrpc_request_duration_seconds", map[string]string{"method": "supervisor.startProcess"}, func(v float64) bool { return v == 2 }, "2 calls"},

@@ -31,6 +31,8 @@ type Info struct {
 	LastEvent time.Time
 	// Disabled: its program is disabled (supvisors.disable).
 	Disabled bool
+	// ExtraArgs are the extra arguments of the last start (start_args).
+	ExtraArgs string
 }
 
 // epoch is capped_int(t) for a Supervisor timestamp: seconds, 0 for never.

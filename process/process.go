@@ -155,6 +155,7 @@ func (p *Process) Info() Info {
 		Expected:      p.st.Expected,
 		LastEvent:     p.lastEvent,
 		Disabled:      p.disabled,
+		ExtraArgs:     p.extraArgs,
 	}
 	info.Description = describe(info)
 	return info

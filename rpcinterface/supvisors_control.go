@@ -229,20 +229,25 @@ func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyAppli
 	if err != nil {
 		return err
 	}
-	check := func(v *view.View) error {
-		info, err := application(v, args.ApplicationName)
-		if err == nil && info.State != enums.ApplicationStopped {
-			err = fault.New(fault.AlreadyStarted, args.ApplicationName)
-		}
-		return err
-	}
 	*reply = true
-	return s.control(r, inOperation, check, "supvisors.start_application",
+	return s.control(r, inOperation, startableApplication(args.ApplicationName), "supvisors.start_application",
 		[]any{forwarded(st), args.ApplicationName, args.Wait}, reply, func(ctx context.Context) error {
 			started, err := s.cluster.StartApplication(ctx, st, args.ApplicationName, args.Wait)
 			*reply = started
 			return err
 		})
+}
+
+// startableApplication is the master's check of a start of app (and of
+// its dry run): BAD_NAME, or ALREADY_STARTED unless it is STOPPED.
+func startableApplication(app string) func(v *view.View) error {
+	return func(v *view.View) error {
+		info, err := application(v, app)
+		if err == nil && info.State != enums.ApplicationStopped {
+			err = fault.New(fault.AlreadyStarted, app)
+		}
+		return err
+	}
 }
 
 // StopApplication stops an application.
@@ -314,10 +319,21 @@ func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs,
 		return err
 	}
 	var keys []view.Key
-	check := func(v *view.View) error {
+	*reply = true
+	return s.control(r, inOperation, startableProcesses(args.Namespec, &keys), "supvisors.start_process",
+		[]any{forwarded(st), args.Namespec, args.ExtraArgs, args.Wait}, reply, func(ctx context.Context) error {
+			return s.cluster.StartProcesses(ctx, st, keys, args.ExtraArgs, args.Wait)
+		})
+}
+
+// startableProcesses is the master's check of a start of the processes
+// namespec names (and of its dry run), which it puts in keys: BAD_NAME, or
+// ALREADY_STARTED when one of them runs somewhere.
+func startableProcesses(namespec string, keys *[]view.Key) func(v *view.View) error {
+	return func(v *view.View) error {
 		var procs []view.ProcessInfo
 		var err error
-		if keys, procs, err = targets(v, args.Namespec); err != nil {
+		if *keys, procs, err = targets(v, namespec); err != nil {
 			return err
 		}
 		for _, p := range procs {
@@ -330,11 +346,6 @@ func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs,
 		}
 		return nil
 	}
-	*reply = true
-	return s.control(r, inOperation, check, "supvisors.start_process",
-		[]any{forwarded(st), args.Namespec, args.ExtraArgs, args.Wait}, reply, func(ctx context.Context) error {
-			return s.cluster.StartProcesses(ctx, st, keys, args.ExtraArgs, args.Wait)
-		})
 }
 
 // StopProcess stops the processes a namespec names wherever they run:
