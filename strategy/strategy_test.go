@@ -99,7 +99,9 @@ func TestPlan(t *testing.T) {
 		{Address: "b", Host: "m1", Eligible: true},
 		{Address: "c", Host: "m2", Eligible: true},
 	}
-	want := func(loading int, passing bool) Want { return Want{Loading: loading, Candidates: cands, Passing: passing} }
+	want := func(loading int, passing bool) Want {
+		return Want{Loading: loading, Candidates: cands, Passing: passing}
+	}
 	got := Plan(Placement{Strategy: enums.StartLessLoaded}, [][]Want{
 		{want(30, false), want(20, false), want(10, true)},
 		{want(60, false), want(50, false)},
