@@ -228,7 +228,7 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
 		var todo []view.Key
-		c.Read(func(v *view.View) { todo = toStart(v, phase) })
+		c.Read(func(v *view.View) { todo = toStart(v, phase, false) })
 		var failed []error
 		for i, err := range c.startAll(ctx, placement, todo, "") {
 			if err == nil {
@@ -260,11 +260,12 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 
 // toStart is what the start of an application starts of a phase: not
 // what runs already (not on a copy held for stopping), nor what an
-// operator stopped since.
-func toStart(v *view.View, phase []view.ProcessInfo) []view.Key {
+// operator stopped since it began (held), unless released is set: at
+// its beginning, the start releases every hold (StartApplication).
+func toStart(v *view.View, phase []view.ProcessInfo, released bool) []view.Key {
 	var keys []view.Key
 	for _, p := range phase {
-		if k := p.Key(); !v.Runs(k) && !v.Held(k) {
+		if k := p.Key(); !v.Runs(k) && (released || !v.Held(k)) {
 			keys = append(keys, k)
 		}
 	}

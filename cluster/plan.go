@@ -36,7 +36,7 @@ func (c *Cluster) PlanApplication(p strategy.Placement, app string) ([]PlannedSt
 	defer c.mu.Unlock()
 	keys := make([][]view.Key, 0, len(phases))
 	for _, phase := range phases {
-		keys = append(keys, toStart(c.view, phase))
+		keys = append(keys, toStart(c.view, phase, true))
 	}
 	return c.plannedLocked(p, keys), nil
 }
