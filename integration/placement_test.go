@@ -198,3 +198,44 @@ func TestPlacementDryRuns(t *testing.T) {
 		}
 	})
 }
+
+// TestSupvisorsctlPlacementGolden runs the supvisorsctl commands of the
+// local view, the dry runs and start_any_process, as tables and with
+// --json, with their faults, on the 2-node cluster of the golden test.
+func TestSupvisorsctlPlacementGolden(t *testing.T) {
+	t.Parallel()
+	nodes := startClusterNodes(t, 2, writeRulesFile(t, ctlRules), ctlPrograms)
+	for _, n := range nodes {
+		n.waitPython(t, supvisorsStateExpr, "OPERATION")
+	}
+	n1, n2 := nodes[0], nodes[1]
+	n1.waitPython(t, "[(i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web:*')]",
+		"[('server', 'RUNNING', ['127.0.0.2']), ('worker', 'RUNNING', ['127.0.0.1'])]")
+	g := newGolden(t)
+
+	g.run("local_status", n2, "local_status")
+	g.run("local_status", n1, "local_status", "web:worker", "nosuch")
+	g.run("local_status", n2, "--json", "local_status", "web:server")
+
+	// Loads: 127.0.0.1 10 (web:worker), 127.0.0.2 20 (web:server).
+	g.run("test_start_application", n1, "test_start_application", "CONFIG", "tools")
+	g.run("test_start_application", n2, "--json", "test_start_application", "MOST_LOADED", "tools")
+	g.run("test_start_application", n1, "test_start_application", "CONFIG", "web", "nosuch")
+	g.run("test_start_application", n1, "test_start_application", "BOGUS", "tools")
+	g.run("test_start_application", n1, "test_start_application", "CONFIG")
+	g.run("test_start_process", n1, "test_start_process", "LESS_LOADED_NODE", "tools:*")
+	g.run("test_start_process", n1, "--json", "test_start_process", "5", "tools:extra")
+	g.run("test_start_process", n1, "test_start_process", "CONFIG", "web:server")
+	g.run("test_start_process", n1, "sstatus", "tools:*")
+
+	g.run("start_any_process", n1, "start_any_process", "CONFIG", "^tools:", "9")
+	g.run("start_any_process", n1, "local_status", "tools:extra")
+	g.run("start_any_process", n2, "start_any_process", "LESS_LOADED", "^tools:")
+	g.run("start_any_process", n1, "start_any_process", "CONFIG", "^tools:")
+	g.run("start_any_process", n1, "--json", "start_any_process", "CONFIG", "^nosuch")
+	g.run("start_any_process", n1, "start_any_process", "CONFIG", "(")
+	g.run("start_any_process", n1, "start_any_process", "CONFIG")
+	g.run("start_any_process", n1, "sstatus", "tools:*")
+	g.run("start_any_process", n1, "stop_process", "tools:*")
+	g.check()
+}

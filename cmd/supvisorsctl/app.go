@@ -193,7 +193,7 @@ Without a command, supvisorsctl reads commands from its input (prompt
 	for _, v := range supervisorVerbs() {
 		root.AddCommand(c.command(v, groupSupervisor))
 	}
-	for _, v := range slices.Concat(supvisorsVerbs(), opsVerbs(), statsVerbs()) {
+	for _, v := range slices.Concat(supvisorsVerbs(), opsVerbs(), placementVerbs(), statsVerbs()) {
 		root.AddCommand(c.command(v, groupSupvisors))
 	}
 	root.AddCommand(c.eventsCommand())

@@ -77,13 +77,13 @@ func TestPyInt(t *testing.T) {
 func TestStrategies(t *testing.T) {
 	for in, want := range map[string]enums.StartingStrategy{
 		"CONFIG": enums.StartConfig, "less_loaded": enums.StartLessLoaded, "Most_Loaded": enums.StartMostLoaded,
-		"3": enums.StartLocal, "0": enums.StartConfig,
+		"3": enums.StartLocal, "0": enums.StartConfig, "4": enums.StartLessLoadedNode, "most_loaded_node": enums.StartMostLoadedNode,
 	} {
 		if got, err := parseStarting("start_process", in); err != nil || got != want {
 			t.Errorf("parseStarting(%q) = %v, %v; want %v", in, got, err, want)
 		}
 	}
-	for _, in := range []string{"", "BOGUS", "4", "-1", "SENICIDE"} {
+	for _, in := range []string{"", "BOGUS", "6", "-1", "SENICIDE"} {
 		if _, err := parseStarting("start_process", in); err == nil {
 			t.Errorf("parseStarting(%q): no error", in)
 		}

@@ -543,6 +543,11 @@ func (c *ctl) control(targets []string, doing, done string, call func(context.Co
 // "ERROR: FAULT" (exit 1); with --json {"result"} or {"faultCode",
 // "faultString"}.
 func (c *ctl) controlOne(label string, call func(context.Context) (bool, error)) error {
+	return controlValue(c, label, call, pyBool)
+}
+
+// controlValue is controlOne for a call whose result show writes.
+func controlValue[T any](c *ctl, label string, call func(context.Context) (T, error), show func(T) string) error {
 	result, err := call(c.ctx())
 	if err != nil {
 		f, ok := errors.AsType[*fault.Fault](err)
@@ -557,7 +562,7 @@ func (c *ctl) controlOne(label string, call func(context.Context) (bool, error))
 		c.setDoc(object{{"result", result}})
 		return nil
 	}
-	c.line(label + ": " + pyBool(result))
+	c.line(label + ": " + show(result))
 	return nil
 }
 
