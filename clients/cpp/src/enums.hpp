@@ -47,6 +47,7 @@ inline constexpr Named<ApplicationState> applicationStates[] = {
 inline constexpr Named<StartingStrategy> startingStrategies[] = {
     {StartingStrategy::CONFIG, "CONFIG"},           {StartingStrategy::LESS_LOADED, "LESS_LOADED"},
     {StartingStrategy::MOST_LOADED, "MOST_LOADED"}, {StartingStrategy::LOCAL, "LOCAL"},
+    {StartingStrategy::LESS_LOADED_NODE, "LESS_LOADED_NODE"}, {StartingStrategy::MOST_LOADED_NODE, "MOST_LOADED_NODE"},
     {StartingStrategy::UNKNOWN, "UNKNOWN"},
 };
 inline constexpr Named<ConciliationStrategy> conciliationStrategies[] = {

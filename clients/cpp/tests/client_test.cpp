@@ -306,7 +306,7 @@ void testSupvisorsStatus(Client& client) {
   const auto processRules = supvisors.getProcessRules("app:*");
   check(processRules.size() == 2 && processRules[1].namespec() == "app:second" && processRules[1].startSequence == 2 &&
             !processRules[1].required &&
-            !processRules[1].waitExit && processRules[1].loading == 1 && !processRules[1].addresses.empty() &&
+            !processRules[1].waitExit && processRules[1].loading == 0 && !processRules[1].addresses.empty() &&
             processRules[1].runningFailureStrategy == supvisors::RunningFailureStrategy::CONTINUE,
         "getProcessRules(app:*)");
   check(supvisors.getConflicts().empty(), "getConflicts is empty");

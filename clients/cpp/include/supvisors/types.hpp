@@ -120,6 +120,8 @@ enum class StartingStrategy : int {
   LESS_LOADED = 1,
   MOST_LOADED = 2,
   LOCAL = 3,
+  LESS_LOADED_NODE = 4,  // the least loaded host (host_name), summed over its addresses
+  MOST_LOADED_NODE = 5,  // the most loaded host
   UNKNOWN = 1000,
 };
 

@@ -10,6 +10,10 @@ public enum StartingStrategy {
     MOST_LOADED(2),
     /** The address that received the request. */
     LOCAL(3),
+    /** Of the host (host_name) with the lowest load summed over its addresses, its least loaded address. */
+    LESS_LOADED_NODE(4),
+    /** Of the host (host_name) with the highest load summed over its addresses, its most loaded address. */
+    MOST_LOADED_NODE(5),
     /** A strategy this client does not know (a newer server); it cannot be sent. */
     UNKNOWN(-1);
 

@@ -9,6 +9,7 @@ import org.supvisors.common.SupvisorsAddressInfo;
 import org.supvisors.common.SupvisorsApplicationInfo;
 import org.supvisors.common.SupvisorsApplicationRules;
 import org.supvisors.common.SupvisorsHostStatistics;
+import org.supvisors.common.SupvisorsPlannedStart;
 import org.supvisors.common.SupvisorsProcessEvent;
 import org.supvisors.common.SupvisorsProcessInfo;
 import org.supvisors.common.SupvisorsProcessRules;
@@ -293,6 +294,52 @@ public class SupvisorsXmlRpc {
     public Boolean startArgs(final String namespec, final String extraArgs, final Boolean wait)
             throws XmlRpcException {
         return client.rpcCall(NAMESPACE + "start_args", new Object[]{namespec, orEmpty(extraArgs), wait}, Boolean.class);
+    }
+
+    /**
+     * The dry run of startApplication: where each process it would start goes, in start order,
+     * with nothing started (test_start_application, later Supvisors).
+     *
+     * @param strategy the starting strategy
+     * @param applicationName the application
+     * @return the starts, keyed by namespec, in start order
+     * @throws XmlRpcException if the call fails (BAD_NAME, ALREADY_STARTED...)
+     */
+    public HashMap<String, SupvisorsPlannedStart> testStartApplication(final StartingStrategy strategy,
+            final String applicationName) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "test_start_application", new Object[]{code(strategy), applicationName},
+            Object[].class, array -> DataConversion.arrayToMap(array, SupvisorsPlannedStart::new));
+    }
+
+    /**
+     * The dry run of startProcess (test_start_process, later Supvisors).
+     *
+     * @param strategy the starting strategy
+     * @param namespec the process (name, group:name) or group:*
+     * @return the starts, keyed by namespec
+     * @throws XmlRpcException if the call fails (BAD_NAME, ALREADY_STARTED...)
+     */
+    public HashMap<String, SupvisorsPlannedStart> testStartProcess(final StartingStrategy strategy,
+            final String namespec) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "test_start_process", new Object[]{code(strategy), namespec},
+            Object[].class, array -> DataConversion.arrayToMap(array, SupvisorsPlannedStart::new));
+    }
+
+    /**
+     * Starts the first stopped process whose application:name matches a regular expression
+     * (start_any_process, later Supvisors).
+     *
+     * @param strategy the starting strategy
+     * @param regex the regular expression, matched anywhere in the namespec
+     * @param extraArgs extra arguments for its command line; null for none
+     * @param wait whether to wait until it is RUNNING
+     * @return the namespec of the process started
+     * @throws XmlRpcException if the call fails (BAD_NAME: none matches; FAILED: none is stopped...)
+     */
+    public String startAnyProcess(final StartingStrategy strategy, final String regex,
+            final String extraArgs, final Boolean wait) throws XmlRpcException {
+        return client.rpcCall(NAMESPACE + "start_any_process",
+            new Object[]{code(strategy), regex, orEmpty(extraArgs), wait}, String.class);
     }
 
     /**

@@ -250,8 +250,7 @@ final class SupervisorTests {
     /**
      * Checks that every method the agent lists has its public method in
      * SystemXmlRpc, SupervisorXmlRpc or SupvisorsXmlRpc, and that those have
-     * no other public method, but for the two of Supvisors 0.2 that the
-     * agent does not serve, which must answer UNKNOWN_METHOD.
+     * no other public method.
      */
     static void checkEveryMethod(final List<String> listed) {
         final Map<String, Class<?>> namespaces = Map.of("system", SystemXmlRpc.class,
@@ -261,8 +260,6 @@ final class SupervisorTests {
             final String[] parts = m.split("\\.", 2);
             wanted.add(parts[0] + "." + javaName(parts[0], parts[1]));
         }
-        wanted.add("supvisors.getAllLocalProcessInfo");
-        wanted.add("supvisors.getLocalProcessInfo");
         final TreeSet<String> declared = new TreeSet<>();
         for (final Map.Entry<String, Class<?>> ns : namespaces.entrySet()) {
             for (final Method m : ns.getValue().getDeclaredMethods()) {

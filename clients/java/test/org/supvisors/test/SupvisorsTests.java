@@ -20,6 +20,7 @@ import org.supvisors.common.SupervisorFaults;
 import org.supvisors.common.SupvisorsAddressInfo;
 import org.supvisors.common.SupvisorsApplicationInfo;
 import org.supvisors.common.SupvisorsHostStatistics;
+import org.supvisors.common.SupvisorsPlannedStart;
 import org.supvisors.common.SupvisorsProcessInfo;
 import org.supvisors.common.SupvisorsProcessRules;
 import org.supvisors.common.SupvisorsProcessStatistics;
@@ -138,9 +139,13 @@ final class SupvisorsTests {
                 wrk.getRunningFailureStrategy()), List.of(2, false, 10, RunningFailureStrategy.RESTART_PROCESS));
             fault("get_process_rules(nosuch)", SupervisorFaults.BAD_NAME, () -> sv.getProcessRules("nosuch"));
 
-            // Supvisors 0.2's local process info: the agent does not serve it.
-            fault("get_all_local_process_info", SupervisorFaults.UNKNOWN_METHOD, sv::getAllLocalProcessInfo);
-            fault("get_local_process_info", SupervisorFaults.UNKNOWN_METHOD, () -> sv.getLocalProcessInfo("conf"));
+            // Supvisors 0.2's local process info: the processes of the node asked.
+            equal("get_all_local_process_info", new ArrayList<>(sv.getAllLocalProcessInfo().keySet()),
+                new ArrayList<>(n1.supervisor.getAllProcessInfo().keySet()));
+            matches("get_local_process_info(app:srv) on 127.0.0.2", n2.supvisors.getLocalProcessInfo("app:srv").toString(),
+                "SupvisorsProcessEvent\\(namespec=app:srv group=app name=srv state=RUNNING expected=false now=\\d+ pid=[1-9]\\d*"
+                + " address=null extraArgs=\"\"\\)");
+            fault("get_local_process_info(nosuch)", SupervisorFaults.BAD_NAME, () -> sv.getLocalProcessInfo("nosuch"));
         });
 
         check.test("supvisors process control", () -> {
@@ -181,6 +186,23 @@ final class SupvisorsTests {
             fault("start_args(app:wrk, x)", SupervisorFaults.BAD_EXTRA_ARGUMENTS, () -> sv.startArgs("app:wrk", "x", true));
             fault("start_args(nosuch)", SupervisorFaults.BAD_NAME, () -> sv.startArgs("nosuch", null, true));
             equal("stop_process(echo)", sv.stopProcess("echo", true), true);
+        });
+
+        check.test("supvisors dry runs and start_any_process", () -> {
+            // Loads 10, 20 and 0: LESS_LOADED would put man:tool on 127.0.0.3, and does.
+            final HashMap<String, SupvisorsPlannedStart> plan = sv.testStartProcess(StartingStrategy.LESS_LOADED, "man:*");
+            equal("test_start_process(LESS_LOADED, man:*)", plan.toString(),
+                "{man:tool=SupvisorsPlannedStart(namespec=man:tool startSequence=0 address=127.0.0.3 loading=5)}");
+            equal("test_start_application(CONFIG, man)", sv.testStartApplication(StartingStrategy.CONFIG, "man").size(), 0);
+            fault("test_start_application(app), running", SupervisorFaults.ALREADY_STARTED,
+                () -> sv.testStartApplication(StartingStrategy.CONFIG, "app"));
+            equal("start_any_process(LESS_LOADED, ^man:)", sv.startAnyProcess(StartingStrategy.LESS_LOADED, "^man:", null, true), "man:tool");
+            equal("man:tool's address", where(sv.getProcessInfo("man:tool")), Map.of("man:tool", List.of("127.0.0.3")));
+            fault("start_any_process(^man:) again", SupervisorFaults.FAILED,
+                () -> sv.startAnyProcess(StartingStrategy.CONFIG, "^man:", "", true));
+            fault("start_any_process(^nosuch)", SupervisorFaults.BAD_NAME,
+                () -> sv.startAnyProcess(StartingStrategy.CONFIG, "^nosuch", "", true));
+            equal("stop_process(man:tool)", sv.stopProcess("man:tool", true), true);
         });
 
         check.test("supvisors application control", () -> {

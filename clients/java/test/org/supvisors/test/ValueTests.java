@@ -186,7 +186,7 @@ final class ValueTests {
             equal("process states", codes(ProcessState.values()),
                 "STOPPED=0 STARTING=10 RUNNING=20 BACKOFF=30 STOPPING=40 EXITED=100 FATAL=200 UNKNOWN=1000");
             equal("starting strategies", codes(StartingStrategy.values()),
-                "CONFIG=0 LESS_LOADED=1 MOST_LOADED=2 LOCAL=3 UNKNOWN=-1");
+                "CONFIG=0 LESS_LOADED=1 MOST_LOADED=2 LOCAL=3 LESS_LOADED_NODE=4 MOST_LOADED_NODE=5 UNKNOWN=-1");
             equal("conciliation strategies", codes(ConciliationStrategy.values()),
                 "SENICIDE=0 INFANTICIDE=1 USER=2 STOP=3 RESTART=4 RUNNING_FAILURE=5 UNKNOWN=-1");
             equal("a Supvisors fault", SupervisorFaults.getFault(103), SupervisorFaults.BAD_STRATEGY);
