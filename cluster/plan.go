@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
-	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
 	"github.com/supvisors/supvisors-go/fault"
 	"github.com/supvisors/supvisors-go/process"
@@ -69,48 +68,61 @@ func (c *Cluster) plannedLocked(p strategy.Placement, phases [][]view.Key) []Pla
 // now (strategy.Plan): the addresses their starts go to, "" where none can
 // take one. Every start places with it, and so do the dry runs.
 func (c *Cluster) planLocked(p strategy.Placement, phases [][]view.Key, now time.Time) [][]string {
-	hostLoads := c.hostLoadsLocked()
+	loads := c.loadsLocked()
 	wants := make([][]strategy.Want, len(phases))
 	for i, phase := range phases {
 		wants[i] = make([]strategy.Want, len(phase))
 		for j, k := range phase {
 			rules := c.cfg.Rules.Program(k.Group, k.Name)
-			wants[i][j] = strategy.Want{Loading: rules.Loading, Candidates: c.candidatesLocked(k, rules, now, hostLoads), Passing: rules.WaitExit}
+			wants[i][j] = strategy.Want{Loading: rules.Loading, Candidates: c.candidatesLocked(k, now, loads), Passing: rules.WaitExit}
 		}
 	}
 	return strategy.Plan(p, wants)
 }
 
-// hostLoadsLocked sums the loads of the addresses of each host, the starts
-// in flight included.
-func (c *Cluster) hostLoadsLocked() map[string]int {
-	loads := map[string]int{}
+// loads is what placement needs of every address, read once per plan (an
+// address's load sums its records): its state, its host, and the loads of
+// the address and of its host, the starts in flight included.
+type loads struct {
+	addresses map[string]addressLoad
+	hosts     map[string]int
+}
+
+type addressLoad struct {
+	state enums.AddressState
+	host  string
+	load  int
+}
+
+// loadsLocked reads the loads of the addresses of address_list.
+func (c *Cluster) loadsLocked() loads {
+	l := loads{addresses: map[string]addressLoad{}, hosts: map[string]int{}}
 	for _, name := range c.AddressList() {
 		a, _ := c.view.Address(name, time.Time{})
-		loads[c.view.HostName(name)] += a.Loading + c.jobs.inflight[name]
+		al := addressLoad{state: a.State, host: c.view.HostName(name), load: a.Loading + c.jobs.inflight[name]}
+		l.addresses[name] = al
+		l.hosts[al.host] += al.load
 	}
-	return loads
+	return l
 }
 
 // candidatesLocked lists the addresses the rules allow for k, in their
-// order, with their loads and those of their hosts (hostLoads) including
-// the starts in flight; an address that failed a start of k a moment ago,
-// where k runs, or where it is disabled, is not eligible.
-func (c *Cluster) candidatesLocked(k view.Key, rules config.ProgramRules, now time.Time, hostLoads map[string]int) []strategy.Candidate {
+// order, with their loads; an address that failed a start of k a moment
+// ago, where k runs, or where it is disabled, is not eligible.
+func (c *Cluster) candidatesLocked(k view.Key, now time.Time, l loads) []strategy.Candidate {
 	names := c.RuleAddresses(k)
 	cands := make([]strategy.Candidate, 0, len(names))
 	for _, name := range names {
-		a, _ := c.view.Address(name, time.Time{})
+		a := l.addresses[name]
 		rec, configured := c.view.Record(name, k)
-		host := c.view.HostName(name)
 		cands = append(cands, strategy.Candidate{
 			Address: name,
-			Host:    host,
+			Host:    a.host,
 			// Not where it runs already (a copy about to be stopped):
 			// that start would be refused.
-			Eligible: a.State == enums.AddressRunning && configured && !rec.Disabled && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
-			Load:     a.Loading + c.jobs.inflight[name],
-			HostLoad: hostLoads[host],
+			Eligible: a.state == enums.AddressRunning && configured && !rec.Disabled && !rec.State.IsRunning() && !now.Before(c.jobs.avoid[k][name]),
+			Load:     a.load,
+			HostLoad: l.hosts[a.host],
 		})
 	}
 	return cands
