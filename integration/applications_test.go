@@ -328,6 +328,9 @@ func TestControlFromNonMaster(t *testing.T) {
       <running_failure_strategy>CONTINUE</running_failure_strategy>
     </program>
   </application>
+  <application name="solo">
+    <program name="solo"><loading>1</loading></program>
+  </application>
 </root>`
 	body := "\n[group:ctl]\nprograms=a,b\n" + sleeper("a", "") + sleeper("b", "") + sleeper("solo", "")
 	nodes := rulesCluster(t, rules, body)

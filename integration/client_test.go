@@ -1018,6 +1018,10 @@ func TestClientSupvisors(t *testing.T) {
 		}
 		_, err = sv.GetLocalProcessInfo(ctx, "nosuch")
 		faultIs(t, "get_local_process_info(nosuch)", err, fault.BadName)
+		// A program without rules weighs nothing (later Supvisors' default).
+		if r, err := sv.GetProcessRules(ctx, "conf"); err != nil || len(r) != 1 || r[0].Loading != 0 || r[0].ExpectedLoading != 0 {
+			t.Errorf("get_process_rules(conf): %+v, %v; want a loading of 0", r, err)
+		}
 		_, err = sv.GetLocalProcessInfo(ctx, "app:*")
 		faultIs(t, "get_local_process_info(app:*)", err, fault.BadName)
 	})
