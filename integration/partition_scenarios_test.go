@@ -11,8 +11,8 @@ import (
 )
 
 // The partition scenarios run 5 agents whose application svc has one
-// required RESTART_PROCESS process per node (svc_0..svc_4, placed
-// LESS_LOADED, so one on each node at deployment), cut the network, let
+// required RESTART_PROCESS process per node (svc_0..svc_4, of loading 1,
+// placed LESS_LOADED, so one on each node at deployment), cut the network, let
 // each side do what it does, heal it, and check that in the end every
 // process of svc runs exactly once, counting what every agent itself runs
 // (not only what the cluster believes), with no conflict left.
@@ -23,6 +23,7 @@ const partitionRules = `<root>
     <pattern name="svc_">
       <start_sequence>1</start_sequence>
       <required>true</required>
+      <loading>1</loading>
       <running_failure_strategy>RESTART_PROCESS</running_failure_strategy>
     </pattern>
   </application>
