@@ -399,7 +399,7 @@
     for (const o of options) s.append(el('option', { text: o }));
     return s;
   }
-  const STARTING = ['CONFIG', 'LESS_LOADED', 'MOST_LOADED', 'LOCAL'];
+  const STARTING = ['CONFIG', 'LESS_LOADED', 'MOST_LOADED', 'LOCAL', 'LESS_LOADED_NODE', 'MOST_LOADED_NODE'];
   const CONCILIATION = ['SENICIDE', 'INFANTICIDE', 'STOP', 'RESTART', 'RUNNING_FAILURE'];
   function actionButtons(actions) {
     const cell = td({ class: 'actions' });
