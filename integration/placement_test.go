@@ -12,6 +12,7 @@ import (
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/fault"
 )
 
 // These tests drive the placement of later Supvisors on four real agents:
@@ -152,6 +153,28 @@ func TestPlacementDryRuns(t *testing.T) {
 		}
 		if _, err := clients[0].Supvisors().StopProcess(ctx, "tools:probe", true); err != nil {
 			t.Fatal(err)
+		}
+	})
+
+	t.Run("disabled", func(t *testing.T) {
+		// A disabled program: its dry run faults as its start does, and
+		// start_any_process passes it over.
+		sv := clients[1].Supvisors()
+		if _, err := sv.Disable(ctx, "probe2", true); err != nil {
+			t.Fatalf("disable(probe2): %v", err)
+		}
+		_, err := sv.TestStartProcess(ctx, enums.StartConfig, "tools:probe2")
+		faultIs(t, "test_start_process(tools:probe2), disabled", err, fault.Disabled)
+		_, err = sv.StartAnyProcess(ctx, enums.StartConfig, "^tools:probe2$", "", true)
+		faultIs(t, "start_any_process(^tools:probe2$), disabled", err, fault.Failed)
+		if got, err := sv.StartAnyProcess(ctx, enums.StartConfig, "^tools:", "", true); err != nil || got != "tools:probe" {
+			t.Errorf("start_any_process(^tools:) with probe2 disabled: %q, %v; want tools:probe", got, err)
+		}
+		if _, err := sv.StopProcess(ctx, "tools:probe", true); err != nil {
+			t.Error(err)
+		}
+		if _, err := sv.Enable(ctx, "probe2", true); err != nil {
+			t.Fatalf("enable(probe2): %v", err)
 		}
 	})
 

@@ -327,8 +327,9 @@ func (s *SupvisorsService) StartProcess(r *http.Request, args *StartProcessArgs,
 }
 
 // startableProcesses is the master's check of a start of the processes
-// namespec names (and of its dry run), which it puts in keys: BAD_NAME, or
-// ALREADY_STARTED when one of them runs somewhere.
+// namespec names (and of its dry run), which it puts in keys: BAD_NAME,
+// ALREADY_STARTED when one of them runs somewhere, DISABLED when one is
+// disabled everywhere.
 func startableProcesses(namespec string, keys *[]view.Key) func(v *view.View) error {
 	return func(v *view.View) error {
 		var procs []view.ProcessInfo

@@ -122,9 +122,9 @@ type StartAnyProcessArgs struct {
 // StartAnyProcess starts the first stopped process (by application, then
 // name) whose namespec "application:name" the regular expression matches
 // (anywhere: anchor it with ^ and $), with a strategy, and returns that
-// namespec. BAD_ARGUMENTS for an invalid expression, BAD_NAME when no
-// process matches, FAILED when every one that matches runs or is being
-// started.
+// namespec; a disabled one is passed over. BAD_ARGUMENTS for an invalid
+// expression, BAD_NAME when no process matches, FAILED when every one that
+// matches is disabled, runs or is being started.
 func (s *SupvisorsService) StartAnyProcess(r *http.Request, args *StartAnyProcessArgs, reply *string) error {
 	p, err := s.parseStarting(args.Strategy)
 	if err != nil {
@@ -136,13 +136,20 @@ func (s *SupvisorsService) StartAnyProcess(r *http.Request, args *StartAnyProces
 	}
 	var keys []view.Key
 	check := func(v *view.View) error {
+		matched := false
 		for _, proc := range v.Processes() {
 			if k := proc.Key(); re.MatchString(k.Namespec()) {
-				keys = append(keys, k)
+				matched = true
+				if !disabledEverywhere(proc) {
+					keys = append(keys, k)
+				}
 			}
 		}
-		if len(keys) == 0 {
+		switch {
+		case !matched:
 			return fault.Newf(fault.BadName, "no process matches %q", args.Regex)
+		case len(keys) == 0:
+			return fault.Newf(fault.Failed, "every process that matches %q is disabled", args.Regex)
 		}
 		return nil
 	}
