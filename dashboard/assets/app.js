@@ -187,16 +187,33 @@
   const dirty = { supvisors: false, master: false, addresses: new Set(), applications: new Set(), processes: new Set() };
   const views = [];
   let frame = 0;
+  // A frame redraws at most FRAME_BUDGET processes; more wait for the next
+  // frames, so that a storm (or a stream's snapshot after a reconnection)
+  // at any scale never holds the page for long.
+  const FRAME_BUDGET = 500;
   function schedule() {
-    if (!frame) frame = requestAnimationFrame(flush);
+    if (!frame) frame = requestAnimationFrame(() => flush(FRAME_BUDGET));
   }
-  function flush() {
+  // flush redraws what changed, up to budget processes (all: Infinity).
+  function flush(budget) {
     frame = 0;
-    for (const v of views) v(dirty);
+    let processes = dirty.processes;
+    if (processes.size > budget) {
+      processes = new Set();
+      for (const ns of dirty.processes) {
+        if (processes.size === budget) break;
+        processes.add(ns);
+      }
+      for (const ns of processes) dirty.processes.delete(ns);
+      schedule();
+    } else {
+      dirty.processes = new Set();
+    }
+    const batch = Object.assign({}, dirty, { processes: processes });
+    for (const v of views) v(batch);
     dirty.supvisors = dirty.master = false;
     dirty.addresses.clear();
     dirty.applications.clear();
-    dirty.processes.clear();
   }
 
   const onTopic = {
@@ -1258,7 +1275,7 @@
   const state = doc.getElementById('state');
   if (state) {
     for (const [topic, d] of JSON.parse(state.textContent)) onTopic[topic](d);
-    flush();
+    flush(Infinity);
   }
   if (PAGE !== 'confirm') connect();
   if (body.dataset.message) notify(body.dataset.message, body.dataset.message.startsWith('ERROR') ? 'error' : 'ok');
