@@ -76,8 +76,7 @@ func startBrowser(tb testing.TB) context.Context {
 // request to anywhere but the agent; and counts the requests it watched.
 type browserPage struct {
 	ctx    context.Context
-	agent  *server
-	origin *url.URL
+	origin *url.URL // the agent's
 
 	mu       sync.Mutex
 	problems []string
@@ -97,7 +96,7 @@ func openPage(tb testing.TB, browser context.Context, s *server) *browserPage {
 		tb.Fatal(err)
 	}
 	ctx, cancel := chromedp.NewContext(browser)
-	p := &browserPage{ctx: ctx, agent: s, origin: origin}
+	p := &browserPage{ctx: ctx, origin: origin}
 	tb.Cleanup(func() {
 		cancel()
 		p.checkClean(tb)
@@ -325,6 +324,7 @@ func (p *browserPage) follow(tb testing.TB, selector string) {
 
 // location is the page's URL.
 func (p *browserPage) location(tb testing.TB) string {
+	tb.Helper()
 	var loc string
 	p.eval(tb, `location.href`, &loc)
 	return loc
@@ -342,7 +342,7 @@ const actionScript = `(scope, action, strategy) => {
 	if (!row) return 'no element ' + scope;
 	const hooks = '[data-address],[data-application],[data-namespec],[data-conflict]';
 	const buttons = [...row.querySelectorAll('button[data-action="' + action + '"]')]
-		.filter(b => b.parentElement.closest(hooks) === row || b.closest(hooks) === row);
+		.filter(b => b.closest(hooks) === row);
 	if (buttons.length === 0) return 'no button[data-action=' + action + '] in ' + scope;
 	if (!strategy) return buttons[0];
 	const carrying = buttons.filter(b => b.dataset.strategy !== undefined);
@@ -366,8 +366,8 @@ const actionScript = `(scope, action, strategy) => {
 }`
 
 // act clicks, as a person does (mouse events at the button's centre), the
-// action button of the hook element of scope with strategy ("" for none),
-// and accepts the confirmation if one is asked.
+// action button of the hook element of scope, with strategy picked first
+// ("" for none).
 func (p *browserPage) act(tb testing.TB, scope, action, strategy string) {
 	tb.Helper()
 	call := fmt.Sprintf(`(%s)(%s, %s, %s)`, actionScript, jsString(scope), jsString(action), jsString(strategy))
