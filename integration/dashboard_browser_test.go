@@ -90,12 +90,12 @@ startsecs=0
 
 [group:tools]
 programs=probe
-` + `
+
 [program:probe]
 command=/bin/sleep 1000
 autostart=false
 startsecs=0
-` + `
+
 [program:solo]
 command=/bin/sleep 1000
 autostart=false
@@ -109,12 +109,15 @@ const liveDeadline = 10 * time.Second
 
 // TestDashboardInBrowser runs a 3-node cluster and one headless Chromium
 // on the dashboard of 127.0.0.2 (not the master: its actions are
-// forwarded), and checks, through the contract's hooks only, that every
-// page shows what XML-RPC says, that changes show live without a reload,
-// that every action button does what its XML-RPC method does, that a
-// conflict is conciliated from the page, that a node killed with -9 turns
-// SILENT; and, all along, that no console error is logged and no request
-// goes anywhere but to the agent. It writes the README's screenshots.
+// forwarded), and checks, through the contract's hooks, that every page
+// shows what XML-RPC says, that changes show live without a reload, that
+// every action button does what its XML-RPC method does, that a conflict is
+// conciliated from the page, that Supervisor's URLs work, that the pages
+// are usable with the keyboard and readable in both themes, that another
+// site cannot act, that the page outlives a cluster restart, that a node
+// killed with -9 turns SILENT, that a shutdown shows; and, all along, that
+// no console error is logged and no request goes anywhere but to the
+// agent. It writes the README's screenshots.
 func TestDashboardInBrowser(t *testing.T) {
 	t.Parallel()
 	nodes := startClusterNodes(t, 3, writeRulesFile(t, browserRules)+"\nstats_periods=1,10", browserBody)
@@ -179,8 +182,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.follow(t, hook("data-namespec", "web:server"))
 		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:server"), "RUNNING", "127.0.0.2")
 		// The live log tail (/logtail) shows what the process wrote.
-		p.waitJS(t, liveDeadline, `document.body.textContent.includes("server: listening on port 8080")`,
-			`document.body.textContent.replace(/\s+/g, ' ').slice(0, 2000)`)
+		p.waitJS(t, liveDeadline, `document.body.innerText.includes("server: listening on port 8080")`,
+			`document.body.innerText.replace(/\s+/g, ' ').slice(0, 2000)`)
 		shoot(t, "process", true)
 	})
 
