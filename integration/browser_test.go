@@ -41,10 +41,10 @@ func chromiumPath() (string, error) {
 }
 
 // startBrowser starts one headless Chromium for a test and its subtests,
-// closed by the test's cleanup. Without a Chromium the test is skipped,
+// with the extra options given, closed by the test's cleanup. Without a Chromium the test is skipped,
 // saying why, except under CI (CI set), where .ci/run installs it and its
 // absence is a failure.
-func startBrowser(tb testing.TB) context.Context {
+func startBrowser(tb testing.TB, extra ...chromedp.ExecAllocatorOption) context.Context {
 	tb.Helper()
 	path, err := chromiumPath()
 	if err != nil {
@@ -62,6 +62,7 @@ func startBrowser(tb testing.TB) context.Context {
 		// Chromium refuses to run as root with its sandbox.
 		opts = append(opts, chromedp.NoSandbox)
 	}
+	opts = append(opts, extra...)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
 	tb.Cleanup(func() { cancel(); cancelAlloc() })

@@ -2,11 +2,17 @@ package integration
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/pem"
 	"fmt"
 	"io"
 	"maps"
 	"net"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +27,7 @@ import (
 	"github.com/supvisors/supvisors-go/api"
 	"github.com/supvisors/supvisors-go/client"
 	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/internal/testpki"
 )
 
 // browserRules and browserBody are the cluster the browser tests look
@@ -870,4 +877,65 @@ func (p *browserPage) keys(t *testing.T, keys string) {
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(keys)); err != nil {
 		t.Fatalf("type %q: %v", keys, err)
 	}
+}
+
+// TestDashboardInBrowserHTTPS opens the dashboard of an agent whose port
+// serves HTTPS only, in a Chromium that trusts its certificate's key and
+// nothing more (as a person who accepted it): the page shows the cluster
+// live (the event stream over TLS), its button acts (the Secure session
+// cookie and the token), with no console error and every request to the
+// agent's https origin.
+func TestDashboardInBrowserHTTPS(t *testing.T) {
+	t.Parallel()
+	pki := t.TempDir()
+	ca := testpki.NewCA(t, pki, "ca")
+	plan := planCluster(t, 1, "")
+	cert, key := ca.Issue(t, pki, "node1", plan.list[0])
+	s := newServer(t, "supvisors", plan.section+sleeper("solo", ""), func(s *server) {
+		s.host, s.port = plan.list[0], plan.httpPort
+		s.inetTLS = fmt.Sprintf("certfile=%s\nkeyfile=%s\ncafile=%s\n", cert, key, ca.File)
+	})
+	s.launch(t)
+	s.waitAnswering(t)
+	if !strings.HasPrefix(s.url, "https://") {
+		t.Fatalf("the agent's URL %s is not https", s.url)
+	}
+	c, err := client.New(s.url, client.Options{Username: s.user, Password: s.password, TLSConfig: &tls.Config{RootCAs: ca.Pool()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	waitSupvisorsState(t, c, enums.SupvisorsOperation)
+
+	browser := startBrowser(t, chromedp.Flag("ignore-certificate-errors-spki-list", spkiHash(t, cert)))
+	p := openPage(t, browser, s)
+	p.open(t, "/")
+	waitPageAgrees(t, p, c, wholePage)
+	solo := hook("data-namespec", "solo")
+	p.act(t, solo, "start", "CONFIG")
+	waitRunningOn(t, c, "solo", plan.list[0])
+	p.waitHookState(t, liveDeadline, solo, "RUNNING", plan.list[0])
+	p.noReload(t)
+	p.checkClean(t)
+}
+
+// spkiHash is what Chromium's ignore-certificate-errors-spki-list takes
+// to trust the key of the PEM certificate file: the base64 SHA-256 of its
+// SubjectPublicKeyInfo.
+func spkiHash(t *testing.T, certFile string) string {
+	t.Helper()
+	data, err := os.ReadFile(certFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	if block == nil {
+		t.Fatalf("%s: no PEM block", certFile)
+	}
+	crt, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(crt.RawSubjectPublicKeyInfo)
+	return base64.StdEncoding.EncodeToString(sum[:])
 }

@@ -46,6 +46,14 @@ func NewCA(tb testing.TB, dir, name string) *CA {
 	return ca
 }
 
+// Pool is a certificate pool of the CA alone: roots that trust what it
+// signs.
+func (ca *CA) Pool() *x509.CertPool {
+	pool := x509.NewCertPool()
+	pool.AddCert(ca.cert)
+	return pool
+}
+
 // Issue makes a server certificate for hosts (IP addresses or DNS names)
 // signed by ca, and writes it and its key to dir/name.crt and dir/name.key.
 func (ca *CA) Issue(tb testing.TB, dir, name string, hosts ...string) (certFile, keyFile string) {
