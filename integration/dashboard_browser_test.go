@@ -194,18 +194,32 @@ func TestDashboardInBrowser(t *testing.T) {
 		shoot(t, "process", true)
 	})
 
-	t.Run("themes follow the system, readable", func(t *testing.T) {
+	t.Run("themes follow the system, readable, nothing cut off", func(t *testing.T) {
 		defer p.emulateColorScheme(t, "")
 		for _, scheme := range []string{"light", "dark"} {
 			p.emulateColorScheme(t, scheme)
-			for _, path := range []string{"/", "/application.html?application=web", "/process.html?namespec=web:server"} {
+			for _, path := range []string{"/", "/application.html?application=web", "/process.html?namespec=web:server",
+				"/address.html?address=127.0.0.1", "/address.html?address=" + agent.host} {
 				p.open(t, path)
-				waitPageAgrees(t, p, c, path == "/")
+				if address, ok := strings.CutPrefix(path, "/address.html?address="); ok {
+					// This node's address page shows its own processes'
+					// states, not the cluster's.
+					p.waitHookState(t, liveDeadline, hook("data-address", address), "RUNNING")
+					p.waitJS(t, liveDeadline, `document.querySelectorAll('[data-namespec][data-state]').length >= 2`,
+						`document.querySelectorAll('[data-namespec][data-state]').length + ' processes'`)
+				} else {
+					waitPageAgrees(t, p, c, path == "/")
+				}
 				var got struct {
 					Background float64  `json:"background"`
 					Unreadable []string `json:"unreadable"`
 				}
 				p.eval(t, contrastScript, &got)
+				var cut []string
+				p.eval(t, cutOffScript, &cut)
+				for _, c := range cut {
+					t.Errorf("%s: %s", path, c)
+				}
 				if dark := got.Background < 0.2; dark != (scheme == "dark") {
 					t.Errorf("%s in a %s system: the page's background has a luminance of %.2f", path, scheme, got.Background)
 				}
@@ -831,6 +845,20 @@ const contrastScript = `(() => {
 		}
 	}
 	return {background: luminance(background(document.body)), unreadable: unreadable};
+})()`
+
+// cutOffScript lists the visible controls (buttons, selects, inputs,
+// links) that the page's edge cuts (the browser's window is 1,280 px
+// wide): a person would not see them whole. One wholly outside (a skip
+// link until it has the focus) is hidden on purpose.
+const cutOffScript = `(() => {
+	const width = document.documentElement.clientWidth;
+	return [...document.querySelectorAll('button, select, input, a[href]')]
+		.filter(e => e.checkVisibility())
+		.map(e => [e, e.getBoundingClientRect()])
+		.filter(([e, r]) => r.right > 0 && r.left < width && (r.left < -0.5 || r.right > width + 0.5))
+		.map(([e, r]) => e.tagName.toLowerCase() + ' ' + JSON.stringify(e.textContent.trim().slice(0, 30)) +
+			' spans ' + Math.round(r.left) + ' to ' + Math.round(r.right) + ' px, the page ' + width + ' px wide');
 })()`
 
 // emulateColorScheme makes the tab's system prefer a light or dark colour
