@@ -336,6 +336,11 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitRunningOn(t, c, "tools:probe", "127.0.0.1")
 		p.waitHookState(t, liveDeadline, app, "RUNNING")
 		p.waitHookState(t, liveDeadline, probe, "RUNNING", "127.0.0.1")
+		// Its answer shows as a notification: here, a second start's
+		// fault, by name.
+		p.act(t, app, "start", "CONFIG")
+		p.waitJS(t, liveDeadline, `[...document.querySelectorAll('#notes .note.error')].some(n => n.textContent.includes('ALREADY_STARTED'))`,
+			`document.getElementById('notes').textContent`)
 		// restart_application(LESS_LOADED): stopped, then on 127.0.0.3 (load 10).
 		p.act(t, app, "restart", "LESS_LOADED")
 		waitRunningOn(t, c, "tools:probe", "127.0.0.3")
