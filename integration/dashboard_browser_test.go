@@ -192,6 +192,31 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.waitJS(t, liveDeadline, `document.body.innerText.includes("server: listening on port 8080")`,
 			`document.body.innerText.replace(/\s+/g, ' ').slice(0, 2000)`)
 		shoot(t, "process", true)
+		// Clear log, then a signal, on the copy of this node.
+		sup := c.Supervisor()
+		p.click(t, `#clear-log`)
+		waitFor(t, liveDeadline, func() (bool, string) {
+			out, err := sup.ReadProcessStdoutLog(t.Context(), "web:server", 0, 1000)
+			return err == nil && out == "", fmt.Sprintf("web:server's log after Clear log: %q, %v", out, err)
+		})
+		p.waitJS(t, liveDeadline, `!document.body.innerText.includes("server: listening on port 8080")`,
+			`document.body.innerText.replace(/\s+/g, ' ').slice(0, 2000)`)
+		before := replyOf[api.ProcessInfo](t, "getProcessInfo web:server")(sup.GetProcessInfo(t.Context(), "web:server"))
+		ctx, cancel := context.WithTimeout(p.ctx, 30*time.Second)
+		defer cancel()
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.ID("signal"), "KILL")); err != nil {
+			t.Fatal(err)
+		}
+		p.click(t, `#send-signal`)
+		// Killed, it is started again (autorestart): a new pid, which
+		// writes its line again, in the live tail too.
+		waitFor(t, 30*time.Second, func() (bool, string) {
+			now, err := sup.GetProcessInfo(t.Context(), "web:server")
+			return err == nil && now.StateName == "RUNNING" && now.PID != before.PID,
+				fmt.Sprintf("web:server %s pid %d (%v), before pid %d", now.StateName, now.PID, err, before.PID)
+		})
+		p.waitJS(t, liveDeadline, `document.body.innerText.includes("server: listening on port 8080")`,
+			`document.body.innerText.replace(/\s+/g, ' ').slice(0, 2000)`)
 	})
 
 	t.Run("themes follow the system, readable, nothing cut off", func(t *testing.T) {
