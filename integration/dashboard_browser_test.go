@@ -505,6 +505,19 @@ func TestDashboardInBrowser(t *testing.T) {
 		waitRunningOn(t, c, "solo", "127.0.0.1")
 		p.waitJS(t, liveDeadline, fmt.Sprintf(`!document.querySelector(%s)`, jsString(conflict)), describeHook(conflict))
 		waitPageAgrees(t, p, c, wholePage)
+		// Again (solo started on 127.0.0.3 too), conciliated with "Conciliate
+		// all" and STOP, picked in the chooser beside it: no copy is left.
+		if _, err := newTestClient(t, nodes[2].url, nodes[2]).Supervisor().StartProcess(t.Context(), "solo", true); err != nil {
+			t.Fatalf("startProcess(solo) on %s: %v", nodes[2].host, err)
+		}
+		p.waitJS(t, liveDeadline, fmt.Sprintf(`!!document.querySelector(%s)`, jsString(conflict)), `'no '+`+jsString(conflict))
+		p.eval(t, `(() => { const s = document.querySelector('button[data-cluster-action="conciliate"]').parentElement.querySelector('select');
+			s.value = 'STOP'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`, nil)
+		p.click(t, `button[data-cluster-action="conciliate"]`)
+		waitSupvisorsState(t, c, enums.SupvisorsOperation)
+		waitStoppedEverywhere(t, c, "solo")
+		p.waitJS(t, liveDeadline, fmt.Sprintf(`!document.querySelector(%s)`, jsString(conflict)), describeHook(conflict))
+		waitPageAgrees(t, p, c, wholePage)
 		p.noReload(t)
 	})
 
