@@ -55,7 +55,7 @@ func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) er
 		if err := c.waitStarts(jctx, keys); err != nil {
 			return err
 		}
-		return c.stopApplication(jctx, app)
+		return c.stopApplication(jctx, app, forGood)
 	})
 }
 
@@ -65,7 +65,7 @@ func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, 
 		c.holdStopped(c.keysOf(app), false)
 		// A copy the stop could not reach is held for stopping, and the
 		// start goes on (what still runs is not started twice).
-		stopErr := c.stopApplication(jctx, app)
+		stopErr := c.stopApplication(jctx, app, toReplace)
 		if err := c.startApplication(jctx, p, app); err != nil {
 			return err
 		}
@@ -90,7 +90,7 @@ func (c *Cluster) StopProcesses(ctx context.Context, keys []view.Key, wait bool)
 		if err := c.waitStarts(jctx, keys); err != nil {
 			return err
 		}
-		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k) }))
+		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error { return c.stopProcess(jctx, k, forGood) }))
 	})
 }
 
@@ -99,7 +99,7 @@ func (c *Cluster) RestartProcesses(ctx context.Context, p strategy.Placement, ke
 	return c.run(ctx, wait, func(jctx context.Context) error {
 		c.holdStopped(keys, false)
 		return oneFault(fault.AbnormalTermination, "", forEach(keys, func(k view.Key) error {
-			if err := c.stopProcess(jctx, k); err != nil {
+			if err := c.stopProcess(jctx, k, toReplace); err != nil {
 				return err
 			}
 			return c.startProcess(jctx, p, k, "")
@@ -246,7 +246,7 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 		case strategy.NextPhase:
 			continue
 		case strategy.StopAndAbort:
-			failed = append(failed, c.stopApplication(ctx, app))
+			failed = append(failed, c.stopApplication(ctx, app, forGood))
 		}
 		return oneFault(fault.AbnormalTermination, app, failed)
 	}
@@ -273,14 +273,15 @@ func toStart(v *view.View, phase []view.ProcessInfo, released bool) []view.Key {
 }
 
 // stopApplication stops app's running processes by ascending
-// stop_sequence, each phase once the previous one is stopped.
-func (c *Cluster) stopApplication(ctx context.Context, app string) error {
+// stop_sequence, each phase once the previous one is stopped; with
+// replace, for the application to start again (see view.Job.Replace).
+func (c *Cluster) stopApplication(ctx context.Context, app string, replace bool) error {
 	defer c.busyApplication(app, false)()
 	c.dropStarts(func(j view.Job) bool { return j.Key.Group == app })
 	var procs []view.ProcessInfo
 	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
 	for _, p := range procs {
-		c.stopJobs(p.Key())
+		c.stopJobs(p.Key(), replace)
 	}
 	phases := strategy.Phases(procs, func(p view.ProcessInfo) int {
 		return c.cfg.Rules.Program(p.Group, p.Name).StopSequence
@@ -293,7 +294,7 @@ func (c *Cluster) stopApplication(ctx context.Context, app string) error {
 			if len(p.Addresses) == 0 {
 				return nil
 			}
-			return c.stopProcess(ctx, p.Key())
+			return c.stopProcess(ctx, p.Key(), replace)
 		})...)
 	}
 	return oneFault(fault.AbnormalTermination, "", errs)
@@ -430,13 +431,13 @@ func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.K
 		}
 	}
 	r := strategy.RunningFailures(failures)
-	for i, err := range forEach(r.StopApplications, func(app string) error { return c.stopApplication(ctx, app) }) {
+	for i, err := range forEach(r.StopApplications, func(app string) error { return c.stopApplication(ctx, app, forGood) }) {
 		if err != nil {
 			c.log.Error("running failure: stop application", "application", r.StopApplications[i], "error", err)
 		}
 	}
 	forEach(r.RestartApplications, func(app string) error {
-		if err := c.stopApplication(ctx, app); err != nil {
+		if err := c.stopApplication(ctx, app, toReplace); err != nil {
 			// The copies not reached are held for stopping: the
 			// application starts again all the same, else it would end
 			// with no copy once they are.
@@ -492,7 +493,7 @@ func (c *Cluster) conciliate(ctx context.Context, s enums.ConciliationStrategy) 
 	}
 	c.log.Info("conciliation", "strategy", s, "conflicts", len(conflicts))
 	for i, err := range forEach(plan.Stop, func(t conciliation.Target) error {
-		return c.stopCopies(ctx, t.Key, []string{t.Address})
+		return c.stopCopies(ctx, t.Key, []string{t.Address}, t.Replace)
 	}) {
 		if err != nil {
 			c.log.Error("conciliation: stop", "process", plan.Stop[i].Key.Namespec(), "address", plan.Stop[i].Address, "error", err)
@@ -528,7 +529,7 @@ func (c *Cluster) stopEverything(ctx context.Context, restart bool) {
 	for _, group := range strategy.Phases(apps, func(a view.ApplicationInfo) int {
 		return c.cfg.Rules.Application(a.Name).StopSequence
 	}, false) {
-		for i, err := range forEach(group, func(a view.ApplicationInfo) error { return c.stopApplication(ctx, a.Name) }) {
+		for i, err := range forEach(group, func(a view.ApplicationInfo) error { return c.stopApplication(ctx, a.Name, forGood) }) {
 			if err != nil {
 				c.log.Error("stopping", "application", group[i].Name, "error", err)
 			}

@@ -363,20 +363,28 @@ func (c *Cluster) startTimeout(k view.Key) time.Duration {
 	return time.Duration(seconds)*time.Second + deliveryMargin
 }
 
+// The intents of a stop (see view.Job.Replace).
+const (
+	forGood   = false
+	toReplace = true
+)
+
 // stopProcess stops every running copy of k and waits until none runs; a
 // start of k held as a job is dropped, and a copy on an address that
-// cannot be reached now is stopped once it is back.
-func (c *Cluster) stopProcess(ctx context.Context, k view.Key) error {
+// cannot be reached now is stopped once it is back (with replace, only if
+// another copy runs then).
+func (c *Cluster) stopProcess(ctx context.Context, k view.Key, replace bool) error {
 	c.dropStarts(func(j view.Job) bool { return j.Key == k })
-	c.stopJobs(k)
+	c.stopJobs(k, replace)
 	var info view.ProcessInfo
 	c.Read(func(v *view.View) { info, _ = v.Process(k) })
-	return c.stopCopies(ctx, k, info.Addresses)
+	return c.stopCopies(ctx, k, info.Addresses, replace)
 }
 
 // stopCopies stops the copies of k on addresses and waits until they are
-// stopped.
-func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string) error {
+// stopped; a copy not reached is held for stopping, with replace (see
+// view.Job.Replace).
+func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string, replace bool) error {
 	c.mu.Lock()
 	c.jobs.busy[k]++
 	c.mu.Unlock()
@@ -399,7 +407,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
 		if err := c.command(address, msgStop, command{key: k}); err != nil {
 			// Stopped once its node can be reached (see stopJobs).
-			c.holdStop(k, address)
+			c.holdStop(k, address, replace)
 			unreached = append(unreached, fmt.Sprintf("%s: %v", address, err))
 			continue
 		}
@@ -429,13 +437,13 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 // holdStop holds as a job the stop of the copy of k on address, which could
 // not be reached: carried out once the address can be (after avoidFor),
 // over once its agent restarted or the copy ended.
-func (c *Cluster) holdStop(k view.Key, address string) {
+func (c *Cluster) holdStop(k view.Key, address string, replace bool) {
 	var j view.Job
 	var running bool
 	c.mu.Lock()
 	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() && address != c.local {
 		a, _ := c.view.Address(address, time.Time{})
-		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start}, true
+		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start, Replace: replace}, true
 		c.avoidLocked(k, address)
 	}
 	c.mu.Unlock()

@@ -247,7 +247,7 @@ func (c *Cluster) RollingRestart(ctx context.Context, app string, wait bool) err
 		for i, p := range order {
 			k := p.Key()
 			c.log.Info("rolling restart", "process", k.Namespec(), "step", i+1, "of", len(order))
-			if err := c.stopProcess(jctx, k); err != nil {
+			if err := c.stopProcess(jctx, k, toReplace); err != nil {
 				return fault.Newf(fault.AbnormalTermination, "%s: stop: %s", k.Namespec(), detail(err))
 			}
 			if err := c.startProcess(jctx, c.defaultPlacement(), k, ""); err != nil {

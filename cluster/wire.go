@@ -231,6 +231,7 @@ type wireJob struct {
 	Reason      string
 	Done        bool
 	Held        bool
+	Replace     bool
 	Deployment  uint64
 	Version     uint64
 	Writer      string
@@ -240,7 +241,7 @@ func toWireJobs(js []view.Job) []wireJob {
 	w := make([]wireJob, len(js))
 	for i, j := range js {
 		w[i] = wireJob{Group: j.Key.Group, Name: j.Key.Name, Address: j.Address, Incarnation: j.Incarnation,
-			Start: nanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held,
+			Start: nanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held, Replace: j.Replace,
 			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
 	}
 	return w
@@ -250,7 +251,7 @@ func fromWireJobs(w []wireJob) []view.Job {
 	js := make([]view.Job, len(w))
 	for i, j := range w {
 		js[i] = view.Job{Key: view.Key{Group: j.Group, Name: j.Name}, Address: j.Address, Incarnation: j.Incarnation,
-			Start: fromNanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held,
+			Start: fromNanos(j.Start), Application: j.Application, Reason: j.Reason, Done: j.Done, Held: j.Held, Replace: j.Replace,
 			Deployment: j.Deployment, Version: j.Version, Writer: j.Writer}
 	}
 	return js

@@ -53,6 +53,7 @@ var (
 		{Key: view.Key{Group: "web", Name: "server"}, Application: true, Reason: "deployment", Deployment: 4, Version: 2, Writer: "10.0.0.1"},
 		{Key: view.Key{Group: "web", Name: "old"}, Address: "10.0.0.3", Incarnation: 8, Start: sampleRecord().Start, Done: true, Deployment: 4, Version: 3, Writer: "10.0.0.1"},
 		{Key: view.Key{Group: "web", Name: "held"}, Done: true, Held: true, Reason: "stopped by an operator", Deployment: 4, Version: 4, Writer: "10.0.0.2"},
+		{Key: view.Key{Group: "web", Name: "worker"}, Address: "10.0.0.2", Incarnation: 8, Start: sampleRecord().Start, Replace: true, Deployment: 4, Version: 5, Writer: "10.0.0.1"},
 	}
 )
 

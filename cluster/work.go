@@ -120,7 +120,7 @@ func (c *Cluster) runJob(ctx context.Context, j view.Job) {
 		return
 	}
 	c.log.Info("stopping a copy left running where it could not be reached", "process", j.Key.Namespec(), "address", j.Address)
-	if err := c.stopCopies(ctx, j.Key, []string{j.Address}); err != nil && ctx.Err() == nil {
+	if err := c.stopCopies(ctx, j.Key, []string{j.Address}, j.Replace); err != nil && ctx.Err() == nil {
 		c.log.Error("stop of a copy left running", "process", j.Key.Namespec(), "address", j.Address, "error", err)
 	}
 }
@@ -174,7 +174,7 @@ func (c *Cluster) afterStart(ctx context.Context, j view.Job, err error) (procee
 		c.log.Error("starting failure: the application stops", "application", k.Group, "strategy", app.StartingFailure)
 		c.dropStarts(func(o view.Job) bool { return o.Key.Group == k.Group })
 		c.spawn(func(ctx context.Context) {
-			if err := c.stopApplication(ctx, k.Group); err != nil {
+			if err := c.stopApplication(ctx, k.Group, forGood); err != nil {
 				c.log.Error("starting failure: stop application", "application", k.Group, "error", err)
 			}
 		})
@@ -308,14 +308,14 @@ var errHeldBack = errors.New("held back")
 // stopJobs holds, as jobs, the stops of the copies of k that run on an
 // address that cannot be reached now (lost, or being checked anew): they
 // are stopped once it is back in the same incarnation (by this master
-// only: see view.PlanJobs).
-func (c *Cluster) stopJobs(k view.Key) {
+// only: see view.PlanJobs), with replace (see view.Job.Replace).
+func (c *Cluster) stopJobs(k view.Key, replace bool) {
 	var js []view.Job
 	c.Read(func(v *view.View) {
 		for _, name := range c.AddressList() {
 			a, _ := v.Address(name, time.Time{})
 			if rec, ok := v.Record(name, k); ok && a.State != enums.AddressRunning && rec.State.IsRunning() && name != c.local {
-				js = append(js, view.Job{Key: k, Address: name, Incarnation: a.Incarnation, Start: rec.Start})
+				js = append(js, view.Job{Key: k, Address: name, Incarnation: a.Incarnation, Start: rec.Start, Replace: replace})
 			}
 		}
 	})

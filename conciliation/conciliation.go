@@ -26,10 +26,13 @@ type Conflict struct {
 	Copies []Copy
 }
 
-// Target is one copy to stop.
+// Target is one copy to stop; Replace says another copy is to run in its
+// place (one kept, or one started again), so that a stop held until its
+// address can be reached is given up if none does then (view.Job.Replace).
 type Target struct {
 	Key     view.Key
 	Address string
+	Replace bool
 }
 
 // Plan is what a strategy does about conflicts: stop the copies of Stop;
@@ -67,12 +70,12 @@ func Resolve(s enums.ConciliationStrategy, conflicts []Conflict) Plan {
 			}
 			for i, cp := range c.Copies {
 				if i != keep {
-					p.Stop = append(p.Stop, Target{c.Key, cp.Address})
+					p.Stop = append(p.Stop, Target{c.Key, cp.Address, true})
 				}
 			}
 		case enums.ConciliateStop, enums.ConciliateRestart, enums.ConciliateRunningFailure:
 			for _, cp := range c.Copies {
-				p.Stop = append(p.Stop, Target{c.Key, cp.Address})
+				p.Stop = append(p.Stop, Target{c.Key, cp.Address, s == enums.ConciliateRestart})
 			}
 			switch s {
 			case enums.ConciliateRestart:

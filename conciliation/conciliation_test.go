@@ -17,16 +17,22 @@ func TestResolve(t *testing.T) {
 		{web, []Copy{{"10.0.0.1", time.Hour}, {"10.0.0.2", 2 * time.Second}, {"10.0.0.3", 5 * time.Second}}},
 		{db, []Copy{{"10.0.0.2", time.Minute}, {"10.0.0.3", time.Minute}}},
 	}
-	all := []Target{{web, "10.0.0.1"}, {web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.2"}, {db, "10.0.0.3"}}
+	// all is every copy stopped; replaced is every copy stopped for one
+	// to start again in its place.
+	all := []Target{{web, "10.0.0.1", false}, {web, "10.0.0.2", false}, {web, "10.0.0.3", false}, {db, "10.0.0.2", false}, {db, "10.0.0.3", false}}
+	replaced := make([]Target, len(all))
+	for i, t := range all {
+		replaced[i] = Target{t.Key, t.Address, true}
+	}
 	tests := []struct {
 		s    enums.ConciliationStrategy
 		want Plan
 	}{
-		{enums.ConciliateSenicide, Plan{Stop: []Target{{web, "10.0.0.1"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
-		{enums.ConciliateInfanticide, Plan{Stop: []Target{{web, "10.0.0.2"}, {web, "10.0.0.3"}, {db, "10.0.0.3"}}}},
+		{enums.ConciliateSenicide, Plan{Stop: []Target{{web, "10.0.0.1", true}, {web, "10.0.0.3", true}, {db, "10.0.0.3", true}}}},
+		{enums.ConciliateInfanticide, Plan{Stop: []Target{{web, "10.0.0.2", true}, {web, "10.0.0.3", true}, {db, "10.0.0.3", true}}}},
 		{enums.ConciliateUser, Plan{}},
 		{enums.ConciliateStop, Plan{Stop: all}},
-		{enums.ConciliateRestart, Plan{Stop: all, Restart: []view.Key{web, db}}},
+		{enums.ConciliateRestart, Plan{Stop: replaced, Restart: []view.Key{web, db}}},
 		{enums.ConciliateRunningFailure, Plan{Stop: all, RunningFailure: []view.Key{web, db}}},
 	}
 	for _, tt := range tests {

@@ -37,6 +37,14 @@ type Job struct {
 	// cluster does not start it by itself (deployment, restart of its
 	// application, a failure reported late) until an operator starts it.
 	Held bool
+	// Replace, on a stop, says the copy is stopped only so that another
+	// runs in its place (a restart, a conciliation that keeps or starts
+	// one). Such a stop written by another master (of the other side of a
+	// partition, that could not reach the copy, while its own side kept
+	// it as the only one) waits until another copy runs, and is over if
+	// none is to. A stop without it (an operator's, STOP_APPLICATION, a
+	// shutdown) ends the copy whatever else runs.
+	Replace bool
 	// Deployment is the deployment the job belongs to (see Meta); Version
 	// orders the writes of one job (a Lamport clock of the deployment),
 	// Writer breaks ties.
@@ -219,7 +227,7 @@ func (v *View) PlanJobs() JobPlan {
 			over = v.Runs(j.Key)
 			run = !over && !blocked && v.placeable(j.Key, loads)
 		} else {
-			over, run = v.stopState(j)
+			over, run = v.stopState(j, loads)
 		}
 		switch {
 		case over:
@@ -257,9 +265,13 @@ func (v *View) allowed(k Key) []string {
 }
 
 // stopState tells whether a stop job is over (the copy is gone: its agent
-// restarted, or the process no longer runs or was started again since),
-// or can be carried out (its address is back, with the copy running).
-func (v *View) stopState(j Job) (over, run bool) {
+// restarted, or the process no longer runs or was started again since;
+// for a Replace stop of another master, no other copy runs nor is to be
+// started), or can be carried out (its address is back, with the copy
+// running; for a Replace stop of another master, another copy running, or
+// a start to come that only its address can take). loads are the
+// addresses' loadings.
+func (v *View) stopState(j Job, loads map[*address]int) (over, run bool) {
 	a := v.byName[j.Address]
 	switch {
 	case a == nil:
@@ -273,5 +285,13 @@ func (v *View) stopState(j Job) (over, run bool) {
 	if !ok || !r.State.IsRunning() || !r.Start.Equal(j.Start) {
 		return true, false
 	}
-	return false, true
+	if !j.Replace || j.Writer == v.cfg.Local || v.Runs(j.Key) {
+		return false, true
+	}
+	// The start to come goes first where another address can take it;
+	// else this stop makes room for it on its address.
+	if _, starting := v.Waiting(j.Key); starting {
+		return false, !v.placeable(j.Key, loads)
+	}
+	return true, false
 }

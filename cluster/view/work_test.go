@@ -248,3 +248,84 @@ func TestViewHeldByTheOperator(t *testing.T) {
 		t.Errorf("Crashed %v once no longer held", eff.Crashed)
 	}
 }
+
+// TestViewPlanReplaceStops: a stop held so that another copy runs in its
+// place (Job.Replace), written by another master (of the other side of a
+// partition), is carried out once another copy runs, waits while a start
+// of the process is to come that another address can take (it makes room
+// for one that none can), and is over when none is: the copy is then the
+// only one, kept. A stop for good, or the acting master's own, ends the
+// copy in any case.
+func TestViewPlanReplaceStops(t *testing.T) {
+	k := Key{"ra", "web"}
+	tests := []struct {
+		name string
+		// replace: the stop's intent; own: written by the acting master;
+		// elsewhere: another copy runs on a2, heldElsewhere: and a stop
+		// holds it too; starting: a start of k waits; pinned: only a3
+		// may take it.
+		replace, own, elsewhere, heldElsewhere, starting, pinned bool
+		wantRun, wantOver                                        bool
+	}{
+		{name: "for good, only copy", wantRun: true},
+		{name: "for good, another copy", elsewhere: true, wantRun: true},
+		{name: "replace, another copy", replace: true, elsewhere: true, wantRun: true},
+		{name: "replace, only copy, a start to come", replace: true, starting: true},
+		{name: "replace, only copy, a start to come that only its address can take", replace: true, starting: true, pinned: true, wantRun: true},
+		{name: "replace, only copy, nothing to come", replace: true, wantOver: true},
+		{name: "replace, the other copy held too", replace: true, elsewhere: true, heldElsewhere: true, wantOver: true},
+		{name: "own replace, only copy, nothing to come", replace: true, own: true, wantRun: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, now := upCluster(t, a1, nil, func(c *Config) {
+				if tt.pinned {
+					c.Addresses = func(Key) []string { return []string{a3} }
+				}
+			})
+			copyOn := func(node string, seq uint64, start time.Time) {
+				r := rec("ra", "web", enums.ProcessRunning, seq, now)
+				r.Start = start
+				update(v, node, r)
+			}
+			// written is a job as the acting master (own) or the master
+			// of the other side wrote it.
+			version := uint64(0)
+			written := func(j Job) Job {
+				if tt.own {
+					return v.PutJob(j)
+				}
+				version++
+				j.Deployment, j.Version, j.Writer = v.Deployment(), version, a2
+				if !v.ApplyJob(j) {
+					t.Fatalf("job refused: %+v", j)
+				}
+				return j
+			}
+			start := now.Add(-time.Minute)
+			copyOn(a3, 3, start)
+			stop := written(Job{Key: k, Address: a3, Incarnation: incOf(a3), Start: start, Replace: tt.replace})
+			if tt.elsewhere {
+				copyOn(a2, 3, now)
+			} else {
+				update(v, a2, rec("ra", "web", enums.ProcessStopped, 3, now))
+			}
+			if tt.heldElsewhere {
+				written(Job{Key: k, Address: a2, Incarnation: incOf(a2), Start: now, Replace: true})
+			}
+			if tt.starting {
+				written(Job{Key: k, Application: true})
+			}
+			p := v.PlanJobs()
+			has := func(js []Job) bool {
+				return slices.ContainsFunc(js, func(j Job) bool { return j.key() == stop.key() })
+			}
+			if has(p.Run) != tt.wantRun || has(p.Over) != tt.wantOver {
+				t.Errorf("the stop of the copy on a3: run %v over %v, want run %v over %v", has(p.Run), has(p.Over), tt.wantRun, tt.wantOver)
+			}
+			if tt.starting && !tt.pinned && !slices.ContainsFunc(p.Run, Job.IsStart) {
+				t.Errorf("run %+v: the start that is to replace the copy does not run", p.Run)
+			}
+		})
+	}
+}
