@@ -49,10 +49,12 @@ func (c *Cluster) sendJobs(js []view.Job) {
 // planJobsLocked marks done the jobs the view says are over, and takes in
 // hand those to carry out now: the stops, and the starts that an address
 // takes (one that failed a start a moment ago is kept away from). It
-// returns the jobs to run, those written, and when to plan again (an
-// address kept away from becomes eligible).
+// returns the jobs to run, those written (with those written again over
+// another master's: view.ApplyJob), and when to plan again (an address
+// kept away from becomes eligible).
 func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup time.Time) {
 	plan := c.view.PlanJobs()
+	written = c.view.Reasserted()
 	for _, j := range plan.Over {
 		j.Done = true
 		written = append(written, c.view.PutJob(j))

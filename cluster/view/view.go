@@ -199,10 +199,13 @@ type View struct {
 	order         *Order
 	agentStopping bool
 
-	// deployment, jobs and clock: see Job.
+	// deployment, jobs and clock: see Job. reasserted are the jobs the
+	// local master wrote again over another master's (see ApplyJob), to
+	// send.
 	deployment uint64
 	jobs       map[jobKey]Job
 	clock      uint64
+	reasserted []Job
 
 	procs processIndex
 }

@@ -92,6 +92,14 @@ const maxVersionLead = 1 << 32
 // ApplyJob merges a job written by another node; it reports whether it was
 // news here. Jobs of another deployment, about an address outside
 // address_list, or of a Version too far ahead (maxVersionLead) are dropped.
+//
+// On the master, the work it has in hand (a job it wrote that is not over)
+// and the operators' stops it recorded (Held) stand over another master's
+// writes of the same job, newer as they may be: after a partition heals,
+// the master of the other side (that wrote them) saw the processes of this
+// side lost, and its view is not this master's. An operator's stop stands
+// over this master's start all the same. The job kept is written again,
+// with a newer version, for the others to have it too (Reasserted).
 func (v *View) ApplyJob(j Job) bool {
 	if j.Address != "" && v.byName[j.Address] == nil || v.byName[j.Writer] == nil || j.Version > v.clock+maxVersionLead {
 		return false
@@ -99,12 +107,37 @@ func (v *View) ApplyJob(j Job) bool {
 	if v.deployment != 0 && j.Deployment != v.deployment {
 		return false
 	}
-	if old, ok := v.jobs[j.key()]; ok && !j.newer(old) {
+	old, ok := v.jobs[j.key()]
+	if ok && !j.newer(old) {
+		return false
+	}
+	v.clock = max(v.clock, j.Version)
+	if ok && v.ownsAgainst(old, j) {
+		v.reasserted = append(v.reasserted, v.PutJob(old))
 		return false
 	}
 	v.jobs[j.key()] = j
-	v.clock = max(v.clock, j.Version)
 	return true
+}
+
+// ownsAgainst tells whether the local master's job old stands over
+// another's write j (see ApplyJob).
+func (v *View) ownsAgainst(old, j Job) bool {
+	local := v.cfg.Local
+	if v.master != local || old.Writer != local || j.Writer == local {
+		return false
+	}
+	operatorStop := j.Done && j.Held && !old.Held
+	return (!old.Done || old.Held) && !operatorStop
+}
+
+// Reasserted returns, and forgets, the jobs the local master wrote again
+// over another master's since the last call (see ApplyJob): they must be
+// sent to every member.
+func (v *View) Reasserted() []Job {
+	out := v.reasserted
+	v.reasserted = nil
+	return out
 }
 
 // adoptDeployment makes id the node's deployment: the jobs of another one

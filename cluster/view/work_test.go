@@ -329,3 +329,58 @@ func TestViewPlanReplaceStops(t *testing.T) {
 		})
 	}
 }
+
+// TestViewMasterKeepsItsJobsAgainstAnotherMaster: after a partition heals,
+// the master of the other side's newer writes do not undo the work this
+// master has in hand nor an operator's stop it recorded (it writes them
+// again, newer, for the others); an operator's stop from the other side
+// stands over this master's start, and a node that is not the master
+// takes the latest write.
+func TestViewMasterKeepsItsJobsAgainstAnotherMaster(t *testing.T) {
+	k := Key{"ra", "web"}
+	start := time.Unix(1000, 0)
+	tests := []struct {
+		name     string
+		master   bool
+		own, its Job // the local node's write, then the other master's
+		wantKept bool
+	}{
+		{"pending start against a done one", true, Job{Key: k, Application: true}, Job{Key: k, Done: true}, true},
+		{"pending stop against a done one", true, Job{Key: k, Address: a3, Start: start, Replace: true}, Job{Key: k, Address: a3, Start: start, Done: true}, true},
+		{"pending stop against another copy's", true, Job{Key: k, Address: a3, Start: start}, Job{Key: k, Address: a3, Start: start.Add(time.Second)}, true},
+		{"operator's stop against a start", true, Job{Key: k, Done: true, Held: true}, Job{Key: k, Reason: "RESTART_PROCESS"}, true},
+		{"start against an operator's stop", true, Job{Key: k}, Job{Key: k, Done: true, Held: true}, false},
+		{"done start against a pending one", true, Job{Key: k, Done: true}, Job{Key: k}, false},
+		{"not the master", false, Job{Key: k}, Job{Key: k, Done: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			states := map[string]enums.SupvisorsState{a3: enums.SupvisorsOperation}
+			local := a1
+			if !tt.master {
+				local = a2
+				states = map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation}
+			}
+			v, _ := upCluster(t, local, states)
+			own := v.PutJob(tt.own)
+			its := tt.its
+			its.Deployment, its.Version, its.Writer = v.Deployment(), own.Version+5, a3
+			news := v.ApplyJob(its)
+			got := v.Jobs()[0]
+			reasserted := v.Reasserted()
+			if tt.wantKept {
+				if news || got.Done != own.Done || got.Held != own.Held || got.Start != own.Start || got.Writer != local {
+					t.Errorf("news %v, kept %+v: want the master's own %+v", news, got, own)
+				}
+				if len(reasserted) != 1 || reasserted[0] != got || got.Version <= its.Version {
+					t.Errorf("reasserted %+v: want the kept job, newer than %d", reasserted, its.Version)
+				}
+			} else if !news || got != its || len(reasserted) != 0 {
+				t.Errorf("news %v, kept %+v, reasserted %+v: want the other's write %+v", news, got, reasserted, its)
+			}
+			if again := v.Reasserted(); len(again) != 0 {
+				t.Errorf("reasserted twice: %+v", again)
+			}
+		})
+	}
+}
