@@ -62,6 +62,9 @@ func (c *Cluster) StopApplication(ctx context.Context, app string, wait bool) er
 // RestartApplication stops app, then starts it with strategy s.
 func (c *Cluster) RestartApplication(ctx context.Context, p strategy.Placement, app string, wait bool) error {
 	return c.run(ctx, wait, func(jctx context.Context) error {
+		// Busy from the stop to the start: a stop held for a copy not
+		// reached waits for the start to be written (planJobsLocked).
+		defer c.busyApplication(app, true)()
 		c.holdStopped(c.keysOf(app), false)
 		// A copy the stop could not reach is held for stopping, and the
 		// start goes on (what still runs is not started twice).
@@ -437,6 +440,7 @@ func (c *Cluster) repair(ctx context.Context, failures []strategy.Failure[view.K
 		}
 	}
 	forEach(r.RestartApplications, func(app string) error {
+		defer c.busyApplication(app, true)() // as RestartApplication
 		if err := c.stopApplication(ctx, app, toReplace); err != nil {
 			// The copies not reached are held for stopping: the
 			// application starts again all the same, else it would end

@@ -390,3 +390,31 @@ func TestRelaunchedMasterKeepsItsJobs(t *testing.T) {
 	}
 	nodes[2].waitFor("app:a no longer held: the relaunched master's write is newer", held(false))
 }
+
+// TestStartJobSettledByItsStart: a start job whose process shows running
+// while a start of it is in flight is not over yet: the copy may be the
+// start's, STARTING, and fail (its node lost); the start's outcome settles
+// the job (chaos netns seed 6160, fault #148: a job marked over at STARTING
+// left nothing to start ra:ra_db again when the start failed).
+func TestStartJobSettledByItsStart(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 1)
+	c, k := nodes[0].c, key("app", "a")
+	c.mu.Lock()
+	at := c.beginStartLocked(k, addr1, 0)
+	c.mu.Unlock()
+	c.putJobs(view.Job{Key: k, Reason: "a start in flight"})
+	start(t, nodes[0], "app", "a")
+	nodes[0].waitFor("app:a running", runningOn(k, addr1))
+	c.update(func(time.Time) view.Effects { return view.Effects{} })
+	c.Read(func(v *view.View) {
+		if _, waits := v.Waiting(k); !waits {
+			t.Error("the job is over while its start is in flight")
+		}
+	})
+	c.endStart(k, at, nil)
+	nodes[0].waitFor("the job over once its start ended", func(v *view.View) bool {
+		_, waits := v.Waiting(k)
+		return !waits
+	})
+}

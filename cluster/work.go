@@ -56,6 +56,12 @@ func (c *Cluster) planJobsLocked(now time.Time) (run, written []view.Job, wakeup
 	plan := c.view.PlanJobs()
 	written = c.view.Reasserted()
 	for _, j := range plan.Over {
+		// What is under way settles it: a start in flight (a copy
+		// STARTING may yet fail), an application being started or
+		// stopped (its starts are not all written yet).
+		if c.appBusyLocked(j.Key.Group) || j.IsStart() && c.jobs.starting[j.Key] > 0 {
+			continue
+		}
 		j.Done = true
 		written = append(written, c.view.PutJob(j))
 	}

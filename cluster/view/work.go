@@ -39,11 +39,13 @@ type Job struct {
 	Held bool
 	// Replace, on a stop, says the copy is stopped only so that another
 	// runs in its place (a restart, a conciliation that keeps or starts
-	// one). Such a stop written by another master (of the other side of a
-	// partition, that could not reach the copy, while its own side kept
-	// it as the only one) waits until another copy runs, and is over if
-	// none is to. A stop without it (an operator's, STOP_APPLICATION, a
-	// shutdown) ends the copy whatever else runs.
+	// one): the stop waits until another copy runs, and is over if none
+	// is to. So a copy that could not be reached is not ended when its
+	// replacement failed, or when the stop is another master's (of the
+	// other side of a partition, that could not reach the copy, while its
+	// own side kept it as the only one). A stop without it (an
+	// operator's, STOP_APPLICATION, a shutdown) ends the copy whatever
+	// else runs.
 	Replace bool
 	// Deployment is the deployment the job belongs to (see Meta); Version
 	// orders the writes of one job (a Lamport clock of the deployment),
@@ -299,11 +301,10 @@ func (v *View) allowed(k Key) []string {
 
 // stopState tells whether a stop job is over (the copy is gone: its agent
 // restarted, or the process no longer runs or was started again since;
-// for a Replace stop of another master, no other copy runs nor is to be
-// started), or can be carried out (its address is back, with the copy
-// running; for a Replace stop of another master, another copy running, or
-// a start to come that only its address can take). loads are the
-// addresses' loadings.
+// for a Replace stop, no other copy runs nor is to be started), or can be
+// carried out (its address is back, with the copy running; for a Replace
+// stop, another copy running, or a start to come that only its address
+// can take). loads are the addresses' loadings.
 func (v *View) stopState(j Job, loads map[*address]int) (over, run bool) {
 	a := v.byName[j.Address]
 	switch {
@@ -318,7 +319,7 @@ func (v *View) stopState(j Job, loads map[*address]int) (over, run bool) {
 	if !ok || !r.State.IsRunning() || !r.Start.Equal(j.Start) {
 		return true, false
 	}
-	if !j.Replace || j.Writer == v.cfg.Local || v.Runs(j.Key) {
+	if !j.Replace || v.Runs(j.Key) {
 		return false, true
 	}
 	// The start to come goes first where another address can take it;

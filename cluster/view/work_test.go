@@ -250,12 +250,11 @@ func TestViewHeldByTheOperator(t *testing.T) {
 }
 
 // TestViewPlanReplaceStops: a stop held so that another copy runs in its
-// place (Job.Replace), written by another master (of the other side of a
-// partition), is carried out once another copy runs, waits while a start
-// of the process is to come that another address can take (it makes room
-// for one that none can), and is over when none is: the copy is then the
-// only one, kept. A stop for good, or the acting master's own, ends the
-// copy in any case.
+// place (Job.Replace), the acting master's or another's (of the other side
+// of a partition), is carried out once another copy runs, waits while a
+// start of the process is to come that another address can take (it makes
+// room for one that none can), and is over when none is: the copy is then
+// the only one, kept. A stop for good ends the copy in any case.
 func TestViewPlanReplaceStops(t *testing.T) {
 	k := Key{"ra", "web"}
 	tests := []struct {
@@ -274,7 +273,9 @@ func TestViewPlanReplaceStops(t *testing.T) {
 		{name: "replace, only copy, a start to come that only its address can take", replace: true, starting: true, pinned: true, wantRun: true},
 		{name: "replace, only copy, nothing to come", replace: true, wantOver: true},
 		{name: "replace, the other copy held too", replace: true, elsewhere: true, heldElsewhere: true, wantOver: true},
-		{name: "own replace, only copy, nothing to come", replace: true, own: true, wantRun: true},
+		{name: "own replace, only copy, a start to come", replace: true, own: true, starting: true},
+		{name: "own replace, only copy, nothing to come", replace: true, own: true, wantOver: true},
+		{name: "own for good, only copy", own: true, wantRun: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
