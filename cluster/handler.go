@@ -269,21 +269,35 @@ func (c *Cluster) held(from string, t messageType, body []byte) (bool, error) {
 }
 
 // request carries out a start or a stop the master asked for, unless a
-// later request overtook it or a start comes too late.
-func (c *Cluster) request(t messageType, cmd command) {
+// later request overtook it, its sender's agent restarted since, or a
+// start comes too late; it reports whether it goes on.
+func (c *Cluster) request(t messageType, cmd command) bool {
 	if !c.inOrder(cmd) {
 		c.log.Warn("request of the master superseded by a later one, not done", "process", cmd.key.Namespec(), "from", cmd.from)
-		return
+		return false
+	}
+	var age time.Duration
+	var known bool
+	var current uint64
+	c.Read(func(v *view.View) {
+		age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now())
+		a, _ := v.Address(cmd.from, time.Time{})
+		current = a.Incarnation
+	})
+	if current != 0 && cmd.incarnation != current && cmd.sentAt.Before(time.Unix(0, int64(current))) {
+		// Sent by a previous agent of its sender (held while it was not
+		// seen as the master here), before the current one started (an
+		// incarnation is its agent's start time): what that agent asked
+		// for went with it (an operator's stop since, a new deployment).
+		c.log.Warn("request of a previous agent of its sender, not done", "process", cmd.key.Namespec(), "from", cmd.from)
+		return false
 	}
 	if t == msgStart {
-		var age time.Duration
-		var known bool
-		c.Read(func(v *view.View) { age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now()) })
 		if known && age > startValidity {
 			// This agent was frozen or cut off meanwhile: the master
 			// has placed the process elsewhere since.
 			c.log.Warn("start requested too long ago, not done", "process", cmd.key.Namespec(), "from", cmd.from, "age", age)
-			return
+			return false
 		}
 	}
 	// Off memberlist's goroutine: a start forks.
@@ -292,6 +306,7 @@ func (c *Cluster) request(t messageType, cmd command) {
 			c.log.Warn("request of the master", "process", cmd.key.Namespec(), "error", err)
 		}
 	})
+	return true
 }
 
 // applyUpdates merges updates that from sent ("" for gossip) and gossips
