@@ -147,14 +147,16 @@ func (f *eventFeed) publishChanges(s rpcinterface.ClusterState) {
 			f.publish(eventstream.TopicAddress, a)
 		}
 	}
-	for _, a := range s.Applications {
-		if old, ok := f.applications[a.ApplicationName]; !ok || old != a {
-			f.publish(eventstream.TopicApplication, a)
-		}
-	}
+	// A process's change before its application's, as Supvisors publishes
+	// them: the application's state follows from its processes'.
 	for _, p := range s.Processes {
 		if old, ok := f.processes[p.Namespec()]; !ok || !sameProcess(old, p) {
 			f.publish(eventstream.TopicProcess, p)
+		}
+	}
+	for _, a := range s.Applications {
+		if old, ok := f.applications[a.ApplicationName]; !ok || old != a {
+			f.publish(eventstream.TopicApplication, a)
 		}
 	}
 	f.remember(s)
