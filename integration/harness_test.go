@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/internal/testnet"
 	"github.com/supvisors/supvisors-go/internal/testwait"
 )
 
@@ -289,15 +289,8 @@ func (s *server) waitStable(t testing.TB) {
 // waitFor polls cond until it holds, at most timeout (testwait.For).
 var waitFor = testwait.For
 
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+// freePort is a port free on 127.0.0.1 (testnet.FreePort).
+var freePort = testnet.FreePort
 
 var normalizers = []struct {
 	re   *regexp.Regexp
