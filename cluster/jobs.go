@@ -135,12 +135,27 @@ func (c *Cluster) beginStartsLocked(p strategy.Placement, keys []view.Key) []pla
 }
 
 // runStarts carries out starts at once and returns their errors, in order.
+// A start that its address failed (it could not be reached, did not
+// answer, or was lost meanwhile) is not the process's failure: the process
+// is placed again (that address now avoided), at most once per address its
+// rules allow; the error is the last attempt's.
 func (c *Cluster) runStarts(ctx context.Context, p strategy.Placement, starts []plannedStart, extra string) []error {
 	return forEach(starts, func(s plannedStart) error {
 		if s.address == "" {
 			return startFailed(s.key, strategy.NoAddress, "%s", c.whyNoAddress(s.key))
 		}
-		return c.startOn(ctx, p, s.key, s.address, s.at, extra)
+		err := c.startOn(ctx, p, s.key, s.address, s.at, extra)
+		for tries := len(c.RuleAddresses(s.key)) - 1; tries > 0 && outcomeOf(err) == strategy.AddressFailed && ctx.Err() == nil; tries-- {
+			c.mu.Lock()
+			again := c.beginStartsLocked(p, []view.Key{s.key})[0]
+			c.mu.Unlock()
+			if again.address == "" {
+				break
+			}
+			c.log.Warn("start placed again", "process", s.key.Namespec(), "error", err)
+			err = c.startOn(ctx, p, s.key, again.address, again.at, extra)
+		}
+		return err
 	})
 }
 

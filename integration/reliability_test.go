@@ -179,6 +179,28 @@ func TestFailoverStartToAFrozenNode(t *testing.T) {
 	runsOn(t, nodes[2], "svc:s", "127.0.0.1")
 }
 
+// TestOperatorStartPlacedAgain: an operator's start_process goes (CONFIG:
+// the first address its rules allow) to a node frozen before anyone
+// noticed. The address failed the start, not the process: it is placed
+// again on the next address and the call succeeds (chaos netns seed 7177,
+// fault #97: ra:ra_cache, an optional process of an operator's
+// start_application, was left stopped when its node did not answer). The
+// start the frozen node gets late leaves no copy there.
+func TestOperatorStartPlacedAgain(t *testing.T) {
+	t.Parallel()
+	_, nodes := operationCluster(t, writeRulesFile(t, svcRules("127.0.0.2,127.0.0.3"))+"\n"+slowDetection, svcBody)
+	resume := freeze(t, nodes[1])
+	expectCalls(t, nodes[2], map[string]string{"s": "OK True"}, pyCall{"s", "p.supvisors.start_process('CONFIG', 'svc:s')"})
+	runsOn(t, nodes[0], "svc:s", "127.0.0.3")
+	resume()
+	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "RUNNING")
+	waitFor(t, 10*time.Second, func() (bool, string) {
+		info := local(t, nodes[1], "svc:s")
+		return info.State == "STOPPED", fmt.Sprintf("svc:s on the resumed 127.0.0.2: %+v, want STOPPED", info)
+	})
+	runsOn(t, nodes[0], "svc:s", "127.0.0.3")
+}
+
 // TestClockSetBack: a node's agent is killed and comes back with its clock
 // set back by ten minutes (its new incarnation, taken from its clock, is
 // lower than the last one): the others take it for the new agent it is.
