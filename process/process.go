@@ -502,6 +502,7 @@ func (p *Process) spawn() event {
 		return event{Kind: evSpawnFailed, Text: dispatchersError(p.cfg.Name, err)}
 	}
 	reaper := theReaper(p.sup.log)
+	defer reaper.holdForks()()
 	child, se := spawnChild(spawnSpec{
 		name:           p.cfg.Name,
 		filename:       filename,

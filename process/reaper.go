@@ -23,6 +23,17 @@ type reaper struct {
 	kick    chan struct{}
 	mu      sync.Mutex
 	watched map[int]func(syscall.WaitStatus)
+	// forking is held (shared) from a fork until its child is watched: as
+	// PID 1 the reaper reaps every exited child, and one that exited at
+	// once would otherwise be taken for a stray before it is watched.
+	forking sync.RWMutex
+}
+
+// holdForks keeps the reaper, as PID 1, from reaping until the returned
+// function is called: the caller forks, then watches its child.
+func (r *reaper) holdForks() (release func()) {
+	r.forking.RLock()
+	return r.forking.RUnlock
 }
 
 var (
@@ -122,7 +133,9 @@ func (r *reaper) reap(pid int) bool {
 func (r *reaper) reapAll() {
 	for {
 		var ws syscall.WaitStatus
+		r.forking.Lock()
 		pid, err := wait4(-1, &ws)
+		r.forking.Unlock()
 		if err != nil || pid <= 0 {
 			return
 		}
