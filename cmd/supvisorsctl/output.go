@@ -166,3 +166,18 @@ func wire(v any) any {
 	}
 	return v
 }
+
+// showTable is a listing command's output: with --json the document doc,
+// else a table of n rows (row(i) for each) under header.
+func (c *ctl) showTable(doc any, n int, header []string, row func(i int) []string) error {
+	if c.opts.json {
+		c.setDoc(doc)
+		return nil
+	}
+	rows := make([][]string, n)
+	for i := range rows {
+		rows[i] = row(i)
+	}
+	c.table(header, rows)
+	return nil
+}

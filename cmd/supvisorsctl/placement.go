@@ -37,16 +37,10 @@ func (c *ctl) doLocalStatus(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(infos)
-		return nil
-	}
-	rows := make([][]string, len(infos))
-	for i, p := range infos {
-		rows[i] = []string{p.Namespec(), p.State.String(), p.ExtraArgs, p.Description}
-	}
-	c.table([]string{"Process", "State", "Extra_Args", "Description"}, rows)
-	return nil
+	return c.showTable(infos, len(infos), []string{"Process", "State", "Extra_Args", "Description"}, func(i int) []string {
+		p := infos[i]
+		return []string{p.Namespec(), p.State.String(), p.ExtraArgs, p.Description}
+	})
 }
 
 // dryRun shows the starts a dry run answers for each name after the
@@ -65,20 +59,14 @@ func (c *ctl) dryRun(cmd string, args []string, plan func(client.Supvisors, enum
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(starts)
-		return nil
-	}
-	rows := make([][]string, len(starts))
-	for i, s := range starts {
+	return c.showTable(starts, len(starts), []string{"Application", "Process", "Start", "Loading", "Address"}, func(i int) []string {
+		s := starts[i]
 		address := s.Address
 		if address == "" {
 			address = "none"
 		}
-		rows[i] = []string{s.ApplicationName, s.ProcessName, strconv.Itoa(s.StartSequence), fmt.Sprintf("%d%%", s.Loading), address}
-	}
-	c.table([]string{"Application", "Process", "Start", "Loading", "Address"}, rows)
-	return nil
+		return []string{s.ApplicationName, s.ProcessName, strconv.Itoa(s.StartSequence), fmt.Sprintf("%d%%", s.Loading), address}
+	})
 }
 
 func (c *ctl) doTestStartApplication(args []string) error {

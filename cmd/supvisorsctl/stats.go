@@ -87,12 +87,8 @@ func (c *ctl) doHstats(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(stats)
-		return nil
-	}
-	rows := make([][]string, len(stats))
-	for i, h := range stats {
+	return c.showTable(stats, len(stats), []string{"Address", "Period", "CPU", "Cores", "Mem", "IO_kbit/s(recv/sent)"}, func(i int) []string {
+		h := stats[i]
 		total, cores := "", make([]string, 0, len(h.CPU))
 		if len(h.CPU) > 0 {
 			total = percent(h.CPU[0])
@@ -109,10 +105,8 @@ func (c *ctl) doHstats(args []string) error {
 		for j, name := range names {
 			io[j] = fmt.Sprintf("%s:%.1f/%.1f", name, h.IO[name][0], h.IO[name][1])
 		}
-		rows[i] = []string{h.AddressName, strconv.Itoa(h.Period), total, strings.Join(cores, ","), percent(h.Mem), strings.Join(io, " ")}
-	}
-	c.table([]string{"Address", "Period", "CPU", "Cores", "Mem", "IO_kbit/s(recv/sent)"}, rows)
-	return nil
+		return []string{h.AddressName, strconv.Itoa(h.Period), total, strings.Join(cores, ","), percent(h.Mem), strings.Join(io, " ")}
+	})
 }
 
 func (c *ctl) doPstats(args []string) error {
@@ -150,16 +144,10 @@ func (c *ctl) doPstats(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(stats)
-		return nil
-	}
-	rows := make([][]string, len(stats))
-	for i, s := range stats {
-		rows[i] = []string{s.Namespec, s.AddressName, strconv.Itoa(s.PID), strconv.Itoa(s.Period), percent(s.CPU), percent(s.Mem)}
-	}
-	c.table([]string{"Process", "Address", "PID", "Period", "CPU", "Mem"}, rows)
-	return nil
+	return c.showTable(stats, len(stats), []string{"Process", "Address", "PID", "Period", "CPU", "Mem"}, func(i int) []string {
+		s := stats[i]
+		return []string{s.Namespec, s.AddressName, strconv.Itoa(s.PID), strconv.Itoa(s.Period), percent(s.CPU), percent(s.Mem)}
+	})
 }
 
 // percent shows a percentage with one decimal.

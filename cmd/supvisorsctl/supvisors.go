@@ -268,16 +268,10 @@ func (c *ctl) doAddressStatus(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(infos)
-		return nil
-	}
-	rows := make([][]string, len(infos))
-	for i, a := range infos {
-		rows[i] = []string{a.AddressName, a.StateName, fmt.Sprintf("%d%%", a.Loading), clock(a.RemoteTime), clock(a.LocalTime)}
-	}
-	c.table([]string{"Address", "State", "Loading", "Remote_Time", "Local_Time"}, rows)
-	return nil
+	return c.showTable(infos, len(infos), []string{"Address", "State", "Loading", "Remote_Time", "Local_Time"}, func(i int) []string {
+		a := infos[i]
+		return []string{a.AddressName, a.StateName, fmt.Sprintf("%d%%", a.Loading), clock(a.RemoteTime), clock(a.LocalTime)}
+	})
 }
 
 func (c *ctl) doApplicationInfo(args []string) error {
@@ -289,16 +283,10 @@ func (c *ctl) doApplicationInfo(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(infos)
-		return nil
-	}
-	rows := make([][]string, len(infos))
-	for i, a := range infos {
-		rows[i] = []string{a.ApplicationName, a.StateName, pyBool(a.MajorFailure), pyBool(a.MinorFailure)}
-	}
-	c.table([]string{"Application", "State", "Major", "Minor"}, rows)
-	return nil
+	return c.showTable(infos, len(infos), []string{"Application", "State", "Major", "Minor"}, func(i int) []string {
+		a := infos[i]
+		return []string{a.ApplicationName, a.StateName, pyBool(a.MajorFailure), pyBool(a.MinorFailure)}
+	})
 }
 
 // applicationNames are the names of every application, as sv tells them.
@@ -354,17 +342,11 @@ func (c *ctl) doApplicationRules(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(rules)
-		return nil
-	}
-	rows := make([][]string, len(rules))
-	for i, r := range rules {
-		rows[i] = []string{r.ApplicationName, strconv.Itoa(r.StartSequence), strconv.Itoa(r.StopSequence),
+	return c.showTable(rules, len(rules), []string{"Application", "Start", "Stop", "Starting_Failure", "Running_Failure"}, func(i int) []string {
+		r := rules[i]
+		return []string{r.ApplicationName, strconv.Itoa(r.StartSequence), strconv.Itoa(r.StopSequence),
 			r.StartingFailureStrategy, r.RunningFailureStrategy}
-	}
-	c.table([]string{"Application", "Start", "Stop", "Starting_Failure", "Running_Failure"}, rows)
-	return nil
+	})
 }
 
 func (c *ctl) doSstatus(args []string) error {
@@ -430,18 +412,12 @@ func (c *ctl) doProcessRules(args []string) error {
 	if !ok {
 		return errAbort
 	}
-	if c.opts.json {
-		c.setDoc(rules)
-		return nil
-	}
-	rows := make([][]string, len(rules))
-	for i, r := range rules {
-		rows[i] = []string{r.ApplicationName, r.ProcessName, strconv.Itoa(r.StartSequence), strconv.Itoa(r.StopSequence),
+	return c.showTable(rules, len(rules), []string{"Application", "Process", "Start", "Stop", "Required", "WaitExit", "Loading", "Running_Failure", "Addresses"}, func(i int) []string {
+		r := rules[i]
+		return []string{r.ApplicationName, r.ProcessName, strconv.Itoa(r.StartSequence), strconv.Itoa(r.StopSequence),
 			pyBool(r.Required), pyBool(r.WaitExit), fmt.Sprintf("%d%%", r.Loading), r.RunningFailureStrategy,
 			strings.Join(r.Addresses, ",")}
-	}
-	c.table([]string{"Application", "Process", "Start", "Stop", "Required", "WaitExit", "Loading", "Running_Failure", "Addresses"}, rows)
-	return nil
+	})
 }
 
 func (c *ctl) doConflicts([]string) error {
