@@ -72,12 +72,15 @@ type Cluster struct {
 	ring  *ring.Ring // nil for a cluster of one
 	local string
 
-	mu      sync.Mutex // guards view, jobs, timer, changed and stopped
+	mu      sync.Mutex // guards view, jobs, timer, changed, keyChanged and stopped
 	view    *view.View
 	jobs    jobs
 	timer   *time.Timer
 	changed chan struct{}
-	stopped bool
+	// keyChanged holds, per process waited for, a channel closed at the
+	// next change of what the view says of it (see changedOfLocked).
+	keyChanged map[view.Key]chan struct{}
+	stopped    bool
 
 	// deaf holds the addresses the ring hears nothing from
 	// (view.Deaf), kept up to date by update for the ring's every packet.
@@ -123,14 +126,15 @@ func Create(cfg Config) (*Cluster, error) {
 	}
 	s := cfg.Supvisors
 	c := &Cluster{
-		cfg:       cfg,
-		log:       cfg.Logger.Named("cluster"),
-		local:     cfg.Local,
-		changed:   make(chan struct{}),
-		metaDirty: make(chan struct{}, 1),
-		pushDirty: make(chan struct{}, 1),
-		done:      make(chan struct{}),
-		jobs:      newJobs(),
+		cfg:        cfg,
+		log:        cfg.Logger.Named("cluster"),
+		local:      cfg.Local,
+		changed:    make(chan struct{}),
+		keyChanged: map[view.Key]chan struct{}{},
+		metaDirty:  make(chan struct{}, 1),
+		pushDirty:  make(chan struct{}, 1),
+		done:       make(chan struct{}),
+		jobs:       newJobs(),
 
 		masterDirty: make(chan struct{}, 1),
 		toMaster:    map[view.Key]view.Update{},
@@ -315,6 +319,12 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	c.scheduleLocked(now, earliestTime(eff.Wakeup, wakeup))
 	close(c.changed)
 	c.changed = make(chan struct{})
+	for k := range c.view.TakeChanged() {
+		if ch := c.keyChanged[k]; ch != nil {
+			close(ch)
+			delete(c.keyChanged, k)
+		}
+	}
 	c.mu.Unlock()
 	c.carryOut(eff)
 	c.sendJobs(written)
@@ -493,6 +503,18 @@ func (c *Cluster) Changed() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.changed
+}
+
+// changedOfLocked returns a channel closed at the next change of the
+// records of k or of the state of an address (view.TakeChanged); c.mu is
+// held.
+func (c *Cluster) changedOfLocked(k view.Key) <-chan struct{} {
+	ch := c.keyChanged[k]
+	if ch == nil {
+		ch = make(chan struct{})
+		c.keyChanged[k] = ch
+	}
+	return ch
 }
 
 // Local returns this agent's address.

@@ -281,8 +281,7 @@ func (c *Cluster) request(t messageType, cmd command) bool {
 	var current uint64
 	c.Read(func(v *view.View) {
 		age, known = v.MessageAge(cmd.from, cmd.sentAt, time.Now())
-		a, _ := v.Address(cmd.from, time.Time{})
-		current = a.Incarnation
+		current = v.AddressIncarnation(cmd.from)
 	})
 	if current != 0 && cmd.incarnation != current && cmd.sentAt.Before(time.Unix(0, int64(current))) {
 		// Sent by a previous agent of its sender (held while it was not

@@ -172,7 +172,7 @@ func (c *Cluster) startOn(ctx context.Context, p strategy.Placement, k view.Key,
 		err = startFailed(k, strategy.AddressFailed, "%s: %v", address, err)
 	} else {
 		deadline := time.Now().Add(c.startTimeout(k))
-		err = c.await(ctx, deadline, func(v *view.View) (bool, error) {
+		err = c.awaitProcess(ctx, deadline, k, func(v *view.View) (bool, error) {
 			return startOutcome(v, address, k, at.before, rules.WaitExit)
 		})
 		if isFault(err, fault.AbnormalTermination) {
@@ -311,8 +311,8 @@ func (c *Cluster) whyNoAddress(k view.Key) string {
 // startOutcome tells whether the start of k on address is done (and how):
 // only news newer than the record before counts.
 func startOutcome(v *view.View, address string, k view.Key, before uint64, waitExit bool) (bool, error) {
-	if a, _ := v.Address(address, time.Time{}); a.State != enums.AddressRunning {
-		return true, startFailed(k, strategy.AddressFailed, "address %s is %v", address, a.State)
+	if st := v.AddressState(address); st != enums.AddressRunning {
+		return true, startFailed(k, strategy.AddressFailed, "address %s is %v", address, st)
 	}
 	rec, ok := v.Record(address, k)
 	switch {
@@ -433,11 +433,10 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		stopwaitsecs = p.Stopwaitsecs
 	}
 	deadline := time.Now().Add(time.Duration(stopwaitsecs)*time.Second + deliveryMargin)
-	err := c.await(ctx, deadline, func(v *view.View) (bool, error) {
+	err := c.awaitProcess(ctx, deadline, k, func(v *view.View) (bool, error) {
 		for _, address := range reached {
 			rec, ok := v.Record(address, k)
-			a, _ := v.Address(address, time.Time{})
-			if ok && a.State == enums.AddressRunning && (rec.State.IsRunning() || rec.State == enums.ProcessStopping) && rec.Start.Equal(started[address]) {
+			if ok && v.AddressState(address) == enums.AddressRunning && (rec.State.IsRunning() || rec.State == enums.ProcessStopping) && rec.Start.Equal(started[address]) {
 				return false, nil
 			}
 		}
@@ -457,8 +456,7 @@ func (c *Cluster) holdStop(k view.Key, address string, replace bool) {
 	var running bool
 	c.mu.Lock()
 	if rec, ok := c.view.Record(address, k); ok && rec.State.IsRunning() && address != c.local {
-		a, _ := c.view.Address(address, time.Time{})
-		j, running = view.Job{Key: k, Address: address, Incarnation: a.Incarnation, Start: rec.Start, Replace: replace}, true
+		j, running = view.Job{Key: k, Address: address, Incarnation: c.view.AddressIncarnation(address), Start: rec.Start, Replace: replace}, true
 		c.avoidLocked(k, address)
 	}
 	c.mu.Unlock()
@@ -478,13 +476,30 @@ func (c *Cluster) avoidLocked(k view.Key, address string) {
 // await waits until done says the job is over, re-checking at every change
 // of the view; past the deadline it is ABNORMAL_TERMINATION.
 func (c *Cluster) await(ctx context.Context, deadline time.Time, done func(*view.View) (bool, error)) error {
+	return c.awaitOn(ctx, deadline, func() <-chan struct{} { return c.changed }, done)
+}
+
+// awaitProcess is await for a done that reads only the records of k and
+// the states of the addresses: it re-checks at their changes only, not at
+// every change of the view (each start of a phase of 100 processes would
+// be woken by the others' every change).
+func (c *Cluster) awaitProcess(ctx context.Context, deadline time.Time, k view.Key, done func(*view.View) (bool, error)) error {
+	return c.awaitOn(ctx, deadline, func() <-chan struct{} { return c.changedOfLocked(k) }, done)
+}
+
+// awaitOn is await re-checking when the channel that changed returns
+// (called under c.mu, before each check) is closed.
+func (c *Cluster) awaitOn(ctx context.Context, deadline time.Time, changedLocked func() <-chan struct{}, done func(*view.View) (bool, error)) error {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
 	for {
-		changed := c.Changed()
+		var changed <-chan struct{}
 		var over bool
 		var err error
-		c.Read(func(v *view.View) { over, err = done(v) })
+		c.Read(func(v *view.View) {
+			changed = changedLocked()
+			over, err = done(v)
+		})
 		if over {
 			return err
 		}

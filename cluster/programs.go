@@ -136,7 +136,7 @@ func (c *Cluster) tellEveryone(ctx context.Context, change programChange) ([]str
 	var others []string
 	c.Read(func(v *view.View) {
 		for _, name := range c.AddressList() {
-			if a, _ := v.Address(name, time.Time{}); a.State == enums.AddressRunning && name != c.local {
+			if v.AddressState(name) == enums.AddressRunning && name != c.local {
 				others = append(others, name)
 			}
 		}

@@ -321,9 +321,8 @@ func (c *Cluster) stopJobs(k view.Key, replace bool) {
 	var js []view.Job
 	c.Read(func(v *view.View) {
 		for _, name := range c.AddressList() {
-			a, _ := v.Address(name, time.Time{})
-			if rec, ok := v.Record(name, k); ok && a.State != enums.AddressRunning && rec.State.IsRunning() && name != c.local {
-				js = append(js, view.Job{Key: k, Address: name, Incarnation: a.Incarnation, Start: rec.Start, Replace: replace})
+			if rec, ok := v.Record(name, k); ok && v.AddressState(name) != enums.AddressRunning && rec.State.IsRunning() && name != c.local {
+				js = append(js, view.Job{Key: k, Address: name, Incarnation: v.AddressIncarnation(name), Start: rec.Start, Replace: replace})
 			}
 		}
 	})

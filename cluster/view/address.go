@@ -329,6 +329,27 @@ func (v *View) Address(name string, now time.Time) (AddressInfo, bool) {
 	return v.addressInfo(a, now), true
 }
 
+// AddressState is the state of the address name (UNKNOWN when it is not in
+// address_list): what Address says of it without its loading, a walk of
+// every record of the address, which the waits of starts and stops, that
+// look at every change of the view, cannot afford at 1,000 processes.
+func (v *View) AddressState(name string) enums.AddressState {
+	if a := v.byName[name]; a != nil {
+		return a.state
+	}
+	return enums.AddressUnknown
+}
+
+// AddressIncarnation is the incarnation of the agent whose records the
+// view holds for the address name (0: none, or not in address_list), as
+// Address says it, without the loading.
+func (v *View) AddressIncarnation(name string) uint64 {
+	if a := v.byName[name]; a != nil {
+		return a.records.incarnation
+	}
+	return 0
+}
+
 // Addresses describes every address, in address_list order.
 func (v *View) Addresses(now time.Time) []AddressInfo {
 	out := make([]AddressInfo, len(v.addresses))

@@ -57,10 +57,25 @@ type processIndex struct {
 	// running holds the processes with a running copy, with the addresses
 	// of their running copies.
 	running map[Key][]*address
+	// changed holds the keys examined since the last TakeChanged.
+	changed map[Key]struct{}
 }
 
 func newProcessIndex() processIndex {
-	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key][]*address{}}
+	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key][]*address{},
+		changed: map[Key]struct{}{}}
+}
+
+// TakeChanged returns the processes whose records changed, or an address
+// of whose state changed, since the last call, and forgets them: who waits
+// for one process (a start, a stop) is woken by its changes only, not by
+// every change of the view.
+func (v *View) TakeChanged() map[Key]struct{} {
+	t := v.procs.changed
+	if len(t) > 0 {
+		v.procs.changed = map[Key]struct{}{}
+	}
+	return t
 }
 
 // refresh re-examines the keys whose records changed.
@@ -78,6 +93,7 @@ func (x *processIndex) refreshAll(v *View) {
 }
 
 func (x *processIndex) examine(v *View, k Key) {
+	x.changed[k] = struct{}{}
 	present := false
 	var running []*address
 	for _, a := range v.addresses {

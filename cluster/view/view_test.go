@@ -1683,3 +1683,41 @@ func TestViewChecksConflicts(t *testing.T) {
 		t.Errorf("asked without a conflict: %+v", eff)
 	}
 }
+
+// TestViewTakeChanged: the processes whose records change, or on an
+// address whose state changes, are reported once, then forgotten.
+func TestViewTakeChanged(t *testing.T) {
+	v := newView(a1)
+	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms),
+		rec("g", "p", enums.ProcessRunning, 1, at(50*ms)),
+		rec("g", "q", enums.ProcessStopped, 2, at(60*ms)))
+	changed := func() []string {
+		var out []string
+		for k := range v.TakeChanged() {
+			out = append(out, k.Namespec())
+		}
+		slices.Sort(out)
+		return out
+	}
+	wantStrings(t, "after the full state", changed(), []string{"g:p", "g:q"})
+	wantStrings(t, "taken again", changed(), nil)
+
+	update(v, a2, rec("g", "q", enums.ProcessStarting, 3, at(70*ms)))
+	update(v, a2, rec("g", "q", enums.ProcessStarting, 3, at(70*ms))) // not news
+	wantStrings(t, "after an update", changed(), []string{"g:q"})
+
+	v.SetLocal(rec("h", "r", enums.ProcessRunning, 0, at(80*ms)))
+	wantStrings(t, "after a local change", changed(), []string{"h:r"})
+
+	v.MemberDead(a2, at(time.Second)) // UNKNOWN again: this view synchronises
+	if got, want := v.AddressState(a2), addrState(t, v, a2); got != want || got == enums.AddressRunning {
+		t.Errorf("AddressState(%s): %v, want %v (Address's), not RUNNING", a2, got, want)
+	}
+	wantStrings(t, "after an address is lost", changed(), []string{"g:p", "g:q", "h:r"})
+	if got := v.AddressState("10.9.9.9"); got != enums.AddressUnknown {
+		t.Errorf("AddressState of an outsider: %v, want UNKNOWN", got)
+	}
+	if got, want := v.AddressIncarnation(a2), incOf(a2); got != want {
+		t.Errorf("AddressIncarnation(%s): %d, want %d", a2, got, want)
+	}
+}
