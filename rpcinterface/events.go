@@ -24,12 +24,13 @@ func ReadClusterState(c *cluster.Cluster) ClusterState {
 		st := v.State()
 		s.Supvisors = api.SupvisorsStateInfo{State: st, StateName: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: c.Encrypted()}
 		s.Addresses = addressInfos(v)
-		apps := v.Applications()
+		procs := v.Processes()
+		apps := v.ApplicationsOf(procs)
 		s.Applications = make([]api.ApplicationInfo, len(apps))
 		for i, a := range apps {
 			s.Applications[i] = applicationInfo(a)
 		}
-		s.Processes = clusterProcessInfos(v.Processes())
+		s.Processes = clusterProcessInfos(procs)
 	})
 	return s
 }

@@ -70,9 +70,13 @@ func (v *View) Application(name string) (ApplicationInfo, bool) {
 }
 
 // Applications describes every application, sorted by name.
-func (v *View) Applications() []ApplicationInfo {
+func (v *View) Applications() []ApplicationInfo { return v.ApplicationsOf(v.Processes()) }
+
+// ApplicationsOf describes the applications of procs, as Processes returns
+// them (sorted by group): for a reader of both, which then aggregates
+// every process once, not twice.
+func (v *View) ApplicationsOf(procs []ProcessInfo) []ApplicationInfo {
 	var out []ApplicationInfo
-	procs := v.Processes()
 	for start := 0; start < len(procs); {
 		end := start + 1
 		for end < len(procs) && procs[end].Group == procs[start].Group {
