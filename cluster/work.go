@@ -208,8 +208,8 @@ func (c *Cluster) putJobsActing(js ...view.Job) {
 func (c *Cluster) dropStarts(match func(view.Job) bool) {
 	var drop []view.Job
 	c.Read(func(v *view.View) {
-		for _, j := range v.Jobs() {
-			if !j.Done && j.IsStart() && match(j) {
+		for _, j := range v.WaitingStarts() {
+			if match(j) {
 				j.Done = true
 				drop = append(drop, j)
 			}

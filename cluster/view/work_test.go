@@ -55,6 +55,21 @@ func TestViewJobsReplicate(t *testing.T) {
 	}
 }
 
+// TestViewWaitingStarts: only the starts not done, in Jobs' order.
+func TestViewWaitingStarts(t *testing.T) {
+	m, _ := upCluster(t, a1, nil)
+	m.PutJob(Job{Key: Key{"web", "worker"}, Reason: "deployment"})
+	m.PutJob(Job{Key: Key{"web", "server"}, Reason: "deployment"})
+	m.PutJob(Job{Key: Key{"db", "db"}, Done: true})
+	m.PutJob(Job{Key: Key{"db", "cache"}, Done: true, Held: true})
+	m.PutJob(Job{Key: Key{"web", "cache"}, Address: a2})
+	var got []string
+	for _, j := range m.WaitingStarts() {
+		got = append(got, j.Key.Namespec())
+	}
+	wantStrings(t, "waiting starts", got, []string{"web:server", "web:worker"})
+}
+
 // TestViewPlanJobs: what the acting master does about its jobs.
 func TestViewPlanJobs(t *testing.T) {
 	web := func(name string) Key { return Key{"web", name} }
