@@ -71,6 +71,9 @@ type Cluster struct {
 	log   hclog.Logger
 	ring  *ring.Ring // nil for a cluster of one
 	local string
+	// incarnation is the local agent's (the view's, which never changes):
+	// read without the lock by every request this node sends.
+	incarnation uint64
 
 	mu      sync.Mutex // guards view, jobs, timer, changed, keyChanged and stopped
 	view    *view.View
@@ -155,6 +158,7 @@ func Create(cfg Config) (*Cluster, error) {
 	}
 	now := time.Now()
 	incarnation := uint64(cfg.Clock.Now().UnixNano())
+	c.incarnation = incarnation
 	c.view = view.New(view.Config{
 		Local:          cfg.Local,
 		AddressList:    list,

@@ -530,7 +530,7 @@ func (c *Cluster) command(address string, t messageType, cmd command) error {
 // stamp signs cmd as this agent's, sent now, unless it is already.
 func (c *Cluster) stamp(cmd command) command {
 	if cmd.from == "" {
-		cmd.from, cmd.incarnation, cmd.sentAt = c.local, c.incarnation(), c.cfg.Clock.Now()
+		cmd.from, cmd.incarnation, cmd.sentAt = c.local, c.incarnation, c.cfg.Clock.Now()
 	}
 	return cmd
 }
@@ -548,13 +548,6 @@ func (c *Cluster) inOrder(cmd command) bool {
 	}
 	c.lastCommand[cmd.key] = cmd
 	return true
-}
-
-// incarnation is the local agent's.
-func (c *Cluster) incarnation() uint64 {
-	var inc uint64
-	c.Read(func(v *view.View) { inc = v.Incarnation() })
-	return inc
 }
 
 // startValidity is how late a start may reach its node and still be done:
