@@ -487,8 +487,8 @@ func (c *Cluster) awaitProcess(ctx context.Context, deadline time.Time, k view.K
 	return c.awaitOn(ctx, deadline, func() <-chan struct{} { return c.changedOfLocked(k) }, done)
 }
 
-// awaitOn is await re-checking when the channel that changed returns
-// (called under c.mu, before each check) is closed.
+// awaitOn is await, re-checking once the channel that changedLocked
+// returns (called under c.mu, before each check) is closed.
 func (c *Cluster) awaitOn(ctx context.Context, deadline time.Time, changedLocked func() <-chan struct{}, done func(*view.View) (bool, error)) error {
 	timer := time.NewTimer(time.Until(deadline))
 	defer timer.Stop()
