@@ -2,6 +2,10 @@ package stats
 
 import (
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/shirou/gopsutil/v4/cpu"
@@ -77,19 +81,15 @@ func read(procs []Process) (*reading, error) {
 func init() { process.EnableBootTimeCache(true) }
 
 // readProcs sums CPU time and resident memory over each process's tree.
-// The parent of every process of the host is read once per reading, not
-// once per supervised process.
+// The tree is walked down through the kernel's lists of children, so that
+// a reading costs what the supervised trees hold, not what the host runs
+// (many agents on one host would each read every process of it); a kernel
+// without those lists (CONFIG_PROC_CHILDREN) has the parent of every
+// process of the host read instead, once per reading.
 func readProcs(procs []Process) map[procKey]procReading {
-	pids, err := process.Pids()
-	if err != nil {
-		return nil
-	}
-	children := make(map[int32][]int32, len(pids))
-	for _, pid := range pids {
-		p := process.Process{Pid: pid}
-		if ppid, err := p.Ppid(); err == nil {
-			children[ppid] = append(children[ppid], pid)
-		}
+	childrenOf := kernelChildren
+	if !haveChildLists() {
+		childrenOf = scanChildren()
 	}
 	out := make(map[procKey]procReading, len(procs))
 	for _, sp := range procs {
@@ -97,7 +97,7 @@ func readProcs(procs []Process) map[procKey]procReading {
 		alive := false
 		for todo := []int32{int32(sp.PID)}; len(todo) > 0; {
 			pid := todo[len(todo)-1]
-			todo = append(todo[:len(todo)-1], children[pid]...)
+			todo = append(todo[:len(todo)-1], childrenOf(pid)...)
 			p := process.Process{Pid: pid}
 			if t, err := p.Times(); err == nil {
 				pr.CPUSeconds += t.User + t.System
@@ -112,4 +112,50 @@ func readProcs(procs []Process) map[procKey]procReading {
 		}
 	}
 	return out
+}
+
+// haveChildLists tells whether the kernel lists each task's children.
+var haveChildLists = sync.OnceValue(func() bool {
+	_, err := os.Stat(fmt.Sprintf("/proc/self/task/%d/children", os.Getpid()))
+	return err == nil
+})
+
+// kernelChildren returns the children of pid, which any of its threads may
+// have forked (/proc/PID/task/TID/children).
+func kernelChildren(pid int32) []int32 {
+	dir := fmt.Sprintf("/proc/%d/task", pid)
+	tasks, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var children []int32
+	for _, t := range tasks {
+		b, err := os.ReadFile(dir + "/" + t.Name() + "/children")
+		if err != nil {
+			continue
+		}
+		for _, f := range strings.Fields(string(b)) {
+			if child, err := strconv.ParseInt(f, 10, 32); err == nil {
+				children = append(children, int32(child))
+			}
+		}
+	}
+	return children
+}
+
+// scanChildren reads the parent of every process of the host and returns
+// the children of a pid from that.
+func scanChildren() func(int32) []int32 {
+	pids, err := process.Pids()
+	if err != nil {
+		return func(int32) []int32 { return nil }
+	}
+	children := make(map[int32][]int32, len(pids))
+	for _, pid := range pids {
+		p := process.Process{Pid: pid}
+		if ppid, err := p.Ppid(); err == nil {
+			children[ppid] = append(children[ppid], pid)
+		}
+	}
+	return func(pid int32) []int32 { return children[pid] }
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os/exec"
 	"runtime"
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -176,5 +177,36 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		if _, err := New(o); err == nil {
 			t.Errorf("New(%+v) accepted", o)
 		}
+	}
+}
+
+// TestKernelChildrenMatchTheScan checks that the kernel's lists of
+// children (what a reading walks) give a tree's children as the scan of
+// every process's parent (the fallback) does.
+func TestKernelChildrenMatchTheScan(t *testing.T) {
+	if !haveChildLists() {
+		t.Skip("this kernel does not list children (CONFIG_PROC_CHILDREN): readings scan every process")
+	}
+	cmd := exec.Command("sh", "-c", "sleep 100 & sleep 100 & wait")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
+	})
+	pid := int32(cmd.Process.Pid)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(kernelChildren(pid)) < 2 {
+		if time.Now().After(deadline) {
+			t.Fatalf("sh's children never listed: %v", kernelChildren(pid))
+		}
+		time.Sleep(10 * time.Millisecond) // polling for the forks, with a deadline
+	}
+	listed := slices.Sorted(slices.Values(kernelChildren(pid)))
+	scanned := slices.Sorted(slices.Values(scanChildren()(pid)))
+	if !slices.Equal(listed, scanned) || len(listed) != 2 {
+		t.Fatalf("children of sh: listed %v, scanned %v", listed, scanned)
 	}
 }
