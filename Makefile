@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 VERSION := $(shell cat VERSION)
 GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-partitions chaos deps deps-deb deps-browser run bench bench-dashboard screenshots fuzz lint clean deb clients clients-java deps-java
+.PHONY: all build test test-partitions chaos scale deps deps-deb deps-browser run bench bench-dashboard screenshots fuzz lint clean deb clients clients-java deps-java
 
 all: build
 
@@ -175,6 +175,20 @@ chaos: deps build
 
 run: build
 	./scripts/demo.sh
+
+# scale starts N agents on 127.0.0.1-N at once (internal/scale, README
+# "Scale") and prints launch, convergence, idle CPU and memory per agent,
+# false SILENT, propagation and detection. PROCS processes per agent,
+# IDLE the idle window; PROFILE=DIR writes and summarises the profiles of
+# 3 agents (the agent is built with -tags pprof for it).
+N ?= 20
+PROCS ?= 1
+IDLE ?= 30s
+SCALEFLAGS ?=
+scale:
+	CGO_ENABLED=0 $(GO) build -trimpath -tags pprof -ldflags '$(GOLDFLAGS)' -o $(BIN)/scale/supvisors ./cmd/supvisors
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/scale/scale ./internal/scale
+	$(BIN)/scale/scale -bin $(BIN)/scale/supvisors -n $(N) -procs $(PROCS) -idle $(IDLE) $(if $(PROFILE),-profile $(PROFILE)) $(SCALEFLAGS)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 20m $(PKGS)
