@@ -85,9 +85,10 @@ func (x *processIndex) refresh(v *View, t touched) {
 	}
 }
 
-// refreshAll re-examines every key: an address changed state.
-func (x *processIndex) refreshAll(v *View) {
-	for k := range x.present {
+// refreshAddress re-examines the keys a has records of: a changed state,
+// which counts for no other key.
+func (x *processIndex) refreshAddress(v *View, a *address) {
+	for k := range a.records.byKey {
 		x.examine(v, k)
 	}
 }

@@ -483,5 +483,5 @@ func (v *View) setState(a *address, state enums.AddressState, now time.Time) {
 		a.lostAt = now
 	}
 	a.state = state
-	v.procs.refreshAll(v)
+	v.procs.refreshAddress(v, a)
 }
