@@ -3,6 +3,7 @@ package agent
 import (
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -76,18 +77,36 @@ func (f *eventFeed) stop() {
 	f.wg.Wait()
 }
 
+// feedInterval is the least time between two readings of the view by the
+// feed: a storm of changes (nodes joining by the dozen, a burst of process
+// changes) costs one reading of the whole view per interval, not one per
+// change, and keeps the view's lock from the ring's handlers that much
+// less; a change after a quiet spell goes out at once.
+const feedInterval = 20 * time.Millisecond
+
 func (f *eventFeed) run() {
 	defer f.wg.Done()
+	pause := time.NewTimer(0)
+	defer pause.Stop()
 	for {
 		// Read after taking the channel, so that no change is missed: one
 		// made since start's reading, or while publishing, wakes the next
 		// round.
 		changed := f.cluster.Changed()
+		read := time.Now()
 		f.publishChanges(rpcinterface.ReadClusterState(f.cluster))
 		select {
 		case <-f.done:
 			return
 		case <-changed:
+		}
+		if wait := feedInterval - time.Since(read); wait > 0 {
+			pause.Reset(wait)
+			select {
+			case <-f.done:
+				return
+			case <-pause.C:
+			}
 		}
 	}
 }
