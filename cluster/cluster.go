@@ -199,11 +199,9 @@ func (c *Cluster) ringConfig(list []string) ring.Config {
 	s := c.cfg.Supvisors
 	rc := ring.DefaultConfig()
 	rc.Name, rc.Port = c.local, s.InternalPort
-	for _, a := range list {
-		if a != c.local {
-			rc.Peers = append(rc.Peers, a)
-		}
-	}
+	// The peers from the local node's successor on (ring.Config.Peers).
+	i := slices.Index(list, c.local)
+	rc.Peers = append(slices.Clone(list[i+1:]), list[:i]...)
 	rc.Keys = s.GossipKeys
 	override := func(dst *time.Duration, v time.Duration) {
 		if v > 0 {

@@ -24,9 +24,12 @@ type Config struct {
 	BindAddr string
 	Port     int
 	// Peers are the names (addresses) of the other nodes, each listening
-	// on Port too: the ring joins each, and joins it again whenever it is
-	// not an alive member. Packets and connections from any other IP are
-	// dropped unread, and a member must advertise its name's IP.
+	// on Port too: the ring joins them, and joins again those that are not
+	// alive members (Ring.Start). A node alone tries them in this order:
+	// starting each node's list with its successor in the cluster's list
+	// spreads the joins of nodes launched together. Packets and
+	// connections from any other IP are dropped unread, and a member must
+	// advertise its name's IP.
 	Peers []string
 	// Keys (each 16, 24 or 32 bytes) encrypt and authenticate gossip and
 	// the ring's messages with AES-GCM: the first encrypts, every one
@@ -42,7 +45,8 @@ type Config struct {
 	// GossipInterval is how often queued broadcasts go out.
 	GossipInterval time.Duration
 	// PushPullInterval is how often the full state is exchanged with one
-	// random member (anti-entropy).
+	// random member (anti-entropy), in a ring of up to 32 nodes: see
+	// StateExchangeInterval.
 	PushPullInterval time.Duration
 	// SuspicionMult scales how long a suspected member may refute before
 	// it is declared dead.
@@ -103,6 +107,24 @@ func (c Config) SuspicionWindow(n int) time.Duration {
 // round of each.
 func (c Config) DetectionSpread(n int) time.Duration {
 	return 6*c.SuspicionWindow(n) + 10*c.ProbeInterval
+}
+
+// stateExchangeScaleFrom is the ring size from which the state exchanges
+// grow apart (memberlist's push/pull threshold).
+const stateExchangeScaleFrom = 32
+
+// StateExchangeInterval is how often a node of a ring of n exchanges its
+// full state with a random member, as memberlist spaces its push/pull:
+// PushPullInterval up to 32 nodes, then one more PushPullInterval each
+// time the ring doubles: each exchange carries what the node knows of the
+// whole ring, so a fixed interval would make the traffic of the ring grow
+// as n².
+func (c Config) StateExchangeInterval(n int) time.Duration {
+	if n <= stateExchangeScaleFrom {
+		return c.PushPullInterval
+	}
+	doublings := math.Ceil(math.Log2(float64(n) / stateExchangeScaleFrom))
+	return time.Duration(1+doublings) * c.PushPullInterval
 }
 
 func (c Config) validate() error {

@@ -82,6 +82,9 @@ func Create(cfg Config) (*Ring, error) {
 	// back through the joins, and transmits are not wasted on the dead.
 	mc.GossipToTheDeadTime = 5 * time.Second
 	mc.Label = cfg.Label
+	// Gossip packets are small, and compressing each one cost more CPU
+	// and allocations than anything else an idle node did.
+	mc.EnableCompression = false
 	if len(cfg.Keys) > 0 {
 		if r.gossipKeys, err = memberlist.NewKeyring(cfg.Keys, cfg.Keys[0]); err != nil {
 			return nil, fmt.Errorf("ring keys: %w", err)
@@ -121,17 +124,69 @@ func (r *Ring) numMembers() int {
 	return r.ml.NumMembers()
 }
 
-// Start joins every seed in the background, and keeps joining those that
-// are not alive members, so that start order does not matter and a healed
-// partition merges back.
+// Start joins the seeds in the background (joinMissing), and keeps joining
+// those that are not alive members, so that start order does not matter
+// and a healed partition merges back.
 func (r *Ring) Start() {
-	for _, peer := range r.cfg.Peers {
-		r.every(0, r.cfg.JoinInterval, func() { r.join(peer) })
-	}
+	r.every(0, r.cfg.JoinInterval, r.joinMissing)
 	// Create resolved the names already, and there is nobody to exchange
 	// state with yet.
 	r.every(resolveInterval, resolveInterval, r.addrs.resolve)
-	r.every(r.cfg.PushPullInterval, r.cfg.PushPullInterval, r.exchangeState)
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		for {
+			t := time.NewTimer(r.cfg.StateExchangeInterval(r.numMembers()))
+			select {
+			case <-r.done:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			r.exchangeState()
+		}
+	}()
+}
+
+// joinsPerRound bounds the seeds a node that is in a ring joins per
+// JoinInterval: joining any node of another side brings that side's whole
+// membership, so one is enough for a healed partition to merge, and a node
+// does not pay for every dead seed of a big cluster each round.
+const joinsPerRound = 1
+
+// joinMissing joins the seeds that are neither alive members nor deaf. A
+// node alone joins them one after the other, in the order of Peers, until
+// one answers: nodes launched together (each one's Peers starting with its
+// successor) chain up instead of each joining all, and gossip and push/pull
+// spread the rest. A node in a ring joins joinsPerRound of them, picked at
+// random.
+func (r *Ring) joinMissing() {
+	alive := map[string]bool{}
+	for _, n := range r.ml.Members() {
+		if n.State == memberlist.StateAlive {
+			alive[n.Name] = true
+		}
+	}
+	var missing []string
+	for _, peer := range r.cfg.Peers {
+		if !alive[peer] && !r.deaf(peer) {
+			missing = append(missing, peer)
+		}
+	}
+	if len(alive) > 1 {
+		rand.Shuffle(len(missing), func(i, j int) { missing[i], missing[j] = missing[j], missing[i] })
+		missing = missing[:min(len(missing), joinsPerRound)]
+	}
+	for _, peer := range missing {
+		select {
+		case <-r.done:
+			return
+		default:
+		}
+		if r.join(peer) == nil && len(alive) <= 1 {
+			return
+		}
+	}
 }
 
 // every calls f after first, then every interval, in a goroutine of its
@@ -177,11 +232,8 @@ func (r *Ring) exchangeState() {
 	}
 }
 
-// join joins peer unless it is an alive member, or deaf (Config.Deaf).
-func (r *Ring) join(peer string) {
-	if r.isAliveMember(peer) || r.deaf(peer) {
-		return
-	}
+// join joins peer.
+func (r *Ring) join(peer string) error {
 	ip, err := r.addrs.ip(peer)
 	if err == nil {
 		_, err = r.ml.Join([]string{net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port))})
@@ -189,12 +241,7 @@ func (r *Ring) join(peer string) {
 	if err != nil {
 		r.log.Trace("join", "peer", peer, "error", err)
 	}
-}
-
-// isAliveMember tells whether name is an alive member.
-func (r *Ring) isAliveMember(name string) bool {
-	_, ok := r.member(name)
-	return ok
+	return err
 }
 
 func (r *Ring) member(name string) (*memberlist.Node, bool) {
