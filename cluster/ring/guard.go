@@ -2,7 +2,11 @@ package ring
 
 import (
 	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
 	"net"
+	"net/netip"
 	"sync"
 	"time"
 
@@ -13,34 +17,89 @@ import (
 // byte, and a frame to arrive whole.
 const frameTimeout = 10 * time.Second
 
-// guard is memberlist's transport with the ring's checks in front: a
-// packet or a connection from an address outside the cluster is dropped
-// before memberlist reads it (memberlist hands every message to its
-// delegate whatever its sender), and a connection that starts with
-// channelMagic is the ring's channel, not memberlist's. It dials from the
-// ring's own address, so that the others know it by its source address.
+// maxPacket is the largest UDP payload.
+const maxPacket = 65535
+
+// udpReadBuffer is the socket buffer asked for incoming gossip: a burst (a
+// whole cluster starting) waits there rather than being lost.
+const udpReadBuffer = 2 << 20
+
+// acceptBackoff is how long the listener waits after a failed accept (out
+// of file descriptors): it retries rather than spinning or giving up.
+const acceptBackoff = 100 * time.Millisecond
+
+// guard is memberlist's transport: UDP packets and TCP streams on the
+// ring's address and port, with the ring's checks in front: a packet or a
+// connection from an address outside the cluster is dropped before
+// memberlist reads it (memberlist hands every message to its delegate
+// whatever its sender), and a connection that starts with channelMagic is
+// the ring's channel, not memberlist's. It dials from the ring's own
+// address, so that the others know it by its source address. Each packet
+// is read into one buffer and handed on in a copy of its size (memberlist's
+// own transport hands on a fresh 64 KiB buffer per packet, the most
+// garbage an idle node made).
 type guard struct {
-	*memberlist.NetTransport
 	r       *Ring
+	udp     *net.UDPConn
+	tcp     *net.TCPListener
 	packets chan *memberlist.Packet
 	streams chan net.Conn
-	// done closes when the transport shuts down, stopped once the inner
-	// transport's listeners have ended: in between, what they still
-	// deliver is dropped, or their shutdown would wait on it for ever.
-	done, stopped chan struct{}
-	once          sync.Once
+	// done closes when the transport shuts down: what the listeners still
+	// read is dropped.
+	done chan struct{}
+	wg   sync.WaitGroup
+	once sync.Once
 }
 
-func newGuard(r *Ring, inner *memberlist.NetTransport) *guard {
-	g := &guard{NetTransport: inner, r: r, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn),
-		done: make(chan struct{}), stopped: make(chan struct{})}
-	go g.filterPackets()
+// newGuard listens on ip and port (UDP and TCP).
+func newGuard(r *Ring, ip net.IP, port int) (*guard, error) {
+	tcp, err := net.ListenTCP("tcp", &net.TCPAddr{IP: ip, Port: port})
+	if err != nil {
+		return nil, err
+	}
+	udp, err := net.ListenUDP("udp", &net.UDPAddr{IP: ip, Port: port})
+	if err != nil {
+		tcp.Close()
+		return nil, err
+	}
+	// The kernel caps it (net.core.rmem_max): less is still a buffer.
+	_ = udp.SetReadBuffer(udpReadBuffer)
+	g := &guard{r: r, udp: udp, tcp: tcp, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn),
+		done: make(chan struct{})}
+	g.wg.Add(2)
+	go g.readPackets()
 	go g.sortStreams()
-	return g
+	return g, nil
 }
 
 func (g *guard) PacketCh() <-chan *memberlist.Packet { return g.packets }
 func (g *guard) StreamCh() <-chan net.Conn           { return g.streams }
+
+// FinalAdvertiseAddr is the address the ring advertises: its own (the ring
+// always sets it).
+func (g *guard) FinalAdvertiseAddr(ip string, port int) (net.IP, int, error) {
+	addr := net.ParseIP(ip)
+	if addr == nil {
+		return nil, 0, fmt.Errorf("advertise address %q is not an IP", ip)
+	}
+	if v4 := addr.To4(); v4 != nil {
+		addr = v4
+	}
+	return addr, port, nil
+}
+
+func (g *guard) WriteTo(b []byte, addr string) (time.Time, error) {
+	return g.WriteToAddress(b, memberlist.Address{Addr: addr})
+}
+
+func (g *guard) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
+	to, err := netip.ParseAddrPort(a.Addr)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("gossip to %q: %w", a.Addr, err)
+	}
+	_, err = g.udp.WriteToUDPAddrPort(b, to)
+	return time.Now(), err
+}
 
 func (g *guard) DialTimeout(addr string, timeout time.Duration) (net.Conn, error) {
 	return g.r.dialer(timeout).Dial("tcp", addr)
@@ -54,49 +113,77 @@ func (g *guard) Shutdown() error {
 	var err error
 	g.once.Do(func() {
 		close(g.done)
-		err = g.NetTransport.Shutdown()
-		close(g.stopped)
+		err = errors.Join(g.udp.Close(), g.tcp.Close())
+		g.wg.Wait()
 	})
 	return err
 }
 
-func (g *guard) filterPackets() {
+func (g *guard) closed() bool {
+	select {
+	case <-g.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func (g *guard) readPackets() {
+	defer g.wg.Done()
+	buf := make([]byte, maxPacket)
 	for {
+		n, from, err := g.udp.ReadFromUDPAddrPort(buf)
+		at := time.Now()
+		if err != nil {
+			if g.closed() {
+				return
+			}
+			g.r.log.Error("reading a gossip packet", "error", err)
+			continue
+		}
+		addr := net.UDPAddrFromAddrPort(from)
+		name, ok := g.r.addrs.nameOf(addr.IP)
+		switch {
+		case !ok:
+			g.r.drops.Note(addr.String(), "gossip packet from outside address_list", nil)
+			continue
+		case g.r.deaf(name):
+			g.r.drops.Note(name, "gossip packet from a fenced address", nil)
+			continue
+		case n == 0:
+			continue
+		}
 		select {
-		case <-g.stopped:
+		case g.packets <- &memberlist.Packet{Buf: bytes.Clone(buf[:n]), From: addr, Timestamp: at}:
+		case <-g.done:
 			return
-		case p := <-g.NetTransport.PacketCh():
-			name, ok := g.r.addrs.nameOf(ipOf(p.From))
-			if !ok {
-				g.r.drops.Note(p.From.String(), "gossip packet from outside address_list", nil)
-				continue
-			}
-			if g.r.deaf(name) {
-				g.r.drops.Note(name, "gossip packet from a fenced address", nil)
-				continue
-			}
-			select {
-			case g.packets <- p:
-			case <-g.done:
-			}
 		}
 	}
 }
 
 func (g *guard) sortStreams() {
+	defer g.wg.Done()
 	for {
-		select {
-		case <-g.stopped:
-			return
-		case conn := <-g.NetTransport.StreamCh():
-			from, ok := g.r.addrs.nameOf(ipOf(conn.RemoteAddr()))
-			if !ok {
-				g.r.drops.Note(conn.RemoteAddr().String(), "connection from outside address_list", nil)
-				conn.Close()
-				continue
+		conn, err := g.tcp.AcceptTCP()
+		if err != nil {
+			if g.closed() {
+				return
 			}
-			go g.sort(conn, from)
+			g.r.log.Error("accepting a gossip connection", "error", err)
+			select {
+			case <-g.done:
+				return
+			case <-time.After(acceptBackoff):
+			}
+			continue
 		}
+		from, ok := g.r.addrs.nameOf(ipOf(conn.RemoteAddr()))
+		if !ok {
+			g.r.drops.Note(conn.RemoteAddr().String(), "connection from outside address_list", nil)
+			conn.Close()
+			continue
+		}
+		go g.sort(conn, from)
 	}
 }
 

@@ -93,11 +93,15 @@ func Create(cfg Config) (*Ring, error) {
 	}
 	mc.Logger = cfg.Logger.StandardLogger(&hclog.StandardLoggerOptions{InferLevels: true, InferLevelsWithTimestamp: true})
 	address := net.JoinHostPort(cfg.BindAddr, strconv.Itoa(cfg.Port))
-	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{cfg.BindAddr}, BindPort: cfg.Port, Logger: mc.Logger})
+	bindIP := net.ParseIP(cfg.BindAddr)
+	if bindIP == nil {
+		return nil, fmt.Errorf("gossip on %s: bind address is not an IP", address)
+	}
+	g, err := newGuard(r, bindIP, cfg.Port)
 	if err != nil {
 		return nil, fmt.Errorf("gossip on %s: %w", address, err)
 	}
-	mc.Transport = newGuard(r, nt)
+	mc.Transport = g
 	d := delegate{r}
 	mc.Delegate, mc.Events, mc.Alive, mc.Ping = d, d, d, d
 	// Each of our broadcasts goes out userRetransmitMult·ceil(log10(N+1))
