@@ -508,8 +508,8 @@ func (c *Cluster) Changed() <-chan struct{} {
 }
 
 // changedOfLocked returns a channel closed at the next change of the
-// records of k or of the state of an address (view.TakeChanged); c.mu is
-// held.
+// records of k or of the state of an address that has one
+// (view.TakeChanged); c.mu is held.
 func (c *Cluster) changedOfLocked(k view.Key) <-chan struct{} {
 	ch := c.keyChanged[k]
 	if ch == nil {

@@ -51,7 +51,10 @@ type Copy struct {
 // processIndex keeps the keys of every process known on any address, in
 // order, and the set of conflicts, up to date as records change.
 type processIndex struct {
-	present   map[Key]struct{}
+	// present holds the keys known on any address, with the addresses
+	// that have records of them (in address_list order): describing a
+	// process looks at those, not at every address.
+	present   map[Key][]*address
 	sorted    []Key // nil when it must be rebuilt
 	conflicts map[Key]struct{}
 	// running holds the processes with a running copy, with the addresses
@@ -62,12 +65,12 @@ type processIndex struct {
 }
 
 func newProcessIndex() processIndex {
-	return processIndex{present: map[Key]struct{}{}, conflicts: map[Key]struct{}{}, running: map[Key][]*address{},
+	return processIndex{present: map[Key][]*address{}, conflicts: map[Key]struct{}{}, running: map[Key][]*address{},
 		changed: map[Key]struct{}{}}
 }
 
-// TakeChanged returns the processes whose records changed, or an address
-// of whose state changed, since the last call, and forgets them: who waits
+// TakeChanged returns the processes whose records changed, or that have a
+// record on an address whose state changed, since the last call, and forgets them: who waits
 // for one process (a start, a stop) is woken by its changes only, not by
 // every change of the view.
 func (v *View) TakeChanged() map[Key]struct{} {
@@ -95,23 +98,22 @@ func (x *processIndex) refreshAddress(v *View, a *address) {
 
 func (x *processIndex) examine(v *View, k Key) {
 	x.changed[k] = struct{}{}
-	present := false
-	var running []*address
+	var holders, running []*address
 	for _, a := range v.addresses {
 		if r, ok := a.records.get(k); ok {
-			present = true
+			holders = append(holders, a)
 			if a.state == enums.AddressRunning && r.State.IsRunning() {
 				running = append(running, a)
 			}
 		}
 	}
-	if _, was := x.present[k]; was != present {
+	if _, was := x.present[k]; was != (len(holders) > 0) {
 		x.sorted = nil
-		if present {
-			x.present[k] = struct{}{}
-		} else {
-			delete(x.present, k)
-		}
+	}
+	if len(holders) > 0 {
+		x.present[k] = holders
+	} else {
+		delete(x.present, k)
 	}
 	if len(running) > 1 {
 		x.conflicts[k] = struct{}{}
@@ -177,7 +179,7 @@ var runningPriority = []enums.ProcessState{enums.ProcessRunning, enums.ProcessBa
 func (v *View) info(k Key) ProcessInfo {
 	p := ProcessInfo{Group: k.Group, Name: k.Name}
 	latest := -1
-	for _, a := range v.addresses {
+	for _, a := range v.procs.present[k] {
 		r, ok := a.records.get(k)
 		if !ok {
 			continue
