@@ -180,15 +180,16 @@ run: build
 # "Scale") and prints launch, convergence, idle CPU and memory per agent,
 # false SILENT, propagation and detection. PROCS processes per agent,
 # IDLE the idle window; PROFILE=DIR writes and summarises the profiles of
-# 3 agents (the agent is built with -tags pprof for it).
+# 3 agents (their binary is then built with -tags pprof).
 N ?= 20
 PROCS ?= 1
 IDLE ?= 30s
 SCALEFLAGS ?=
-scale:
-	CGO_ENABLED=0 $(GO) build -trimpath -tags pprof -ldflags '$(GOLDFLAGS)' -o $(BIN)/scale/supvisors ./cmd/supvisors
+SCALE_AGENT = $(if $(PROFILE),$(BIN)/scale/supvisors,$(BIN)/supvisors)
+scale: build
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN)/scale/scale ./internal/scale
-	$(BIN)/scale/scale -bin $(BIN)/scale/supvisors -n $(N) -procs $(PROCS) -idle $(IDLE) $(if $(PROFILE),-profile $(PROFILE)) $(SCALEFLAGS)
+	$(if $(PROFILE),CGO_ENABLED=0 $(GO) build -trimpath -tags pprof -ldflags '$(GOLDFLAGS)' -o $(SCALE_AGENT) ./cmd/supvisors)
+	$(BIN)/scale/scale -bin $(SCALE_AGENT) -n $(N) -procs $(PROCS) -idle $(IDLE) $(if $(PROFILE),-profile $(PROFILE)) $(SCALEFLAGS)
 
 bench: build
 	$(GO) test -run '^$$' -bench . -benchmem -timeout 20m $(PKGS)

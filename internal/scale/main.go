@@ -112,17 +112,27 @@ func run(o options) (err error) {
 	r := &result{n: o.n, procs: o.procs}
 	agents := make([]*agent, 0, o.n)
 	defer func() { stop(agents, 30*time.Second) }()
+	// All at once, as a fleet of hosts booting would: one after the other,
+	// the last would start seconds after the first on a loaded machine.
 	launched := time.Now()
+	started := make([]*agent, o.n)
+	errs := make([]error, o.n)
+	var wg sync.WaitGroup
 	for i, a := range list {
 		pprof := ""
 		if o.profile != "" {
 			pprof = fmt.Sprintf("%s:%d", a, p.pprof)
 		}
-		ag, err := launch(o.bin, confs[i], a, pprof, p)
-		if err != nil {
-			return err
+		wg.Go(func() { started[i], errs[i] = launch(o.bin, confs[i], a, pprof, p) })
+	}
+	wg.Wait()
+	for i := range started {
+		if started[i] != nil {
+			agents = append(agents, started[i])
 		}
-		agents = append(agents, ag)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "scale: %d agents launched (%s), waiting for their answers\n", o.n, dir)
 	last, err := waitAnswers(agents)
