@@ -110,6 +110,14 @@ type Cluster struct {
 	metaDirty   chan struct{} // coalesces meta re-advertisements
 	pushDirty   chan struct{} // coalesces full-state pushes
 	masterDirty chan struct{} // coalesces sends of toMaster
+	// progress is the local node's progress as its answers to probes
+	// carry it (AckState), kept up to date by update: memberlist asks for
+	// it at every probe it answers, which must not wait for the view's
+	// lock.
+	progress atomic.Pointer[progress]
+	// beats holds the heartbeats not yet applied to the view
+	// (feedHeartbeats).
+	beats chan heartbeat
 	// toMaster holds the local updates not sent to the master yet (guarded
 	// by mu).
 	toMaster map[view.Key]view.Update
@@ -139,6 +147,7 @@ func Create(cfg Config) (*Cluster, error) {
 		done:       make(chan struct{}),
 		jobs:       newJobs(),
 
+		beats:       make(chan heartbeat, heartbeatQueue),
 		masterDirty: make(chan struct{}, 1),
 		toMaster:    map[view.Key]view.Update{},
 		lastCommand: map[view.Key]command{},
@@ -175,6 +184,7 @@ func Create(cfg Config) (*Cluster, error) {
 		Quorum:         s.Quorum,
 		FenceDelay:     fenceDelay,
 	}, incarnation, now)
+	c.storeProgress()
 	if s.Present {
 		r, err := ring.Create(rc)
 		if err != nil {
@@ -197,7 +207,7 @@ func rulesHash(r *config.Rules) []byte {
 // ringConfig is ring.DefaultConfig with the [supvisors] settings.
 func (c *Cluster) ringConfig(list []string) ring.Config {
 	s := c.cfg.Supvisors
-	rc := ring.DefaultConfig()
+	rc := ring.DefaultConfig(len(list))
 	rc.Name, rc.Port = c.local, s.InternalPort
 	// The peers from the local node's successor on (ring.Config.Peers).
 	i := slices.Index(list, c.local)
@@ -235,9 +245,10 @@ func (c *Cluster) Start() {
 	for _, p := range c.cfg.Supervisor.Processes() {
 		c.publish(recordOf(p.Info(), false))
 	}
-	c.wg.Add(2)
+	c.wg.Add(3)
 	go c.advertise()
 	go c.feedMaster()
+	go c.feedHeartbeats()
 	if c.ring != nil {
 		if len(c.AddressList()) > 1 && !c.ring.Encrypted() {
 			c.log.Warn("gossip is not encrypted: anyone who can send packets from an address of address_list, or forge one, " +
@@ -316,6 +327,7 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	if deaf, old := c.view.Deaf(), c.deaf.Load(); old == nil || !slices.Equal(deaf, *old) {
 		c.deaf.Store(&deaf)
 	}
+	c.storeProgress()
 	run, written, wakeup := c.planJobsLocked(now)
 	c.logChangesLocked(before)
 	c.scheduleLocked(now, earliestTime(eff.Wakeup, wakeup))

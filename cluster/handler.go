@@ -341,17 +341,11 @@ func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 
 // LocalState is what the ring sends for anti-entropy: this node's full
 // state, what it knows of the others' records, and the jobs (the receiver
-// takes those its sender wrote, and the others from the master). To a
-// member that joins, it leaves out the others' records: every node sends
-// its own then, and those sends would each carry the whole cluster.
-func (h handler) LocalState(join bool) []byte {
+// takes those its sender wrote, and the others from the master).
+func (h handler) LocalState() []byte {
 	h.c.mu.Lock()
 	defer h.c.mu.Unlock()
-	p := syncPayload{own: h.c.view.LocalState(), jobs: h.c.view.Jobs()}
-	if !join {
-		p.others = h.c.view.OthersRecords()
-	}
-	return encodeSync(p)
+	return encodeSync(syncPayload{own: h.c.view.LocalState(), others: h.c.view.OthersRecords(), jobs: h.c.view.Jobs()})
 }
 
 func (h handler) NodeMeta() []byte {
@@ -363,22 +357,17 @@ func (h handler) NodeMeta() []byte {
 // AckState is the local node's progress (view.View.LocalProgress): a
 // prober that has not heard of every change of its records asks for its
 // full state.
-func (h handler) AckState() []byte {
-	var inc, seq uint64
-	h.c.Read(func(v *view.View) { inc, seq = v.LocalProgress() })
-	return encodeProgress(inc, seq)
-}
+func (h handler) AckState() []byte { return h.c.progress.Load().encoded }
 
+// Heartbeat queues the heartbeat for feedHeartbeats: memberlist calls it
+// for every answer to a probe, which must not wait for the view's lock
+// (the next probes would). A heartbeat that finds the queue full is
+// dropped: the next probe brings another.
 func (h handler) Heartbeat(name string, remote time.Time, state []byte) {
-	var eff view.Effects
-	h.c.Read(func(v *view.View) {
-		now := time.Now()
-		v.Heartbeat(name, remote, now)
-		if inc, seq, ok := decodeProgress(state); ok {
-			eff = v.MissedNews(name, inc, seq, now)
-		}
-	})
-	// No Wakeup: an answer that is lost is asked for again at a later
-	// probe.
-	h.c.carryOut(view.Effects{RequestState: eff.RequestState})
+	b := heartbeat{name: name, remote: remote, local: time.Now()}
+	b.incarnation, b.seq, b.progress = decodeProgress(state)
+	select {
+	case h.c.beats <- b:
+	default:
+	}
 }

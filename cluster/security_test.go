@@ -23,7 +23,7 @@ func (nopHandler) Admit(string, []byte) error          { return nil }
 func (nopHandler) Alive(string, []byte)                {}
 func (nopHandler) Dead(string)                         {}
 func (nopHandler) Message(string, []byte)              {}
-func (nopHandler) LocalState(bool) []byte              { return nil }
+func (nopHandler) LocalState() []byte                  { return nil }
 func (nopHandler) NodeMeta() []byte                    { return nil }
 func (nopHandler) AckState() []byte                    { return nil }
 func (nopHandler) Heartbeat(string, time.Time, []byte) {}
@@ -32,7 +32,7 @@ func (nopHandler) Heartbeat(string, time.Time, []byte) {}
 // project's own messages on the channel, from ip.
 func outsiderRing(tb testing.TB, ip string, port int, peers []string) *ring.Ring {
 	tb.Helper()
-	cfg := ring.DefaultConfig()
+	cfg := ring.DefaultConfig(3)
 	cfg.Name, cfg.Port, cfg.Peers, cfg.Handler = ip, port, peers, nopHandler{}
 	r, err := ring.Create(cfg)
 	if err != nil {

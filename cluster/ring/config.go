@@ -77,14 +77,20 @@ type Config struct {
 	Handler Handler
 }
 
-// DefaultConfig returns the shipped timings: a failed node is declared
-// dead in about 0.5–1 s on a LAN (see SuspicionWindow and the README),
-// without false positives while the host is busy.
-func DefaultConfig() Config {
+// DefaultConfig returns the shipped timings for a ring of n nodes: a
+// failed node is declared dead in about 0.5–1 s on a LAN up to 10 nodes
+// (see SuspicionWindow and the README), without false positives while the
+// host is busy. What a node does per second stays flat as the ring grows:
+// it probes one member per ProbeInterval whatever n; what grows with n is
+// what one failure or one join sets off (a suspicion, alive messages that
+// every node passes on), so gossip rounds are spaced by scale(n), as
+// memberlist spaces its suspicion timeout (SuspicionWindow) and its
+// push/pull (StateExchangeInterval).
+func DefaultConfig(n int) Config {
 	return Config{
 		ProbeInterval:    200 * time.Millisecond,
 		ProbeTimeout:     100 * time.Millisecond,
-		GossipInterval:   50 * time.Millisecond,
+		GossipInterval:   time.Duration(scale(n) * float64(50*time.Millisecond)),
 		PushPullInterval: 10 * time.Second,
 		SuspicionMult:    2,
 		JoinInterval:     time.Second,
@@ -93,11 +99,15 @@ func DefaultConfig() Config {
 	}
 }
 
+// scale is memberlist's node scale, max(1, log10 n): 1 up to 10 nodes, 2
+// at 100.
+func scale(n int) float64 { return math.Max(1, math.Log10(float64(n))) }
+
 // SuspicionWindow is memberlist's minimum suspicion timeout in a ring of n
 // nodes, SuspicionMult·max(1, log10 n)·ProbeInterval: how long a suspected
 // member may refute, hence how long nodes may disagree about it.
 func (c Config) SuspicionWindow(n int) time.Duration {
-	return time.Duration(float64(c.SuspicionMult) * math.Max(1, math.Log10(float64(n))) * float64(c.ProbeInterval))
+	return time.Duration(float64(c.SuspicionMult) * scale(n) * float64(c.ProbeInterval))
 }
 
 // DetectionSpread bounds how far apart the ring may report the failures of

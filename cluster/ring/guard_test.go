@@ -48,9 +48,9 @@ func (r *recorder) Dead(string) {}
 func (r *recorder) Message(from string, payload []byte) {
 	r.note(func() { r.messages = append(r.messages, from+":"+string(payload)) })
 }
-func (r *recorder) LocalState(bool) []byte { return nil }
-func (r *recorder) NodeMeta() []byte       { return nil }
-func (r *recorder) AckState() []byte       { return r.ackState }
+func (r *recorder) LocalState() []byte { return nil }
+func (r *recorder) NodeMeta() []byte   { return nil }
+func (r *recorder) AckState() []byte   { return r.ackState }
 func (r *recorder) Heartbeat(name string, _ time.Time, state []byte) {
 	r.note(func() { r.heartbeats = append(r.heartbeats, name+":"+string(state)) })
 }
@@ -80,7 +80,7 @@ func (r *recorder) waitFor(tb testing.TB, what string, f func(r *recorder) bool)
 // port; f adjusts its configuration.
 func testRing(tb testing.TB, name string, port int, h Handler, start bool, f func(*Config)) *Ring {
 	tb.Helper()
-	cfg := DefaultConfig()
+	cfg := DefaultConfig(3)
 	cfg.Name, cfg.Port, cfg.Handler = name, port, h
 	cfg.Logger = hclog.New(&hclog.LoggerOptions{Name: name, Level: hclog.Warn, Output: testWriter{tb}})
 	if f != nil {
@@ -111,7 +111,7 @@ func outsider(tb testing.TB, ip string, port int) *memberlist.Memberlist {
 	mc := memberlist.DefaultLANConfig()
 	mc.Name = "outsider-" + ip
 	mc.BindAddr, mc.BindPort, mc.AdvertiseAddr, mc.AdvertisePort = ip, port, ip, port
-	mc.Label = DefaultConfig().Label
+	mc.Label = DefaultConfig(3).Label
 	mc.LogOutput = testWriter{tb}
 	nt, err := memberlist.NewNetTransport(&memberlist.NetTransportConfig{BindAddrs: []string{ip}, BindPort: port})
 	if err != nil {
