@@ -20,17 +20,20 @@ type ClusterState struct {
 // queries' INITIALIZATION gate does not apply to events).
 func ReadClusterState(c *cluster.Cluster) ClusterState {
 	var s ClusterState
+	var procs []view.ProcessInfo
+	var apps []view.ApplicationInfo
 	c.Read(func(v *view.View) {
 		st := v.State()
 		s.Supvisors = api.SupvisorsStateInfo{State: st, StateName: st.String(), Quorum: v.HasQuorum(), GossipEncrypted: c.Encrypted()}
 		s.Addresses = addressInfos(v)
-		procs := v.Processes()
-		apps := v.ApplicationsOf(procs)
-		s.Applications = make([]api.ApplicationInfo, len(apps))
-		for i, a := range apps {
-			s.Applications[i] = applicationInfo(a)
-		}
-		s.Processes = clusterProcessInfos(procs)
+		procs = v.Processes()
+		apps = v.ApplicationsOf(procs)
 	})
+	// Made outside the lock: procs and apps are copies.
+	s.Applications = make([]api.ApplicationInfo, len(apps))
+	for i, a := range apps {
+		s.Applications[i] = applicationInfo(a)
+	}
+	s.Processes = clusterProcessInfos(procs)
 	return s
 }

@@ -238,10 +238,15 @@ func lookupProcesses(v *view.View, namespec string) ([]view.ProcessInfo, error) 
 
 // GetAllProcessInfo describes every process of the cluster.
 func (s *SupvisorsService) GetAllProcessInfo(_ *http.Request, _ *xmlrpc.NoArgs, reply *[]api.ClusterProcessInfo) error {
-	return s.readDeployed(func(v *view.View) error {
-		*reply = clusterProcessInfos(v.Processes())
+	var procs []view.ProcessInfo
+	err := s.readDeployed(func(v *view.View) error {
+		procs = v.Processes()
 		return nil
 	})
+	// Made outside the lock, which every change of the view waits for:
+	// procs is a copy.
+	*reply = clusterProcessInfos(procs)
+	return err
 }
 
 // GetConflicts describes the processes running on more than one address.
