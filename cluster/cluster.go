@@ -27,10 +27,16 @@ import (
 // nobody is left to gossip to, and it is not worth waiting for.
 const leaveTimeout = 500 * time.Millisecond
 
-// burstQueue is how many gossip broadcasts may wait before the full local
-// state goes to every member at once instead (a group of processes starting
-// together would otherwise trickle out a few records per packet).
-const burstQueue = 32
+// gossipRound is the most local changes sent together that also go out as
+// gossip broadcasts, which receivers pass on: a bigger round (a group of
+// processes starting together) goes to every member only as messages of
+// many records each, and is not passed on: gossip would trickle it out a
+// few records per packet, at every node at once.
+const gossipRound = 32
+
+// maxBatch is the most records in one message of a round: a message stays
+// well under ring.MaxMessage.
+const maxBatch = 4096
 
 // Config configures a Cluster.
 type Config struct {
@@ -108,8 +114,7 @@ type Cluster struct {
 
 	unsubscribe func()
 	metaDirty   chan struct{} // coalesces meta re-advertisements
-	pushDirty   chan struct{} // coalesces full-state pushes
-	masterDirty chan struct{} // coalesces sends of toMaster
+	outDirty    chan struct{} // coalesces sends of outbox
 	// progress is the local node's progress as its answers to probes
 	// carry it (AckState), kept up to date by update: memberlist asks for
 	// it at every probe it answers, which must not wait for the view's
@@ -118,11 +123,14 @@ type Cluster struct {
 	// beats holds the heartbeats not yet applied to the view
 	// (feedHeartbeats).
 	beats chan heartbeat
-	// toMaster holds the local updates not sent to the master yet (guarded
-	// by mu).
-	toMaster map[view.Key]view.Update
-	done     chan struct{}
-	wg       sync.WaitGroup
+	// outbox holds the local changes not sent to the members yet (guarded
+	// by mu): the latest of each process.
+	outbox map[view.Key]outgoing
+	// behind holds the members that missed a round (only feedMembers):
+	// they get the full state with the next one.
+	behind map[string]bool
+	done   chan struct{}
+	wg     sync.WaitGroup
 }
 
 // Create builds the cluster member: the view, and the ring bound to
@@ -143,13 +151,13 @@ func Create(cfg Config) (*Cluster, error) {
 		changed:    make(chan struct{}),
 		keyChanged: map[view.Key]chan struct{}{},
 		metaDirty:  make(chan struct{}, 1),
-		pushDirty:  make(chan struct{}, 1),
+		outDirty:   make(chan struct{}, 1),
+		outbox:     map[view.Key]outgoing{},
+		behind:     map[string]bool{},
 		done:       make(chan struct{}),
 		jobs:       newJobs(),
 
 		beats:       make(chan heartbeat, heartbeatQueue),
-		masterDirty: make(chan struct{}, 1),
-		toMaster:    map[view.Key]view.Update{},
 		lastCommand: map[view.Key]command{},
 		startedBy:   map[view.Key]startedCopy{},
 	}
@@ -247,7 +255,7 @@ func (c *Cluster) Start() {
 	}
 	c.wg.Add(3)
 	go c.advertise()
-	go c.feedMaster()
+	go c.feedMembers()
 	go c.feedHeartbeats()
 	if c.ring != nil {
 		if len(c.AddressList()) > 1 && !c.ring.Encrypted() {
@@ -430,8 +438,8 @@ func (c *Cluster) scheduleLocked(now, at time.Time) {
 	})
 }
 
-// advertise re-advertises the node meta and pushes the full state when
-// asked, one at a time, until Shutdown.
+// advertise re-advertises the node meta when asked, one at a time, until
+// Shutdown.
 func (c *Cluster) advertise() {
 	defer c.wg.Done()
 	for {
@@ -444,9 +452,6 @@ func (c *Cluster) advertise() {
 					c.log.Debug("node meta not confirmed", "error", err)
 				}
 			}
-		case <-c.pushDirty:
-			c.pushState(c.stateMessage((*view.View).LocalState))
-
 		}
 	}
 }

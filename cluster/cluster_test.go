@@ -1,13 +1,16 @@
 package cluster
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/supvisors/supvisors-go/cluster/ring"
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
+	"github.com/supvisors/supvisors-go/process"
 )
 
 const (
@@ -280,5 +283,55 @@ func TestRulesMismatch(t *testing.T) {
 	}
 	if slices.Contains(nodes[0].c.ring.Members(), addr2) {
 		t.Errorf("ring members of 127.0.0.1: %v", nodes[0].c.ring.Members())
+	}
+}
+
+// TestBurstReachesEveryNode starts 200 processes of node 1 at once, then
+// stops them at once: the rounds of changes (more than gossipRound, so not
+// gossiped) bring every state to the other nodes, without anti-entropy
+// (push/pull once an hour here).
+func TestBurstReachesEveryNode(t *testing.T) {
+	t.Parallel()
+	nodes := testCluster(t, 3, func(c *Config) {
+		c.Ring = func(rc *ring.Config) { rc.PushPullInterval = time.Hour }
+	})
+	names := make([]string, 200)
+	for i := range names {
+		names[i] = fmt.Sprintf("p%03d", i)
+	}
+	nodes[0].start(sleeper("burst", names...))
+	for _, n := range nodes[1:] {
+		n.start()
+	}
+	for _, n := range nodes {
+		n.waitFor("OPERATION", inOperation(addr1))
+	}
+	all := func(state enums.ProcessState, addresses ...string) func(v *view.View) bool {
+		return func(v *view.View) bool {
+			for _, name := range names {
+				if !processOn("burst", name, state, addresses...)(v) {
+					return false
+				}
+			}
+			return true
+		}
+	}
+	for _, act := range []struct {
+		what      string
+		do        func(p *process.Process) error
+		state     enums.ProcessState
+		addresses []string
+	}{
+		{"started", func(p *process.Process) error { return p.Start("") }, enums.ProcessRunning, []string{addr1}},
+		{"stopped", (*process.Process).Stop, enums.ProcessStopped, nil},
+	} {
+		for _, name := range names {
+			if err := act.do(nodes[0].sup.Group("burst").Process(name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range nodes {
+			n.waitFor(fmt.Sprintf("the 200 processes %s", act.what), all(act.state, act.addresses...))
+		}
 	}
 }

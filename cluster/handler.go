@@ -311,7 +311,9 @@ func (c *Cluster) request(t messageType, cmd command) bool {
 // applyUpdates merges updates that from sent ("" for gossip) and gossips
 // on those that were news: a broadcast is sent only a few times by its
 // sender, so every node passes on what it learns (the epidemic that
-// reaches every member).
+// reaches every member). A round bigger than gossipRound is not passed on:
+// its node sent it to every member, and one that missed it asks for the
+// full state once a probe shows it behind (view.MissedNews).
 func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 	var news []view.Update
 	var errs []error
@@ -331,7 +333,7 @@ func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 		}
 		return view.Effects{}
 	})
-	if c.ring != nil {
+	if c.ring != nil && len(us) <= gossipRound {
 		for _, u := range news {
 			c.ring.Broadcast(u.Node+"/"+u.Record.Key().Namespec(), encodeUpdate(u))
 		}

@@ -1,6 +1,9 @@
 package cluster
 
 import (
+	"cmp"
+	"slices"
+	"sync"
 	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
@@ -12,33 +15,30 @@ func (c *Cluster) localEvent(e process.Event) {
 	c.publish(recordOf(e.Process.Info(), e.Kind == process.Removed))
 }
 
-// publish records rec in the view and gossips it; when broadcasts pile up
-// (a burst of changes), the full state goes to every member instead, as it
-// does for a new process (the others take relayed news only of the
-// processes a node declared itself).
+// outgoing is a local change waiting in the outbox.
+type outgoing struct {
+	update view.Update
+	// undeclared: the change declares the process (its first record):
+	// the others would refuse it relayed (view.ApplyRelayed), so it is
+	// not gossiped.
+	undeclared bool
+}
+
+// publish records rec in the view and puts the change in the outbox,
+// which feedMembers sends every member.
 func (c *Cluster) publish(rec view.ProcessRecord) {
-	var upd view.Update
-	var changed, toMaster, declared bool
+	var changed bool
 	c.update(func(time.Time) view.Effects {
-		declared = c.view.Declared(rec.Key())
-		upd, changed = c.view.SetLocal(rec)
-		// The master follows its jobs by these: they go to it at once, not
-		// a gossip round later.
-		if master := c.view.Master(); changed && master != "" && master != c.local {
-			c.toMaster[rec.Key()] = upd
-			toMaster = true
+		undeclared := !c.view.Declared(rec.Key())
+		var upd view.Update
+		if upd, changed = c.view.SetLocal(rec); changed {
+			prev := c.outbox[rec.Key()]
+			c.outbox[rec.Key()] = outgoing{update: upd, undeclared: undeclared || prev.undeclared}
 		}
 		return view.Effects{}
 	})
-	if !changed || c.ring == nil {
-		return
-	}
-	if toMaster {
-		notify(c.masterDirty)
-	}
-	c.ring.Broadcast(c.local+"/"+rec.Key().Namespec(), encodeUpdate(upd))
-	if !declared || c.ring.QueueLen() > burstQueue {
-		notify(c.pushDirty)
+	if changed && c.ring != nil {
+		notify(c.outDirty)
 	}
 }
 
@@ -50,32 +50,82 @@ func notify(ch chan struct{}) {
 	}
 }
 
-// feedMaster sends the master the local updates as they come, until
-// Shutdown.
-func (c *Cluster) feedMaster() {
+// feedMembers sends the local changes to every member as they come, until
+// Shutdown: what changes while a round is sent goes with the next, so a
+// burst (1,000 processes starting) takes a few messages of many records,
+// not a message per record.
+func (c *Cluster) feedMembers() {
 	defer c.wg.Done()
 	for {
 		select {
 		case <-c.done:
 			return
-		case <-c.masterDirty:
-			c.sendToMaster()
+		case <-c.outDirty:
+			c.sendRound()
 		}
 	}
 }
 
-// sendToMaster sends the master the local updates it has not had.
-func (c *Cluster) sendToMaster() {
+// sendRound sends the outbox to every alive member over the channel (the
+// master follows its jobs by these, and every view shows a change at
+// once), in messages of at most maxBatch records; a small round is also
+// gossiped, so that members this node cannot reach hear of it through
+// others. A member that missed a round gets the full state with the next
+// one: a later round alone would hide the gap from view.MissedNews.
+func (c *Cluster) sendRound() {
 	c.mu.Lock()
-	master := c.view.Master()
-	us := make([]view.Update, 0, len(c.toMaster))
-	for _, u := range c.toMaster {
-		us = append(us, u)
+	round := make([]outgoing, 0, len(c.outbox))
+	for _, o := range c.outbox {
+		round = append(round, o)
 	}
-	clear(c.toMaster)
+	clear(c.outbox)
 	c.mu.Unlock()
-	if len(us) > 0 && master != "" && master != c.local {
-		c.send(master, encodeUpdates(us))
+	if len(round) == 0 {
+		return
+	}
+	slices.SortFunc(round, func(a, b outgoing) int { return cmp.Compare(a.update.Record.Seq, b.update.Record.Seq) })
+	us := make([]view.Update, len(round))
+	for i, o := range round {
+		us[i] = o.update
+		if len(round) <= gossipRound && !o.undeclared {
+			c.ring.Broadcast(c.local+"/"+o.update.Record.Key().Namespec(), encodeUpdate(o.update))
+		}
+	}
+	var msgs [][]byte
+	for chunk := range slices.Chunk(us, maxBatch) {
+		msgs = append(msgs, encodeUpdates(chunk))
+	}
+	var full []byte
+	var mu sync.Mutex
+	var missed []string
+	var wg sync.WaitGroup
+	for _, m := range c.ring.Members() {
+		if m == c.local {
+			continue
+		}
+		send := msgs
+		if c.behind[m] {
+			if full == nil {
+				full = c.stateMessage((*view.View).LocalState)
+			}
+			send = [][]byte{full}
+		}
+		wg.Go(func() {
+			for _, msg := range send {
+				if err := c.ring.SendReliable(m, msg); err != nil {
+					c.log.Debug("send", "to", m, "error", err)
+					mu.Lock()
+					missed = append(missed, m)
+					mu.Unlock()
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	clear(c.behind)
+	for _, m := range missed {
+		c.behind[m] = true
 	}
 }
 

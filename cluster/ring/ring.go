@@ -274,9 +274,6 @@ func (r *Ring) Broadcast(name string, msg []byte) {
 	r.queue.QueueBroadcast(&broadcast{name: name, msg: msg})
 }
 
-// QueueLen returns how many broadcasts wait to go out.
-func (r *Ring) QueueLen() int { return r.queue.NumQueued() }
-
 // ErrNotMember is returned for a send to a node that is not an alive member.
 var ErrNotMember = errors.New("not an alive member")
 
