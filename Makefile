@@ -7,7 +7,7 @@ FUZZTIME ?= 30s
 VERSION := $(shell cat VERSION)
 GOLDFLAGS := -X github.com/supvisors/supvisors-go/internal/version.Version=$(VERSION)
 
-.PHONY: all build test test-partitions chaos scale deps deps-deb deps-browser run bench bench-dashboard screenshots fuzz lint clean deb clients clients-java deps-java
+.PHONY: all build test test-partitions chaos scale deps deps-deb deps-browser run bench bench-dashboard bench-bigview screenshots fuzz lint clean deb clients clients-java deps-java
 
 all: build
 
@@ -65,6 +65,13 @@ screenshots: deps-browser
 # storms, JS heap; the figures are printed.
 bench-dashboard: deps-browser
 	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkDashboard$$' -benchtime 5x -timeout 20m ./integration/
+
+# bench-bigview measures 10 agents of 1,000 processes each on 127.0.0.1-10
+# (integration/bigview_bench_test.go): how long until every view is
+# complete, get_all_process_info at 10,000 processes, a change's way to
+# every node; the figures are printed.
+bench-bigview: build
+	$(GO) test -count=1 -run '^$$' -bench '^BenchmarkBigView$$' -benchtime 1x -timeout 30m ./integration/
 
 # clients builds the clients of other languages (README's "Java client"
 # and "C++ client").
