@@ -123,6 +123,9 @@ type Cluster struct {
 	// beats holds the heartbeats not yet applied to the view
 	// (feedHeartbeats).
 	beats chan heartbeat
+	// membership holds the ring's news of members not yet applied to the
+	// view (feedMembership).
+	membership membershipQueue
 	// outbox holds the local changes not sent to the members yet (guarded
 	// by mu): the latest of each process.
 	outbox map[view.Key]outgoing
@@ -158,6 +161,7 @@ func Create(cfg Config) (*Cluster, error) {
 		jobs:       newJobs(),
 
 		beats:       make(chan heartbeat, heartbeatQueue),
+		membership:  newMembershipQueue(),
 		lastCommand: map[view.Key]command{},
 		startedBy:   map[view.Key]startedCopy{},
 	}
@@ -253,10 +257,11 @@ func (c *Cluster) Start() {
 	for _, p := range c.cfg.Supervisor.Processes() {
 		c.publish(recordOf(p.Info(), false))
 	}
-	c.wg.Add(3)
+	c.wg.Add(4)
 	go c.advertise()
 	go c.feedMembers()
 	go c.feedHeartbeats()
+	go c.feedMembership()
 	if c.ring != nil {
 		if len(c.AddressList()) > 1 && !c.ring.Encrypted() {
 			c.log.Warn("gossip is not encrypted: anyone who can send packets from an address of address_list, or forge one, " +

@@ -31,18 +31,18 @@ func (h handler) Admit(name string, metaBytes []byte) error {
 	return refused
 }
 
+// Alive queues the news for feedMembership.
 func (h handler) Alive(name string, metaBytes []byte) {
 	meta, err := decodeMeta(metaBytes)
 	if err != nil {
 		h.c.log.Warn("bad node meta", "node", name, "error", err)
 		return
 	}
-	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberAlive(name, meta, now) })
+	h.c.membership.push(memberNews{name: name, meta: meta, alive: true})
 }
 
-func (h handler) Dead(name string) {
-	h.c.update(func(now time.Time) view.Effects { return h.c.view.MemberDead(name, now) })
-}
+// Dead queues the news for feedMembership.
+func (h handler) Dead(name string) { h.c.membership.push(memberNews{name: name}) }
 
 // refusal is why a message is not acted on.
 type refusal string
