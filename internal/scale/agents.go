@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -41,6 +43,30 @@ func (a *agent) alive() bool {
 	default:
 		return true
 	}
+}
+
+// launched holds every agent started, for a stop on a signal.
+var launched agentSet
+
+// agentSet is a set of agents. Safe for concurrent use.
+type agentSet struct {
+	mu     sync.Mutex
+	agents []*agent
+}
+
+func (s *agentSet) add(a *agent) {
+	if a == nil {
+		return
+	}
+	s.mu.Lock()
+	s.agents = append(s.agents, a)
+	s.mu.Unlock()
+}
+
+func (s *agentSet) all() []*agent {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.agents)
 }
 
 // addresses returns 127.0.0.1 to 127.0.0.n, every one on loopback on Linux.
@@ -130,8 +156,9 @@ func launch(bin, conf, address, pprof string, p ports) (*agent, error) {
 	}
 	defer out.Close()
 	cmd.Stdout, cmd.Stderr = out, out
-	// Its own process group: a Ctrl-C of the harness is not the agents'.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// Its own process group: a Ctrl-C of the harness is not the agents'
+	// (the harness stops them); and if the harness dies, they go too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start the agent of %s: %w", address, err)
 	}

@@ -25,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"os/signal"
 	"sync"
 	"syscall"
 	"time"
@@ -62,6 +63,15 @@ func main() {
 		fmt.Fprintln(os.Stderr, "scale: -n 2..250, -procs ≥ 1, -kills 0..2, -idle ≥ 1s")
 		os.Exit(2)
 	}
+	// A Ctrl-C or a kill ends the run, and the agents with it.
+	go func() {
+		ch := make(chan os.Signal, 1)
+		signal.Notify(ch, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		<-ch
+		fmt.Fprintln(os.Stderr, "scale: interrupted, stopping the agents")
+		stop(launched.all(), 30*time.Second)
+		os.Exit(1)
+	}()
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "scale:", err)
 		os.Exit(1)
@@ -114,7 +124,7 @@ func run(o options) (err error) {
 	defer func() { stop(agents, 30*time.Second) }()
 	// All at once, as a fleet of hosts booting would: one after the other,
 	// the last would start seconds after the first on a loaded machine.
-	launched := time.Now()
+	launchedAt := time.Now()
 	started := make([]*agent, o.n)
 	errs := make([]error, o.n)
 	var wg sync.WaitGroup
@@ -123,7 +133,10 @@ func run(o options) (err error) {
 		if o.profile != "" {
 			pprof = fmt.Sprintf("%s:%d", a, p.pprof)
 		}
-		wg.Go(func() { started[i], errs[i] = launch(o.bin, confs[i], a, pprof, p) })
+		wg.Go(func() {
+			started[i], errs[i] = launch(o.bin, confs[i], a, pprof, p)
+			launched.add(started[i])
+		})
 	}
 	wg.Wait()
 	for i := range started {
@@ -139,7 +152,7 @@ func run(o options) (err error) {
 	if err != nil {
 		return err
 	}
-	r.lastAnswer = last.Sub(launched)
+	r.lastAnswer = last.Sub(launchedAt)
 	fmt.Fprintf(os.Stderr, "scale: every agent answers (%.1f s), waiting for OPERATION with %d RUNNING addresses\n", r.lastAnswer.Seconds(), o.n)
 	at, seen, converged := converge(agents, o.n, last.Add(o.converge))
 	r.converged, r.seen = converged, seen
