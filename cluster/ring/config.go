@@ -85,14 +85,19 @@ type Config struct {
 // what one failure or one join sets off (a suspicion, alive messages that
 // every node passes on), so gossip rounds are spaced by scale(n), as
 // memberlist spaces its suspicion timeout (SuspicionWindow) and its
-// push/pull (StateExchangeInterval).
+// push/pull (StateExchangeInterval). SuspicionMult grows with scale(n)
+// too, from 2 up to 10 nodes to 4 from 60: past 2, memberlist's suspicion
+// waits for other members to confirm it (Lifeguard), longer for a member
+// that only one prober, itself perhaps starved, suspects; a big ring on
+// busy hosts no longer declares its members dead by the dozen, each of
+// whom comes back and must be checked anew by every node.
 func DefaultConfig(n int) Config {
 	return Config{
 		ProbeInterval:    200 * time.Millisecond,
 		ProbeTimeout:     100 * time.Millisecond,
 		GossipInterval:   time.Duration(scale(n) * float64(50*time.Millisecond)),
 		PushPullInterval: 10 * time.Second,
-		SuspicionMult:    2,
+		SuspicionMult:    int(math.Round(2 * scale(n))),
 		JoinInterval:     time.Second,
 		TCPTimeout:       2 * time.Second,
 		Label:            "supvisors",

@@ -1,0 +1,43 @@
+package ring
+
+import (
+	"testing"
+	"time"
+)
+
+// TestDefaultConfigScales checks the shipped timings against the README's
+// formulas: flat up to 10 nodes, gossip rounds, suspicion and state
+// exchanges spaced as the ring grows.
+func TestDefaultConfigScales(t *testing.T) {
+	for _, c := range []struct {
+		n                int
+		gossip, exchange time.Duration
+		mult             int
+		window           time.Duration
+	}{
+		{1, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
+		{3, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
+		{10, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
+		{32, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond},
+		{60, 89 * time.Millisecond, 20 * time.Second, 4, 1423 * time.Millisecond},
+		{100, 100 * time.Millisecond, 30 * time.Second, 4, 1600 * time.Millisecond},
+		{150, 109 * time.Millisecond, 40 * time.Second, 4, 1741 * time.Millisecond},
+	} {
+		cfg := DefaultConfig(c.n)
+		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
+			t.Errorf("n=%d: gossip interval %v, want %v", c.n, got, c.gossip)
+		}
+		if got := cfg.StateExchangeInterval(c.n); got != c.exchange {
+			t.Errorf("n=%d: state exchange every %v, want %v", c.n, got, c.exchange)
+		}
+		if cfg.SuspicionMult != c.mult {
+			t.Errorf("n=%d: suspicion_mult %d, want %d", c.n, cfg.SuspicionMult, c.mult)
+		}
+		if got := cfg.SuspicionWindow(c.n).Round(time.Millisecond); got != c.window {
+			t.Errorf("n=%d: suspicion window %v, want %v", c.n, got, c.window)
+		}
+		if cfg.ProbeInterval != 200*time.Millisecond || cfg.ProbeTimeout != 100*time.Millisecond {
+			t.Errorf("n=%d: probes every %v with a %v timeout, want 200ms and 100ms whatever n", c.n, cfg.ProbeInterval, cfg.ProbeTimeout)
+		}
+	}
+}
