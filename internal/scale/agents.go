@@ -4,18 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/supvisors/supvisors-go/client"
+	"github.com/supvisors/supvisors-go/internal/testnet"
 )
 
 // Credentials of every agent's HTTP server.
@@ -69,21 +68,23 @@ func (s *agentSet) all() []*agent {
 	return slices.Clone(s.agents)
 }
 
-// addresses returns 127.0.0.1 to 127.0.0.n, every one on loopback on Linux.
+// addresses returns 127.0.0.1 to 127.0.0.n (n ≤ 250), every one on
+// loopback on Linux.
 func addresses(n int) []string {
 	list := make([]string, n)
 	for i := range list {
-		list[i] = fmt.Sprintf("127.0.%d.%d", (i+1)/256, (i+1)%256)
+		list[i] = fmt.Sprintf("127.0.0.%d", i+1)
 	}
 	return list
 }
 
-// freePorts finds ports free on every address (TCP, and UDP for gossip),
-// from base up, in the range below Linux's ephemeral ports.
+// freePorts finds ports free on every address of list (127.0.0.1 to
+// 127.0.0.N; TCP, and UDP for gossip), from base up, in the range below
+// Linux's ephemeral ports.
 func freePorts(list []string, base int) (ports, error) {
 	var found []int
 	for port := base; port < 32768 && len(found) < 4; port++ {
-		if portFree(list, port) {
+		if testnet.PortFree(port, len(list)) {
 			found = append(found, port)
 		}
 	}
@@ -91,23 +92,6 @@ func freePorts(list []string, base int) (ports, error) {
 		return ports{}, fmt.Errorf("no 4 ports free from %d on every address", base)
 	}
 	return ports{http: found[0], gossip: found[1], event: found[2], pprof: found[3]}, nil
-}
-
-func portFree(list []string, port int) bool {
-	for _, a := range list {
-		hp := net.JoinHostPort(a, strconv.Itoa(port))
-		l, err := net.Listen("tcp", hp)
-		if err != nil {
-			return false
-		}
-		l.Close()
-		u, err := net.ListenPacket("udp", hp)
-		if err != nil {
-			return false
-		}
-		u.Close()
-	}
-	return true
 }
 
 // programName is the program of the agent at index i (each agent has its

@@ -38,7 +38,7 @@ func FreePortOnAll(tb testing.TB, n int) int {
 		taken := given[port]
 		given[port] = true
 		givenMu.Unlock()
-		if !taken && portFree(port, n) {
+		if !taken && PortFree(port, n) {
 			return port
 		}
 	}
@@ -53,7 +53,9 @@ func FreePort(tb testing.TB) int {
 	return FreePortOnAll(tb, 1)
 }
 
-func portFree(port, n int) bool {
+// PortFree tells whether port is free for TCP and UDP on each of
+// 127.0.0.1 to 127.0.0.n.
+func PortFree(port, n int) bool {
 	for i := 1; i <= n; i++ {
 		addr := fmt.Sprintf("127.0.0.%d:%d", i, port)
 		l, err := net.Listen("tcp", addr)
