@@ -343,11 +343,17 @@ func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 
 // LocalState is what the ring sends for anti-entropy: this node's full
 // state, what it knows of the others' records, and the jobs (the receiver
-// takes those its sender wrote, and the others from the master).
-func (h handler) LocalState() []byte {
+// takes those its sender wrote, and the others from the master). To a
+// member that joins, it leaves out the others' records: every node sends
+// its own then, and those sends would each carry the whole cluster.
+func (h handler) LocalState(join bool) []byte {
 	h.c.mu.Lock()
 	defer h.c.mu.Unlock()
-	return encodeSync(syncPayload{own: h.c.view.LocalState(), others: h.c.view.OthersRecords(), jobs: h.c.view.Jobs()})
+	p := syncPayload{own: h.c.view.LocalState(), jobs: h.c.view.Jobs()}
+	if !join {
+		p.others = h.c.view.OthersRecords()
+	}
+	return encodeSync(p)
 }
 
 func (h handler) NodeMeta() []byte {

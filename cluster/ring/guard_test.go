@@ -48,9 +48,9 @@ func (r *recorder) Dead(string) {}
 func (r *recorder) Message(from string, payload []byte) {
 	r.note(func() { r.messages = append(r.messages, from+":"+string(payload)) })
 }
-func (r *recorder) LocalState() []byte { return nil }
-func (r *recorder) NodeMeta() []byte   { return nil }
-func (r *recorder) AckState() []byte   { return r.ackState }
+func (r *recorder) LocalState(bool) []byte { return nil }
+func (r *recorder) NodeMeta() []byte       { return nil }
+func (r *recorder) AckState() []byte       { return r.ackState }
 func (r *recorder) Heartbeat(name string, _ time.Time, state []byte) {
 	r.note(func() { r.heartbeats = append(r.heartbeats, name+":"+string(state)) })
 }

@@ -20,11 +20,10 @@ type Handler interface {
 	// or gossip, whose sender nobody knows (from is "": Broadcast, sent
 	// on by any member). payload is only valid during the call.
 	Message(from string, payload []byte)
-	// LocalState is what the ring sends a random member every
-	// StateExchangeInterval (anti-entropy), on the channel: the receiver's
-	// Message gets it. A member that joins gets nothing: each side sees
-	// the other join, and asks for its state.
-	LocalState() []byte
+	// LocalState is what the ring sends every member that joins (join
+	// set), and a random member every StateExchangeInterval
+	// (anti-entropy), on the channel: the receiver's Message gets it.
+	LocalState(join bool) []byte
 	// NodeMeta is the local node's meta, at most 512 bytes.
 	NodeMeta() []byte
 	// AckState is what the local node adds to its answers to probes, at

@@ -226,7 +226,7 @@ func (r *Ring) exchangeState() {
 	if len(others) == 0 {
 		return
 	}
-	state := r.cfg.Handler.LocalState()
+	state := r.cfg.Handler.LocalState(false)
 	if len(state) == 0 {
 		return
 	}
@@ -402,12 +402,30 @@ func (d delegate) GetBroadcasts(overhead, limit int) [][]byte {
 
 // LocalState and MergeRemoteState carry nothing: memberlist's push/pull
 // does not say who sent the state, so the handler's state goes on the
-// channel (exchangeState).
+// channel (exchangeState, and to each member that joins).
 func (d delegate) LocalState(bool) []byte { return nil }
 
 func (d delegate) MergeRemoteState([]byte, bool) {}
 
-func (d delegate) NotifyJoin(n *memberlist.Node) { d.alive(n) }
+// NotifyJoin tells the handler, and sends the member that joins the local
+// state: it may not have seen this node go (a node frozen, or cut off one
+// way, comes back without the others having joined it), and then it would
+// not ask for it.
+func (d delegate) NotifyJoin(n *memberlist.Node) {
+	d.alive(n)
+	if n.Name != d.r.cfg.Name {
+		// Off memberlist's goroutine, which may hold its locks.
+		go func() {
+			state := d.r.cfg.Handler.LocalState(true)
+			if len(state) == 0 {
+				return
+			}
+			if err := d.r.SendDirect(n.Name, state); err != nil {
+				d.r.log.Debug("state to a joining member", "member", n.Name, "error", err)
+			}
+		}()
+	}
+}
 
 func (d delegate) NotifyUpdate(n *memberlist.Node) { d.alive(n) }
 
