@@ -1,8 +1,9 @@
 package cluster
 
 import (
-	"github.com/supvisors/supvisors-go/cluster/view"
 	"time"
+
+	"github.com/supvisors/supvisors-go/cluster/view"
 )
 
 // heartbeatQueue bounds the heartbeats waiting for the view: a few rounds

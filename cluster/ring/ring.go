@@ -132,24 +132,12 @@ func (r *Ring) numMembers() int {
 // those that are not alive members, so that start order does not matter
 // and a healed partition merges back.
 func (r *Ring) Start() {
-	r.every(0, r.cfg.JoinInterval, r.joinMissing)
+	r.every(0, constant(r.cfg.JoinInterval), r.joinMissing)
 	// Create resolved the names already, and there is nobody to exchange
 	// state with yet.
-	r.every(resolveInterval, resolveInterval, r.addrs.resolve)
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		for {
-			t := time.NewTimer(r.cfg.StateExchangeInterval(r.numMembers()))
-			select {
-			case <-r.done:
-				t.Stop()
-				return
-			case <-t.C:
-			}
-			r.exchangeState()
-		}
-	}()
+	r.every(resolveInterval, constant(resolveInterval), r.addrs.resolve)
+	exchange := func() time.Duration { return r.cfg.StateExchangeInterval(r.numMembers()) }
+	r.every(exchange(), exchange, r.exchangeState)
 }
 
 // joinsPerRound bounds the seeds a node that is in a ring joins per
@@ -193,9 +181,9 @@ func (r *Ring) joinMissing() {
 	}
 }
 
-// every calls f after first, then every interval, in a goroutine of its
-// own, until the ring stops.
-func (r *Ring) every(first, interval time.Duration, f func()) {
+// every calls f after first, then again each time interval() after it
+// returned, in a goroutine of its own, until the ring stops.
+func (r *Ring) every(first time.Duration, interval func() time.Duration, f func()) {
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -208,10 +196,13 @@ func (r *Ring) every(first, interval time.Duration, f func()) {
 			case <-t.C:
 			}
 			f()
-			t.Reset(interval)
+			t.Reset(interval())
 		}
 	}()
 }
+
+// constant is an interval that does not change.
+func constant(d time.Duration) func() time.Duration { return func() time.Duration { return d } }
 
 // exchangeState sends the local state (Handler.LocalState) to a random
 // member: the anti-entropy that memberlist's push/pull would do, on the

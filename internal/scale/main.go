@@ -312,7 +312,7 @@ func measure(o options, r *result, agents []*agent, list []string, p ports) erro
 			return err
 		}
 	}
-	if err := idle(o, r, agents, watchers, p); err != nil {
+	if err := idle(o, r, agents, list, watchers, p); err != nil {
 		return err
 	}
 	if err := propagate(o, r, agents, watchers); err != nil {
@@ -326,7 +326,7 @@ var lostStates = []string{"SILENT", "ISOLATING", "ISOLATED"}
 
 // idle measures the agents' CPU and memory over the idle window (and
 // profiles them), counting the addresses declared lost meanwhile.
-func idle(o options, r *result, agents []*agent, watchers []*watcher, p ports) error {
+func idle(o options, r *result, agents []*agent, list []string, watchers []*watcher, p ports) error {
 	fmt.Fprintf(os.Stderr, "scale: idle for %v\n", o.idle)
 	before := make([]int64, len(agents))
 	for i, a := range agents {
@@ -336,7 +336,7 @@ func idle(o options, r *result, agents []*agent, watchers []*watcher, p ports) e
 	var profErr error
 	if o.profile != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), o.idle+30*time.Second)
-		profErr = profiler{dir: o.profile, port: p.pprof, targets: profiled(addressesOf(agents))}.capture(ctx, o.idle)
+		profErr = profiler{dir: o.profile, port: p.pprof, targets: profiled(list)}.capture(ctx, o.idle)
 		cancel()
 	}
 	time.Sleep(time.Until(from.Add(o.idle))) // the window measured, not a synchronisation
@@ -361,14 +361,6 @@ func idle(o options, r *result, agents []*agent, watchers []*watcher, p ports) e
 		r.falseSilent += w.count("address", from, to, lostStates...)
 	}
 	return profErr
-}
-
-func addressesOf(agents []*agent) []string {
-	list := make([]string, len(agents))
-	for i, a := range agents {
-		list[i] = a.address
-	}
-	return list
 }
 
 // propagate stops and starts processes, one at a time on the agents in
