@@ -253,15 +253,7 @@ func bigPropagation(b *testing.B, nodes []*server) (change, spread []time.Durati
 	defer cancel()
 	events := make(chan seen, 1000)
 	for i, s := range nodes {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/events?topics=process", nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		req.SetBasicAuth(s.user, s.password)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			b.Fatal(err)
-		}
+		resp := openEvents(b, ctx, s, "process")
 		defer resp.Body.Close()
 		go followProcess(resp, i, `"process_name":"`+name+`"`, events)
 	}

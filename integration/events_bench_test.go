@@ -25,6 +25,21 @@ type benchEvent struct {
 	PID       int    `json:"pid"`
 }
 
+// openEvents opens s's /events stream of topics, until ctx ends.
+func openEvents(tb testing.TB, ctx context.Context, s *server, topics string) *http.Response {
+	tb.Helper()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/events?topics="+topics, nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	req.SetBasicAuth(s.user, s.password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return resp
+}
+
 // benchSubscribers connects n subscribers of the event topic over SSE
 // ("sse") or ZeroMQ ("zmq") and calls got(i, event) for each event
 // subscriber i receives, from its own goroutine.
@@ -36,15 +51,7 @@ func benchSubscribers(b *testing.B, s *server, eventPort int, kind string, n int
 	for i := range n {
 		switch kind {
 		case "sse":
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url+"/events?topics="+topics, nil)
-			if err != nil {
-				b.Fatal(err)
-			}
-			req.SetBasicAuth(s.user, s.password)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				b.Fatal(err)
-			}
+			resp := openEvents(b, ctx, s, topics)
 			b.Cleanup(func() { resp.Body.Close() })
 			go func() {
 				sc := bufio.NewScanner(resp.Body)
