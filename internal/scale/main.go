@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -87,6 +88,8 @@ type result struct {
 	seen         [3]int // RUNNING addresses seen by 3 observers
 	cpuPercent   stats  // of a core, per agent, idle
 	rssMB        stats
+	anonMB       stats // of which anonymous pages
+	fileMB       stats // and file pages
 	falseSilent  int
 	propagation  []time.Duration // each (change, node)
 	everyNode    []time.Duration // each change, until every node saw it
@@ -334,28 +337,34 @@ func idle(o options, r *result, agents []*agent, list []string, watchers []*watc
 	}
 	from := time.Now()
 	var profErr error
+	prof := profiler{dir: o.profile, port: p.pprof, targets: profiled(list)}
 	if o.profile != "" {
 		ctx, cancel := context.WithTimeout(context.Background(), o.idle+30*time.Second)
-		profErr = profiler{dir: o.profile, port: p.pprof, targets: profiled(list)}.capture(ctx, o.idle)
+		profErr = prof.capture(ctx, o.idle)
 		cancel()
 	}
 	time.Sleep(time.Until(from.Add(o.idle))) // the window measured, not a synchronisation
 	elapsed := time.Since(from)
 	cpu := make([]float64, len(agents))
 	rss := make([]float64, len(agents))
+	anon := make([]float64, len(agents))
+	file := make([]float64, len(agents))
 	for i, a := range agents {
 		after, err := cpuTicks(a.pid())
 		if err != nil {
 			return fmt.Errorf("agent %s: %w", a.address, err)
 		}
 		cpu[i] = 100 * float64(after-before[i]) / clockTicks / elapsed.Seconds()
-		kb, err := rssKB(a.pid())
+		m, err := residentKB(a.pid())
 		if err != nil {
 			return fmt.Errorf("agent %s: %w", a.address, err)
 		}
-		rss[i] = float64(kb) / 1024
+		rss[i], anon[i], file[i] = float64(m.rss)/1024, float64(m.anon)/1024, float64(m.file)/1024
+		if o.profile != "" && slices.Contains(prof.targets, a.address) {
+			profErr = errors.Join(profErr, prof.saveSmaps(a.address, a.pid()))
+		}
 	}
-	r.cpuPercent, r.rssMB = meanMax(cpu), meanMax(rss)
+	r.cpuPercent, r.rssMB, r.anonMB, r.fileMB = meanMax(cpu), meanMax(rss), meanMax(anon), meanMax(file)
 	to := time.Now()
 	for _, w := range watchers {
 		r.falseSilent += w.count("address", from, to, lostStates...)
@@ -473,10 +482,10 @@ func printResult(w *os.File, r *result, o options) {
 		}
 		detection += fmt.Sprintf("%s: %s / %s", r.detectionWho[i], ms(percentile(ds, 50)), ms(percentile(ds, 100)))
 	}
-	fmt.Fprintln(w, "| agents | processes | last answer after launch | OPERATION after last answer | RUNNING seen (of N) | idle CPU per agent, mean (max) | RSS mean (max) | false SILENT | propagation p50 / p99, every node p99 | kill -9 → lost, median / every node |")
+	fmt.Fprintln(w, "| agents | processes | last answer after launch | OPERATION after last answer | RUNNING seen (of N) | idle CPU per agent, mean (max) | RSS mean (max): anonymous + file | false SILENT | propagation p50 / p99, every node p99 | kill -9 → lost, median / every node |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
-	fmt.Fprintf(w, "| %d | %d | %.1f s | %s | %d / %d / %d | %.2f %% (%.2f %%) | %.1f MB (%.1f MB) | %d in %v | %s / %s, %s | %s |\n",
+	fmt.Fprintf(w, "| %d | %d | %.1f s | %s | %d / %d / %d | %.2f %% (%.2f %%) | %.1f MB (%.1f MB): %.1f + %.1f MB | %d in %v | %s / %s, %s | %s |\n",
 		r.n, r.n*r.procs, r.lastAnswer.Seconds(), operation, r.seen[0], r.seen[1], r.seen[2],
-		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.falseSilent, o.idle,
+		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.anonMB.mean, r.fileMB.mean, r.falseSilent, o.idle,
 		ms(percentile(r.propagation, 50)), ms(percentile(r.propagation, 99)), ms(percentile(r.everyNode, 99)), detection)
 }

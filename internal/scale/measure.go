@@ -39,18 +39,33 @@ func cpuTicks(pid int) (int64, error) {
 	return utime + stime, nil
 }
 
-// rssKB returns the resident set size of pid, in kB.
-func rssKB(pid int) (int64, error) {
+// memory is the resident memory of a process, in kB: all of it (VmRSS),
+// and its anonymous pages (heap, stacks) and file pages (the binary's, which
+// the agents of a host share) apart.
+type memory struct{ rss, anon, file int64 }
+
+// residentKB reads the resident memory of pid from /proc/PID/status.
+func residentKB(pid int) (memory, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0, err
+		return memory{}, err
 	}
+	var m memory
+	fields := map[string]*int64{"VmRSS:": &m.rss, "RssAnon:": &m.anon, "RssFile:": &m.file}
+	found := 0
 	for line := range strings.Lines(string(b)) {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			return strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+		name, rest, _ := strings.Cut(line, "\t")
+		if dst := fields[name]; dst != nil {
+			if *dst, err = strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64); err != nil {
+				return memory{}, fmt.Errorf("/proc/%d/status: %s %w", pid, name, err)
+			}
+			found++
 		}
 	}
-	return 0, fmt.Errorf("/proc/%d/status: no VmRSS", pid)
+	if found != len(fields) {
+		return memory{}, fmt.Errorf("/proc/%d/status: no VmRSS, RssAnon or RssFile", pid)
+	}
+	return m, nil
 }
 
 // stats is the mean and the maximum of a sample.
@@ -83,7 +98,7 @@ type profiler struct {
 }
 
 // capture takes, over window, a CPU profile and the allocations of each
-// target, and counts its goroutines.
+// target, and then its goroutines and its heap (with runtime.MemStats).
 func (p profiler) capture(ctx context.Context, window time.Duration) error {
 	if err := os.MkdirAll(p.dir, 0o755); err != nil {
 		return err
@@ -102,6 +117,9 @@ func (p profiler) capture(ctx context.Context, window time.Duration) error {
 			}
 			if errs[i] == nil {
 				errs[i] = p.fetch(ctx, base+"goroutine?debug=1", "goroutines-"+a+".txt")
+			}
+			if errs[i] == nil {
+				errs[i] = p.fetch(ctx, base+"heap?debug=1", "heap-"+a+".txt")
 			}
 		})
 	}
@@ -138,8 +156,24 @@ func (p profiler) fetch(ctx context.Context, url, name string) error {
 	return f.Close()
 }
 
-// report prints, for each target, the top CPU and allocation entries
-// (go tool pprof) and the goroutine count.
+// saveSmaps copies /proc/PID/smaps of the target at address into dir, so
+// that its resident memory can be told apart mapping by mapping.
+func (p profiler) saveSmaps(address string, pid int) error {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(p.dir, "smaps-"+address+".txt"), b, 0o644)
+}
+
+// memStatsShown are the lines of runtime.MemStats that report prints: what
+// the Go heap holds and may grow to, the goroutine stacks, what the runtime
+// took from the system.
+var memStatsShown = []string{"# HeapInuse", "# HeapIdle", "# HeapReleased", "# Stack", "# GCSys", "# OtherSys", "# NextGC", "# NumGC", "# Sys"}
+
+// report prints, for each target, the goroutine count, a summary of its
+// memory (runtime.MemStats, resident kB per mapping), and the top CPU and
+// allocation entries (go tool pprof).
 func (p profiler) report(w io.Writer, bin string) {
 	for _, a := range p.targets {
 		fmt.Fprintf(w, "\n## profiles of %s (%s)\n", a, p.dir)
@@ -147,10 +181,57 @@ func (p profiler) report(w io.Writer, bin string) {
 			first, _, _ := strings.Cut(string(b), "\n")
 			fmt.Fprintln(w, first)
 		}
+		if b, err := os.ReadFile(filepath.Join(p.dir, "heap-"+a+".txt")); err == nil {
+			var shown []string
+			for line := range strings.Lines(string(b)) {
+				name, value, _ := strings.Cut(strings.TrimSpace(line), " = ")
+				if slices.Contains(memStatsShown, name) {
+					shown = append(shown, name[2:]+" "+value)
+				}
+			}
+			fmt.Fprintln(w, "MemStats:", strings.Join(shown, ", "))
+		}
+		if b, err := os.ReadFile(filepath.Join(p.dir, "smaps-"+a+".txt")); err == nil {
+			fmt.Fprintln(w, "resident kB by mapping:", smapsSummary(string(b)))
+		}
 		p.pprofTop(w, "CPU", bin, "-sample_index=cpu", filepath.Join(p.dir, "cpu-"+a))
 		p.pprofTop(w, "allocations", bin, "-sample_index=alloc_space",
 			"-diff_base="+filepath.Join(p.dir, "allocs-before-"+a), filepath.Join(p.dir, "allocs-after-"+a))
 	}
+}
+
+// smapsSummary sums the Rss of the mappings of a smaps file by name and
+// permissions (the binary's text is r-xp, its read-only data r--p; the
+// anonymous mappings, heap and stacks, have no name).
+func smapsSummary(smaps string) string {
+	var order []string
+	rss := map[string]int64{}
+	key := ""
+	for line := range strings.Lines(smaps) {
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) >= 5 && strings.Contains(fields[0], "-") && !strings.HasSuffix(fields[0], ":"):
+			name := "anonymous"
+			if len(fields) >= 6 {
+				name = filepath.Base(fields[5])
+			}
+			key = name + " " + fields[1]
+			if _, ok := rss[key]; !ok {
+				order = append(order, key)
+				rss[key] = 0
+			}
+		case len(fields) == 3 && fields[0] == "Rss:":
+			kb, _ := strconv.ParseInt(fields[1], 10, 64)
+			rss[key] += kb
+		}
+	}
+	var parts []string
+	for _, k := range order {
+		if rss[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, rss[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (p profiler) pprofTop(w io.Writer, what, bin string, args ...string) {
