@@ -151,6 +151,10 @@ func (a *Agent) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		// Starting is over: what it alone used of the binary goes.
+		if err := releaseBinaryPages(); err != nil {
+			a.logger.Debug("binary's pages not released", "error", err)
+		}
 		restarting := a.serve() == requestRestart
 		gen.stop(restarting)
 		// The next generation tells the agents a cluster restart named

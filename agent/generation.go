@@ -47,7 +47,8 @@ type generation struct {
 	// stopMetrics ends the metrics' subscription to the supervisor.
 	stopMetrics func()
 	// stopStats ends the collector's goroutine and waits for it: no
-	// sample is published once it returns.
+	// sample is published once it returns. It also ends the wait for
+	// OPERATION of releaseWhenOperating.
 	stopStats func()
 }
 
@@ -138,6 +139,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		defer close(done)
 		gen.stats.Run(ctx)
 	}()
+	go gen.releaseWhenOperating(ctx)
 	gen.stopStats = func() {
 		cancel()
 		<-done
