@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -17,7 +18,17 @@ import (
 	"github.com/supvisors/supvisors-go/internal/version"
 )
 
+// gcPercent is the agent's GOGC unless its environment sets one. An agent
+// keeps a few MB of live heap and allocates little while idle: Go's default
+// (100) lets the heap grow to twice the live heap before a collection, 50
+// to one and a half, which took 1.5 MB off the resident memory of each
+// agent of 30 (make scale) without a change in their idle CPU.
+const gcPercent = 50
+
 func main() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
 	if err := newCommand().Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(2)
