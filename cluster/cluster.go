@@ -91,9 +91,10 @@ type Cluster struct {
 	keyChanged map[view.Key]chan struct{}
 	stopped    bool
 
-	// deaf holds the addresses the ring hears nothing from
-	// (view.Deaf), kept up to date by update for the ring's every packet.
-	deaf atomic.Pointer[[]string]
+	// admission is the view's Admission, kept up to date by update: the
+	// ring asks it of every packet and every alive message, from
+	// memberlist's goroutines, which must not wait for the view's lock.
+	admission atomic.Pointer[view.Admission]
 	// drops logs what is dropped from other nodes, rate-limited.
 	drops *ring.Drops
 	// rulesMismatch holds the addresses already reported for loading
@@ -197,6 +198,7 @@ func Create(cfg Config) (*Cluster, error) {
 		FenceDelay:     fenceDelay,
 	}, incarnation, now)
 	c.storeProgress()
+	c.admission.Store(c.view.Admission())
 	if s.Present {
 		r, err := ring.Create(rc)
 		if err != nil {
@@ -240,10 +242,7 @@ func (c *Cluster) ringConfig(list []string) ring.Config {
 	rc.Logger = c.cfg.Logger.Named("memberlist")
 	rc.Now = c.cfg.Clock.Now
 	rc.Handler = handler{c}
-	rc.Deaf = func(name string) bool {
-		d := c.deaf.Load()
-		return d != nil && slices.Contains(*d, name)
-	}
+	rc.Deaf = func(name string) bool { return c.admission.Load().Deaf(name) }
 	if c.cfg.Ring != nil {
 		c.cfg.Ring(&rc)
 	}
@@ -337,9 +336,7 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	before := c.snapshotLocked()
 	eff := f(now)
 	eff.Merge(c.view.Tick(now))
-	if deaf, old := c.view.Deaf(), c.deaf.Load(); old == nil || !slices.Equal(deaf, *old) {
-		c.deaf.Store(&deaf)
-	}
+	c.admission.Store(c.view.Admission())
 	c.storeProgress()
 	run, written, wakeup := c.planJobsLocked(now)
 	c.logChangesLocked(before)

@@ -21,8 +21,7 @@ func (h handler) Admit(name string, metaBytes []byte) error {
 	if err != nil {
 		return fmt.Errorf("node %s: %w", name, err)
 	}
-	var refused error
-	h.c.Read(func(v *view.View) { refused = v.Admit(name, meta) })
+	refused := h.c.admission.Load().Admit(name, meta)
 	if errors.Is(refused, view.ErrRulesDiffer) {
 		if _, told := h.c.rulesMismatch.LoadOrStore(name, true); !told {
 			h.c.log.Error("refusing a node that loads another rules file: every node must load the same one", "address", name, "error", refused)

@@ -1,7 +1,6 @@
 package view
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"time"
@@ -74,26 +73,6 @@ var ErrUnknownAddress = errors.New("address not in address_list")
 // fenced.
 var ErrNotFenced = errors.New("address not fenced by this node")
 
-// Admit tells whether the ring may accept a member: it must be in
-// address_list, load the same rules file, and not be fenced, unless an
-// operator re-admitted it and it is another incarnation of its agent than
-// the one fenced (the agent restarted).
-func (v *View) Admit(name string, meta Meta) error {
-	a := v.byName[name]
-	switch {
-	case a == nil:
-		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
-	case a != v.local && meta.Incarnation == 0:
-		// 0 stands for an agent never heard of.
-		return fmt.Errorf("%s advertises no incarnation", name)
-	case a.fenced && !(a.readmitted && meta.Incarnation != a.fencedIncarnation):
-		return fmt.Errorf("%s is ISOLATED (auto_fence) until an operator re-admits it and its agent restarts", name)
-	case a != v.local && !bytes.Equal(meta.Rules, v.cfg.RulesHash):
-		return fmt.Errorf("%s loads another rules file (hash %x, this node's %x): %w", name, meta.Rules, v.cfg.RulesHash, ErrRulesDiffer)
-	}
-	return nil
-}
-
 // ErrRulesDiffer is returned by Admit for a node whose rules file is not
 // this node's: the two would act on different truths.
 var ErrRulesDiffer = errors.New("rules files differ")
@@ -103,21 +82,6 @@ var ErrRulesDiffer = errors.New("rules files differ")
 func (v *View) Refuses(name string) bool {
 	a := v.byName[name]
 	return a == nil || a.fenced
-}
-
-// Deaf returns the addresses whose gossip this node does not hear: those
-// it fenced and no operator re-admitted. What they gossip (alive, suspect,
-// dead news of the others) would otherwise go on: a fenced node that comes
-// back from a cut gossips the deaths it saw, and the others would fence
-// members that never failed.
-func (v *View) Deaf() []string {
-	var deaf []string
-	for _, a := range v.addresses {
-		if a.fenced && !a.readmitted {
-			deaf = append(deaf, a.name)
-		}
-	}
-	return deaf
 }
 
 // MemberAlive handles the ring's news that a member is alive, with its
@@ -142,6 +106,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	a.staleAlive = false
 	if a.fenced {
 		a.fenced, a.readmitted = false, false
+		v.admission = nil
 		eff.MetaChanged = true
 	}
 	a.fencePending = false
@@ -217,6 +182,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 // fence isolates a: it is refused at the ring until re-admitted.
 func (v *View) fence(a *address, now time.Time) {
 	a.fenced, a.fencedIncarnation, a.readmitted, a.fencePending = true, a.records.incarnation, false, false
+	v.admission = nil
 	v.setState(a, enums.AddressIsolated, now)
 }
 
@@ -260,6 +226,7 @@ func (v *View) Readmit(name string) error {
 		return fmt.Errorf("%s (%v): %w", name, a.state, ErrNotFenced)
 	}
 	a.readmitted = true
+	v.admission = nil
 	return nil
 }
 

@@ -322,16 +322,22 @@ func TestViewCrashWhateverTheClocks(t *testing.T) {
 // others); then its next agent may be heard, and admitted.
 func TestViewDeaf(t *testing.T) {
 	v, now := upCluster(t, a1, nil, withAutoFence)
-	if d := v.Deaf(); len(d) != 0 {
-		t.Fatalf("deaf %v before any fence", d)
+	before := v.Admission()
+	if before.Deaf(a3) {
+		t.Fatalf("%s deaf before any fence", a3)
 	}
 	v.MemberDead(a3, now.Add(time.Second))
 	tick(v, now.Add(time.Second))
-	wantStrings(t, "deaf once fenced", v.Deaf(), []string{a3})
+	if !v.Admission().Deaf(a3) || v.Admission().Deaf(a2) {
+		t.Errorf("deaf once %s fenced: %s %v, %s %v", a3, a3, v.Admission().Deaf(a3), a2, v.Admission().Deaf(a2))
+	}
+	if before.Deaf(a3) {
+		t.Error("an Admission made before the fence changed with it")
+	}
 	if err := v.Readmit(a3); err != nil {
 		t.Fatal(err)
 	}
-	if d := v.Deaf(); len(d) != 0 {
-		t.Errorf("deaf %v once re-admitted", d)
+	if v.Admission().Deaf(a3) {
+		t.Error("deaf once re-admitted")
 	}
 }

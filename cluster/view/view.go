@@ -161,7 +161,11 @@ type View struct {
 	incarnation uint64
 	addresses   []*address // in address_list order
 	byName      map[string]*address
-	local       *address
+	// known is address_list as a set, shared read-only with Admissions.
+	known map[string]bool
+	local *address
+	// admission is the current Admission, nil once a fence changed.
+	admission *Admission
 
 	state   enums.SupvisorsState
 	master  string
@@ -227,11 +231,12 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	if cfg.StartSequence == nil {
 		cfg.StartSequence = func(Key) int { return 0 }
 	}
-	v := &View{cfg: cfg, incarnation: incarnation, byName: map[string]*address{}, started: now, lastChange: now}
+	v := &View{cfg: cfg, incarnation: incarnation, byName: map[string]*address{}, known: map[string]bool{}, started: now, lastChange: now}
 	for i, name := range cfg.AddressList {
 		a := &address{name: name, index: i, records: newNodeRecords(0)}
 		v.addresses = append(v.addresses, a)
 		v.byName[name] = a
+		v.known[name] = true
 	}
 	v.local = v.byName[cfg.Local]
 	v.local.state = enums.AddressRunning
