@@ -123,10 +123,13 @@ type Cluster struct {
 	progress atomic.Pointer[progress]
 	// beats holds the heartbeats not yet applied to the view
 	// (feedHeartbeats).
-	beats chan heartbeat
+	beats *queue[heartbeat]
+	// gossip holds the gossiped updates not yet applied to the view
+	// (feedGossip).
+	gossip *queue[view.Update]
 	// membership holds the ring's news of members not yet applied to the
 	// view (feedMembership).
-	membership membershipQueue
+	membership *queue[memberNews]
 	// outbox holds the local changes not sent to the members yet (guarded
 	// by mu): the latest of each process.
 	outbox map[view.Key]outgoing
@@ -161,8 +164,9 @@ func Create(cfg Config) (*Cluster, error) {
 		done:       make(chan struct{}),
 		jobs:       newJobs(),
 
-		beats:       make(chan heartbeat, heartbeatQueue),
-		membership:  newMembershipQueue(),
+		beats:       newQueue[heartbeat](heartbeatQueue),
+		gossip:      newQueue[view.Update](gossipQueue),
+		membership:  newQueue[memberNews](0),
 		lastCommand: map[view.Key]command{},
 		startedBy:   map[view.Key]startedCopy{},
 	}
@@ -256,11 +260,12 @@ func (c *Cluster) Start() {
 	for _, p := range c.cfg.Supervisor.Processes() {
 		c.publish(recordOf(p.Info(), false))
 	}
-	c.wg.Add(4)
+	c.wg.Add(5)
 	go c.advertise()
 	go c.feedMembers()
 	go c.feedHeartbeats()
 	go c.feedMembership()
+	go c.feedGossip()
 	if c.ring != nil {
 		if len(c.AddressList()) > 1 && !c.ring.Encrypted() {
 			c.log.Warn("gossip is not encrypted: anyone who can send packets from an address of address_list, or forge one, " +

@@ -64,6 +64,12 @@ func (h handler) Message(from string, payload []byte) {
 	if err == nil {
 		err = h.dispatch(from, t, body)
 	}
+	h.c.noteMessageError(from, t, err)
+}
+
+// noteMessageError notes why a message of type t from the address from
+// ("" for gossip) was not taken whole, if err says it was not.
+func (c *Cluster) noteMessageError(from string, t messageType, err error) {
 	if err == nil {
 		return
 	}
@@ -74,11 +80,11 @@ func (h handler) Message(from string, payload []byte) {
 	var r refusal
 	switch {
 	case errors.As(err, &r):
-		h.c.noteRefusal(sender, r, t)
-	case errors.Is(err, view.ErrUnknownProcess), errors.Is(err, view.ErrTooManyRecords):
-		h.c.drops.Note(sender, "records", err)
+		c.noteRefusal(sender, r, t)
+	case errors.Is(err, view.ErrUnknownProcess), errors.Is(err, view.ErrTooManyRecords), errors.Is(err, errGossipQueueFull):
+		c.drops.Note(sender, "records", err)
 	default:
-		h.c.drops.Note(sender, "undecodable message", err)
+		c.drops.Note(sender, "undecodable message", err)
 	}
 }
 
@@ -108,13 +114,19 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		return c.applyUpdates(from, []view.Update{u})
+		if from == "" {
+			if !c.gossip.push(u) {
+				return errGossipQueueFull
+			}
+			return nil
+		}
+		return c.applyUpdates(from, []view.Update{u}, true)
 	case msgUpdates:
 		us, err := decodeUpdates(body)
 		if err != nil {
 			return err
 		}
-		return c.applyUpdates(from, us)
+		return c.applyUpdates(from, us, len(us) <= gossipRound)
 	case msgSync:
 		s, err := decodeSync(body)
 		if err != nil {
@@ -307,13 +319,14 @@ func (c *Cluster) request(t messageType, cmd command) bool {
 	return true
 }
 
-// applyUpdates merges updates that from sent ("" for gossip) and gossips
-// on those that were news: a broadcast is sent only a few times by its
-// sender, so every node passes on what it learns (the epidemic that
-// reaches every member). A round bigger than gossipRound is not passed on:
-// its node sent it to every member, and one that missed it asks for the
-// full state once a probe shows it behind (view.MissedNews).
-func (c *Cluster) applyUpdates(from string, us []view.Update) error {
+// applyUpdates merges updates that from sent ("" for gossip) and, with
+// relay, gossips on those that were news: a broadcast is sent only a few
+// times by its sender, so every node passes on what it learns (the
+// epidemic that reaches every member). A round bigger than gossipRound is
+// not passed on: its node sent it to every member, and one that missed it
+// asks for the full state once a probe shows it behind
+// (view.MissedNews).
+func (c *Cluster) applyUpdates(from string, us []view.Update, relay bool) error {
 	var news []view.Update
 	var errs []error
 	c.update(func(time.Time) view.Effects {
@@ -332,12 +345,29 @@ func (c *Cluster) applyUpdates(from string, us []view.Update) error {
 		}
 		return view.Effects{}
 	})
-	if c.ring != nil && len(us) <= gossipRound {
+	if c.ring != nil && relay {
 		for _, u := range news {
 			c.ring.Broadcast(u.Node+"/"+u.Record.Key().Namespec(), encodeUpdate(u))
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// gossipQueue bounds the gossiped updates waiting for the view: more than
+// a storm brings. One dropped is news a probe shows missed
+// (view.MissedNews).
+const gossipQueue = 4096
+
+// errGossipQueueFull is why a gossiped update is dropped.
+var errGossipQueueFull = errors.New("gossiped updates queue full")
+
+// feedGossip applies the gossiped updates, as many as have come at once
+// in one update, until Shutdown.
+func (c *Cluster) feedGossip() {
+	defer c.wg.Done()
+	c.gossip.feed(c.done, func(us []view.Update) {
+		c.noteMessageError("", msgUpdate, c.applyUpdates("", us, true))
+	})
 }
 
 // LocalState is what the ring sends for anti-entropy: this node's full
@@ -373,8 +403,5 @@ func (h handler) AckState() []byte { return h.c.progress.Load().encoded }
 func (h handler) Heartbeat(name string, remote time.Time, state []byte) {
 	b := heartbeat{name: name, remote: remote, local: time.Now()}
 	b.incarnation, b.seq, b.progress = decodeProgress(state)
-	select {
-	case h.c.beats <- b:
-	default:
-	}
+	h.c.beats.push(b)
 }

@@ -42,23 +42,7 @@ func (c *Cluster) storeProgress() {
 // Shutdown.
 func (c *Cluster) feedHeartbeats() {
 	defer c.wg.Done()
-	var batch []heartbeat
-	for {
-		select {
-		case <-c.done:
-			return
-		case b := <-c.beats:
-			batch = append(batch[:0], b)
-		}
-	more:
-		for {
-			select {
-			case b := <-c.beats:
-				batch = append(batch, b)
-			default:
-				break more
-			}
-		}
+	c.beats.feed(c.done, func(batch []heartbeat) {
 		var eff view.Effects
 		c.Read(func(v *view.View) {
 			for _, b := range batch {
@@ -71,5 +55,5 @@ func (c *Cluster) feedHeartbeats() {
 		// No Wakeup: an answer that is lost is asked for again at a later
 		// probe.
 		c.carryOut(view.Effects{RequestState: eff.RequestState})
-	}
+	})
 }
