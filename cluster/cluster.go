@@ -395,7 +395,7 @@ func (c *Cluster) logChangesLocked(before snapshot) {
 // calling us while holding its own.
 func (c *Cluster) carryOut(eff view.Effects) {
 	for _, name := range eff.RequestState {
-		c.sendAsync(name, encodeName(msgStateRequest, c.local))
+		c.exchangeAsync(name)
 	}
 	if len(eff.SendOrder) > 0 && c.cfg.Carried != nil {
 		msg := encodeOrder(*c.cfg.Carried)
@@ -479,14 +479,33 @@ func (c *Cluster) stateMessage(which func(*view.View) view.FullState) []byte {
 	return encodeFullState(which(c.view))
 }
 
-// stateAnswer is the answer to a state request: the local full state, and
-// the jobs, so that the node that asked has them once this one counts as
-// RUNNING there (a relaunched master, before it acts, has the jobs its
+// ownState is the local full state and the jobs, which a node that
+// checks another sends it and gets back from it (exchangeAsync): the
+// other has this node's state though it may have missed its news (it
+// was frozen, or cut off one way, and comes back without having seen this
+// node go), and the node that asked has the other's jobs once it counts
+// as RUNNING there (a relaunched master, before it acts, has the jobs its
 // previous agent wrote, and writes after them).
-func (c *Cluster) stateAnswer() []byte {
+func (c *Cluster) ownState() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return encodeSync(syncPayload{own: c.view.LocalState(), jobs: c.view.Jobs()})
+}
+
+// exchangeAsync exchanges full states with the member to (ownState both
+// ways), in a goroutine of its own.
+func (c *Cluster) exchangeAsync(to string) {
+	if c.ring == nil {
+		return
+	}
+	c.spawn(func(context.Context) {
+		answer, err := c.ring.Exchange(to, c.ownState())
+		if err != nil {
+			c.log.Debug("state exchange", "with", to, "error", err)
+			return
+		}
+		handler{c}.Message(to, answer)
+	})
 }
 
 func (c *Cluster) sendAsync(to string, msg []byte) {

@@ -189,11 +189,6 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 			return view.Effects{}
 		})
 		return applied
-	case msgStateRequest:
-		if _, err := decodeName(body); err != nil {
-			return err
-		}
-		c.sendAsync(from, c.stateAnswer())
 	case msgReadmit:
 		address, err := decodeName(body)
 		if err != nil {
@@ -372,17 +367,28 @@ func (c *Cluster) feedGossip() {
 
 // LocalState is what the ring sends for anti-entropy: this node's full
 // state, what it knows of the others' records, and the jobs (the receiver
-// takes those its sender wrote, and the others from the master). To a
-// member that joins, it leaves out the others' records: every node sends
-// its own then, and those sends would each carry the whole cluster.
-func (h handler) LocalState(join bool) []byte {
+// takes those its sender wrote, and the others from the master).
+func (h handler) LocalState() []byte {
 	h.c.mu.Lock()
 	defer h.c.mu.Unlock()
-	p := syncPayload{own: h.c.view.LocalState(), jobs: h.c.view.Jobs()}
-	if !join {
-		p.others = h.c.view.OthersRecords()
+	return encodeSync(syncPayload{own: h.c.view.LocalState(), others: h.c.view.OthersRecords(), jobs: h.c.view.Jobs()})
+}
+
+// Answer handles a request as a message, and answers with the local
+// state (ownState): a node that checks another sends its own state and
+// gets the other's in one exchange. A request from a fenced address, or
+// with another node's state, gets no answer; one some of whose jobs were
+// not its sender's to write does (those are left out, as from any sync).
+func (h handler) Answer(from string, payload []byte) []byte {
+	t, body, err := decodeType(payload)
+	if err == nil {
+		err = h.dispatch(from, t, body)
 	}
-	return encodeSync(p)
+	h.c.noteMessageError(from, t, err)
+	if errors.Is(err, refusedFenced) || errors.Is(err, refusedNotOwner) {
+		return nil
+	}
+	return h.c.ownState()
 }
 
 func (h handler) NodeMeta() []byte {

@@ -23,7 +23,8 @@ func (nopHandler) Admit(string, []byte) error          { return nil }
 func (nopHandler) Alive(string, []byte)                {}
 func (nopHandler) Dead(string)                         {}
 func (nopHandler) Message(string, []byte)              {}
-func (nopHandler) LocalState(bool) []byte              { return nil }
+func (nopHandler) LocalState() []byte                  { return nil }
+func (nopHandler) Answer(string, []byte) []byte        { return nil }
 func (nopHandler) NodeMeta() []byte                    { return nil }
 func (nopHandler) AckState() []byte                    { return nil }
 func (nopHandler) Heartbeat(string, time.Time, []byte) {}

@@ -65,7 +65,6 @@ var wireCodecs = []wireCodec{
 	wireOf("jobs", msgJobs, sampleJobs, encodeJobs, decodeJobs),
 	wireOf("crashes", msgCrashes, []view.Key{{Group: "svc", Name: "svc_1"}, {Group: "ra", Name: "ra_db"}}, encodeCrashes, decodeCrashes),
 	wireOf("order", msgOrder, view.Order{Restart: true, Targets: map[string]uint64{"10.0.0.1": 5, "10.0.0.2": 9}}, encodeOrder, decodeOrder),
-	wireOf("state request", msgStateRequest, "node-7", func(n string) []byte { return encodeName(msgStateRequest, n) }, decodeName),
 	wireOf("readmit", msgReadmit, "node-7", func(n string) []byte { return encodeName(msgReadmit, n) }, decodeName),
 	wireOf("start", msgStart, command{key: view.Key{Group: "web", Name: "server"}, extra: "-v", from: "10.0.0.1", incarnation: 42, sentAt: time.Unix(1_700_000_000, 5)}, func(c command) []byte { return encodeCommand(msgStart, c) }, decodeCommand),
 	wireOf("program", msgProgram, programChange{Program: "worker", Disabled: true, Numprocs: 3}, encodeProgram, decodeProgram),

@@ -21,17 +21,21 @@ import (
 // so the receiver names the sender by the connection's source address
 // (only the cluster's addresses are let in). A frame is channelMagic, its
 // kind, the body's length (4 bytes, big endian) and the body: the message,
-// or with keys its AES-GCM sealing (nonce first).
+// or with keys its AES-GCM sealing (nonce first). A request (Exchange) is
+// answered by one frame on the same connection: one connection where a
+// message and its answer would take two, which mattered when a hundred
+// nodes all check one that came back.
 
 // channelMagic starts a frame: neither a memberlist message type nor its
 // label header, so the transport tells a frame from memberlist's streams
 // by its first byte.
 const channelMagic byte = 0xC5
 
-// Frame kinds.
+// Frame kinds, and the flag of a request, which is answered.
 const (
-	framePlain  byte = 0
-	frameSealed byte = 1
+	framePlain   byte = 0
+	frameSealed  byte = 1
+	frameRequest byte = 2
 )
 
 // MaxMessage bounds one message on the channel: the full state of a node
@@ -63,8 +67,8 @@ func newKeyring(keys [][]byte) (*keyring, error) {
 func (kr *keyring) sealing() bool { return len(kr.aeads) > 0 }
 
 // frame makes the frame of msg, sealed with the first key if any; label
-// is authenticated with it.
-func (kr *keyring) frame(label string, msg []byte) ([]byte, error) {
+// is authenticated with it. A request is answered.
+func (kr *keyring) frame(label string, msg []byte, request bool) ([]byte, error) {
 	kind, body := framePlain, msg
 	if kr.sealing() {
 		aead := kr.aeads[0]
@@ -76,6 +80,9 @@ func (kr *keyring) frame(label string, msg []byte) ([]byte, error) {
 	}
 	if len(body) > MaxMessage {
 		return nil, fmt.Errorf("message of %d bytes over the %d limit", len(body), MaxMessage)
+	}
+	if request {
+		kind |= frameRequest
 	}
 	f := make([]byte, 6, 6+len(body))
 	f[0], f[1] = channelMagic, kind
@@ -89,42 +96,44 @@ var (
 	errNoKeyOpens  = errors.New("message not encrypted with any key of gossip_key")
 )
 
-// readFrame reads one frame from r and returns its message.
-func (kr *keyring) readFrame(r io.Reader, label string) ([]byte, error) {
+// readFrame reads one frame from r and returns its message, and whether
+// it is a request.
+func (kr *keyring) readFrame(r io.Reader, label string) (msg []byte, request bool, err error) {
 	var head [6]byte
 	if _, err := io.ReadFull(r, head[:]); err != nil {
-		return nil, fmt.Errorf("frame header: %w", err)
+		return nil, false, fmt.Errorf("frame header: %w", err)
 	}
 	if head[0] != channelMagic {
-		return nil, fmt.Errorf("not a frame (first byte %#x)", head[0])
+		return nil, false, fmt.Errorf("not a frame (first byte %#x)", head[0])
 	}
-	kind, n := head[1], binary.BigEndian.Uint32(head[2:])
+	kind, n := head[1]&^frameRequest, binary.BigEndian.Uint32(head[2:])
+	request = head[1]&frameRequest != 0
 	switch {
 	case n > MaxMessage:
-		return nil, fmt.Errorf("message of %d bytes over the %d limit", n, MaxMessage)
+		return nil, false, fmt.Errorf("message of %d bytes over the %d limit", n, MaxMessage)
 	case kind != framePlain && kind != frameSealed:
-		return nil, fmt.Errorf("unknown frame kind %d", kind)
+		return nil, false, fmt.Errorf("unknown frame kind %d", head[1])
 	case kind == framePlain && kr.sealing():
-		return nil, errPlainFrame
+		return nil, false, errPlainFrame
 	case kind == frameSealed && !kr.sealing():
-		return nil, errSealedFrame
+		return nil, false, errSealedFrame
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
-		return nil, fmt.Errorf("frame body: %w", err)
+		return nil, false, fmt.Errorf("frame body: %w", err)
 	}
 	if kind == framePlain {
-		return body, nil
+		return body, request, nil
 	}
 	for _, aead := range kr.aeads {
 		if len(body) < aead.NonceSize() {
 			break
 		}
 		if msg, err := aead.Open(nil, body[:aead.NonceSize()], body[aead.NonceSize():], []byte(label)); err == nil {
-			return msg, nil
+			return msg, request, nil
 		}
 	}
-	return nil, errNoKeyOpens
+	return nil, false, errNoKeyOpens
 }
 
 // dialer dials from the ring's own address, so that the receiver knows
@@ -137,32 +146,59 @@ func (r *Ring) dialer(timeout time.Duration) *net.Dialer {
 	return d
 }
 
-// sendFrame sends msg over the channel to the ring's port at ip.
-func (r *Ring) sendFrame(ip net.IP, msg []byte) error {
-	f, err := r.keys.Load().frame(r.cfg.Label, msg)
+// sendFrame sends msg over the channel to the ring's port at ip; a
+// request's answer is returned.
+func (r *Ring) sendFrame(ip net.IP, msg []byte, request bool) ([]byte, error) {
+	kr := r.keys.Load()
+	f, err := kr.frame(r.cfg.Label, msg, request)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	conn, err := r.dialer(r.cfg.TCPTimeout).Dial("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port)))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer conn.Close()
 	if err := conn.SetDeadline(time.Now().Add(r.cfg.TCPTimeout)); err != nil {
-		return err
+		return nil, err
 	}
-	_, err = conn.Write(f)
-	return err
+	if _, err := conn.Write(f); err != nil || !request {
+		return nil, err
+	}
+	answer, _, err := kr.readFrame(bufio.NewReader(conn), r.cfg.Label)
+	if err != nil {
+		return nil, fmt.Errorf("answer: %w", err)
+	}
+	return answer, nil
 }
 
 // receive reads the frame that conn starts with (br buffers it) and hands
-// its message to the handler as sent by from.
+// its message to the handler as sent by from; a request's answer goes
+// back on conn (none: the connection is closed without one).
 func (r *Ring) receive(conn net.Conn, br *bufio.Reader, from string) {
 	defer conn.Close()
-	msg, err := r.keys.Load().readFrame(br, r.cfg.Label)
+	kr := r.keys.Load()
+	msg, request, err := kr.readFrame(br, r.cfg.Label)
 	if err != nil {
 		r.drops.Note(from, "unreadable message", err)
 		return
 	}
-	r.cfg.Handler.Message(from, msg)
+	if !request {
+		r.cfg.Handler.Message(from, msg)
+		return
+	}
+	answer := r.cfg.Handler.Answer(from, msg)
+	if answer == nil {
+		return
+	}
+	f, err := kr.frame(r.cfg.Label, answer, false)
+	if err == nil {
+		err = conn.SetWriteDeadline(time.Now().Add(r.cfg.TCPTimeout))
+	}
+	if err == nil {
+		_, err = conn.Write(f)
+	}
+	if err != nil {
+		r.log.Debug("answer", "to", from, "error", err)
+	}
 }

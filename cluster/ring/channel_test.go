@@ -40,25 +40,27 @@ func TestFrames(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f, err := tt.send.frame(tt.label, msg)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if tt.send.sealing() && bytes.Contains(f, msg) {
-				t.Error("the sealed frame carries the message in the clear")
-			}
-			got, err := tt.recv.readFrame(bytes.NewReader(f), "supvisors")
-			if tt.wantErr == "" && (err != nil || !bytes.Equal(got, msg)) {
-				t.Errorf("read %q, %v; want %q", got, err, msg)
-			}
-			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
-				t.Errorf("read %q, %v; want an error with %q", got, err, tt.wantErr)
+			for _, request := range []bool{false, true} {
+				f, err := tt.send.frame(tt.label, msg, request)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if tt.send.sealing() && bytes.Contains(f, msg) {
+					t.Error("the sealed frame carries the message in the clear")
+				}
+				got, isRequest, err := tt.recv.readFrame(bytes.NewReader(f), "supvisors")
+				if tt.wantErr == "" && (err != nil || !bytes.Equal(got, msg) || isRequest != request) {
+					t.Errorf("read %q (request %v), %v; want %q (request %v)", got, isRequest, err, msg, request)
+				}
+				if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+					t.Errorf("read %q, %v; want an error with %q", got, err, tt.wantErr)
+				}
 			}
 		})
 	}
 	// The label is authenticated: another cluster's frame is refused.
-	f, _ := mustKeyring(t, keyA).frame("other", msg)
-	if _, err := mustKeyring(t, keyA).readFrame(bytes.NewReader(f), "supvisors"); !errors.Is(err, errNoKeyOpens) {
+	f, _ := mustKeyring(t, keyA).frame("other", msg, false)
+	if _, _, err := mustKeyring(t, keyA).readFrame(bytes.NewReader(f), "supvisors"); !errors.Is(err, errNoKeyOpens) {
 		t.Errorf("another label: %v", err)
 	}
 }
@@ -71,16 +73,16 @@ func TestFrameLimits(t *testing.T) {
 		{channelMagic, framePlain, 0xff, 0xff, 0xff, 0xff},
 		{channelMagic, framePlain, 0x01, 0x00, 0x00, 0x01},
 	} {
-		if _, err := kr.readFrame(bytes.NewReader(f), "supvisors"); err == nil || !strings.Contains(err.Error(), "over the") {
+		if _, _, err := kr.readFrame(bytes.NewReader(f), "supvisors"); err == nil || !strings.Contains(err.Error(), "over the") {
 			t.Errorf("% x: %v, want a size error", f, err)
 		}
 	}
 	for _, f := range [][]byte{{}, {channelMagic}, {0x00, 0, 0, 0, 0, 0}, {channelMagic, 9, 0, 0, 0, 0}, {channelMagic, framePlain, 0, 0, 0, 5, 'a'}} {
-		if _, err := kr.readFrame(bytes.NewReader(f), "supvisors"); err == nil {
+		if _, _, err := kr.readFrame(bytes.NewReader(f), "supvisors"); err == nil {
 			t.Errorf("% x read", f)
 		}
 	}
-	if _, err := kr.frame("supvisors", make([]byte, MaxMessage+1)); err == nil {
+	if _, err := kr.frame("supvisors", make([]byte, MaxMessage+1), false); err == nil {
 		t.Error("a message over MaxMessage framed")
 	}
 }
@@ -90,13 +92,13 @@ func TestFrameLimits(t *testing.T) {
 // MaxMessage bytes.
 func FuzzReadFrame(f *testing.F) {
 	for _, kr := range []*keyring{mustKeyring(f), mustKeyring(f, keyA)} {
-		frame, _ := kr.frame("supvisors", []byte("\x01hello"))
+		frame, _ := kr.frame("supvisors", []byte("\x01hello"), false)
 		f.Add(frame)
 	}
 	f.Add([]byte{channelMagic, frameSealed, 0, 0, 0, 3, 1, 2, 3})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, kr := range []*keyring{mustKeyring(t), mustKeyring(t, keyA, keyB)} {
-			msg, err := kr.readFrame(bytes.NewReader(data), "supvisors")
+			msg, _, err := kr.readFrame(bytes.NewReader(data), "supvisors")
 			if err == nil && len(msg) > MaxMessage {
 				t.Fatalf("%d bytes read", len(msg))
 			}

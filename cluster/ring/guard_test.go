@@ -2,6 +2,7 @@ package ring
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"slices"
@@ -48,9 +49,21 @@ func (r *recorder) Dead(string) {}
 func (r *recorder) Message(from string, payload []byte) {
 	r.note(func() { r.messages = append(r.messages, from+":"+string(payload)) })
 }
-func (r *recorder) LocalState(bool) []byte { return nil }
-func (r *recorder) NodeMeta() []byte       { return nil }
-func (r *recorder) AckState() []byte       { return r.ackState }
+
+// Answer records the request as a message and answers it with the
+// request reversed; "refuse" gets no answer.
+func (r *recorder) Answer(from string, payload []byte) []byte {
+	r.Message(from, payload)
+	if string(payload) == "refuse" {
+		return nil
+	}
+	answer := slices.Clone(payload)
+	slices.Reverse(answer)
+	return answer
+}
+func (r *recorder) LocalState() []byte { return nil }
+func (r *recorder) NodeMeta() []byte   { return nil }
+func (r *recorder) AckState() []byte   { return r.ackState }
 func (r *recorder) Heartbeat(name string, _ time.Time, state []byte) {
 	r.note(func() { r.heartbeats = append(r.heartbeats, name+":"+string(state)) })
 }
@@ -244,6 +257,39 @@ func TestDeafAddressIsNotHeard(t *testing.T) {
 		}
 		return true
 	})
+}
+
+// TestExchange: a request reaches the member's handler as from its
+// sender, and its answer comes back on the same connection, sealed like
+// everything on the channel; one the handler refuses is an error, and so
+// is an exchange with a node that is not an alive member.
+func TestExchange(t *testing.T) {
+	port := testnet.FreePortOnAll(t, 3)
+	keys := func(c *Config) { c.Keys = [][]byte{keyA} }
+	asked := newRecorder()
+	testRing(t, "127.0.0.1", port, asked, true, func(c *Config) { keys(c); c.Peers = []string{"127.0.0.2"} })
+	asker := testRing(t, "127.0.0.2", port, newRecorder(), true, func(c *Config) { keys(c); c.Peers = []string{"127.0.0.1"} })
+	asked.waitFor(t, "127.0.0.2 alive", func(r *recorder) bool { return slices.Contains(r.alive, "127.0.0.2") })
+	deadline := time.Now().Add(10 * time.Second)
+	for !slices.Contains(asker.Members(), "127.0.0.1") {
+		if time.Now().After(deadline) {
+			t.Fatal("127.0.0.1 never alive at 127.0.0.2")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	answer, err := asker.Exchange("127.0.0.1", []byte("state?"))
+	if err != nil || string(answer) != "?etats" {
+		t.Fatalf("answer %q, %v; want \"?etats\"", answer, err)
+	}
+	if !asked.has(func(r *recorder) bool { return slices.Contains(r.messages, "127.0.0.2:state?") }) {
+		t.Error("the request did not reach the handler as from 127.0.0.2")
+	}
+	if answer, err := asker.Exchange("127.0.0.1", []byte("refuse")); err == nil {
+		t.Errorf("a refused request answered %q", answer)
+	}
+	if _, err := asker.Exchange("127.0.0.3", []byte("state?")); !errors.Is(err, ErrNotMember) {
+		t.Errorf("exchange with a node that is not a member: %v, want ErrNotMember", err)
+	}
 }
 
 // TestAckState: a member's answers to probes carry its AckState to the

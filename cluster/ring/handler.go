@@ -20,10 +20,14 @@ type Handler interface {
 	// or gossip, whose sender nobody knows (from is "": Broadcast, sent
 	// on by any member). payload is only valid during the call.
 	Message(from string, payload []byte)
-	// LocalState is what the ring sends every member that joins (join
-	// set), and a random member every StateExchangeInterval
-	// (anti-entropy), on the channel: the receiver's Message gets it.
-	LocalState(join bool) []byte
+	// Answer is a request from the address from (Ring.Exchange), which
+	// the ring vouches for: what it returns goes back to the sender
+	// (nil: nothing does). payload is only valid during the call.
+	Answer(from string, payload []byte) []byte
+	// LocalState is what the ring sends a random member every
+	// StateExchangeInterval (anti-entropy), on the channel: the
+	// receiver's Message gets it.
+	LocalState() []byte
 	// NodeMeta is the local node's meta, at most 512 bytes.
 	NodeMeta() []byte
 	// AckState is what the local node adds to its answers to probes, at

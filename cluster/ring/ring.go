@@ -217,7 +217,7 @@ func (r *Ring) exchangeState() {
 	if len(others) == 0 {
 		return
 	}
-	state := r.cfg.Handler.LocalState(false)
+	state := r.cfg.Handler.LocalState()
 	if len(state) == 0 {
 		return
 	}
@@ -282,14 +282,30 @@ func (r *Ring) SendReliable(name string, msg []byte) error {
 // agent the ring gave up on but that may only be frozen (the kernel still
 // takes the connection) or slow.
 func (r *Ring) SendDirect(name string, msg []byte) error {
+	_, err := r.sendTo(name, msg, false)
+	return err
+}
+
+// Exchange sends msg over the channel to the member name as a request and
+// returns its answer (its Handler's Answer), which comes back on the same
+// connection.
+func (r *Ring) Exchange(name string, msg []byte) ([]byte, error) {
+	if _, ok := r.member(name); !ok {
+		return nil, fmt.Errorf("exchange with %s: %w", name, ErrNotMember)
+	}
+	return r.sendTo(name, msg, true)
+}
+
+func (r *Ring) sendTo(name string, msg []byte, request bool) ([]byte, error) {
 	ip, err := r.addrs.ip(name)
+	var answer []byte
 	if err == nil {
-		err = r.sendFrame(ip, msg)
+		answer, err = r.sendFrame(ip, msg, request)
 	}
 	if err != nil {
-		return fmt.Errorf("send to %s: %w", name, err)
+		return nil, fmt.Errorf("send to %s: %w", name, err)
 	}
-	return nil
+	return answer, nil
 }
 
 // Encrypted tells whether gossip and the channel are encrypted.
@@ -393,30 +409,14 @@ func (d delegate) GetBroadcasts(overhead, limit int) [][]byte {
 
 // LocalState and MergeRemoteState carry nothing: memberlist's push/pull
 // does not say who sent the state, so the handler's state goes on the
-// channel (exchangeState, and to each member that joins).
+// channel (exchangeState, and the exchanges of the nodes that check a
+// member that joins or comes back).
 func (d delegate) LocalState(bool) []byte { return nil }
 
 func (d delegate) MergeRemoteState([]byte, bool) {}
 
-// NotifyJoin tells the handler, and sends the member that joins the local
-// state: it may not have seen this node go (a node frozen, or cut off one
-// way, comes back without the others having joined it), and then it would
-// not ask for it.
-func (d delegate) NotifyJoin(n *memberlist.Node) {
-	d.alive(n)
-	if n.Name != d.r.cfg.Name {
-		// Off memberlist's goroutine, which may hold its locks.
-		go func() {
-			state := d.r.cfg.Handler.LocalState(true)
-			if len(state) == 0 {
-				return
-			}
-			if err := d.r.SendDirect(n.Name, state); err != nil {
-				d.r.log.Debug("state to a joining member", "member", n.Name, "error", err)
-			}
-		}()
-	}
-}
+// NotifyJoin tells the handler.
+func (d delegate) NotifyJoin(n *memberlist.Node) { d.alive(n) }
 
 func (d delegate) NotifyUpdate(n *memberlist.Node) { d.alive(n) }
 
