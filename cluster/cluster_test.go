@@ -335,3 +335,32 @@ func TestBurstReachesEveryNode(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerToAnExchange: a node answers a request with its own state and
+// jobs, also when some jobs of the request were not its sender's to write
+// (the sender is no master: those are left out, the rest is taken); a
+// request carrying another node's state, or from outside address_list,
+// gets no answer.
+func TestAnswerToAnExchange(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	var own view.FullState
+	nodes[1].c.Read(func(v *view.View) { own = v.LocalState() })
+	foreign := view.Job{Key: view.Key{Group: "app", Name: "a"}, Reason: "deployment", Version: 1, Writer: addr3}
+	h := handler{nodes[0].c}
+	answer := h.Answer(addr2, encodeSync(syncPayload{own: own, jobs: []view.Job{foreign}}))
+	_, body, err := decodeType(answer)
+	if err != nil {
+		t.Fatalf("answer to a request with a job of another writer: %v", err)
+	}
+	s, err := decodeSync(body)
+	if err != nil || s.own.Node != addr1 {
+		t.Fatalf("answer %+v, %v: want the state of %s", s.own, err, addr1)
+	}
+	if got := h.Answer(addr3, encodeSync(syncPayload{own: own})); got != nil {
+		t.Errorf("a request from %s with the state of %s answered", addr3, addr2)
+	}
+	if got := h.Answer("10.9.9.9", encodeSync(syncPayload{own: view.FullState{Node: "10.9.9.9"}})); got != nil {
+		t.Error("a request from outside address_list answered")
+	}
+}
