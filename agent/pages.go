@@ -50,38 +50,57 @@ func (g *generation) releaseWhenOperating(ctx context.Context) {
 // are mapped again at their next use, by a minor fault, without reading
 // the disk.
 //
-// MADV_DONTNEED on a private file mapping drops only the process's mappings
-// of the file's pages; it would also drop the private copies of pages
-// written to, which is why the writable mappings (the binary's data) are
-// left alone: code and read-only data are never written to.
+// MADV_DONTNEED on a private file mapping drops the process's own copies
+// of the pages written to as well, and the file's content comes back: so
+// the writable mappings (the binary's data) are left alone, and so is any
+// read-only mapping with pages of its own (Anonymous in smaps: a
+// position-independent build's relocated read-only data, written before
+// it was made read-only).
 func releaseBinaryPages() error {
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		return err
 	}
-	maps, err := os.Open("/proc/self/maps")
+	smaps, err := os.Open("/proc/self/smaps")
 	if err != nil {
 		return err
 	}
-	defer maps.Close()
-	// A line: start-end perms offset dev inode path, where the path of a
-	// binary replaced on disk since it started ends in " (deleted)", as
-	// the link /proc/self/exe does.
-	scanner := bufio.NewScanner(maps)
+	defer smaps.Close()
+	var ranges [][2]uint64
+	// A mapping is its line (start-end perms offset dev inode path, where
+	// the path of a binary replaced on disk since it started ends in
+	// " (deleted)", as the link /proc/self/exe does), then "Key: value"
+	// lines; candidate: the last of ranges is the mapping being read.
+	var candidate bool
+	scanner := bufio.NewScanner(smaps)
 	for scanner.Scan() {
-		fields := strings.SplitN(scanner.Text(), " ", 6)
-		if len(fields) < 6 || strings.TrimLeft(fields[5], " ") != exe || strings.Contains(fields[1], "w") {
+		line := scanner.Text()
+		fields := strings.SplitN(line, " ", 6)
+		lo, hi, isMapping := strings.Cut(fields[0], "-")
+		if isMapping && len(fields) >= 5 {
+			candidate = false
+			if len(fields) < 6 || strings.TrimLeft(fields[5], " ") != exe || strings.Contains(fields[1], "w") {
+				continue
+			}
+			start, err1 := strconv.ParseUint(lo, 16, 64)
+			end, err2 := strconv.ParseUint(hi, 16, 64)
+			if err1 != nil || err2 != nil || end <= start {
+				return fmt.Errorf("/proc/self/smaps: bad range %q", fields[0])
+			}
+			ranges, candidate = append(ranges, [2]uint64{start, end}), true
 			continue
 		}
-		lo, hi, _ := strings.Cut(fields[0], "-")
-		start, err1 := strconv.ParseUint(lo, 16, 64)
-		end, err2 := strconv.ParseUint(hi, 16, 64)
-		if err1 != nil || err2 != nil || end <= start {
-			return fmt.Errorf("/proc/self/maps: bad range %q", fields[0])
-		}
-		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, uintptr(start), uintptr(end-start), syscall.MADV_DONTNEED); errno != 0 {
-			return fmt.Errorf("madvise %s: %w", fields[0], errno)
+		if rest, ok := strings.CutPrefix(line, "Anonymous:"); ok && candidate && strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")) != "0" {
+			ranges, candidate = ranges[:len(ranges)-1], false
 		}
 	}
-	return scanner.Err()
+	if err := scanner.Err(); err != nil {
+		return err
+	}
+	for _, r := range ranges {
+		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, uintptr(r[0]), uintptr(r[1]-r[0]), syscall.MADV_DONTNEED); errno != 0 {
+			return fmt.Errorf("madvise %x-%x: %w", r[0], r[1], errno)
+		}
+	}
+	return nil
 }

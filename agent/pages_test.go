@@ -2,6 +2,7 @@ package agent
 
 import (
 	"os"
+	"os/exec"
 	"strconv"
 	"strings"
 	"testing"
@@ -49,5 +50,25 @@ func TestReleaseBinaryPages(t *testing.T) {
 	}
 	if written != 42 {
 		t.Errorf("written = %d after the release, want 42: the writable data was released", written)
+	}
+}
+
+// TestReleaseBinaryPagesInAPositionIndependentBuild runs
+// TestReleaseBinaryPages in a position-independent build of the package's
+// tests, whose read-only data is relocated (written) at start, then made
+// read-only: releasing those pages would bring the file's unrelocated
+// values back, and the process would crash.
+func TestReleaseBinaryPagesInAPositionIndependentBuild(t *testing.T) {
+	if os.Getenv("SUPVISORS_TEST_PIE") != "" {
+		t.Skip("running inside the position-independent build")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go tool to build the tests with -buildmode=pie")
+	}
+	cmd := exec.Command(goTool, "test", "-count=1", "-buildmode=pie", "-run", "^TestReleaseBinaryPages$", ".")
+	cmd.Env = append(os.Environ(), "SUPVISORS_TEST_PIE=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go test -buildmode=pie: %v\n%s", err, out)
 	}
 }
