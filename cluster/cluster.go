@@ -130,6 +130,9 @@ type Cluster struct {
 	// membership holds the ring's news of members not yet applied to the
 	// view (feedMembership).
 	membership *queue[memberNews]
+	// locals holds the local processes' changes not yet applied to the
+	// view (feedLocal).
+	locals *queue[view.ProcessRecord]
 	// outbox holds the local changes not sent to the members yet (guarded
 	// by mu): the latest of each process.
 	outbox map[view.Key]outgoing
@@ -167,6 +170,7 @@ func Create(cfg Config) (*Cluster, error) {
 		beats:       newQueue[heartbeat](heartbeatQueue),
 		gossip:      newQueue[view.Update](gossipQueue),
 		membership:  newQueue[memberNews](0),
+		locals:      newQueue[view.ProcessRecord](0),
 		lastCommand: map[view.Key]command{},
 		startedBy:   map[view.Key]startedCopy{},
 	}
@@ -258,10 +262,11 @@ func (c *Cluster) ringConfig(list []string) ring.Config {
 func (c *Cluster) Start() {
 	c.unsubscribe = c.cfg.Supervisor.Subscribe(c.localEvent)
 	for _, p := range c.cfg.Supervisor.Processes() {
-		c.publish(recordOf(p.Info(), false))
+		c.locals.push(recordOf(p.Info(), false))
 	}
-	c.wg.Add(5)
+	c.wg.Add(6)
 	go c.advertise()
+	go c.feedLocal()
 	go c.feedMembers()
 	go c.feedHeartbeats()
 	go c.feedMembership()
@@ -273,7 +278,10 @@ func (c *Cluster) Start() {
 		}
 		c.ring.Start()
 	}
-	c.update(func(time.Time) view.Effects { return view.Effects{} })
+	c.update(func(time.Time) view.Effects {
+		c.publishLocked(c.locals.take())
+		return view.Effects{}
+	})
 }
 
 // Ready tells the cluster the local supervisor has activated its
@@ -283,6 +291,7 @@ func (c *Cluster) Start() {
 // their next request.
 func (c *Cluster) Ready() {
 	c.update(func(time.Time) view.Effects {
+		c.publishLocked(c.locals.take())
 		c.view.SetReady()
 		return view.Effects{}
 	})
@@ -300,6 +309,8 @@ func (c *Cluster) Shutdown(leave bool) error {
 		c.mu.Unlock()
 		return nil
 	}
+	// The last local changes are in the view for the leaving state.
+	c.publishLocked(c.locals.take())
 	c.stopped = true
 	if c.timer != nil {
 		c.timer.Stop()

@@ -101,12 +101,8 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 	if from == "" && t != msgUpdate {
 		return refusedGossip
 	}
-	if from != "" {
-		var refused bool
-		c.Read(func(v *view.View) { refused = v.Refuses(from) })
-		if refused {
-			return refusedFenced
-		}
+	if from != "" && c.admission.Load().Refuses(from) {
+		return refusedFenced
 	}
 	switch t {
 	case msgUpdate:

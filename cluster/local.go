@@ -10,9 +10,31 @@ import (
 	"github.com/supvisors/supvisors-go/process"
 )
 
-// localEvent publishes a change of a local process to the cluster.
+// localEvent queues a change of a local process for feedLocal: the
+// goroutine that changed it (the one that spawns every autostart process
+// at start-up, one at a time) goes on without waiting for the view's lock,
+// and a burst of changes costs one update of the view, not one each. The
+// record is read now, so the changes of a process reach the view in
+// order.
 func (c *Cluster) localEvent(e process.Event) {
-	c.publish(recordOf(e.Process.Info(), e.Kind == process.Removed))
+	c.locals.push(recordOf(e.Process.Info(), e.Kind == process.Removed))
+}
+
+// feedLocal applies the queued local changes to the view, as many as have
+// come at once in one update, until Shutdown.
+func (c *Cluster) feedLocal() {
+	defer c.wg.Done()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-c.locals.queued:
+		}
+		c.update(func(time.Time) view.Effects {
+			c.publishLocked(c.locals.take())
+			return view.Effects{}
+		})
+	}
 }
 
 // outgoing is a local change waiting in the outbox.
@@ -24,19 +46,20 @@ type outgoing struct {
 	undeclared bool
 }
 
-// publish records rec in the view and puts the change in the outbox,
-// which feedMembers sends every member.
-func (c *Cluster) publish(rec view.ProcessRecord) {
-	var changed bool
-	c.update(func(time.Time) view.Effects {
+// publishLocked records recs in the view, in order, and puts the changes
+// in the outbox, which feedMembers sends every member. Whoever applies
+// the queued local changes takes them under the lock, so that a batch
+// taken earlier never lands after a later one.
+func (c *Cluster) publishLocked(recs []view.ProcessRecord) {
+	changed := false
+	for _, rec := range recs {
 		undeclared := !c.view.Declared(rec.Key())
-		var upd view.Update
-		if upd, changed = c.view.SetLocal(rec); changed {
+		if upd, ok := c.view.SetLocal(rec); ok {
 			prev := c.outbox[rec.Key()]
 			c.outbox[rec.Key()] = outgoing{update: upd, undeclared: undeclared || prev.undeclared}
+			changed = true
 		}
-		return view.Effects{}
-	})
+	}
 	if changed && c.ring != nil {
 		notify(c.outDirty)
 	}

@@ -77,13 +77,6 @@ var ErrNotFenced = errors.New("address not fenced by this node")
 // this node's: the two would act on different truths.
 var ErrRulesDiffer = errors.New("rules files differ")
 
-// Refuses tells whether this node refuses to deal with name: outside
-// address_list, or fenced.
-func (v *View) Refuses(name string) bool {
-	a := v.byName[name]
-	return a == nil || a.fenced
-}
-
 // MemberAlive handles the ring's news that a member is alive, with its
 // meta: a new incarnation or a returning address is CHECKING until its
 // full state arrives.

@@ -73,3 +73,10 @@ func (ad *Admission) Deaf(name string) bool {
 	f, fenced := ad.fences[name]
 	return fenced && !f.readmitted
 }
+
+// Refuses tells whether this node refuses to deal with name: outside
+// address_list, or fenced.
+func (ad *Admission) Refuses(name string) bool {
+	_, fenced := ad.fences[name]
+	return !ad.known[name] || fenced
+}
