@@ -32,13 +32,16 @@ type processEvent struct {
 
 // eventFeed publishes on a Hub what changes in the cluster's view (the
 // supvisors, address, application and process topics) and the local
-// process events (the event topic). It compares the view with what it
-// last published each time the view changes, so the view itself knows
-// nothing of it.
+// process events (the event topic). It compares what changed in the view
+// with what it last published each time the view changes, so the view
+// itself knows nothing of it.
 type eventFeed struct {
 	hub     *eventstream.Hub
 	cluster *cluster.Cluster
 	logger  hclog.Logger
+	// reader reads the view's changes (only the feed's goroutine, after
+	// start's first reading).
+	reader *rpcinterface.ChangeReader
 	// unsubscribe ends the event topic's subscription to the supervisor.
 	unsubscribe func()
 	done        chan struct{}
@@ -54,7 +57,7 @@ type eventFeed struct {
 // newEventFeed returns the feed of c and sup, whose Hub serves the current
 // state as its snapshot. Nothing is published before start.
 func newEventFeed(c *cluster.Cluster, logger hclog.Logger) *eventFeed {
-	f := &eventFeed{cluster: c, logger: logger, done: make(chan struct{})}
+	f := &eventFeed{cluster: c, logger: logger, done: make(chan struct{}), reader: rpcinterface.NewChangeReader(c)}
 	f.hub = eventstream.NewHub(eventstream.Options{Snapshot: f.snapshot})
 	return f
 }
@@ -63,8 +66,7 @@ func newEventFeed(c *cluster.Cluster, logger hclog.Logger) *eventFeed {
 // view's changes until stop.
 func (f *eventFeed) start(sup *process.Supervisor) {
 	f.unsubscribe = sup.Subscribe(f.processEvent)
-	first := rpcinterface.ReadClusterState(f.cluster)
-	f.remember(first)
+	f.remember(f.reader.Read())
 	f.wg.Add(1)
 	go f.run()
 }
@@ -85,11 +87,11 @@ func (f *eventFeed) stop() {
 const feedInterval = 20 * time.Millisecond
 
 // feedPace is how many times as long as its last reading the feed waits,
-// from the start of it, when that is longer than feedInterval: at 10,000
-// processes a reading holds the view's lock for milliseconds (tens on a
-// loaded host), which every change of the view, a local process's start
-// included, waits for; paced, the feed holds it a third of the time at
-// most while changes pour in.
+// from the start of it, when that is longer than feedInterval: a reading
+// holds the view's lock, which every change of the view waits for, for as
+// long as it takes to describe what changed (at 10,000 processes starting,
+// thousands at a time, milliseconds on a loaded host); paced, the feed
+// holds it a third of the time at most while changes pour in.
 const feedPace = 3
 
 func (f *eventFeed) run() {
@@ -102,7 +104,7 @@ func (f *eventFeed) run() {
 		// round.
 		changed := f.cluster.Changed()
 		read := time.Now()
-		s := rpcinterface.ReadClusterState(f.cluster)
+		s := f.reader.Read()
 		took := time.Since(read)
 		f.publishChanges(s)
 		select {
@@ -142,11 +144,25 @@ func (f *eventFeed) publish(topic string, v any) {
 }
 
 // remember records s as published.
-func (f *eventFeed) remember(s rpcinterface.ClusterState) {
+func (f *eventFeed) remember(s rpcinterface.ClusterChanges) {
 	f.state = s.Supvisors
 	f.addresses = byName(s.Addresses, func(a api.AddressInfo) string { return a.AddressName })
-	f.applications = byName(s.Applications, func(a api.ApplicationInfo) string { return a.ApplicationName })
-	f.processes = byName(s.Processes, api.ClusterProcessInfo.Namespec)
+	if f.processes == nil {
+		f.processes = map[string]api.ClusterProcessInfo{}
+		f.applications = map[string]api.ApplicationInfo{}
+	}
+	for _, p := range s.Processes {
+		f.processes[p.Namespec()] = p
+	}
+	for _, a := range s.Applications {
+		f.applications[a.ApplicationName] = a
+	}
+	for _, name := range s.GoneProcesses {
+		delete(f.processes, name)
+	}
+	for _, name := range s.GoneApplications {
+		delete(f.applications, name)
+	}
 }
 
 // sample publishes a statistics sample of this node on the hstats topic
@@ -167,7 +183,7 @@ func (f *eventFeed) sample(h stats.Host, ps []stats.ProcessStats) {
 // publishChanges publishes what differs in s from what was published.
 // An address is published when its state or loading changes, not when
 // only its clock readings do (they change at every read).
-func (f *eventFeed) publishChanges(s rpcinterface.ClusterState) {
+func (f *eventFeed) publishChanges(s rpcinterface.ClusterChanges) {
 	if s.Supvisors != f.state {
 		f.publish(eventstream.TopicSupvisors, s.Supvisors)
 	}

@@ -89,7 +89,9 @@ type Cluster struct {
 	// keyChanged holds, per process waited for, a channel closed at the
 	// next change of what the view says of it (see changedOfLocked).
 	keyChanged map[view.Key]chan struct{}
-	stopped    bool
+	// described holds the processes changed since the last ReadChanged.
+	described map[view.Key]struct{}
+	stopped   bool
 
 	// admission is the view's Admission, kept up to date by update: the
 	// ring asks it of every packet and every alive message, from
@@ -160,6 +162,7 @@ func Create(cfg Config) (*Cluster, error) {
 		local:      cfg.Local,
 		changed:    make(chan struct{}),
 		keyChanged: map[view.Key]chan struct{}{},
+		described:  map[view.Key]struct{}{},
 		metaDirty:  make(chan struct{}, 1),
 		outDirty:   make(chan struct{}, 1),
 		outbox:     map[view.Key]outgoing{},
@@ -360,6 +363,7 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	close(c.changed)
 	c.changed = make(chan struct{})
 	for k := range c.view.TakeChanged() {
+		c.described[k] = struct{}{}
 		if ch := c.keyChanged[k]; ch != nil {
 			close(ch)
 			delete(c.keyChanged, k)
@@ -606,6 +610,18 @@ func (c *Cluster) Read(f func(v *view.View)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f(c.view)
+}
+
+// ReadChanged runs f on the view under the lock, with the processes whose
+// description may have changed since the previous call (see
+// view.View.TakeChanged; at the first, since Create), for the one reader
+// that follows the view's changes: the agent's event feed, whose reading
+// then costs what changed, not the whole view. f must not keep changed.
+func (c *Cluster) ReadChanged(f func(v *view.View, changed map[view.Key]struct{})) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c.view, c.described)
+	clear(c.described)
 }
 
 // Readmit lets an address ISOLATED by auto_fence back in once its agent

@@ -69,10 +69,12 @@ func newProcessIndex() processIndex {
 		changed: map[Key]struct{}{}}
 }
 
-// TakeChanged returns the processes whose records changed, or that have a
-// record on an address whose state changed, since the last call, and forgets them: who waits
-// for one process (a start, a stop) is woken by its changes only, not by
-// every change of the view.
+// TakeChanged returns the processes whose records or jobs changed, or
+// that have a record on an address whose state changed, since the last
+// call (all that what Process says of them depends on), and forgets them:
+// who waits for one process (a start, a stop) is woken by its changes
+// only, not by every change of the view, and the event feed describes
+// those only.
 func (v *View) TakeChanged() map[Key]struct{} {
 	t := v.procs.changed
 	if len(t) > 0 {

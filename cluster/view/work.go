@@ -82,7 +82,7 @@ func (v *View) Deployment() uint64 { return v.deployment }
 func (v *View) PutJob(j Job) Job {
 	v.clock++
 	j.Deployment, j.Version, j.Writer = v.deployment, v.clock, v.cfg.Local
-	v.jobs[j.key()] = j
+	v.setJob(j)
 	return j
 }
 
@@ -118,8 +118,15 @@ func (v *View) ApplyJob(j Job) bool {
 		v.reasserted = append(v.reasserted, v.PutJob(old))
 		return false
 	}
-	v.jobs[j.key()] = j
+	v.setJob(j)
 	return true
+}
+
+// setJob stores j; what is said of its process (waiting, a copy held for
+// stopping) may change with it.
+func (v *View) setJob(j Job) {
+	v.jobs[j.key()] = j
+	v.procs.changed[j.Key] = struct{}{}
 }
 
 // ownsAgainst tells whether the local master's job old stands over
@@ -152,6 +159,7 @@ func (v *View) adoptDeployment(id uint64) {
 	for k, j := range v.jobs {
 		if j.Deployment != id {
 			delete(v.jobs, k)
+			v.procs.changed[j.Key] = struct{}{}
 		}
 	}
 }
