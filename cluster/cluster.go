@@ -299,7 +299,8 @@ func (c *Cluster) Ready() {
 		return view.Effects{}
 	})
 	if c.ring != nil {
-		c.pushState(c.stateMessage((*view.View).LocalState))
+		// The answer to every exchange asked meanwhile (see Answer).
+		c.pushState(c.ownState())
 	}
 }
 

@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"fmt"
+	"os"
 	"slices"
 	"testing"
 	"time"
@@ -362,5 +363,27 @@ func TestAnswerToAnExchange(t *testing.T) {
 	}
 	if got := h.Answer("10.9.9.9", encodeSync(syncPayload{own: view.FullState{Node: "10.9.9.9"}})); got != nil {
 		t.Error("a request from outside address_list answered")
+	}
+}
+
+// TestNoAnswerBeforeReady: a node whose supervisor has not activated its
+// configuration yet (not Ready) answers no exchange, whose answer would
+// not end the check; once Ready, it does.
+func TestNoAnswerBeforeReady(t *testing.T) {
+	t.Parallel()
+	n := testCluster(t, 2, nil)[0]
+	n.cfg.Supervisor = process.New(process.Options{Logger: n.cfg.Logger.Named("process"), Childlogdir: t.TempDir(), BaseEnv: os.Environ()})
+	c, err := Create(n.cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Shutdown(false) })
+	request := encodeSync(syncPayload{own: view.FullState{Node: addr2, Incarnation: 1}})
+	if got := (handler{c}).Answer(addr2, request); got != nil {
+		t.Error("answered before Ready")
+	}
+	c.Ready()
+	if got := (handler{c}).Answer(addr2, request); got == nil {
+		t.Error("no answer once Ready")
 	}
 }

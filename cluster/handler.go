@@ -375,6 +375,9 @@ func (h handler) LocalState() []byte {
 // gets the other's in one exchange. A request from a fenced address, or
 // with another node's state, gets no answer; one some of whose jobs were
 // not its sender's to write does (those are left out, as from any sync).
+// Nor does a node answer before it is Ready: its state would not end the
+// check (and at 1,000 processes still being spawned, every checking peer
+// would get them all every second); Ready sends it to every member.
 func (h handler) Answer(from string, payload []byte) []byte {
 	t, body, err := decodeType(payload)
 	if err == nil {
@@ -382,6 +385,11 @@ func (h handler) Answer(from string, payload []byte) []byte {
 	}
 	h.c.noteMessageError(from, t, err)
 	if errors.Is(err, refusedFenced) || errors.Is(err, refusedNotOwner) {
+		return nil
+	}
+	var ready bool
+	h.c.Read(func(v *view.View) { ready = v.Ready() })
+	if !ready {
 		return nil
 	}
 	return h.c.ownState()

@@ -14,22 +14,23 @@ import (
 	"github.com/supvisors/supvisors-go/enums"
 )
 
-// messageType is the first byte of every message between agents.
+// messageType is the first byte of every message between agents. 3 was a
+// request of the full state: a node now exchanges msgSync with the node it
+// checks (Ring.Exchange).
 type messageType byte
 
 const (
-	msgUpdate       messageType = 1  // one changed process record (gossip)
-	msgFullState    messageType = 2  // everything a node owns (reliable, push/pull)
-	// 3, a request of the full state, is now an exchange of msgSync (Ring.Exchange).
-	msgReadmit      messageType = 4  // an operator re-admits a fenced address (gossip)
-	msgStart        messageType = 5  // the master asks a node to start a process (reliable)
-	msgStop         messageType = 6  // the master asks a node to stop a process (reliable)
-	msgOrder        messageType = 7  // restart() or shutdown(): the agents named must restart or exit (reliable)
-	msgUpdates      messageType = 8  // several changed records, straight to the master (reliable)
-	msgSync         messageType = 9  // push/pull: the sender's full state and what it knows of the others; or its own and its jobs, in an exchange
-	msgJobs         messageType = 10 // jobs the master wrote (reliable, to every member)
-	msgCrashes      messageType = 11 // failures the master did not see (reliable, to the master)
-	msgProgram      messageType = 12 // the master has every node disable, enable or resize a program (reliable)
+	msgUpdate    messageType = 1  // one changed process record (gossip)
+	msgFullState messageType = 2  // everything a node owns (reliable, push/pull)
+	msgReadmit   messageType = 4  // an operator re-admits a fenced address (gossip)
+	msgStart     messageType = 5  // the master asks a node to start a process (reliable)
+	msgStop      messageType = 6  // the master asks a node to stop a process (reliable)
+	msgOrder     messageType = 7  // restart() or shutdown(): the agents named must restart or exit (reliable)
+	msgUpdates   messageType = 8  // several changed records, straight to the master (reliable)
+	msgSync      messageType = 9  // push/pull: the sender's full state and what it knows of the others; or its own and its jobs, in an exchange
+	msgJobs      messageType = 10 // jobs the master wrote (reliable, to every member)
+	msgCrashes   messageType = 11 // failures the master did not see (reliable, to the master)
+	msgProgram   messageType = 12 // the master has every node disable, enable or resize a program (reliable)
 )
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate

@@ -380,6 +380,9 @@ func (v *View) OthersRecords() []Update {
 // take this node for RUNNING on them.
 func (v *View) SetReady() { v.ready = true }
 
+// Ready tells whether SetReady was called.
+func (v *View) Ready() bool { return v.ready }
+
 // LeavingState is the local full state marked as the last one before this
 // node leaves on purpose.
 func (v *View) LeavingState() FullState {
