@@ -465,18 +465,13 @@ func (c *Cluster) scheduleLocked(now, at time.Time) {
 // Shutdown.
 func (c *Cluster) advertise() {
 	defer c.wg.Done()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-c.metaDirty:
-			if c.ring != nil {
-				if err := c.ring.UpdateMeta(); err != nil {
-					c.log.Debug("node meta not confirmed", "error", err)
-				}
+	onSignal(c.done, c.metaDirty, func() {
+		if c.ring != nil {
+			if err := c.ring.UpdateMeta(); err != nil {
+				c.log.Debug("node meta not confirmed", "error", err)
 			}
 		}
-	}
+	})
 }
 
 // pushState sends msg (a full state, a readmission) to every alive member.
@@ -505,6 +500,10 @@ func (c *Cluster) stateMessage(which func(*view.View) view.FullState) []byte {
 func (c *Cluster) ownState() []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.ownStateLocked()
+}
+
+func (c *Cluster) ownStateLocked() []byte {
 	return encodeSync(syncPayload{own: c.view.LocalState(), jobs: c.view.Jobs()})
 }
 

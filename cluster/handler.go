@@ -59,12 +59,17 @@ const (
 // sender nobody knows): what changes things is taken from the master
 // only, a node's state from that node, and records relayed by others only
 // of the processes their node declared.
-func (h handler) Message(from string, payload []byte) {
+func (h handler) Message(from string, payload []byte) { _ = h.take(from, payload) }
+
+// take decodes and dispatches a message, notes why it was not taken whole
+// if it was not, and returns that.
+func (h handler) take(from string, payload []byte) error {
 	t, body, err := decodeType(payload)
 	if err == nil {
 		err = h.dispatch(from, t, body)
 	}
 	h.c.noteMessageError(from, t, err)
+	return err
 }
 
 // noteMessageError notes why a message of type t from the address from
@@ -379,20 +384,15 @@ func (h handler) LocalState() []byte {
 // check (and at 1,000 processes still being spawned, every checking peer
 // would get them all every second); Ready sends it to every member.
 func (h handler) Answer(from string, payload []byte) []byte {
-	t, body, err := decodeType(payload)
-	if err == nil {
-		err = h.dispatch(from, t, body)
-	}
-	h.c.noteMessageError(from, t, err)
-	if errors.Is(err, refusedFenced) || errors.Is(err, refusedNotOwner) {
+	if err := h.take(from, payload); errors.Is(err, refusedFenced) || errors.Is(err, refusedNotOwner) {
 		return nil
 	}
-	var ready bool
-	h.c.Read(func(v *view.View) { ready = v.Ready() })
-	if !ready {
+	h.c.mu.Lock()
+	defer h.c.mu.Unlock()
+	if !h.c.view.Ready() {
 		return nil
 	}
-	return h.c.ownState()
+	return h.c.ownStateLocked()
 }
 
 func (h handler) NodeMeta() []byte {

@@ -24,17 +24,14 @@ func (c *Cluster) localEvent(e process.Event) {
 // come at once in one update, until Shutdown.
 func (c *Cluster) feedLocal() {
 	defer c.wg.Done()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-c.locals.queued:
-		}
+	// Taken under the lock: Ready, taking what is queued first, must not
+	// find a batch taken and not yet applied.
+	onSignal(c.done, c.locals.queued, func() {
 		c.update(func(time.Time) view.Effects {
 			c.publishLocked(c.locals.take())
 			return view.Effects{}
 		})
-	}
+	})
 }
 
 // outgoing is a local change waiting in the outbox.
@@ -73,20 +70,26 @@ func notify(ch chan struct{}) {
 	}
 }
 
+// onSignal calls f each time signal (a coalescing channel, see notify) is
+// signalled, until done is closed.
+func onSignal(done <-chan struct{}, signal <-chan struct{}, f func()) {
+	for {
+		select {
+		case <-done:
+			return
+		case <-signal:
+			f()
+		}
+	}
+}
+
 // feedMembers sends the local changes to every member as they come, until
 // Shutdown: what changes while a round is sent goes with the next, so a
 // burst (1,000 processes starting) takes a few messages of many records,
 // not a message per record.
 func (c *Cluster) feedMembers() {
 	defer c.wg.Done()
-	for {
-		select {
-		case <-c.done:
-			return
-		case <-c.outDirty:
-			c.sendRound()
-		}
-	}
+	onSignal(c.done, c.outDirty, c.sendRound)
 }
 
 // sendRound sends the outbox to every alive member over the channel (the

@@ -47,14 +47,9 @@ func (q *queue[T]) take() []T {
 // feed calls apply with what is queued, each time something is, until
 // done is closed.
 func (q *queue[T]) feed(done <-chan struct{}, apply func([]T)) {
-	for {
-		select {
-		case <-done:
-			return
-		case <-q.queued:
-		}
+	onSignal(done, q.queued, func() {
 		if items := q.take(); len(items) > 0 {
 			apply(items)
 		}
-	}
+	})
 }
