@@ -413,6 +413,9 @@ func (c *Cluster) carryOut(eff view.Effects) {
 	for _, name := range eff.RequestState {
 		c.exchangeAsync(name)
 	}
+	for _, r := range eff.SendReadmissions {
+		c.sendDirectAsync(r.To, encodeName(msgReadmit, r.Address))
+	}
 	if len(eff.SendOrder) > 0 && c.cfg.Carried != nil {
 		msg := encodeOrder(*c.cfg.Carried)
 		for _, name := range eff.SendOrder {
@@ -625,27 +628,18 @@ func (c *Cluster) ReadChanged(f func(v *view.View, changed map[view.Key]struct{}
 }
 
 // Readmit lets an address ISOLATED by auto_fence back in once its agent
-// has restarted: applied here and, on the master, sent to every other
-// member (they take it from the master only).
+// has restarted. The master tells the members that fence it too
+// (Effects.SendReadmissions), which take it from the master only.
 func (c *Cluster) Readmit(address string) error {
-	err := c.readmitHere(address)
-	if errors.Is(err, view.ErrUnknownAddress) || c.ring == nil {
-		return err
-	}
-	var master bool
-	c.Read(func(v *view.View) { master = v.Master() == c.local })
-	if master {
-		c.pushState(encodeName(msgReadmit, address))
-	}
-	return err
-}
-
-// readmitHere applies a readmission to the local view.
-func (c *Cluster) readmitHere(address string) error {
 	var err error
-	c.update(func(time.Time) view.Effects {
-		err = c.view.Readmit(address)
-		return view.Effects{}
+	c.update(func(now time.Time) view.Effects {
+		already := c.view.Readmitted(address)
+		var eff view.Effects
+		eff, err = c.view.Readmit(address, now)
+		if err == nil && !already {
+			c.log.Info("address readmitted: its next agent is let in", "address", address)
+		}
+		return eff
 	})
 	return err
 }

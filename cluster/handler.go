@@ -198,7 +198,7 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if held, err := c.held(from, t, body); held {
 			return err
 		}
-		if err := c.readmitHere(address); err != nil {
+		if err := c.Readmit(address); err != nil {
 			c.log.Debug("readmit", "address", address, "error", err)
 		}
 	case msgProgram:

@@ -35,6 +35,14 @@ type address struct {
 	fenced            bool
 	fencedIncarnation uint64
 	readmitted        bool
+	// readmission: it was re-admitted here (by an operator, or at the
+	// master's word). The master tells the members that still fence it
+	// until none does and its next agent is RUNNING here, and for
+	// readmissionTries CheckRetry at most once it is (settleReadmissions:
+	// a member that fenced that very agent fences it on); readmissionSent
+	// is when it last did, readmissionEnd the end it set.
+	readmission                     bool
+	readmissionSent, readmissionEnd time.Time
 	// peerFences: its meta says it has fenced this node, so it is shown
 	// ISOLATED here too while that lasts.
 	peerFences bool
@@ -174,7 +182,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 
 // fence isolates a: it is refused at the ring until re-admitted.
 func (v *View) fence(a *address, now time.Time) {
-	a.fenced, a.fencedIncarnation, a.readmitted, a.fencePending = true, a.records.incarnation, false, false
+	a.fenced, a.fencedIncarnation, a.readmitted, a.fencePending, a.readmission = true, a.records.incarnation, false, false, false
 	v.admission = nil
 	v.setState(a, enums.AddressIsolated, now)
 }
@@ -209,18 +217,64 @@ func (v *View) decideFences(now time.Time) Effects {
 }
 
 // Readmit lets an address this node fenced back in once its agent has
-// restarted: the ring admits its next incarnation.
-func (v *View) Readmit(name string) error {
+// restarted: the ring admits its next incarnation. The master tells the
+// members that fence it too, again every CheckRetry until none does
+// (settleReadmissions): one missed message would fence it there for ever.
+func (v *View) Readmit(name string, now time.Time) (Effects, error) {
 	a := v.byName[name]
 	switch {
 	case a == nil:
-		return fmt.Errorf("%s: %w", name, ErrUnknownAddress)
+		return Effects{}, fmt.Errorf("%s: %w", name, ErrUnknownAddress)
 	case !a.fenced:
-		return fmt.Errorf("%s (%v): %w", name, a.state, ErrNotFenced)
+		return Effects{}, fmt.Errorf("%s (%v): %w", name, a.state, ErrNotFenced)
 	}
-	a.readmitted = true
+	a.readmitted, a.readmission, a.readmissionSent, a.readmissionEnd = true, true, time.Time{}, time.Time{}
 	v.admission = nil
-	return nil
+	return v.settleReadmissions(now), nil
+}
+
+// Readmission is an address an operator re-admitted, to tell a member
+// that still fences it.
+type Readmission struct{ To, Address string }
+
+// readmissionTries is how many times at most the master tells a member
+// that fences an address it re-admitted, once its agent is RUNNING here.
+const readmissionTries = 10
+
+// settleReadmissions has the master tell the RUNNING members whose meta
+// says they still fence an address re-admitted here, every CheckRetry,
+// and ends a readmission once none does and the address is RUNNING here.
+func (v *View) settleReadmissions(now time.Time) Effects {
+	var eff Effects
+	for _, a := range v.addresses {
+		if !a.readmission {
+			continue
+		}
+		var fencing []string
+		for _, b := range v.addresses {
+			if b != v.local && b != a && b.state == enums.AddressRunning && fences(b.meta.Fenced, a.index) {
+				fencing = append(fencing, b.name)
+			}
+		}
+		if a.state == enums.AddressRunning && a.readmissionEnd.IsZero() {
+			a.readmissionEnd = now.Add(readmissionTries * v.cfg.CheckRetry)
+		}
+		switch due := a.readmissionSent.Add(v.cfg.CheckRetry); {
+		case a.state == enums.AddressRunning && (len(fencing) == 0 || !now.Before(a.readmissionEnd)):
+			a.readmission = false
+		case len(fencing) == 0 || v.master != v.local.name:
+			// Nobody to tell yet, or not this node's to tell.
+		case now.Before(due):
+			eff.Wakeup = earliest(eff.Wakeup, due)
+		default:
+			a.readmissionSent = now
+			for _, to := range fencing {
+				eff.SendReadmissions = append(eff.SendReadmissions, Readmission{To: to, Address: a.name})
+			}
+			eff.Wakeup = earliest(eff.Wakeup, now.Add(v.cfg.CheckRetry))
+		}
+	}
+	return eff
 }
 
 // Readmitted tells whether an operator re-admitted the fenced address name.

@@ -454,6 +454,7 @@ func (v *View) Tick(now time.Time) Effects {
 		}
 	}
 	eff.Merge(v.decideFences(now))
+	eff.Merge(v.settleReadmissions(now))
 	eff.Merge(v.checkConflicts(now))
 	eff.Merge(v.resendOrders(now))
 	before := v.state

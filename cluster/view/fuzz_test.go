@@ -264,8 +264,8 @@ var hostileOps = []hostileOp{
 		return h.v.Ordered(Order{Restart: h.in.byte()&1 != 0, Targets: map[string]uint64{h.in.name(): h.in.number()}})
 	}},
 	{"readmit", true, func(h *hostile) Effects {
-		_ = h.v.Readmit(h.in.name())
-		return Effects{}
+		eff, _ := h.v.Readmit(h.in.name(), h.now)
+		return eff
 	}},
 	{"admit", true, func(h *hostile) Effects {
 		_ = h.v.Admit(h.in.name(), h.in.meta())

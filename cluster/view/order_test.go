@@ -334,7 +334,7 @@ func TestViewDeaf(t *testing.T) {
 	if before.Deaf(a3) {
 		t.Error("an Admission made before the fence changed with it")
 	}
-	if err := v.Readmit(a3); err != nil {
+	if _, err := v.Readmit(a3, now); err != nil {
 		t.Fatal(err)
 	}
 	if v.Admission().Deaf(a3) {

@@ -114,6 +114,9 @@ type Effects struct {
 	// SendOrder lists addresses back in an incarnation that the carried
 	// restart order names: they must be sent it.
 	SendOrder []string
+	// SendReadmissions lists, on the master, the members to tell again
+	// that an operator re-admitted an address they still fence.
+	SendReadmissions []Readmission
 	// Crashed lists the processes whose last running copy ended in a
 	// failure (FATAL, an unexpected exit, its node lost) and that still do
 	// not run; only the master in OPERATION or CONCILIATION, with a quorum,
@@ -138,6 +141,7 @@ func (e *Effects) Merge(o Effects) {
 	e.StopAll, e.Restart = e.StopAll || o.StopAll, e.Restart || o.Restart
 	e.StopAgent = e.StopAgent || o.StopAgent
 	e.SendOrder = append(e.SendOrder, o.SendOrder...)
+	e.SendReadmissions = append(e.SendReadmissions, o.SendReadmissions...)
 	e.Crashed = append(e.Crashed, o.Crashed...)
 	e.ReportCrashes = append(e.ReportCrashes, o.ReportCrashes...)
 	e.Conciliate = e.Conciliate || o.Conciliate

@@ -563,15 +563,15 @@ func TestViewFencing(t *testing.T) {
 	}
 
 	// Readmit: only a fenced address of address_list.
-	if err := v.Readmit("10.9.9.9"); !errors.Is(err, ErrUnknownAddress) {
+	if _, err := v.Readmit("10.9.9.9", now); !errors.Is(err, ErrUnknownAddress) {
 		t.Errorf("Readmit(outsider) = %v, want ErrUnknownAddress", err)
 	}
 	for _, name := range []string{a1, a3} {
-		if err := v.Readmit(name); !errors.Is(err, ErrNotFenced) {
+		if _, err := v.Readmit(name, now); !errors.Is(err, ErrNotFenced) {
 			t.Errorf("Readmit(%s) = %v, want ErrNotFenced", name, err)
 		}
 	}
-	if err := v.Readmit(a2); err != nil {
+	if _, err := v.Readmit(a2, now); err != nil {
 		t.Fatalf("Readmit(%s) = %v", a2, err)
 	}
 	wantAddrState(t, v, a2, enums.AddressIsolated)
@@ -600,7 +600,7 @@ func TestViewFencing(t *testing.T) {
 	if m := v.LocalMeta(); fences(m.Fenced, 1) {
 		t.Errorf("LocalMeta().Fenced %v still fences %s", m.Fenced, a2)
 	}
-	if err := v.Readmit(a2); !errors.Is(err, ErrNotFenced) {
+	if _, err := v.Readmit(a2, now); !errors.Is(err, ErrNotFenced) {
 		t.Errorf("Readmit after the fence cleared = %v, want ErrNotFenced", err)
 	}
 	if err := v.Admit(a2, Meta{Incarnation: inc + 1}); err != nil {
@@ -613,6 +613,95 @@ func TestViewFencing(t *testing.T) {
 	wantAddrState(t, v, a2, enums.AddressRunning)
 	if p := mustProcess(t, v, keyP); !slices.Equal(p.Addresses, []string{a2}) {
 		t.Errorf("g:p after readmission: %+v", p)
+	}
+}
+
+// TestViewReadmissionTold: the master tells the members that still fence
+// an address it re-admitted, again every CheckRetry until none does (one
+// lost message would fence it there for ever: a partition test caught
+// it), and no longer once the address is RUNNING and nobody fences it.
+func TestViewReadmissionTold(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
+	retry := v.cfg.CheckRetry
+	v.MemberDead(a3, now)
+	wantAddrState(t, v, a3, enums.AddressIsolated)
+	// a2 fences a3 too (bit 2).
+	fencesA3 := Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1, Fenced: []byte{0b100}}
+	v.MemberAlive(a2, fencesA3, now)
+	told := func(eff Effects) []string {
+		var to []string
+		for _, r := range eff.SendReadmissions {
+			if r.Address != a3 {
+				t.Errorf("readmission of %s, want %s", r.Address, a3)
+			}
+			to = append(to, r.To)
+		}
+		return to
+	}
+
+	eff, err := v.Readmit(a3, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantStrings(t, "told at once", told(eff), []string{a2})
+	wantStrings(t, "told before CheckRetry", told(v.Tick(now.Add(retry/2))), nil)
+	now = now.Add(retry)
+	wantStrings(t, "told again after CheckRetry", told(v.Tick(now)), []string{a2})
+
+	// a3's next agent is RUNNING here: a2, which still fences it, is
+	// told until it does not.
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}, now)
+	fs := full(a3)
+	fs.Incarnation = incOf(a3) + 1
+	v.ApplyFullState(fs, now)
+	wantAddrState(t, v, a3, enums.AddressRunning)
+	now = now.Add(retry)
+	wantStrings(t, "told while it fences", told(v.Tick(now)), []string{a2})
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, now)
+	now = now.Add(retry)
+	wantStrings(t, "told once nobody fences", told(v.Tick(now)), nil)
+	// Ended: a2 fencing a3 again (its own loss of it) is not overruled.
+	v.MemberAlive(a2, fencesA3, now)
+	wantStrings(t, "told after the end", told(v.Tick(now.Add(retry))), nil)
+}
+
+// TestViewReadmissionBounded: a member that fenced the very agent the
+// master re-admitted keeps its fence; the master stops telling it
+// readmissionTries CheckRetry after that agent is RUNNING here, and only
+// the master tells.
+func TestViewReadmissionBounded(t *testing.T) {
+	for _, local := range []string{a1, a2} {
+		v, now := upCluster(t, local, map[string]enums.SupvisorsState{a1: enums.SupvisorsOperation, a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+		wantFSM(t, v, enums.SupvisorsOperation, a1)
+		retry := v.cfg.CheckRetry
+		v.MemberDead(a3, now)
+		other := a2
+		if local == a2 {
+			other = a1
+		}
+		v.MemberAlive(other, Meta{Incarnation: incOf(other), State: enums.SupvisorsOperation, Master: a1, Fenced: []byte{0b100}}, now)
+		eff, err := v.Readmit(a3, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}, now)
+		fs := full(a3)
+		fs.Incarnation = incOf(a3) + 1
+		v.ApplyFullState(fs, now)
+		wantAddrState(t, v, a3, enums.AddressRunning)
+		sends := len(eff.SendReadmissions)
+		for range 3 * readmissionTries {
+			now = now.Add(retry)
+			sends += len(v.Tick(now).SendReadmissions)
+		}
+		want := 1 + readmissionTries
+		if local != a1 {
+			want = 0
+		}
+		if sends != want {
+			t.Errorf("%s: %d readmissions sent, want %d", local, sends, want)
+		}
 	}
 }
 
