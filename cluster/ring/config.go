@@ -51,6 +51,10 @@ type Config struct {
 	// SuspicionMult scales how long a suspected member may refute before
 	// it is declared dead.
 	SuspicionMult int
+	// RetransmitMult scales how many times each node passes on each of
+	// memberlist's own broadcasts (alive, suspect, dead): RetransmitMult·
+	// ⌈log10(n+1)⌉ times (see Transmissions).
+	RetransmitMult int
 	// JoinInterval is how often a seed that is not an alive member is
 	// joined again.
 	JoinInterval time.Duration
@@ -98,6 +102,7 @@ func DefaultConfig(n int) Config {
 		GossipInterval:   time.Duration(scale(n) * float64(50*time.Millisecond)),
 		PushPullInterval: 10 * time.Second,
 		SuspicionMult:    int(math.Round(2 * scale(n))),
+		RetransmitMult:   retransmitMult(n),
 		JoinInterval:     time.Second,
 		TCPTimeout:       2 * time.Second,
 		Label:            "supvisors",
@@ -107,6 +112,24 @@ func DefaultConfig(n int) Config {
 // scale is memberlist's node scale, max(1, log10 n): 1 up to 10 nodes, 2
 // at 100.
 func scale(n int) float64 { return math.Max(1, math.Log10(float64(n))) }
+
+// retransmitMult is memberlist's 4 up to 99 nodes (4, then 8
+// transmissions), 3 from 100 (9 up to 999 nodes, where 4 jumps to 12): at
+// a launch of 100 agents on busy hosts, the suspicions and refutations,
+// each passed on 12 times by every node, overflowed the handler queue of
+// every node, and the members suspected did not hear it in time to refute.
+func retransmitMult(n int) int {
+	if n < 100 {
+		return 4
+	}
+	return 3
+}
+
+// Transmissions is how many times each node passes on one of memberlist's
+// broadcasts in a ring of n nodes.
+func (c Config) Transmissions(n int) int {
+	return c.RetransmitMult * int(math.Ceil(math.Log10(float64(n+1))))
+}
 
 // SuspicionWindow is memberlist's minimum suspicion timeout in a ring of n
 // nodes, SuspicionMult·max(1, log10 n)·ProbeInterval: how long a suspected
@@ -163,6 +186,9 @@ func (c Config) validate() error {
 	}
 	if c.SuspicionMult < 1 {
 		errs = append(errs, fmt.Errorf("suspicion_mult %d must be at least 1", c.SuspicionMult))
+	}
+	if c.RetransmitMult < 1 {
+		errs = append(errs, fmt.Errorf("retransmit multiplier %d must be at least 1", c.RetransmitMult))
 	}
 	return errors.Join(errs...)
 }

@@ -14,14 +14,16 @@ func TestDefaultConfigScales(t *testing.T) {
 		gossip, exchange time.Duration
 		mult             int
 		window           time.Duration
+		transmissions    int
 	}{
-		{1, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
-		{3, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
-		{10, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond},
-		{32, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond},
-		{60, 89 * time.Millisecond, 20 * time.Second, 4, 1423 * time.Millisecond},
-		{100, 100 * time.Millisecond, 30 * time.Second, 4, 1600 * time.Millisecond},
-		{150, 109 * time.Millisecond, 40 * time.Second, 4, 1741 * time.Millisecond},
+		{1, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
+		{3, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
+		{10, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 8},
+		{32, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond, 8},
+		{60, 89 * time.Millisecond, 20 * time.Second, 4, 1423 * time.Millisecond, 8},
+		{99, 100 * time.Millisecond, 30 * time.Second, 4, 1597 * time.Millisecond, 8},
+		{100, 100 * time.Millisecond, 30 * time.Second, 4, 1600 * time.Millisecond, 9},
+		{150, 109 * time.Millisecond, 40 * time.Second, 4, 1741 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
@@ -29,6 +31,9 @@ func TestDefaultConfigScales(t *testing.T) {
 		}
 		if got := cfg.StateExchangeInterval(c.n); got != c.exchange {
 			t.Errorf("n=%d: state exchange every %v, want %v", c.n, got, c.exchange)
+		}
+		if got := cfg.Transmissions(c.n); got != c.transmissions {
+			t.Errorf("n=%d: %d transmissions of a broadcast, want %d", c.n, got, c.transmissions)
 		}
 		if cfg.SuspicionMult != c.mult {
 			t.Errorf("n=%d: suspicion_mult %d, want %d", c.n, cfg.SuspicionMult, c.mult)

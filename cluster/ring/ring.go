@@ -76,7 +76,7 @@ func Create(cfg Config) (*Ring, error) {
 	mc.ProbeInterval, mc.ProbeTimeout = cfg.ProbeInterval, cfg.ProbeTimeout
 	mc.GossipInterval = cfg.GossipInterval
 	mc.PushPullInterval = cfg.PushPullInterval
-	mc.SuspicionMult = cfg.SuspicionMult
+	mc.SuspicionMult, mc.RetransmitMult = cfg.SuspicionMult, cfg.RetransmitMult
 	mc.TCPTimeout = cfg.TCPTimeout
 	// No gossip to the dead past a few seconds: a healed partition merges
 	// back through the joins, and transmits are not wasted on the dead.

@@ -23,6 +23,9 @@ type address struct {
 	requested time.Time
 	// lostAt is when it was last lost (SILENT or ISOLATED).
 	lostAt time.Time
+	// answered is the incarnation whose full state last made it RUNNING
+	// here.
+	answered uint64
 	// leaving is the incarnation that said it is leaving on purpose.
 	leaving uint64
 	// staleAlive: its agent is alive in an incarnation the carried restart
@@ -130,6 +133,16 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		t := touched{}
 		a.records.adopt(meta.Incarnation, t)
 		v.procs.refresh(v, t)
+	}
+	if !newAgent && !wasPeerFenced && a.state == enums.AddressUnknown && !v.synchronised && a.answered == meta.Incarnation {
+		// Lost and back while this node synchronises, the same agent: the
+		// ring flapped (on busy hosts, as at a launch, probes time out).
+		// Its records are current (its gossip is heard while it is lost,
+		// and MissedNews catches a loss): checking it again would cost an
+		// exchange per flap on every node, which keeps the hosts busy and
+		// the probes late.
+		v.setState(a, enums.AddressRunning, now)
+		return eff
 	}
 	if newAgent || wasPeerFenced || a.state == enums.AddressUnknown || a.state == enums.AddressSilent {
 		v.setState(a, enums.AddressChecking, now)

@@ -466,6 +466,7 @@ func (v *View) ApplyFullState(fs FullState, now time.Time) error {
 	}
 	if a.state == enums.AddressChecking && fs.Incarnation == a.meta.Incarnation && fs.Ready {
 		v.setState(a, enums.AddressRunning, now)
+		a.answered = fs.Incarnation
 	}
 	v.procs.refresh(v, t)
 	return nil

@@ -389,6 +389,48 @@ func TestViewLostWhileSynchronising(t *testing.T) {
 	wantAddrState(t, v, a3, enums.AddressSilent)
 }
 
+// TestViewFlapWhileSynchronising: while this agent synchronises, an
+// address lost and back in the agent that answered it is RUNNING again at
+// once, without an exchange (a launch on busy hosts flaps the ring, and an
+// exchange per flap on every node kept the hosts busy); a new agent there
+// is checked, and so is any return once synchronised.
+func TestViewFlapWhileSynchronising(t *testing.T) {
+	v := newView(a1)
+	meta := Meta{Incarnation: incOf(a2)}
+	// Never answered: checked.
+	v.MemberAlive(a2, meta, at(ms))
+	v.MemberDead(a2, at(2*ms))
+	eff := v.MemberAlive(a2, meta, at(3*ms))
+	wantStrings(t, "RequestState of one never answered", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, enums.AddressChecking)
+	v.ApplyFullState(full(a2), at(4*ms))
+	wantAddrState(t, v, a2, enums.AddressRunning)
+
+	v.MemberDead(a2, at(5*ms))
+	wantAddrState(t, v, a2, enums.AddressUnknown)
+	eff = v.MemberAlive(a2, meta, at(6*ms))
+	wantStrings(t, "RequestState of a flap", eff.RequestState, nil)
+	wantAddrState(t, v, a2, enums.AddressRunning)
+
+	// Another agent: checked.
+	v.MemberDead(a2, at(7*ms))
+	eff = v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, at(8*ms))
+	wantStrings(t, "RequestState of a new agent", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, enums.AddressChecking)
+
+	// Synchronised: a return is checked.
+	v.synchronised = true
+	fs := full(a2)
+	fs.Incarnation = incOf(a2) + 1
+	v.ApplyFullState(fs, at(9*ms))
+	wantAddrState(t, v, a2, enums.AddressRunning)
+	v.MemberDead(a2, at(10*ms))
+	wantAddrState(t, v, a2, enums.AddressSilent)
+	eff = v.MemberAlive(a2, Meta{Incarnation: incOf(a2) + 1}, at(11*ms))
+	wantStrings(t, "RequestState once synchronised", eff.RequestState, []string{a2})
+	wantAddrState(t, v, a2, enums.AddressChecking)
+}
+
 func TestViewMasterLost(t *testing.T) {
 	tests := []struct {
 		name      string
