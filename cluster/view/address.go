@@ -81,7 +81,7 @@ func isLost(s enums.AddressState) bool {
 var ErrUnknownAddress = errors.New("address not in address_list")
 
 // ErrNotFenced is returned by Readmit for an address this node has not
-// fenced.
+// fenced (nor, on the master, a member).
 var ErrNotFenced = errors.New("address not fenced by this node")
 
 // ErrRulesDiffer is returned by Admit for a node whose rules file is not
@@ -233,17 +233,33 @@ func (v *View) decideFences(now time.Time) Effects {
 // restarted: the ring admits its next incarnation. The master tells the
 // members that fence it too, again every CheckRetry until none does
 // (settleReadmissions): one missed message would fence it there for ever.
+// A master that does not fence it (elected since, say) still tells the
+// members that do.
 func (v *View) Readmit(name string, now time.Time) (Effects, error) {
 	a := v.byName[name]
 	switch {
 	case a == nil:
 		return Effects{}, fmt.Errorf("%s: %w", name, ErrUnknownAddress)
-	case !a.fenced:
+	case !a.fenced && (v.master != v.local.name || len(v.fencing(a)) == 0):
 		return Effects{}, fmt.Errorf("%s (%v): %w", name, a.state, ErrNotFenced)
 	}
-	a.readmitted, a.readmission, a.readmissionSent, a.readmissionEnd = true, true, time.Time{}, time.Time{}
-	v.admission = nil
+	if a.fenced {
+		a.readmitted = true
+		v.admission = nil
+	}
+	a.readmission, a.readmissionSent, a.readmissionEnd = true, time.Time{}, time.Time{}
 	return v.settleReadmissions(now), nil
+}
+
+// fencing returns the RUNNING members whose meta says they fence a.
+func (v *View) fencing(a *address) []string {
+	var names []string
+	for _, b := range v.addresses {
+		if b != v.local && b != a && b.state == enums.AddressRunning && fences(b.meta.Fenced, a.index) {
+			names = append(names, b.name)
+		}
+	}
+	return names
 }
 
 // Readmission is an address an operator re-admitted, to tell a member
@@ -263,12 +279,7 @@ func (v *View) settleReadmissions(now time.Time) Effects {
 		if !a.readmission {
 			continue
 		}
-		var fencing []string
-		for _, b := range v.addresses {
-			if b != v.local && b != a && b.state == enums.AddressRunning && fences(b.meta.Fenced, a.index) {
-				fencing = append(fencing, b.name)
-			}
-		}
+		fencing := v.fencing(a)
 		if a.state == enums.AddressRunning && a.readmissionEnd.IsZero() {
 			a.readmissionEnd = now.Add(readmissionTries * v.cfg.CheckRetry)
 		}

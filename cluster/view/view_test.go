@@ -708,6 +708,26 @@ func TestViewReadmissionTold(t *testing.T) {
 	wantStrings(t, "told after the end", told(v.Tick(now.Add(retry))), nil)
 }
 
+// TestViewReadmissionByAMasterThatDoesNotFence: a master elected since
+// the fence (it does not fence the address) still tells the members that
+// do; with nobody fencing it, a readmission is refused.
+func TestViewReadmissionByAMasterThatDoesNotFence(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
+	if _, err := v.Readmit(a3, now); !errors.Is(err, ErrNotFenced) {
+		t.Errorf("Readmit of an address nobody fences = %v, want ErrNotFenced", err)
+	}
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1, Fenced: []byte{0b100}}, now)
+	eff, err := v.Readmit(a3, now)
+	if err != nil {
+		t.Fatalf("Readmit of an address a member fences: %v", err)
+	}
+	if want := []Readmission{{To: a2, Address: a3}}; !slices.Equal(eff.SendReadmissions, want) {
+		t.Errorf("readmissions sent: %+v, want %+v", eff.SendReadmissions, want)
+	}
+	wantAddrState(t, v, a3, enums.AddressRunning)
+}
+
 // TestViewReadmissionBounded: a member that fenced the very agent the
 // master re-admitted keeps its fence; the master stops telling it
 // readmissionTries CheckRetry after that agent is RUNNING here, and only
