@@ -181,6 +181,9 @@ func (v *View) situation(now time.Time) situation {
 		deployed: v.deployed, stopRequest: v.stopRequest, stopped: v.stopped,
 		quorum: v.HasQuorum(), incarnation: v.incarnation, deployment: v.deployment,
 	}
+	// This agent's supervisor has not started its processes yet: deciding
+	// now, as master, could place elsewhere what it is about to autostart.
+	s.pending = !v.ready
 	for _, a := range v.addresses {
 		if s.deployment == 0 && a.state == enums.AddressRunning && a.meta.Deployment != 0 && a != v.local {
 			s.deployment = a.meta.Deployment

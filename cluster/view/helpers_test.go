@@ -59,7 +59,9 @@ func newView(local string, mods ...func(*Config)) *View {
 	for _, m := range mods {
 		m(&cfg)
 	}
-	return New(cfg, localInc, t0)
+	v := New(cfg, localInc, t0)
+	v.SetReady()
+	return v
 }
 
 func withAutoFence(c *Config) { c.AutoFence = true }

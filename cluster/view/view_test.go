@@ -394,6 +394,22 @@ func TestViewLostWhileSynchronising(t *testing.T) {
 // once, without an exchange (a launch on busy hosts flaps the ring, and an
 // exchange per flap on every node kept the hosts busy); a new agent there
 // is checked, and so is any return once synchronised.
+// TestViewLocalReadyBeforeElection: INITIALIZATION waits for this agent's
+// own supervisor to have started its processes (SetReady): a node alone,
+// or elected master, would otherwise deploy before it autostarts its own,
+// and start them elsewhere too.
+func TestViewLocalReadyBeforeElection(t *testing.T) {
+	cfg := testConfig(a1)
+	cfg.AddressList = []string{a1}
+	v := New(cfg, localInc, t0)
+	if eff := tick(v, at(2*time.Second)); eff.Deploy || v.State() != enums.SupvisorsInitialization {
+		t.Errorf("before SetReady: %v, %+v", v.State(), eff)
+	}
+	v.SetReady()
+	tick(v, at(2*time.Second))
+	wantFSM(t, v, enums.SupvisorsOperation, a1)
+}
+
 func TestViewFlapWhileSynchronising(t *testing.T) {
 	v := newView(a1)
 	meta := Meta{Incarnation: incOf(a2)}
@@ -1446,6 +1462,7 @@ func TestSetLocal(t *testing.T) {
 func TestLocalStateReplicates(t *testing.T) {
 	// The local state of one view, merged by another, shows the same.
 	src := newView(a2)
+	src.ready = false // its supervisor has not started its processes yet
 	var updates []Update
 	for _, r := range []ProcessRecord{
 		{Group: "g", Name: "p", State: enums.ProcessRunning, Changed: at(ms)},
