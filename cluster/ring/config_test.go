@@ -20,10 +20,10 @@ func TestDefaultConfigScales(t *testing.T) {
 		{3, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
 		{10, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 8},
 		{32, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond, 8},
-		{60, 89 * time.Millisecond, 20 * time.Second, 4, 1423 * time.Millisecond, 8},
-		{99, 100 * time.Millisecond, 30 * time.Second, 4, 1597 * time.Millisecond, 8},
-		{100, 100 * time.Millisecond, 30 * time.Second, 4, 1600 * time.Millisecond, 9},
-		{150, 109 * time.Millisecond, 40 * time.Second, 4, 1741 * time.Millisecond, 9},
+		{60, 89 * time.Millisecond, 20 * time.Second, 3, 1067 * time.Millisecond, 8},
+		{99, 100 * time.Millisecond, 30 * time.Second, 3, 1197 * time.Millisecond, 8},
+		{100, 100 * time.Millisecond, 30 * time.Second, 3, 1200 * time.Millisecond, 9},
+		{150, 109 * time.Millisecond, 40 * time.Second, 3, 1306 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
