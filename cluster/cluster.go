@@ -477,7 +477,7 @@ func (c *Cluster) advertise() {
 	})
 }
 
-// pushState sends msg (a full state, a readmission) to every alive member.
+// pushState sends msg (a full state) to every alive member.
 func (c *Cluster) pushState(msg []byte) {
 	for _, m := range c.ring.Members() {
 		if m != c.local {

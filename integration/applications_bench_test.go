@@ -153,7 +153,7 @@ func benchStartApplication(b *testing.B, n, phases int) {
 			for range b.N {
 				began := time.Now()
 				start := timed(b, "supvisors.start_application", strategy, "big", true)
-				gaps = append(gaps, phaseGaps(b, nodes, began, n/phases)...)
+				gaps = append(gaps, phaseGaps(b, nodes, began, phases, n/phases)...)
 				where := started(b)
 				stops = append(stops, stop(b))
 				flat := timed(b, "supvisors.start_process", strategy, "big:*", "", true)
@@ -175,22 +175,14 @@ func benchStartApplication(b *testing.B, n, phases int) {
 	}
 }
 
-// phaseGaps returns, for the start of the phases of size programs p0000,
+// phaseGaps returns, for the start of phases of size programs p0000,
 // p0001... that began at began, the time from the last process of each
 // phase entering RUNNING to the first start of the next, as the logs of
 // nodes tell it (to the millisecond): what the phases add beyond the
 // spawning of their processes and startsecs.
-func phaseGaps(tb testing.TB, nodes []*server, began time.Time, size int) []time.Duration {
+func phaseGaps(tb testing.TB, nodes []*server, began time.Time, phases, size int) []time.Duration {
 	tb.Helper()
-	var firstStart, lastRunning []time.Time
-	at := func(times *[]time.Time, phase int, t time.Time, keep func(old time.Time) bool) {
-		for len(*times) <= phase {
-			*times = append(*times, time.Time{})
-		}
-		if old := (*times)[phase]; old.IsZero() || keep(old) {
-			(*times)[phase] = t
-		}
-	}
+	firstStart, lastRunning := make([]time.Time, phases), make([]time.Time, phases)
 	for _, n := range nodes {
 		data, err := os.ReadFile(filepath.Join(n.dir, "supervisord.log"))
 		if err != nil {
@@ -207,18 +199,22 @@ func phaseGaps(tb testing.TB, nodes []*server, began time.Time, size int) []time
 			var i int
 			switch {
 			case strings.Contains(line, "starting: process=big:p"):
-				if _, err := fmt.Sscanf(line[strings.Index(line, "big:p")+5:], "%d", &i); err == nil {
-					at(&firstStart, i/size, t, t.Before)
+				if _, err := fmt.Sscanf(line[strings.Index(line, "big:p")+5:], "%d", &i); err == nil && i/size < phases {
+					if first := &firstStart[i/size]; first.IsZero() || t.Before(*first) {
+						*first = t
+					}
 				}
 			case strings.Contains(line, "entered RUNNING state"):
-				if _, err := fmt.Sscanf(line[strings.Index(line, "success: p")+10:], "%d", &i); err == nil {
-					at(&lastRunning, i/size, t, t.After)
+				if _, err := fmt.Sscanf(line[strings.Index(line, "success: p")+10:], "%d", &i); err == nil && i/size < phases {
+					if last := &lastRunning[i/size]; t.After(*last) {
+						*last = t
+					}
 				}
 			}
 		}
 	}
 	var gaps []time.Duration
-	for k := 0; k+1 < len(firstStart) && k < len(lastRunning); k++ {
+	for k := 0; k+1 < phases && !firstStart[k+1].IsZero() && !lastRunning[k].IsZero(); k++ {
 		gaps = append(gaps, firstStart[k+1].Sub(lastRunning[k]))
 	}
 	if len(gaps) == 0 {
