@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"slices"
@@ -358,6 +359,11 @@ func TestAnswerToAnExchange(t *testing.T) {
 	if err != nil || s.own.Node != addr1 {
 		t.Fatalf("answer %+v, %v: want the state of %s", s.own, err, addr1)
 	}
+	if _, body, err := decodeType(h.Answer(addr2, askMessage)); err != nil {
+		t.Errorf("answer to an ask: %v", err)
+	} else if s, err := decodeSync(body); err != nil || s.own.Node != addr1 || !s.own.Ready {
+		t.Errorf("answer to an ask %+v, %v: want the Ready state of %s", s.own, err, addr1)
+	}
 	if got := h.Answer(addr3, encodeSync(syncPayload{own: own})); got != nil {
 		t.Errorf("a request from %s with the state of %s answered", addr3, addr2)
 	}
@@ -368,7 +374,8 @@ func TestAnswerToAnExchange(t *testing.T) {
 
 // TestNoAnswerBeforeReady: a node whose supervisor has not activated its
 // configuration yet (not Ready) answers no exchange, whose answer would
-// not end the check; once Ready, it does.
+// not end the check, and its own requests only ask, without its state;
+// once Ready, it answers and sends its state.
 func TestNoAnswerBeforeReady(t *testing.T) {
 	t.Parallel()
 	n := testCluster(t, 2, nil)[0]
@@ -382,8 +389,16 @@ func TestNoAnswerBeforeReady(t *testing.T) {
 	if got := (handler{c}).Answer(addr2, request); got != nil {
 		t.Error("answered before Ready")
 	}
+	if got := c.exchangeRequest(); !bytes.Equal(got, askMessage) {
+		t.Errorf("request before Ready: %q, want only the ask", got)
+	}
 	c.Ready()
 	if got := (handler{c}).Answer(addr2, request); got == nil {
 		t.Error("no answer once Ready")
+	}
+	if _, body, err := decodeType(c.exchangeRequest()); err != nil {
+		t.Errorf("request once Ready: %v", err)
+	} else if s, err := decodeSync(body); err != nil || s.own.Node != addr1 || !s.own.Ready {
+		t.Errorf("request once Ready %+v, %v: want the Ready state of %s", s.own, err, addr1)
 	}
 }

@@ -227,6 +227,10 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 			return err
 		}
 		c.request(t, cmd)
+	case msgAsk:
+		// Nothing to take: the answer is all of it (Answer).
+		_, err := decodeAsk(body)
+		return err
 	default:
 		return fmt.Errorf("unknown message type %d", t)
 	}

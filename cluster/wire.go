@@ -31,7 +31,19 @@ const (
 	msgJobs      messageType = 10 // jobs the master wrote (reliable, to every member)
 	msgCrashes   messageType = 11 // failures the master did not see (reliable, to the master)
 	msgProgram   messageType = 12 // the master has every node disable, enable or resize a program (reliable)
+	msgAsk       messageType = 13 // an exchange from a node not Ready yet: it asks for the other's state and sends none
 )
+
+// askMessage is the request of an exchange from a node that is not Ready.
+var askMessage = []byte{byte(msgAsk)}
+
+// decodeAsk checks the body of an ask, which is empty.
+func decodeAsk(body []byte) (struct{}, error) {
+	if len(body) > 0 {
+		return struct{}{}, fmt.Errorf("decode message: an ask of %d bytes, want none", len(body))
+	}
+	return struct{}{}, nil
+}
 
 // maxDecodeLen bounds what a length prefix may make the decoder allocate
 // up front, so a corrupt or hostile message cannot exhaust memory.
