@@ -53,6 +53,12 @@ type address struct {
 	// SILENT until the view has been stable for the fence delay; fenced
 	// then if this side still has the quorum.
 	fencePending bool
+
+	// loadingSum is the loading of its running processes when its records
+	// were at version loadingVersion (View.loading: every event reading
+	// describes every address, at every change of any of 10,000 records).
+	loadingSum     int
+	loadingVersion uint64
 }
 
 func (a *address) fencedByUs() bool { return a.fenced }
@@ -421,11 +427,15 @@ func (v *View) loading(a *address) int {
 	if a.state != enums.AddressRunning {
 		return 0
 	}
+	if a.loadingVersion == a.records.version {
+		return a.loadingSum
+	}
 	total := 0
 	for k, r := range a.records.byKey {
 		if !r.Removed && r.State.IsRunning() {
 			total += v.cfg.Loading(k)
 		}
 	}
+	a.loadingSum, a.loadingVersion = total, a.records.version
 	return total
 }

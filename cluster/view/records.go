@@ -79,6 +79,9 @@ type nodeRecords struct {
 	fullSeq uint64
 	// maxSeq is the highest Seq of a record applied.
 	maxSeq uint64
+	// version counts the changes of byKey (from 1): what is derived from
+	// the records is derived again only when it moved.
+	version uint64
 }
 
 // known is the node's Seq as far as this node knows: every change of its
@@ -86,7 +89,7 @@ type nodeRecords struct {
 func (n *nodeRecords) known() uint64 { return max(n.fullSeq, n.maxSeq) }
 
 func newNodeRecords(incarnation uint64) *nodeRecords {
-	return &nodeRecords{incarnation: incarnation, byKey: map[Key]ProcessRecord{}}
+	return &nodeRecords{incarnation: incarnation, byKey: map[Key]ProcessRecord{}, version: 1}
 }
 
 // get returns the live record of k.
@@ -114,6 +117,7 @@ func (n *nodeRecords) adopt(incarnation uint64, t touched) {
 		}
 	}
 	n.incarnation, n.byKey, n.fullSeq, n.maxSeq = incarnation, map[Key]ProcessRecord{}, 0, 0
+	n.version++
 }
 
 // MaxRecords bounds the records kept of one node (its processes, and the
@@ -129,6 +133,7 @@ func (n *nodeRecords) apply(r ProcessRecord, t touched) {
 		return
 	}
 	n.byKey[k] = r
+	n.version++
 	n.maxSeq = max(n.maxSeq, r.Seq)
 	t[k] = struct{}{}
 }
@@ -145,6 +150,7 @@ func (n *nodeRecords) applyFull(fs FullState, t touched) {
 	for k, r := range n.byKey {
 		if _, ok := present[k]; !ok && r.Seq <= fs.Seq {
 			delete(n.byKey, k)
+			n.version++
 			if !r.Removed {
 				t[k] = struct{}{}
 			}
