@@ -81,11 +81,14 @@ type Cluster struct {
 	// read without the lock by every request this node sends.
 	incarnation uint64
 
-	mu      sync.Mutex // guards view, jobs, timer, changed, keyChanged and stopped
+	mu      sync.Mutex // guards view, jobs, timer, changed, generation, keyChanged and stopped
 	view    *view.View
 	jobs    jobs
 	timer   *time.Timer
 	changed chan struct{}
+	// generation counts the changes of what the view says of processes
+	// (view.TakeChanged), for ReadGeneration.
+	generation uint64
 	// keyChanged holds, per process waited for, a channel closed at the
 	// next change of what the view says of it (see changedOfLocked).
 	keyChanged map[view.Key]chan struct{}
@@ -363,7 +366,11 @@ func (c *Cluster) update(f func(now time.Time) view.Effects) {
 	c.scheduleLocked(now, earliestTime(eff.Wakeup, wakeup))
 	close(c.changed)
 	c.changed = make(chan struct{})
-	for k := range c.view.TakeChanged() {
+	changed := c.view.TakeChanged()
+	if len(changed) > 0 {
+		c.generation++
+	}
+	for k := range changed {
 		c.described[k] = struct{}{}
 		if ch := c.keyChanged[k]; ch != nil {
 			close(ch)
@@ -629,6 +636,17 @@ func (c *Cluster) Read(f func(v *view.View)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	f(c.view)
+}
+
+// ReadGeneration is Read with the generation of the processes, which
+// every change of what the view says of any process moves on (not the
+// heartbeats and clock readings of the addresses, which come several
+// times a second): what f derives from the processes' descriptions at one
+// generation holds as long as the generation does.
+func (c *Cluster) ReadGeneration(f func(v *view.View, generation uint64)) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	f(c.view, c.generation)
 }
 
 // ReadChanged runs f on the view under the lock, with the processes whose

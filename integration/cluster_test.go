@@ -106,10 +106,15 @@ print(p.supvisors.get_api_version())`)
 		}
 	}
 
-	// A process started on node 2 is seen from node 3.
+	// A process started on node 2 is seen from node 3, also by
+	// get_all_process_info, whose reply node 3 kept before (it is kept
+	// while the view does not change).
+	allProcesses := "[(i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_all_process_info()]"
+	nodes[2].waitPython(t, allProcesses, "[('web', 'STOPPED', [])]")
 	nodes[1].python(t, "p.supervisor.startProcess('web')")
 	nodes[2].waitPython(t, "[(i['application_name'], i['process_name'], i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web')]",
 		"[('web', 'web', 'RUNNING', ['127.0.0.2'])]")
+	nodes[2].waitPython(t, allProcesses, "[('web', 'RUNNING', ['127.0.0.2'])]")
 	nodes[2].waitPython(t, "p.supvisors.get_application_info('web')['statename']", "RUNNING")
 	nodes[0].waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['loading']", "0") // no rules: loading 0
 
@@ -129,5 +134,6 @@ for call in (lambda: p.supvisors.get_address_info('10.9.9.9'), lambda: p.supviso
 	for _, n := range []*server{nodes[0], nodes[2]} {
 		n.waitPython(t, "p.supvisors.get_address_info('127.0.0.2')['statename']", "SILENT")
 		n.waitPython(t, "[(i['statename'], i['addresses']) for i in p.supvisors.get_process_info('web:web')]", "[('FATAL', [])]")
+		n.waitPython(t, allProcesses, "[('web', 'FATAL', [])]")
 	}
 }

@@ -206,6 +206,8 @@ func xmlrpcType(t reflect.Type) string {
 		return "int"
 	case faultType.Elem():
 		return "struct"
+	case encodedType:
+		return "" // any type: the help's @return says which
 	}
 	switch t.Kind() {
 	case reflect.Bool:

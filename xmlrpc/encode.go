@@ -66,9 +66,22 @@ func appendFaultStruct(b []byte, f *fault.Fault) []byte {
 }
 
 var (
-	timeType  = reflect.TypeFor[time.Time]()
-	faultType = reflect.TypeFor[*fault.Fault]()
+	timeType    = reflect.TypeFor[time.Time]()
+	faultType   = reflect.TypeFor[*fault.Fault]()
+	encodedType = reflect.TypeFor[Encoded]()
 )
+
+// Encoded is a value already encoded (Encode): the reply of a method
+// that keeps it while what it describes does not change, written as is.
+// Safe for concurrent use once made: nothing writes to it.
+type Encoded []byte
+
+// Encode encodes v as a reply would carry it, for a method to keep and
+// return as its reply; sizeHint is the size expected (the last one's).
+func Encode(v any, sizeHint int) (Encoded, error) {
+	b, err := appendValue(make([]byte, 0, sizeHint+sizeHint/8), reflect.ValueOf(v), 0)
+	return Encoded(b), err
+}
 
 // appendValue appends the content of a <value> for v:
 //   - bool → boolean; integers → int clamped to 32 bits (capped_int);
@@ -78,7 +91,7 @@ var (
 //     struct sorted by key; structs → struct of the exported fields, in
 //     order, named by their `xmlrpc:"name"` tag or else the field name;
 //   - time.Time → int Unix seconds (the zero time → 0); *fault.Fault → its
-//     {faultCode, faultString} struct;
+//     {faultCode, faultString} struct; Encoded → itself;
 //   - pointers are followed, and a nil pointer is the empty value of its
 //     element type (0, false, "", empty array or struct); a nil interface is
 //     the empty string. XML-RPC has no null and <nil/> is never sent.
@@ -97,6 +110,8 @@ func appendValue(b []byte, v reflect.Value, depth int) ([]byte, error) {
 			return append(b, "<struct></struct>"...), nil
 		}
 		return appendFaultStruct(b, v.Interface().(*fault.Fault)), nil
+	case encodedType:
+		return append(b, v.Bytes()...), nil
 	}
 	switch v.Kind() {
 	case reflect.Bool:

@@ -136,6 +136,30 @@ func TestEncodeEnvelopes(t *testing.T) {
 	}
 }
 
+// TestEncodedReply: a value encoded ahead (Encode) is written as is, as
+// the value itself would be, not as base64 like other bytes.
+func TestEncodedReply(t *testing.T) {
+	v := []struct {
+		Name  string `xmlrpc:"name"`
+		Flags []bool `xmlrpc:"flags"`
+	}{{"a&b", []bool{true}}, {"c", nil}}
+	enc, err := Encode(v, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	direct, err := appendResponse(nil, &v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kept, err := appendResponse(nil, &enc)
+	if err != nil || string(kept) != string(direct) {
+		t.Errorf("kept reply %q (%v), want %q", kept, err, direct)
+	}
+	if got := xmlrpcType(reflect.TypeFor[*Encoded]()); got != "" {
+		t.Errorf("signature type of an encoded reply: %q, want none (the help's @return)", got)
+	}
+}
+
 // TestRoundTrip encodes Go values, decodes the XML and assigns the values
 // back into the same Go types.
 func TestRoundTrip(t *testing.T) {
