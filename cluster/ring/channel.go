@@ -16,10 +16,11 @@ import (
 
 // The ring's channel carries the messages whose sender must be known:
 // memberlist tells its delegate nothing of who sent a message, and a
-// command must come from the master. Each message goes on a TCP connection
-// of its own to the ring's port, dialled from the sender's own address,
-// so the receiver names the sender by the connection's source address
-// (only the cluster's addresses are let in). A frame is channelMagic, its
+// command must come from the master. Messages go on a TCP connection to
+// the ring's port that the sender keeps open for the next ones (kept.go),
+// dialled from the sender's own address, so the receiver names the sender
+// by the connection's source address (only the cluster's addresses are
+// let in). A frame is channelMagic, its
 // kind, the body's length (4 bytes, big endian) and the body: the message,
 // or with keys its AES-GCM sealing (nonce first). A request (Exchange) is
 // answered by one frame on the same connection: one connection where a
@@ -154,6 +155,9 @@ func (r *Ring) sendFrame(ip net.IP, msg []byte, request bool) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if !request {
+		return nil, r.sendKept(ip, f)
+	}
 	conn, err := r.dialer(r.cfg.TCPTimeout).Dial("tcp", net.JoinHostPort(ip.String(), strconv.Itoa(r.cfg.Port)))
 	if err != nil {
 		return nil, err
@@ -162,7 +166,7 @@ func (r *Ring) sendFrame(ip net.IP, msg []byte, request bool) ([]byte, error) {
 	if err := conn.SetDeadline(time.Now().Add(r.cfg.TCPTimeout)); err != nil {
 		return nil, err
 	}
-	if _, err := conn.Write(f); err != nil || !request {
+	if _, err := conn.Write(f); err != nil {
 		return nil, err
 	}
 	answer, _, err := kr.readFrame(bufio.NewReader(conn), r.cfg.Label)
@@ -174,7 +178,9 @@ func (r *Ring) sendFrame(ip net.IP, msg []byte, request bool) ([]byte, error) {
 
 // receive reads the frame that conn starts with (br buffers it) and hands
 // its message to the handler as sent by from; a request's answer goes
-// back on conn (none: the connection is closed without one).
+// back on conn (none: the connection is closed without one). After a
+// message, the connection is kept from its sender (see kept.go): its next
+// frames are read in turn, until it closes it or leaves it idle.
 func (r *Ring) receive(conn net.Conn, br *bufio.Reader, from string) {
 	defer conn.Close()
 	kr := r.keys.Load()
@@ -184,7 +190,7 @@ func (r *Ring) receive(conn net.Conn, br *bufio.Reader, from string) {
 		return
 	}
 	if !request {
-		r.cfg.Handler.Message(from, msg)
+		r.receiveKept(conn, br, from, msg)
 		return
 	}
 	answer := r.cfg.Handler.Answer(from, msg)
@@ -200,5 +206,39 @@ func (r *Ring) receive(conn net.Conn, br *bufio.Reader, from string) {
 	}
 	if err != nil {
 		r.log.Debug("answer", "to", from, "error", err)
+	}
+}
+
+// receiveKept hands msg, the first message of conn, to the handler, then
+// each next one, until conn closes, stays idle for receiverIdle, carries
+// something else than a message, or its sender becomes one this ring is
+// deaf to (fenced since the connection was opened).
+func (r *Ring) receiveKept(conn net.Conn, br *bufio.Reader, from string, msg []byte) {
+	if !r.kept.keepFrom(from, conn) {
+		return
+	}
+	defer r.kept.forget(from, conn)
+	for {
+		r.cfg.Handler.Message(from, msg)
+		if err := conn.SetReadDeadline(time.Now().Add(receiverIdle)); err != nil {
+			return
+		}
+		var request bool
+		var err error
+		msg, request, err = r.keys.Load().readFrame(br, r.cfg.Label)
+		var ne net.Error
+		switch {
+		case errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) || errors.As(err, &ne) && ne.Timeout():
+			return // closed by its sender, by a newer one from it or by Shutdown; or idle
+		case err != nil:
+			r.drops.Note(from, "unreadable message", err)
+			return
+		case request:
+			r.drops.Note(from, "request on a kept connection", nil)
+			return
+		case r.deaf(from):
+			r.drops.Note(from, "message from a fenced address", nil)
+			return
+		}
 	}
 }

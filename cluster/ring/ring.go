@@ -33,6 +33,9 @@ type Ring struct {
 	// gossipKeys is memberlist's keyring, nil without keys.
 	gossipKeys *memberlist.Keyring
 
+	// kept holds the channel's connections kept open (kept.go).
+	kept *keptConns
+
 	done chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
@@ -53,7 +56,7 @@ func Create(cfg Config) (*Ring, error) {
 	if cfg.LookupIP == nil {
 		cfg.LookupIP = LookupIP
 	}
-	r := &Ring{cfg: cfg, log: cfg.Logger, done: make(chan struct{})}
+	r := &Ring{cfg: cfg, log: cfg.Logger, kept: newKeptConns(), done: make(chan struct{})}
 	r.drops = NewDrops(cfg.Logger.Named("guard"), dropLogInterval)
 	r.addrs = newAddresses(append([]string{cfg.Name}, cfg.Peers...), cfg.LookupIP, cfg.Logger)
 	if cfg.BindAddr == "" {
@@ -365,7 +368,9 @@ func (r *Ring) Leave(timeout time.Duration) error {
 // Shutdown stops the ring at once (the others will find this node dead).
 func (r *Ring) Shutdown() error {
 	r.stopJoining()
-	return r.ml.Shutdown()
+	err := r.ml.Shutdown()
+	r.kept.shutdown()
+	return err
 }
 
 func (r *Ring) stopJoining() {
