@@ -50,12 +50,14 @@ type generation struct {
 	// sample is published once it returns. It also ends the wait for
 	// OPERATION of releaseWhenOperating.
 	stopStats func()
+	// gcPercent is the GOGC releaseWhenOperating sets (Options.GCPercent).
+	gcPercent int
 }
 
 func startGeneration(cfg *config.Config, address string, a *Agent) (*generation, error) {
 	sd := cfg.Supervisord
 	gen := &generation{logger: a.logger, peers: newPeers(cfg.InetHTTPServer), periods: cfg.Supvisors.StatsPeriods,
-		dashboardKey: a.dashboardKey}
+		dashboardKey: a.dashboardKey, gcPercent: a.opts.GCPercent}
 	clock := process.OffsetClock{Offset: a.opts.ClockOffset}
 	gen.sup = process.New(process.Options{
 		Logger:      a.logger.Named("process"),

@@ -4,19 +4,23 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/supvisors/supvisors-go/cluster/view"
 	"github.com/supvisors/supvisors-go/enums"
 )
 
 // releaseWhenOperating releases the binary's pages again once the cluster
-// first is in OPERATION: the start-up of the cluster (joining the ring, the
-// first exchanges of state, the initial deployment) is then over, and what
-// only it used goes too. It returns then, or when ctx ends.
+// first is in OPERATION, and sets the garbage collector's GOGC (gcPercent,
+// if set) and returns the free heap: the start-up of the cluster (joining
+// the ring, the first exchanges of state, the initial deployment) is then
+// over, and what only it used goes too. It returns then, or when ctx ends.
 func (g *generation) releaseWhenOperating(ctx context.Context) {
 	for {
 		// Taken before the reading: a change made meanwhile wakes the
@@ -25,6 +29,19 @@ func (g *generation) releaseWhenOperating(ctx context.Context) {
 		var operating bool
 		g.cluster.Read(func(v *view.View) { operating = v.State() == enums.SupvisorsOperation })
 		if operating {
+			if g.gcPercent > 0 {
+				// A few seconds later, at a time of its own: collections
+				// forced on every agent at once, as they all reach
+				// OPERATION together, made 100 agents on 2 cores late
+				// for their probes again, and flap for 10 s.
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(releaseDelay + rand.N(4*releaseDelay)):
+				}
+				debug.SetGCPercent(g.gcPercent)
+				debug.FreeOSMemory()
+			}
 			if err := releaseBinaryPages(); err != nil {
 				g.logger.Debug("binary's pages not released", "error", err)
 			}
@@ -37,6 +54,10 @@ func (g *generation) releaseWhenOperating(ctx context.Context) {
 		}
 	}
 }
+
+// releaseDelay is the least time from the first OPERATION to the return of
+// the free heap, spread over four times as much (releaseWhenOperating).
+const releaseDelay = 2 * time.Second
 
 // releaseBinaryPages unmaps from this process the pages of its own binary's
 // code and read-only data (the mappings of /proc/self/exe that are not

@@ -3,9 +3,12 @@ package agent
 import (
 	"os"
 	"os/exec"
+	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // written is an initialised variable: it lives in the binary's writable
@@ -70,5 +73,37 @@ func TestReleaseBinaryPagesInAPositionIndependentBuild(t *testing.T) {
 	cmd.Env = append(os.Environ(), "SUPVISORS_TEST_PIE=1")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("go test -buildmode=pie: %v\n%s", err, out)
+	}
+}
+
+// gcPercent reads the garbage collector's GOGC without changing it.
+func gcPercent() int64 {
+	sample := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+	metrics.Read(sample)
+	return int64(sample[0].Value.Uint64())
+}
+
+// TestGCPercentOnceOperating: the agent sets Options.GCPercent a few
+// seconds after its cluster is first in OPERATION, not before.
+func TestGCPercentOnceOperating(t *testing.T) {
+	t.Parallel()
+	old := debug.SetGCPercent(400)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	a, err := Create(Options{ConfigPath: writeConfig(t, t.TempDir(), ""), Environ: os.Environ(), GCPercent: 77})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	started := time.Now()
+	go func() { done <- a.Run(t.Context()) }()
+	t.Cleanup(func() { a.Shutdown(); <-done })
+	for gcPercent() != 77 {
+		if time.Since(started) > releaseDelay*6 {
+			t.Fatalf("GOGC %d %v after the start, want 77", gcPercent(), time.Since(started))
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if took := time.Since(started); took < releaseDelay {
+		t.Errorf("GOGC set %v after the start, before the least delay (%v)", took, releaseDelay)
 	}
 }
