@@ -53,6 +53,9 @@ type address struct {
 	// SILENT until the view has been stable for the fence delay; fenced
 	// then if this side still has the quorum.
 	fencePending bool
+	// letIn is when its agent was let back in after a readmission: for a
+	// while, its loss is not fenced (letInGrace).
+	letIn time.Time
 
 	// loadingSum is the loading of its running processes when its records
 	// were at version loadingVersion (View.loading: every event reading
@@ -116,6 +119,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	a.staleAlive = false
 	if a.fenced {
 		a.fenced, a.readmitted = false, false
+		a.letIn = now
 		v.admission = nil
 		eff.MetaChanged = true
 	}
@@ -166,7 +170,8 @@ func (v *View) request(a *address, now time.Time) Effects {
 // MemberDead handles the ring's news that a member is gone: it is SILENT,
 // or ISOLATED under auto_fence unless it said it was leaving (a graceful
 // leave is never fenced: nothing of it runs any more, and it may come back
-// at will) or this side of the cluster is left without a quorum.
+// at will), it was let back in after a readmission less than letInGrace
+// CheckRetry ago, or this side of the cluster is left without a quorum.
 func (v *View) MemberDead(name string, now time.Time) Effects {
 	var eff Effects
 	a := v.remote(name)
@@ -176,6 +181,13 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 	a.staleAlive = false
 	ending := isEnding(a.meta.State)
 	left := ending || a.leaving != 0 && a.leaving == a.records.incarnation
+	// Just let back in after a readmission, the ring may still pass on
+	// news of the death of the agent it replaced (memberlist orders them
+	// by incarnations the new agent counts from 0 again), which the new
+	// one refutes: fenced on that, it would be ISOLATED here for good,
+	// though the operator re-admitted it.
+	justLetIn := !a.letIn.IsZero() && now.Sub(a.letIn) < letInGrace*v.cfg.CheckRetry
+	fenceable := v.cfg.AutoFence && !left && !a.peerFences && !justLetIn
 	switch {
 	case a.state == enums.AddressUnknown || a.state == enums.AddressSilent:
 	case a.meta.State == enums.SupvisorsRestarting || a.meta.State == enums.SupvisorsShutdown || !v.synchronised:
@@ -186,10 +198,10 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		// without it would leave its processes unplaced.
 		a.peerFences = false
 		v.setState(a, enums.AddressUnknown, now)
-	case v.cfg.AutoFence && !left && !a.peerFences && v.cfg.Quorum > 0:
+	case fenceable && v.cfg.Quorum > 0:
 		a.fencePending = true
 		v.setState(a, enums.AddressSilent, now)
-	case v.cfg.AutoFence && !left && !a.peerFences:
+	case fenceable:
 		v.fence(a, now)
 		eff.MetaChanged = true
 	default:
@@ -271,6 +283,10 @@ func (v *View) fencing(a *address) []string {
 // Readmission is an address an operator re-admitted, to tell a member
 // that still fences it.
 type Readmission struct{ To, Address string }
+
+// letInGrace is how many CheckRetry after its agent was let back in
+// (readmitted) an address that is lost is SILENT, not fenced.
+const letInGrace = 10
 
 // readmissionTries is how many times at most the master tells a member
 // that fences an address it re-admitted, once its agent is RUNNING here.

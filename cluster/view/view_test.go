@@ -724,6 +724,39 @@ func TestViewReadmissionTold(t *testing.T) {
 	wantStrings(t, "told after the end", told(v.Tick(now.Add(retry))), nil)
 }
 
+// TestViewLossJustLetInIsNotFenced: an address whose next agent was let
+// back in after a readmission is SILENT, not fenced, when the ring reports
+// it dead within letInGrace CheckRetry (news of its previous agent's
+// death, still passed on, that the new one refutes); lost after that, it
+// is fenced again.
+func TestViewLossJustLetInIsNotFenced(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+	retry := v.cfg.CheckRetry
+	v.MemberDead(a3, now)
+	wantAddrState(t, v, a3, enums.AddressIsolated)
+	if _, err := v.Readmit(a3, now); err != nil {
+		t.Fatal(err)
+	}
+	next := Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}
+	fs := full(a3)
+	fs.Incarnation = next.Incarnation
+	back := func(at time.Time) {
+		t.Helper()
+		v.MemberAlive(a3, next, at)
+		v.ApplyFullState(fs, at)
+		wantAddrState(t, v, a3, enums.AddressRunning)
+	}
+	back(now)
+	v.MemberDead(a3, now.Add(retry))
+	wantAddrState(t, v, a3, enums.AddressSilent)
+	if v.Admission().Refuses(a3) {
+		t.Errorf("%s refused after a loss right after it was let in", a3)
+	}
+	back(now.Add(2 * retry))
+	v.MemberDead(a3, now.Add(letInGrace*retry))
+	wantAddrState(t, v, a3, enums.AddressIsolated)
+}
+
 // TestViewReadmissionByAMasterThatDoesNotFence: a master elected since
 // the fence (it does not fence the address) still tells the members that
 // do; with nobody fencing it, a readmission is refused.
