@@ -318,6 +318,25 @@ func TestCancelStopsOnlyTheCopyOfItsStart(t *testing.T) {
 		info, _ := v.Process(k)
 		return len(info.Addresses) == 0
 	})
+	if err := p.WaitStopped(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A cancel carried out before its start (a node frozen meanwhile gets
+	// both when it resumes, each carried out in a goroutine of its own):
+	// the start does not run.
+	late := nodes[0].c.stamp(command{key: k})
+	cancelLate := late
+	cancelLate.sentAt, cancelLate.cancels = late.sentAt.Add(time.Second), late.sentAt
+	if err := nodes[1].c.carryOutCommand(msgStop, cancelLate); err != nil {
+		t.Fatal(err)
+	}
+	if err := nodes[1].c.carryOutCommand(msgStart, late); err != nil {
+		t.Fatal(err)
+	}
+	if info := p.Info(); info.State != enums.ProcessStopped {
+		t.Errorf("a start cancelled before it was carried out ran: %v", info.State)
+	}
 }
 
 // TestFailureDuringAStartElsewhere: the running copy of a process fails

@@ -537,9 +537,10 @@ func (c *Cluster) stamp(cmd command) command {
 
 // inOrder tells whether a request of the master comes after the last one
 // carried out for its process (from the same agent, by its clock), and
-// records it: requests travel on connections of their own and may
-// overtake each other, and a start the master gave up on (the node was
-// frozen) must not run after the stop that cancels it.
+// records it: requests may overtake each other (one held until its sender
+// commands here, one sent on a new connection after the kept one failed),
+// and a start the master gave up on (the node was frozen) must not run
+// after the stop that cancels it.
 func (c *Cluster) inOrder(cmd command) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -559,9 +560,20 @@ const startValidity = time.Second
 
 // carryOutCommand does what the master asked of this node. A start that
 // fails leaves the process FATAL, which is how the master learns of it.
+// Requests are carried out in goroutines of their own: the cancel of a
+// start (a node frozen meanwhile gets both at once when it resumes) may be
+// carried out before the start has made its copy, and is then kept for
+// the start, which stops its copy, or does not start one.
 func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 	switch t {
 	case msgStart:
+		c.mu.Lock()
+		cancelled := c.takeCancelLocked(cmd)
+		c.mu.Unlock()
+		if cancelled {
+			c.log.Info("start cancelled by the master before it was carried out: not done", "process", cmd.key.Namespec(), "from", cmd.from)
+			return nil
+		}
 		err := c.StartArgs(context.Background(), cmd.key, cmd.extra, false)
 		if isFault(err, fault.AlreadyStarted) {
 			return nil
@@ -569,7 +581,14 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if p := c.localProcess(cmd.key); err == nil && p != nil {
 			c.mu.Lock()
 			c.startedBy[cmd.key] = startedCopy{by: cmd, start: p.Info().Start}
+			cancelled = c.takeCancelLocked(cmd)
 			c.mu.Unlock()
+			if cancelled {
+				c.log.Info("start cancelled by the master while it was carried out: stopping its copy", "process", cmd.key.Namespec(), "from", cmd.from)
+				if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
+					return err
+				}
+			}
 		}
 		return err
 	case msgStop:
@@ -577,9 +596,17 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if p == nil {
 			return fault.New(fault.BadName, cmd.key.Namespec())
 		}
-		if !cmd.cancels.IsZero() && !c.madeBy(p, cmd) {
-			c.log.Info("cancel of a start that made no copy running here: nothing stopped", "process", cmd.key.Namespec(), "from", cmd.from)
-			return nil
+		if !cmd.cancels.IsZero() {
+			c.mu.Lock()
+			made := c.madeByLocked(p, cmd)
+			if !made {
+				c.cancelled[cmd.key] = cmd
+			}
+			c.mu.Unlock()
+			if !made {
+				c.log.Info("cancel of a start that made no copy running here: nothing stopped, and the start will not run", "process", cmd.key.Namespec(), "from", cmd.from)
+				return nil
+			}
 		}
 		if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
 			return err
@@ -588,18 +615,27 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 	return nil
 }
 
+// takeCancelLocked tells whether a cancel of the start request start was
+// kept (carryOutCommand), and forgets it; c.mu is held.
+func (c *Cluster) takeCancelLocked(start command) bool {
+	cancel, ok := c.cancelled[start.key]
+	if !ok || cancel.from != start.from || cancel.incarnation != start.incarnation || !cancel.cancels.Equal(start.sentAt) {
+		return false
+	}
+	delete(c.cancelled, start.key)
+	return true
+}
+
 // startedCopy is the copy of a local process that a start request made.
 type startedCopy struct {
 	by    command
 	start time.Time // the copy's start, in this agent's clock
 }
 
-// madeBy tells whether the copy of p running now is the one that the
-// start cancel cancels made.
-func (c *Cluster) madeBy(p *process.Process, cancel command) bool {
-	c.mu.Lock()
+// madeByLocked tells whether the copy of p running now is the one that
+// the start cancel cancels made; c.mu is held.
+func (c *Cluster) madeByLocked(p *process.Process, cancel command) bool {
 	made, ok := c.startedBy[cancel.key]
-	c.mu.Unlock()
 	return ok && made.by.from == cancel.from && made.by.incarnation == cancel.incarnation &&
 		made.by.sentAt.Equal(cancel.cancels) && p.Info().Start.Equal(made.start)
 }
