@@ -79,13 +79,16 @@ func (c *ctl) doRollingRestart(args []string) error {
 			ok  bool
 			err error
 		}
+		// What runs before the rollout, read before it begins: read
+		// after, a first step already under way would be taken for the
+		// state before, and not shown.
+		shown := map[string]string{}
+		c.showSteps(ctx, sv, app, shown, false)
 		done := make(chan result, 1)
 		go func() {
 			ok, err := sv.RollingRestart(ctx, app, true)
 			done <- result{ok, err}
 		}()
-		shown := map[string]string{}
-		c.showSteps(ctx, sv, app, shown, false)
 		tick := time.NewTicker(rolloutPoll)
 		defer tick.Stop()
 		for {
