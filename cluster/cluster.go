@@ -115,9 +115,6 @@ type Cluster struct {
 	// startedBy holds, per local process, the copy the last start request
 	// made (guarded by mu): see cancelStart and carryOutCommand.
 	startedBy map[view.Key]startedCopy
-	// cancelled holds, per local process, a cancel of a start that came
-	// before the start made a copy (guarded by mu): see carryOutCommand.
-	cancelled map[view.Key]command
 	// pending holds commands until their sender commands here.
 	pending pending
 
@@ -182,7 +179,6 @@ func Create(cfg Config) (*Cluster, error) {
 		locals:      newQueue[view.ProcessRecord](0),
 		lastCommand: map[view.Key]command{},
 		startedBy:   map[view.Key]startedCopy{},
-		cancelled:   map[view.Key]command{},
 	}
 	c.drops = ring.NewDrops(c.log.Named("guard"), time.Minute)
 	list := c.AddressList()

@@ -328,6 +328,9 @@ func TestCancelStopsOnlyTheCopyOfItsStart(t *testing.T) {
 	late := nodes[0].c.stamp(command{key: k})
 	cancelLate := late
 	cancelLate.sentAt, cancelLate.cancels = late.sentAt.Add(time.Second), late.sentAt
+	if !nodes[1].c.inOrder(late) || !nodes[1].c.inOrder(cancelLate) {
+		t.Fatal("the start and its cancel were not taken in order")
+	}
 	if err := nodes[1].c.carryOutCommand(msgStop, cancelLate); err != nil {
 		t.Fatal(err)
 	}

@@ -562,13 +562,14 @@ const startValidity = time.Second
 // fails leaves the process FATAL, which is how the master learns of it.
 // Requests are carried out in goroutines of their own: the cancel of a
 // start (a node frozen meanwhile gets both at once when it resumes) may be
-// carried out before the start has made its copy, and is then kept for
-// the start, which stops its copy, or does not start one.
+// carried out before the start has made its copy; the start, seeing its
+// cancel as the latest request (inOrder), then stops its copy, or does not
+// start one.
 func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 	switch t {
 	case msgStart:
 		c.mu.Lock()
-		cancelled := c.takeCancelLocked(cmd)
+		cancelled := c.cancelledLocked(cmd)
 		c.mu.Unlock()
 		if cancelled {
 			c.log.Info("start cancelled by the master before it was carried out: not done", "process", cmd.key.Namespec(), "from", cmd.from)
@@ -581,7 +582,7 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if p := c.localProcess(cmd.key); err == nil && p != nil {
 			c.mu.Lock()
 			c.startedBy[cmd.key] = startedCopy{by: cmd, start: p.Info().Start}
-			cancelled = c.takeCancelLocked(cmd)
+			cancelled = c.cancelledLocked(cmd)
 			c.mu.Unlock()
 			if cancelled {
 				c.log.Info("start cancelled by the master while it was carried out: stopping its copy", "process", cmd.key.Namespec(), "from", cmd.from)
@@ -599,9 +600,6 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 		if !cmd.cancels.IsZero() {
 			c.mu.Lock()
 			made := c.madeByLocked(p, cmd)
-			if !made {
-				c.cancelled[cmd.key] = cmd
-			}
 			c.mu.Unlock()
 			if !made {
 				c.log.Info("cancel of a start that made no copy running here: nothing stopped, and the start will not run", "process", cmd.key.Namespec(), "from", cmd.from)
@@ -615,15 +613,12 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 	return nil
 }
 
-// takeCancelLocked tells whether a cancel of the start request start was
-// kept (carryOutCommand), and forgets it; c.mu is held.
-func (c *Cluster) takeCancelLocked(start command) bool {
-	cancel, ok := c.cancelled[start.key]
-	if !ok || cancel.from != start.from || cancel.incarnation != start.incarnation || !cancel.cancels.Equal(start.sentAt) {
-		return false
-	}
-	delete(c.cancelled, start.key)
-	return true
+// cancelledLocked tells whether the latest request of the master for the
+// process of the start request start (inOrder) is its cancel; c.mu is
+// held.
+func (c *Cluster) cancelledLocked(start command) bool {
+	last := c.lastCommand[start.key]
+	return last.from == start.from && last.incarnation == start.incarnation && last.cancels.Equal(start.sentAt)
 }
 
 // startedCopy is the copy of a local process that a start request made.
