@@ -31,8 +31,9 @@ const gcPercent = 50
 // over a small live heap, and at 50 it collected so often that 100 agents
 // launched at once on 2 cores answered their probes late: 1,800-2,600
 // deaths declared, and 10-14 s from the last answer to OPERATION
-// everywhere; at 400, 250-1,900 deaths and 3.5-8.6 s (4 runs). What the heap grew by
-// is returned a few seconds after OPERATION (agent.Options.GCPercent).
+// everywhere; at 400, 250-2,400 deaths and 3.5-9.0 s (6 runs, median
+// 6.4 s). What the heap grew by is returned a few seconds after OPERATION
+// (agent.Options.GCPercent).
 const startupGCPercent = 400
 
 func main() {
