@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -145,6 +149,10 @@ func TestMetrics(t *testing.T) {
 		subscribers, _ := sample(families, "supvisors_event_subscribers", nil)
 		return cpu > 0 && subscribers == 1, fmt.Sprintf("cpu %v, subscribers %v", cpu, subscribers)
 	})
+	wantProcs := 1
+	if env := os.Getenv("GOMAXPROCS"); env != "" {
+		wantProcs, _ = strconv.Atoi(env)
+	}
 	want := []struct {
 		name   string
 		labels map[string]string
@@ -167,6 +175,9 @@ func TestMetrics(t *testing.T) {
 		{"supvisors_event_subscribers", nil, func(v float64) bool { return v == 1 }, "1"},
 		{"supvisors_event_subscribers_dropped_total", nil, func(v float64) bool { return v == 0 }, "0"},
 		{"go_goroutines", nil, func(v float64) bool { return v > 0 }, "> 0"},
+		// The agent's own default, unless the environment it inherits
+		// from this test sets one.
+		{"go_sched_gomaxprocs_threads", nil, func(v float64) bool { return v == float64(wantProcs) }, fmt.Sprint(wantProcs)},
 		{"process_resident_memory_bytes", nil, func(v float64) bool { return v > 0 }, "> 0"},
 	}
 	for _, w := range want {
@@ -193,4 +204,44 @@ func TestMetrics(t *testing.T) {
 	if memberlist == 0 {
 		t.Errorf("no memberlist_* metric (go-metrics bridge) among %d families", len(families))
 	}
+}
+
+// TestProcessorsFollowTheLoad checks an agent runs on one processor while
+// quiet (go_sched_gomaxprocs_threads), on as many as the runtime would
+// give it while clients keep it busy, and on one again once they stop.
+func TestProcessorsFollowTheLoad(t *testing.T) {
+	t.Parallel()
+	most := runtime.GOMAXPROCS(0)
+	if os.Getenv("GOMAXPROCS") != "" || most < 2 {
+		t.Skipf("the agent would run on GOMAXPROCS=%q, %d processors: nothing to adapt", os.Getenv("GOMAXPROCS"), most)
+	}
+	s := startServer(t, "supvisors", metricsBody)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("agent output:\n%s", s.stderr)
+		}
+	})
+	procs := func(want int) func() (bool, string) {
+		return func() (bool, string) {
+			_, families := s.scrape(t, false)
+			v, ok := sample(families, "go_sched_gomaxprocs_threads", nil)
+			return ok && v == float64(want), fmt.Sprintf("GOMAXPROCS %v (found %v), want %d", v, ok, want)
+		}
+	}
+	waitFor(t, 30*time.Second, procs(1))
+
+	ctx, cancel := context.WithCancel(t.Context())
+	var clients sync.WaitGroup
+	for range 8 {
+		clients.Go(func() {
+			client := &http.Client{}
+			for ctx.Err() == nil {
+				_, _ = tryRPC(client, s, `<?xml version="1.0"?><methodCall><methodName>supervisor.getAllProcessInfo</methodName><params/></methodCall>`)
+			}
+		})
+	}
+	waitFor(t, 60*time.Second, procs(most))
+	cancel()
+	clients.Wait()
+	waitFor(t, 60*time.Second, procs(1))
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/debug"
 	"syscall"
 
@@ -77,6 +78,9 @@ update does; SIGUSR2 reopens the main log.`,
 			}
 			if opts.Address == "" {
 				opts.Address = os.Getenv("SUPVISORS_ADDRESS")
+			}
+			if os.Getenv("GOMAXPROCS") == "" {
+				go adaptProcs(runtime.GOMAXPROCS(1))
 			}
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(startupGCPercent)
