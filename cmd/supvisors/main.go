@@ -79,8 +79,9 @@ update does; SIGUSR2 reopens the main log.`,
 			if opts.Address == "" {
 				opts.Address = os.Getenv("SUPVISORS_ADDRESS")
 			}
-			if os.Getenv("GOMAXPROCS") == "" {
-				go adaptProcs(runtime.GOMAXPROCS(1))
+			if most := runtime.GOMAXPROCS(0); most > 1 && os.Getenv("GOMAXPROCS") == "" {
+				runtime.GOMAXPROCS(1)
+				go adaptProcs(most)
 			}
 			if os.Getenv("GOGC") == "" {
 				debug.SetGCPercent(startupGCPercent)

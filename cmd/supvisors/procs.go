@@ -12,11 +12,10 @@ import (
 // call (a spawn, a write to a log) still hands the processor to another
 // thread; with more than one, the runtime wakes an idle thread to look for
 // work at every timer and packet. On 2 cores, 10 idle agents used 0.78 % of
-// a core each with 2 processors, 0.60 % with 1; 100 agents launched at once
-// reached OPERATION 4.0-5.0 s after the last answer in 6 runs of 6 with 1,
-// 3.4-8.0 s in 7 runs with 2 (make scale). Busy, one processor is a
-// ceiling: 200 clients at once got 2,800 requests/s from it, 3,900 from
-// two (BenchmarkLoadAgent200).
+// a core each with 2 processors, 0.60 % with 1, and 100 agents launched at
+// once 16-19 s of user CPU in all over a run of make scale, against 16-24 s.
+// Busy, one processor is a ceiling: 200 clients at once got 2,800
+// requests/s from it, 3,900 from two (BenchmarkLoadAgent200).
 const (
 	// procsSample is how often the agent's CPU time is read.
 	procsSample = time.Second
