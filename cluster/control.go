@@ -215,12 +215,13 @@ func (c *Cluster) spawn(job func(context.Context)) bool {
 
 // startPhases is the start plan of app: its processes grouped by
 // ascending start_sequence, those of 0 left out.
-func (c *Cluster) startPhases(app string) [][]view.ProcessInfo {
-	var procs []view.ProcessInfo
-	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
-	return strategy.Phases(procs, func(p view.ProcessInfo) int {
-		return c.cfg.Rules.Program(p.Group, p.Name).StartSequence
-	}, true)
+func (c *Cluster) startPhases(app string) [][]view.Key {
+	keys := c.keysOf(app)
+	sequence := make(map[view.Key]int, len(keys))
+	for _, k := range keys {
+		sequence[k] = c.cfg.Rules.Program(k.Group, k.Name).StartSequence
+	}
+	return strategy.Phases(keys, func(k view.Key) int { return sequence[k] }, true)
 }
 
 // startApplication runs app's start plan. A required process that fails
@@ -265,10 +266,10 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 // what runs already (not on a copy held for stopping), nor what an
 // operator stopped since it began (held), unless released is set: at
 // its beginning, the start releases every hold (StartApplication).
-func toStart(v *view.View, phase []view.ProcessInfo, released bool) []view.Key {
+func toStart(v *view.View, phase []view.Key, released bool) []view.Key {
 	var keys []view.Key
-	for _, p := range phase {
-		if k := p.Key(); !v.Runs(k) && (released || !v.Held(k)) {
+	for _, k := range phase {
+		if !v.Runs(k) && (released || !v.Held(k)) {
 			keys = append(keys, k)
 		}
 	}

@@ -250,11 +250,7 @@ func (c *Cluster) holdStopped(keys []view.Key, held bool) {
 // keysOf lists the processes of app.
 func (c *Cluster) keysOf(app string) []view.Key {
 	var keys []view.Key
-	c.Read(func(v *view.View) {
-		for _, p := range v.ProcessesOf(app) {
-			keys = append(keys, p.Key())
-		}
-	})
+	c.Read(func(v *view.View) { keys = v.KeysOf(app) })
 	return keys
 }
 
@@ -269,12 +265,12 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	var keys []view.Key
 	c.Read(func(v *view.View) {
 		for _, phase := range phases {
-			for _, p := range phase {
+			for _, k := range phase {
 				// A copy held for stopping (left running where it could
 				// not be reached) is not a running one: the stop would
 				// leave the process running nowhere.
-				if !v.Runs(p.Key()) && !v.Held(p.Key()) {
-					keys = append(keys, p.Key())
+				if !v.Runs(k) && !v.Held(k) {
+					keys = append(keys, k)
 				}
 			}
 		}
@@ -282,8 +278,7 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	c.startJobs(keys, true, reason)
 	for _, phase := range phases {
 		proceed := true
-		for _, err := range forEach(phase, func(p view.ProcessInfo) error {
-			k := p.Key()
+		for _, err := range forEach(phase, func(k view.Key) error {
 			var j view.Job
 			var held, runs bool
 			c.Read(func(v *view.View) { j, held = v.Waiting(k); runs = v.Runs(k) })

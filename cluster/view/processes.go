@@ -262,13 +262,23 @@ func (v *View) Processes() []ProcessInfo {
 
 // ProcessesOf describes every process of group, sorted by name.
 func (v *View) ProcessesOf(group string) []ProcessInfo {
-	keys := v.procs.keys()
-	i, _ := slices.BinarySearchFunc(keys, group, func(k Key, g string) int { return cmp.Compare(k.Group, g) })
 	var out []ProcessInfo
-	for ; i < len(keys) && keys[i].Group == group; i++ {
-		out = append(out, v.info(keys[i]))
+	for _, k := range v.KeysOf(group) {
+		out = append(out, v.info(k))
 	}
 	return out
+}
+
+// KeysOf lists the processes of group, sorted by name, without describing
+// them: what a plan of 1,000 processes needs, at a fraction of the cost.
+func (v *View) KeysOf(group string) []Key {
+	keys := v.procs.keys()
+	i, _ := slices.BinarySearchFunc(keys, group, func(k Key, g string) int { return cmp.Compare(k.Group, g) })
+	j := i
+	for j < len(keys) && keys[j].Group == group {
+		j++
+	}
+	return slices.Clone(keys[i:j])
 }
 
 // Conflicts describes the processes running on more than one address,
