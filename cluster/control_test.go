@@ -441,6 +441,32 @@ func TestStartJobSettledByItsStart(t *testing.T) {
 	})
 }
 
+// TestStopDropsTheWaitingStart: a stop of a process marks done the start
+// of it that waits as a job (dropStart), and leaves the others.
+func TestStopDropsTheWaitingStart(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 1)
+	c, k, other := nodes[0].c, key("app", "a"), key("app", "b")
+	// Starts in flight: the jobs wait (planJobsLocked leaves a busy key).
+	c.mu.Lock()
+	atK, atOther := c.beginStartLocked(k, addr1, 0), c.beginStartLocked(other, addr1, 0)
+	c.mu.Unlock()
+	defer c.endStart(k, atK, nil)
+	defer c.endStart(other, atOther, nil)
+	c.putJobs(view.Job{Key: k, Reason: "a start that waits"}, view.Job{Key: other, Reason: "another"})
+	if err := c.stopProcess(t.Context(), k, forGood); err != nil {
+		t.Fatal(err)
+	}
+	c.Read(func(v *view.View) {
+		if _, waits := v.Waiting(k); waits {
+			t.Error("app:a: its start still waits after its stop")
+		}
+		if _, waits := v.Waiting(other); !waits {
+			t.Error("app:b: its start was dropped by the stop of app:a")
+		}
+	})
+}
+
 // TestRequestOfAPreviousAgentNotDone: a request that a node held until its
 // sender was seen as its master is void once that sender's agent has
 // restarted: a stop or start of the previous agent (its own side's
