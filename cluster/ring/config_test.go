@@ -23,7 +23,7 @@ func TestDefaultConfigScales(t *testing.T) {
 		{60, 89 * time.Millisecond, 20 * time.Second, 3, 1067 * time.Millisecond, 8},
 		{99, 100 * time.Millisecond, 30 * time.Second, 3, 1197 * time.Millisecond, 8},
 		{100, 100 * time.Millisecond, 30 * time.Second, 3, 1200 * time.Millisecond, 9},
-		{150, 109 * time.Millisecond, 40 * time.Second, 3, 1306 * time.Millisecond, 9},
+		{150, 109 * time.Millisecond, 40 * time.Second, 3, 1958 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
@@ -41,8 +41,12 @@ func TestDefaultConfigScales(t *testing.T) {
 		if got := cfg.SuspicionWindow(c.n).Round(time.Millisecond); got != c.window {
 			t.Errorf("n=%d: suspicion window %v, want %v", c.n, got, c.window)
 		}
-		if cfg.ProbeInterval != 200*time.Millisecond || cfg.ProbeTimeout != 100*time.Millisecond {
-			t.Errorf("n=%d: probes every %v with a %v timeout, want 200ms and 100ms whatever n", c.n, cfg.ProbeInterval, cfg.ProbeTimeout)
+		probe := 200 * time.Millisecond
+		if c.n > 100 {
+			probe = time.Duration(c.n) * 2 * time.Millisecond
+		}
+		if cfg.ProbeInterval != probe || cfg.ProbeTimeout != 100*time.Millisecond {
+			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and 100ms", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, probe)
 		}
 	}
 }
