@@ -115,8 +115,8 @@ func DefaultConfig(n int) Config {
 // soon as deaths began, and an event the whole cluster reacted to (a
 // kill -9, the agents' return to GOGC 50) set off deaths, each refuted,
 // that went on for minutes in 6 runs of 7 (make scale, variants of the
-// agent); at 300 ms the cluster converged in 17.7 and 23.1 s, and the
-// kills set off nothing (2 runs of 2), seen in 2.3-2.9 s.
+// agent); at 300 ms the cluster converged in 17.7-23.1 s, and the kills
+// set off nothing (3 runs of 3), seen in 2.3-2.9 s.
 func probeInterval(n int) time.Duration {
 	return time.Duration(max(1, float64(n)/100) * float64(200*time.Millisecond))
 }
