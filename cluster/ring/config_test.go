@@ -7,23 +7,24 @@ import (
 
 // TestDefaultConfigScales checks the shipped timings against the README's
 // formulas: flat up to 10 nodes, gossip rounds, suspicion and state
-// exchanges spaced as the ring grows.
+// exchanges spaced as the ring grows, probes past 100 nodes.
 func TestDefaultConfigScales(t *testing.T) {
 	for _, c := range []struct {
 		n                int
+		probe            time.Duration
 		gossip, exchange time.Duration
 		mult             int
 		window           time.Duration
 		transmissions    int
 	}{
-		{1, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
-		{3, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
-		{10, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 8},
-		{32, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond, 8},
-		{60, 89 * time.Millisecond, 20 * time.Second, 3, 1067 * time.Millisecond, 8},
-		{99, 100 * time.Millisecond, 30 * time.Second, 3, 1197 * time.Millisecond, 8},
-		{100, 100 * time.Millisecond, 30 * time.Second, 3, 1200 * time.Millisecond, 9},
-		{150, 109 * time.Millisecond, 40 * time.Second, 3, 1958 * time.Millisecond, 9},
+		{1, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
+		{3, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
+		{10, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 8},
+		{32, 200 * time.Millisecond, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond, 8},
+		{60, 200 * time.Millisecond, 89 * time.Millisecond, 20 * time.Second, 3, 1067 * time.Millisecond, 8},
+		{99, 200 * time.Millisecond, 100 * time.Millisecond, 30 * time.Second, 3, 1197 * time.Millisecond, 8},
+		{100, 200 * time.Millisecond, 100 * time.Millisecond, 30 * time.Second, 3, 1200 * time.Millisecond, 9},
+		{150, 300 * time.Millisecond, 109 * time.Millisecond, 40 * time.Second, 3, 1958 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
@@ -41,12 +42,8 @@ func TestDefaultConfigScales(t *testing.T) {
 		if got := cfg.SuspicionWindow(c.n).Round(time.Millisecond); got != c.window {
 			t.Errorf("n=%d: suspicion window %v, want %v", c.n, got, c.window)
 		}
-		probe := 200 * time.Millisecond
-		if c.n > 100 {
-			probe = time.Duration(c.n) * 2 * time.Millisecond
-		}
-		if cfg.ProbeInterval != probe || cfg.ProbeTimeout != 100*time.Millisecond {
-			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and 100ms", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, probe)
+		if cfg.ProbeInterval != c.probe || cfg.ProbeTimeout != 100*time.Millisecond {
+			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and 100ms", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, c.probe)
 		}
 	}
 }
