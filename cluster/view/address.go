@@ -3,6 +3,7 @@ package view
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/supvisors/supvisors-go/enums"
@@ -170,8 +171,9 @@ func (v *View) request(a *address, now time.Time) Effects {
 // MemberDead handles the ring's news that a member is gone: it is SILENT,
 // or ISOLATED under auto_fence unless it said it was leaving (a graceful
 // leave is never fenced: nothing of it runs any more, and it may come back
-// at will), it was let back in after a readmission less than letInGrace
-// CheckRetry ago, or this side of the cluster is left without a quorum.
+// at will), an address was let back in after a readmission less than
+// letInGrace CheckRetry ago (letInLately), or this side of the cluster is
+// left without a quorum.
 func (v *View) MemberDead(name string, now time.Time) Effects {
 	var eff Effects
 	a := v.remote(name)
@@ -181,13 +183,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 	a.staleAlive = false
 	ending := isEnding(a.meta.State)
 	left := ending || a.leaving != 0 && a.leaving == a.records.incarnation
-	// Just let back in after a readmission, the ring may still pass on
-	// news of the death of the agent it replaced (memberlist orders them
-	// by incarnations the new agent counts from 0 again), which the new
-	// one refutes: fenced on that, it would be ISOLATED here for good,
-	// though the operator re-admitted it.
-	justLetIn := !a.letIn.IsZero() && now.Sub(a.letIn) < letInGrace*v.cfg.CheckRetry
-	fenceable := v.cfg.AutoFence && !left && !a.peerFences && !justLetIn
+	fenceable := v.cfg.AutoFence && !left && !a.peerFences && !v.letInLately(now)
 	switch {
 	case a.state == enums.AddressUnknown || a.state == enums.AddressSilent:
 	case a.meta.State == enums.SupvisorsRestarting || a.meta.State == enums.SupvisorsShutdown || !v.synchronised:
@@ -209,6 +205,20 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		v.setState(a, enums.AddressSilent, now)
 	}
 	return eff
+}
+
+// letInLately tells whether an address was let back in after a
+// readmission less than letInGrace CheckRetry ago. The ring may still pass
+// on news of the death of the agent it replaced (memberlist orders them by
+// incarnations the new agent counts from 0 again), which the new one
+// refutes; and a member that has not heard of the readmission yet is deaf
+// to the new agent, which declares it dead (the partition tests' node 5,
+// INFANTICIDE: node 3 fenced for good by node 1). Fenced on either, a
+// member would be ISOLATED here for good.
+func (v *View) letInLately(now time.Time) bool {
+	return slices.ContainsFunc(v.addresses, func(a *address) bool {
+		return !a.letIn.IsZero() && now.Sub(a.letIn) < letInGrace*v.cfg.CheckRetry
+	})
 }
 
 // fence isolates a: it is refused at the ring until re-admitted.

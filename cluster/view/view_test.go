@@ -757,6 +757,27 @@ func TestViewLossJustLetInIsNotFenced(t *testing.T) {
 	wantAddrState(t, v, a3, enums.AddressIsolated)
 }
 
+// TestViewLossOfAnotherJustAfterALetInIsNotFenced: a member lost while an
+// address was let back in less than letInGrace CheckRetry ago is SILENT,
+// not ISOLATED (the new agent declares dead a member still deaf to it),
+// and fenced again after that.
+func TestViewLossOfAnotherJustAfterALetInIsNotFenced(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+	retry := v.cfg.CheckRetry
+	v.MemberDead(a3, now)
+	if _, err := v.Readmit(a3, now); err != nil {
+		t.Fatal(err)
+	}
+	v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}, now)
+	v.MemberDead(a2, now.Add(retry))
+	wantAddrState(t, v, a2, enums.AddressSilent)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, now.Add(2*retry))
+	v.ApplyFullState(full(a2), now.Add(2*retry))
+	wantAddrState(t, v, a2, enums.AddressRunning)
+	v.MemberDead(a2, now.Add(letInGrace*retry))
+	wantAddrState(t, v, a2, enums.AddressIsolated)
+}
+
 // TestViewReadmissionByAMasterThatDoesNotFence: a master elected since
 // the fence (it does not fence the address) still tells the members that
 // do; with nobody fencing it, a readmission is refused.
