@@ -54,8 +54,9 @@ type address struct {
 	// SILENT until the view has been stable for the fence delay; fenced
 	// then if this side still has the quorum.
 	fencePending bool
-	// letIn is when its agent was let back in after a readmission: for a
-	// while, its loss is not fenced (letInGrace).
+	// letIn is when it was last re-admitted, and then when its next agent
+	// was let back in: for a while after either, no loss is fenced here
+	// (letInLately).
 	letIn time.Time
 
 	// loadingSum is the loading of its running processes when its records
@@ -207,14 +208,15 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 	return eff
 }
 
-// letInLately tells whether an address was let back in after a
-// readmission less than letInGrace CheckRetry ago. The ring may still pass
-// on news of the death of the agent it replaced (memberlist orders them by
+// letInLately tells whether an address was re-admitted, or its next agent
+// let in, less than letInGrace CheckRetry ago. The ring may still pass on
+// news of the death of the agent it replaced (memberlist orders them by
 // incarnations the new agent counts from 0 again), which the new one
 // refutes; and a member that has not heard of the readmission yet is deaf
-// to the new agent, which declares it dead (the partition tests' node 5,
-// INFANTICIDE: node 3 fenced for good by node 1). Fenced on either, a
-// member would be ISOLATED here for good.
+// to the new agent, which declares it dead, as soon as it joins: before
+// the ring here says it is alive (the partition tests' node 5,
+// INFANTICIDE: node 3 fenced for good by node 1, node 4 by node 3).
+// Fenced on either, a member would be ISOLATED here for good.
 func (v *View) letInLately(now time.Time) bool {
 	return slices.ContainsFunc(v.addresses, func(a *address) bool {
 		return !a.letIn.IsZero() && now.Sub(a.letIn) < letInGrace*v.cfg.CheckRetry
@@ -275,6 +277,7 @@ func (v *View) Readmit(name string, now time.Time) (Effects, error) {
 		a.readmitted = true
 		v.admission = nil
 	}
+	a.letIn = now
 	a.readmission, a.readmissionSent, a.readmissionEnd = true, time.Time{}, time.Time{}
 	return v.settleReadmissions(now), nil
 }
@@ -294,8 +297,9 @@ func (v *View) fencing(a *address) []string {
 // that still fences it.
 type Readmission struct{ To, Address string }
 
-// letInGrace is how many CheckRetry after its agent was let back in
-// (readmitted) an address that is lost is SILENT, not fenced.
+// letInGrace is how many CheckRetry after a readmission, or after the
+// next agent of a re-admitted address was let in, an address that is lost
+// is SILENT, not fenced.
 const letInGrace = 10
 
 // readmissionTries is how many times at most the master tells a member

@@ -778,6 +778,26 @@ func TestViewLossOfAnotherJustAfterALetInIsNotFenced(t *testing.T) {
 	wantAddrState(t, v, a2, enums.AddressIsolated)
 }
 
+// TestViewLossOfAnotherBetweenReadmissionAndLetInIsNotFenced: a member
+// that has not heard of the readmission is deaf to the new agent, which
+// declares it dead before the ring here says the new agent is alive.
+func TestViewLossOfAnotherBetweenReadmissionAndLetInIsNotFenced(t *testing.T) {
+	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+	retry := v.cfg.CheckRetry
+	v.MemberDead(a3, now)
+	wantAddrState(t, v, a3, enums.AddressIsolated)
+	if _, err := v.Readmit(a3, now.Add(retry)); err != nil {
+		t.Fatal(err)
+	}
+	v.MemberDead(a2, now.Add(retry+retry/2))
+	wantAddrState(t, v, a2, enums.AddressSilent)
+	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, now.Add(2*retry))
+	v.ApplyFullState(full(a2), now.Add(2*retry))
+	wantAddrState(t, v, a2, enums.AddressRunning)
+	v.MemberDead(a2, now.Add((letInGrace+1)*retry))
+	wantAddrState(t, v, a2, enums.AddressIsolated)
+}
+
 // TestViewReadmissionByAMasterThatDoesNotFence: a master elected since
 // the fence (it does not fence the address) still tells the members that
 // do; with nobody fencing it, a readmission is refused.
