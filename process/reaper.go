@@ -23,6 +23,11 @@ type reaper struct {
 	kick    chan struct{}
 	mu      sync.Mutex
 	watched map[int]func(syscall.WaitStatus)
+	// added are the pids watched since the reaper last looked: each is
+	// tried alone (a child that exited before it was watched), not by a
+	// peek that scans every child, which at each of 1,000 spawns would
+	// cost a scan of those before it.
+	added []int
 	// forking is held (shared) from a fork until its child is watched: as
 	// PID 1 the reaper reaps every exited child, and one that exited at
 	// once would otherwise be taken for a stray before it is watched.
@@ -58,6 +63,7 @@ func theReaper(log hclog.Logger) *reaper {
 func (r *reaper) watch(pid int, exited func(syscall.WaitStatus)) {
 	r.mu.Lock()
 	r.watched[pid] = exited
+	r.added = append(r.added, pid)
 	r.mu.Unlock()
 	select {
 	case r.kick <- struct{}{}:
@@ -69,14 +75,27 @@ func (r *reaper) run(sigc <-chan os.Signal) {
 	for {
 		select {
 		case <-sigc:
+			// Every watched child is seen: those just added too.
+			r.takeAdded()
+			if os.Getpid() == 1 {
+				r.reapAll()
+			} else {
+				r.reapWatched()
+			}
 		case <-r.kick:
-		}
-		if os.Getpid() == 1 {
-			r.reapAll()
-		} else {
-			r.reapWatched()
+			for _, pid := range r.takeAdded() {
+				r.reap(pid)
+			}
 		}
 	}
+}
+
+func (r *reaper) takeAdded() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	added := r.added
+	r.added = nil
+	return added
 }
 
 // reapWatched peeks at the next exited child without reaping it; while it is
