@@ -74,6 +74,8 @@ type Hub struct {
 	kept    int        // how many of history are events
 	subs    map[*Subscription]struct{}
 	dropped uint64
+	// subscribed is closed at the next subscription (see Unwatched).
+	subscribed chan struct{}
 }
 
 // NewHub returns a Hub. Its first event's ID follows the wall clock in
@@ -139,6 +141,21 @@ func (h *Hub) Stats() (subscribers int, dropped uint64) {
 	return len(h.subs), h.dropped
 }
 
+// Unwatched returns nil while the Hub has a subscriber, and otherwise a
+// channel closed at the next subscription: a publisher may leave what
+// nobody follows, and catch up then.
+func (h *Hub) Unwatched() <-chan struct{} {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.subs) > 0 {
+		return nil
+	}
+	if h.subscribed == nil {
+		h.subscribed = make(chan struct{})
+	}
+	return h.subscribed
+}
+
 // Subscription is one subscriber's queue. Read Backlog, then C until it is
 // closed; then Lagged tells whether the Hub dropped it.
 type Subscription struct {
@@ -199,6 +216,10 @@ func (h *Hub) Subscribe(topics []string, since uint64, resume bool) *Subscriptio
 		s.Resumed = true
 	}
 	h.subs[s] = struct{}{}
+	if h.subscribed != nil {
+		close(h.subscribed)
+		h.subscribed = nil
+	}
 	h.mu.Unlock()
 	// The snapshot is read after the subscription: an event published in
 	// between is sent after it, and at worst repeats what it shows.

@@ -95,6 +95,32 @@ func TestHubDropsALaggingSubscriber(t *testing.T) {
 	}
 }
 
+// TestHubUnwatched: the channel of a Hub without subscribers is closed by
+// the next subscription, and there is none while one lasts.
+func TestHubUnwatched(t *testing.T) {
+	h := NewHub(Options{})
+	unwatched := h.Unwatched()
+	if unwatched == nil || h.Unwatched() != unwatched {
+		t.Fatal("a Hub without subscribers: want one channel, until a subscription")
+	}
+	select {
+	case <-unwatched:
+		t.Fatal("closed before any subscription")
+	default:
+	}
+	s := h.Subscribe(nil, 0, false)
+	if _, open := <-unwatched; open {
+		t.Fatal("not closed by the subscription")
+	}
+	if h.Unwatched() != nil {
+		t.Error("a Hub with a subscriber is watched")
+	}
+	s.Close()
+	if next := h.Unwatched(); next == nil || next == unwatched {
+		t.Error("after the last subscriber left: want a new channel")
+	}
+}
+
 func TestParseTopics(t *testing.T) {
 	got, err := ParseTopics("process, address,process")
 	if err != nil || strings.Join(got, ",") != "process,address" {

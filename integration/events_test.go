@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"os/exec"
@@ -185,6 +186,40 @@ startsecs=0
 	if first.Topic != "event" || first.ID != stopping.ID || first.Data["statename"] != "STOPPING" {
 		t.Errorf("resuming after %d: first %+v, want the STOPPING event %d", snapID, first, stopping.ID)
 	}
+}
+
+// TestEventsCatchUpAfterNobodyFollowed: while no stream is open the agent
+// does not follow the view; a stream that resumes then gets what changed
+// meanwhile, in its current state.
+func TestEventsCatchUpAfterNobodyFollowed(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", `
+[program:web]
+command=/bin/sleep 1000
+startsecs=0
+`)
+	s.waitStable(t)
+	first := s.getEvents(t, "?topics=process", 0)
+	events := sseStream(t, first.Body)
+	snapshot := nextEvent(t, events, "the snapshot's web", func(e sseEvent) bool {
+		return e.Topic == "process" && e.Data["process_name"] == "web"
+	})
+	if snapshot.Data["statename"] != "RUNNING" {
+		t.Fatalf("the snapshot's web: %+v", snapshot)
+	}
+	first.Body.Close()
+	waitFor(t, 30*time.Second, func() (bool, string) {
+		_, families := s.scrape(t, false)
+		subscribers, _ := sample(families, "supvisors_event_subscribers", nil)
+		return subscribers == 0, fmt.Sprintf("%v subscribers", subscribers)
+	})
+	if out, code := s.ctl(t, "stop", "web"); code != 0 {
+		t.Fatalf("stop web: %s", out)
+	}
+	resumed := sseStream(t, s.getEvents(t, "?topics=process", snapshot.ID).Body)
+	nextEvent(t, resumed, "process web STOPPED", func(e sseEvent) bool {
+		return e.Topic == "process" && e.Data["process_name"] == "web" && e.Data["statename"] == "STOPPED"
+	})
 }
 
 // TestEventsCtl follows the stream with `supvisorsctl events --topics event
