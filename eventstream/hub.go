@@ -61,12 +61,19 @@ type Options struct {
 	// supvisors, then every address, application and process), for the
 	// subscribers that do not resume; nil: none.
 	Snapshot func() []Event
+	// CatchUp, when not nil, is called by a subscription to a Hub that had
+	// no subscriber, before it takes its backlog: a publisher that left
+	// what nobody followed (see Unwatched) publishes it then, into the
+	// events kept, instead of in a burst through the new subscriber's
+	// queue, which would drop it.
+	CatchUp func()
 }
 
 // Hub numbers and fans out events. Safe for concurrent use.
 type Hub struct {
 	queue    int
 	snapshot func() []Event
+	catchUp  func()
 
 	mu      sync.Mutex // guards the fields below
 	last    uint64     // the ID of the last event published
@@ -92,6 +99,7 @@ func NewHub(opts Options) *Hub {
 	return &Hub{
 		queue:    opts.Queue,
 		snapshot: opts.Snapshot,
+		catchUp:  opts.CatchUp,
 		last:     uint64(time.Now().UnixMicro()),
 		history:  make([]Event, opts.History),
 		subs:     map[*Subscription]struct{}{},
@@ -205,6 +213,14 @@ func (h *Hub) Subscribe(topics []string, since uint64, resume bool) *Subscriptio
 		topics = nil
 	}
 	s := &Subscription{hub: h, topics: topics, c: make(chan Event, h.queue)}
+	if h.catchUp != nil {
+		h.mu.Lock()
+		unwatched := len(h.subs) == 0
+		h.mu.Unlock()
+		if unwatched {
+			h.catchUp()
+		}
+	}
 	h.mu.Lock()
 	last := h.last
 	if resume && since <= last && last-since <= uint64(h.kept) {

@@ -121,6 +121,24 @@ func TestHubUnwatched(t *testing.T) {
 	}
 }
 
+// TestHubCatchUp: the first subscriber of a Hub without subscribers has
+// the publisher catch up before its backlog is taken; the next do not.
+func TestHubCatchUp(t *testing.T) {
+	var h *Hub
+	caught := 0
+	h = NewHub(Options{CatchUp: func() {
+		caught++
+		publishN(t, h, TopicProcess, 1)
+	}})
+	first := h.SubscribeLive(nil)
+	if caught != 1 || len(first.Backlog) != 1 || first.Backlog[0].Topic != TopicProcess {
+		t.Fatalf("first subscriber: %d catch-ups, backlog %+v; want 1 and the process event", caught, first.Backlog)
+	}
+	if second := h.SubscribeLive(nil); caught != 1 || len(second.Backlog) != 0 {
+		t.Errorf("second subscriber: %d catch-ups, backlog %+v; want none", caught, second.Backlog)
+	}
+}
+
 func TestParseTopics(t *testing.T) {
 	got, err := ParseTopics("process, address,process")
 	if err != nil || strings.Join(got, ",") != "process,address" {

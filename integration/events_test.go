@@ -222,6 +222,32 @@ startsecs=0
 	})
 }
 
+// TestEventsCatchUpIsNoBurst: more changes than a stream's queue holds
+// (1,024) while nobody followed are caught up among the kept events before
+// the next stream starts, not poured through its queue, which would drop
+// it.
+func TestEventsCatchUpIsNoBurst(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, "supvisors", `
+[program:many]
+command=/bin/sleep 1000
+process_name=%(program_name)s_%(process_num)04d
+numprocs=1100
+startsecs=0
+`)
+	s.waitStable(t)
+	if out, code := s.ctl(t, "stop", "many:*"); code != 0 {
+		t.Fatalf("stop many:*: %.300s", out)
+	}
+	events := sseStream(t, s.getEvents(t, "?topics=process", 0).Body)
+	if out, code := s.ctl(t, "start", "many:many_0000"); code != 0 {
+		t.Fatalf("start many:many_0000: %s", out)
+	}
+	nextEvent(t, events, "process many_0000 RUNNING", func(e sseEvent) bool {
+		return e.Topic == "process" && e.Data["process_name"] == "many_0000" && e.Data["statename"] == "RUNNING"
+	})
+}
+
 // TestEventsCtl follows the stream with `supvisorsctl events --topics event
 // --json` while a process restarts, and checks its refusal of an unknown
 // topic.
