@@ -209,9 +209,12 @@ type View struct {
 
 	// deployment, jobs and clock: see Job. reasserted are the jobs the
 	// local master wrote again over another master's (see ApplyJob), to
-	// send.
+	// send. pending are the keys of the jobs not Done: a few, where jobs
+	// holds a tombstone or a hold of every process ever started or
+	// stopped, which PlanJobs, at every change of the view, would scan.
 	deployment uint64
 	jobs       map[jobKey]Job
+	pending    map[jobKey]struct{}
 	clock      uint64
 	reasserted []Job
 
@@ -249,6 +252,7 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 	v.procs = newProcessIndex()
 	v.crashed = map[Key]agentID{}
 	v.jobs = map[jobKey]Job{}
+	v.pending = map[jobKey]struct{}{}
 	return v
 }
 

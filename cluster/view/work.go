@@ -126,6 +126,11 @@ func (v *View) ApplyJob(j Job) bool {
 // stopping) may change with it.
 func (v *View) setJob(j Job) {
 	v.jobs[j.key()] = j
+	if j.Done {
+		delete(v.pending, j.key())
+	} else {
+		v.pending[j.key()] = struct{}{}
+	}
 	v.procs.changed[j.Key] = struct{}{}
 }
 
@@ -159,6 +164,7 @@ func (v *View) adoptDeployment(id uint64) {
 	for k, j := range v.jobs {
 		if j.Deployment != id {
 			delete(v.jobs, k)
+			delete(v.pending, k)
 			v.procs.changed[j.Key] = struct{}{}
 		}
 	}
@@ -175,16 +181,22 @@ func (v *View) Jobs() []Job {
 	return out
 }
 
-// WaitingStarts returns the starts that wait (not Done), in Jobs' order:
-// a few, where Jobs has a tombstone or a hold of every process ever
-// started or stopped, which a stop of each of 1,000 processes would sort
-// every time.
+// WaitingStarts returns the starts that wait (not Done), in Jobs' order.
 func (v *View) WaitingStarts() []Job {
 	var out []Job
-	for _, j := range v.jobs {
-		if !j.Done && j.IsStart() {
+	for _, j := range v.pendingJobs() {
+		if j.IsStart() {
 			out = append(out, j)
 		}
+	}
+	return out
+}
+
+// pendingJobs returns the jobs not Done, in Jobs' order.
+func (v *View) pendingJobs() []Job {
+	out := make([]Job, 0, len(v.pending))
+	for k := range v.pending {
+		out = append(out, v.jobs[k])
 	}
 	slices.SortFunc(out, compareJobs)
 	return out
@@ -251,17 +263,10 @@ func (v *View) PlanJobs() JobPlan {
 	if !v.acting() {
 		return plan
 	}
-	// Done jobs stay as tombstones: most of the table, once deployed.
-	var pending []Job
-	for _, j := range v.jobs {
-		if !j.Done {
-			pending = append(pending, j)
-		}
-	}
+	pending := v.pendingJobs()
 	if len(pending) == 0 {
 		return plan
 	}
-	slices.SortFunc(pending, compareJobs)
 	// The earliest phase of each application that still waits for a
 	// required process: later phases wait for it.
 	firstWait := map[string]int{}

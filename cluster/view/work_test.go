@@ -70,6 +70,19 @@ func TestViewWaitingStarts(t *testing.T) {
 	wantStrings(t, "waiting starts", got, []string{"web:server", "web:worker"})
 }
 
+// TestViewJobsOfAnotherDeploymentDropped: a node that adopts another
+// deployment forgets the jobs of the one before, waiting or not.
+func TestViewJobsOfAnotherDeploymentDropped(t *testing.T) {
+	v, _ := upCluster(t, a1, nil)
+	v.PutJob(Job{Key: Key{"web", "server"}, Reason: "deployment"})
+	v.PutJob(Job{Key: Key{"web", "cache"}, Address: a2})
+	v.PutJob(Job{Key: Key{"db", "db"}, Done: true})
+	v.adoptDeployment(v.Deployment() + 1)
+	if jobs, waiting, p := v.Jobs(), v.WaitingStarts(), v.PlanJobs(); len(jobs)+len(waiting)+len(p.Run)+len(p.Over) != 0 {
+		t.Errorf("after another deployment: jobs %+v, waiting %+v, plan %+v", jobs, waiting, p)
+	}
+}
+
 // TestViewPlanJobs: what the acting master does about its jobs.
 func TestViewPlanJobs(t *testing.T) {
 	web := func(name string) Key { return Key{"web", name} }
@@ -117,6 +130,11 @@ func TestViewPlanJobs(t *testing.T) {
 	run, over = plan()
 	wantStrings(t, "run once db runs", run, []string{"opt@", "pinned@", "server@"})
 	wantStrings(t, "over once db runs", over, []string{"db@"})
+	// Marked Done (the caller marks what is over), it is planned no more.
+	v.PutJob(Job{Key: web("db"), Application: true, Done: true})
+	run, over = plan()
+	wantStrings(t, "run once db's start is done", run, []string{"opt@", "pinned@", "server@"})
+	wantStrings(t, "over once db's start is done", over, nil)
 
 	// No address may take it: its only address lost, or full.
 	v.MemberDead(a3, now.Add(time.Second))
