@@ -96,6 +96,21 @@ func nextEvent(t *testing.T, events <-chan sseEvent, what string, keep func(sseE
 	}
 }
 
+// webProgram is the configuration of the event tests' one process.
+const webProgram = `
+[program:web]
+command=/bin/sleep 1000
+startsecs=0
+`
+
+// processUpdate matches the process topic's entry of name in state (any
+// state when state is "").
+func processUpdate(name, state string) func(sseEvent) bool {
+	return func(e sseEvent) bool {
+		return e.Topic == "process" && e.Data["process_name"] == name && (state == "" || e.Data["statename"] == state)
+	}
+}
+
 // processEvent matches the event topic's payload for name in state.
 func processEvent(name, state string) func(sseEvent) bool {
 	return func(e sseEvent) bool {
@@ -193,17 +208,11 @@ startsecs=0
 // meanwhile, in its current state.
 func TestEventsCatchUpAfterNobodyFollowed(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "supvisors", `
-[program:web]
-command=/bin/sleep 1000
-startsecs=0
-`)
+	s := startServer(t, "supvisors", webProgram)
 	s.waitStable(t)
 	first := s.getEvents(t, "?topics=process", 0)
 	events := sseStream(t, first.Body)
-	snapshot := nextEvent(t, events, "the snapshot's web", func(e sseEvent) bool {
-		return e.Topic == "process" && e.Data["process_name"] == "web"
-	})
+	snapshot := nextEvent(t, events, "the snapshot's web", processUpdate("web", ""))
 	if snapshot.Data["statename"] != "RUNNING" {
 		t.Fatalf("the snapshot's web: %+v", snapshot)
 	}
@@ -217,9 +226,7 @@ startsecs=0
 		t.Fatalf("stop web: %s", out)
 	}
 	resumed := sseStream(t, s.getEvents(t, "?topics=process", snapshot.ID).Body)
-	nextEvent(t, resumed, "process web STOPPED", func(e sseEvent) bool {
-		return e.Topic == "process" && e.Data["process_name"] == "web" && e.Data["statename"] == "STOPPED"
-	})
+	nextEvent(t, resumed, "process web STOPPED", processUpdate("web", "STOPPED"))
 }
 
 // TestEventsCatchUpIsNoBurst: more changes than a stream's queue holds
@@ -243,9 +250,7 @@ startsecs=0
 	if out, code := s.ctl(t, "start", "many:many_0000"); code != 0 {
 		t.Fatalf("start many:many_0000: %s", out)
 	}
-	nextEvent(t, events, "process many_0000 RUNNING", func(e sseEvent) bool {
-		return e.Topic == "process" && e.Data["process_name"] == "many_0000" && e.Data["statename"] == "RUNNING"
-	})
+	nextEvent(t, events, "process many_0000 RUNNING", processUpdate("many_0000", "RUNNING"))
 }
 
 // TestEventsCtl follows the stream with `supvisorsctl events --topics event
@@ -253,11 +258,7 @@ startsecs=0
 // topic.
 func TestEventsCtl(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, "supvisors", `
-[program:web]
-command=/bin/sleep 1000
-startsecs=0
-`)
+	s := startServer(t, "supvisors", webProgram)
 	s.waitStable(t)
 	ctl := func(ctx context.Context, args ...string) *exec.Cmd {
 		return exec.CommandContext(ctx, ctlBinary, append([]string{"-s", s.url, "-u", s.user, "-p", s.password}, args...)...)
