@@ -31,7 +31,8 @@ const leaveTimeout = 500 * time.Millisecond
 // gossip broadcasts, which receivers pass on: a bigger round (a group of
 // processes starting together) goes to every member only as messages of
 // many records each, and is not passed on: gossip would trickle it out a
-// few records per packet, at every node at once.
+// few records per packet, at every node at once. It is also how many a
+// node gossips in a second (gossipBudget).
 const gossipRound = 32
 
 // maxBatch is the most records in one message of a round: a message stays
@@ -144,8 +145,13 @@ type Cluster struct {
 	// behind holds the members that missed a round (only feedMembers):
 	// they get the full state with the next one.
 	behind map[string]bool
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// ownGossip and relayGossip bound the records of rounds gossiped: the
+	// local ones (sendRound), and the others' that this node passes on
+	// (applyUpdates).
+	ownGossip, relayGossip gossipBudget
+
+	done chan struct{}
+	wg   sync.WaitGroup
 }
 
 // Create builds the cluster member: the view, and the ring bound to

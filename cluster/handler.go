@@ -127,7 +127,7 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 		if err != nil {
 			return err
 		}
-		return c.applyUpdates(from, us, len(us) <= gossipRound)
+		return c.applyUpdates(from, us, len(us) <= gossipRound && c.relayGossip.take(len(us), time.Now()))
 	case msgSync:
 		s, err := decodeSync(body)
 		if err != nil {
@@ -322,10 +322,10 @@ func (c *Cluster) request(t messageType, cmd command) bool {
 // applyUpdates merges updates that from sent ("" for gossip) and, with
 // relay, gossips on those that were news: a broadcast is sent only a few
 // times by its sender, so every node passes on what it learns (the
-// epidemic that reaches every member). A round bigger than gossipRound is
-// not passed on: its node sent it to every member, and one that missed it
-// asks for the full state once a probe shows it behind
-// (view.MissedNews).
+// epidemic that reaches every member). A round bigger than gossipRound,
+// or past relayGossip, is not passed on: its node sent it to every member,
+// and one that missed it asks for the full state once a probe shows it
+// behind (view.MissedNews).
 func (c *Cluster) applyUpdates(from string, us []view.Update, relay bool) error {
 	var news []view.Update
 	var errs []error

@@ -95,8 +95,8 @@ func (c *Cluster) feedMembers() {
 // sendRound sends the outbox to every alive member over the channel (the
 // master follows its jobs by these, and every view shows a change at
 // once), in messages of at most maxBatch records; a small round is also
-// gossiped, so that members this node cannot reach hear of it through
-// others. A member that missed a round gets the full state with the next
+// gossiped (within ownGossip), so that members this node cannot reach hear
+// of it through others. A member that missed a round gets the full state with the next
 // one: a later round alone would hide the gap from view.MissedNews.
 func (c *Cluster) sendRound() {
 	c.mu.Lock()
@@ -110,10 +110,11 @@ func (c *Cluster) sendRound() {
 		return
 	}
 	slices.SortFunc(round, func(a, b outgoing) int { return cmp.Compare(a.update.Record.Seq, b.update.Record.Seq) })
+	gossiped := len(round) <= gossipRound && c.ownGossip.take(len(round), time.Now())
 	us := make([]view.Update, len(round))
 	for i, o := range round {
 		us[i] = o.update
-		if len(round) <= gossipRound && !o.undeclared {
+		if gossiped && !o.undeclared {
 			c.ring.Broadcast(c.local+"/"+o.update.Record.Key().Namespec(), encodeUpdate(o.update))
 		}
 	}
