@@ -90,7 +90,8 @@ func BenchmarkFailoverRestartProcess(b *testing.B) {
 // and per phase, the time of the call when no process of a phase was being
 // spawned (idle): (start − the sum over phases of the time from its first
 // start to its last RUNNING)/5, which the spawns' own pace, from one start
-// to another, does not change.
+// to another, does not change; of it, the call's head (from the call to
+// the first start) and tail (from the last RUNNING to the reply).
 func BenchmarkStartApplication50(b *testing.B) { benchStartApplication(b, 50, 5) }
 
 // BenchmarkStartApplication1000 is BenchmarkStartApplication50 at 1,000
@@ -153,13 +154,15 @@ func benchStartApplication(b *testing.B, n, phases int) {
 
 	for _, strategy := range []string{"CONFIG", "LESS_LOADED"} {
 		b.Run(strategy, func(b *testing.B) {
-			var starts, perPhase, overhead, gaps, idle, stops []time.Duration
+			var starts, perPhase, overhead, gaps, idle, heads, tails, stops []time.Duration
 			for range b.N {
 				began := time.Now()
 				start := timed(b, "supvisors.start_application", strategy, "big", true)
-				between, spawning := phaseGaps(b, nodes, began, phases, n/phases)
-				gaps = append(gaps, between...)
-				idle = append(idle, (start-spawning)/time.Duration(phases))
+				p := phaseGaps(b, nodes, began, phases, n/phases)
+				gaps = append(gaps, p.gaps...)
+				idle = append(idle, (start-p.spawning)/time.Duration(phases))
+				heads = append(heads, p.firstStart.Sub(began))
+				tails = append(tails, began.Add(start).Sub(p.lastRunning))
 				where := started(b)
 				stops = append(stops, stop(b))
 				flat := timed(b, "supvisors.start_process", strategy, "big:*", "", true)
@@ -176,6 +179,8 @@ func benchStartApplication(b *testing.B, n, phases int) {
 			reportP50Max(b, overhead, "overhead-ms")
 			reportP50Max(b, gaps, "gap-ms")
 			reportP50Max(b, idle, "idle-ms")
+			reportP50Max(b, heads, "head-ms")
+			reportP50Max(b, tails, "tail-ms")
 			reportP50Max(b, stops, "stop-ms")
 			b.ReportMetric(0, "ns/op")
 		})
@@ -188,7 +193,7 @@ func benchStartApplication(b *testing.B, n, phases int) {
 // nodes tell it (to the millisecond): what the phases add beyond the
 // spawning of their processes and startsecs; and the sum over phases of
 // the time from its first start to its last RUNNING.
-func phaseGaps(tb testing.TB, nodes []*server, began time.Time, phases, size int) ([]time.Duration, time.Duration) {
+func phaseGaps(tb testing.TB, nodes []*server, began time.Time, phases, size int) phaseTimes {
 	tb.Helper()
 	firstStart, lastRunning := make([]time.Time, phases), make([]time.Time, phases)
 	for _, n := range nodes {
@@ -232,7 +237,17 @@ func phaseGaps(tb testing.TB, nodes []*server, began time.Time, phases, size int
 		}
 		spawning += lastRunning[k].Sub(firstStart[k])
 	}
-	return gaps, spawning
+	return phaseTimes{gaps: gaps, spawning: spawning, firstStart: firstStart[0], lastRunning: lastRunning[phases-1]}
+}
+
+// phaseTimes is what the logs tell of a start in phases: the gaps between
+// phases, the sum of the phases' spawning, the first start and the last
+// RUNNING (the head and the tail of the call are what comes before and
+// after them).
+type phaseTimes struct {
+	gaps                    []time.Duration
+	spawning                time.Duration
+	firstStart, lastRunning time.Time
 }
 
 // callWithin is call with a timeout of its own: an application of 1,000
