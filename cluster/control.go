@@ -254,10 +254,10 @@ func (c *Cluster) startApplication(ctx context.Context, placement strategy.Place
 		}
 		return oneFault(fault.AbnormalTermination, app, failed)
 	}
-	var info view.ApplicationInfo
-	c.Read(func(v *view.View) { info, _ = v.Application(app) })
-	if info.State != enums.ApplicationRunning {
-		return fault.Newf(fault.AbnormalTermination, "%s is %v", app, info.State)
+	var state enums.ApplicationState
+	c.Read(func(v *view.View) { state, _ = v.ApplicationState(app) })
+	if state != enums.ApplicationRunning {
+		return fault.Newf(fault.AbnormalTermination, "%s is %v", app, state)
 	}
 	return nil
 }

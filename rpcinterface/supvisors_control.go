@@ -242,11 +242,14 @@ func (s *SupvisorsService) StartApplication(r *http.Request, args *StrategyAppli
 // its dry run): BAD_NAME, or ALREADY_STARTED unless it is STOPPED.
 func startableApplication(app string) func(v *view.View) error {
 	return func(v *view.View) error {
-		info, err := application(v, app)
-		if err == nil && info.State != enums.ApplicationStopped {
-			err = fault.New(fault.AlreadyStarted, app)
+		state, ok := v.ApplicationState(app)
+		switch {
+		case !ok:
+			return fault.New(fault.BadName, app)
+		case state != enums.ApplicationStopped:
+			return fault.New(fault.AlreadyStarted, app)
 		}
-		return err
+		return nil
 	}
 }
 

@@ -513,6 +513,14 @@ func (h *hostile) checkApplications(fail func(string, ...any)) {
 		if one, ok := v.Application(app.Name); !ok || one != app {
 			fail("Application(%q) = %+v, %v; Applications has %+v", app.Name, one, ok, app)
 		}
+		if state, ok := v.ApplicationState(app.Name); !ok || state != app.State {
+			fail("ApplicationState(%q) = %v, %v; Applications has %+v", app.Name, state, ok, app)
+		}
+	}
+	for _, g := range []string{"\x00", "zzz"} {
+		if state, ok := v.ApplicationState(g); ok && !slices.Contains(groups, g) {
+			fail("ApplicationState(%q) = %v of no process", g, state)
+		}
 	}
 	for _, g := range append(groups, "\x00", "zzz") {
 		var got []Key

@@ -178,8 +178,13 @@ func compareKeys(a, b Key) int {
 var runningPriority = []enums.ProcessState{enums.ProcessRunning, enums.ProcessBackoff, enums.ProcessStarting}
 
 // info aggregates the copies of k over every address.
-func (v *View) info(k Key) ProcessInfo {
-	p := ProcessInfo{Group: k.Group, Name: k.Name}
+func (v *View) info(k Key) ProcessInfo { return v.describe(k, nil, nil) }
+
+// describe is info with its copies and addresses appended to copies[:0]
+// and addresses[:0]: a reader of the states alone reuses them from one
+// process to the next (ApplicationState).
+func (v *View) describe(k Key, copies []Copy, addresses []string) ProcessInfo {
+	p := ProcessInfo{Group: k.Group, Name: k.Name, Copies: copies[:0], Addresses: addresses[:0]}
 	latest := -1
 	for _, a := range v.procs.present[k] {
 		r, ok := a.records.get(k)

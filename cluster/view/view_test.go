@@ -1320,6 +1320,9 @@ func TestViewApplications(t *testing.T) {
 			if app != want {
 				t.Errorf("Application(app) = %+v, want %+v", app, want)
 			}
+			if state, ok := v.ApplicationState("app"); !ok || state != tt.state {
+				t.Errorf("ApplicationState(app) = %v, %v; want %v", state, ok, tt.state)
+			}
 			apps := v.Applications()
 			if len(apps) != 2 || apps[0] != want || apps[1] != (ApplicationInfo{Name: "other", State: enums.ApplicationStopped}) {
 				t.Errorf("Applications() = %+v", apps)
