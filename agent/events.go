@@ -60,7 +60,7 @@ type eventFeed struct {
 // state as its snapshot. Nothing is published before start.
 func newEventFeed(c *cluster.Cluster, logger hclog.Logger) *eventFeed {
 	f := &eventFeed{cluster: c, logger: logger, done: make(chan struct{}), reader: rpcinterface.NewChangeReader(c)}
-	f.hub = eventstream.NewHub(eventstream.Options{Snapshot: f.snapshot, CatchUp: func() { f.publishNews() }})
+	f.hub = eventstream.NewHub(eventstream.Options{Snapshot: f.snapshot, CatchUp: f.publishNews})
 	return f
 }
 

@@ -389,7 +389,7 @@ const (
 // cannot be reached now is stopped once it is back (with replace, only if
 // another copy runs then).
 func (c *Cluster) stopProcess(ctx context.Context, k view.Key, replace bool) error {
-	c.dropStart(k)
+	c.dropStarts(func(j view.Job) bool { return j.Key == k })
 	c.stopJobs(k, replace)
 	var info view.ProcessInfo
 	c.Read(func(v *view.View) { info, _ = v.Process(k) })

@@ -218,19 +218,6 @@ func (c *Cluster) dropStarts(match func(view.Job) bool) {
 	c.putJobs(drop...)
 }
 
-// dropStart marks done the waiting start of k, if any: what dropStarts
-// does for one process, without a look at every job (a stop of 1,000
-// processes makes one for each).
-func (c *Cluster) dropStart(k view.Key) {
-	var j view.Job
-	var waiting bool
-	c.Read(func(v *view.View) { j, waiting = v.Waiting(k) })
-	if waiting {
-		j.Done = true
-		c.putJobs(j)
-	}
-}
-
 // startJobs holds a start of each process of keys as a job, with reason;
 // not of those an operator stopped (see view.Job.Held).
 func (c *Cluster) startJobs(keys []view.Key, application bool, reason string) {

@@ -757,45 +757,48 @@ func TestViewLossJustLetInIsNotFenced(t *testing.T) {
 	wantAddrState(t, v, a3, enums.AddressIsolated)
 }
 
-// TestViewLossOfAnotherJustAfterALetInIsNotFenced: a member lost while an
-// address was let back in less than letInGrace CheckRetry ago is SILENT,
-// not ISOLATED (the new agent declares dead a member still deaf to it),
-// and fenced again after that.
-func TestViewLossOfAnotherJustAfterALetInIsNotFenced(t *testing.T) {
-	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
-	retry := v.cfg.CheckRetry
-	v.MemberDead(a3, now)
-	if _, err := v.Readmit(a3, now); err != nil {
-		t.Fatal(err)
+// TestViewLossOfAnotherAroundALetInIsNotFenced: a member lost less than
+// letInGrace CheckRetry after an address was re-admitted, or its next
+// agent let in, is SILENT, not ISOLATED (the new agent declares dead a
+// member still deaf to it, even before the ring here says the new agent is
+// alive), and fenced again after that.
+func TestViewLossOfAnotherAroundALetInIsNotFenced(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		// readmit re-admits a3 (lost at now), and lets its next agent in
+		// or not; lost, back and fencedAgain are when a2 is lost, back,
+		// and lost again, in CheckRetry from now.
+		readmit                 func(t *testing.T, v *View, now time.Time, retry time.Duration)
+		lost, back, fencedAgain float64
+	}{
+		{"just after the let-in", func(t *testing.T, v *View, now time.Time, _ time.Duration) {
+			if _, err := v.Readmit(a3, now); err != nil {
+				t.Fatal(err)
+			}
+			v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}, now)
+		}, 1, 2, letInGrace},
+		{"between the readmission and the let-in", func(t *testing.T, v *View, now time.Time, retry time.Duration) {
+			wantAddrState(t, v, a3, enums.AddressIsolated)
+			if _, err := v.Readmit(a3, now.Add(retry)); err != nil {
+				t.Fatal(err)
+			}
+		}, 1.5, 2, letInGrace + 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
+			retry := v.cfg.CheckRetry
+			after := func(n float64) time.Time { return now.Add(time.Duration(n * float64(retry))) }
+			v.MemberDead(a3, now)
+			tt.readmit(t, v, now, retry)
+			v.MemberDead(a2, after(tt.lost))
+			wantAddrState(t, v, a2, enums.AddressSilent)
+			v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, after(tt.back))
+			v.ApplyFullState(full(a2), after(tt.back))
+			wantAddrState(t, v, a2, enums.AddressRunning)
+			v.MemberDead(a2, after(tt.fencedAgain))
+			wantAddrState(t, v, a2, enums.AddressIsolated)
+		})
 	}
-	v.MemberAlive(a3, Meta{Incarnation: incOf(a3) + 1, State: enums.SupvisorsOperation, Master: a1}, now)
-	v.MemberDead(a2, now.Add(retry))
-	wantAddrState(t, v, a2, enums.AddressSilent)
-	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, now.Add(2*retry))
-	v.ApplyFullState(full(a2), now.Add(2*retry))
-	wantAddrState(t, v, a2, enums.AddressRunning)
-	v.MemberDead(a2, now.Add(letInGrace*retry))
-	wantAddrState(t, v, a2, enums.AddressIsolated)
-}
-
-// TestViewLossOfAnotherBetweenReadmissionAndLetInIsNotFenced: a member
-// that has not heard of the readmission is deaf to the new agent, which
-// declares it dead before the ring here says the new agent is alive.
-func TestViewLossOfAnotherBetweenReadmissionAndLetInIsNotFenced(t *testing.T) {
-	v, now := upCluster(t, a1, map[string]enums.SupvisorsState{a2: enums.SupvisorsOperation, a3: enums.SupvisorsOperation}, withAutoFence)
-	retry := v.cfg.CheckRetry
-	v.MemberDead(a3, now)
-	wantAddrState(t, v, a3, enums.AddressIsolated)
-	if _, err := v.Readmit(a3, now.Add(retry)); err != nil {
-		t.Fatal(err)
-	}
-	v.MemberDead(a2, now.Add(retry+retry/2))
-	wantAddrState(t, v, a2, enums.AddressSilent)
-	v.MemberAlive(a2, Meta{Incarnation: incOf(a2), State: enums.SupvisorsOperation, Master: a1}, now.Add(2*retry))
-	v.ApplyFullState(full(a2), now.Add(2*retry))
-	wantAddrState(t, v, a2, enums.AddressRunning)
-	v.MemberDead(a2, now.Add((letInGrace+1)*retry))
-	wantAddrState(t, v, a2, enums.AddressIsolated)
 }
 
 // TestViewReadmissionByAMasterThatDoesNotFence: a master elected since
