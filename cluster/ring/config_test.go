@@ -13,22 +13,26 @@ func TestDefaultConfigScales(t *testing.T) {
 		n                int
 		probe            time.Duration
 		gossip, exchange time.Duration
-		mult             int
+		fanout, mult     int
 		window           time.Duration
 		transmissions    int
 	}{
-		{1, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
-		{3, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 4},
-		{10, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 2, 400 * time.Millisecond, 8},
-		{32, 200 * time.Millisecond, 75 * time.Millisecond, 10 * time.Second, 3, 903 * time.Millisecond, 8},
-		{60, 200 * time.Millisecond, 89 * time.Millisecond, 20 * time.Second, 3, 1067 * time.Millisecond, 8},
-		{99, 200 * time.Millisecond, 100 * time.Millisecond, 30 * time.Second, 3, 1197 * time.Millisecond, 8},
-		{100, 200 * time.Millisecond, 100 * time.Millisecond, 30 * time.Second, 3, 1200 * time.Millisecond, 9},
-		{150, 300 * time.Millisecond, 109 * time.Millisecond, 40 * time.Second, 3, 1958 * time.Millisecond, 9},
+		{1, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
+		{3, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
+		{10, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 8},
+		{20, 200 * time.Millisecond, 100 * time.Millisecond, 10 * time.Second, 6, 3, 781 * time.Millisecond, 8},
+		{32, 200 * time.Millisecond, 160 * time.Millisecond, 10 * time.Second, 10, 3, 903 * time.Millisecond, 8},
+		{60, 200 * time.Millisecond, 200 * time.Millisecond, 20 * time.Second, 12, 3, 1067 * time.Millisecond, 8},
+		{99, 200 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1197 * time.Millisecond, 8},
+		{100, 200 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1200 * time.Millisecond, 9},
+		{150, 300 * time.Millisecond, 200 * time.Millisecond, 40 * time.Second, 12, 3, 1958 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
 			t.Errorf("n=%d: gossip interval %v, want %v", c.n, got, c.gossip)
+		}
+		if cfg.GossipNodes != c.fanout {
+			t.Errorf("n=%d: gossip fanout %d, want %d", c.n, cfg.GossipNodes, c.fanout)
 		}
 		if got := cfg.StateExchangeInterval(c.n); got != c.exchange {
 			t.Errorf("n=%d: state exchange every %v, want %v", c.n, got, c.exchange)
@@ -44,6 +48,28 @@ func TestDefaultConfigScales(t *testing.T) {
 		}
 		if cfg.ProbeInterval != c.probe || cfg.ProbeTimeout != 100*time.Millisecond {
 			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and 100ms", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, c.probe)
+		}
+	}
+}
+
+// TestGossipFanoutFollowsTheInterval checks that a gossip_interval set by
+// hand keeps what a node sends per second: 3 members per 50 ms, at least
+// memberlist's 3, at most 12.
+func TestGossipFanoutFollowsTheInterval(t *testing.T) {
+	for _, c := range []struct {
+		interval time.Duration
+		want     int
+	}{
+		{10 * time.Millisecond, 3},
+		{50 * time.Millisecond, 3},
+		{74 * time.Millisecond, 4},
+		{100 * time.Millisecond, 6},
+		{150 * time.Millisecond, 9},
+		{200 * time.Millisecond, 12},
+		{time.Second, 12},
+	} {
+		if got := GossipFanout(c.interval); got != c.want {
+			t.Errorf("GossipFanout(%v) = %d, want %d", c.interval, got, c.want)
 		}
 	}
 }
