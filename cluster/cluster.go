@@ -255,7 +255,6 @@ func (c *Cluster) ringConfig(list []string) ring.Config {
 	override(&rc.ProbeInterval, s.ProbeInterval)
 	override(&rc.ProbeTimeout, s.ProbeTimeout)
 	override(&rc.GossipInterval, s.GossipInterval)
-	rc.GossipNodes = ring.GossipFanout(rc.GossipInterval)
 	override(&rc.PushPullInterval, s.PushPullInterval)
 	if s.SuspicionMult > 0 {
 		rc.SuspicionMult = s.SuspicionMult

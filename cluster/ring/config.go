@@ -42,10 +42,9 @@ type Config struct {
 	// ProbeInterval is how often a member is probed, ProbeTimeout how long
 	// a direct probe waits for its ack before asking others to try.
 	ProbeInterval, ProbeTimeout time.Duration
-	// GossipInterval is how often queued broadcasts go out, GossipNodes
-	// to how many random members each time (GossipFanout).
+	// GossipInterval is how often queued broadcasts go out, each time to
+	// GossipFanout(GossipInterval) random members.
 	GossipInterval time.Duration
-	GossipNodes    int
 	// PushPullInterval is how often the full state is exchanged with one
 	// random member (anti-entropy), in a ring of up to 32 nodes: see
 	// StateExchangeInterval.
@@ -103,7 +102,6 @@ func DefaultConfig(n int) Config {
 		ProbeInterval:    probeInterval(n),
 		ProbeTimeout:     100 * time.Millisecond,
 		GossipInterval:   gossipInterval(n),
-		GossipNodes:      GossipFanout(gossipInterval(n)),
 		PushPullInterval: 10 * time.Second,
 		SuspicionMult:    suspicionMult(n),
 		RetransmitMult:   retransmitMult(n),
@@ -218,9 +216,6 @@ func (c Config) validate() error {
 	}
 	if c.ProbeTimeout <= 0 || c.ProbeTimeout >= c.ProbeInterval {
 		errs = append(errs, fmt.Errorf("probe_timeout %v must be positive and shorter than probe_interval %v", c.ProbeTimeout, c.ProbeInterval))
-	}
-	if c.GossipNodes < 1 {
-		errs = append(errs, fmt.Errorf("gossip fanout %d must be at least 1", c.GossipNodes))
 	}
 	if c.GossipInterval <= 0 || c.PushPullInterval <= 0 || c.JoinInterval <= 0 || c.TCPTimeout <= 0 {
 		errs = append(errs, errors.New("gossip, push/pull, join and TCP intervals must be positive"))

@@ -31,8 +31,8 @@ func TestDefaultConfigScales(t *testing.T) {
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
 			t.Errorf("n=%d: gossip interval %v, want %v", c.n, got, c.gossip)
 		}
-		if cfg.GossipNodes != c.fanout {
-			t.Errorf("n=%d: gossip fanout %d, want %d", c.n, cfg.GossipNodes, c.fanout)
+		if got := GossipFanout(cfg.GossipInterval); got != c.fanout {
+			t.Errorf("n=%d: gossip fanout %d, want %d", c.n, got, c.fanout)
 		}
 		if got := cfg.StateExchangeInterval(c.n); got != c.exchange {
 			t.Errorf("n=%d: state exchange every %v, want %v", c.n, got, c.exchange)

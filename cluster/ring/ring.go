@@ -77,7 +77,7 @@ func Create(cfg Config) (*Ring, error) {
 	mc.BindAddr, mc.BindPort = cfg.BindAddr, cfg.Port
 	mc.AdvertiseAddr, mc.AdvertisePort = cfg.BindAddr, cfg.Port
 	mc.ProbeInterval, mc.ProbeTimeout = cfg.ProbeInterval, cfg.ProbeTimeout
-	mc.GossipInterval, mc.GossipNodes = cfg.GossipInterval, cfg.GossipNodes
+	mc.GossipInterval, mc.GossipNodes = cfg.GossipInterval, GossipFanout(cfg.GossipInterval)
 	mc.PushPullInterval = cfg.PushPullInterval
 	mc.SuspicionMult, mc.RetransmitMult = cfg.SuspicionMult, cfg.RetransmitMult
 	mc.TCPTimeout = cfg.TCPTimeout
