@@ -540,7 +540,8 @@ func (c *Cluster) exchangeRequest() []byte {
 }
 
 // exchangeAsync exchanges full states with the member to (ownState both
-// ways, or the ask one way: exchangeRequest), in a goroutine of its own.
+// ways, or the ask one way: exchangeRequest), in a goroutine of its own,
+// then tells the view it ended (view.View.ExchangeEnded).
 func (c *Cluster) exchangeAsync(to string) {
 	if c.ring == nil {
 		return
@@ -549,9 +550,13 @@ func (c *Cluster) exchangeAsync(to string) {
 		answer, err := c.ring.Exchange(to, c.exchangeRequest())
 		if err != nil {
 			c.log.Debug("state exchange", "with", to, "error", err)
-			return
+		} else {
+			handler{c}.Message(to, answer)
 		}
-		handler{c}.Message(to, answer)
+		c.update(func(time.Time) view.Effects {
+			c.view.ExchangeEnded(to)
+			return view.Effects{}
+		})
 	})
 }
 

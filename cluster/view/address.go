@@ -20,8 +20,11 @@ type address struct {
 	// remoteTime and localTime are the last heartbeat, in the node's clock
 	// and in ours.
 	remoteTime, localTime time.Time
-	// requested is when its state was last asked for (while CHECKING).
-	requested time.Time
+	// requested is when its state was last asked for (while CHECKING);
+	// exchanging, that the exchange asked for then has not ended yet
+	// (ExchangeEnded).
+	requested  time.Time
+	exchanging bool
 	// lostAt is when it was last lost (SILENT or ISOLATED).
 	lostAt time.Time
 	// answered is the incarnation whose full state last made it RUNNING
@@ -163,10 +166,27 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	return eff
 }
 
-// request asks a for its full state and sets when to ask again.
+// request asks a for its full state and sets when to ask again, unless
+// the exchange asked for before is still in flight: on hosts too busy to
+// answer within CheckRetry (an exchange may take TCPTimeout), each retry
+// added a connection and a full state for a member already late, and at a
+// launch of 100 agents on 2 cores most exchanges were such retries.
+// ExchangeEnded asks again if it is still due.
 func (v *View) request(a *address, now time.Time) Effects {
-	a.requested = now
+	if a.exchanging {
+		return Effects{}
+	}
+	a.requested, a.exchanging = now, true
 	return Effects{RequestState: []string{a.name}, Wakeup: now.Add(v.cfg.CheckRetry)}
+}
+
+// ExchangeEnded tells that the exchange of full states with name that a
+// RequestState asked for has ended, answered or not (its answer, if any,
+// was handled before); the next one may be asked for.
+func (v *View) ExchangeEnded(name string) {
+	if a := v.remote(name); a != nil {
+		a.exchanging = false
+	}
 }
 
 // MemberDead handles the ring's news that a member is gone: it is SILENT,

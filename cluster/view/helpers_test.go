@@ -95,7 +95,10 @@ func join(tb testing.TB, v *View, name string, state enums.SupvisorsState, now t
 		meta.Master = a1 // every test cluster past INITIALIZATION is under a1
 	}
 	v.MemberAlive(name, meta, now)
+	// The answer to the exchange the view asked for, as the cluster hands
+	// it over.
 	v.ApplyFullState(full(name, recs...), now)
+	v.ExchangeEnded(name)
 	if got := addrState(tb, v, name); got != enums.AddressRunning {
 		tb.Fatalf("%s after its full state: %v, want RUNNING", name, got)
 	}

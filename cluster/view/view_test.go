@@ -73,7 +73,8 @@ func TestViewCheckingThenRunning(t *testing.T) {
 	if len(eff.RequestState) != 0 || !eff.Wakeup.Equal(at(time.Second+checkRetry)) {
 		t.Errorf("Tick before the retry: %+v", eff)
 	}
-	// Due: asked again.
+	// Due, the exchange asked for having ended unanswered: asked again.
+	v.ExchangeEnded(a2)
 	eff = tick(v, at(2*time.Second))
 	wantStrings(t, "RequestState after CheckRetry", eff.RequestState, []string{a2})
 	if !eff.Wakeup.Equal(at(2*time.Second + checkRetry)) {
@@ -253,6 +254,7 @@ func TestViewSynchroTimeoutWithCheckingAddress(t *testing.T) {
 	v := newView(a1)
 	join(t, v, a2, enums.SupvisorsInitialization, at(100*ms))
 	v.MemberAlive(a3, Meta{Incarnation: incOf(a3)}, at(synchroTimeout-checkRetry)) // never answers
+	v.ExchangeEnded(a3)
 
 	eff := tick(v, at(synchroTimeout))
 	wantFSM(t, v, enums.SupvisorsOperation, a1)
@@ -355,6 +357,7 @@ func TestViewMemberDeadWhileChecking(t *testing.T) {
 	v.synchronised = true // past the first synchronisation: see TestViewLostWhileSynchronising
 	v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms))
 	v.MemberDead(a2, at(2*ms))
+	v.ExchangeEnded(a2) // unanswered
 	wantAddrState(t, v, a2, enums.AddressSilent)
 	// No longer CHECKING: not asked again.
 	if eff := tick(v, at(5*time.Second)); len(eff.RequestState) != 0 {
@@ -389,11 +392,6 @@ func TestViewLostWhileSynchronising(t *testing.T) {
 	wantAddrState(t, v, a3, enums.AddressSilent)
 }
 
-// TestViewFlapWhileSynchronising: while this agent synchronises, an
-// address lost and back in the agent that answered it is RUNNING again at
-// once, without an exchange (a launch on busy hosts flaps the ring, and an
-// exchange per flap on every node kept the hosts busy); a new agent there
-// is checked, and so is any return once synchronised.
 // TestViewLocalReadyBeforeElection: INITIALIZATION waits for this agent's
 // own supervisor to have started its processes (SetReady): a node alone,
 // or elected master, would otherwise deploy before it autostarts its own,
@@ -410,16 +408,23 @@ func TestViewLocalReadyBeforeElection(t *testing.T) {
 	wantFSM(t, v, enums.SupvisorsOperation, a1)
 }
 
+// TestViewFlapWhileSynchronising: while this agent synchronises, an
+// address lost and back in the agent that answered it is RUNNING again at
+// once, without an exchange (a launch on busy hosts flaps the ring, and an
+// exchange per flap on every node kept the hosts busy); a new agent there
+// is checked, and so is any return once synchronised.
 func TestViewFlapWhileSynchronising(t *testing.T) {
 	v := newView(a1)
 	meta := Meta{Incarnation: incOf(a2)}
 	// Never answered: checked.
 	v.MemberAlive(a2, meta, at(ms))
 	v.MemberDead(a2, at(2*ms))
+	v.ExchangeEnded(a2) // unanswered
 	eff := v.MemberAlive(a2, meta, at(3*ms))
 	wantStrings(t, "RequestState of one never answered", eff.RequestState, []string{a2})
 	wantAddrState(t, v, a2, enums.AddressChecking)
 	v.ApplyFullState(full(a2), at(4*ms))
+	v.ExchangeEnded(a2)
 	wantAddrState(t, v, a2, enums.AddressRunning)
 
 	v.MemberDead(a2, at(5*ms))
@@ -439,6 +444,7 @@ func TestViewFlapWhileSynchronising(t *testing.T) {
 	fs := full(a2)
 	fs.Incarnation = incOf(a2) + 1
 	v.ApplyFullState(fs, at(9*ms))
+	v.ExchangeEnded(a2)
 	wantAddrState(t, v, a2, enums.AddressRunning)
 	v.MemberDead(a2, at(10*ms))
 	wantAddrState(t, v, a2, enums.AddressSilent)
@@ -964,6 +970,7 @@ func TestViewAgentRestart(t *testing.T) {
 	fs := full(a2, rec("g", "q", enums.ProcessStarting, 1, restart))
 	fs.Incarnation = incOf(a2) + 1
 	v.ApplyFullState(fs, restart.Add(ms))
+	v.ExchangeEnded(a2)
 	wantAddrState(t, v, a2, enums.AddressRunning)
 	wantStrings(t, "Processes", namespecs(v.Processes()), []string{"g:q"})
 
@@ -1415,10 +1422,40 @@ func TestViewLoadingDefault(t *testing.T) {
 // are: the node's full state is asked for when some change of them never
 // came here (at most once per CheckRetry), never for what came, for
 // another incarnation than the one known, or for the local node.
+// TestViewOneExchangeAtATime: while the exchange asked for with an address
+// is in flight, none more is asked for, whatever asks (the CHECKING retry,
+// MissedNews, a conflict); once it ended, the next is asked for if it is
+// due, at once if it is overdue.
+func TestViewOneExchangeAtATime(t *testing.T) {
+	v := newView(a1)
+	if eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(ms)); !slices.Equal(eff.RequestState, []string{a2}) {
+		t.Fatalf("MemberAlive: RequestState %q", eff.RequestState)
+	}
+	late := at(5 * checkRetry)
+	if eff := tick(v, late); len(eff.RequestState) != 0 {
+		t.Errorf("asked again while the exchange is in flight: %q", eff.RequestState)
+	}
+	if eff := v.MissedNews(a2, incOf(a2), 9, late); len(eff.RequestState) != 0 {
+		t.Errorf("MissedNews asked while the exchange is in flight: %q", eff.RequestState)
+	}
+	v.ExchangeEnded(a2)
+	eff := tick(v, late)
+	wantStrings(t, "RequestState once the exchange ended", eff.RequestState, []string{a2})
+	if !eff.Wakeup.Equal(late.Add(checkRetry)) {
+		t.Errorf("Wakeup %v, want %v", eff.Wakeup, late.Add(checkRetry))
+	}
+	// Answered within CheckRetry: the next, if needed, waits for it.
+	v.ExchangeEnded(a2)
+	if eff := tick(v, late.Add(ms)); len(eff.RequestState) != 0 || !eff.Wakeup.Equal(late.Add(checkRetry)) {
+		t.Errorf("asked again within CheckRetry: %+v", eff)
+	}
+}
+
 func TestViewMissedNews(t *testing.T) {
 	v, now := upCluster(t, a1, nil)
 	update(v, a2, rec("g", "p", enums.ProcessRunning, 5, now))
 	asked := func(name string, inc, seq uint64, when time.Time) bool {
+		defer v.ExchangeEnded(name) // answered at once: see TestViewOneExchangeAtATime
 		return slices.Equal(v.MissedNews(name, inc, seq, when).RequestState, []string{name})
 	}
 	for _, tt := range []struct {
@@ -1920,6 +1957,8 @@ func TestViewChecksConflicts(t *testing.T) {
 	if !slices.Equal(eff.RequestState, []string{a2, a3}) {
 		t.Errorf("RequestState %v", eff.RequestState)
 	}
+	v.ExchangeEnded(a2)
+	v.ExchangeEnded(a3)
 	if eff := tick(v, later.Add(ms)); len(eff.RequestState) != 0 || !eff.Wakeup.Equal(later.Add(checkRetry)) {
 		t.Errorf("asked again within CheckRetry: %+v", eff)
 	}
