@@ -108,6 +108,33 @@ func (a *addresses) ip(name string) (net.IP, error) {
 	return ips[0], nil
 }
 
+// onThisHost returns the addresses (this node's included) whose IP is
+// this host's: a loopback address, or one of its interfaces' (loopback
+// ones only if the interfaces cannot be read).
+func (a *addresses) onThisHost() map[string]bool {
+	local := map[string]bool{}
+	if addrs, err := net.InterfaceAddrs(); err == nil {
+		for _, addr := range addrs {
+			if ipNet, ok := addr.(*net.IPNet); ok {
+				local[ipNet.IP.String()] = true
+			}
+		}
+	}
+	a.mu.RLock()
+	names := make([]string, 0, len(a.ips))
+	for name := range a.ips {
+		names = append(names, name)
+	}
+	a.mu.RUnlock()
+	out := map[string]bool{}
+	for _, name := range names {
+		if ip, err := a.ip(name); err == nil && (ip.IsLoopback() || local[ip.String()]) {
+			out[name] = true
+		}
+	}
+	return out
+}
+
 // check tells whether a member named name may advertise ip.
 func (a *addresses) check(name string, ip net.IP) error {
 	a.mu.RLock()

@@ -43,7 +43,7 @@ type Config struct {
 	// a direct probe waits for its ack before asking others to try.
 	ProbeInterval, ProbeTimeout time.Duration
 	// GossipInterval is how often queued broadcasts go out, each time to
-	// GossipFanout(GossipInterval) random members.
+	// GossipFanout(GossipInterval, agents of this host) random members.
 	GossipInterval time.Duration
 	// PushPullInterval is how often the full state is exchanged with one
 	// random member (anti-entropy), in a ring of up to 32 nodes: see
@@ -134,13 +134,30 @@ func gossipInterval(n int) time.Duration {
 	return time.Duration(min(4, max(1, float64(n)/10)) * float64(50*time.Millisecond))
 }
 
-// GossipFanout is how many members a gossip round every interval goes to:
-// 3 (memberlist's) per 50 ms, up to 12, so that a node sends what it
-// queued as fast whatever the interval: a dead member, announced by one
-// node, reaches 100 in two or three rounds.
-func GossipFanout(interval time.Duration) int {
-	return min(12, max(3, int(math.Round(3*float64(interval)/float64(50*time.Millisecond)))))
+// GossipFanout is how many members a gossip round every interval goes to,
+// for one of colocated agents of the cluster that share its host (1 or
+// less: alone): 3 (memberlist's) per 50 ms, up to 12, so that a node sends
+// what it queued as fast whatever the interval (a dead member, announced
+// by one node, reaches 100 in two or three rounds), but no more than
+// hostGossipRate packets a second for the agents of one host together,
+// and no fewer than 3 a round.
+func GossipFanout(interval time.Duration, colocated int) int {
+	perSecond := min(60, hostGossipRate/float64(max(1, colocated)))
+	return min(12, max(3, int(math.Round(perSecond*interval.Seconds()))))
 }
+
+// hostGossipRate bounds the gossip packets a second that the agents of one
+// host send together when they all have something queued: 25 agents at
+// memberlist's rate (3 per 50 ms). Every packet is a wake-up of the agent
+// it reaches, and in a ring that flaps (a suspicion, then its refutation,
+// for each probe that came late) every agent has something queued all the
+// time: at 100 agents on a 2-core virtual machine where a wake-up cost
+// 0.3 ms of CPU, 12 members every 200 ms made 6,000 packets a second, the
+// whole machine, and the probes that came late because of it kept the
+// ring flapping for as long as it ran; at 3 (1,500 a second) the flaps of
+// the launch died out. What each packet carries (a few dozen suspicions
+// and refutations) leaves as fast either way once the queue is that long.
+const hostGossipRate = 1500.0
 
 // scale is memberlist's node scale, max(1, log10 n): 1 up to 10 nodes, 2
 // at 100.

@@ -31,7 +31,7 @@ func TestDefaultConfigScales(t *testing.T) {
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
 			t.Errorf("n=%d: gossip interval %v, want %v", c.n, got, c.gossip)
 		}
-		if got := GossipFanout(cfg.GossipInterval); got != c.fanout {
+		if got := GossipFanout(cfg.GossipInterval, 1); got != c.fanout {
 			t.Errorf("n=%d: gossip fanout %d, want %d", c.n, got, c.fanout)
 		}
 		if got := cfg.StateExchangeInterval(c.n); got != c.exchange {
@@ -68,8 +68,33 @@ func TestGossipFanoutFollowsTheInterval(t *testing.T) {
 		{200 * time.Millisecond, 12},
 		{time.Second, 12},
 	} {
-		if got := GossipFanout(c.interval); got != c.want {
+		if got := GossipFanout(c.interval, 1); got != c.want {
 			t.Errorf("GossipFanout(%v) = %d, want %d", c.interval, got, c.want)
+		}
+	}
+}
+
+// TestGossipFanoutSharesTheHost checks that the agents of one host send at
+// most hostGossipRate gossip packets a second together (25 agents at
+// memberlist's rate), and each at least 3 a round.
+func TestGossipFanoutSharesTheHost(t *testing.T) {
+	for _, c := range []struct {
+		interval  time.Duration
+		colocated int
+		want      int
+	}{
+		{50 * time.Millisecond, 0, 3},
+		{50 * time.Millisecond, 3, 3},
+		{50 * time.Millisecond, 100, 3},
+		{100 * time.Millisecond, 20, 6},
+		{150 * time.Millisecond, 30, 8},
+		{200 * time.Millisecond, 25, 12},
+		{200 * time.Millisecond, 60, 5},
+		{200 * time.Millisecond, 100, 3},
+		{200 * time.Millisecond, 150, 3},
+	} {
+		if got := GossipFanout(c.interval, c.colocated); got != c.want {
+			t.Errorf("GossipFanout(%v, %d) = %d, want %d", c.interval, c.colocated, got, c.want)
 		}
 	}
 }

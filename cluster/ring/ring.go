@@ -36,6 +36,11 @@ type Ring struct {
 	// kept holds the channel's connections kept open (kept.go).
 	kept *keptConns
 
+	// lost is when each member was declared dead, while it is
+	// (joinMissing); guarded by lostMu.
+	lostMu sync.Mutex
+	lost   map[string]time.Time
+
 	done chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
@@ -56,7 +61,7 @@ func Create(cfg Config) (*Ring, error) {
 	if cfg.LookupIP == nil {
 		cfg.LookupIP = LookupIP
 	}
-	r := &Ring{cfg: cfg, log: cfg.Logger, kept: newKeptConns(), done: make(chan struct{})}
+	r := &Ring{cfg: cfg, log: cfg.Logger, kept: newKeptConns(), lost: map[string]time.Time{}, done: make(chan struct{})}
 	r.drops = NewDrops(cfg.Logger.Named("guard"), dropLogInterval)
 	r.addrs = newAddresses(append([]string{cfg.Name}, cfg.Peers...), cfg.LookupIP, cfg.Logger)
 	if cfg.BindAddr == "" {
@@ -77,13 +82,17 @@ func Create(cfg Config) (*Ring, error) {
 	mc.BindAddr, mc.BindPort = cfg.BindAddr, cfg.Port
 	mc.AdvertiseAddr, mc.AdvertisePort = cfg.BindAddr, cfg.Port
 	mc.ProbeInterval, mc.ProbeTimeout = cfg.ProbeInterval, cfg.ProbeTimeout
-	mc.GossipInterval, mc.GossipNodes = cfg.GossipInterval, GossipFanout(cfg.GossipInterval)
+	onThisHost := r.addrs.onThisHost()
+	mc.GossipInterval, mc.GossipNodes = cfg.GossipInterval, GossipFanout(cfg.GossipInterval, len(onThisHost))
+	// memberlist tries a member that missed its UDP probe over TCP too,
+	// for networks that drop UDP between hosts. Between two agents of one
+	// host, a missed probe means the other is busy or gone: a connection
+	// would only add to the work of a host already late for its probes.
+	mc.DisableTcpPingsForNode = func(name string) bool { return onThisHost[name] }
 	mc.PushPullInterval = cfg.PushPullInterval
 	mc.SuspicionMult, mc.RetransmitMult = cfg.SuspicionMult, cfg.RetransmitMult
 	mc.TCPTimeout = cfg.TCPTimeout
-	// No gossip to the dead past a few seconds: a healed partition merges
-	// back through the joins, and transmits are not wasted on the dead.
-	mc.GossipToTheDeadTime = 5 * time.Second
+	mc.GossipToTheDeadTime = gossipToTheDead
 	mc.Label = cfg.Label
 	// Gossip packets are small, and compressing each one cost more CPU
 	// and allocations than anything else an idle node did.
@@ -149,7 +158,8 @@ func (r *Ring) Start() {
 // does not pay for every dead seed of a big cluster each round.
 const joinsPerRound = 1
 
-// joinMissing joins the seeds that are neither alive members nor deaf. A
+// joinMissing joins the seeds that are neither alive members, nor deaf,
+// nor declared dead lately (lostLately). A
 // node alone joins them one after the other, in the order of Peers, until
 // one answers: nodes launched together (each one's Peers starting with its
 // successor) chain up instead of each joining all, and gossip and push/pull
@@ -163,8 +173,9 @@ func (r *Ring) joinMissing() {
 		}
 	}
 	var missing []string
+	now := time.Now()
 	for _, peer := range r.cfg.Peers {
-		if !alive[peer] && !r.deaf(peer) {
+		if !alive[peer] && !r.deaf(peer) && !r.lostLately(peer, now) {
 			missing = append(missing, peer)
 		}
 	}
@@ -182,6 +193,25 @@ func (r *Ring) joinMissing() {
 			return
 		}
 	}
+}
+
+// gossipToTheDead is how long gossip still goes to a member declared dead
+// (memberlist's GossipToTheDeadTime): a member that is alive hears of its
+// death meanwhile, and refutes it. Past it, a healed partition merges back
+// through the joins, and transmits are not wasted on the dead.
+const gossipToTheDead = 5 * time.Second
+
+// lostLately tells whether the ring declared peer dead less than
+// gossipToTheDead ago: gossip still tells it so, and it refutes if it is
+// alive. Joining it would add a push/pull of the whole membership each
+// time, on hosts already late for their probes if the ring flaps, and its
+// merge suspects anew every member the peer holds dead: at a launch of
+// 100 agents on 2 cores, that kept the flaps going.
+func (r *Ring) lostLately(peer string, now time.Time) bool {
+	r.lostMu.Lock()
+	defer r.lostMu.Unlock()
+	at, ok := r.lost[peer]
+	return ok && now.Sub(at) < gossipToTheDead
 }
 
 // every calls f after first, then again each time interval() after it
@@ -427,12 +457,18 @@ func (d delegate) NotifyUpdate(n *memberlist.Node) { d.alive(n) }
 
 func (d delegate) alive(n *memberlist.Node) {
 	if n.Name != d.r.cfg.Name {
+		d.r.lostMu.Lock()
+		delete(d.r.lost, n.Name)
+		d.r.lostMu.Unlock()
 		d.r.cfg.Handler.Alive(n.Name, n.Meta)
 	}
 }
 
 func (d delegate) NotifyLeave(n *memberlist.Node) {
 	if n.Name != d.r.cfg.Name {
+		d.r.lostMu.Lock()
+		d.r.lost[n.Name] = time.Now()
+		d.r.lostMu.Unlock()
 		d.r.cfg.Handler.Dead(n.Name)
 	}
 }
