@@ -328,9 +328,6 @@ func (v *View) HostName(address string) string {
 	return host
 }
 
-// SetLocal records the current state of a local process (rec.Seq is set
-// here) and returns the update to gossip; changed is false when nothing
-// differs from what was recorded.
 // Declared tells whether the local node has told the others of process k
 // (a record, maybe a tombstone): others take news of it relayed from then
 // on (ApplyRelayed).
@@ -339,6 +336,9 @@ func (v *View) Declared(k Key) bool {
 	return ok
 }
 
+// SetLocal records the current state of a local process (rec.Seq is set
+// here) and returns the update to gossip; changed is false when nothing
+// differs from what was recorded.
 func (v *View) SetLocal(rec ProcessRecord) (u Update, changed bool) {
 	if old, ok := v.local.records.byKey[rec.Key()]; ok && old.sameContent(rec) {
 		return Update{}, false
