@@ -11,21 +11,21 @@ import (
 func TestDefaultConfigScales(t *testing.T) {
 	for _, c := range []struct {
 		n                int
-		probe            time.Duration
+		probe, timeout   time.Duration
 		gossip, exchange time.Duration
 		fanout, mult     int
 		window           time.Duration
 		transmissions    int
 	}{
-		{1, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
-		{3, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
-		{10, 200 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 8},
-		{20, 200 * time.Millisecond, 100 * time.Millisecond, 10 * time.Second, 6, 3, 781 * time.Millisecond, 8},
-		{32, 200 * time.Millisecond, 160 * time.Millisecond, 10 * time.Second, 10, 3, 903 * time.Millisecond, 8},
-		{60, 200 * time.Millisecond, 200 * time.Millisecond, 20 * time.Second, 12, 3, 1067 * time.Millisecond, 8},
-		{99, 200 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1197 * time.Millisecond, 8},
-		{100, 200 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1200 * time.Millisecond, 9},
-		{150, 300 * time.Millisecond, 200 * time.Millisecond, 40 * time.Second, 12, 3, 1958 * time.Millisecond, 9},
+		{1, 200 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
+		{3, 200 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 4},
+		{10, 200 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 8},
+		{20, 200 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 10 * time.Second, 6, 3, 781 * time.Millisecond, 8},
+		{32, 200 * time.Millisecond, 100 * time.Millisecond, 160 * time.Millisecond, 10 * time.Second, 10, 3, 903 * time.Millisecond, 8},
+		{60, 200 * time.Millisecond, 120 * time.Millisecond, 200 * time.Millisecond, 20 * time.Second, 12, 3, 1067 * time.Millisecond, 8},
+		{99, 200 * time.Millisecond, 180 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1197 * time.Millisecond, 8},
+		{100, 200 * time.Millisecond, 180 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1200 * time.Millisecond, 9},
+		{150, 300 * time.Millisecond, 270 * time.Millisecond, 200 * time.Millisecond, 40 * time.Second, 12, 3, 1958 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
 		if got := cfg.GossipInterval.Round(time.Millisecond); got != c.gossip {
@@ -46,8 +46,8 @@ func TestDefaultConfigScales(t *testing.T) {
 		if got := cfg.SuspicionWindow(c.n).Round(time.Millisecond); got != c.window {
 			t.Errorf("n=%d: suspicion window %v, want %v", c.n, got, c.window)
 		}
-		if cfg.ProbeInterval != c.probe || cfg.ProbeTimeout != 100*time.Millisecond {
-			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and 100ms", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, c.probe)
+		if cfg.ProbeInterval != c.probe || cfg.ProbeTimeout != c.timeout {
+			t.Errorf("n=%d: probes every %v with a %v timeout, want %v and %v", c.n, cfg.ProbeInterval, cfg.ProbeTimeout, c.probe, c.timeout)
 		}
 	}
 }
