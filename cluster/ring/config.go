@@ -132,9 +132,9 @@ func probeInterval(n int) time.Duration {
 // which on hosts shared by many agents only add to the work: at 100
 // agents on a 2-core virtual machine a third of the direct probes went
 // indirect at a 100 ms timeout and the ring flapped for as long as it
-// ran (3 runs of 3); at 180 ms every node was in OPERATION 10.2 and 10.7
-// s after the last answer (2 runs of 2), and the 20 ms left are still many
-// round trips of a LAN for the indirect probes.
+// ran (3 runs of 3); at 180 ms every node was in OPERATION 10-11 s after
+// the last answer in 3 runs of 4. The 20 ms left are still many round
+// trips of a LAN for the indirect probes.
 func probeTimeout(n int) time.Duration {
 	share := min(0.9, max(0.5, float64(n)/100))
 	return time.Duration(share * float64(probeInterval(n))).Round(time.Millisecond)
@@ -171,8 +171,9 @@ func GossipFanout(interval time.Duration, colocated int) int {
 // 0.3 ms of CPU, 12 members every 200 ms made 6,000 packets a second, the
 // whole machine, and the probes that came late because of it kept the
 // ring flapping for as long as it ran; at 3 (1,500 a second) the flaps of
-// the launch died out. What each packet carries (a few dozen suspicions
-// and refutations) leaves as fast either way once the queue is that long.
+// the launch died out more often. What each packet carries (a few dozen
+// suspicions and refutations) leaves as fast either way once the queue is
+// that long.
 const hostGossipRate = 1500.0
 
 // scale is memberlist's node scale, max(1, log10 n): 1 up to 10 nodes, 2

@@ -171,7 +171,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 // answer within CheckRetry (an exchange may take TCPTimeout), each retry
 // added a connection and a full state for a member already late, and at a
 // launch of 100 agents on 2 cores most exchanges were such retries.
-// ExchangeEnded asks again if it is still due.
+// Once ExchangeEnded, the next Tick asks again if it is due.
 func (v *View) request(a *address, now time.Time) Effects {
 	if a.exchanging {
 		return Effects{}
