@@ -33,7 +33,8 @@ const acceptBackoff = 100 * time.Millisecond
 // connection from an address outside the cluster is dropped before
 // memberlist reads it (memberlist hands every message to its delegate
 // whatever its sender), and a connection that starts with channelMagic is
-// the ring's channel, not memberlist's. It dials from the ring's own
+// the ring's channel, not memberlist's; a packet is screened (Ring.screen)
+// before memberlist queues its messages. It dials from the ring's own
 // address, so that the others know it by its source address. Each packet
 // is read into one buffer and handed on in a copy of its size (memberlist's
 // own transport hands on a fresh 64 KiB buffer per packet, the most
@@ -153,8 +154,12 @@ func (g *guard) readPackets() {
 		case n == 0:
 			continue
 		}
+		packet := g.r.screen(buf[:n], at)
+		if packet == nil {
+			continue
+		}
 		select {
-		case g.packets <- &memberlist.Packet{Buf: bytes.Clone(buf[:n]), From: addr, Timestamp: at}:
+		case g.packets <- &memberlist.Packet{Buf: bytes.Clone(packet), From: addr, Timestamp: at}:
 		case <-g.done:
 			return
 		}

@@ -41,6 +41,17 @@ type Ring struct {
 	lostMu sync.Mutex
 	lost   map[string]time.Time
 
+	// nameField is the node's name as the bytes that an accusation of
+	// it contains (noticeAccusation).
+	nameField []byte
+	// refutedInc is the latest incarnation of an accusation refuted
+	// early, if refuted (refuteEarly); guarded by refuteMu.
+	refuteMu   sync.Mutex
+	refuted    bool
+	refutedInc uint32
+	// repeats is what screen drops copies of.
+	repeats *repeats
+
 	done chan struct{}
 	wg   sync.WaitGroup
 	once sync.Once
@@ -61,7 +72,8 @@ func Create(cfg Config) (*Ring, error) {
 	if cfg.LookupIP == nil {
 		cfg.LookupIP = LookupIP
 	}
-	r := &Ring{cfg: cfg, log: cfg.Logger, kept: newKeptConns(), lost: map[string]time.Time{}, done: make(chan struct{})}
+	r := &Ring{cfg: cfg, log: cfg.Logger, kept: newKeptConns(), lost: map[string]time.Time{}, done: make(chan struct{}),
+		nameField: []byte(cfg.Name), repeats: newRepeats()}
 	r.drops = NewDrops(cfg.Logger.Named("guard"), dropLogInterval)
 	r.addrs = newAddresses(append([]string{cfg.Name}, cfg.Peers...), cfg.LookupIP, cfg.Logger)
 	if cfg.BindAddr == "" {
