@@ -79,8 +79,8 @@ type decision struct {
 // applications are stopped.
 func decide(s situation) decision {
 	d := decision{state: s.state, master: s.master}
-	for range 4 { // each pass moves at most one state forward
-		before := d.state
+	for range 4 { // each pass moves at most one state, or master, forward
+		before, masterBefore := d.state, d.master
 		switch d.state {
 		case enums.SupvisorsInitialization:
 			ready := s.synchronised || !s.pending || !s.now.Before(s.synchroDeadline)
@@ -114,7 +114,7 @@ func decide(s situation) decision {
 				d.state, d.stopAgent = enums.SupvisorsShutdown, true
 			}
 		}
-		if d.state == before {
+		if d.state == before && d.master == masterBefore {
 			break
 		}
 	}
@@ -122,7 +122,8 @@ func decide(s situation) decision {
 }
 
 // working is the next state from DEPLOYMENT, OPERATION or CONCILIATION.
-func (s situation) working(d *decision) enums.SupvisorsState {
+// A better master adopted is s's master from then on.
+func (s *situation) working(d *decision) enums.SupvisorsState {
 	isMaster := d.master == s.local
 	switch {
 	case isMaster && s.stopRequest != enums.SupvisorsInitialization:
@@ -135,8 +136,12 @@ func (s situation) working(d *decision) enums.SupvisorsState {
 		return s.masterState
 	case s.firstRunning != d.master && !s.now.Before(s.stableAt):
 		// A better master, on a stable view: followed even in
-		// DEPLOYMENT (the old one may never finish it).
+		// DEPLOYMENT (the old one may never finish it). The next pass
+		// follows its state: one already in OPERATION ends this node's
+		// DEPLOYMENT now, not at the next change of the view, which in
+		// a quiet cluster may be long (a node of 100 waited 45 s).
 		d.master = s.firstRunning
+		s.masterRunning, s.masterState = true, s.firstRunningState
 		if d.state == enums.SupvisorsDeployment {
 			if d.master == s.local {
 				s.takeOver(d)

@@ -317,10 +317,22 @@ func TestDecide(t *testing.T) {
 		name: "a non-master in deployment follows a better master once stable",
 		s: func() situation {
 			s := running(enums.SupvisorsDeployment, a2, enums.SupvisorsInitialization)
-			s.local, s.firstRunning, s.firstRunningState = a3, a1, enums.SupvisorsOperation
+			s.local, s.firstRunning, s.firstRunningState = a3, a1, enums.SupvisorsDeployment
 			return s
 		}(),
 		want: decision{state: enums.SupvisorsDeployment, master: a1},
+	}, struct {
+		name string
+		s    situation
+		want decision
+	}{
+		name: "a non-master in deployment follows a better master already in operation there",
+		s: func() situation {
+			s := running(enums.SupvisorsDeployment, a2, enums.SupvisorsInitialization)
+			s.local, s.firstRunning, s.firstRunningState = a3, a1, enums.SupvisorsOperation
+			return s
+		}(),
+		want: decision{state: enums.SupvisorsOperation, master: a1},
 	}, struct {
 		name string
 		s    situation
