@@ -3,7 +3,7 @@ package ring
 import (
 	"bytes"
 	"crypto/aes"
-	"crypto/rand"
+	crand "crypto/rand"
 	"encoding/binary"
 	"hash/crc32"
 	"hash/maphash"
@@ -56,20 +56,30 @@ func (r *Ring) screen(packet []byte, now time.Time) []byte {
 	if !ok {
 		return packet
 	}
-	keep := make([][]byte, 0, len(parts))
-	for _, part := range parts {
-		r.noticeAccusation(part)
-		if !r.repeats.repeated(part, now) {
+	var keep [][]byte // nil while nothing is taken out
+	for i, part := range parts {
+		repeated := r.repeats.repeated(part, now)
+		if !repeated {
+			r.noticeAccusation(part)
+		}
+		switch {
+		case repeated && keep == nil:
+			keep = append(make([][]byte, 0, len(parts)), parts[:i]...)
+		case !repeated && keep != nil:
 			keep = append(keep, part)
 		}
 	}
 	switch {
-	case len(keep) == len(parts):
+	case keep == nil:
 		return packet
 	case len(keep) == 0:
 		return nil
 	}
-	return kr.pack(keep, label)
+	left, err := kr.pack(keep, label)
+	if err != nil {
+		return packet
+	}
+	return left
 }
 
 // splitPacket returns the messages of an opened packet without its label:
@@ -112,26 +122,29 @@ func splitPacket(msg []byte) (parts [][]byte, ok bool) {
 // pack makes a packet of msgs (a compound of several) as memberlist would,
 // under label, sealed with the first key if any, without a CRC (which
 // memberlist does not require).
-func (kr *keyring) pack(msgs [][]byte, label string) []byte {
-	msg := msgs[0]
-	if len(msgs) > 1 {
-		msg = []byte{mlCompound, byte(len(msgs))}
-		for _, m := range msgs {
-			msg = binary.BigEndian.AppendUint16(msg, uint16(len(m)))
-		}
-		for _, m := range msgs {
-			msg = append(msg, m...)
-		}
-	}
+func (kr *keyring) pack(msgs [][]byte, label string) ([]byte, error) {
+	msg := compound(msgs)
 	if kr.sealing() {
 		msg = kr.sealGossip(msg, []byte(label))
 	}
-	packet, err := memberlist.AddLabelHeaderToPacket(msg, label)
-	if err != nil {
-		// The label came from a packet that had it.
-		panic(err)
+	return memberlist.AddLabelHeaderToPacket(msg, label)
+}
+
+// compound is memberlist's message of msgs (at most 255, each at most
+// 64 KiB): the only one, or a compound of several (a count, their lengths,
+// the messages).
+func compound(msgs [][]byte) []byte {
+	if len(msgs) == 1 {
+		return msgs[0]
 	}
-	return packet
+	msg := []byte{mlCompound, byte(len(msgs))}
+	for _, m := range msgs {
+		msg = binary.BigEndian.AppendUint16(msg, uint16(len(m)))
+	}
+	for _, m := range msgs {
+		msg = append(msg, m...)
+	}
+	return msg
 }
 
 // sealGossip seals msg with the first key as memberlist does (version 1: a
@@ -140,7 +153,7 @@ func (kr *keyring) sealGossip(msg, label []byte) []byte {
 	aead := kr.aeads[0]
 	sealed := make([]byte, 1+aead.NonceSize(), 1+aead.NonceSize()+len(msg)+aead.Overhead())
 	sealed[0] = 1
-	_, _ = rand.Read(sealed[1:]) // never fails
+	_, _ = crand.Read(sealed[1:]) // never fails
 	return aead.Seal(sealed, sealed[1:], msg, label)
 }
 
@@ -180,8 +193,8 @@ type accusation struct {
 	From        string
 }
 
-// noticeAccusation refutes msg, one of memberlist's messages, if it
-// accuses this node.
+// noticeAccusation refutes msg, one of memberlist's messages heard for
+// the first time, if it accuses this node.
 func (r *Ring) noticeAccusation(msg []byte) {
 	if len(msg) == 0 || (msg[0] != mlSuspect && msg[0] != mlDead) || !bytes.Contains(msg, r.nameField) {
 		return

@@ -182,16 +182,7 @@ func accusationMsg(tb testing.TB, kind byte, node string, inc uint32) []byte {
 // several, with a CRC, under the ring's label.
 func gossipPacket(tb testing.TB, msgs ...[]byte) []byte {
 	tb.Helper()
-	msg := msgs[0]
-	if len(msgs) > 1 {
-		msg = []byte{mlCompound, byte(len(msgs))}
-		for _, m := range msgs {
-			msg = binary.BigEndian.AppendUint16(msg, uint16(len(m)))
-		}
-		for _, m := range msgs {
-			msg = append(msg, m...)
-		}
-	}
+	msg := compound(msgs)
 	packet := binary.BigEndian.AppendUint32([]byte{mlHasCRC}, crc32.ChecksumIEEE(msg))
 	packet, err := memberlist.AddLabelHeaderToPacket(append(packet, msg...), DefaultConfig(3).Label)
 	if err != nil {
