@@ -240,8 +240,8 @@ func (r *Ring) refuteEarly(inc uint32) {
 // dropped the first.
 const repeatWindow = time.Second
 
-// maxRepeats bounds what repeats remembers before it forgets what is past
-// repeatWindow.
+// maxRepeats bounds what repeats remembers: past it, it forgets what is
+// past repeatWindow, and everything if that is not enough.
 const maxRepeats = 8192
 
 // repeats remembers the alive, suspect and dead messages seen lately, by a
@@ -269,13 +269,18 @@ func (rp *repeats) repeated(msg []byte, now time.Time) bool {
 	if at, ok := rp.seen[h]; ok && now.Sub(at) < repeatWindow {
 		return true
 	}
-	rp.seen[h] = now
-	if len(rp.seen) > maxRepeats {
+	if len(rp.seen) >= maxRepeats {
 		for k, at := range rp.seen {
 			if now.Sub(at) >= repeatWindow {
 				delete(rp.seen, k)
 			}
 		}
+		if len(rp.seen) >= maxRepeats {
+			// A flood of messages never seen: forgetting lets copies
+			// through, which memberlist reads as it would anyway.
+			clear(rp.seen)
+		}
 	}
+	rp.seen[h] = now
 	return false
 }

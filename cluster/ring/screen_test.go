@@ -380,3 +380,19 @@ func TestRepeatsDropped(t *testing.T) {
 		})
 	}
 }
+
+// TestRepeatsBounded: a flood of messages never seen does not grow what
+// repeats remembers past maxRepeats.
+func TestRepeatsBounded(t *testing.T) {
+	rp := newRepeats()
+	now := time.Now()
+	for inc := range uint32(3 * maxRepeats) {
+		rp.repeated(accusationMsg(t, mlSuspect, "127.0.0.5", inc), now)
+	}
+	if n := len(rp.seen); n > maxRepeats {
+		t.Errorf("%d messages remembered, at most %d", n, maxRepeats)
+	}
+	if !rp.repeated(accusationMsg(t, mlSuspect, "127.0.0.5", 3*maxRepeats-1), now) {
+		t.Error("the last message seen was forgotten")
+	}
+}
