@@ -44,11 +44,9 @@ type Ring struct {
 	// nameField is the node's name as the bytes that an accusation of
 	// it contains (noticeAccusation).
 	nameField []byte
-	// refutedInc is the latest incarnation of an accusation refuted
-	// early, if refuted (refuteEarly); guarded by refuteMu.
-	refuteMu   sync.Mutex
-	refuted    bool
-	refutedInc uint32
+	// refutedBelow is one past the latest incarnation of an accusation
+	// refuted early, 0 before any (refuteEarly).
+	refutedBelow atomic.Uint32
 	// repeats is what screen drops copies of.
 	repeats *repeats
 

@@ -220,13 +220,15 @@ func (r *Ring) refuteEarly(inc uint32) {
 		return
 	default:
 	}
-	r.refuteMu.Lock()
-	if r.refuted && inc <= r.refutedInc {
-		r.refuteMu.Unlock()
-		return
+	for {
+		below := r.refutedBelow.Load()
+		if inc < below {
+			return
+		}
+		if r.refutedBelow.CompareAndSwap(below, inc+1) {
+			break
+		}
 	}
-	r.refuted, r.refutedInc = true, inc
-	r.refuteMu.Unlock()
 	r.log.Warn("refuting an accusation before memberlist reads it", "incarnation", inc)
 	go func() {
 		// UpdateNode then waits until the alive message went out enough

@@ -19,9 +19,8 @@ import (
 
 // refutedEarly returns the incarnation r refuted early, if it did.
 func refutedEarly(r *Ring) (uint32, bool) {
-	r.refuteMu.Lock()
-	defer r.refuteMu.Unlock()
-	return r.refutedInc, r.refuted
+	below := r.refutedBelow.Load()
+	return below - 1, below > 0
 }
 
 // deafTo is a transport that drops every packet from one IP: its
