@@ -384,6 +384,43 @@ func (p *browserPage) act(tb testing.TB, scope, action, strategy string) {
 	}
 }
 
+// layoutShiftsScript answers which elements of a CSS selector moved since
+// the page loaded (the browser's Layout Instability entries, kept from the
+// load on): a description of each shift of an element that is one, holds
+// one or lies in one.
+const layoutShiftsScript = `new Promise(resolve => {
+	const selector = %s;
+	const moved = [];
+	const observer = new PerformanceObserver(list => {
+		for (const entry of list.getEntries()) {
+			for (const s of entry.sources || []) {
+				const e = s.node && (s.node.nodeType === 1 ? s.node : s.node.parentElement);
+				if (!e || !(e.closest(selector) || e.querySelector(selector))) continue;
+				moved.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + ' "' +
+					e.textContent.replace(/\s+/g, ' ').trim().slice(0, 60) + '" from y=' + Math.round(s.previousRect.y) +
+					' to y=' + Math.round(s.currentRect.y) + ' at ' + Math.round(entry.startTime) + ' ms');
+			}
+		}
+	});
+	observer.observe({type: 'layout-shift', buffered: true});
+	// The entries kept from before come in the observer's first callback,
+	// a task later; none may come at all.
+	setTimeout(() => { observer.disconnect(); resolve(moved); }, 200);
+})`
+
+// noLayoutShiftOf fails tb if an element of selector moved since the page
+// loaded: a button that moves under the pointer between a press and its
+// release loses the click, so what a person acts on must stay where it
+// first showed while the page fills the rest.
+func (p *browserPage) noLayoutShiftOf(tb testing.TB, selector string) {
+	tb.Helper()
+	var moved []string
+	p.eval(tb, fmt.Sprintf(layoutShiftsScript, jsString(selector)), &moved)
+	for _, m := range moved {
+		tb.Errorf("%s: %s moved after it showed", p.location(tb), m)
+	}
+}
+
 // click clicks, as a person does, the element of a CSS selector.
 func (p *browserPage) click(tb testing.TB, selector string) {
 	tb.Helper()

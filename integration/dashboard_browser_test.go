@@ -114,6 +114,13 @@ startsecs=0
 // and the tests log what they measured.
 const liveDeadline = 10 * time.Second
 
+// chartsDrawn is true once a page's charts (figures of SVG lines) have
+// their first points; chartsDescribed says how many lines it has.
+const (
+	chartsDrawn     = `[...document.querySelectorAll('figure svg polyline')].some(l => (l.getAttribute('points') || '').trim() !== '')`
+	chartsDescribed = `document.querySelectorAll('svg polyline').length + ' chart lines'`
+)
+
 // TestDashboardInBrowser runs a 3-node cluster and one headless Chromium
 // on the dashboard of 127.0.0.2 (not the master: its actions are
 // forwarded), and checks, through the contract's hooks, that every page
@@ -149,7 +156,7 @@ func TestDashboardInBrowser(t *testing.T) {
 			// second apart: stats_periods=1), where the page has charts.
 			p.waitJS(t, 30*time.Second, `(() => { const lines = [...document.querySelectorAll('svg polyline')];
 				return lines.length === 0 || lines.some(l => (l.getAttribute('points') || '').trim().split(' ').length >= 3); })()`,
-				`document.querySelectorAll('svg polyline').length + ' charts'`)
+				chartsDescribed)
 			p.screenshot(t, readme, name)
 		}
 		p.screenshot(t, look, name)
@@ -168,6 +175,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		// Its processes, as Supervisor's page shows them.
 		p.waitHookState(t, liveDeadline, hook("data-namespec", "backend:db"), "RUNNING")
 		p.waitHookState(t, liveDeadline, hook("data-namespec", "web:worker_0"), "RUNNING")
+		// Its charts come after: nothing to click moved for them.
+		p.waitJS(t, liveDeadline, chartsDrawn, chartsDescribed)
+		p.noLayoutShiftOf(t, "button")
 		shoot(t, "address", false)
 	})
 
@@ -176,6 +186,9 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.follow(t, hook("data-application", "web"))
 		p.waitHookState(t, liveDeadline, hook("data-application", "web"), "RUNNING")
 		waitPageAgrees(t, p, c, partOf)
+		// Its rules come after: nothing to click moved for them.
+		p.waitJS(t, liveDeadline, `document.querySelectorAll('dl dt').length > 0`, `document.querySelectorAll('dl dt').length + ' rules'`)
+		p.noLayoutShiftOf(t, "button")
 		for _, ns := range []string{"web:server", "web:worker_0", "web:worker_1", "web:worker_2"} {
 			if !p.has(t, hook("data-namespec", ns)) {
 				t.Errorf("the page of application web has no %s", hook("data-namespec", ns))
@@ -191,6 +204,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		// The live log tail (/logtail) shows what the process wrote.
 		p.waitJS(t, liveDeadline, `document.body.innerText.includes("server: listening on port 8080")`,
 			`document.body.innerText.replace(/\s+/g, ' ').slice(0, 2000)`)
+		p.waitJS(t, liveDeadline, chartsDrawn, chartsDescribed)
+		p.noLayoutShiftOf(t, "button")
 		shoot(t, "process", true)
 		// Clear log, then a signal, on the copy of this node.
 		sup := c.Supervisor()
@@ -280,6 +295,8 @@ func TestDashboardInBrowser(t *testing.T) {
 		p.follow(t, hook("data-address", agent.host))
 		solo := hook("data-namespec", "solo")
 		p.waitHookState(t, liveDeadline, solo, "STOPPED")
+		p.waitJS(t, liveDeadline, chartsDrawn, chartsDescribed)
+		p.noLayoutShiftOf(t, "button")
 		sup := c.Supervisor()
 		p.act(t, solo, "start", "")
 		waitRunningOn(t, c, "solo", agent.host)

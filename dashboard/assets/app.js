@@ -946,9 +946,8 @@
   // their description, refreshed when one of them changes state (the
   // stream's event topic) and every few seconds for the uptimes.
   function localProcessTable() {
-    // Supervisor's actions take no strategy.
-    doc.getElementById('process-strategy-label').hidden = true;
-    doc.getElementById('processes').classList.add('local'); // a wider Actions column
+    // The page comes with Supervisor's table (no strategy chooser, a wider
+    // Actions column, the buttons for all of this node's processes).
     const items = new Map();
     const table = new Table(doc.getElementById('processes'), {
       sortKey: 'name',
@@ -994,7 +993,6 @@
     };
     localEventHooks.push(debounce(200, () => refresh().catch(() => {})));
     every(5, refresh);
-    doc.getElementById('node-actions').hidden = false;
   }
 
   // hostCharts draws an address's statistics for the period chosen: CPU
