@@ -39,7 +39,7 @@ type Options struct {
 	// its incarnation, the clock its peers see): a test aid for clusters
 	// whose clocks disagree (the hidden --clock-offset flag).
 	ClockOffset time.Duration
-	// GCPercent is the GOGC the agent sets once its cluster is first in
+	// GCPercent is the GOGC the agent sets once its cluster has settled in
 	// OPERATION, returning what the heap no longer needs to the system;
 	// 0 leaves the garbage collector as it is. Until then it runs as the
 	// caller set it (see cmd/supvisors: relaxed while the cluster starts).

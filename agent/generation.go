@@ -47,10 +47,10 @@ type generation struct {
 	// stopMetrics ends the metrics' subscription to the supervisor.
 	stopMetrics func()
 	// stopStats ends the collector's goroutine and waits for it: no
-	// sample is published once it returns. It also ends the wait for
-	// OPERATION of releaseWhenOperating.
+	// sample is published once it returns. It also ends the wait of
+	// releaseWhenSettled.
 	stopStats func()
-	// gcPercent is the GOGC releaseWhenOperating sets (Options.GCPercent).
+	// gcPercent is the GOGC releaseWhenSettled sets (Options.GCPercent).
 	gcPercent int
 }
 
@@ -141,7 +141,7 @@ func startGeneration(cfg *config.Config, address string, a *Agent) (*generation,
 		defer close(done)
 		gen.stats.Run(ctx)
 	}()
-	go gen.releaseWhenOperating(ctx)
+	go gen.releaseWhenSettled(ctx)
 	gen.stopStats = func() {
 		cancel()
 		<-done

@@ -259,6 +259,10 @@ func New(cfg Config, incarnation uint64, now time.Time) *View {
 // State returns the node's Supvisors state.
 func (v *View) State() enums.SupvisorsState { return v.state }
 
+// RunningChanged returns when an address last entered or left RUNNING
+// (when the view was made, before any did).
+func (v *View) RunningChanged() time.Time { return v.lastChange }
+
 // Master returns the master's address, "" while there is none.
 func (v *View) Master() string { return v.master }
 

@@ -20,7 +20,7 @@ import (
 )
 
 // gcPercent is the agent's GOGC unless its environment sets one, once its
-// cluster is first in OPERATION. An agent keeps a few MB of live heap and
+// cluster has settled in OPERATION. An agent keeps a few MB of live heap and
 // allocates little while idle: Go's default (100) lets the heap grow to
 // twice the live heap before a collection, 50 to one and a half, which
 // took 1.5 MB off the resident memory of each agent of 30 (make scale)
@@ -33,8 +33,8 @@ const gcPercent = 50
 // launched at once on 2 cores answered their probes late: 1,800-2,600
 // deaths declared, and 10-14 s from the last answer to OPERATION
 // everywhere; at 400, 250-2,400 deaths and 3.5-9.0 s (6 runs, median
-// 6.4 s). What the heap grew by is returned a few seconds after OPERATION
-// (agent.Options.GCPercent).
+// 6.4 s). What the heap grew by is returned once the cluster has settled in
+// OPERATION (agent.Options.GCPercent).
 const startupGCPercent = 400
 
 func main() {
