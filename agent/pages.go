@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"runtime/debug"
 	"strconv"
@@ -23,18 +22,20 @@ import (
 // deployment) is then over, and what only it used goes too. It returns
 // then, or when ctx ends.
 func (g *generation) releaseWhenSettled(ctx context.Context) {
-	if !g.settled(ctx) {
+	turn, ok := g.settled(ctx)
+	if !ok {
 		return
 	}
-	// At a time of its own, which costs an agent about 30 ms of CPU on a
-	// 2-core virtual machine: 100 agents there that released within 8 s
-	// of their first OPERATION, the ring still flapping, were late for
-	// their probes, declared 2,500-3,700 deaths more and mostly lost their
-	// master, in 6 runs of 8; in 1 run of 8 once settled first.
+	// The agents of a host take turns: a release costs about 30 ms of CPU
+	// on a 2-core virtual machine (and TLB shootdowns, through its
+	// hypervisor, on the other core); 100 agents there that released
+	// within 8 s of their first OPERATION, while the ring still flapped,
+	// declared 2,500-3,700 more deaths and mostly lost their master, in 6
+	// runs of 8; once it had settled, but spread over 10 s, in 2 runs of 9.
 	select {
 	case <-ctx.Done():
 		return
-	case <-time.After(rand.N(releaseSpread)):
+	case <-time.After(time.Duration(turn) * releaseTurn):
 	}
 	if g.gcPercent > 0 {
 		debug.SetGCPercent(g.gcPercent)
@@ -45,12 +46,12 @@ func (g *generation) releaseWhenSettled(ctx context.Context) {
 	}
 }
 
-// settled returns true once the cluster has been in OPERATION with the same
-// RUNNING addresses for releaseCalm, false if ctx ends first. Agents that
-// share a host reach OPERATION together while the ring still flaps; what
-// they do then delays their probes, so what can wait waits for the ring to
-// hold still.
-func (g *generation) settled(ctx context.Context) bool {
+// settled returns once the cluster has been in OPERATION with the same
+// RUNNING addresses for releaseCalm, with this agent's turn among those of
+// its host (view.View.HostTurn); false if ctx ends first. Agents that share a host reach OPERATION
+// together while the ring still flaps; what they do then delays their
+// probes, so what can wait waits for the ring to hold still.
+func (g *generation) settled(ctx context.Context) (turn int, ok bool) {
 	for {
 		// Taken before the reading: a change made meanwhile wakes the
 		// next one.
@@ -60,12 +61,13 @@ func (g *generation) settled(ctx context.Context) bool {
 		g.cluster.Read(func(v *view.View) {
 			operating = v.State() == enums.SupvisorsOperation
 			since = v.RunningChanged()
+			turn = v.HostTurn()
 		})
 		var wake <-chan time.Time
 		if operating {
 			calm := time.Since(since)
 			if calm >= releaseCalm {
-				return true
+				return turn, true
 			}
 			// Not at every change of the view (every process event):
 			// once the calm could be long enough.
@@ -73,7 +75,7 @@ func (g *generation) settled(ctx context.Context) bool {
 		}
 		select {
 		case <-ctx.Done():
-			return false
+			return 0, false
 		case <-changed:
 		case <-wake:
 		}
@@ -81,11 +83,11 @@ func (g *generation) settled(ctx context.Context) bool {
 }
 
 // releaseCalm is how long the cluster holds still before an agent releases
-// what starting used; releaseSpread, the time over which the agents of a
-// host spread their releases after that (releaseWhenSettled).
+// what starting used; releaseTurn, the time between the releases of the
+// agents of a host (releaseWhenSettled).
 const (
-	releaseCalm   = 5 * time.Second
-	releaseSpread = 10 * time.Second
+	releaseCalm = 5 * time.Second
+	releaseTurn = time.Second
 )
 
 // releaseBinaryPages unmaps from this process the pages of its own binary's

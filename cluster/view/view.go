@@ -332,6 +332,23 @@ func (v *View) HostName(address string) string {
 	return host
 }
 
+// HostTurn is how many addresses before the local one in address_list run
+// on its host (HostName): 0 for the first of them, or for an agent alone on
+// its host. The agents of a host take turns with what can wait by it.
+func (v *View) HostTurn() int {
+	host := v.HostName(v.cfg.Local)
+	turn := 0
+	for _, a := range v.addresses {
+		if a == v.local {
+			break
+		}
+		if v.HostName(a.name) == host {
+			turn++
+		}
+	}
+	return turn
+}
+
 // Declared tells whether the local node has told the others of process k
 // (a record, maybe a tombstone): others take news of it relayed from then
 // on (ApplyRelayed).

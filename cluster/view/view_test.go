@@ -47,6 +47,35 @@ func TestNew(t *testing.T) {
 	}
 }
 
+// TestHostTurn: the agents of a host take turns by their order in
+// address_list, as their metas tell their hosts.
+func TestHostTurn(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		local string
+		hosts map[string]string // the host each other address's meta says
+		want  int
+	}{
+		{"alone on its host", a3, map[string]string{a1: "x", a2: "y"}, 0},
+		{"after one of its host", a3, map[string]string{a1: "h", a2: "y"}, 1},
+		{"after two of its host", a3, map[string]string{a1: "h", a2: "h"}, 2},
+		{"the first of its host", a1, map[string]string{a2: "h", a3: "h"}, 0},
+		{"between two of its host", a2, map[string]string{a1: "h", a3: "h"}, 1},
+		{"an address never heard of is a host of its own", a3, map[string]string{a2: "h"}, 1},
+		{"an agent that does not tell its host is a host of its own", a3, map[string]string{a1: "", a2: "h"}, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := newView(tc.local, func(c *Config) { c.HostName = "h" })
+			for name, host := range tc.hosts {
+				v.MemberAlive(name, Meta{Incarnation: incOf(name), HostName: host}, at(0))
+			}
+			if got := v.HostTurn(); got != tc.want {
+				t.Errorf("HostTurn() = %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
 func TestViewCheckingThenRunning(t *testing.T) {
 	v := newView(a1)
 	eff := v.MemberAlive(a2, Meta{Incarnation: incOf(a2)}, at(time.Second))

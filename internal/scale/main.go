@@ -5,8 +5,11 @@
 //   - how long after that every node was in OPERATION with N RUNNING
 //     addresses (polling every node every 0.5 s, as clients would), and how
 //     many RUNNING addresses 3 observers saw;
-//   - the CPU each agent used while idle, and its resident memory;
-//   - false SILENT: addresses that any node declared lost while idle;
+//   - the CPU each agent used while idle, and its resident memory, once
+//     the agents settled (they return what starting used once the cluster
+//     has held still for 5 s, the agents of a host a second apart);
+//   - false SILENT: addresses that any node declared lost while settling
+//     and idle;
 //   - propagation: how long a process change (a stop, a start) took to be
 //     seen on each node's event stream (p50, p99, and the p99 of the time
 //     to reach every node);
@@ -39,6 +42,7 @@ type options struct {
 	dir       string
 	converge  time.Duration
 	idle      time.Duration
+	settle    time.Duration
 	changes   int
 	kills     int
 	profile   string
@@ -54,12 +58,16 @@ func main() {
 	flag.StringVar(&o.dir, "dir", "", "where configurations and logs go (default: a new temporary directory, removed on success)")
 	flag.DurationVar(&o.converge, "converge", 60*time.Second, "how long after the last agent answers to wait for OPERATION everywhere")
 	flag.DurationVar(&o.idle, "idle", 30*time.Second, "the idle window (CPU, false SILENT, profiles)")
+	flag.DurationVar(&o.settle, "settle", -1, "the wait from OPERATION everywhere to the idle window (default: 5 s + a second per agent + 5 s, while the agents return what starting used)")
 	flag.IntVar(&o.changes, "changes", 20, "process changes timed for propagation")
 	flag.IntVar(&o.kills, "kills", 2, "agents killed with SIGKILL for detection (0 to 2: the last one, then the master)")
 	flag.StringVar(&o.profile, "profile", "", "directory for profiles of 3 agents (the binary must be built with -tags pprof)")
 	flag.IntVar(&o.basePort, "port", 21000, "the first port to try (4 ports, free on every address)")
 	flag.BoolVar(&o.keepFiles, "keep", false, "keep the configurations and logs")
 	flag.Parse()
+	if o.settle < 0 {
+		o.settle = settleOf(o.n)
+	}
 	if o.n < 2 || o.n > 250 || o.procs < 1 || o.kills < 0 || o.kills > 2 || o.idle < time.Second {
 		fmt.Fprintln(os.Stderr, "scale: -n 2..250, -procs ≥ 1, -kills 0..2, -idle ≥ 1s")
 		os.Exit(2)
@@ -294,6 +302,14 @@ func pollNode(ctx context.Context, a *agent, n int) (bool, int) {
 	return st.StateName == "OPERATION" && running == n, running
 }
 
+// settleOf is the default wait for n agents on one host to settle: the
+// cluster holds still for 5 s, then each releases what starting used, a
+// second after the one before it (agent's releaseWhenSettled), and 5 s
+// more for the last.
+func settleOf(n int) time.Duration {
+	return 5*time.Second + time.Duration(n)*time.Second + 5*time.Second
+}
+
 // measure takes the figures of a cluster: idle cost and false SILENT, then,
 // once it converged, propagation and detection. A cluster that did not
 // converge is not timed further: in one that flaps, each change and kill
@@ -317,7 +333,12 @@ func measure(o options, r *result, agents []*agent, list []string, p ports) erro
 			return err
 		}
 	}
-	if err := idle(o, r, agents, list, watchers, p); err != nil || !r.converged {
+	settling := time.Now()
+	if r.converged {
+		fmt.Fprintf(os.Stderr, "scale: settling for %v\n", o.settle)
+		time.Sleep(o.settle) // the window measured, not a synchronisation
+	}
+	if err := idle(o, r, agents, list, watchers, p, settling); err != nil || !r.converged {
 		return err
 	}
 	if err := propagate(o, r, agents, watchers); err != nil {
@@ -330,8 +351,8 @@ func measure(o options, r *result, agents []*agent, list []string, p ports) erro
 var lostStates = []string{"SILENT", "ISOLATING", "ISOLATED"}
 
 // idle measures the agents' CPU and memory over the idle window (and
-// profiles them), counting the addresses declared lost meanwhile.
-func idle(o options, r *result, agents []*agent, list []string, watchers []*watcher, p ports) error {
+// profiles them), counting the addresses declared lost from settling on.
+func idle(o options, r *result, agents []*agent, list []string, watchers []*watcher, p ports, settling time.Time) error {
 	fmt.Fprintf(os.Stderr, "scale: idle for %v\n", o.idle)
 	before := make([]int64, len(agents))
 	for i, a := range agents {
@@ -369,7 +390,7 @@ func idle(o options, r *result, agents []*agent, list []string, watchers []*watc
 	r.cpuPercent, r.rssMB, r.anonMB, r.fileMB = meanMax(cpu), meanMax(rss), meanMax(anon), meanMax(file)
 	to := time.Now()
 	for _, w := range watchers {
-		r.falseSilent += w.count("address", from, to, lostStates...)
+		r.falseSilent += w.count("address", settling, to, lostStates...)
 	}
 	return profErr
 }
@@ -488,10 +509,15 @@ func printResult(w *os.File, r *result, o options) {
 		}
 		detection += fmt.Sprintf("%s: %s / %s", r.detectionWho[i], ms(percentile(ds, 50)), ms(percentile(ds, 100)))
 	}
+	// False SILENT are counted while settling, too.
+	window := o.idle
+	if r.converged {
+		window += o.settle
+	}
 	fmt.Fprintln(w, "| agents | processes | last answer after launch | OPERATION after last answer | RUNNING seen (of N) | idle CPU per agent, mean (max) | RSS mean (max): anonymous + file | false SILENT | propagation p50 / p99, every node p99 | kill -9 → lost, median / every node |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	fmt.Fprintf(w, "| %d | %d | %.1f s | %s | %d / %d / %d | %.2f %% (%.2f %%) | %.1f MB (%.1f MB): %.1f + %.1f MB | %d in %v | %s | %s |\n",
 		r.n, r.n*r.procs, r.lastAnswer.Seconds(), operation, r.seen[0], r.seen[1], r.seen[2],
-		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.anonMB.mean, r.fileMB.mean, r.falseSilent, o.idle,
+		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.anonMB.mean, r.fileMB.mean, r.falseSilent, window,
 		propagation, detection)
 }
