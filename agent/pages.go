@@ -48,8 +48,8 @@ func (g *generation) releaseWhenSettled(ctx context.Context) {
 }
 
 // settled returns once the cluster has been in OPERATION with the same
-// RUNNING addresses for releaseCalm (or in OPERATION for releaseLatest, in
-// a ring that keeps changing), with this agent's turn among those of its
+// RUNNING addresses for releaseCalm (or is in OPERATION releaseLatest after
+// it first was, in a ring that keeps changing), with this agent's turn among those of its
 // host (view.View.HostTurn); false if ctx ends first. Agents that share a
 // host reach OPERATION together while the ring still flaps; what they do
 // then delays their probes, so what can wait waits for the ring to hold
@@ -90,8 +90,8 @@ func (g *generation) settled(ctx context.Context) (turn int, ok bool) {
 }
 
 // releaseCalm is how long the cluster holds still before an agent releases
-// what starting used, releaseLatest how long it waits for that at most in
-// OPERATION, and releaseTurn the time between the releases of the agents of
+// what starting used, releaseLatest how long after the first OPERATION it
+// waits for that at most, and releaseTurn the time between the releases of the agents of
 // a host (releaseWhenSettled).
 const (
 	releaseCalm   = 5 * time.Second
