@@ -65,7 +65,6 @@ func (g *generation) settled(ctx context.Context) (turn int, ok bool) {
 		g.cluster.Read(func(v *view.View) {
 			operating = v.State() == enums.SupvisorsOperation
 			since = v.RunningChanged()
-			turn = v.HostTurn()
 		})
 		var wake <-chan time.Time
 		if operating {
@@ -74,6 +73,7 @@ func (g *generation) settled(ctx context.Context) (turn int, ok bool) {
 			}
 			calmLeft, latestLeft := releaseCalm-time.Since(since), releaseLatest-time.Since(operatingSince)
 			if calmLeft <= 0 || latestLeft <= 0 {
+				g.cluster.Read(func(v *view.View) { turn = v.HostTurn() })
 				return turn, true
 			}
 			// Not at every change of the view (every process event):

@@ -278,9 +278,12 @@ func (rp *repeats) repeated(msg []byte, now time.Time) bool {
 				delete(rp.seen, k)
 			}
 		}
-		if len(rp.seen) >= maxRepeats {
+		if len(rp.seen) > maxRepeats*3/4 {
 			// A flood of messages never seen: forgetting lets copies
-			// through, which memberlist reads as it would anyway.
+			// through, which memberlist reads as it would anyway. Short
+			// of a quarter freed, the next sweep would come a few
+			// messages later: each sweep is paid for by maxRepeats/4
+			// messages at least.
 			clear(rp.seen)
 		}
 	}

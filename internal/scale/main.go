@@ -99,6 +99,7 @@ type result struct {
 	anonMB       stats // of which anonymous pages
 	fileMB       stats // and file pages
 	falseSilent  int
+	silentWindow time.Duration   // over which falseSilent was counted
 	propagation  []time.Duration // each (change, node)
 	everyNode    []time.Duration // each change, until every node saw it
 	detection    [][]time.Duration
@@ -333,12 +334,7 @@ func measure(o options, r *result, agents []*agent, list []string, p ports) erro
 			return err
 		}
 	}
-	settling := time.Now()
-	if r.converged {
-		fmt.Fprintf(os.Stderr, "scale: settling for %v\n", o.settle)
-		time.Sleep(o.settle) // the window measured, not a synchronisation
-	}
-	if err := idle(o, r, agents, list, watchers, p, settling); err != nil || !r.converged {
+	if err := idle(o, r, agents, list, watchers, p); err != nil || !r.converged {
 		return err
 	}
 	if err := propagate(o, r, agents, watchers); err != nil {
@@ -351,8 +347,14 @@ func measure(o options, r *result, agents []*agent, list []string, p ports) erro
 var lostStates = []string{"SILENT", "ISOLATING", "ISOLATED"}
 
 // idle measures the agents' CPU and memory over the idle window (and
-// profiles them), counting the addresses declared lost from settling on.
-func idle(o options, r *result, agents []*agent, list []string, watchers []*watcher, p ports, settling time.Time) error {
+// profiles them), once a cluster that converged has settled, counting the
+// addresses declared lost from settling on.
+func idle(o options, r *result, agents []*agent, list []string, watchers []*watcher, p ports) error {
+	settling := time.Now()
+	if r.converged {
+		fmt.Fprintf(os.Stderr, "scale: settling for %v\n", o.settle)
+		time.Sleep(o.settle) // the window measured, not a synchronisation
+	}
 	fmt.Fprintf(os.Stderr, "scale: idle for %v\n", o.idle)
 	before := make([]int64, len(agents))
 	for i, a := range agents {
@@ -392,6 +394,7 @@ func idle(o options, r *result, agents []*agent, list []string, watchers []*watc
 	for _, w := range watchers {
 		r.falseSilent += w.count("address", settling, to, lostStates...)
 	}
+	r.silentWindow = to.Sub(settling)
 	return profErr
 }
 
@@ -509,15 +512,10 @@ func printResult(w *os.File, r *result, o options) {
 		}
 		detection += fmt.Sprintf("%s: %s / %s", r.detectionWho[i], ms(percentile(ds, 50)), ms(percentile(ds, 100)))
 	}
-	// False SILENT are counted while settling, too.
-	window := o.idle
-	if r.converged {
-		window += o.settle
-	}
 	fmt.Fprintln(w, "| agents | processes | last answer after launch | OPERATION after last answer | RUNNING seen (of N) | idle CPU per agent, mean (max) | RSS mean (max): anonymous + file | false SILENT | propagation p50 / p99, every node p99 | kill -9 → lost, median / every node |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	fmt.Fprintf(w, "| %d | %d | %.1f s | %s | %d / %d / %d | %.2f %% (%.2f %%) | %.1f MB (%.1f MB): %.1f + %.1f MB | %d in %v | %s | %s |\n",
 		r.n, r.n*r.procs, r.lastAnswer.Seconds(), operation, r.seen[0], r.seen[1], r.seen[2],
-		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.anonMB.mean, r.fileMB.mean, r.falseSilent, window,
+		r.cpuPercent.mean, r.cpuPercent.max, r.rssMB.mean, r.rssMB.max, r.anonMB.mean, r.fileMB.mean, r.falseSilent, r.silentWindow.Round(time.Second),
 		propagation, detection)
 }
