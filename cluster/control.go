@@ -226,11 +226,16 @@ func (c *Cluster) startPhases(app string) [][]view.Key {
 
 // startApplication runs app's start plan. A required process that fails
 // applies the application's starting failure strategy: ABORT leaves the
-// rest unstarted, STOP stops the application, CONTINUE goes on.
+// rest unstarted, STOP stops the application, CONTINUE goes on. A node
+// that is no longer the master (or has lost its quorum) starts no further
+// phase: it would undo what the new master decides.
 func (c *Cluster) startApplication(ctx context.Context, placement strategy.Placement, app string) error {
 	defer c.busyApplication(app, true)()
 	rules := c.cfg.Rules.Application(app)
 	for _, phase := range c.startPhases(app) {
+		if err := c.checkMaster(); err != nil {
+			return err
+		}
 		var todo []view.Key
 		c.Read(func(v *view.View) { todo = toStart(v, phase, false) })
 		var failed []error

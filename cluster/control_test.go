@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -494,4 +495,85 @@ func TestRequestOfAPreviousAgentNotDone(t *testing.T) {
 			t.Errorf("%s request: carried out %v, want %v", step.name, got, step.want)
 		}
 	}
+}
+
+// TestStartPlacedAgainOnlyForTheMaster: a start that its address fails
+// (the node's agent is gone) is placed again on the master while the
+// process is wanted, and not by a node that is not the master any more,
+// nor once an operator stopped the process (chaos loopback seed 20260304,
+// fault #25: a node that had lost the mastership placed again, for 15 s,
+// a start of ra:ra_web it had carried on as the master, and ran it after
+// the new master stopped the application for an operator).
+func TestStartPlacedAgainOnlyForTheMaster(t *testing.T) {
+	t.Parallel()
+	nodes := testCluster(t, 3, nil)
+	for _, node := range nodes {
+		node.start(sleeper("app", "wanted", "held", "other"))
+	}
+	for _, node := range nodes {
+		node.waitFor("OPERATION", inOperation(addr1))
+	}
+	nodes[1].kill()
+	startOnGone := func(n *testNode, k view.Key) error {
+		n.c.mu.Lock()
+		at := n.c.beginStartLocked(k, addr2, 0)
+		n.c.mu.Unlock()
+		planned := plannedStart{key: k, address: addr2, at: at}
+		return n.c.runStarts(t.Context(), n.c.defaultPlacement(), []plannedStart{planned}, "")[0]
+	}
+	runsNowhere := func(n *testNode, k view.Key) {
+		t.Helper()
+		n.c.Read(func(v *view.View) {
+			if info, _ := v.Process(k); len(info.Addresses) > 0 {
+				t.Errorf("%s placed again: runs on %v", k.Namespec(), info.Addresses)
+			}
+		})
+	}
+
+	wanted := key("app", "wanted")
+	if err := startOnGone(nodes[0], wanted); err != nil {
+		t.Fatalf("the master did not place the start again: %v", err)
+	}
+	nodes[0].waitFor("app:wanted running elsewhere", func(v *view.View) bool {
+		info, _ := v.Process(wanted)
+		return info.State == enums.ProcessRunning && !slices.Contains(info.Addresses, addr2)
+	})
+
+	held := key("app", "held")
+	nodes[0].c.holdStopped([]view.Key{held}, true)
+	if err := startOnGone(nodes[0], held); outcomeOf(err) != strategy.AddressFailed {
+		t.Errorf("start of a process an operator stopped: %v, want its address's failure", err)
+	}
+	runsNowhere(nodes[0], held)
+
+	other := key("app", "other")
+	if err := startOnGone(nodes[2], other); outcomeOf(err) != strategy.AddressFailed {
+		t.Errorf("start by a node that is not the master: %v, want its address's failure", err)
+	}
+	runsNowhere(nodes[2], other)
+}
+
+// TestNoPhaseStartedByANodeNotMaster: an application's start carried on by
+// a node that is not the master (it lost the mastership during the start)
+// starts no further phase: it returns ErrNotMaster and leaves the
+// application to the new master.
+func TestNoPhaseStartedByANodeNotMaster(t *testing.T) {
+	t.Parallel()
+	const rules = `<root><application name="two">` +
+		`<program name="first"><start_sequence>1</start_sequence></program>` +
+		`<program name="second"><start_sequence>2</start_sequence></program>` +
+		`</application></root>`
+	nodes := appCluster(t, 2, "[group:two]\nprograms=first,second\n"+program("first")+program("second"), rules)
+	ctx, cancel := contextWithTimeout()
+	defer cancel()
+	if err := nodes[1].c.startApplication(ctx, nodes[1].c.defaultPlacement(), "two"); !errors.Is(err, ErrNotMaster) {
+		t.Errorf("start of an application by a node not the master: %v, want %v", err, ErrNotMaster)
+	}
+	nodes[1].c.Read(func(v *view.View) {
+		for _, k := range []view.Key{key("two", "first"), key("two", "second")} {
+			if info, _ := v.Process(k); len(info.Addresses) > 0 {
+				t.Errorf("%s started by a node not the master: runs on %v", k.Namespec(), info.Addresses)
+			}
+		}
+	})
 }

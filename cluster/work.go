@@ -258,7 +258,8 @@ func (c *Cluster) keysOf(app string) []view.Key {
 // work (deployment, RESTART_APPLICATION): every process to start is held as
 // a job first, so that what cannot be done now (no address can take a
 // process, the one chosen fails) is done as soon as it can, by this master
-// or the next. A required process that waits holds the later phases back.
+// or the next. A required process that waits holds the later phases back,
+// and a node that is no longer the master leaves them to the new one.
 func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	defer c.busyApplication(app, true)()
 	phases := c.startPhases(app)
@@ -277,6 +278,9 @@ func (c *Cluster) deployApplication(ctx context.Context, app, reason string) {
 	})
 	c.startJobs(keys, true, reason)
 	for _, phase := range phases {
+		if c.checkMaster() != nil {
+			return
+		}
 		proceed := true
 		for _, err := range forEach(phase, func(k view.Key) error {
 			var j view.Job
