@@ -577,3 +577,35 @@ func TestNoPhaseStartedByANodeNotMaster(t *testing.T) {
 		}
 	})
 }
+
+// TestStopLeavesANewerCopy: a stop names the copy it stops (its start);
+// one that reaches its node after that copy is gone (held there until its
+// sender was the master again, or retransmitted once a partition healed)
+// leaves the copy running now alone (chaos netns seed 95426098, fault #26:
+// the master of one side stopped ra:ra_cache on a node cut off from it,
+// the stop arrived 6 s later and ended the copy that the other side's
+// master had started there since, the only one left after conciliation).
+func TestStopLeavesANewerCopy(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 2)
+	k := key("app", "a")
+	start(t, nodes[1], "app", "a")
+	p := nodes[1].sup.Group("app").Process("a")
+	now := p.Info().Start
+	stop := func(copy time.Time) error {
+		return nodes[1].c.carryOutCommand(msgStop, nodes[0].c.stamp(command{key: k, copy: copy}))
+	}
+	if err := stop(now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Info().State; st != enums.ProcessRunning {
+		t.Fatalf("a stop of an older copy ended the one running now: %v", st)
+	}
+	if err := stop(now); err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].waitFor("app:a stopped", func(v *view.View) bool {
+		info, _ := v.Process(k)
+		return len(info.Addresses) == 0
+	})
+}

@@ -448,7 +448,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 	})
 	for _, address := range addresses {
 		c.log.Info("stopping", "process", k.Namespec(), "address", address)
-		if err := c.command(address, msgStop, command{key: k}); err != nil {
+		if err := c.command(address, msgStop, command{key: k, copy: started[address]}); err != nil {
 			// Stopped once its node can be reached (see stopJobs).
 			c.holdStop(k, address, replace)
 			unreached = append(unreached, fmt.Sprintf("%s: %v", address, err))
@@ -633,6 +633,10 @@ func (c *Cluster) carryOutCommand(t messageType, cmd command) error {
 				c.log.Info("cancel of a start that made no copy running here: nothing stopped, and the start will not run", "process", cmd.key.Namespec(), "from", cmd.from)
 				return nil
 			}
+		}
+		if !cmd.copy.IsZero() && !p.Info().Start.Equal(cmd.copy) {
+			c.log.Info("stop of a copy that no longer runs here: the one running now is left alone", "process", cmd.key.Namespec(), "from", cmd.from)
+			return nil
 		}
 		if err := p.Stop(); err != nil && !isFault(err, fault.NotRunning) {
 			return err

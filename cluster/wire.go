@@ -379,6 +379,7 @@ type wireCommand struct {
 	Incarnation uint64
 	SentAt      int64
 	Cancels     int64
+	Copy        int64
 }
 
 // command is a decoded wireCommand.
@@ -391,18 +392,21 @@ type command struct {
 	// cancels, on a stop, is the sentAt of the start it cancels (the
 	// master gave it up): only the copy that start made is stopped.
 	cancels time.Time
+	// copy, on a stop, is the start of the copy it stops (its record's,
+	// in its node's clock; zero: whatever runs).
+	copy time.Time
 }
 
 func encodeCommand(t messageType, c command) []byte {
 	return encode(t, wireCommand{Group: c.key.Group, Name: c.key.Name, Extra: c.extra, From: c.from,
-		Incarnation: c.incarnation, SentAt: nanos(c.sentAt), Cancels: nanos(c.cancels)})
+		Incarnation: c.incarnation, SentAt: nanos(c.sentAt), Cancels: nanos(c.cancels), Copy: nanos(c.copy)})
 }
 
 func decodeCommand(body []byte) (command, error) {
 	var w wireCommand
 	err := decodeBody(body, &w)
 	return command{key: view.Key{Group: w.Group, Name: w.Name}, extra: w.Extra, from: w.From,
-		incarnation: w.Incarnation, sentAt: fromNanos(w.SentAt), cancels: fromNanos(w.Cancels)}, err
+		incarnation: w.Incarnation, sentAt: fromNanos(w.SentAt), cancels: fromNanos(w.Cancels), copy: fromNanos(w.Copy)}, err
 }
 
 // wireKey is a view.Key.
