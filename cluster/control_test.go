@@ -609,3 +609,42 @@ func TestStopLeavesANewerCopy(t *testing.T) {
 		return len(info.Addresses) == 0
 	})
 }
+
+// TestStopHeldForALostAddress: a stop sent to a node that is lost before
+// its copy is seen stopped (here the node holds the request, its sender not
+// being its master, and its agent dies) is held as a stop job, as one that
+// could not be sent is (chaos netns seed 95426098, fault #1: the stop of
+// sa:sa_a went out as the partition began, and no job was left to stop it
+// once the partition healed).
+func TestStopHeldForALostAddress(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 3)
+	k := key("app", "a")
+	start(t, nodes[2], "app", "a")
+	nodes[1].waitFor("app:a on 127.0.0.3", runningOn(k, addr3))
+	stopped := make(chan error, 1)
+	go func() { stopped <- nodes[1].c.stopCopies(t.Context(), k, []string{addr3}, forGood) }()
+	held := func() bool {
+		p := &nodes[2].c.pending
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return len(p.cmds) > 0
+	}
+	for deadline := time.Now().Add(waitTimeout); !held(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("127.0.0.3 holds no request from 127.0.0.2")
+		}
+	}
+	nodes[2].kill()
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	nodes[1].c.Read(func(v *view.View) {
+		for _, j := range v.Jobs() {
+			if j.Key == k && j.Address == addr3 && !j.Done {
+				return
+			}
+		}
+		t.Error("no stop held for the copy on the lost 127.0.0.3")
+	})
+}

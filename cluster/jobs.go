@@ -470,6 +470,22 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		}
 		return true, nil
 	})
+	// A copy still seen running on an address lost meanwhile may never
+	// have had the stop (sent as its node was being cut off, it waited in
+	// a socket or in that node's hold for its master): it is held for
+	// stopping, as an unreachable one is (chaos netns seed 95426098, fault
+	// #1: sa:sa_a, on the other side of a partition, ran on alone).
+	var lost []string
+	c.Read(func(v *view.View) {
+		for _, address := range reached {
+			if rec, ok := v.Record(address, k); ok && v.AddressState(address) != enums.AddressRunning && rec.State.IsRunning() && rec.Start.Equal(started[address]) {
+				lost = append(lost, address)
+			}
+		}
+	})
+	for _, address := range lost {
+		c.holdStop(k, address, replace)
+	}
 	if err == nil && len(unreached) > 0 {
 		err = fault.Newf(fault.Failed, "%s: not reached, stopped once it can be: %s", k.Namespec(), strings.Join(unreached, "; "))
 	}
