@@ -147,13 +147,7 @@ func (c *Cluster) runStarts(ctx context.Context, p strategy.Placement, starts []
 		}
 		err := c.startOn(ctx, p, s.key, s.address, s.at, extra)
 		for tries := len(c.RuleAddresses(s.key)) - 1; tries > 0 && outcomeOf(err) == strategy.AddressFailed && ctx.Err() == nil; tries-- {
-			c.mu.Lock()
-			why := c.notPlacedAgainLocked(s.key)
-			var again plannedStart
-			if why == "" {
-				again = c.beginStartsLocked(p, []view.Key{s.key})[0]
-			}
-			c.mu.Unlock()
+			again, why := c.placeAgain(p, s.key)
 			if why != "" {
 				c.log.Info("start not placed again", "process", s.key.Namespec(), "reason", why, "error", err)
 				break
@@ -168,23 +162,25 @@ func (c *Cluster) runStarts(ctx context.Context, p strategy.Placement, starts []
 	})
 }
 
-// notPlacedAgainLocked says why a start of k that its address failed is
-// not placed again ("": it is). A node that lost the mastership meanwhile
-// leaves k to the new master, whose decisions it would undo (a start
-// placed again there ran a process of an application the new master had
-// since stopped: chaos loopback seed 20260304, fault #25); and the hold of
-// an operator's stop that came meanwhile must win, though the stop saw no
-// start in flight between two attempts (waitStarts). Checked in the same
-// hold of c.mu as the next attempt is counted, so that a stop either sees
-// it in flight or is seen by it.
-func (c *Cluster) notPlacedAgainLocked(k view.Key) string {
+// placeAgain places again a start of k that its address failed, and counts
+// it as under way; or says why it does not ("": it does). A node that lost
+// the mastership meanwhile leaves k to the new master, whose decisions it
+// would undo (a start placed again there ran a process of an application
+// the new master had since stopped: chaos loopback seed 20260304, fault
+// #25); and the hold of an operator's stop that came meanwhile must win,
+// though the stop saw no start in flight between two attempts
+// (waitStarts). Checked in the same hold of c.mu as the next attempt is
+// counted, so that a stop either sees it in flight or is seen by it.
+func (c *Cluster) placeAgain(p strategy.Placement, k view.Key) (again plannedStart, why string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	switch {
 	case c.view.Master() != c.local:
-		return "this node is no longer the master"
+		return again, "this node is no longer the master"
 	case c.view.Held(k):
-		return "an operator stopped it meanwhile"
+		return again, "an operator stopped it meanwhile"
 	}
-	return ""
+	return c.beginStartsLocked(p, []view.Key{k})[0], ""
 }
 
 // startOn carries out the start at of k on address, which placement p
@@ -461,10 +457,15 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 		stopwaitsecs = p.Stopwaitsecs
 	}
 	deadline := time.Now().Add(time.Duration(stopwaitsecs)*time.Second + deliveryMargin)
+	// sameCopy is the record of k on address while it is the copy the
+	// stop was sent for.
+	sameCopy := func(v *view.View, address string) (view.ProcessRecord, bool) {
+		rec, ok := v.Record(address, k)
+		return rec, ok && rec.Start.Equal(started[address])
+	}
 	err := c.awaitProcess(ctx, deadline, k, func(v *view.View) (bool, error) {
 		for _, address := range reached {
-			rec, ok := v.Record(address, k)
-			if ok && v.AddressState(address) == enums.AddressRunning && (rec.State.IsRunning() || rec.State == enums.ProcessStopping) && rec.Start.Equal(started[address]) {
+			if rec, same := sameCopy(v, address); same && v.AddressState(address) == enums.AddressRunning && (rec.State.IsRunning() || rec.State == enums.ProcessStopping) {
 				return false, nil
 			}
 		}
@@ -478,7 +479,7 @@ func (c *Cluster) stopCopies(ctx context.Context, k view.Key, addresses []string
 	var lost []string
 	c.Read(func(v *view.View) {
 		for _, address := range reached {
-			if rec, ok := v.Record(address, k); ok && v.AddressState(address) != enums.AddressRunning && rec.State.IsRunning() && rec.Start.Equal(started[address]) {
+			if rec, same := sameCopy(v, address); same && v.AddressState(address) != enums.AddressRunning && rec.State.IsRunning() {
 				lost = append(lost, address)
 			}
 		}
