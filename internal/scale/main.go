@@ -138,18 +138,29 @@ func run(o options) (err error) {
 	// the last would start seconds after the first on a loaded machine.
 	launchedAt := time.Now()
 	started := make([]*agent, o.n)
+	answered := make([]time.Time, o.n)
 	errs := make([]error, o.n)
+	answers, cancel := context.WithTimeout(context.Background(), answerWait)
+	defer cancel()
 	var wg sync.WaitGroup
 	for i, a := range list {
 		pprof := ""
 		if o.profile != "" {
 			pprof = fmt.Sprintf("%s:%d", a, p.pprof)
 		}
+		// Each agent is polled from its own launch on: a launch waits for
+		// its child's exec, one after the other, and the last of 100
+		// started 4-12 s after the first on a 2-core machine loaded by the
+		// first ones, whose answers no longer wait for it.
 		wg.Go(func() {
 			started[i], errs[i] = launch(o.bin, confs[i], a, pprof, p)
-			launched.add(started[i])
+			if errs[i] == nil {
+				launched.add(started[i])
+				answered[i], errs[i] = started[i].waitAnswer(answers)
+			}
 		})
 	}
+	fmt.Fprintf(os.Stderr, "scale: launching %d agents (%s), waiting for their answers\n", o.n, dir)
 	wg.Wait()
 	for i := range started {
 		if started[i] != nil {
@@ -159,13 +170,11 @@ func run(o options) (err error) {
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "scale: %d agents launched (%s), waiting for their answers\n", o.n, dir)
-	last, err := waitAnswers(agents)
-	if err != nil {
-		return err
-	}
+	slices.SortFunc(answered, time.Time.Compare)
+	last := answered[len(answered)-1]
 	r.lastAnswer = last.Sub(launchedAt)
-	fmt.Fprintf(os.Stderr, "scale: every agent answers (%.1f s), waiting for OPERATION with %d RUNNING addresses\n", r.lastAnswer.Seconds(), o.n)
+	fmt.Fprintf(os.Stderr, "scale: every agent answers (median %.1f s, last %.1f s), waiting for OPERATION with %d RUNNING addresses\n",
+		answered[len(answered)/2].Sub(launchedAt).Seconds(), r.lastAnswer.Seconds(), o.n)
 	at, seen, converged := converge(agents, o.n, last.Add(o.converge))
 	r.converged, r.seen = converged, seen
 	if converged {
@@ -188,28 +197,8 @@ func profiled(list []string) []string {
 	return []string{list[0], list[len(list)/2], list[len(list)-1]}
 }
 
-// waitAnswers returns when the last agent answered.
-func waitAnswers(agents []*agent) (time.Time, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	times := make([]time.Time, len(agents))
-	errs := make([]error, len(agents))
-	var wg sync.WaitGroup
-	for i, a := range agents {
-		wg.Go(func() { times[i], errs[i] = a.waitAnswer(ctx) })
-	}
-	wg.Wait()
-	var last time.Time
-	for i := range agents {
-		if errs[i] != nil {
-			return time.Time{}, errs[i]
-		}
-		if times[i].After(last) {
-			last = times[i]
-		}
-	}
-	return last, nil
-}
+// answerWait bounds the wait for every agent to answer after the launch.
+const answerWait = 2 * time.Minute
 
 // nodeStatus is what a poll of one node said.
 type nodeStatus struct {
