@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"sync"
@@ -95,7 +96,20 @@ func spawnChild(spec spawnSpec) (spawned, *spawnError) {
 	return spawned{pid: pid, stdin: p.parent[0], stdout: p.parent[1], stderr: p.parent[2]}, nil
 }
 
+// ownTimerSlack is the timer slack the agent was started with (its main
+// thread's: package initialisation runs there), 0 if unknown.
+var ownTimerSlack, _ = unix.PrctlRetInt(unix.PR_GET_TIMERSLACK, 0, 0, 0, 0)
+
 func forkExec(spec spawnSpec, attr *syscall.ProcAttr) (int, error) {
+	// A child takes the timer slack of the thread that forks it, and the
+	// agent widens its threads' while its host's CPU is full
+	// (cmd/supvisors): the child gets the agent's own, as it would from
+	// supervisord.
+	if ownTimerSlack > 0 {
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		_ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ownTimerSlack), 0, 0, 0)
+	}
 	if spec.umask == nil {
 		umaskMu.RLock()
 		defer umaskMu.RUnlock()

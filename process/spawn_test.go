@@ -6,8 +6,13 @@ import (
 	"os/user"
 	"path/filepath"
 	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestCredential(t *testing.T) {
@@ -79,5 +84,37 @@ func TestChdirError(t *testing.T) {
 func TestErrnoNameOfPlainError(t *testing.T) {
 	if got := errnoName(errors.New("no errno here")); got != "no errno here" {
 		t.Errorf("errnoName = %q", got)
+	}
+}
+
+// TestChildTakesTheAgentsTimerSlack: a child forked by a thread whose
+// timer slack is not the process's own (the agent widens its threads' while
+// starved) gets the process's own.
+func TestChildTakesTheAgentsTimerSlack(t *testing.T) {
+	if ownTimerSlack <= 0 {
+		t.Skip("the process's timer slack is unknown")
+	}
+	out := filepath.Join(t.TempDir(), "slack")
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, 7_000_000, 0, 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = unix.Prctl(unix.PR_SET_TIMERSLACK, uintptr(ownTimerSlack), 0, 0, 0) }()
+	spec := spawnSpec{name: "slack", filename: "/bin/sh", argv: []string{"sh", "-c", "cat /proc/self/timerslack_ns > " + out}}
+	pid, err := forkExec(spec, &syscall.ProcAttr{Files: []uintptr{0, 1, 2}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil || ws.ExitStatus() != 0 {
+		t.Fatalf("child: %v, exit status %d", err, ws.ExitStatus())
+	}
+	got, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := strconv.Itoa(ownTimerSlack); strings.TrimSpace(string(got)) != want {
+		t.Fatalf("the child's timer slack is %s ns, want the process's %s", strings.TrimSpace(string(got)), want)
 	}
 }

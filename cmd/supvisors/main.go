@@ -107,6 +107,11 @@ func run(opts agent.Options) error {
 	if err != nil {
 		return err
 	}
+	if keeper, err := newSlackKeeper(starvedSlack); err != nil {
+		a.Logger().Debug("threads' timer slack left as it is", "error", err)
+	} else {
+		go keeper.run(slackEvery)
+	}
 	// A stop signal ends ctx, for good: no burst of other signals or
 	// requests can hide it (they come on another channel).
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGQUIT)

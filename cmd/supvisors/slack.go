@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// While its threads wait for a CPU (starvedShare), the agent's timers may
+// fire up to starvedSlack late: the kernel then ends each sleep with
+// another timer's interrupt (timer slack), and the agent wakes less often
+// when wake-ups are what its host lacks. On a host whose CPU is full, the
+// Go runtime's monitor thread (sysmon) alone wakes every 10 ms, since a
+// goroutine of the agent always runs or waits to run: at a launch of 100
+// agents on a 2-core virtual machine, where a wake-up costs about 40 µs of
+// CPU through the hypervisor, 10,000 wake-ups a second, over half of the
+// machine's context switches and a fifth of both cores. Once the agent is
+// served again (servedShare, servedSamples), its threads get the process's
+// own slack back: on a host with CPU to spare, the latency costs more than
+// the wake-ups (with the slack for good, a stop of 50 processes on 3 agents
+// took 250 to 450 ms instead of 25 to 35). Children always get the
+// process's own (the process package forks with it).
+const starvedSlack = 20 * time.Millisecond
+
+const (
+	// slackEvery is how often the keeper samples how long the agent's
+	// threads waited for a CPU.
+	slackEvery = time.Second
+	// starvedShare is the time the agent's threads waited for a CPU over a
+	// sample, all together, as a share of the sample, from which they get
+	// starvedSlack: at a launch of 100 agents on 2 cores, an agent's
+	// threads wait most of every second.
+	starvedShare = 0.5
+	// servedShare is the share below which a sample counts as served, and
+	// servedSamples how many served samples in a row give the threads the
+	// process's slack back.
+	servedShare   = 0.1
+	servedSamples = 5
+)
+
+// starved tells whether the agent's threads have starvedSlack after a
+// sample in which they waited waited (a share of the sample) for a CPU, the
+// served-th served sample in a row, was telling whether they had it
+// before.
+func starved(was bool, waited float64, served int) bool {
+	switch {
+	case waited >= starvedShare:
+		return true
+	case served >= servedSamples:
+		return false
+	}
+	return was
+}
+
+// slackKeeper gives every thread of the agent its timer slack: starvedSlack
+// while the agent is starved, the process's own otherwise. A thread takes
+// the slack of the thread that creates it; the keeper puts back any that
+// differs at each sample. Not safe for concurrent use.
+type slackKeeper struct {
+	own, wide []byte // the process's slack (its main thread's) and starvedSlack, as /proc reads them
+	starved   bool
+	served    int
+	waited    time.Duration // the threads' time waiting for a CPU at the last sample, all together
+	sampledAt time.Time
+}
+
+// newSlackKeeper reads the process's slack and checks that the threads'
+// can be set: setting another thread's timer slack takes CAP_SYS_NICE (root
+// has it); without it, the error says so and nothing changes.
+func newSlackKeeper(wide time.Duration) (*slackKeeper, error) {
+	own, err := os.ReadFile(slackFile(strconv.Itoa(os.Getpid())))
+	if err == nil {
+		err = writeOtherSlack(own)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("timer slack of the agent's threads: %w", err)
+	}
+	return &slackKeeper{own: bytes.TrimSpace(own), wide: []byte(strconv.FormatInt(wide.Nanoseconds(), 10))}, nil
+}
+
+// writeOtherSlack writes slack to a thread other than the caller's, which
+// needs the privilege that every later write needs.
+func writeOtherSlack(slack []byte) error {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return err
+	}
+	self := strconv.Itoa(unix.Gettid())
+	for _, e := range entries {
+		if e.Name() != self {
+			return os.WriteFile(slackFile(e.Name()), slack, 0)
+		}
+	}
+	return errors.New("no thread but the caller's")
+}
+
+// slackFile is the timer slack's file of the thread tid.
+func slackFile(tid string) string { return "/proc/" + tid + "/timerslack_ns" }
+
+// run samples every interval, for the life of the process.
+func (k *slackKeeper) run(interval time.Duration) {
+	for {
+		k.sample(time.Now())
+		time.Sleep(interval)
+	}
+}
+
+// sample reads how long the agent's threads waited for a CPU since the
+// last sample, decides their slack (starved), and sets it on each thread
+// whose slack differs.
+func (k *slackKeeper) sample(now time.Time) {
+	entries, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		return
+	}
+	var waited time.Duration
+	for _, e := range entries {
+		waited += runDelay(e.Name())
+	}
+	if !k.sampledAt.IsZero() {
+		share := max(0, (waited-k.waited).Seconds()) / now.Sub(k.sampledAt).Seconds()
+		if share < servedShare {
+			k.served++
+		} else {
+			k.served = 0
+		}
+		k.starved = starved(k.starved, share, k.served)
+	}
+	k.waited, k.sampledAt = waited, now
+	k.apply(entries)
+}
+
+// apply sets the slack decided on every thread of entries
+// (/proc/self/task) whose slack differs.
+func (k *slackKeeper) apply(entries []os.DirEntry) {
+	slack := k.own
+	if k.starved {
+		slack = k.wide
+	}
+	for _, e := range entries {
+		if now, err := os.ReadFile(slackFile(e.Name())); err == nil && !bytes.Equal(bytes.TrimSpace(now), slack) {
+			_ = os.WriteFile(slackFile(e.Name()), slack, 0) // a thread that exited meanwhile is no error
+		}
+	}
+}
+
+// runDelay is how long the thread tid (a name in /proc/self/task) has
+// waited for a CPU (schedstat's second field), 0 if unknown.
+func runDelay(tid string) time.Duration {
+	b, err := os.ReadFile("/proc/self/task/" + tid + "/schedstat")
+	if err != nil {
+		return 0 // the thread exited
+	}
+	fields := strings.Fields(string(b))
+	if len(fields) < 2 {
+		return 0
+	}
+	ns, _ := strconv.ParseInt(fields[1], 10, 64)
+	return time.Duration(ns)
+}
