@@ -61,14 +61,18 @@ func starved(was bool, waited float64, served int) bool {
 
 // slackKeeper gives every thread of the agent its timer slack: starvedSlack
 // while the agent is starved, the process's own otherwise. A thread takes
-// the slack of the thread that creates it; the keeper puts back any that
-// differs at each sample. Not safe for concurrent use.
+// the slack of the thread that creates it; the keeper sets it on each
+// thread it had not seen, and on all of them when the decision changes.
+// Not safe for concurrent use.
 type slackKeeper struct {
 	own, wide []byte // the process's slack (its main thread's) and starvedSlack, as /proc reads them
 	starved   bool
 	served    int
 	waited    time.Duration // the threads' time waiting for a CPU at the last sample, all together
 	sampledAt time.Time
+	// threads are the schedstat files of the threads seen, kept open: an
+	// idle agent reads them every second.
+	threads map[string]*os.File
 }
 
 // newSlackKeeper reads the process's slack and checks that the threads'
@@ -82,7 +86,7 @@ func newSlackKeeper(wide time.Duration) (*slackKeeper, error) {
 	if err != nil {
 		return nil, fmt.Errorf("timer slack of the agent's threads: %w", err)
 	}
-	return &slackKeeper{own: bytes.TrimSpace(own), wide: []byte(strconv.FormatInt(wide.Nanoseconds(), 10))}, nil
+	return &slackKeeper{own: bytes.TrimSpace(own), wide: []byte(strconv.FormatInt(wide.Nanoseconds(), 10)), threads: map[string]*os.File{}}, nil
 }
 
 // writeOtherSlack writes slack to a thread other than the caller's, which
@@ -115,17 +119,36 @@ func (k *slackKeeper) run(interval time.Duration) {
 }
 
 // sample reads how long the agent's threads waited for a CPU since the
-// last sample, decides their slack (starved), and sets it on each thread
-// whose slack differs.
+// last sample, decides their slack (starved), and sets it on the threads
+// not seen before, or on all if the decision changed.
 func (k *slackKeeper) sample(now time.Time) {
 	entries, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		return
 	}
 	var waited time.Duration
+	var added []string
+	alive := make(map[string]bool, len(entries))
 	for _, e := range entries {
-		waited += runDelay(e.Name())
+		tid := e.Name()
+		alive[tid] = true
+		f := k.threads[tid]
+		if f == nil {
+			if f, err = os.Open("/proc/self/task/" + tid + "/schedstat"); err != nil {
+				continue // the thread exited
+			}
+			k.threads[tid] = f
+			added = append(added, tid)
+		}
+		waited += runDelay(f)
 	}
+	for tid, f := range k.threads {
+		if !alive[tid] {
+			f.Close()
+			delete(k.threads, tid)
+		}
+	}
+	was := k.starved
 	if !k.sampledAt.IsZero() {
 		share := max(0, (waited-k.waited).Seconds()) / now.Sub(k.sampledAt).Seconds()
 		if share < servedShare {
@@ -136,31 +159,35 @@ func (k *slackKeeper) sample(now time.Time) {
 		k.starved = starved(k.starved, share, k.served)
 	}
 	k.waited, k.sampledAt = waited, now
-	k.apply(entries)
+	if k.starved != was {
+		added = added[:0]
+		for tid := range k.threads {
+			added = append(added, tid)
+		}
+	}
+	k.apply(added)
 }
 
-// apply sets the slack decided on every thread of entries
-// (/proc/self/task) whose slack differs.
-func (k *slackKeeper) apply(entries []os.DirEntry) {
+// apply sets the slack decided on the threads tids.
+func (k *slackKeeper) apply(tids []string) {
 	slack := k.own
 	if k.starved {
 		slack = k.wide
 	}
-	for _, e := range entries {
-		if now, err := os.ReadFile(slackFile(e.Name())); err == nil && !bytes.Equal(bytes.TrimSpace(now), slack) {
-			_ = os.WriteFile(slackFile(e.Name()), slack, 0) // a thread that exited meanwhile is no error
-		}
+	for _, tid := range tids {
+		_ = os.WriteFile(slackFile(tid), slack, 0) // a thread that exited meanwhile is no error
 	}
 }
 
-// runDelay is how long the thread tid (a name in /proc/self/task) has
-// waited for a CPU (schedstat's second field), 0 if unknown.
-func runDelay(tid string) time.Duration {
-	b, err := os.ReadFile("/proc/self/task/" + tid + "/schedstat")
-	if err != nil {
+// runDelay is how long a thread has waited for a CPU (the second field of
+// its schedstat, f), 0 if unknown.
+func runDelay(f *os.File) time.Duration {
+	var b [96]byte
+	n, err := f.ReadAt(b[:], 0)
+	if n == 0 && err != nil {
 		return 0 // the thread exited
 	}
-	fields := strings.Fields(string(b))
+	fields := strings.Fields(string(b[:n]))
 	if len(fields) < 2 {
 		return 0
 	}

@@ -34,25 +34,36 @@ func TestStarved(t *testing.T) {
 	}
 }
 
-// slacks reads the timer slack of every thread of the process.
-func slacks(t testing.TB) map[string]string {
+// threadIDs lists the threads of the process.
+func threadIDs(t testing.TB) []string {
 	t.Helper()
 	entries, err := os.ReadDir("/proc/self/task")
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := map[string]string{}
+	var tids []string
 	for _, e := range entries {
-		if b, err := os.ReadFile(slackFile(e.Name())); err == nil {
-			got[e.Name()] = strings.TrimSpace(string(b))
+		tids = append(tids, e.Name())
+	}
+	return tids
+}
+
+// slacks reads the timer slack of every thread of the process.
+func slacks(t testing.TB) map[string]string {
+	t.Helper()
+	got := map[string]string{}
+	for _, tid := range threadIDs(t) {
+		if b, err := os.ReadFile(slackFile(tid)); err == nil {
+			got[tid] = strings.TrimSpace(string(b))
 		}
 	}
 	return got
 }
 
-// TestSlackKeeper: a starved agent's threads get the wide slack, one
-// created with another slack (as a thread takes its creator's) is put at
-// it by the next sample, and all get the process's back once served.
+// TestSlackKeeper: the threads get the slack decided, a thread created
+// since the last sample with another slack (as a thread takes its
+// creator's) gets it at the next sample, and every thread gets the
+// process's back once the agent is served.
 func TestSlackKeeper(t *testing.T) {
 	if os.Geteuid() != 0 {
 		t.Skip("setting another thread's timer slack takes CAP_SYS_NICE: run as root")
@@ -61,32 +72,42 @@ func TestSlackKeeper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	entries, _ := os.ReadDir("/proc/self/task")
 	t.Cleanup(func() {
 		k.starved = false
-		k.apply(entries)
+		k.apply(threadIDs(t))
 	})
-	k.starved = true
-	k.apply(entries)
+	at := time.Now()
+	k.sample(at)
+	k.starved = true // as a starved sample would decide
+	k.apply(threadIDs(t))
 	for tid, slack := range slacks(t) {
 		if slack != "7000000" {
 			t.Errorf("starved: thread %s has a timer slack of %s ns, want 7000000", tid, slack)
 		}
 	}
 
+	// A thread the keeper has not seen, with another slack (as a thread
+	// created since the last sample takes its creator's).
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := unix.Prctl(unix.PR_SET_TIMERSLACK, 9_000_000, 0, 0, 0); err != nil {
 		t.Fatal(err)
 	}
-	k.sample(time.Now())
-	if got := slacks(t)[fmt.Sprint(unix.Gettid())]; got != "7000000" {
-		t.Errorf("starved: thread %d has a timer slack of %s ns after a sample, want 7000000", unix.Gettid(), got)
+	self := fmt.Sprint(unix.Gettid())
+	k.threads[self].Close()
+	delete(k.threads, self)
+	k.served = servedSamples - 2 // the next served sample keeps it starved
+	at = at.Add(time.Second)
+	k.sample(at)
+	if got := slacks(t)[self]; got != "7000000" {
+		t.Errorf("starved: thread %s, not seen before, has a timer slack of %s ns after a sample, want 7000000", self, got)
 	}
 
-	k.starved = false
-	entries, _ = os.ReadDir("/proc/self/task")
-	k.apply(entries)
+	at = at.Add(time.Second)
+	k.sample(at) // the servedSamples-th served sample
+	if k.starved {
+		t.Fatal("still starved after servedSamples served samples")
+	}
 	for tid, slack := range slacks(t) {
 		if slack != string(k.own) {
 			t.Errorf("served: thread %s has a timer slack of %s ns, want the process's %s", tid, slack, k.own)
@@ -98,7 +119,7 @@ func TestSlackKeeper(t *testing.T) {
 // machine has cores, each on a processor of its own, the threads wait for a
 // CPU most of the time, and the samples find the agent starved.
 func TestSlackKeeperSeesStarvation(t *testing.T) {
-	k := &slackKeeper{own: []byte("50000"), wide: []byte("50000")} // no slack changes: only the decision
+	k := &slackKeeper{own: []byte("50000"), wide: []byte("50000"), threads: map[string]*os.File{}} // no slack changes: only the decision
 	spinners := 4 * runtime.NumCPU()
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(spinners + 1))
 	var stop atomic.Bool
