@@ -287,6 +287,14 @@ func toStart(v *view.View, phase []view.Key, released bool) []view.Key {
 func (c *Cluster) stopApplication(ctx context.Context, app string, replace bool) error {
 	defer c.busyApplication(app, false)()
 	c.dropStarts(func(j view.Job) bool { return j.Key.Group == app })
+	// A start of the application handed out before its jobs were dropped
+	// (in the pass that saw the failure this stop is the strategy of) may
+	// not have spawned yet, its process with no address: once it is over,
+	// its copy is stopped with the others (chaos netns seed 20260359,
+	// fault #9: sa:sa_a started alone after STOP_APPLICATION).
+	if err := c.waitJobs(ctx, func() bool { return !c.startInHandLocked(app) }); err != nil {
+		return err
+	}
 	var procs []view.ProcessInfo
 	c.Read(func(v *view.View) { procs = v.ProcessesOf(app) })
 	for _, p := range procs {
@@ -307,6 +315,17 @@ func (c *Cluster) stopApplication(ctx context.Context, app string, replace bool)
 		})...)
 	}
 	return oneFault(fault.AbnormalTermination, "", errs)
+}
+
+// startInHandLocked tells whether a start job of a process of app is
+// being carried out.
+func (c *Cluster) startInHandLocked(app string) bool {
+	for id := range c.jobs.inHand {
+		if id.address == "" && id.key.Group == app {
+			return true
+		}
+	}
+	return false
 }
 
 // busyApplication marks app as being started (starting) or stopped until
