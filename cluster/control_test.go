@@ -648,3 +648,37 @@ func TestStopHeldForALostAddress(t *testing.T) {
 		t.Error("no stop held for the copy on the lost 127.0.0.3")
 	})
 }
+
+// TestApplicationStopWaitsForStartsInHand: a start job of one of its
+// processes handed out before an application's stop dropped its jobs (in
+// the pass that saw the failure whose strategy the stop is) may spawn the
+// process after the drop: the stop waits for it, then stops what it
+// started (chaos netns seed 20260359, fault #9: sa:sa_a ran alone).
+func TestApplicationStopWaitsForStartsInHand(t *testing.T) {
+	t.Parallel()
+	nodes := started(t, 1)
+	c, k := nodes[0].c, key("app", "a")
+	c.mu.Lock()
+	c.jobs.inHand[jobID{key: k}] = true // as planJobsLocked hands it to runJob
+	c.mu.Unlock()
+	c.putJobs(view.Job{Key: k, Reason: "deployment"})
+	stopped := make(chan error, 1)
+	go func() { stopped <- c.stopApplication(t.Context(), "app", forGood) }()
+	nodes[0].waitFor("app:a's start dropped", func(v *view.View) bool {
+		_, waits := v.Waiting(k)
+		return !waits
+	})
+	start(t, nodes[0], "app", "a") // the job in hand spawns it now
+	nodes[0].waitFor("app:a on 127.0.0.1", runningOn(k, addr1))
+	c.mu.Lock()
+	delete(c.jobs.inHand, jobID{key: k})
+	c.mu.Unlock()
+	c.update(func(time.Time) view.Effects { return view.Effects{} }) // as runJob ends
+	if err := <-stopped; err != nil {
+		t.Fatal(err)
+	}
+	nodes[0].waitFor("app:a stopped by its application's stop", func(v *view.View) bool {
+		p, ok := v.Process(k)
+		return ok && p.State == enums.ProcessStopped
+	})
+}
