@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -160,10 +162,7 @@ func (k *slackKeeper) sample(now time.Time) {
 	}
 	k.waited, k.sampledAt = waited, now
 	if k.starved != was {
-		added = added[:0]
-		for tid := range k.threads {
-			added = append(added, tid)
-		}
+		added = slices.Collect(maps.Keys(k.threads))
 	}
 	k.apply(added)
 }
