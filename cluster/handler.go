@@ -227,6 +227,12 @@ func (h handler) dispatch(from string, t messageType, body []byte) error {
 			return err
 		}
 		c.request(t, cmd)
+	case msgMeta:
+		m, err := decodeMeta(body)
+		if err != nil {
+			return err
+		}
+		c.update(func(now time.Time) view.Effects { return c.view.MemberMeta(from, m, now) })
 	case msgAsk:
 		// Nothing to take: the answer is all of it (Answer).
 		_, err := decodeAsk(body)

@@ -32,6 +32,7 @@ const (
 	msgCrashes   messageType = 11 // failures the master did not see (reliable, to the master)
 	msgProgram   messageType = 12 // the master has every node disable, enable or resize a program (reliable)
 	msgAsk       messageType = 13 // an exchange from a node not Ready yet: it asks for the other's state and sends none
+	msgMeta      messageType = 14 // the master's meta, as it changes (reliable, to every member)
 )
 
 // askMessage is the request of an exchange from a node that is not Ready.
@@ -100,9 +101,11 @@ type wireMeta struct {
 	Fenced      []byte
 	Rules       []byte
 	Deployment  uint64
-	// HostName comes last: an agent that does not know it leaves it out
-	// (decoded as ""), and one that does not know it ignores it.
+	// HostName and Version come last: an agent that does not know them
+	// leaves them out (decoded as "" and 0), and one that does not know
+	// them ignores them.
 	HostName string
+	Version  uint64
 }
 
 type wireName struct {
@@ -344,18 +347,25 @@ func decodeFullState(body []byte) (view.FullState, error) {
 // name).
 func encodeMeta(m view.Meta) []byte {
 	var out []byte
-	if err := codec.NewEncoderBytes(&out, msgpack).Encode(wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules, Deployment: m.Deployment, HostName: m.HostName}); err != nil {
+	if err := codec.NewEncoderBytes(&out, msgpack).Encode(toWireMeta(m)); err != nil {
 		panic(fmt.Sprintf("encode meta: %v", err))
 	}
 	return out
 }
+
+func toWireMeta(m view.Meta) wireMeta {
+	return wireMeta{Incarnation: m.Incarnation, State: int(m.State), Master: m.Master, Fenced: m.Fenced, Rules: m.Rules, Deployment: m.Deployment, HostName: m.HostName, Version: m.Version}
+}
+
+// encodeMetaMessage is the meta as a message of the channel (msgMeta).
+func encodeMetaMessage(m view.Meta) []byte { return encode(msgMeta, toWireMeta(m)) }
 
 func decodeMeta(b []byte) (view.Meta, error) {
 	var w wireMeta
 	if err := decodeBody(b, &w); err != nil {
 		return view.Meta{}, err
 	}
-	return view.Meta{Incarnation: w.Incarnation, State: enums.SupvisorsState(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment, HostName: w.HostName}, nil
+	return view.Meta{Incarnation: w.Incarnation, State: enums.SupvisorsState(w.State), Master: w.Master, Fenced: w.Fenced, Rules: w.Rules, Deployment: w.Deployment, HostName: w.HostName, Version: w.Version}, nil
 }
 
 func encodeName(t messageType, name string) []byte { return encode(t, wireName{Name: name}) }

@@ -70,8 +70,11 @@ var wireCodecs = []wireCodec{
 	wireOf("program", msgProgram, programChange{Program: "worker", Disabled: true, Numprocs: 3}, encodeProgram, decodeProgram),
 	wireOf("stop", msgStop, command{key: view.Key{Group: "web", Name: "server"}}, func(c command) []byte { return encodeCommand(msgStop, c) }, decodeCommand),
 	wireOf("ask", msgAsk, struct{}{}, func(struct{}) []byte { return askMessage }, decodeAsk),
-	wireOf("meta", 0, view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77, HostName: "lab-1"}, encodeMeta, decodeMeta),
+	wireOf("meta", 0, sampleMeta, encodeMeta, decodeMeta),
+	wireOf("pushed meta", msgMeta, sampleMeta, encodeMetaMessage, decodeMeta),
 }
+
+var sampleMeta = view.Meta{Incarnation: 5, State: enums.SupvisorsOperation, Master: "10.0.0.1", Fenced: []byte{0b101}, Rules: []byte("01234567"), Deployment: 77, HostName: "lab-1", Version: 3}
 
 // split returns the body of msg for c, checking its type byte.
 func (c wireCodec) split(msg []byte) ([]byte, error) {

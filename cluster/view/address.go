@@ -102,6 +102,18 @@ var ErrNotFenced = errors.New("address not fenced by this node")
 // this node's: the two would act on different truths.
 var ErrRulesDiffer = errors.New("rules files differ")
 
+// MemberMeta handles a meta that a member pushed to this node: news of the
+// agent the ring says is alive there, CHECKING or RUNNING, it is taken as
+// the ring's would be (MemberAlive); otherwise the ring's word comes
+// first, and nothing changes.
+func (v *View) MemberMeta(name string, meta Meta, now time.Time) Effects {
+	a := v.remote(name)
+	if a == nil || !a.current(meta.Incarnation) || (a.state != enums.AddressChecking && a.state != enums.AddressRunning) {
+		return Effects{}
+	}
+	return v.MemberAlive(name, meta, now)
+}
+
 // MemberAlive handles the ring's news that a member is alive, with its
 // meta: a new incarnation or a returning address is CHECKING until its
 // full state arrives.
@@ -110,6 +122,10 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 	a := v.remote(name)
 	if a == nil || v.Admit(name, meta) != nil {
 		return eff
+	}
+	if meta.Incarnation == a.meta.Incarnation && meta.Version < a.meta.Version {
+		// Gossiped after a later one was pushed (MemberMeta).
+		meta = a.meta
 	}
 	if v.staleAgent(a, meta.Incarnation) {
 		// Not an answer: it is to restart, and is told so again.
@@ -126,7 +142,7 @@ func (v *View) MemberAlive(name string, meta Meta, now time.Time) Effects {
 		a.fenced, a.readmitted = false, false
 		a.letIn = now
 		v.admission = nil
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 	}
 	a.fencePending = false
 	newAgent := meta.Incarnation != a.records.incarnation
@@ -220,7 +236,7 @@ func (v *View) MemberDead(name string, now time.Time) Effects {
 		v.setState(a, enums.AddressSilent, now)
 	case fenceable:
 		v.fence(a, now)
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 	default:
 		a.peerFences = false
 		v.setState(a, enums.AddressSilent, now)
@@ -274,7 +290,7 @@ func (v *View) decideFences(now time.Time) Effects {
 		for _, a := range pending {
 			v.fence(a, now)
 		}
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 	}
 	return eff
 }

@@ -476,12 +476,12 @@ func (v *View) Tick(now time.Time) Effects {
 		}
 	}
 	if d.state != v.state || d.master != v.master {
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 		v.state, v.master = d.state, d.master
 	}
 	if d.deployment != 0 && d.deployment != v.deployment {
 		v.adoptDeployment(d.deployment)
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 	}
 	if d.joined {
 		v.deployed = true
@@ -494,7 +494,7 @@ func (v *View) Tick(now time.Time) Effects {
 		m.meta.Deployment != 0 && m.meta.Deployment != v.deployment && advertised(m, v.master) != enums.SupvisorsInitialization {
 		// A follower belongs to its master's deployment.
 		v.adoptDeployment(m.meta.Deployment)
-		eff.MetaChanged = true
+		v.metaChanged(&eff)
 	}
 	if d.stopAgent {
 		eff.Merge(v.stopAgent(before == enums.SupvisorsRestarting))

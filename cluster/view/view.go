@@ -88,6 +88,11 @@ type Meta struct {
 	// HostName is the machine the node runs on ([supvisors] host_name);
 	// "" from an agent that does not say.
 	HostName string
+	// Version orders the metas of one agent (Incarnation): the master's
+	// reach the members both pushed and gossiped, in either order, and one
+	// older than the last taken changes nothing. 0 from an agent that does
+	// not say.
+	Version uint64
 }
 
 // fences reports whether bit i of a fence bitmap is set.
@@ -163,6 +168,8 @@ func earliest(a, b time.Time) time.Time {
 type View struct {
 	cfg         Config
 	incarnation uint64
+	// metaVersion is the Version of the local meta.
+	metaVersion uint64
 	addresses   []*address // in address_list order
 	byName      map[string]*address
 	// known is address_list as a set, shared read-only with Admissions.
@@ -299,12 +306,19 @@ func (v *View) Uptime(address string, start, now time.Time) time.Duration {
 	return max(remoteNow.Sub(start), 0)
 }
 
+// metaChanged notes that the local meta changed: a later Version, to be
+// advertised.
+func (v *View) metaChanged(eff *Effects) {
+	v.metaVersion++
+	eff.MetaChanged = true
+}
+
 // Incarnation returns the local agent's incarnation.
 func (v *View) Incarnation() uint64 { return v.incarnation }
 
 // LocalMeta returns what this node advertises of itself.
 func (v *View) LocalMeta() Meta {
-	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash, Deployment: v.deployment, HostName: v.cfg.HostName}
+	m := Meta{Incarnation: v.incarnation, State: v.state, Master: v.master, Rules: v.cfg.RulesHash, Deployment: v.deployment, HostName: v.cfg.HostName, Version: v.metaVersion}
 	for _, a := range v.addresses {
 		if a.fencedByUs() {
 			if m.Fenced == nil {

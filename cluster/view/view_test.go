@@ -209,6 +209,63 @@ func TestViewStartupLocalMaster(t *testing.T) {
 	}
 }
 
+// TestMemberMeta: a meta the master pushes moves a follower like the
+// ring's news would, and a meta older than the one taken (gossiped late)
+// changes nothing; a pushed meta never says more than the ring of who is
+// alive, nor of which agent.
+func TestMemberMeta(t *testing.T) {
+	operation := Meta{Incarnation: incOf(a1), State: enums.SupvisorsOperation, Master: a1, Version: 3}
+	deployment := Meta{Incarnation: incOf(a1), State: enums.SupvisorsDeployment, Master: a1, Version: 2}
+	tests := []struct {
+		name string
+		// before is done to the follower's view (a2, DEPLOYMENT under a1)
+		// before the master pushes operation.
+		before     func(v *View, now time.Time)
+		after      func(v *View, now time.Time)
+		want       enums.SupvisorsState
+		wantMaster enums.AddressState
+	}{
+		{name: "pushed", want: enums.SupvisorsOperation, wantMaster: enums.AddressRunning},
+		{name: "pushed, then an older meta gossiped",
+			after: func(v *View, now time.Time) { v.MemberAlive(a1, deployment, now) },
+			want:  enums.SupvisorsOperation, wantMaster: enums.AddressRunning},
+		{name: "pushed, then a later one gossiped (a2 fenced)",
+			after: func(v *View, now time.Time) {
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1), State: enums.SupvisorsOperation, Master: a1, Fenced: []byte{0b010}, Version: 4}, now)
+			},
+			want: enums.SupvisorsInitialization, wantMaster: enums.AddressIsolated},
+		{name: "the master lost first",
+			before: func(v *View, now time.Time) { v.MemberDead(a1, now) },
+			want:   enums.SupvisorsInitialization, wantMaster: enums.AddressSilent},
+		{name: "another agent of the master's address",
+			before: func(v *View, now time.Time) {
+				v.MemberAlive(a1, Meta{Incarnation: incOf(a1) + 1, State: enums.SupvisorsInitialization}, now)
+			},
+			want: enums.SupvisorsInitialization, wantMaster: enums.AddressChecking},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, now := upCluster(t, a2, nil)
+			wantFSM(t, v, enums.SupvisorsDeployment, a1)
+			v.MemberAlive(a1, deployment, now)
+			if tt.before != nil {
+				tt.before(v, now.Add(ms))
+			}
+			if eff := v.MemberMeta(a1, operation, now.Add(2*ms)); len(eff.RequestState) != 0 {
+				t.Errorf("pushed meta: RequestState %q", eff.RequestState)
+			}
+			if tt.after != nil {
+				tt.after(v, now.Add(3*ms))
+			}
+			tick(v, now.Add(4*ms))
+			wantAddrState(t, v, a1, tt.wantMaster)
+			if v.State() != tt.want {
+				t.Errorf("state %v, want %v", v.State(), tt.want)
+			}
+		})
+	}
+}
+
 func TestViewStartupNonMaster(t *testing.T) {
 	tests := []struct {
 		advertised enums.SupvisorsState
