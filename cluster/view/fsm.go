@@ -85,6 +85,16 @@ func decide(s situation) decision {
 		case enums.SupvisorsInitialization:
 			ready := s.synchronised || !s.pending || !s.now.Before(s.synchroDeadline)
 			switch {
+			case s.quorum && s.firstRunning != s.local && isWorking(s.firstRunningState):
+				// A master already declared, the first RUNNING address,
+				// is followed at once, as later Supvisors has late joiners
+				// adopt it: this node's own view, complete and stable,
+				// is for an election that is done (at a launch of 100, a
+				// member's flap held nodes 1.5 s past their master's
+				// OPERATION). Its synchronisation goes on.
+				d.state, d.master = enums.SupvisorsDeployment, s.firstRunning
+				s.masterRunning, s.masterState = true, s.firstRunningState
+				s.deployed = false
 			case !ready:
 				d.wakeup = earliest(d.wakeup, s.synchroDeadline)
 			case !s.quorum:
@@ -118,7 +128,22 @@ func decide(s situation) decision {
 			break
 		}
 	}
+	if !s.synchronised && isWorking(d.state) {
+		// Followed out of INITIALIZATION early: the addresses still
+		// pending are waited for until synchro_timeout all the same.
+		if !s.pending || !s.now.Before(s.synchroDeadline) {
+			d.endSynchro = true
+		} else {
+			d.wakeup = earliest(d.wakeup, s.synchroDeadline)
+		}
+	}
 	return d
+}
+
+// isWorking tells whether s is a state past INITIALIZATION in which the
+// cluster works: DEPLOYMENT, OPERATION or CONCILIATION.
+func isWorking(s enums.SupvisorsState) bool {
+	return s == enums.SupvisorsDeployment || s == enums.SupvisorsOperation || s == enums.SupvisorsConciliation
 }
 
 // working is the next state from DEPLOYMENT, OPERATION or CONCILIATION.
@@ -190,7 +215,7 @@ func (v *View) situation(now time.Time) situation {
 	// now, as master, could place elsewhere what it is about to autostart.
 	s.pending = !v.ready
 	for _, a := range v.addresses {
-		if s.deployment == 0 && a.state == enums.AddressRunning && a.meta.Deployment != 0 && a != v.local {
+		if s.deployment == 0 && a.state == enums.AddressRunning && a.meta.Deployment != 0 && a != v.local && !a.staleAlive {
 			s.deployment = a.meta.Deployment
 		}
 		switch {
@@ -218,9 +243,12 @@ func isEnding(s enums.SupvisorsState) bool {
 }
 
 // advertised is the state a advertises as master, INITIALIZATION when its
-// meta names another master (an advertisement from before it was elected).
+// meta names another master (an advertisement from before it was elected),
+// or is its agent's that the restart order names (an advertisement of the
+// cluster before the restart, which an agent frozen through it may gossip
+// after the new agent's).
 func advertised(a *address, master string) enums.SupvisorsState {
-	if a.meta.Master != master {
+	if a.meta.Master != master || a.staleAlive {
 		return enums.SupvisorsInitialization
 	}
 	return a.meta.State

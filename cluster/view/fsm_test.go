@@ -125,6 +125,56 @@ func TestDecide(t *testing.T) {
 			want: decision{state: enums.SupvisorsConciliation, master: a1, endSynchro: true},
 		},
 		{
+			name: "a master already declared is followed at once, pending addresses and all; the synchro goes on",
+			s: func() situation {
+				s := base()
+				s.local, s.firstRunningState, s.pending, s.stableAt = a2, enums.SupvisorsOperation, true, future
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsOperation, master: a1, wakeup: deadline},
+		},
+		{
+			name: "a master already declared, in deployment, is followed at once",
+			s: func() situation {
+				s := base()
+				s.local, s.firstRunningState, s.stableAt = a2, enums.SupvisorsDeployment, future
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsDeployment, master: a1, endSynchro: true},
+		},
+		{
+			name: "a first RUNNING address not declared master is elected only on a stable view",
+			s:    func() situation { s := base(); s.local, s.stableAt = a2, future; return s }(),
+			want: decision{state: enums.SupvisorsInitialization, wakeup: future},
+		},
+		{
+			name: "a master already declared is not followed without a quorum",
+			s: func() situation {
+				s := base()
+				s.local, s.firstRunningState, s.quorum = a2, enums.SupvisorsOperation, false
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsInitialization, endSynchro: true},
+		},
+		{
+			name: "a node that followed early ends its synchro once nothing is pending",
+			s: func() situation {
+				s := running(enums.SupvisorsOperation, a1, enums.SupvisorsOperation)
+				s.local, s.synchronised = a2, false
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsOperation, master: a1, endSynchro: true},
+		},
+		{
+			name: "a node that followed early ends its synchro at the deadline",
+			s: func() situation {
+				s := running(enums.SupvisorsOperation, a1, enums.SupvisorsOperation)
+				s.local, s.synchronised, s.pending, s.synchroDeadline = a2, false, true, past
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsOperation, master: a1, endSynchro: true},
+		},
+		{
 			name: "a stale master of a previous round is not kept by the election",
 			s:    func() situation { s := base(); s.master, s.firstRunning, s.local = a1, a2, a2; return s }(),
 			want: decision{state: enums.SupvisorsDeployment, master: a2, endSynchro: true, deploy: true},

@@ -117,6 +117,22 @@ func TestViewCarriedOrder(t *testing.T) {
 	}
 }
 
+// TestViewStaleMasterAdvertisesNothing: after a restart, the old agent of
+// the first address, gossiped by a member frozen through the restart once
+// the new agent is RUNNING, advertises the cluster before the restart: a
+// node neither follows it out of INITIALIZATION nor takes its deployment
+// (the new master would then join it and deploy nothing).
+func TestViewStaleMasterAdvertisesNothing(t *testing.T) {
+	order := &Order{Restart: true, Targets: map[string]uint64{a1: incOf(a1) - 1, a2: 8, a3: 9}}
+	v := newView(a3, func(c *Config) { c.Carried = order })
+	join(t, v, a1, enums.SupvisorsInitialization, at(100*ms))
+	v.MemberAlive(a1, Meta{Incarnation: incOf(a1) - 1, State: enums.SupvisorsOperation, Master: a1, Deployment: 42}, at(200*ms))
+	tick(v, at(300*ms))
+	if v.State() != enums.SupvisorsInitialization || v.Deployment() != 0 {
+		t.Errorf("followed the stale master: %v, deployment %d", v.State(), v.Deployment())
+	}
+}
+
 // TestViewDeploysOnce: the applications are deployed when the cluster
 // starts; a master elected in a cluster deployed already (a relaunched
 // agent that is first in address_list, or the next master after a loss)
