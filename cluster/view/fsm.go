@@ -129,12 +129,18 @@ func decide(s situation) decision {
 		}
 	}
 	if !s.synchronised && isWorking(d.state) {
-		// Followed out of INITIALIZATION early: the addresses still
-		// pending are waited for until synchro_timeout all the same.
-		if !s.pending || !s.now.Before(s.synchroDeadline) {
+		// Followed out of INITIALIZATION early: the synchronisation ends
+		// when it would have there, once every address answered and the
+		// view is stable, or at synchro_timeout; until then an address
+		// that flaps (probes late on busy hosts) is back without an
+		// exchange, and one lost is waited for.
+		switch {
+		case !s.now.Before(s.synchroDeadline) || !s.pending && !s.now.Before(s.stableAt):
 			d.endSynchro = true
-		} else {
+		case s.pending:
 			d.wakeup = earliest(d.wakeup, s.synchroDeadline)
+		default:
+			d.wakeup = earliest(d.wakeup, s.stableAt)
 		}
 	}
 	return d

@@ -134,13 +134,13 @@ func TestDecide(t *testing.T) {
 			want: decision{state: enums.SupvisorsOperation, master: a1, wakeup: deadline},
 		},
 		{
-			name: "a master already declared, in deployment, is followed at once",
+			name: "a master already declared, in deployment, is followed at once; the synchro ends on a stable view",
 			s: func() situation {
 				s := base()
 				s.local, s.firstRunningState, s.stableAt = a2, enums.SupvisorsDeployment, future
 				return s
 			}(),
-			want: decision{state: enums.SupvisorsDeployment, master: a1, endSynchro: true},
+			want: decision{state: enums.SupvisorsDeployment, master: a1, wakeup: future},
 		},
 		{
 			name: "a first RUNNING address not declared master is elected only on a stable view",
@@ -157,7 +157,7 @@ func TestDecide(t *testing.T) {
 			want: decision{state: enums.SupvisorsInitialization, endSynchro: true},
 		},
 		{
-			name: "a node that followed early ends its synchro once nothing is pending",
+			name: "a node that followed early ends its synchro once nothing is pending on a stable view",
 			s: func() situation {
 				s := running(enums.SupvisorsOperation, a1, enums.SupvisorsOperation)
 				s.local, s.synchronised = a2, false
@@ -170,6 +170,15 @@ func TestDecide(t *testing.T) {
 			s: func() situation {
 				s := running(enums.SupvisorsOperation, a1, enums.SupvisorsOperation)
 				s.local, s.synchronised, s.pending, s.synchroDeadline = a2, false, true, past
+				return s
+			}(),
+			want: decision{state: enums.SupvisorsOperation, master: a1, endSynchro: true},
+		},
+		{
+			name: "a node that followed early ends its synchro at the deadline, stable or not",
+			s: func() situation {
+				s := running(enums.SupvisorsOperation, a1, enums.SupvisorsOperation)
+				s.local, s.synchronised, s.synchroDeadline, s.stableAt = a2, false, past, future
 				return s
 			}(),
 			want: decision{state: enums.SupvisorsOperation, master: a1, endSynchro: true},
