@@ -92,9 +92,7 @@ func decide(s situation) decision {
 				// is for an election that is done (at a launch of 100, a
 				// member's flap held nodes 1.5 s past their master's
 				// OPERATION). Its synchronisation goes on.
-				d.state, d.master = enums.SupvisorsDeployment, s.firstRunning
-				s.masterRunning, s.masterState = true, s.firstRunningState
-				s.deployed = false
+				s.elect(&d)
 			case !ready:
 				d.wakeup = earliest(d.wakeup, s.synchroDeadline)
 			case !s.quorum:
@@ -105,12 +103,7 @@ func decide(s situation) decision {
 				d.wakeup = earliest(d.wakeup, s.stableAt)
 			default:
 				d.endSynchro = !s.synchronised
-				d.state, d.master = enums.SupvisorsDeployment, s.firstRunning
-				s.masterRunning, s.masterState = true, s.firstRunningState
-				s.deployed = false // a new round
-				if d.master == s.local {
-					s.takeOver(&d)
-				}
+				s.elect(&d)
 			}
 		case enums.SupvisorsDeployment, enums.SupvisorsOperation, enums.SupvisorsConciliation:
 			d.state = s.working(&d)
@@ -144,6 +137,17 @@ func decide(s situation) decision {
 		}
 	}
 	return d
+}
+
+// elect leaves INITIALIZATION under the first RUNNING address, for a new
+// round of DEPLOYMENT, which the local node deploys if it is the master.
+func (s *situation) elect(d *decision) {
+	d.state, d.master = enums.SupvisorsDeployment, s.firstRunning
+	s.masterRunning, s.masterState = true, s.firstRunningState
+	s.deployed = false
+	if d.master == s.local {
+		s.takeOver(d)
+	}
 }
 
 // isWorking tells whether s is a state past INITIALIZATION in which the

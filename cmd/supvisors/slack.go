@@ -48,9 +48,8 @@ const (
 )
 
 // starved tells whether the agent's threads have starvedSlack after a
-// sample in which they waited waited (a share of the sample) for a CPU, the
-// served-th served sample in a row, was telling whether they had it
-// before.
+// sample in which they waited for a CPU a share waited of it, the served-th
+// served sample in a row; was tells whether they had it before.
 func starved(was bool, waited float64, served int) bool {
 	switch {
 	case waited >= starvedShare:
