@@ -287,12 +287,18 @@ func TestShutdownOrder(t *testing.T) {
 	}
 	var order []string
 	events.mu.Lock()
-	for _, e := range events.events {
+	// Subscribe keeps the order of one process's events only: those of
+	// different processes may come in another order than their changes
+	// (under load, last>STOPPED came after first>STOPPING), so the order
+	// across processes is the changes' own time.
+	changes := slices.Clone(events.events)
+	events.mu.Unlock()
+	slices.SortStableFunc(changes, func(a, b Event) int { return a.Time.Compare(b.Time) })
+	for _, e := range changes {
 		if e.To == enums.ProcessStopping || e.To == enums.ProcessStopped || e.To == enums.ProcessFatal {
 			order = append(order, e.Process.Name()+">"+e.To.String())
 		}
 	}
-	events.mu.Unlock()
 	want := []string{"last>STOPPING", "last>STOPPED", "first>STOPPING", "first>STOPPED", "failing>FATAL"}
 	if !reflect.DeepEqual(order, want) {
 		t.Errorf("order %v, want %v", order, want)
