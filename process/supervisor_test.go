@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/go-hclog"
+	"golang.org/x/sys/unix"
 
 	"github.com/supvisors/supvisors-go/config"
 	"github.com/supvisors/supvisors-go/enums"
@@ -28,6 +30,12 @@ import (
 const miniAgentEnv = "PROCESS_TEST_MINI_AGENT"
 
 func TestMain(m *testing.M) {
+	// What the agent does at start-up (agent.markInheritedCloseOnExec): no
+	// child gets a descriptor this test binary inherited.
+	if err := unix.CloseRange(3, math.MaxUint, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		fmt.Fprintln(os.Stderr, "close_range:", err)
+		os.Exit(1)
+	}
 	if os.Getenv(miniAgentEnv) != "" {
 		runMiniAgent()
 		return

@@ -1,0 +1,212 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// testSpawner is a spawner of the test's own, whose thread exits (killing
+// what it forked) when stop is called, at the end of the test at the latest.
+func testSpawner(tb testing.TB) (s *spawner, stop func()) {
+	tb.Helper()
+	s, err := newSpawner()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	stop = sync.OnceFunc(func() { unix.Shutdown(s.sock, unix.SHUT_RDWR) })
+	tb.Cleanup(stop)
+	return s, stop
+}
+
+// spawnThrough forks argv from s (in place when nil) with fresh pipes, and
+// returns the child's pid and the parent's ends.
+func spawnThrough(tb testing.TB, s *spawner, argv ...string) (int, *childPipes) {
+	tb.Helper()
+	p, err := openPipes(true)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer p.closeChildEnds()
+	attr := &syscall.ProcAttr{
+		Files: []uintptr{uintptr(p.child[0]), uintptr(p.child[1]), uintptr(p.child[2])},
+		Sys:   &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL},
+	}
+	pid, err := spawnFrom(s, spawnSpec{name: "t", filename: argv[0], argv: argv}, attr)
+	if err != nil {
+		p.closeParentEnds()
+		tb.Fatalf("spawn %v: %v", argv, err)
+	}
+	return pid, p
+}
+
+// killAndReap ends a child no reaper watches (reaped already: nothing).
+func killAndReap(pid int) {
+	syscall.Kill(pid, syscall.SIGKILL)
+	syscall.Wait4(pid, nil, 0, nil)
+}
+
+func threadFDs(tb testing.TB, tid int) int {
+	tb.Helper()
+	entries, err := os.ReadDir("/proc/self/task/" + strconv.Itoa(tid) + "/fd")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return len(entries)
+}
+
+// TestSpawnChildUsesTheSpawnerForBigTables: an agent with few descriptors
+// forks in place; with more than bigTable, from the spawner's thread, whose
+// table holds only a few. Either way the child gets its pipes as 0-2 and
+// nothing else.
+func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
+	s := theSpawner()
+	if s == nil {
+		t.Fatal("no spawner on this system")
+	}
+	forkedBySpawner := func(pid int) bool {
+		children, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(s.tid) + "/children")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return slices.Contains(strings.Fields(string(children)), strconv.Itoa(pid))
+	}
+	spawn := func() (int, spawned) {
+		t.Helper()
+		child, failure := spawnChild(spawnSpec{name: "t", filename: "/bin/sh", argv: []string{"sh", "-c", "ls /proc/self/fd; exec cat"}})
+		if failure != nil {
+			t.Fatal(failure.text)
+		}
+		t.Cleanup(func() {
+			killAndReap(child.pid)
+			closeFDs([]int{child.stdin, child.stdout, child.stderr})
+		})
+		// ls lists 0-3 (3 being its listing of the directory).
+		if got := readAll(t, child.stdout); got != "0\n1\n2\n3\n" {
+			t.Errorf("the child's descriptors: %q", got)
+		}
+		return child.pid, child
+	}
+	if pid, _ := spawn(); forkedBySpawner(pid) {
+		t.Errorf("child %d of a small table was forked by the spawner", pid)
+	}
+	for range bigTable / 2 {
+		var fds [2]int
+		if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { closeFDs(fds[:]) })
+	}
+	pid, _ := spawn()
+	if !forkedBySpawner(pid) {
+		t.Errorf("child %d of a big table was not forked by the spawner's thread %d", pid, s.tid)
+	}
+	if n, all := threadFDs(t, s.tid), threadFDs(t, unix.Gettid()); n > 16 || all < bigTable {
+		t.Errorf("the spawner's thread holds %d descriptors, the others %d", n, all)
+	}
+}
+
+// readAll reads the non-blocking fd up to end of file, waiting with poll.
+func readAll(tb testing.TB, fd int) string {
+	tb.Helper()
+	var out []byte
+	buf := make([]byte, 4096)
+	for {
+		n, err := unix.Read(fd, buf)
+		switch {
+		case n > 0:
+			out = append(out, buf[:n]...)
+			if strings.Count(string(out), "\n") >= 4 {
+				return string(out)
+			}
+		case errors.Is(err, unix.EAGAIN):
+			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
+			if k, _ := unix.Poll(pfd, int(waitTimeout.Milliseconds())); k == 0 {
+				tb.Fatalf("no output within %v: %q", waitTimeout, out)
+			}
+		default:
+			return string(out)
+		}
+	}
+}
+
+// TestSpawnerHoldsNothingTheAgentCloses: a pipe open when the spawner starts
+// and closed by the agent after it reaches end of file: the thread's own
+// table kept no copy of its write end.
+func TestSpawnerHoldsNothingTheAgentCloses(t *testing.T) {
+	var fds [2]int
+	if err := unix.Pipe2(fds[:], unix.O_CLOEXEC|unix.O_NONBLOCK); err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(fds[0])
+	testSpawner(t)
+	unix.Close(fds[1])
+	if n, err := unix.Read(fds[0], make([]byte, 1)); n != 0 || err != nil {
+		t.Errorf("read after the last writer closed = %d, %v; want end of file", n, err)
+	}
+}
+
+// TestSpawnerChildDiesWithItsThread: the parent-death signal follows the
+// spawner's thread, which stands for the agent (it never exits while the
+// agent lives).
+func TestSpawnerChildDiesWithItsThread(t *testing.T) {
+	s, stop := testSpawner(t)
+	pid, p := spawnThrough(t, s, "/bin/sleep", "1000")
+	defer p.closeParentEnds()
+	stop()
+	if !exitsWithin(pid, waitTimeout) {
+		killAndReap(pid)
+		t.Fatalf("child %d still alive %v after its thread exited", pid, waitTimeout)
+	}
+	var ws syscall.WaitStatus
+	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
+		t.Errorf("child ended with %v; want killed by SIGKILL", ws)
+	}
+}
+
+// BenchmarkSpawn forks /bin/true, in place and from the spawner, with no
+// more descriptors open and then with 1,000 processes' worth (3,000: a log
+// file and two pipe ends each).
+func BenchmarkSpawn(b *testing.B) {
+	s, _ := testSpawner(b)
+	for _, open := range []int{0, 1000} {
+		dir := b.TempDir()
+		for i := range open {
+			f, err := os.Create(dir + "/" + strconv.Itoa(i))
+			if err != nil {
+				b.Fatal(err)
+			}
+			var fds [2]int
+			if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { f.Close(); closeFDs(fds[:]) })
+		}
+		for _, c := range []struct {
+			name string
+			s    *spawner
+		}{{"in place", nil}, {"spawner", s}} {
+			b.Run(fmt.Sprintf("%s/%d processes open", c.name, open), func(b *testing.B) {
+				for range b.N {
+					pid, p := spawnThrough(b, c.s, "/bin/true")
+					var ws syscall.WaitStatus
+					if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
+						b.Fatal(err)
+					}
+					p.closeParentEnds()
+				}
+			})
+		}
+	}
+}
