@@ -7,24 +7,29 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
 )
 
-// testSpawner is a spawner of the test's own, whose thread exits (killing
-// what it forked) when stop is called, at the end of the test at the latest.
-func testSpawner(tb testing.TB) (s *spawner, stop func()) {
+// testSpawner is a spawner of the test's own, which ends with the test.
+// (Its thread exits then, killing what it forked, unless the goroutine ran
+// on the main thread, which the runtime never ends.)
+func testSpawner(tb testing.TB) *spawner {
 	tb.Helper()
 	s, err := newSpawner()
 	if err != nil {
 		tb.Fatal(err)
 	}
-	stop = sync.OnceFunc(func() { unix.Shutdown(s.sock, unix.SHUT_RDWR) })
-	tb.Cleanup(stop)
-	return s, stop
+	tb.Cleanup(func() { unix.Shutdown(s.sock, unix.SHUT_RDWR) })
+	return s
+}
+
+// forkedBy reports whether the spawner s's thread forked pid.
+func forkedBy(s *spawner, pid int) bool {
+	children, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(s.tid) + "/children")
+	return err == nil && slices.Contains(strings.Fields(string(children)), strconv.Itoa(pid))
 }
 
 // spawnThrough forks argv from s (in place when nil) with fresh pipes, and
@@ -48,7 +53,7 @@ func spawnThrough(tb testing.TB, s *spawner, argv ...string) (int, *childPipes) 
 	return pid, p
 }
 
-// killAndReap ends a child no reaper watches (reaped already: nothing).
+// killAndReap ends a child no reaper watches.
 func killAndReap(pid int) {
 	syscall.Kill(pid, syscall.SIGKILL)
 	syscall.Wait4(pid, nil, 0, nil)
@@ -72,13 +77,6 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 	if s == nil {
 		t.Fatal("no spawner on this system")
 	}
-	forkedBySpawner := func(pid int) bool {
-		children, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(s.tid) + "/children")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return slices.Contains(strings.Fields(string(children)), strconv.Itoa(pid))
-	}
 	spawn := func() (int, spawned) {
 		t.Helper()
 		child, failure := spawnChild(spawnSpec{name: "t", filename: "/bin/sh", argv: []string{"sh", "-c", "ls /proc/self/fd; exec cat"}})
@@ -95,7 +93,7 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 		}
 		return child.pid, child
 	}
-	if pid, _ := spawn(); forkedBySpawner(pid) {
+	if pid, _ := spawn(); forkedBy(s, pid) {
 		t.Errorf("child %d of a small table was forked by the spawner", pid)
 	}
 	for range bigTable / 2 {
@@ -106,7 +104,7 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 		t.Cleanup(func() { closeFDs(fds[:]) })
 	}
 	pid, _ := spawn()
-	if !forkedBySpawner(pid) {
+	if !forkedBy(s, pid) {
 		t.Errorf("child %d of a big table was not forked by the spawner's thread %d", pid, s.tid)
 	}
 	if n, all := threadFDs(t, s.tid), threadFDs(t, unix.Gettid()); n > 16 || all < bigTable {
@@ -154,32 +152,11 @@ func TestSpawnerHoldsNothingTheAgentCloses(t *testing.T) {
 	}
 }
 
-// TestSpawnerChildDiesWithItsThread: the parent-death signal follows the
-// spawner's thread, which stands for the agent (it never exits while the
-// agent lives).
-func TestSpawnerChildDiesWithItsThread(t *testing.T) {
-	s, stop := testSpawner(t)
-	pid, p := spawnThrough(t, s, "/bin/sleep", "1000")
-	defer p.closeParentEnds()
-	stop()
-	if !exitsWithin(pid, waitTimeout) {
-		killAndReap(pid)
-		t.Fatalf("child %d still alive %v after its thread exited", pid, waitTimeout)
-	}
-	var ws syscall.WaitStatus
-	if _, err := syscall.Wait4(pid, &ws, 0, nil); err != nil {
-		t.Fatal(err)
-	}
-	if !ws.Signaled() || ws.Signal() != syscall.SIGKILL {
-		t.Errorf("child ended with %v; want killed by SIGKILL", ws)
-	}
-}
-
 // BenchmarkSpawn forks /bin/true, in place and from the spawner, with no
 // more descriptors open and then with 1,000 processes' worth (3,000: a log
 // file and two pipe ends each).
 func BenchmarkSpawn(b *testing.B) {
-	s, _ := testSpawner(b)
+	s := testSpawner(b)
 	for _, open := range []int{0, 1000} {
 		dir := b.TempDir()
 		for i := range open {

@@ -49,13 +49,24 @@ func TestMain(m *testing.M) {
 
 // runMiniAgent supervises one program and prints its pid. In "pid1" mode
 // (run as PID 1 of a new namespace) the program leaves an orphan behind and
-// the main log goes to stdout.
+// the main log goes to stdout; in "big" mode the agent holds a big table
+// (bigTable descriptors more), so that its child is forked by the spawner
+// (which it checks).
 func runMiniAgent() {
 	opts := Options{BaseEnv: os.Environ()}
 	command := "sleep 1000"
-	if os.Getenv(miniAgentEnv) == "pid1" {
+	switch os.Getenv(miniAgentEnv) {
+	case "pid1":
 		opts.Logger = hclog.New(&hclog.LoggerOptions{Output: os.Stdout})
 		command = "/bin/sh -c 'sleep 0.1 & exit 0'"
+	case "big":
+		for range bigTable / 2 {
+			var fds [2]int
+			if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+				fmt.Println(err)
+				return
+			}
+		}
 	}
 	s := New(opts)
 	s.SetConfigs([]*config.Group{{Name: "mini", Processes: []*config.Process{{
@@ -63,7 +74,11 @@ func runMiniAgent() {
 		Stopsignal: syscall.SIGTERM, Exitcodes: []int{0}, UID: -1,
 	}}}})
 	s.Start()
-	fmt.Println(s.Processes()[0].Info().PID)
+	pid := s.Processes()[0].Info().PID
+	if os.Getenv(miniAgentEnv) == "big" && !forkedBy(theSpawner(), pid) {
+		fmt.Println("not forked by the spawner")
+	}
+	fmt.Println(pid)
 	select {}
 }
 
@@ -115,32 +130,41 @@ func TestReapStraysAsPID1(t *testing.T) {
 }
 
 // TestChildrenDieWithAgent kills an agent with SIGKILL: its child must not
-// survive it.
+// survive it, whether the agent forked it in place or from its spawner.
 func TestChildrenDieWithAgent(t *testing.T) {
-	agent := exec.Command(os.Args[0], "-test.run=^$")
-	agent.Env = append(os.Environ(), miniAgentEnv+"=1")
-	out, err := agent.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
+	for _, mode := range []string{"1", "big"} {
+		t.Run(mode, func(t *testing.T) {
+			agent := exec.Command(os.Args[0], "-test.run=^$")
+			agent.Env = append(os.Environ(), miniAgentEnv+"="+mode)
+			out, err := agent.StdoutPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := agent.Start(); err != nil {
+				t.Fatal(err)
+			}
+			line, err := bufio.NewReader(out).ReadString('\n')
+			if err != nil {
+				agent.Process.Kill()
+				agent.Wait()
+				t.Fatalf("mini agent: %v", err)
+			}
+			child, err := strconv.Atoi(strings.TrimSpace(line))
+			if err != nil || child <= 0 {
+				agent.Process.Kill()
+				agent.Wait()
+				t.Fatalf("mini agent printed %q", line)
+			}
+			if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", child)); err != nil || !strings.Contains(string(status), fmt.Sprintf("\nPPid:\t%d\n", agent.Process.Pid)) {
+				t.Errorf("child %d is not the agent's: %v\n%s", child, err, status)
+			}
+			if err := agent.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			agent.Wait()
+			waitGone(t, child)
+		})
 	}
-	if err := agent.Start(); err != nil {
-		t.Fatal(err)
-	}
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil {
-		agent.Process.Kill()
-		agent.Wait()
-		t.Fatalf("mini agent: %v", err)
-	}
-	child, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || child <= 0 {
-		t.Fatalf("mini agent printed %q", line)
-	}
-	if err := agent.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	agent.Wait()
-	waitGone(t, child)
 }
 
 func TestSetConfigsDiff(t *testing.T) {
