@@ -139,15 +139,16 @@ func keepOnly(sock int) (int, error) {
 }
 
 // fork waits for a request, receives its descriptors into the thread's
-// table, forks, closes them again and answers; false when the agent's end is
-// closed (tests only).
+// table, forks, closes them again and answers; false once the agent's end is
+// closed (tests only): the thread then exits.
 func (s *spawner) fork(sock int) bool {
 	buf := make([]byte, 1)
 	oob := make([]byte, unix.CmsgSpace(4*3))
-	n, oobn, _, _, err := unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
-	for errors.Is(err, unix.EINTR) {
+	var n, oobn int
+	err := ignoringEINTR(func() (err error) {
 		n, oobn, _, _, err = unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
-	}
+		return err
+	})
 	if err != nil || n == 0 {
 		return false
 	}
@@ -168,8 +169,19 @@ func (s *spawner) fork(sock int) bool {
 		req.pid, req.err = forkExec(req.spec, &attr)
 	}
 	req.done.Store(true)
-	_, err = unix.Write(sock, buf)
-	return err == nil
+	// Should the answer not go, the agent's end is closed: the next
+	// receive says so.
+	ignoringEINTR(func() error { _, err := unix.Write(sock, buf); return err })
+	return true
+}
+
+// ignoringEINTR calls f again for as long as a signal interrupts it.
+func ignoringEINTR(f func() error) error {
+	for {
+		if err := f(); !errors.Is(err, unix.EINTR) {
+			return err
+		}
+	}
 }
 
 // spawn forks and execs as forkExec does, from the spawner's thread; in place
@@ -188,14 +200,16 @@ func (s *spawner) spawn(spec spawnSpec, attr *syscall.ProcAttr) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.req.Store(req)
-	if err := unix.Sendmsg(s.sock, []byte{0}, unix.UnixRights(send...), nil, 0); err != nil {
+	rights := unix.UnixRights(send...)
+	if err := ignoringEINTR(func() error { return unix.Sendmsg(s.sock, []byte{0}, rights, nil, 0) }); err != nil {
 		return forkExec(spec, attr)
 	}
 	var answer [1]byte
-	n, err := unix.Read(s.sock, answer[:])
-	for errors.Is(err, unix.EINTR) {
+	var n int
+	err := ignoringEINTR(func() (err error) {
 		n, err = unix.Read(s.sock, answer[:])
-	}
+		return err
+	})
 	if n != 1 || !req.done.Load() { // the request may be under way: no second fork
 		if err == nil {
 			err = io.ErrUnexpectedEOF
