@@ -98,9 +98,10 @@ func spawnChild(spec spawnSpec) (spawned, *spawnError) {
 
 // bigTable is the descriptor number from which a fork goes through the
 // spawner. New descriptors take the lowest free numbers, so a child's pipe
-// ends at or past it tell of a table of about as many; below it, copying the
-// agent's table costs less than handing the fork to the spawner's thread
-// (BenchmarkSpawn: 0.11 ms a spawn, against 0.07 ms per 1,000 descriptors).
+// ends at or past it tell of a table of about as many. Handing a fork to the
+// spawner's thread costs 0.11 ms, copying the table 0.07 ms per 1,000
+// descriptors (BenchmarkSpawn, on an idle machine: even at 1,550); agents
+// spawning side by side pay more per descriptor, hence a round number below.
 const bigTable = 1024
 
 // spawnerFor is the spawner for a child whose pipe ends are childEnds; nil

@@ -31,11 +31,10 @@ const miniAgentEnv = "PROCESS_TEST_MINI_AGENT"
 
 func TestMain(m *testing.M) {
 	// What the agent does at start-up (agent.markInheritedCloseOnExec): no
-	// child gets a descriptor this test binary inherited.
-	if err := unix.CloseRange(3, math.MaxUint, unix.CLOSE_RANGE_CLOEXEC); err != nil {
-		fmt.Fprintln(os.Stderr, "close_range:", err)
-		os.Exit(1)
-	}
+	// child gets a descriptor this test binary inherited (Linux 5.11 on; an
+	// older kernel leaves them, and the tests that list a child's
+	// descriptors fail where the binary inherits some).
+	_ = unix.CloseRange(3, math.MaxUint, unix.CLOSE_RANGE_CLOEXEC)
 	if os.Getenv(miniAgentEnv) != "" {
 		runMiniAgent()
 		return
