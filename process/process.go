@@ -512,7 +512,7 @@ func (p *Process) spawn() event {
 		umask:          p.cfg.Umask,
 		uid:            p.cfg.UID,
 		redirectStderr: p.cfg.RedirectStderr,
-	})
+	}, p.sup.log)
 	if se != nil {
 		if !se.inChild {
 			return event{Kind: evSpawnFailed, Text: se.text}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 )
 
@@ -64,7 +65,7 @@ var umaskMu sync.RWMutex
 // spawnChild forks and execs a child as Supervisor's spawn and
 // _spawn_as_child do: its own process group, stdin/stdout/stderr pipes,
 // the program's user, directory and umask, and SIGKILL when the agent dies.
-func spawnChild(spec spawnSpec) (spawned, *spawnError) {
+func spawnChild(spec spawnSpec, log hclog.Logger) (spawned, *spawnError) {
 	cred, failure := credential(spec.uid, os.Getuid())
 	if failure != nil {
 		return spawned{}, failure
@@ -88,7 +89,7 @@ func spawnChild(spec spawnSpec) (spawned, *spawnError) {
 			Credential: cred,
 		},
 	}
-	pid, err := spawnFrom(spawnerFor(p.child[:]), spec, attr)
+	pid, err := spawnFrom(spawnerFor(p.child[:], log), spec, attr)
 	if err != nil {
 		p.closeParentEnds()
 		return spawned{}, classifyForkError(spec, cred, err)
@@ -105,12 +106,13 @@ func spawnChild(spec spawnSpec) (spawned, *spawnError) {
 const bigTable = 1024
 
 // spawnerFor is the spawner for a child whose pipe ends are childEnds; nil
-// (in place) for a small table, or where there is no spawner.
-func spawnerFor(childEnds []int) *spawner {
+// (in place) for a small table, or where there is no spawner (see
+// theSpawner for log).
+func spawnerFor(childEnds []int, log hclog.Logger) *spawner {
 	if slices.Max(childEnds) < bigTable {
 		return nil
 	}
-	return theSpawner()
+	return theSpawner(log)
 }
 
 // spawnFrom forks from s's thread, in place when there is none.

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"syscall"
 
+	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 )
 
@@ -56,10 +57,14 @@ var (
 )
 
 // theSpawner starts the spawner on first use; nil when this system cannot
-// give a thread its own descriptor table: children are then forked in place.
-func theSpawner() *spawner {
+// give a thread its own descriptor table: children are then forked in place,
+// which log (the first caller's) is told.
+func theSpawner(log hclog.Logger) *spawner {
 	spawnerOnce.Do(func() {
-		sharedSpawner, _ = newSpawner()
+		var err error
+		if sharedSpawner, err = newSpawner(); err != nil {
+			log.Warn("children are forked from the agent's whole descriptor table, each spawn copying it", "error", err)
+		}
 	})
 	return sharedSpawner
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/hashicorp/go-hclog"
 	"golang.org/x/sys/unix"
 )
 
@@ -73,13 +74,13 @@ func threadFDs(tb testing.TB, tid int) int {
 // table holds only a few. Either way the child gets its pipes as 0-2 and
 // nothing else.
 func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
-	s := theSpawner()
+	s := theSpawner(hclog.NewNullLogger())
 	if s == nil {
 		t.Fatal("no spawner on this system")
 	}
 	spawn := func() (int, spawned) {
 		t.Helper()
-		child, failure := spawnChild(spawnSpec{name: "t", filename: "/bin/sh", argv: []string{"sh", "-c", "ls /proc/self/fd; exec cat"}})
+		child, failure := spawnChild(spawnSpec{name: "t", filename: "/bin/sh", argv: []string{"sh", "-c", "ls /proc/self/fd; exec cat"}}, hclog.NewNullLogger())
 		if failure != nil {
 			t.Fatal(failure.text)
 		}

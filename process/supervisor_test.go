@@ -74,7 +74,7 @@ func runMiniAgent() {
 	}}}})
 	s.Start()
 	pid := s.Processes()[0].Info().PID
-	if os.Getenv(miniAgentEnv) == "big" && !forkedBy(theSpawner(), pid) {
+	if os.Getenv(miniAgentEnv) == "big" && !forkedBy(theSpawner(hclog.NewNullLogger()), pid) {
 		fmt.Println("not forked by the spawner")
 	}
 	fmt.Println(pid)
