@@ -78,7 +78,7 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 	if s == nil {
 		t.Fatal("no spawner on this system")
 	}
-	spawn := func() (int, spawned) {
+	spawn := func() int {
 		t.Helper()
 		child, failure := spawnChild(spawnSpec{name: "t", filename: "/bin/sh", argv: []string{"sh", "-c", "ls /proc/self/fd; exec cat"}}, hclog.NewNullLogger())
 		if failure != nil {
@@ -88,13 +88,14 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 			killAndReap(child.pid)
 			closeFDs([]int{child.stdin, child.stdout, child.stderr})
 		})
-		// ls lists 0-3 (3 being its listing of the directory).
-		if got := readAll(t, child.stdout); got != "0\n1\n2\n3\n" {
+		// ls lists 0-3 (3 being its listing of the directory); cat keeps
+		// the child alive, so that it stays among its thread's children.
+		if got := readLines(t, child.stdout, 4); got != "0\n1\n2\n3\n" {
 			t.Errorf("the child's descriptors: %q", got)
 		}
-		return child.pid, child
+		return child.pid
 	}
-	if pid, _ := spawn(); forkedBy(s, pid) {
+	if pid := spawn(); forkedBy(s, pid) {
 		t.Errorf("child %d of a small table was forked by the spawner", pid)
 	}
 	for range bigTable / 2 {
@@ -104,8 +105,7 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 		}
 		t.Cleanup(func() { closeFDs(fds[:]) })
 	}
-	pid, _ := spawn()
-	if !forkedBy(s, pid) {
+	if pid := spawn(); !forkedBy(s, pid) {
 		t.Errorf("child %d of a big table was not forked by the spawner's thread %d", pid, s.tid)
 	}
 	if n, all := threadFDs(t, s.tid), threadFDs(t, unix.Gettid()); n > 16 || all < bigTable {
@@ -113,22 +113,23 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 	}
 }
 
-// readAll reads the non-blocking fd up to end of file, waiting with poll.
-func readAll(tb testing.TB, fd int) string {
+// readLines reads the non-blocking fd until it gave n lines or ended,
+// waiting with poll.
+func readLines(tb testing.TB, fd, n int) string {
 	tb.Helper()
 	var out []byte
 	buf := make([]byte, 4096)
 	for {
-		n, err := unix.Read(fd, buf)
+		k, err := unix.Read(fd, buf)
 		switch {
-		case n > 0:
-			out = append(out, buf[:n]...)
-			if strings.Count(string(out), "\n") >= 4 {
+		case k > 0:
+			out = append(out, buf[:k]...)
+			if strings.Count(string(out), "\n") >= n {
 				return string(out)
 			}
 		case errors.Is(err, unix.EAGAIN):
 			pfd := []unix.PollFd{{Fd: int32(fd), Events: unix.POLLIN}}
-			if k, _ := unix.Poll(pfd, int(waitTimeout.Milliseconds())); k == 0 {
+			if ready, _ := unix.Poll(pfd, int(waitTimeout.Milliseconds())); ready == 0 {
 				tb.Fatalf("no output within %v: %q", waitTimeout, out)
 			}
 		default:
