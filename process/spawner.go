@@ -1,6 +1,7 @@
 package process
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ import (
 type spawner struct {
 	mu   sync.Mutex // one request on the socket at a time
 	sock int        // the agent's end, blocking: both sides wait in the kernel
+	seq  uint64     // the last request's number, under mu
 	req  atomic.Pointer[spawnRequest]
 	tid  int // the thread's id, for tests
 }
@@ -42,6 +44,7 @@ type spawner struct {
 // spawnRequest is one fork for the spawner's thread; files indexes the
 // descriptors sent with it (the received ones in order).
 type spawnRequest struct {
+	seq   uint64 // what its message and its answer carry
 	spec  spawnSpec
 	attr  syscall.ProcAttr
 	files []int
@@ -145,16 +148,19 @@ func keepOnly(sock int) (int, error) {
 
 // fork waits for a request, receives its descriptors into the thread's
 // table, forks, closes them again and answers; false once the agent's end is
-// closed (tests only): the thread then exits.
+// closed (tests only): the thread then exits. A message that is not the
+// current request's (none is, but by a bug) is dropped unanswered, and a
+// failed receive answers lost: the thread never leaves on an error, as its
+// children would die with it.
 func (s *spawner) fork(sock int) bool {
-	buf := make([]byte, 1)
+	var body [8]byte
 	oob := make([]byte, unix.CmsgSpace(4*3))
 	var n, oobn int
 	err := ignoringEINTR(func() (err error) {
-		n, oobn, _, _, err = unix.Recvmsg(sock, buf, oob, unix.MSG_CMSG_CLOEXEC)
+		n, oobn, _, _, err = unix.Recvmsg(sock, body[:], oob, unix.MSG_CMSG_CLOEXEC)
 		return err
 	})
-	if err != nil || n == 0 {
+	if err == nil && n == 0 {
 		return false
 	}
 	var received []int
@@ -163,9 +169,14 @@ func (s *spawner) fork(sock int) bool {
 	}
 	defer closeFDs(received)
 	req := s.req.Load()
-	if len(received) == 0 || len(received) < slices.Max(req.files)+1 {
+	switch {
+	case req == nil || req.done.Load():
+		return true
+	case err == nil && (n != len(body) || binary.NativeEndian.Uint64(body[:]) != req.seq):
+		return true
+	case err != nil || len(received) < slices.Max(req.files)+1:
 		req.lost = true
-	} else {
+	default:
 		attr := req.attr
 		attr.Files = make([]uintptr, len(req.files))
 		for i, at := range req.files {
@@ -176,7 +187,8 @@ func (s *spawner) fork(sock int) bool {
 	req.done.Store(true)
 	// Should the answer not go, the agent's end is closed: the next
 	// receive says so.
-	ignoringEINTR(func() error { _, err := unix.Write(sock, buf); return err })
+	binary.NativeEndian.PutUint64(body[:], req.seq)
+	ignoringEINTR(func() error { _, err := unix.Write(sock, body[:]); return err })
 	return true
 }
 
@@ -204,22 +216,30 @@ func (s *spawner) spawn(spec spawnSpec, attr *syscall.ProcAttr) (int, error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.seq++
+	req.seq = s.seq
 	s.req.Store(req)
+	var body [8]byte
+	binary.NativeEndian.PutUint64(body[:], req.seq)
 	rights := unix.UnixRights(send...)
-	if err := ignoringEINTR(func() error { return unix.Sendmsg(s.sock, []byte{0}, rights, nil, 0) }); err != nil {
+	if err := ignoringEINTR(func() error { return unix.Sendmsg(s.sock, body[:], rights, nil, 0) }); err != nil {
 		return forkExec(spec, attr)
 	}
-	var answer [1]byte
-	var n int
-	err := ignoringEINTR(func() (err error) {
-		n, err = unix.Read(s.sock, answer[:])
-		return err
-	})
-	if n != 1 || !req.done.Load() { // the request may be under way: no second fork
-		if err == nil {
-			err = io.ErrUnexpectedEOF
+	for { // answers of earlier requests (none, but by a bug) are skipped
+		var n int
+		err := ignoringEINTR(func() (err error) {
+			n, err = unix.Read(s.sock, body[:])
+			return err
+		})
+		if n != len(body) || err != nil { // the request may be under way: no second fork
+			if err == nil {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, fmt.Errorf("spawner: no answer: %w", err)
 		}
-		return 0, fmt.Errorf("spawner: no answer: %w", err)
+		if binary.NativeEndian.Uint64(body[:]) == req.seq && req.done.Load() {
+			break
+		}
 	}
 	if req.lost {
 		return forkExec(spec, attr)

@@ -1,6 +1,7 @@
 package process
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"os"
@@ -151,6 +152,39 @@ func TestSpawnerHoldsNothingTheAgentCloses(t *testing.T) {
 	unix.Close(fds[1])
 	if n, err := unix.Read(fds[0], make([]byte, 1)); n != 0 || err != nil {
 		t.Errorf("read after the last writer closed = %d, %v; want end of file", n, err)
+	}
+}
+
+// TestSpawnerDropsAStrayMessage: a message that is not the current
+// request's (a bug's) forks nothing, answers nothing and does not stand in
+// for the next request.
+func TestSpawnerDropsAStrayMessage(t *testing.T) {
+	s := testSpawner(t)
+	pending := &spawnRequest{seq: 999, files: []int{0, 1, 2}}
+	s.req.Store(pending) // under way, and the message that comes is not its
+	stray, err := openPipes(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stray.closeParentEnds()
+	var body [8]byte
+	binary.NativeEndian.PutUint64(body[:], 12345)
+	err = unix.Sendmsg(s.sock, body[:], unix.UnixRights(stray.child[0], stray.child[1], stray.child[2]), nil, 0)
+	stray.closeChildEnds()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, p := spawnThrough(t, s, "/bin/sh", "-c", "echo ok")
+	defer p.closeParentEnds()
+	defer killAndReap(pid)
+	if got := readLines(t, p.parent[1], 1); got != "ok\n" {
+		t.Errorf("the child's output: %q", got)
+	}
+	if n, err := unix.Read(stray.parent[1], make([]byte, 16)); n != 0 || err != nil {
+		t.Errorf("the stray message's pipe: read %d, %v; want end of file (no child on it)", n, err)
+	}
+	if pending.done.Load() {
+		t.Error("the stray message was taken for the request under way")
 	}
 }
 
