@@ -341,8 +341,11 @@ func (c *Cluster) Shutdown(leave bool) error {
 	if leave {
 		// The last process states first, so that the others do not take
 		// this node's processes for lost with it, nor the leave for a
-		// failure.
-		c.pushState(c.stateMessage((*view.View).LeavingState))
+		// failure: taken by each member before the leave goes out, as a
+		// member handles the ring's news and the channel's messages apart,
+		// and one that heard of the leave first would fence this node
+		// under auto_fence.
+		c.exchangeAll(c.stateMessage((*view.View).LeavingState), leaveTimeout)
 		if err := c.ring.Leave(leaveTimeout); err != nil {
 			c.log.Debug("leave not confirmed", "error", err)
 		}
@@ -507,6 +510,30 @@ func (c *Cluster) pushState(msg []byte) {
 	for _, m := range c.ring.Members() {
 		if m != c.local {
 			c.send(m, msg)
+		}
+	}
+}
+
+// exchangeAll sends msg to every other member as a request, all at once,
+// and returns when each has answered, or failed, or at timeout.
+func (c *Cluster) exchangeAll(msg []byte, timeout time.Duration) {
+	members := slices.DeleteFunc(c.ring.Members(), func(m string) bool { return m == c.local })
+	answered := make(chan struct{}, len(members))
+	for _, m := range members {
+		go func() {
+			if _, err := c.ring.Exchange(m, msg); err != nil {
+				c.log.Debug("exchange", "with", m, "error", err)
+			}
+			answered <- struct{}{}
+		}()
+	}
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	for range members {
+		select {
+		case <-answered:
+		case <-deadline.C:
+			return
 		}
 	}
 }
