@@ -309,7 +309,7 @@ func (c *Cluster) Ready() {
 	})
 	if c.ring != nil {
 		// The answer to every exchange asked meanwhile (see Answer).
-		c.pushState(c.ownState())
+		c.sendToPeers(c.ownState())
 	}
 }
 
@@ -492,10 +492,8 @@ func (c *Cluster) advertise() {
 			c.Read(func(v *view.View) { meta = v.LocalMeta() })
 			if meta.Master == c.local {
 				msg := encodeMetaMessage(meta)
-				for _, m := range c.ring.Members() {
-					if m != c.local {
-						c.sendAsync(m, msg)
-					}
+				for _, m := range c.peers() {
+					c.sendAsync(m, msg)
 				}
 			}
 			if err := c.ring.UpdateMeta(); err != nil {
@@ -505,19 +503,22 @@ func (c *Cluster) advertise() {
 	})
 }
 
-// pushState sends msg (a full state) to every alive member.
-func (c *Cluster) pushState(msg []byte) {
-	for _, m := range c.ring.Members() {
-		if m != c.local {
-			c.send(m, msg)
-		}
+// sendToPeers sends msg to every other alive member, one after another.
+func (c *Cluster) sendToPeers(msg []byte) {
+	for _, m := range c.peers() {
+		c.send(m, msg)
 	}
+}
+
+// peers are the ring's members but this node.
+func (c *Cluster) peers() []string {
+	return slices.DeleteFunc(c.ring.Members(), func(m string) bool { return m == c.local })
 }
 
 // exchangeAll sends msg to every other member as a request, all at once,
 // and returns when each has answered, or failed, or at timeout.
 func (c *Cluster) exchangeAll(msg []byte, timeout time.Duration) {
-	members := slices.DeleteFunc(c.ring.Members(), func(m string) bool { return m == c.local })
+	members := c.peers()
 	answered := make(chan struct{}, len(members))
 	for _, m := range members {
 		go func() {

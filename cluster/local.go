@@ -126,10 +126,7 @@ func (c *Cluster) sendRound() {
 	var mu sync.Mutex
 	var missed []string
 	var wg sync.WaitGroup
-	for _, m := range c.ring.Members() {
-		if m == c.local {
-			continue
-		}
+	for _, m := range c.peers() {
 		send := msgs
 		if c.behind[m] {
 			if full == nil {

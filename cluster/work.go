@@ -37,13 +37,7 @@ func (c *Cluster) sendJobs(js []view.Job) {
 		return
 	}
 	msg := encodeJobs(js)
-	c.spawn(func(context.Context) {
-		for _, m := range c.ring.Members() {
-			if m != c.local {
-				c.send(m, msg)
-			}
-		}
-	})
+	c.spawn(func(context.Context) { c.sendToPeers(msg) })
 }
 
 // planJobsLocked marks done the jobs the view says are over, and takes in
