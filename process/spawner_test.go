@@ -55,6 +55,20 @@ func spawnThrough(tb testing.TB, s *spawner, argv ...string) (int, *childPipes) 
 	return pid, p
 }
 
+// growTable opens bigTable descriptors (pipes), so that the next child's
+// pipe ends lie past bigTable; it returns them, whatever it could open.
+func growTable() ([]int, error) {
+	var opened []int
+	for range bigTable / 2 {
+		var fds [2]int
+		if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
+			return opened, err
+		}
+		opened = append(opened, fds[:]...)
+	}
+	return opened, nil
+}
+
 // killAndReap ends a child no reaper watches.
 func killAndReap(pid int) {
 	syscall.Kill(pid, syscall.SIGKILL)
@@ -99,12 +113,10 @@ func TestSpawnChildUsesTheSpawnerForBigTables(t *testing.T) {
 	if pid := spawn(); forkedBy(s, pid) {
 		t.Errorf("child %d of a small table was forked by the spawner", pid)
 	}
-	for range bigTable / 2 {
-		var fds [2]int
-		if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { closeFDs(fds[:]) })
+	padding, err := growTable()
+	t.Cleanup(func() { closeFDs(padding) })
+	if err != nil {
+		t.Fatal(err)
 	}
 	if pid := spawn(); !forkedBy(s, pid) {
 		t.Errorf("child %d of a big table was not forked by the spawner's thread %d", pid, s.tid)

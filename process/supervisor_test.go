@@ -59,12 +59,9 @@ func runMiniAgent() {
 		opts.Logger = hclog.New(&hclog.LoggerOptions{Output: os.Stdout})
 		command = "/bin/sh -c 'sleep 0.1 & exit 0'"
 	case "big":
-		for range bigTable / 2 {
-			var fds [2]int
-			if err := unix.Pipe2(fds[:], unix.O_CLOEXEC); err != nil {
-				fmt.Println(err)
-				return
-			}
+		if _, err := growTable(); err != nil {
+			fmt.Println(err)
+			return
 		}
 	}
 	s := New(opts)
