@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -331,22 +332,31 @@ func (h *harness) record(t testing.TB) *eventLog {
 // states waits until n events were seen and returns their target states.
 func (l *eventLog) states(t testing.TB, n int) []enums.ProcessState {
 	t.Helper()
+	var out []enums.ProcessState
+	for _, e := range l.until(t, func(events []Event) bool { return len(events) >= n }) {
+		out = append(out, e.To)
+	}
+	return out
+}
+
+// until waits until done holds for the events seen so far and returns
+// them. Subscribers hear of a change after it is visible in the process's
+// state, so a test that waited on a state waits here for its events.
+func (l *eventLog) until(t testing.TB, done func([]Event) bool) []Event {
+	t.Helper()
 	deadline := time.After(waitTimeout)
 	for {
 		l.mu.Lock()
-		var out []enums.ProcessState
-		for _, e := range l.events {
-			out = append(out, e.To)
-		}
+		events := slices.Clone(l.events)
 		added := l.added
 		l.mu.Unlock()
-		if len(out) >= n {
-			return out
+		if done(events) {
+			return events
 		}
 		select {
 		case <-added:
 		case <-deadline:
-			t.Fatalf("saw %v, waited for %d events", out, n)
+			t.Fatalf("gave up waiting, saw %d events: %v", len(events), events)
 		}
 	}
 }

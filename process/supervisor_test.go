@@ -313,21 +313,22 @@ func TestShutdownOrder(t *testing.T) {
 	if h.State() != enums.SupervisorRestarting {
 		t.Errorf("state %v", h.State())
 	}
-	var order []string
-	events.mu.Lock()
-	// Subscribe keeps the order of one process's events only: those of
-	// different processes may come in another order than their changes
-	// (under load, last>STOPPED came after first>STOPPING), so the order
-	// across processes is the changes' own time.
-	changes := slices.Clone(events.events)
-	events.mu.Unlock()
-	slices.SortStableFunc(changes, func(a, b Event) int { return a.Time.Compare(b.Time) })
-	for _, e := range changes {
-		if e.To == enums.ProcessStopping || e.To == enums.ProcessStopped || e.To == enums.ProcessFatal {
-			order = append(order, e.Process.Name()+">"+e.To.String())
-		}
-	}
 	want := []string{"last>STOPPING", "last>STOPPED", "first>STOPPING", "first>STOPPED", "failing>FATAL"}
+	stops := func(events []Event) []string {
+		// Subscribe keeps the order of one process's events only: those of
+		// different processes may come in another order than their changes
+		// (under load, last>STOPPED came after first>STOPPING), so the order
+		// across processes is the changes' own time.
+		slices.SortStableFunc(events, func(a, b Event) int { return a.Time.Compare(b.Time) })
+		var order []string
+		for _, e := range events {
+			if e.To == enums.ProcessStopping || e.To == enums.ProcessStopped || e.To == enums.ProcessFatal {
+				order = append(order, e.Process.Name()+">"+e.To.String())
+			}
+		}
+		return order
+	}
+	order := stops(events.until(t, func(events []Event) bool { return len(stops(events)) >= len(want) }))
 	if !reflect.DeepEqual(order, want) {
 		t.Errorf("order %v, want %v", order, want)
 	}
