@@ -2,6 +2,7 @@ package stats
 
 import (
 	"context"
+	"os"
 	"os/exec"
 	"runtime"
 	"slices"
@@ -197,16 +198,67 @@ func TestKernelChildrenMatchTheScan(t *testing.T) {
 		_ = cmd.Wait()
 	})
 	pid := int32(cmd.Process.Pid)
+	var buf procBuffer
 	deadline := time.Now().Add(10 * time.Second)
-	for len(kernelChildren(pid)) < 2 {
+	for len(buf.kernelChildren(pid, 1)) < 2 {
 		if time.Now().After(deadline) {
-			t.Fatalf("sh's children never listed: %v", kernelChildren(pid))
+			t.Fatalf("sh's children never listed: %v", buf.kernelChildren(pid, 1))
 		}
 		time.Sleep(10 * time.Millisecond) // polling for the forks, with a deadline
 	}
-	listed := slices.Sorted(slices.Values(kernelChildren(pid)))
-	scanned := slices.Sorted(slices.Values(scanChildren()(pid)))
+	listed := slices.Sorted(slices.Values(buf.kernelChildren(pid, 1)))
+	scanned := slices.Sorted(slices.Values(scanChildren()(pid, 1)))
 	if !slices.Equal(listed, scanned) || len(listed) != 2 {
 		t.Fatalf("children of sh: listed %v, scanned %v", listed, scanned)
+	}
+}
+
+// TestChildrenOfEveryThread checks that the children a process of several
+// threads forked from any of them are found: the test's own, forked by
+// the Go runtime's threads.
+func TestChildrenOfEveryThread(t *testing.T) {
+	if !haveChildLists() {
+		t.Skip("this kernel does not list children (CONFIG_PROC_CHILDREN): readings scan every process")
+	}
+	var pids []int32
+	for range 8 {
+		cmd := exec.Command("sleep", "100")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		pids = append(pids, int32(cmd.Process.Pid))
+	}
+	var buf procBuffer
+	self, err := buf.stat(int32(os.Getpid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if self.threads < 2 || self.ppid != int32(os.Getppid()) || self.rss == 0 {
+		t.Fatalf("own stat: %+v", self)
+	}
+	children := buf.kernelChildren(int32(os.Getpid()), self.threads)
+	for _, pid := range pids {
+		if !slices.Contains(children, pid) {
+			t.Errorf("child %d not among %v", pid, children)
+		}
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	// A command named "a) (b c", as a process may name itself.
+	line := "42 (a) (b c) S 7 42 42 0 -1 4194304 100 0 0 0 250 130 0 0 20 0 3 0 1000 123456789 512 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n"
+	st, err := parseStat("/proc/42/stat", []byte(line))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := procStat{ppid: 7, cpuSeconds: 3.8, threads: 3, rss: 512 * uint64(os.Getpagesize())}
+	if st != want {
+		t.Fatalf("got %+v, want %+v", st, want)
+	}
+	for _, bad := range []string{"42 comm S 7", "42 (sh) S 7 42 42 0 -1", "42 (sh) S 7 42 42 0 -1 4194304 100 0 0 0 x 130 0 0 20 0 3 0 1000 1 512 1"} {
+		if _, err := parseStat("/proc/42/stat", []byte(bad)); err == nil {
+			t.Errorf("%q parsed", bad)
+		}
 	}
 }
