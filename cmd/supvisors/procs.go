@@ -17,8 +17,6 @@ import (
 // Busy, one processor is a ceiling: 200 clients at once got 2,800
 // requests/s from it, 3,900 from two (BenchmarkLoadAgent200).
 const (
-	// procsSample is how often the agent's CPU time is read.
-	procsSample = time.Second
 	// busyLoad is the share of a core, over a sample, from which the agent
 	// takes every processor: an idle agent uses under 1 %.
 	busyLoad = 0.25
@@ -43,25 +41,35 @@ func procsFor(current, most int, load float64, quiet int) int {
 	return current
 }
 
-// adaptProcs sets GOMAXPROCS by procsFor at every sample, most being the
-// runtime's own choice (the cores, or the cgroup's CPU limit). It runs for
-// the life of the process.
-func adaptProcs(most int) {
-	current, quiet := 1, 0
-	last, at := cpuTime(), time.Now()
-	for range time.Tick(procsSample) {
-		used, now := cpuTime(), time.Now()
-		load := (used - last).Seconds() / now.Sub(at).Seconds()
-		last, at = used, now
-		if load < quietLoad {
-			quiet++
-		} else {
-			quiet = 0
-		}
-		if n := procsFor(current, most, load, quiet); n != current {
-			runtime.GOMAXPROCS(n)
-			current = n
-		}
+// procsAdapter sets GOMAXPROCS by procsFor at every sample (selfSample),
+// most being the runtime's own choice (the cores, or the cgroup's CPU
+// limit). Not safe for concurrent use.
+type procsAdapter struct {
+	most, current, quiet int
+	last                 time.Duration // the process's CPU time at the last sample
+	at                   time.Time
+}
+
+// newProcsAdapter puts the agent on one processor, and returns what gives
+// it most again when it is busy.
+func newProcsAdapter(most int) *procsAdapter {
+	runtime.GOMAXPROCS(1)
+	return &procsAdapter{most: most, current: 1, last: cpuTime(), at: time.Now()}
+}
+
+// sample reads the agent's CPU time and adapts GOMAXPROCS.
+func (p *procsAdapter) sample(now time.Time) {
+	used := cpuTime()
+	load := (used - p.last).Seconds() / now.Sub(p.at).Seconds()
+	p.last, p.at = used, now
+	if load < quietLoad {
+		p.quiet++
+	} else {
+		p.quiet = 0
+	}
+	if n := procsFor(p.current, p.most, load, p.quiet); n != p.current {
+		runtime.GOMAXPROCS(n)
+		p.current = n
 	}
 }
 

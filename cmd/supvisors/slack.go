@@ -32,9 +32,6 @@ import (
 const starvedSlack = 20 * time.Millisecond
 
 const (
-	// slackEvery is how often the keeper samples how long the agent's
-	// threads waited for a CPU.
-	slackEvery = time.Second
 	// starvedShare is the time the agent's threads waited for a CPU over a
 	// sample, all together, as a share of the sample, from which they get
 	// starvedSlack: at a launch of 100 agents on 2 cores, an agent's
@@ -110,14 +107,6 @@ func writeOtherSlack(slack []byte) error {
 
 // slackFile is the timer slack's file of the thread tid.
 func slackFile(tid string) string { return "/proc/" + tid + "/timerslack_ns" }
-
-// run samples every interval, for the life of the process.
-func (k *slackKeeper) run(interval time.Duration) {
-	for {
-		k.sample(time.Now())
-		time.Sleep(interval)
-	}
-}
 
 // sample reads how long the agent's threads waited for a CPU since the
 // last sample, decides their slack (starved), and sets it on the threads
