@@ -42,6 +42,7 @@ const acceptBackoff = 100 * time.Millisecond
 type guard struct {
 	r       *Ring
 	udp     *net.UDPConn
+	raw     *rawUDP // udp's reads and writes
 	tcp     *net.TCPListener
 	packets chan *memberlist.Packet
 	streams chan net.Conn
@@ -65,7 +66,13 @@ func newGuard(r *Ring, ip net.IP, port int) (*guard, error) {
 	}
 	// The kernel caps it (net.core.rmem_max): less is still a buffer.
 	_ = udp.SetReadBuffer(udpReadBuffer)
-	g := &guard{r: r, udp: udp, tcp: tcp, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn),
+	raw, err := newRawUDP(udp)
+	if err != nil {
+		tcp.Close()
+		udp.Close()
+		return nil, err
+	}
+	g := &guard{r: r, udp: udp, raw: raw, tcp: tcp, packets: make(chan *memberlist.Packet), streams: make(chan net.Conn),
 		done: make(chan struct{})}
 	g.wg.Add(2)
 	go g.readPackets()
@@ -98,7 +105,7 @@ func (g *guard) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error
 	if err != nil {
 		return time.Time{}, fmt.Errorf("gossip to %q: %w", a.Addr, err)
 	}
-	_, err = g.udp.WriteToUDPAddrPort(b, to)
+	err = g.raw.writeTo(b, to)
 	return time.Now(), err
 }
 
@@ -133,7 +140,7 @@ func (g *guard) readPackets() {
 	defer g.wg.Done()
 	buf := make([]byte, maxPacket)
 	for {
-		n, from, err := g.udp.ReadFromUDPAddrPort(buf)
+		n, from, err := g.raw.readFrom(buf)
 		at := time.Now()
 		if err != nil {
 			if g.closed() {
