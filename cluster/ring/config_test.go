@@ -7,7 +7,8 @@ import (
 
 // TestDefaultConfigScales checks the shipped timings against the README's
 // formulas: flat up to 10 nodes, gossip rounds, suspicion and state
-// exchanges spaced as the ring grows, probes past 100 nodes.
+// exchanges spaced as the ring grows, probes quicker from 47 nodes to 100
+// (a suspicion window of 1 s at most), slower past 100.
 func TestDefaultConfigScales(t *testing.T) {
 	for _, c := range []struct {
 		n                int
@@ -22,9 +23,9 @@ func TestDefaultConfigScales(t *testing.T) {
 		{10, 200 * time.Millisecond, 100 * time.Millisecond, 50 * time.Millisecond, 10 * time.Second, 3, 2, 400 * time.Millisecond, 8},
 		{20, 200 * time.Millisecond, 100 * time.Millisecond, 100 * time.Millisecond, 10 * time.Second, 6, 3, 781 * time.Millisecond, 8},
 		{32, 200 * time.Millisecond, 100 * time.Millisecond, 160 * time.Millisecond, 10 * time.Second, 10, 3, 903 * time.Millisecond, 8},
-		{60, 200 * time.Millisecond, 120 * time.Millisecond, 200 * time.Millisecond, 20 * time.Second, 12, 3, 1067 * time.Millisecond, 8},
-		{99, 200 * time.Millisecond, 180 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1197 * time.Millisecond, 8},
-		{100, 200 * time.Millisecond, 180 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1200 * time.Millisecond, 9},
+		{60, 187 * time.Millisecond, 112 * time.Millisecond, 200 * time.Millisecond, 20 * time.Second, 12, 3, 998 * time.Millisecond, 8},
+		{99, 167 * time.Millisecond, 150 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 1000 * time.Millisecond, 8},
+		{100, 166 * time.Millisecond, 149 * time.Millisecond, 200 * time.Millisecond, 30 * time.Second, 12, 3, 996 * time.Millisecond, 9},
 		{150, 300 * time.Millisecond, 270 * time.Millisecond, 200 * time.Millisecond, 40 * time.Second, 12, 3, 1958 * time.Millisecond, 9},
 	} {
 		cfg := DefaultConfig(c.n)
