@@ -86,8 +86,9 @@ type Config struct {
 // failed node is declared dead in about 0.5–1 s on a LAN up to 10 nodes
 // (see SuspicionWindow and the README), without false positives while the
 // host is busy. What a node does per second stays flat as the ring grows:
-// it probes one member per ProbeInterval (the same up to 100 nodes, less
-// often past them: probeInterval); what grows with n is
+// it probes one member per ProbeInterval (the same up to 46 nodes, a
+// little more often up to 100 so that the suspicion window stays within
+// 1 s, less often past 100: probeInterval); what grows with n is
 // what one failure or one join sets off (a suspicion, alive messages that
 // every node passes on), which gossip rounds carry: they are spaced as the
 // ring grows (gossipInterval), and each goes to more members
